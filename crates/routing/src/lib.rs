@@ -1,0 +1,1 @@
+//! lienthong-routing (being built).

@@ -1,0 +1,1 @@
+//! lienthong-store (being built).
