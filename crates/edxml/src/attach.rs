@@ -1,0 +1,379 @@
+//! Looking inside attachments: base64, then (usually) a ZIP archive holding the file.
+//!
+//! The declared `ContentType` is often the ZIP wrapper's and sometimes wrong, so the file
+//! name, size and content type reported here come from the bytes: the ZIP central
+//! directory gives names and sizes, and the first bytes of each entry (inflated up to a
+//! small bound, never the whole file) give its type. Archives are not extracted.
+
+use base64::Engine;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::{DecodePaddingMode, general_purpose};
+use serde::Serialize;
+
+/// Base64 as edXML producers write it: standard alphabet, padding optional.
+const LENIENT_B64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Most entries listed from one archive.
+const MAX_ZIP_ENTRIES: usize = 10_000;
+/// How many bytes of an entry are inflated to sniff its type.
+const SNIFF_BYTES: usize = 512;
+
+/// One file inside a ZIP attachment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ZipEntry {
+    /// File name inside the archive.
+    pub name: String,
+    /// Uncompressed size as recorded in the archive.
+    pub size: u64,
+    /// Content type from its first bytes (or, failing that, its extension).
+    pub content_type: String,
+}
+
+/// What an attachment's bytes are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Inspection {
+    /// Length of the base64 text (white space excluded).
+    pub encoded_len: usize,
+    /// Length of the decoded bytes, if the base64 was valid.
+    pub decoded_len: Option<u64>,
+    /// Is the decoded payload a ZIP archive?
+    pub zip: bool,
+    /// The entries of the archive.
+    pub entries: Vec<ZipEntry>,
+    /// The content type of the payload: of the single file inside a ZIP, else of the bytes.
+    pub content_type: Option<String>,
+    /// The file name: of the single file inside a ZIP.
+    pub file_name: Option<String>,
+    /// The file's size: of the single file inside a ZIP, else of the decoded bytes.
+    pub size: Option<u64>,
+    /// What went wrong, if anything (invalid base64, damaged archive).
+    pub problem: Option<String>,
+}
+
+/// Decode base64 that may be wrapped over lines.
+pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
+    let compact: Vec<u8> = text
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    LENIENT_B64.decode(&compact).map_err(|e| e.to_string())
+}
+
+/// Encode bytes as base64 (standard alphabet, padded, one line).
+pub fn encode_base64(bytes: &[u8]) -> String {
+    general_purpose::STANDARD.encode(bytes)
+}
+
+/// Inspect the base64 text of an attachment.
+pub fn inspect(encoded: &str, declared_name: Option<&str>) -> Inspection {
+    let encoded_len = encoded.bytes().filter(|b| !b.is_ascii_whitespace()).count();
+    let mut ins = Inspection {
+        encoded_len,
+        decoded_len: None,
+        zip: false,
+        entries: Vec::new(),
+        content_type: None,
+        file_name: None,
+        size: None,
+        problem: None,
+    };
+    let bytes = match decode_base64(encoded) {
+        Ok(b) => b,
+        Err(e) => {
+            ins.problem = Some(format!("the base64 content is invalid: {e}"));
+            return ins;
+        }
+    };
+    ins.decoded_len = Some(bytes.len() as u64);
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        ins.zip = true;
+        match list_zip(&bytes) {
+            Ok(entries) => {
+                if let [only] = entries.as_slice() {
+                    ins.file_name = Some(only.name.clone());
+                    ins.size = Some(only.size);
+                    ins.content_type = Some(only.content_type.clone());
+                } else {
+                    ins.content_type = Some("application/zip".into());
+                    ins.size = Some(bytes.len() as u64);
+                }
+                ins.entries = entries;
+            }
+            Err(e) => {
+                ins.problem = Some(format!("the ZIP archive is damaged: {e}"));
+                ins.content_type = Some("application/zip".into());
+                ins.size = Some(bytes.len() as u64);
+            }
+        }
+    } else {
+        ins.content_type = Some(sniff(&bytes, declared_name).to_owned());
+        ins.size = Some(bytes.len() as u64);
+    }
+    ins
+}
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// List a ZIP archive from its central directory.
+fn list_zip(b: &[u8]) -> Result<Vec<ZipEntry>, String> {
+    // End of central directory: 22 bytes + comment (≤ 65535), at the end.
+    let min = b.len().saturating_sub(22 + 65_535);
+    let eocd = (min..=b.len().saturating_sub(22))
+        .rev()
+        .find(|&i| b.get(i..i + 4) == Some(b"PK\x05\x06"))
+        .ok_or("no end-of-central-directory record (truncated archive?)")?;
+    let count = usize::from(u16_at(b, eocd + 10).ok_or("short EOCD")?);
+    let cd_offset = u32_at(b, eocd + 16).ok_or("short EOCD")? as usize;
+    if count > MAX_ZIP_ENTRIES {
+        return Err(format!("{count} entries (more than {MAX_ZIP_ENTRIES})"));
+    }
+    let mut entries = Vec::with_capacity(count);
+    let mut at = cd_offset;
+    for i in 0..count {
+        if b.get(at..at + 4) != Some(b"PK\x01\x02") {
+            return Err(format!("central directory entry {i} is damaged"));
+        }
+        let method = u16_at(b, at + 10).ok_or("short entry")?;
+        let csize = u32_at(b, at + 20).ok_or("short entry")? as usize;
+        let usize_ = u32_at(b, at + 24).ok_or("short entry")?;
+        let name_len = usize::from(u16_at(b, at + 28).ok_or("short entry")?);
+        let extra_len = usize::from(u16_at(b, at + 30).ok_or("short entry")?);
+        let comment_len = usize::from(u16_at(b, at + 32).ok_or("short entry")?);
+        let local = u32_at(b, at + 42).ok_or("short entry")? as usize;
+        let name_bytes = b
+            .get(at + 46..at + 46 + name_len)
+            .ok_or("entry name runs past the end")?;
+        let name = String::from_utf8_lossy(name_bytes).into_owned();
+        let head = entry_head(b, local, method, csize);
+        let content_type = sniff(&head, Some(&name)).to_owned();
+        if !name.ends_with('/') {
+            entries.push(ZipEntry {
+                name,
+                size: u64::from(usize_),
+                content_type,
+            });
+        }
+        at += 46 + name_len + extra_len + comment_len;
+    }
+    Ok(entries)
+}
+
+/// The first bytes of an entry's content (inflated if deflated), or empty.
+fn entry_head(b: &[u8], local: usize, method: u16, csize: usize) -> Vec<u8> {
+    if b.get(local..local + 4) != Some(b"PK\x03\x04") {
+        return Vec::new();
+    }
+    let (Some(n), Some(e)) = (u16_at(b, local + 26), u16_at(b, local + 28)) else {
+        return Vec::new();
+    };
+    let start = local + 30 + usize::from(n) + usize::from(e);
+    let end = if csize == 0 {
+        b.len()
+    } else {
+        start.saturating_add(csize).min(b.len())
+    };
+    let Some(data) = b.get(start..end) else {
+        return Vec::new();
+    };
+    match method {
+        0 => data[..data.len().min(SNIFF_BYTES)].to_vec(),
+        8 => match miniz_oxide::inflate::decompress_to_vec_with_limit(data, SNIFF_BYTES) {
+            Ok(v) => v,
+            Err(e) => e.output,
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// Content type from magic bytes, falling back to the file extension.
+pub fn sniff(head: &[u8], name: Option<&str>) -> &'static str {
+    let ext = name
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let by_ext = || -> &'static str {
+        match ext.as_str() {
+            "pdf" => "application/pdf",
+            "doc" => "application/msword",
+            "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "xls" => "application/vnd.ms-excel",
+            "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "ppt" => "application/vnd.ms-powerpoint",
+            "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "xml" | "edxml" => "application/xml",
+            "txt" => "text/plain",
+            "zip" => "application/zip",
+            "rar" => "application/vnd.rar",
+            "png" => "image/png",
+            "jpg" | "jpeg" => "image/jpeg",
+            "tif" | "tiff" => "image/tiff",
+            "rtf" => "application/rtf",
+            "odt" => "application/vnd.oasis.opendocument.text",
+            _ => "application/octet-stream",
+        }
+    };
+    if head.starts_with(b"%PDF-") {
+        "application/pdf"
+    } else if head.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        // OLE compound file: Word, Excel or PowerPoint 97-2003; the extension decides.
+        match ext.as_str() {
+            "doc" | "xls" | "ppt" => by_ext(),
+            _ => "application/x-ole-storage",
+        }
+    } else if head.starts_with(b"PK\x03\x04") {
+        match ext.as_str() {
+            "docx" | "xlsx" | "pptx" | "odt" => by_ext(),
+            _ => "application/zip",
+        }
+    } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if head.starts_with(b"\xFF\xD8\xFF") {
+        "image/jpeg"
+    } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
+        "image/gif"
+    } else if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
+        "image/tiff"
+    } else if head.starts_with(b"{\\rtf") {
+        "application/rtf"
+    } else if head.starts_with(b"Rar!\x1a\x07") {
+        "application/vnd.rar"
+    } else if head.starts_with(b"<?xml") || head.starts_with(b"\xEF\xBB\xBF<?xml") {
+        "application/xml"
+    } else if head.is_empty() {
+        by_ext()
+    } else {
+        match by_ext() {
+            "application/octet-stream" if std::str::from_utf8(head).is_ok() => "text/plain",
+            t => t,
+        }
+    }
+}
+
+/// Build a ZIP archive holding one stored (uncompressed) file. Used to write attachments
+/// the way the national SDK does, and by tests.
+pub fn zip_single_stored(name: &str, content: &[u8]) -> Vec<u8> {
+    let crc = crc32(content);
+    let size = u32::try_from(content.len()).unwrap_or(u32::MAX);
+    let name_len = u16::try_from(name.len()).unwrap_or(u16::MAX);
+    let name = &name.as_bytes()[..usize::from(name_len)];
+    let mut out = Vec::with_capacity(content.len() + 2 * name.len() + 100);
+    // Local file header.
+    out.extend_from_slice(b"PK\x03\x04");
+    out.extend_from_slice(&20u16.to_le_bytes()); // version needed
+    out.extend_from_slice(&0x0800u16.to_le_bytes()); // flags: UTF-8 names
+    out.extend_from_slice(&0u16.to_le_bytes()); // method: stored
+    out.extend_from_slice(&0u32.to_le_bytes()); // time, date
+    out.extend_from_slice(&crc.to_le_bytes());
+    out.extend_from_slice(&size.to_le_bytes());
+    out.extend_from_slice(&size.to_le_bytes());
+    out.extend_from_slice(&name_len.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(name);
+    out.extend_from_slice(content);
+    let cd_offset = u32::try_from(out.len()).unwrap_or(u32::MAX);
+    // Central directory header.
+    out.extend_from_slice(b"PK\x01\x02");
+    out.extend_from_slice(&20u16.to_le_bytes()); // version made by
+    out.extend_from_slice(&20u16.to_le_bytes()); // version needed
+    out.extend_from_slice(&0x0800u16.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&crc.to_le_bytes());
+    out.extend_from_slice(&size.to_le_bytes());
+    out.extend_from_slice(&size.to_le_bytes());
+    out.extend_from_slice(&name_len.to_le_bytes());
+    out.extend_from_slice(&[0u8; 12]); // extra, comment, disk, internal attrs, external attrs (4)
+    out.extend_from_slice(&0u32.to_le_bytes()); // local header offset
+    out.extend_from_slice(name);
+    let cd_size = u32::try_from(out.len()).unwrap_or(u32::MAX) - cd_offset;
+    // End of central directory.
+    out.extend_from_slice(b"PK\x05\x06");
+    out.extend_from_slice(&[0u8; 4]);
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&cd_size.to_le_bytes());
+    out.extend_from_slice(&cd_offset.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+        }
+    }
+    !crc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zip_of_a_pdf_is_seen_through() {
+        let pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n";
+        let zip = zip_single_stored("Công văn 123.pdf", pdf);
+        let b64 = encode_base64(&zip);
+        // Wrapped over lines, as some producers do.
+        let wrapped: String = b64
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect::<Vec<_>>()
+            .join("\r\n");
+        let ins = inspect(&wrapped, Some("x.zip"));
+        assert!(ins.zip);
+        assert_eq!(ins.problem, None);
+        assert_eq!(ins.file_name.as_deref(), Some("Công văn 123.pdf"));
+        assert_eq!(ins.content_type.as_deref(), Some("application/pdf"));
+        assert_eq!(ins.size, Some(pdf.len() as u64));
+        assert_eq!(ins.decoded_len, Some(zip.len() as u64));
+    }
+
+    #[test]
+    fn raw_payloads_and_bad_base64() {
+        let ins = inspect(&encode_base64(b"\x89PNG\r\n\x1a\nrest"), None);
+        assert!(!ins.zip);
+        assert_eq!(ins.content_type.as_deref(), Some("image/png"));
+        assert_eq!(ins.size, Some(12));
+        let bad = inspect("UEsDBBQ...[TRUNCATED 361024 base64 chars]", None);
+        assert!(bad.problem.unwrap().contains("base64"));
+        assert_eq!(bad.size, None);
+    }
+
+    #[test]
+    fn damaged_zip_is_reported_not_fatal() {
+        let mut zip = zip_single_stored("a.pdf", b"%PDF-1.4");
+        zip.truncate(zip.len() - 10);
+        let ins = inspect(&encode_base64(&zip), None);
+        assert!(ins.zip);
+        assert!(ins.problem.unwrap().contains("ZIP"));
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", Some("a.doc")), "application/msword");
+        assert_eq!(sniff(b"<?xml version", None), "application/xml");
+        assert_eq!(sniff(b"", Some("a.XLSX")), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        assert_eq!(sniff(b"hello", None), "text/plain");
+        assert_eq!(sniff(b"\x00\x01\x02\xff", None), "application/octet-stream");
+    }
+
+    #[test]
+    fn crc_matches_known_value() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+}

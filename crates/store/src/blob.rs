@@ -1,0 +1,213 @@
+//! Content-addressed payload files.
+//!
+//! A payload with SHA-256 `abcdef…` lives at `blobs/ab/abcdef…` (64 hex digits). It is written to
+//! `tmp/`, `fdatasync`ed, renamed into place and its directory is `fsync`ed before the call returns,
+//! so a file under `blobs/` is always complete. Reading re-hashes the bytes.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{Result, StoreError};
+use crate::types::Sha256;
+
+/// The blob directory of one store.
+#[derive(Debug)]
+pub(crate) struct BlobStore {
+    blobs: PathBuf,
+    tmp: PathBuf,
+    counter: AtomicU64,
+}
+
+fn fsync_dir(path: &Path) -> Result<()> {
+    File::open(path)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| StoreError::io("syncing directory", path, e))
+}
+
+impl BlobStore {
+    /// Create (if needed) `blobs/00..ff` and `tmp/` under `data_dir`, and empty `tmp/`.
+    pub(crate) fn open(data_dir: &Path) -> Result<BlobStore> {
+        let blobs = data_dir.join("blobs");
+        let tmp = data_dir.join("tmp");
+        let mut created = false;
+        for dir in [&blobs, &tmp] {
+            if !dir.is_dir() {
+                fs::create_dir_all(dir).map_err(|e| StoreError::io("creating", dir, e))?;
+                created = true;
+            }
+        }
+        let mut blobs_changed = false;
+        for i in 0..=255u8 {
+            let sub = blobs.join(format!("{i:02x}"));
+            if !sub.is_dir() {
+                fs::create_dir(&sub).map_err(|e| StoreError::io("creating", &sub, e))?;
+                blobs_changed = true;
+            }
+        }
+        if blobs_changed {
+            fsync_dir(&blobs)?;
+        }
+        if created {
+            fsync_dir(data_dir)?;
+        }
+        // Leftovers of writes interrupted by a crash: never referenced, safe to drop.
+        let entries = fs::read_dir(&tmp).map_err(|e| StoreError::io("listing", &tmp, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| StoreError::io("listing", &tmp, e))?;
+            let p = entry.path();
+            match fs::remove_file(&p) {
+                Ok(()) => tracing::info!(path = %p.display(), "removed leftover temporary blob"),
+                Err(e) => tracing::warn!(path = %p.display(), error = %e, "cannot remove temporary file"),
+            }
+        }
+        Ok(BlobStore { blobs, tmp, counter: AtomicU64::new(0) })
+    }
+
+    /// Where the blob with this digest lives.
+    pub(crate) fn path(&self, sha: &Sha256) -> PathBuf {
+        let hex = sha.to_hex();
+        self.blobs.join(&hex[..2]).join(hex)
+    }
+
+    fn dir_of(&self, sha: &Sha256) -> PathBuf {
+        self.blobs.join(format!("{:02x}", sha.as_bytes()[0]))
+    }
+
+    /// Make `bytes` (whose digest is `sha`) durable under its content address.
+    ///
+    /// If the file already exists its directory is fsync'd again: another writer may have renamed it
+    /// into place but not yet synced the directory entry.
+    pub(crate) fn write(&self, sha: &Sha256, bytes: &[u8]) -> Result<()> {
+        let final_path = self.path(sha);
+        if final_path.exists() {
+            return fsync_dir(&self.dir_of(sha));
+        }
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let tmp_path = self.tmp.join(format!("{}.{}.{n}.tmp", sha.to_hex(), std::process::id()));
+        let result = (|| {
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp_path)
+                .map_err(|e| StoreError::io("creating", &tmp_path, e))?;
+            f.write_all(bytes).map_err(|e| StoreError::io("writing", &tmp_path, e))?;
+            f.sync_data().map_err(|e| StoreError::io("syncing", &tmp_path, e))?;
+            drop(f);
+            fs::rename(&tmp_path, &final_path)
+                .map_err(|e| StoreError::io("renaming into", &final_path, e))?;
+            fsync_dir(&self.dir_of(sha))
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp_path);
+        }
+        result
+    }
+
+    /// Whether the blob file exists.
+    pub(crate) fn exists(&self, sha: &Sha256) -> bool {
+        self.path(sha).is_file()
+    }
+
+    /// The blob's size, or `None` if there is no such file.
+    pub(crate) fn len(&self, sha: &Sha256) -> Result<Option<u64>> {
+        let p = self.path(sha);
+        match fs::metadata(&p) {
+            Ok(m) => Ok(Some(m.len())),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::io("inspecting", p, e)),
+        }
+    }
+
+    /// Read and verify the blob. A missing file or a digest mismatch is [`StoreError::Corrupt`].
+    pub(crate) fn read(&self, sha: &Sha256) -> Result<Vec<u8>> {
+        let p = self.path(sha);
+        let mut buf = Vec::new();
+        match File::open(&p) {
+            Ok(mut f) => {
+                f.read_to_end(&mut buf).map_err(|e| StoreError::io("reading", &p, e))?;
+            }
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                return Err(StoreError::corrupt(
+                    "payload (blob file missing)",
+                    p.display().to_string(),
+                ));
+            }
+            Err(e) => return Err(StoreError::io("opening", p, e)),
+        }
+        let got = Sha256::digest(&buf);
+        if got != *sha {
+            return Err(StoreError::corrupt(
+                format!("payload (content hashes to {got})"),
+                p.display().to_string(),
+            ));
+        }
+        Ok(buf)
+    }
+
+    /// Delete the blob (if present) and sync its directory.
+    pub(crate) fn remove(&self, sha: &Sha256) -> Result<()> {
+        let p = self.path(sha);
+        match fs::remove_file(&p) {
+            Ok(()) => fsync_dir(&self.dir_of(sha)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(StoreError::io("removing", p, e)),
+        }
+    }
+
+    /// Every blob file present (names that are not digests are reported as `Err(path)`).
+    pub(crate) fn list(&self) -> Result<Vec<std::result::Result<Sha256, PathBuf>>> {
+        let mut out = Vec::new();
+        for i in 0..=255u8 {
+            let sub = self.blobs.join(format!("{i:02x}"));
+            let entries = fs::read_dir(&sub).map_err(|e| StoreError::io("listing", &sub, e))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| StoreError::io("listing", &sub, e))?;
+                let name = entry.file_name();
+                match name.to_str().and_then(|s| s.parse::<Sha256>().ok()) {
+                    Some(sha) if sha.as_bytes()[0] == i => out.push(Ok(sha)),
+                    _ => out.push(Err(entry.path())),
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_read_verify() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = BlobStore::open(dir.path()).unwrap();
+        let data = b"hello".to_vec();
+        let sha = Sha256::digest(&data);
+        b.write(&sha, &data).unwrap();
+        b.write(&sha, &data).unwrap(); // idempotent
+        assert_eq!(b.read(&sha).unwrap(), data);
+        assert_eq!(b.len(&sha).unwrap(), Some(5));
+        assert!(b.path(&sha).starts_with(dir.path().join("blobs").join(&sha.to_hex()[..2])));
+        assert_eq!(b.list().unwrap(), vec![Ok(sha)]);
+
+        fs::write(b.path(&sha), b"hellO").unwrap();
+        let e = b.read(&sha).unwrap_err();
+        assert_eq!(e.code(), "store.corrupt");
+
+        b.remove(&sha).unwrap();
+        assert!(!b.exists(&sha));
+        assert_eq!(b.read(&sha).unwrap_err().code(), "store.corrupt");
+        b.remove(&sha).unwrap();
+    }
+
+    #[test]
+    fn open_clears_tmp() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(BlobStore::open(dir.path()).unwrap());
+        fs::write(dir.path().join("tmp").join("x.tmp"), b"partial").unwrap();
+        let _b = BlobStore::open(dir.path()).unwrap();
+        assert_eq!(fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
+    }
+}

@@ -1,0 +1,162 @@
+//! Group commit: concurrent writers share `Db::flush` calls.
+//!
+//! Each writer applies its sled transaction, takes a *ticket* (a sequence number issued after its
+//! write is in sled), and waits until a flush that *started after* its ticket was issued has
+//! completed. Whoever finds no flush running becomes the leader: it notes the newest ticket issued,
+//! flushes once for everybody up to that ticket, publishes the result and wakes the others. Writers
+//! that arrive during a flush are covered by the next one, so under load one `fsync` serves many
+//! writers and nobody returns before the flush covering its write has completed.
+
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{Result, StoreError};
+
+#[derive(Debug, Default)]
+struct State {
+    /// Last ticket issued.
+    issued: u64,
+    /// Every ticket ≤ this is durable.
+    durable: u64,
+    /// A leader is flushing right now.
+    flushing: bool,
+    /// The last failed flush: tickets ≤ `.0` (and > `durable`) get this error.
+    failed: Option<(u64, String)>,
+}
+
+/// The shared flusher.
+#[derive(Debug, Default)]
+pub(crate) struct GroupCommit {
+    state: Mutex<State>,
+    cv: Condvar,
+    flushes: AtomicU64,
+}
+
+impl GroupCommit {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The state is a few counters updated atomically under the lock; it cannot be half-written.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Issue a ticket. Call only after the write it covers has been applied.
+    pub(crate) fn ticket(&self) -> u64 {
+        let mut st = self.lock();
+        st.issued += 1;
+        st.issued
+    }
+
+    /// How many flushes have run (for statistics and tests).
+    pub(crate) fn flush_count(&self) -> u64 {
+        self.flushes.load(Ordering::Relaxed)
+    }
+
+    /// Block until `ticket` is durable, flushing with `flush` if nobody else is.
+    pub(crate) fn wait<F>(&self, ticket: u64, flush: F) -> Result<()>
+    where
+        F: Fn() -> Result<()>,
+    {
+        let mut st = self.lock();
+        loop {
+            if st.durable >= ticket {
+                return Ok(());
+            }
+            if let Some((upto, msg)) = &st.failed {
+                if *upto >= ticket {
+                    return Err(StoreError::Flush(msg.clone()));
+                }
+            }
+            if st.flushing {
+                st = self.cv.wait(st).unwrap_or_else(PoisonError::into_inner);
+                continue;
+            }
+            // Become the leader for everything issued so far.
+            st.flushing = true;
+            let target = st.issued;
+            drop(st);
+            let result = flush();
+            self.flushes.fetch_add(1, Ordering::Relaxed);
+            st = self.lock();
+            st.flushing = false;
+            match result {
+                Ok(()) => st.durable = st.durable.max(target),
+                Err(e) => {
+                    tracing::error!(error = %e, "group commit flush failed");
+                    st.failed = Some((target, e.to_string()));
+                }
+            }
+            self.cv.notify_all();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    #[test]
+    fn single_writer_flushes_once_per_wait() {
+        let gc = GroupCommit::default();
+        let n = AtomicU64::new(0);
+        for _ in 0..3 {
+            let t = gc.ticket();
+            gc.wait(t, || {
+                n.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            })
+            .unwrap();
+        }
+        assert_eq!(n.load(Ordering::SeqCst), 3);
+        // An old ticket is already durable: no flush.
+        gc.wait(1, || panic!("no flush needed")).unwrap();
+    }
+
+    #[test]
+    fn failure_is_reported_to_covered_tickets_only() {
+        let gc = GroupCommit::default();
+        let t1 = gc.ticket();
+        let e = gc.wait(t1, || Err(StoreError::Flush("disk on fire".into()))).unwrap_err();
+        assert_eq!(e.code(), "store.flush");
+        assert!(gc.wait(t1, || Ok(())).is_err(), "t1 stays failed");
+        let t2 = gc.ticket();
+        gc.wait(t2, || Ok(())).unwrap();
+    }
+
+    #[test]
+    fn concurrent_writers_share_flushes_and_never_return_early() {
+        let gc = Arc::new(GroupCommit::default());
+        // `applied` counts writes; the flush records how many were applied when it started, and
+        // each writer checks that a flush covering its write has finished when it returns.
+        let applied = Arc::new(AtomicU64::new(0));
+        let durable = Arc::new(AtomicU64::new(0));
+        let bad = Arc::new(AtomicBool::new(false));
+        let threads: Vec<_> = (0..16)
+            .map(|_| {
+                let (gc, applied, durable, bad) =
+                    (gc.clone(), applied.clone(), durable.clone(), bad.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..200 {
+                        let my = applied.fetch_add(1, Ordering::SeqCst) + 1;
+                        let t = gc.ticket();
+                        gc.wait(t, || {
+                            let upto = applied.load(Ordering::SeqCst);
+                            std::thread::yield_now();
+                            durable.fetch_max(upto, Ordering::SeqCst);
+                            Ok(())
+                        })
+                        .unwrap();
+                        if durable.load(Ordering::SeqCst) < my {
+                            bad.store(true, Ordering::SeqCst);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert!(!bad.load(Ordering::SeqCst));
+        assert!(gc.flush_count() <= 3200);
+    }
+}

@@ -1,0 +1,511 @@
+//! Value types of the store's API: identifiers, the clock, and the inputs and outputs of operations.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::state::{EntryStatus, MessageState, RecipientState};
+
+/// A point in time: milliseconds since the Unix epoch (UTC).
+///
+/// The store never reads the clock itself: every operation that needs the time takes `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(u64);
+
+impl Timestamp {
+    /// The epoch itself.
+    pub const ZERO: Timestamp = Timestamp(0);
+    /// The largest representable time.
+    pub const MAX: Timestamp = Timestamp(u64::MAX);
+
+    /// A timestamp `ms` milliseconds after the Unix epoch.
+    pub const fn from_millis(ms: u64) -> Timestamp {
+        Timestamp(ms)
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub const fn as_millis(self) -> u64 {
+        self.0
+    }
+
+    /// This time plus `ms` milliseconds, saturating at [`Timestamp::MAX`].
+    pub const fn plus_millis(self, ms: u64) -> Timestamp {
+        Timestamp(self.0.saturating_add(ms))
+    }
+
+    /// Milliseconds from `earlier` to `self` (0 if `earlier` is later).
+    pub const fn millis_since(self, earlier: Timestamp) -> u64 {
+        self.0.saturating_sub(earlier.0)
+    }
+
+    /// The current wall-clock time. Only for callers (the gateway, benches); the store never calls it.
+    pub fn now_utc() -> Timestamp {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            .unwrap_or(0);
+        Timestamp(ms)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}ms", self.0)
+    }
+}
+
+/// A message id: a UUID version 7, written as the hyphenated lower-case string.
+///
+/// Ids of local submissions are made by [`MessageId::new_v7`]; relayed messages keep the id the
+/// first gateway gave them. Parsing refuses anything that is not a hyphenated UUID v7.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MessageId(uuid::Uuid);
+
+impl MessageId {
+    /// A fresh UUID v7 carrying the time `now` (random low bits).
+    pub fn new_v7(now: Timestamp) -> MessageId {
+        let ms = now.as_millis();
+        let ts =
+            uuid::Timestamp::from_unix(uuid::NoContext, ms / 1000, ((ms % 1000) * 1_000_000) as u32);
+        MessageId(uuid::Uuid::new_v7(ts))
+    }
+
+    /// The 16 bytes of the UUID (big-endian, so byte order = time order).
+    pub fn to_bytes(self) -> [u8; 16] {
+        *self.0.as_bytes()
+    }
+
+    /// Rebuild from 16 bytes; `None` unless they are a UUID version 7.
+    pub fn from_bytes(bytes: [u8; 16]) -> Option<MessageId> {
+        let u = uuid::Uuid::from_bytes(bytes);
+        (u.get_version_num() == 7).then_some(MessageId(u))
+    }
+
+    /// The underlying UUID.
+    pub fn as_uuid(&self) -> &uuid::Uuid {
+        &self.0
+    }
+}
+
+impl fmt::Display for MessageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0.hyphenated(), f)
+    }
+}
+
+/// Why a string is not a [`MessageId`] or a [`Sha256`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {what}: {reason}")]
+pub struct ParseIdError {
+    what: &'static str,
+    reason: &'static str,
+}
+
+impl FromStr for MessageId {
+    type Err = ParseIdError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = |reason| ParseIdError { what: "message id", reason };
+        if s.len() != 36 {
+            return Err(err("expected a hyphenated UUID (36 characters)"));
+        }
+        let u = uuid::Uuid::try_parse(s).map_err(|_| err("not a UUID"))?;
+        if u.get_version_num() != 7 {
+            return Err(err("not a UUID version 7"));
+        }
+        Ok(MessageId(u))
+    }
+}
+
+impl Serialize for MessageId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A SHA-256 digest; displayed and parsed as 64 lower-case hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Sha256([u8; 32]);
+
+impl Sha256 {
+    /// Wrap raw digest bytes.
+    pub const fn from_bytes(bytes: [u8; 32]) -> Sha256 {
+        Sha256(bytes)
+    }
+
+    /// The digest of `data`.
+    pub fn digest(data: &[u8]) -> Sha256 {
+        let d = ring::digest::digest(&ring::digest::SHA256, data);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(d.as_ref());
+        Sha256(out)
+    }
+
+    /// The raw digest bytes.
+    pub const fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Lower-case hex, 64 characters.
+    pub fn to_hex(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for Sha256 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Sha256 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Sha256({self})")
+    }
+}
+
+impl FromStr for Sha256 {
+    type Err = ParseIdError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = |reason| ParseIdError { what: "sha-256", reason };
+        let b = s.as_bytes();
+        if b.len() != 64 {
+            return Err(err("expected 64 hex digits"));
+        }
+        let mut out = [0u8; 32];
+        for (i, pair) in b.chunks_exact(2).enumerate() {
+            let hi = hex_val(pair[0]).ok_or_else(|| err("not a hex digit"))?;
+            let lo = hex_val(pair[1]).ok_or_else(|| err("not a hex digit"))?;
+            out[i] = (hi << 4) | lo;
+        }
+        Ok(Sha256(out))
+    }
+}
+
+fn hex_val(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+impl Serialize for Sha256 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sha256 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// What a message carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// An edXML document.
+    Edoc,
+    /// An edXML status package.
+    Status,
+}
+
+impl MessageKind {
+    /// `"edoc"` or `"status"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Edoc => "edoc",
+            MessageKind::Status => "status",
+        }
+    }
+}
+
+impl fmt::Display for MessageKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The edXML business type of a document (TraceHeaderList/Bussiness).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BusinessType {
+    /// A new document.
+    New,
+    /// Revokes an earlier document with the same DocumentId.
+    Revoke,
+    /// Updates an earlier document with the same DocumentId.
+    Update,
+    /// Replaces an earlier document with the same DocumentId.
+    Replace,
+}
+
+impl BusinessType {
+    /// Whether a document of this type may reuse the DocumentId of an earlier, different document.
+    pub const fn may_change_document(self) -> bool {
+        matches!(self, BusinessType::Revoke | BusinessType::Update | BusinessType::Replace)
+    }
+}
+
+/// Where an accepted message came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum Origin {
+    /// Submitted by a document-management system of an agency homed at this gateway.
+    Local,
+    /// Relayed by another gateway, which gave the id.
+    Relayed {
+        /// The gateway that sent it to us.
+        from_gateway: String,
+        /// The message id assigned by the first gateway.
+        id: MessageId,
+        /// Gateways the message has passed through so far, first first.
+        hops: Vec<String>,
+    },
+}
+
+/// Input of [`crate::Store::accept`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptRequest {
+    /// The sending agency's code.
+    pub sender: String,
+    /// Document or status package.
+    pub kind: MessageKind,
+    /// The exact bytes; stored and returned unchanged.
+    pub bytes: Vec<u8>,
+    /// The edXML DocumentId, when the file has one.
+    pub document_id: Option<String>,
+    /// The business type, when the file has one.
+    pub business: Option<BusinessType>,
+    /// Recipient agency codes (at least one, no duplicates).
+    pub recipients: Vec<String>,
+    /// Local submission or relay.
+    pub origin: Origin,
+}
+
+/// Output of [`crate::Store::accept`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcceptOutcome {
+    /// The message id (the original one for a duplicate).
+    pub id: MessageId,
+    /// SHA-256 of the bytes.
+    pub sha256: Sha256,
+    /// True when the message was already stored; nothing was changed.
+    pub duplicate: bool,
+}
+
+/// A leased queue entry: the right to send one message over one hop until `deadline`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    /// The message.
+    pub id: MessageId,
+    /// The next hop (gateway id).
+    pub hop: String,
+    /// Which attempt this is (1 for the first).
+    pub attempt: u32,
+    /// The recipients behind this hop.
+    pub recipients: Vec<String>,
+    /// SHA-256 of the payload.
+    pub sha256: Sha256,
+    /// After this time the entry may be leased again.
+    pub deadline: Timestamp,
+}
+
+/// Result of acknowledging a lease.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AckOutcome {
+    /// The hop is now recorded as relayed with the given receipt.
+    Recorded,
+    /// The hop had already been acknowledged (e.g. by an earlier lease of the same entry); nothing changed.
+    AlreadyRelayed,
+}
+
+/// Result of failing a lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailOutcome {
+    /// Another attempt is scheduled at this time.
+    RetryAt(Timestamp),
+    /// Attempts or age are exhausted: the entry is dead-lettered.
+    Dead,
+}
+
+/// A position in an agency's inbox. Sequences grow monotonically; pass the last one seen as `after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct InboxCursor(pub u64);
+
+impl fmt::Display for InboxCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl FromStr for InboxCursor {
+    type Err = std::num::ParseIntError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(InboxCursor)
+    }
+}
+
+/// Result of a delivery into an inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliverOutcome {
+    /// The message's position in the inbox.
+    pub cursor: InboxCursor,
+    /// True when it was already there (nothing changed).
+    pub duplicate: bool,
+}
+
+/// What a DMS reports after fetching a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FetchResult {
+    /// Taken over successfully.
+    Done,
+    /// The DMS could not process it.
+    Fail,
+}
+
+/// One message in an inbox listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxItem {
+    /// Position in the inbox.
+    pub cursor: InboxCursor,
+    /// The message.
+    pub id: MessageId,
+    /// Document or status.
+    pub kind: MessageKind,
+    /// Sending agency.
+    pub sender: String,
+    /// SHA-256 of the bytes.
+    pub sha256: Sha256,
+    /// Payload size in bytes.
+    pub size: u64,
+    /// When it was put in the inbox.
+    pub delivered_at: Timestamp,
+    /// The DMS's last acknowledgement, if any.
+    pub acked: Option<FetchResult>,
+}
+
+/// Everything the store knows about one message (for tracking and operators).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageInfo {
+    /// The id.
+    pub id: MessageId,
+    /// Sending agency.
+    pub sender: String,
+    /// Document or status.
+    pub kind: MessageKind,
+    /// SHA-256 of the payload.
+    pub sha256: Sha256,
+    /// Payload size in bytes.
+    pub size: u64,
+    /// edXML DocumentId, if any.
+    pub document_id: Option<String>,
+    /// Business type, if any.
+    pub business: Option<BusinessType>,
+    /// Local or relayed.
+    pub origin: Origin,
+    /// When this gateway accepted it.
+    pub accepted_at: Timestamp,
+    /// The summary state (see [`MessageState`]).
+    pub state: MessageState,
+    /// Current state of each recipient.
+    pub recipients: BTreeMap<String, RecipientState>,
+    /// When every recipient reached a final state, if they have.
+    pub finished_at: Option<Timestamp>,
+    /// When the payload was purged by retention, if it was.
+    pub purged_at: Option<Timestamp>,
+}
+
+/// One queue entry of a message (one per next hop).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueEntryInfo {
+    /// The next hop.
+    pub hop: String,
+    /// Recipients behind it.
+    pub recipients: Vec<String>,
+    /// Attempts started so far.
+    pub attempt: u32,
+    /// When it was (last) queued; retry age counts from here.
+    pub enqueued_at: Timestamp,
+    /// When it is next due.
+    pub due: Timestamp,
+    /// Ready, leased, suspended or dead.
+    pub status: EntryStatus,
+}
+
+/// A receipt received from a peer for one of our hops.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedReceipt {
+    /// The hop it proves.
+    pub hop: String,
+    /// When the lease was acknowledged.
+    pub at: Timestamp,
+    /// The receipt bytes, as received.
+    pub bytes: Vec<u8>,
+}
+
+/// Queue figures for one hop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HopStats {
+    /// The hop.
+    pub hop: String,
+    /// Entries waiting for this hop: ready, scheduled, in flight or suspended (not dead).
+    pub depth: u64,
+    /// Entries currently leased.
+    pub in_flight: u64,
+    /// Age of the oldest waiting entry, in milliseconds (0 when empty).
+    pub oldest_age_ms: u64,
+}
+
+/// Queue and state statistics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueStats {
+    /// One row per hop that has (or had) entries.
+    pub hops: Vec<HopStats>,
+    /// Number of messages in each summary state.
+    pub states: BTreeMap<MessageState, u64>,
+}
+
+/// What [`crate::Store::check`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CheckReport {
+    /// Messages examined.
+    pub messages: u64,
+    /// Queue entries examined.
+    pub queue_entries: u64,
+    /// Inbox entries examined.
+    pub inbox_entries: u64,
+    /// Blob files examined.
+    pub blobs: u64,
+    /// Everything inconsistent, one line each. Empty means healthy.
+    pub problems: Vec<String>,
+}
+
+/// One line of a message's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// When it happened.
+    pub at: Timestamp,
+    /// What happened.
+    pub event: crate::state::Event,
+}
