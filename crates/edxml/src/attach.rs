@@ -55,10 +55,7 @@ pub struct Inspection {
 
 /// Decode base64 that may be wrapped over lines.
 pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
-    let compact: Vec<u8> = text
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     LENIENT_B64.decode(&compact).map_err(|e| e.to_string())
 }
 
@@ -365,9 +362,15 @@ mod tests {
 
     #[test]
     fn sniffing() {
-        assert_eq!(sniff(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", Some("a.doc")), "application/msword");
+        assert_eq!(
+            sniff(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", Some("a.doc")),
+            "application/msword"
+        );
         assert_eq!(sniff(b"<?xml version", None), "application/xml");
-        assert_eq!(sniff(b"", Some("a.XLSX")), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        assert_eq!(
+            sniff(b"", Some("a.XLSX")),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
         assert_eq!(sniff(b"hello", None), "text/plain");
         assert_eq!(sniff(b"\x00\x01\x02\xff", None), "application/octet-stream");
     }

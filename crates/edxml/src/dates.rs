@@ -35,7 +35,9 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         _ => 0,
     }
@@ -202,7 +204,10 @@ mod tests {
         let t = DateTime::parse_lenient("2015/09/20 11:08:36").unwrap();
         assert_eq!(t.to_string(), "2015/09/20 11:08:36");
         assert_eq!(t.iso(), "2015-09-20T11:08:36");
-        assert_eq!(DateTime::parse_lenient("2015-09-20T11:08:36+07:00"), Some(t));
+        assert_eq!(
+            DateTime::parse_lenient("2015-09-20T11:08:36+07:00"),
+            Some(t)
+        );
         assert_eq!(DateTime::parse_lenient("2015-09-20T11:08:36.123Z"), Some(t));
         assert_eq!(DateTime::parse_lenient("20/09/2015 11:08:36"), Some(t));
         assert_eq!(

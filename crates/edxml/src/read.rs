@@ -155,11 +155,8 @@ impl Reader<'_> {
                 Some(ns) => format!("{{{ns}}}{}", root.local_name()),
                 None => root.local_name().to_owned(),
             };
-            let message = if root.local_name() == "edXML" || root.local_name() == "edXMLEnvelope"
-            {
-                format!(
-                    "the root element {found} is in the wrong namespace (expected {EDXML_NS})"
-                )
+            let message = if root.local_name() == "edXML" || root.local_name() == "edXMLEnvelope" {
+                format!("the root element {found} is in the wrong namespace (expected {EDXML_NS})")
             } else {
                 format!("the root element is {found}, expected {{{EDXML_NS}}}edXML")
             };
@@ -268,7 +265,11 @@ impl Reader<'_> {
             }
         }
         if edoc.header.subject.is_none() {
-            self.warn(Some(mh), "edxml.no_subject", "the document has no Subject".into());
+            self.warn(
+                Some(mh),
+                "edxml.no_subject",
+                "the document has no Subject".into(),
+            );
         }
         for m in &edoc.manifest {
             if !edoc
@@ -336,12 +337,19 @@ impl Reader<'_> {
             self.warn(
                 Some(e),
                 "edxml.unexpected_children",
-                format!("{} should hold text only; its child elements were ignored", display_name(e)),
+                format!(
+                    "{} should hold text only; its child elements were ignored",
+                    display_name(e)
+                ),
             );
         }
         let t = e.text();
         let t = t.trim();
-        if t.is_empty() { None } else { Some(t.to_owned()) }
+        if t.is_empty() {
+            None
+        } else {
+            Some(t.to_owned())
+        }
     }
 
     fn set_once<T>(&mut self, slot: &mut Option<T>, value: Option<T>, e: &ElementRef<'_>) {
@@ -349,7 +357,10 @@ impl Reader<'_> {
             self.warn(
                 Some(e),
                 "edxml.repeated_element",
-                format!("{} appears more than once; the first is used", display_name(e)),
+                format!(
+                    "{} appears more than once; the first is used",
+                    display_name(e)
+                ),
             );
         } else {
             *slot = value;
@@ -394,7 +405,10 @@ impl Reader<'_> {
             self.warn(
                 Some(e),
                 "edxml.bad_date",
-                format!("{} is '{t}', not a date (yyyy/MM/dd or dd/MM/yyyy); ignored", display_name(e)),
+                format!(
+                    "{} is '{t}', not a date (yyyy/MM/dd or dd/MM/yyyy); ignored",
+                    display_name(e)
+                ),
             );
         }
         d
@@ -407,7 +421,10 @@ impl Reader<'_> {
             self.warn(
                 Some(e),
                 "edxml.bad_timestamp",
-                format!("{} is '{t}', not a date and time (yyyy/MM/dd HH:mm:ss); ignored", display_name(e)),
+                format!(
+                    "{} is '{t}', not a date and time (yyyy/MM/dd HH:mm:ss); ignored",
+                    display_name(e)
+                ),
             );
         }
         d
@@ -425,7 +442,11 @@ impl Reader<'_> {
         Some(t)
     }
 
-    fn organization(&mut self, e: &ElementRef<'_>, what: &'static str) -> Result<Organization, EdxmlError> {
+    fn organization(
+        &mut self,
+        e: &ElementRef<'_>,
+        what: &'static str,
+    ) -> Result<Organization, EdxmlError> {
         let mut o = Organization::default();
         let mut organ_id = None;
         for c in e.child_elements() {
@@ -491,7 +512,11 @@ impl Reader<'_> {
                 }
                 "To" => match self.organization(&c, "To") {
                     Ok(o) => h.to.push(o),
-                    Err(e) => self.warn(Some(&c), "edxml.bad_recipient", format!("{e}; this To was skipped")),
+                    Err(e) => self.warn(
+                        Some(&c),
+                        "edxml.bad_recipient",
+                        format!("{e}; this To was skipped"),
+                    ),
                 },
                 "DocumentId" => {
                     let v = self.leaf(&c);
@@ -599,7 +624,11 @@ impl Reader<'_> {
                     o.priority = self.leaf(&c).map(|p| {
                         let pr = Priority::from_wire(&p);
                         if let Priority::Other(v) = &pr {
-                            self.warn(Some(&c), "edxml.unknown_priority", format!("Priority '{v}' is not one of 0–4"));
+                            self.warn(
+                                Some(&c),
+                                "edxml.unknown_priority",
+                                format!("Priority '{v}' is not one of 0–4"),
+                            );
                         }
                         pr
                     });
@@ -669,7 +698,11 @@ impl Reader<'_> {
                 t.trace_headers.push(th);
             } else if is_ed(&c, "Bussiness") || is_ed(&c, "Business") {
                 if c.local_name() == "Business" {
-                    self.warn(Some(&c), "edxml.business_spelling", "'Business' read as the standard's 'Bussiness'".into());
+                    self.warn(
+                        Some(&c),
+                        "edxml.business_spelling",
+                        "'Business' read as the standard's 'Bussiness'".into(),
+                    );
                 }
                 let v = Some(self.business(&c));
                 self.set_once(&mut t.business, v, &c);
@@ -693,7 +726,11 @@ impl Reader<'_> {
                     b.business_doc_type = self.leaf(&c).map(|v| {
                         let t = BusinessDocType::from_wire(&v);
                         if let BusinessDocType::Other(x) = &t {
-                            self.warn(Some(&c), "edxml.unknown_business_type", format!("BussinessDocType '{x}' is not one of 0–3"));
+                            self.warn(
+                                Some(&c),
+                                "edxml.unknown_business_type",
+                                format!("BussinessDocType '{x}' is not one of 0–3"),
+                            );
                         }
                         t
                     });
@@ -712,9 +749,14 @@ impl Reader<'_> {
                                     if is_ed(&r, "Receiver") {
                                         let mut rec = Receiver::default();
                                         for f in r.child_elements() {
-                                            match (f.namespace() == Some(EDXML_NS), f.local_name()) {
-                                                (true, "OrganId") => rec.organ_id = self.agency_id(&f),
-                                                (true, "ReceiverType") => rec.receiver_type = self.int(&f),
+                                            match (f.namespace() == Some(EDXML_NS), f.local_name())
+                                            {
+                                                (true, "OrganId") => {
+                                                    rec.organ_id = self.agency_id(&f)
+                                                }
+                                                (true, "ReceiverType") => {
+                                                    rec.receiver_type = self.int(&f)
+                                                }
                                                 _ => self.unknown(&f, "Receiver"),
                                             }
                                         }
@@ -817,7 +859,9 @@ impl Reader<'_> {
         }
         for d in e.descendants() {
             match d.local_name() {
-                "SignatureMethod" => s.signature_method = d.attribute(None, "Algorithm").map(str::to_owned),
+                "SignatureMethod" => {
+                    s.signature_method = d.attribute(None, "Algorithm").map(str::to_owned)
+                }
                 "CanonicalizationMethod" => {
                     s.canonicalization_method = d.attribute(None, "Algorithm").map(str::to_owned);
                 }
@@ -864,7 +908,11 @@ impl Reader<'_> {
                     let v = self.leaf(&c).map(|s| {
                         let code = StatusCode::from_wire(&s);
                         if let StatusCode::Other(x) = &code {
-                            self.warn(Some(&c), "edxml.unknown_status_code", format!("StatusCode '{x}' is not a known code (01–06, 13, 15, 16)"));
+                            self.warn(
+                                Some(&c),
+                                "edxml.unknown_status_code",
+                                format!("StatusCode '{x}' is not a known code (01–06, 13, 15, 16)"),
+                            );
                         }
                         code
                     });
@@ -882,16 +930,25 @@ impl Reader<'_> {
             }
         }
         let from = from.ok_or_else(|| self.missing("From", "MessageHeader", mh))?;
-        let status_code = status_code.ok_or_else(|| self.missing("StatusCode", "MessageHeader", mh))?;
+        let status_code =
+            status_code.ok_or_else(|| self.missing("StatusCode", "MessageHeader", mh))?;
         let response_for = match response_for {
             Some(r) => r,
             None => {
-                self.warn(Some(mh), "edxml.no_response_for", "the status package has no ResponseFor: it cannot be routed".into());
+                self.warn(
+                    Some(mh),
+                    "edxml.no_response_for",
+                    "the status package has no ResponseFor: it cannot be routed".into(),
+                );
                 ResponseFor::default()
             }
         };
         if response_for.document_id.is_none() {
-            self.warn(Some(mh), "edxml.no_document_id", "ResponseFor has no DocumentId".into());
+            self.warn(
+                Some(mh),
+                "edxml.no_document_id",
+                "ResponseFor has no DocumentId".into(),
+            );
         }
         Ok(Status {
             from,
@@ -909,7 +966,10 @@ impl Reader<'_> {
 pub fn normalize_content_id(s: &str) -> String {
     let s = s.trim();
     let s = s.strip_prefix("cid:").unwrap_or(s);
-    let s = s.strip_prefix('<').and_then(|x| x.strip_suffix('>')).unwrap_or(s);
+    let s = s
+        .strip_prefix('<')
+        .and_then(|x| x.strip_suffix('>'))
+        .unwrap_or(s);
     s.to_owned()
 }
 

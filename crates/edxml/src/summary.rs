@@ -51,7 +51,12 @@ impl Summary {
                 from: e.header.from.organ_id.clone(),
                 to: e.header.to.iter().map(|t| t.organ_id.clone()).collect(),
                 document_id: e.header.document_id.clone(),
-                code: e.header.code.as_ref().map(|c| c.display()).filter(|c| !c.is_empty()),
+                code: e
+                    .header
+                    .code
+                    .as_ref()
+                    .map(|c| c.display())
+                    .filter(|c| !c.is_empty()),
                 subject: e.header.subject.clone(),
                 status_code: None,
                 business_type: e

@@ -69,7 +69,11 @@ fn extras(w: &mut XmlWriter, list: &[Extra]) {
 fn organization(w: &mut XmlWriter, name: &str, o: &Organization) {
     w.start(name);
     w.leaf("edXML:OrganId", &o.organ_id);
-    opt(w, "edXML:OrganizationInCharge", o.organization_in_charge.as_deref());
+    opt(
+        w,
+        "edXML:OrganizationInCharge",
+        o.organization_in_charge.as_deref(),
+    );
     opt(w, "edXML:OrganName", o.organ_name.as_deref());
     opt(w, "edXML:OrganAdd", o.organ_add.as_deref());
     opt(w, "edXML:Email", o.email.as_deref());
@@ -137,9 +141,17 @@ fn message_header(w: &mut XmlWriter, h: &MessageHeader) {
     if let Some(o) = &h.other_info {
         w.start("edXML:OtherInfo");
         opt(w, "edXML:Priority", o.priority.as_ref().map(Priority::wire));
-        opt(w, "edXML:SphereOfPromulgation", o.sphere_of_promulgation.as_deref());
+        opt(
+            w,
+            "edXML:SphereOfPromulgation",
+            o.sphere_of_promulgation.as_deref(),
+        );
         opt(w, "edXML:TyperNotation", o.typer_notation.as_deref());
-        opt_display(w, "edXML:PromulgationAmount", o.promulgation_amount.as_ref());
+        opt_display(
+            w,
+            "edXML:PromulgationAmount",
+            o.promulgation_amount.as_ref(),
+        );
         opt_display(w, "edXML:PageAmount", o.page_amount.as_ref());
         opt_display(w, "edXML:Direction", o.direction.as_ref());
         if !o.appendixes.is_empty() {
@@ -178,8 +190,16 @@ fn trace(w: &mut XmlWriter, t: &TraceHeaderList) {
     if let Some(b) = &t.business {
         w.start("edXML:Bussiness");
         opt(w, "edXML:DocumentId", b.document_id.as_deref());
-        opt(w, "edXML:BussinessDocType", b.business_doc_type.as_ref().map(BusinessDocType::wire));
-        opt(w, "edXML:BussinessDocReason", b.business_doc_reason.as_deref());
+        opt(
+            w,
+            "edXML:BussinessDocType",
+            b.business_doc_type.as_ref().map(BusinessDocType::wire),
+        );
+        opt(
+            w,
+            "edXML:BussinessDocReason",
+            b.business_doc_reason.as_deref(),
+        );
         opt_display(w, "edXML:Paper", b.paper.as_ref());
         if let Some(info) = &b.business_document_info {
             w.start("edXML:BussinessDocumentInfo");
@@ -229,7 +249,11 @@ pub fn write_edoc(e: &Edoc) -> String {
     w.start("edXML:edXMLManifest").attr("version", "1.0");
     for m in &e.manifest {
         w.start("edXML:Reference");
-        opt(&mut w, "edXML:ContentId", m.content_id.as_ref().map(|c| format!("cid:{c}")).as_deref());
+        opt(
+            &mut w,
+            "edXML:ContentId",
+            m.content_id.as_ref().map(|c| format!("cid:{c}")).as_deref(),
+        );
         opt(&mut w, "edXML:ContentType", m.content_type.as_deref());
         opt(&mut w, "edXML:Description", m.description.as_deref());
         opt(&mut w, "edXML:AttachmentName", m.attachment_name.as_deref());
@@ -242,11 +266,16 @@ pub fn write_edoc(e: &Edoc) -> String {
         w.start("AttachmentEncoded");
         for a in &e.attachments {
             w.start("Attachment");
-            opt(&mut w, "ContentId", a.content_id.as_ref().map(|c| format!("cid:{c}")).as_deref());
+            opt(
+                &mut w,
+                "ContentId",
+                a.content_id.as_ref().map(|c| format!("cid:{c}")).as_deref(),
+            );
             opt(&mut w, "AttachmentName", a.attachment_name.as_deref());
             opt(&mut w, "Description", a.description.as_deref());
             opt(&mut w, "ContentType", a.content_type.as_deref());
-            w.start("edXML:ContentTransferEncoded").attr("xmlns:edXML", EDXML_NS);
+            w.start("edXML:ContentTransferEncoded")
+                .attr("xmlns:edXML", EDXML_NS);
             w.text(&a.encoded);
             w.end();
             w.end();

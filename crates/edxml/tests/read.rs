@@ -1,5 +1,6 @@
 //! Reading our own fixtures (every element and code), the public samples in ../shared,
 //! and files that must be refused.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test code
 
 use lienthong_edxml::*;
 
@@ -24,9 +25,18 @@ fn full_document_reads_every_element() {
     assert!(warnings.is_empty(), "{warnings:#?}");
     let h = &e.header;
     assert_eq!(h.from.organ_id, "000.00.01.H50");
-    assert_eq!(h.from.organ_name.as_deref(), Some("Văn phòng UBND tỉnh Quảng Trị"));
-    assert_eq!(h.from.organization_in_charge.as_deref(), Some("Văn phòng UBND tỉnh Quảng Trị"));
-    assert_eq!(h.from.organ_add.as_deref(), Some("Số 1 đường Trần Hưng Đạo"));
+    assert_eq!(
+        h.from.organ_name.as_deref(),
+        Some("Văn phòng UBND tỉnh Quảng Trị")
+    );
+    assert_eq!(
+        h.from.organization_in_charge.as_deref(),
+        Some("Văn phòng UBND tỉnh Quảng Trị")
+    );
+    assert_eq!(
+        h.from.organ_add.as_deref(),
+        Some("Số 1 đường Trần Hưng Đạo")
+    );
     assert_eq!(h.from.email.as_deref(), Some("vanthu@example.gov.vn"));
     assert_eq!(h.from.telephone.as_deref(), Some("0233 3852 000"));
     assert_eq!(h.from.fax.as_deref(), Some("0233 3852 001"));
@@ -35,15 +45,27 @@ fn full_document_reads_every_element() {
         h.to.iter().map(|t| t.organ_id.as_str()).collect::<Vec<_>>(),
         ["000.00.11.H50", "000.00.00.H48"]
     );
-    assert_eq!(h.document_id.as_deref(), Some("000.00.01.H50,2026/11/20,123/UBND-VP"));
+    assert_eq!(
+        h.document_id.as_deref(),
+        Some("000.00.01.H50,2026/11/20,123/UBND-VP")
+    );
     assert_eq!(h.code.as_ref().unwrap().display(), "123/UBND-VP");
     let p = h.promulgation_info.as_ref().unwrap();
     assert_eq!(p.place.as_deref(), Some("Đông Hà"));
     assert_eq!(p.promulgation_date, Date::new(2026, 11, 20));
     let t = h.document_type.as_ref().unwrap();
-    assert_eq!((t.doc_type, t.type_detail, t.type_name.as_deref()), (Some(1), Some(0), Some("Công văn")));
-    assert_eq!(h.subject.as_deref(), Some("V/v triển khai liên thông văn bản điện tử 4 cấp"));
-    assert_eq!(h.content.as_deref(), Some("Đề nghị các cơ quan phối hợp & báo cáo trước ngày 30/11"));
+    assert_eq!(
+        (t.doc_type, t.type_detail, t.type_name.as_deref()),
+        (Some(1), Some(0), Some("Công văn"))
+    );
+    assert_eq!(
+        h.subject.as_deref(),
+        Some("V/v triển khai liên thông văn bản điện tử 4 cấp")
+    );
+    assert_eq!(
+        h.content.as_deref(),
+        Some("Đề nghị các cơ quan phối hợp & báo cáo trước ngày 30/11")
+    );
     let s = h.signer_info.as_ref().unwrap();
     assert_eq!(s.competence.as_deref(), Some("KT. CHỦ TỊCH"));
     assert_eq!(s.position.as_deref(), Some("Phó Chủ tịch"));
@@ -51,9 +73,15 @@ fn full_document_reads_every_element() {
     assert_eq!(h.due_date, Date::new(2026, 11, 30));
     let o = h.other_info.as_ref().unwrap();
     assert_eq!(o.priority, Some(Priority::Urgent));
-    assert_eq!(o.sphere_of_promulgation.as_deref(), Some("Liên thông văn bản tỉnh"));
+    assert_eq!(
+        o.sphere_of_promulgation.as_deref(),
+        Some("Liên thông văn bản tỉnh")
+    );
     assert_eq!(o.typer_notation.as_deref(), Some("NVA"));
-    assert_eq!((o.promulgation_amount, o.page_amount, o.direction), (Some(3), Some(2), Some(false)));
+    assert_eq!(
+        (o.promulgation_amount, o.page_amount, o.direction),
+        (Some(3), Some(2), Some(false))
+    );
     assert_eq!(o.appendixes.len(), 2);
     assert_eq!(h.steering_type, Some(1));
     assert_eq!(h.to_places, ["Như trên", "Lưu: VT"]);
@@ -65,9 +93,15 @@ fn full_document_reads_every_element() {
     assert_eq!(th.timestamp.unwrap().to_string(), "2026/11/20 08:30:00");
     let b = e.trace.business.as_ref().unwrap();
     assert_eq!(b.business_doc_type, Some(BusinessDocType::New));
-    assert_eq!(b.business_doc_reason.as_deref(), Some("Văn bản điện tử mới"));
+    assert_eq!(
+        b.business_doc_reason.as_deref(),
+        Some("Văn bản điện tử mới")
+    );
     assert_eq!(b.paper, Some(0));
-    assert_eq!(b.staff_info.as_ref().unwrap().staff.as_deref(), Some("Trần Thị B"));
+    assert_eq!(
+        b.staff_info.as_ref().unwrap().staff.as_deref(),
+        Some("Trần Thị B")
+    );
     assert_eq!(e.manifest.len(), 1);
     assert_eq!(e.manifest[0].content_id.as_deref(), Some("att-1"));
     let a = &e.attachments[0];
@@ -87,7 +121,10 @@ fn business_operations() {
     let b = e.trace.business.unwrap();
     assert_eq!(b.business_doc_type, Some(BusinessDocType::Update));
     let info = b.business_document_info.unwrap();
-    assert_eq!((info.document_info, info.document_receiver), (Some(1), Some(1)));
+    assert_eq!(
+        (info.document_info, info.document_receiver),
+        (Some(1), Some(1))
+    );
     assert_eq!(info.receivers.len(), 2);
     assert_eq!(info.receivers[0].organ_id.as_deref(), Some("000.00.00.H48"));
     assert_eq!(info.receivers[0].receiver_type, Some(0));
@@ -97,14 +134,20 @@ fn business_operations() {
     let b = e.trace.business.unwrap();
     assert_eq!(b.business_doc_type, Some(BusinessDocType::Replace));
     assert_eq!(b.replacement_info.len(), 1);
-    assert_eq!(b.replacement_info[0].organ_ids, ["000.00.11.H50", "000.00.00.H48"]);
+    assert_eq!(
+        b.replacement_info[0].organ_ids,
+        ["000.00.11.H50", "000.00.00.H48"]
+    );
     assert_eq!(
         b.replacement_info[0].document_id.as_deref(),
         Some("000.00.01.H50,2026/11/01,100/UBND-VP")
     );
 
     let (e, _) = edoc("edoc_revoke.edxml");
-    assert_eq!(e.trace.business.unwrap().business_doc_type, Some(BusinessDocType::Revoke));
+    assert_eq!(
+        e.trace.business.unwrap().business_doc_type,
+        Some(BusinessDocType::Revoke)
+    );
 }
 
 #[test]
@@ -117,10 +160,16 @@ fn every_status_code() {
             panic!("{name} is not a status")
         };
         assert_eq!(s.status_code, code);
-        assert_eq!(s.response_for.document_id.as_deref(), Some("000.00.01.H50,2026/11/20,123/UBND-VP"));
+        assert_eq!(
+            s.response_for.document_id.as_deref(),
+            Some("000.00.01.H50,2026/11/20,123/UBND-VP")
+        );
         assert_eq!(s.response_for.promulgation_date, Date::new(2026, 11, 20));
         assert_eq!(s.timestamp.unwrap().iso(), "2026-11-21T09:15:00");
-        assert_eq!(s.staff_info.as_ref().unwrap().staff.as_deref(), Some("Lê Văn C"));
+        assert_eq!(
+            s.staff_info.as_ref().unwrap().staff.as_deref(),
+            Some("Lê Văn C")
+        );
         // 13 goes from the original sender to the receiver; the others come back.
         if code.is_from_sender() {
             assert_eq!(s.from.organ_id, "000.00.01.H50");
@@ -141,11 +190,24 @@ fn lenient_reading_of_odd_files() {
     let codes: Vec<&str> = warnings.iter().map(|w| w.code).collect();
     // Any prefix, any order.
     assert_eq!(e.header.from.organ_id, "000.00.11.H53");
-    assert_eq!(e.header.from.organ_name.as_deref(), Some("Sở Nội vụ tỉnh Tây Ninh"));
-    assert_eq!(e.header.subject.as_deref(), Some("V/v báo cáo tình hình (bản lenient)"));
+    assert_eq!(
+        e.header.from.organ_name.as_deref(),
+        Some("Sở Nội vụ tỉnh Tây Ninh")
+    );
+    assert_eq!(
+        e.header.subject.as_deref(),
+        Some("V/v báo cáo tình hình (bản lenient)")
+    );
     assert_eq!(e.header.code.as_ref().unwrap().display(), "45/SNV-VP");
     // dd/MM/yyyy and ISO dates.
-    assert_eq!(e.header.promulgation_info.as_ref().unwrap().promulgation_date, Date::new(2026, 10, 30));
+    assert_eq!(
+        e.header
+            .promulgation_info
+            .as_ref()
+            .unwrap()
+            .promulgation_date,
+        Date::new(2026, 10, 30)
+    );
     assert_eq!(e.header.due_date, Date::new(2026, 12, 15));
     // Odd agency codes are kept, with a warning.
     assert_eq!(e.header.to[1].organ_id, "null");
@@ -165,7 +227,10 @@ fn lenient_reading_of_odd_files() {
     assert_eq!(e.trace.trace_headers.len(), 2);
     assert_eq!(e.trace.trace_headers[1].organ_id, None);
     // Bare and bracketed content ids match.
-    assert_eq!(e.manifest[0].content_id.as_deref(), Some("3f2a9c1e-0000-4000-8000-000000000001"));
+    assert_eq!(
+        e.manifest[0].content_id.as_deref(),
+        Some("3f2a9c1e-0000-4000-8000-000000000001")
+    );
     assert_eq!(e.attachments[0].content_id, e.manifest[0].content_id);
     assert!(!codes.contains(&"edxml.manifest_without_attachment"));
     // Wrapped base64 over a ZIP holding a .docx.
@@ -181,7 +246,10 @@ fn lenient_reading_of_odd_files() {
     assert_eq!(sig.reference_uris, [""]);
     assert!(!codes.contains(&"edxml.legacy_signature"));
     // Every warning carries a position when it is about an element.
-    let odd = warnings.iter().find(|w| w.code == "edxml.odd_agency_code").unwrap();
+    let odd = warnings
+        .iter()
+        .find(|w| w.code == "edxml.odd_agency_code")
+        .unwrap();
     assert!(odd.line.is_some() && odd.column.is_some());
 }
 
@@ -208,12 +276,40 @@ fn refused_files_name_the_problem_and_position() {
 fn structural_errors() {
     let ns = EDXML_NS;
     let cases = [
-        (format!("<edXML xmlns=\"{ns}\"/>"), "edxml.missing_element", "edXMLEnvelope"),
-        (format!("<edXML xmlns=\"{ns}\"><edXMLEnvelope/></edXML>"), "edxml.missing_element", "edXMLHeader"),
-        (format!("<edXML xmlns=\"{ns}\"><edXMLEnvelope><edXMLHeader/></edXMLEnvelope></edXML>"), "edxml.missing_element", "MessageHeader"),
-        (format!("<edXML xmlns=\"{ns}\"><edXMLEnvelope><edXMLHeader><MessageHeader><To><OrganId>X</OrganId></To></MessageHeader></edXMLHeader></edXMLEnvelope></edXML>"), "edxml.missing_element", "From"),
-        (format!("<edXML xmlns=\"{ns}\"><edXMLEnvelope><edXMLHeader><MessageHeader><From><OrganName>x</OrganName></From></MessageHeader></edXMLHeader></edXMLEnvelope></edXML>"), "edxml.missing_element", "OrganId"),
-        ("<html><body/></html>".to_string(), "edxml.not_edxml", "root element is html"),
+        (
+            format!("<edXML xmlns=\"{ns}\"/>"),
+            "edxml.missing_element",
+            "edXMLEnvelope",
+        ),
+        (
+            format!("<edXML xmlns=\"{ns}\"><edXMLEnvelope/></edXML>"),
+            "edxml.missing_element",
+            "edXMLHeader",
+        ),
+        (
+            format!("<edXML xmlns=\"{ns}\"><edXMLEnvelope><edXMLHeader/></edXMLEnvelope></edXML>"),
+            "edxml.missing_element",
+            "MessageHeader",
+        ),
+        (
+            format!(
+                "<edXML xmlns=\"{ns}\"><edXMLEnvelope><edXMLHeader><MessageHeader><To><OrganId>X</OrganId></To></MessageHeader></edXMLHeader></edXMLEnvelope></edXML>"
+            ),
+            "edxml.missing_element",
+            "From",
+        ),
+        (
+            format!(
+                "<edXML xmlns=\"{ns}\"><edXMLEnvelope><edXMLHeader><MessageHeader><From><OrganName>x</OrganName></From></MessageHeader></edXMLHeader></edXMLEnvelope></edXML>"
+            ),
+            "edxml.missing_element",
+            "OrganId",
+        ),
+        (
+            "<html><body/></html>".to_string(),
+            "edxml.not_edxml",
+            "root element is html",
+        ),
     ];
     for (xml, code, needle) in cases {
         let err = read(xml.as_bytes()).unwrap_err();
@@ -246,7 +342,9 @@ fn summary_matches_design_shape() {
 /// Every public sample in ../shared/samples/edxml reads without error, with the right fields.
 #[test]
 fn shared_samples_read() {
-    let Some(shared) = lienthong_testkit::shared_dir() else { return };
+    let Some(shared) = lienthong_testkit::shared_dir() else {
+        return;
+    };
     let dir = shared.join("samples/edxml");
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
@@ -260,9 +358,16 @@ fn shared_samples_read() {
             let code = &rest[..2];
             assert_eq!(s.kind, PackageKind::Status, "{name}");
             assert_eq!(s.status_code.as_deref(), Some(code), "{name}");
-            assert_eq!(s.document_id.as_deref(), Some("000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"), "{name}");
+            assert_eq!(
+                s.document_id.as_deref(),
+                Some("000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"),
+                "{name}"
+            );
             if code == "13" {
-                assert_eq!((s.from.as_str(), s.to.as_slice()), ("000.00.00.G22", &["000.00.00.H41".to_string()][..]));
+                assert_eq!(
+                    (s.from.as_str(), s.to.as_slice()),
+                    ("000.00.00.G22", &["000.00.00.H41".to_string()][..])
+                );
             } else {
                 assert_eq!(s.to, ["000.00.00.G22"], "{name}");
             }
@@ -279,22 +384,41 @@ fn shared_samples_read() {
             assert!(s.to.contains(&recipient.to_string()), "{name}");
             assert!(s.subject.is_some(), "{name}");
             assert_eq!(s.attachments.len(), 1, "{name}");
-            let expected_type = if name.contains("multi-to") { Some("new") }
-                else if name.contains("_new") { Some("new") }
-                else if name.contains("update") { Some("update") }
-                else if name.contains("revocation") { Some("revoke") }
-                else if name.contains("replacement") { Some("replace") }
-                else { None };
+            let expected_type = if name.contains("multi-to") || name.contains("_new") {
+                Some("new")
+            } else if name.contains("update") {
+                Some("update")
+            } else if name.contains("revocation") {
+                Some("revoke")
+            } else if name.contains("replacement") {
+                Some("replace")
+            } else {
+                None
+            };
             assert_eq!(s.business_type.as_deref(), expected_type, "{name}");
             // SDK samples carry the legacy, namespace-less Signature.
-            assert!(s.warnings.iter().any(|w| w.code == "edxml.legacy_signature"), "{name}");
+            assert!(
+                s.warnings
+                    .iter()
+                    .any(|w| w.code == "edxml.legacy_signature"),
+                "{name}"
+            );
             if name.contains("EXCERPT") {
                 // Truncated payloads: a warning, not a failure.
-                assert!(s.warnings.iter().any(|w| w.code == "edxml.attachment_unreadable"), "{name}");
+                assert!(
+                    s.warnings
+                        .iter()
+                        .any(|w| w.code == "edxml.attachment_unreadable"),
+                    "{name}"
+                );
             } else {
                 let a = &s.attachments[0];
                 assert!(a.size.is_some(), "{name}: {a:?}");
-                assert_eq!(a.content_type.as_deref(), Some("application/xml"), "{name}: {a:?}");
+                assert_eq!(
+                    a.content_type.as_deref(),
+                    Some("application/xml"),
+                    "{name}: {a:?}"
+                );
             }
         }
     }

@@ -18,10 +18,17 @@ impl Position {
     pub fn locate(input: &[u8], offset: usize) -> Position {
         let offset = offset.min(input.len());
         let before = &input[..offset];
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
         // Count UTF-8 scalar starts (non-continuation bytes) on this line.
-        let column = before[line_start..].iter().filter(|&&b| (b & 0xC0) != 0x80).count() + 1;
+        let column = before[line_start..]
+            .iter()
+            .filter(|&&b| (b & 0xC0) != 0x80)
+            .count()
+            + 1;
         Position {
             offset,
             line: u32::try_from(line).unwrap_or(u32::MAX),
@@ -74,7 +81,9 @@ impl fmt::Display for LimitKind {
 #[non_exhaustive]
 pub enum ErrorKind {
     /// A `<!DOCTYPE …>` was found. DTDs are refused outright (XXE, entity expansion bombs).
-    #[error("DOCTYPE declarations are not allowed (DTDs, external entities and entity expansion are refused)")]
+    #[error(
+        "DOCTYPE declarations are not allowed (DTDs, external entities and entity expansion are refused)"
+    )]
     Doctype,
     /// An element or attribute uses a prefix that no ancestor declared.
     #[error("namespace prefix '{0}' is not declared")]
@@ -126,7 +135,9 @@ pub enum ErrorKind {
     #[error("character U+{0:04X} is not allowed in XML")]
     InvalidChar(u32),
     /// An entity reference other than the five predefined ones.
-    #[error("unknown entity reference '&{0};' (only &lt; &gt; &amp; &quot; &apos; and character references are allowed)")]
+    #[error(
+        "unknown entity reference '&{0};' (only &lt; &gt; &amp; &quot; &apos; and character references are allowed)"
+    )]
     UnknownEntity(String),
     /// A malformed character reference.
     #[error("invalid character reference '&{0};'")]

@@ -119,7 +119,11 @@ impl<'a> Parser<'a> {
                 0,
             ));
         }
-        let base = if input.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+        let base = if input.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            3
+        } else {
+            0
+        };
         let text = match std::str::from_utf8(&input[base..]) {
             Ok(t) => t,
             Err(e) => {
@@ -183,7 +187,8 @@ impl<'a> Parser<'a> {
                         return Err(self.err(ErrorKind::MisplacedDeclaration, start));
                     }
                     if let Some(enc) = d.encoding() {
-                        let enc = enc.map_err(|e| self.err(ErrorKind::Syntax(e.to_string()), start))?;
+                        let enc =
+                            enc.map_err(|e| self.err(ErrorKind::Syntax(e.to_string()), start))?;
                         if !enc.eq_ignore_ascii_case("utf-8") && !enc.eq_ignore_ascii_case("utf8") {
                             return Err(
                                 self.err(ErrorKind::UnsupportedEncoding(enc.into_owned()), start)
@@ -319,9 +324,13 @@ impl<'a> Parser<'a> {
                 }
             }
             QxError::Syntax(SyntaxError::InvalidBangMarkup)
-                if self.text.get(at.saturating_sub(self.base)..).is_some_and(|rest| {
-                    rest.len() >= 2 && rest[..rest.len().min(9)].eq_ignore_ascii_case("<!DOCTYPE")
-                }) =>
+                if self
+                    .text
+                    .get(at.saturating_sub(self.base)..)
+                    .is_some_and(|rest| {
+                        rest.len() >= 2
+                            && rest[..rest.len().min(9)].eq_ignore_ascii_case("<!DOCTYPE")
+                    }) =>
             {
                 ErrorKind::Doctype
             }
@@ -384,7 +393,9 @@ impl<'a> Parser<'a> {
     }
 
     fn append_text(&mut self, start: usize, f: impl FnOnce(&mut String)) -> Result<(), Error> {
-        let pending = self.pending_text.get_or_insert_with(|| (start, String::new()));
+        let pending = self
+            .pending_text
+            .get_or_insert_with(|| (start, String::new()));
         f(&mut pending.1);
         if pending.1.len() > self.limits.max_text_len {
             let at = pending.0;
@@ -532,12 +543,13 @@ impl<'a> Parser<'a> {
             self.ns.push((d.prefix.clone(), d.uri.clone()));
         }
 
-        let namespace = match prefix {
-            Some(p) => Some(self.resolve_prefix(Some(p)).ok_or_else(|| {
-                self.err(ErrorKind::UndeclaredPrefix(p.to_owned()), start + 1)
-            })?),
-            None => self.resolve_prefix(None),
-        };
+        let namespace =
+            match prefix {
+                Some(p) => Some(self.resolve_prefix(Some(p)).ok_or_else(|| {
+                    self.err(ErrorKind::UndeclaredPrefix(p.to_owned()), start + 1)
+                })?),
+                None => self.resolve_prefix(None),
+            };
         if prefix == Some("xmlns") {
             return Err(self.err(
                 ErrorKind::Namespace("elements may not have the prefix 'xmlns'".into()),

@@ -1,4 +1,5 @@
 //! Property tests: the reader never panics, and what the writer emits reads back the same.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test code
 
 use lienthong_xml::{Document, NodeKind, XmlWriter};
 use proptest::prelude::*;

@@ -1,5 +1,6 @@
 //! The reader refuses what XML 1.0 and Namespaces forbid, with the right position,
 //! and keeps what they allow.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test code
 
 use lienthong_xml::{Document, ErrorKind, LimitKind, Limits, NodeKind};
 
@@ -103,7 +104,10 @@ fn encodings_other_than_utf8_are_refused() {
 
 #[test]
 fn duplicate_attributes_are_refused() {
-    assert_eq!(at("<a x=\"1\" x=\"2\"/>"), ("xml.duplicate_attribute".into(), 1, 10));
+    assert_eq!(
+        at("<a x=\"1\" x=\"2\"/>"),
+        ("xml.duplicate_attribute".into(), 1, 10)
+    );
     // Same expanded name through two prefixes (Namespaces in XML §6.3).
     assert!(matches!(
         err("<a xmlns:p=\"u\" xmlns:q=\"u\" p:x=\"1\" q:x=\"2\"/>").kind,
@@ -118,7 +122,10 @@ fn duplicate_attributes_are_refused() {
 #[test]
 fn text_outside_root_is_refused() {
     assert_eq!(at("hello<a/>"), ("xml.text_outside_root".into(), 1, 1));
-    assert_eq!(at("<a/>\n trailing"), ("xml.text_outside_root".into(), 2, 2));
+    assert_eq!(
+        at("<a/>\n trailing"),
+        ("xml.text_outside_root".into(), 2, 2)
+    );
     assert_eq!(err("<a/>&amp;").kind, ErrorKind::TextOutsideRoot);
     assert_eq!(err("<a/><![CDATA[x]]>").kind, ErrorKind::TextOutsideRoot);
     // White space, comments and PIs outside the root are fine.
@@ -146,8 +153,14 @@ fn quick_xml_laxities_are_refused_here() {
         ("<a xmlns:p=\"\"/>", "xml.namespace"),
         ("<a xmlns:xml=\"urn:other\"/>", "xml.namespace"),
         ("<a xmlns:xmlns=\"urn:other\"/>", "xml.namespace"),
-        ("<a xmlns:p=\"http://www.w3.org/XML/1998/namespace\"/>", "xml.namespace"),
-        ("<a><?xml version=\"1.0\"?></a>", "xml.misplaced_declaration"),
+        (
+            "<a xmlns:p=\"http://www.w3.org/XML/1998/namespace\"/>",
+            "xml.namespace",
+        ),
+        (
+            "<a><?xml version=\"1.0\"?></a>",
+            "xml.misplaced_declaration",
+        ),
         (" <?xml version=\"1.0\"?><a/>", "xml.misplaced_declaration"),
         ("<a><!-- a -- b --></a>", "xml.syntax"),
         ("<a:b:c xmlns:a=\"u\"/>", "xml.invalid_name"),
@@ -176,14 +189,20 @@ fn limits_are_enforced() {
         }) => what,
         other => panic!("{input:?}: {other:?}"),
     };
-    assert_eq!(lim(&format!("<a>{}</a>", "x".repeat(200))), LimitKind::TotalSize);
+    assert_eq!(
+        lim(&format!("<a>{}</a>", "x".repeat(200))),
+        LimitKind::TotalSize
+    );
     assert_eq!(lim("<a><b><c><d/></c></b></a>"), LimitKind::Depth);
     assert_eq!(lim("<a x=\"1\" y=\"2\" z=\"3\"/>"), LimitKind::Attributes);
     assert_eq!(lim("<abcdef/>"), LimitKind::NameLength);
     assert_eq!(lim("<a abcdef=\"1\"/>"), LimitKind::NameLength);
     assert_eq!(lim("<a>0123456789ab</a>"), LimitKind::TextSize);
     // Text split by references and CDATA is still one text node.
-    assert_eq!(lim("<a>01234&amp;<![CDATA[6789]]>x</a>"), LimitKind::TextSize);
+    assert_eq!(
+        lim("<a>01234&amp;<![CDATA[6789]]>x</a>"),
+        LimitKind::TextSize
+    );
     assert_eq!(lim("<a x=\"123456789\"/>"), LimitKind::AttributeValueSize);
     assert_eq!(lim("<a><b/><b/><b/><b/><b/><b/></a>"), LimitKind::Nodes);
     // Within the limits it reads.
@@ -216,7 +235,10 @@ fn namespaces_resolve_by_uri_not_prefix() {
     let sig = env.child_elements().nth(1).unwrap();
     assert_eq!(sig.local_name(), "Sig");
     assert_eq!(sig.namespace(), None);
-    assert!(h.attribute(Some("http://www.w3.org/XML/1998/namespace"), "lang").is_none());
+    assert!(
+        h.attribute(Some("http://www.w3.org/XML/1998/namespace"), "lang")
+            .is_none()
+    );
     let xml_lang = Document::parse(b"<a xml:lang=\"vi\"/>").unwrap();
     assert_eq!(
         xml_lang
@@ -270,7 +292,10 @@ fn writer_round_trip_keeps_namespace_declarations() {
     let d2 = Document::parse(out.as_bytes()).unwrap();
     // Same tree apart from spans.
     assert_eq!(strip(&d), strip(&d2));
-    assert!(out.contains("<edXML:E xmlns:edXML=\"urn:ed\" a=\"x&quot;y\">"), "{out}");
+    assert!(
+        out.contains("<edXML:E xmlns:edXML=\"urn:ed\" a=\"x&quot;y\">"),
+        "{out}"
+    );
     assert!(out.contains("<G xmlns=\"\">&#xD;</G>"), "{out}");
 }
 
