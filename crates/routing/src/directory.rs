@@ -1,7 +1,7 @@
 //! The validated directory: gateway tree, agencies, shortcuts, and the lookups on them.
 
+use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU32;
 
 use lienthong_edxml::AgencyCode;
@@ -291,15 +291,11 @@ impl Directory {
 
     /// The agencies homed at a gateway or anywhere below it, by code.
     pub fn agencies_under<'a>(&'a self, gw: &GatewayId) -> impl Iterator<Item = &'a Agency> + 'a {
-        let range = match self.index_of(gw) {
-            Some(i) => i..=self.nodes[i as usize].end,
-            // An empty range: `NONE` is never an index.
-            None => NONE..=0,
-        };
+        let range = self.index_of(gw).map(|i| i..=self.nodes[i as usize].end);
         self.agencies
             .iter()
             .zip(&self.homes)
-            .filter(move |&(_, h)| range.contains(h))
+            .filter(move |&(_, h)| range.as_ref().is_some_and(|r| r.contains(h)))
             .map(|(a, _)| a)
     }
 
@@ -650,16 +646,16 @@ fn check_agencies(spec: &DirectorySpec, gws: &GatewayCheck<'_>, errs: &mut Error
         };
         let from = date("valid_from", &a.valid_from);
         let until = date("valid_until", &a.valid_until);
-        if let (Some(valid_from), Some(valid_until)) = (from, until) {
-            if valid_until < valid_from {
-                errs.push(
-                    ag_loc(spec, i),
-                    LoadErrorKind::EmptyValidity {
-                        valid_from,
-                        valid_until,
-                    },
-                );
-            }
+        if let (Some(valid_from), Some(valid_until)) = (from, until)
+            && valid_until < valid_from
+        {
+            errs.push(
+                ag_loc(spec, i),
+                LoadErrorKind::EmptyValidity {
+                    valid_from,
+                    valid_until,
+                },
+            );
         }
         check.from.push(from);
         check.until.push(until);
@@ -667,26 +663,26 @@ fn check_agencies(spec: &DirectorySpec, gws: &GatewayCheck<'_>, errs: &mut Error
 
     // References between agencies need every code claimed first.
     for (i, a) in spec.agencies.iter().enumerate() {
-        if let Some(p) = &a.parent {
-            if let Some(c) = parse_code(errs, i, "parent", p) {
-                match claimed.get(&c) {
-                    Some(&(j, _)) => check.parents[i] = Some(j),
-                    None => errs.push(
-                        ag_loc(spec, i),
-                        LoadErrorKind::UnknownParentAgency(p.clone()),
-                    ),
-                }
+        if let Some(p) = &a.parent
+            && let Some(c) = parse_code(errs, i, "parent", p)
+        {
+            match claimed.get(&c) {
+                Some(&(j, _)) => check.parents[i] = Some(j),
+                None => errs.push(
+                    ag_loc(spec, i),
+                    LoadErrorKind::UnknownParentAgency(p.clone()),
+                ),
             }
         }
-        if let Some(r) = &a.replaced_by {
-            if let Some(c) = parse_code(errs, i, "replaced_by", r) {
-                match claimed.get(&c) {
-                    Some(&(j, _)) if j != i => check.replaced_by[i] = Some(j),
-                    _ => errs.push(
-                        ag_loc(spec, i),
-                        LoadErrorKind::UnknownReplacement(r.clone()),
-                    ),
-                }
+        if let Some(r) = &a.replaced_by
+            && let Some(c) = parse_code(errs, i, "replaced_by", r)
+        {
+            match claimed.get(&c) {
+                Some(&(j, _)) if j != i => check.replaced_by[i] = Some(j),
+                _ => errs.push(
+                    ag_loc(spec, i),
+                    LoadErrorKind::UnknownReplacement(r.clone()),
+                ),
             }
         }
     }
@@ -763,10 +759,10 @@ fn section(l: &Location) -> (u8, usize) {
 
 fn build(spec: &DirectorySpec) -> Result<Directory, LoadErrors> {
     let mut errs = Errors(Vec::new());
-    if let Some(v) = spec.version {
-        if v != 1 {
-            errs.push(Location::File, LoadErrorKind::UnsupportedVersion(v));
-        }
+    if let Some(v) = spec.version
+        && v != 1
+    {
+        errs.push(Location::File, LoadErrorKind::UnsupportedVersion(v));
     }
     let hop_limit = match spec.hop_limit {
         Some(0) => {
@@ -931,6 +927,12 @@ mod tests {
         // Entered from the middle: still starts at the smallest index.
         let next = [None, Some(3), Some(1), Some(2)];
         assert_eq!(cycles(&next), vec![vec![1, 3, 2]]);
+    }
+
+    #[test]
+    fn directory_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync + 'static>() {}
+        shared::<Directory>();
     }
 
     #[test]

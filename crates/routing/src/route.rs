@@ -293,10 +293,10 @@ impl Directory {
     #[inline]
     fn step_towards(&self, h: u32, home: u32) -> Step {
         let shortcuts = &self.shortcuts[h as usize];
-        if !shortcuts.is_empty() {
-            if let Some(t) = self.best_shortcut(h, home, shortcuts) {
-                return Step::Shortcut(t);
-            }
+        if !shortcuts.is_empty()
+            && let Some(t) = self.best_shortcut(h, home, shortcuts)
+        {
+            return Step::Shortcut(t);
         }
         if self.contains(h, home) {
             let kids = &self.children[h as usize];
