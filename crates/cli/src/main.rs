@@ -4,6 +4,8 @@
 //!
 //! * `demo [--once]`: show the system working, with nothing to set up.
 //! * `inspect FILE [--json]`: what an edXML file says (exit 2 when it cannot be read).
+//! * `sign`, `verify`: enveloped XML signatures, for senders and clerks.
+//! * `certs dev --out DIR`: the development PKI.
 //!
 //! Exit codes: 0 success, 1 a negative verdict (for commands that give one), 2 the input
 //! could not be read or the command line is wrong.
@@ -12,8 +14,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod certs;
 mod demo;
 mod inspect;
+mod sign;
+mod verify;
 
 /// lienthong: inter-agency electronic document exchange gateway (edXML, QCVN 102:2016).
 #[derive(Debug, Parser)]
@@ -29,6 +34,12 @@ enum Command {
     Demo(demo::Args),
     /// Show what an edXML document or status package says.
     Inspect(inspect::Args),
+    /// Sign a file with an enveloped XML signature over the whole document.
+    Sign(sign::Args),
+    /// Check who signed a document or receipt, and whether it changed since.
+    Verify(verify::Args),
+    /// Certificates: `certs dev --out DIR` makes the development PKI.
+    Certs(certs::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,5 +47,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Demo(a) => demo::run(&a),
         Command::Inspect(a) => inspect::run(&a),
+        Command::Sign(a) => sign::run(&a),
+        Command::Verify(a) => verify::run(&a),
+        Command::Certs(a) => certs::run(&a),
     }
 }

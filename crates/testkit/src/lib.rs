@@ -9,6 +9,14 @@
 //!   that need one skip with a notice when it is missing, unless
 //!   `LIENTHONG_REQUIRE_TOOLS=1` is set (as `.ci/run` does), in which case a missing tool
 //!   is a test failure, so CI can never pass by skipping.
+//! * [`pki`] makes the development PKI (rcgen) and [`federation`] defines the demo
+//!   federation's gateways and agencies.
+
+pub mod federation;
+pub mod pki;
+
+/// rcgen, re-exported for tests that make odd certificates.
+pub use rcgen;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -42,4 +42,4 @@ pub use tree::{
     Attribute, Document, Element, ElementRef, Name, NamespaceDecl, Node, NodeId, NodeKind, XML_NS,
     XMLNS_NS,
 };
-pub use write::{XmlWriter, escape_attr, escape_text};
+pub use write::{XmlWriter, escape_attr, escape_attr_string, escape_text};

@@ -41,6 +41,13 @@ pub fn escape_attr(s: &str, out: &mut String) {
     out.push_str(&s[last..]);
 }
 
+/// [`escape_attr`] into a new string.
+pub fn escape_attr_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_attr(s, &mut out);
+    out
+}
+
 impl Document {
     /// Serialize the whole document: an XML declaration, then prolog, root and epilog.
     /// Names keep their prefixes and namespace declarations stay on the elements that

@@ -1,0 +1,228 @@
+//! `lienthong verify FILE [--trust CA…] [--crl CRL…] [--at TIME] [--json]`: for clerks.
+//!
+//! Exit 0 valid; 1 invalid, untrusted, unsigned or legacy; 2 unreadable or usage error.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use lienthong_dsig::{
+    ExpectedAgency, Policy, Profile, Report, TrustStore, Verdict, is_receipt, verify,
+    verify_receipt_doc,
+};
+
+/// Arguments of `verify`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The signed edXML file or receipt.
+    file: PathBuf,
+    /// Trusted root certificates (PEM), repeatable.
+    #[arg(long)]
+    trust: Vec<PathBuf>,
+    /// Certificate revocation lists (PEM or DER), repeatable.
+    #[arg(long)]
+    crl: Vec<PathBuf>,
+    /// Check certificates as of this time (RFC 3339 or YYYY-MM-DD, UTC); default now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn usage(json: bool, code: &str, message: &str) -> ExitCode {
+    if json {
+        println!(
+            "{:#}",
+            serde_json::json!({"error": {"code": code, "message": message, "detail": {}}})
+        );
+    }
+    eprintln!("error: {message} [{code}]");
+    ExitCode::from(2)
+}
+
+pub(crate) fn run(args: &Args) -> ExitCode {
+    let mut trust = TrustStore::new();
+    for p in &args.trust {
+        let res = std::fs::read(p)
+            .map_err(|e| e.to_string())
+            .and_then(|b| trust.add_roots_pem(&b).map_err(|e| e.to_string()));
+        if let Err(e) = res {
+            return usage(args.json, "usage.trust", &format!("{}: {e}", p.display()));
+        }
+    }
+    for p in &args.crl {
+        let res = std::fs::read(p)
+            .map_err(|e| e.to_string())
+            .and_then(|b| trust.add_crls(&b).map_err(|e| e.to_string()));
+        if let Err(e) = res {
+            return usage(args.json, "usage.crl", &format!("{}: {e}", p.display()));
+        }
+    }
+    let at = match &args.at {
+        None => lienthong_dsig::now(),
+        Some(t) => match lienthong_dsig::time::parse_time(t) {
+            Some(s) => lienthong_dsig::unix_time(s),
+            None => {
+                return usage(
+                    args.json,
+                    "usage.at",
+                    &format!("--at '{t}' is not a time (use 2026-11-22 or 2026-11-22T08:00:00Z)"),
+                );
+            }
+        },
+    };
+    let bytes = match std::fs::read(&args.file) {
+        Ok(b) => b,
+        Err(e) => {
+            return usage(
+                args.json,
+                "io.read",
+                &format!("cannot read {}: {e}", args.file.display()),
+            );
+        }
+    };
+    let doc = match lienthong_xml::Document::parse(&bytes) {
+        Ok(d) => d,
+        Err(e) => {
+            return usage(
+                args.json,
+                e.code(),
+                &format!("{}: not readable as XML: {e}", args.file.display()),
+            );
+        }
+    };
+    let mut policy = Policy {
+        trust: &trust,
+        at,
+        expected_agency: None,
+    };
+    let (report, what, receipt) = if is_receipt(&doc) {
+        match verify_receipt_doc(&doc, &policy) {
+            Ok((r, rep)) => (rep, "receipt".to_owned(), Some(r)),
+            Err(e) => {
+                return usage(
+                    args.json,
+                    e.code(),
+                    &format!("{}: {e}", args.file.display()),
+                );
+            }
+        }
+    } else if doc.root_element().namespace() == Some(lienthong_edxml::EDXML_NS) {
+        let parsed = match lienthong_edxml::from_document(&doc, &bytes) {
+            Ok(p) => p,
+            Err(e) => {
+                return usage(
+                    args.json,
+                    e.code(),
+                    &format!("{}: {e}", args.file.display()),
+                );
+            }
+        };
+        let from = parsed.package.from();
+        policy.expected_agency = Some(ExpectedAgency {
+            code: from.organ_id.clone(),
+            name: from.organ_name.clone(),
+        });
+        let what = format!(
+            "edXML {} from {}",
+            parsed.package.kind().as_str(),
+            from.organ_id
+        );
+        (verify(&doc, &Profile::edxml(), &policy), what, None)
+    } else {
+        (
+            verify(&doc, &Profile::whole_document(), &policy),
+            "XML document".to_owned(),
+            None,
+        )
+    };
+    let mut out = std::io::stdout().lock();
+    let written = if args.json {
+        let mut v = serde_json::to_value(&report).unwrap_or_default();
+        if let (Some(r), Some(obj)) = (&receipt, v.as_object_mut()) {
+            obj.insert(
+                "receipt".into(),
+                serde_json::to_value(r).unwrap_or_default(),
+            );
+        }
+        writeln!(out, "{v:#}")
+    } else {
+        human(&mut out, &report, &what, receipt.as_ref())
+    };
+    if written.is_err() {
+        return ExitCode::from(2);
+    }
+    if report.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn human(
+    out: &mut impl Write,
+    r: &Report,
+    what: &str,
+    receipt: Option<&lienthong_dsig::Receipt>,
+) -> std::io::Result<()> {
+    let verdict = match r.verdict {
+        Verdict::Valid => "VALID: the signature is intact and trusted",
+        Verdict::Invalid => "INVALID",
+        Verdict::Unsigned => "NOT SIGNED",
+        Verdict::Legacy => "LEGACY SIGNATURE: cannot be verified",
+    };
+    writeln!(out, "{verdict}")?;
+    writeln!(out, "  Document:   {what}")?;
+    if let Some(rc) = receipt {
+        writeln!(
+            out,
+            "  Receipt:    message {} (sha256 {}) received by {} at hop {}",
+            rc.message_id, rc.document_sha256, rc.receiving_gateway, rc.hop
+        )?;
+    }
+    if let Some(s) = &r.signer {
+        writeln!(out, "  Signer:     {}", s.subject)?;
+        writeln!(
+            out,
+            "  Agency:     {}",
+            s.agency
+                .as_deref()
+                .unwrap_or("(the certificate names no agency)")
+        )?;
+        writeln!(
+            out,
+            "  Valid:      {} to {}",
+            s.certificate.not_before, s.certificate.not_after
+        )?;
+        writeln!(out, "  Serial:     {}", s.certificate.serial)?;
+    }
+    if !r.chain.is_empty() {
+        writeln!(out, "  Chain:      {}", r.chain.join("  ->  "))?;
+    }
+    writeln!(out, "  Checked at: {}", r.checked_at)?;
+    if let Some(a) = &r.algorithm {
+        writeln!(
+            out,
+            "  Algorithm:  {a}, digest {}{}",
+            r.digest.as_deref().unwrap_or("?"),
+            if r.weak { " (WEAK)" } else { "" }
+        )?;
+    }
+    if !r.covers.is_empty() {
+        writeln!(out, "  Covers:     {}", r.covers.join(", "))?;
+    }
+    if !r.problems.is_empty() {
+        writeln!(out, "Problems:")?;
+        for (p, c) in r.problems.iter().zip(&r.problem_codes) {
+            writeln!(out, "  - {p} [{c}]")?;
+        }
+    }
+    if !r.notes.is_empty() {
+        writeln!(out, "Notes:")?;
+        for n in &r.notes {
+            writeln!(out, "  - {n}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,419 @@
+//! X.509 trust: path validation to configured roots (rustls-webpki, ring), validity at
+//! the verification time, CRLs, the signer's key usage, and which agency a certificate
+//! speaks for. Problems are worded for a clerk.
+
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, UnixTime};
+use webpki::{
+    BorrowedCertRevocationList, CertRevocationList, EndEntityCert, ExpirationPolicy,
+    ExtendedKeyUsageValidator, KeyPurposeIdIter, RevocationCheckDepth, RevocationOptionsBuilder,
+    UnknownStatusPolicy,
+};
+use x509_parser::prelude::*;
+
+use crate::error::DsigError;
+use crate::time::format_date;
+
+/// URI prefix naming an agency in a certificate's subjectAltName.
+pub const AGENCY_URI_PREFIX: &str = "urn:lienthong:agency:";
+/// URI prefix naming a gateway.
+pub const GATEWAY_URI_PREFIX: &str = "urn:lienthong:gateway:";
+/// URI prefix naming an operator.
+pub const OPERATOR_URI_PREFIX: &str = "urn:lienthong:operator:";
+
+/// Trusted roots and revocation lists.
+#[derive(Debug, Clone, Default)]
+pub struct TrustStore {
+    roots: Vec<CertificateDer<'static>>,
+    crls: Vec<CertificateRevocationListDer<'static>>,
+    /// Certificates pinned to an agency: (SHA-256 of the DER, agency code).
+    pins: Vec<([u8; 32], String)>,
+}
+
+impl TrustStore {
+    /// An empty store: nothing is trusted.
+    pub fn new() -> TrustStore {
+        TrustStore::default()
+    }
+
+    /// Add trusted root certificates from PEM.
+    pub fn add_roots_pem(&mut self, pem: &[u8]) -> Result<usize, DsigError> {
+        let certs = crate::keys::certs_from_pem(pem)?;
+        let n = certs.len();
+        for c in certs {
+            webpki::anchor_from_trusted_cert(&c).map_err(|e| {
+                DsigError::Certificate(format!("not usable as a trust root: {e:?}"))
+            })?;
+            self.roots.push(c);
+        }
+        Ok(n)
+    }
+
+    /// Add a trusted root certificate (DER).
+    pub fn add_root_der(&mut self, der: CertificateDer<'static>) -> Result<(), DsigError> {
+        webpki::anchor_from_trusted_cert(&der)
+            .map_err(|e| DsigError::Certificate(format!("not usable as a trust root: {e:?}")))?;
+        self.roots.push(der);
+        Ok(())
+    }
+
+    /// Add CRLs from PEM (`BEGIN X509 CRL`) or DER.
+    pub fn add_crls(&mut self, bytes: &[u8]) -> Result<usize, DsigError> {
+        let crls: Vec<CertificateRevocationListDer<'static>> = if bytes.starts_with(b"-----") {
+            CertificateRevocationListDer::pem_slice_iter(bytes)
+                .collect::<Result<_, _>>()
+                .map_err(|e| DsigError::Certificate(format!("bad CRL PEM: {e}")))?
+        } else {
+            vec![CertificateRevocationListDer::from(bytes.to_vec())]
+        };
+        for c in &crls {
+            BorrowedCertRevocationList::from_der(c)
+                .map_err(|e| DsigError::Certificate(format!("unreadable CRL: {e:?}")))?;
+        }
+        let n = crls.len();
+        self.crls.extend(crls);
+        Ok(n)
+    }
+
+    /// Pin a certificate (by the SHA-256 of its DER) to an agency, for certificates that
+    /// cannot name the agency themselves.
+    pub fn pin(&mut self, fingerprint: [u8; 32], agency: &str) {
+        self.pins.push((fingerprint, agency.to_owned()));
+    }
+
+    /// Is anything trusted?
+    pub fn has_roots(&self) -> bool {
+        !self.roots.is_empty()
+    }
+
+    /// Has any CRL been given?
+    pub fn has_crls(&self) -> bool {
+        !self.crls.is_empty()
+    }
+
+    pub(crate) fn roots(&self) -> &[CertificateDer<'static>] {
+        &self.roots
+    }
+
+    pub(crate) fn pinned_agency(&self, fingerprint: &[u8; 32]) -> Option<&str> {
+        self.pins
+            .iter()
+            .find(|(f, _)| f == fingerprint)
+            .map(|(_, a)| a.as_str())
+    }
+}
+
+/// Any extended key usage is acceptable for a document signer; what matters is the
+/// KeyUsage extension (digitalSignature or nonRepudiation), checked separately, because
+/// webpki ignores KeyUsage.
+struct AnyEku;
+
+impl ExtendedKeyUsageValidator for AnyEku {
+    fn validate(&self, iter: KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
+        for purpose in iter {
+            purpose?;
+        }
+        Ok(())
+    }
+}
+
+static SIG_ALGS: &[&dyn rustls_pki_types::SignatureVerificationAlgorithm] = &[
+    webpki::ring::ECDSA_P256_SHA256,
+    webpki::ring::ECDSA_P256_SHA384,
+    webpki::ring::ECDSA_P384_SHA256,
+    webpki::ring::ECDSA_P384_SHA384,
+    webpki::ring::ED25519,
+    webpki::ring::RSA_PKCS1_2048_8192_SHA256,
+    webpki::ring::RSA_PKCS1_2048_8192_SHA384,
+    webpki::ring::RSA_PKCS1_2048_8192_SHA512,
+    webpki::ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+    webpki::ring::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
+    webpki::ring::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
+];
+
+/// Facts about a certificate, for reports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CertInfo {
+    /// Subject distinguished name.
+    pub subject: String,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// Organisation (O) of the subject, if any.
+    pub organization: Option<String>,
+    /// Serial number, hex.
+    pub serial: String,
+    /// Not valid before (RFC 3339).
+    pub not_before: String,
+    /// Not valid after (RFC 3339).
+    pub not_after: String,
+    /// SHA-256 of the DER, hex.
+    pub fingerprint_sha256: String,
+    /// Agencies named in `urn:lienthong:agency:` subjectAltName URIs.
+    pub agencies: Vec<String>,
+    /// Gateways named in `urn:lienthong:gateway:` subjectAltName URIs.
+    pub gateways: Vec<String>,
+    /// Is it a CA certificate?
+    pub is_ca: bool,
+    /// KeyUsage allows digitalSignature.
+    pub digital_signature: bool,
+    /// KeyUsage allows nonRepudiation.
+    pub non_repudiation: bool,
+    /// Has a KeyUsage extension at all.
+    pub has_key_usage: bool,
+    #[serde(skip)]
+    pub(crate) subject_values: Vec<String>,
+    #[serde(skip)]
+    pub(crate) fingerprint: [u8; 32],
+}
+
+/// Read the facts of a certificate.
+pub fn cert_info(der: &[u8]) -> Result<CertInfo, DsigError> {
+    let (_, cert) = parse_x509_certificate(der)
+        .map_err(|e| DsigError::Certificate(format!("unreadable certificate: {e}")))?;
+    let fp = ring::digest::digest(&ring::digest::SHA256, der);
+    let mut fingerprint = [0u8; 32];
+    fingerprint.copy_from_slice(fp.as_ref());
+    let mut agencies = Vec::new();
+    let mut gateways = Vec::new();
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for name in &san.value.general_names {
+            if let GeneralName::URI(uri) = name {
+                if let Some(a) = uri.strip_prefix(AGENCY_URI_PREFIX) {
+                    agencies.push(a.to_owned());
+                } else if let Some(g) = uri.strip_prefix(GATEWAY_URI_PREFIX) {
+                    gateways.push(g.to_owned());
+                }
+            }
+        }
+    }
+    let (has_key_usage, digital_signature, non_repudiation) = match cert.key_usage() {
+        Ok(Some(ku)) => (
+            true,
+            ku.value.digital_signature(),
+            ku.value.non_repudiation(),
+        ),
+        _ => (false, false, false),
+    };
+    let is_ca = matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca);
+    let subject_values = cert
+        .subject()
+        .iter_attributes()
+        .filter_map(|a| a.as_str().ok().map(str::to_owned))
+        .collect();
+    let organization = cert
+        .subject()
+        .iter_organization()
+        .next()
+        .and_then(|o| o.as_str().ok())
+        .map(str::to_owned);
+    Ok(CertInfo {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        organization,
+        serial: cert.raw_serial_as_string(),
+        not_before: crate::time::format_rfc3339(
+            u64::try_from(cert.validity().not_before.timestamp()).unwrap_or(0),
+        ),
+        not_after: crate::time::format_rfc3339(
+            u64::try_from(cert.validity().not_after.timestamp()).unwrap_or(0),
+        ),
+        fingerprint_sha256: hex(&fingerprint),
+        agencies,
+        gateways,
+        is_ca,
+        digital_signature,
+        non_repudiation,
+        has_key_usage,
+        subject_values,
+        fingerprint,
+    })
+}
+
+pub(crate) fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The outcome of validating a signer's certificate path.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChainOutcome {
+    pub problems: Vec<(&'static str, String)>,
+    pub notes: Vec<String>,
+    /// Subjects from the signer to the root.
+    pub chain: Vec<String>,
+}
+
+/// Validate `leaf` (with `intermediates`) against the store at time `at`, for signing.
+pub(crate) fn check_signer(
+    store: &TrustStore,
+    leaf: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    at: UnixTime,
+    leaf_info: &CertInfo,
+) -> ChainOutcome {
+    let mut out = ChainOutcome::default();
+    out.chain.push(leaf_info.subject.clone());
+    if leaf_info.is_ca {
+        out.problems.push((
+            "cert.ca_as_signer",
+            "the signing certificate is a CA certificate, not a signer's".into(),
+        ));
+    }
+    if !leaf_info.has_key_usage {
+        out.problems.push((
+            "cert.no_key_usage",
+            "the signer's certificate has no KeyUsage extension (digitalSignature or nonRepudiation is required)".into(),
+        ));
+    } else if !leaf_info.digital_signature && !leaf_info.non_repudiation {
+        out.problems.push((
+            "cert.key_usage",
+            "the signer's certificate is not for signing (KeyUsage has neither digitalSignature nor nonRepudiation)".into(),
+        ));
+    }
+    if !store.has_roots() {
+        out.problems.push((
+            "cert.no_trust_roots",
+            "no trusted root certificates were given, so the signer cannot be trusted (use --trust)".into(),
+        ));
+        return out;
+    }
+    let anchors: Vec<_> = store
+        .roots()
+        .iter()
+        .filter_map(|r| webpki::anchor_from_trusted_cert(r).ok())
+        .collect();
+    let ee = match EndEntityCert::try_from(leaf) {
+        Ok(ee) => ee,
+        Err(e) => {
+            out.problems.push((
+                "cert.malformed",
+                format!("the signer's certificate is malformed ({e:?})"),
+            ));
+            return out;
+        }
+    };
+    let crls: Vec<CertRevocationList<'_>> = store
+        .crls
+        .iter()
+        .filter_map(|c| {
+            BorrowedCertRevocationList::from_der(c)
+                .ok()
+                .map(CertRevocationList::from)
+        })
+        .collect();
+    let crl_refs: Vec<&CertRevocationList<'_>> = crls.iter().collect();
+    let revocation = RevocationOptionsBuilder::new(&crl_refs).ok().map(|b| {
+        b.with_depth(RevocationCheckDepth::Chain)
+            .with_status_policy(UnknownStatusPolicy::Allow)
+            .with_expiration_policy(ExpirationPolicy::Enforce)
+            .build()
+    });
+    if revocation.is_none() {
+        out.notes
+            .push("revocation was not checked: no CRL was given".into());
+    }
+    let inter: Vec<CertificateDer<'_>> = intermediates
+        .iter()
+        .map(|c| c.clone().into_owned())
+        .collect();
+    match ee.verify_for_usage(SIG_ALGS, &anchors, &inter, at, AnyEku, revocation, None) {
+        Ok(path) => {
+            for i in path.intermediate_certificates() {
+                if let Ok(info) = cert_info(&i.der()) {
+                    out.chain.push(info.subject);
+                }
+            }
+            // Name the root: the configured root whose subject issued the last element.
+            let last_issuer = path
+                .intermediate_certificates()
+                .next_back()
+                .and_then(|c| cert_info(&c.der()).ok())
+                .map_or(leaf_info.issuer.clone(), |i| i.issuer);
+            if let Some(root) = store
+                .roots()
+                .iter()
+                .filter_map(|r| cert_info(r).ok())
+                .find(|r| r.subject == last_issuer)
+            {
+                out.chain.push(root.subject);
+            }
+            if revocation_unknown(store, leaf_info) {
+                out.notes.push(format!(
+                    "no CRL from the issuer ({}) was given; revocation not checked for the signer",
+                    leaf_info.issuer
+                ));
+            }
+        }
+        Err(e) => out.problems.push(explain(&e, leaf_info, at)),
+    }
+    out
+}
+
+fn revocation_unknown(store: &TrustStore, leaf: &CertInfo) -> bool {
+    store.has_crls()
+        && !store.crls.iter().any(|c| {
+            parse_x509_crl(c)
+                .map(|(_, crl)| crl.issuer().to_string() == leaf.issuer)
+                .unwrap_or(false)
+        })
+}
+
+fn explain(e: &webpki::Error, leaf: &CertInfo, at: UnixTime) -> (&'static str, String) {
+    use webpki::Error as E;
+    let when = format_date(at.as_secs());
+    match e {
+        E::CertExpired { not_after, .. } => (
+            "cert.expired",
+            format!(
+                "certificate expired on {} (checked at {when})",
+                format_date(not_after.as_secs())
+            ),
+        ),
+        E::CertNotValidYet { not_before, .. } => (
+            "cert.not_yet_valid",
+            format!(
+                "certificate is not valid until {} (checked at {when})",
+                format_date(not_before.as_secs())
+            ),
+        ),
+        E::CertRevoked => (
+            "cert.revoked",
+            format!(
+                "certificate was revoked by its issuer (serial {}, issuer {})",
+                leaf.serial, leaf.issuer
+            ),
+        ),
+        E::UnknownIssuer => (
+            "cert.untrusted",
+            format!(
+                "certificate was not issued by a trusted authority (issuer: {}); add that authority's root with --trust",
+                leaf.issuer
+            ),
+        ),
+        E::CrlExpired { next_update, .. } => (
+            "cert.crl_expired",
+            format!(
+                "the revocation list is out of date (its next update was due {}); get a fresh CRL",
+                format_date(next_update.as_secs())
+            ),
+        ),
+        E::UnknownRevocationStatus => (
+            "cert.revocation_unknown",
+            "the revocation status of the certificate is unknown".into(),
+        ),
+        E::InvalidSignatureForPublicKey => (
+            "cert.bad_chain_signature",
+            format!(
+                "the certificate says it was issued by {}, but it was not signed by the trusted authority of that name (forged, or from another authority with the same name)",
+                leaf.issuer
+            ),
+        ),
+        E::CaUsedAsEndEntity => (
+            "cert.ca_as_signer",
+            "the signing certificate is a CA certificate, not a signer's".into(),
+        ),
+        other => (
+            "cert.invalid",
+            format!("the certificate chain is not valid ({other:?})"),
+        ),
+    }
+}

@@ -1,0 +1,700 @@
+//! Verifying enveloped XML signatures, failing closed, with a report a clerk can read.
+//!
+//! What is refused outright: XPath, XPath Filter 2, XSLT and base64 transforms; external
+//! and XPointer references; `RetrievalMethod`; HMAC; more than one signature; duplicate
+//! Ids; a key without a certificate. What is never called valid: the legacy SDK form (a
+//! `Signature` outside the XML Signature namespace, or the SDK's non-standard exclusive
+//! C14N URI), which is reported as "legacy: unverifiable".
+//!
+//! Signature wrapping: the verifier runs on the same parsed tree the router and the DMS
+//! read, ids must be unique, and the profile says which element must be covered (for
+//! edXML and receipts: the root, i.e. everything). A signature over some other element,
+//! wherever it was moved, does not make the document valid.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use lienthong_xml::{Document, ElementRef, NodeId, XML_NS};
+use rustls_pki_types::{CertificateDer, UnixTime};
+use serde::Serialize;
+
+use crate::algorithms::{DigestAlgorithm, ENVELOPED, SignatureAlgorithm, XMLDSIG_NS};
+use crate::c14n::{self, Method, NodeSet};
+use crate::error::DsigError;
+use crate::trust::{self, CertInfo, TrustStore};
+
+/// The exclusive C14N namespace (for `InclusiveNamespaces`).
+const EXC_NS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+
+/// What a profile expects of a signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    /// The element the `Signature` must be a child of (`None`: anywhere).
+    pub parent: Option<(String, String)>,
+    /// Must a reference cover the root element (the whole document)?
+    pub cover_root: bool,
+}
+
+impl Profile {
+    /// edXML documents: signature in `edXMLHeader`, covering the whole document.
+    pub fn edxml() -> Profile {
+        Profile {
+            parent: Some((
+                "http://www.mic.gov.vn/TBT/QCVN_102_2016".into(),
+                "edXMLHeader".into(),
+            )),
+            cover_root: true,
+        }
+    }
+
+    /// Any placement, but the whole document must be covered.
+    pub fn whole_document() -> Profile {
+        Profile {
+            parent: None,
+            cover_root: true,
+        }
+    }
+}
+
+/// The agency a document claims to come from, to check against the signer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedAgency {
+    /// Its code (edXML `From/OrganId`).
+    pub code: String,
+    /// Its name, for messages.
+    pub name: Option<String>,
+}
+
+/// How to verify.
+#[derive(Debug, Clone)]
+pub struct Policy<'a> {
+    /// Trusted roots, CRLs and pins.
+    pub trust: &'a TrustStore,
+    /// The time at which certificates must be valid.
+    pub at: UnixTime,
+    /// The agency the signer must speak for, if any.
+    pub expected_agency: Option<ExpectedAgency>,
+}
+
+/// The overall answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Intact, trusted, strong, and (if asked) signed for the right agency.
+    Valid,
+    /// Something is wrong: see the problems.
+    Invalid,
+    /// No signature at all.
+    Unsigned,
+    /// A legacy SDK signature form that cannot be verified.
+    Legacy,
+}
+
+/// The signer, as far as the certificate tells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Signer {
+    /// Subject DN.
+    pub subject: String,
+    /// The agency the certificate speaks for, if it names one (or is pinned).
+    pub agency: Option<String>,
+    /// Certificate details.
+    #[serde(flatten)]
+    pub certificate: CertInfo,
+}
+
+/// What verification found. `valid` is true only for [`Verdict::Valid`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Valid or not, in one bit.
+    pub valid: bool,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Who signed.
+    pub signer: Option<Signer>,
+    /// Signature algorithm, e.g. `RSA-SHA256`.
+    pub algorithm: Option<String>,
+    /// Digest algorithm(s).
+    pub digest: Option<String>,
+    /// Canonicalization of SignedInfo.
+    pub canonicalization: Option<String>,
+    /// The signature value matches and every digest matches.
+    pub intact: bool,
+    /// A SHA-1 based algorithm was used.
+    pub weak: bool,
+    /// What the references cover ("the whole document", "element <x> (#id)").
+    pub covers: Vec<String>,
+    /// Subjects from the signer to the trusted root.
+    pub chain: Vec<String>,
+    /// Certificates were checked at this time (RFC 3339).
+    pub checked_at: String,
+    /// Why it is not valid, in plain words. Empty when valid.
+    pub problems: Vec<String>,
+    /// Stable codes of the problems, in the same order.
+    pub problem_codes: Vec<&'static str>,
+    /// Things worth knowing that do not make it invalid.
+    pub notes: Vec<String>,
+    /// The node id of the verified Signature (for callers that keep the tree).
+    #[serde(skip)]
+    pub signature_node: Option<NodeId>,
+}
+
+impl Report {
+    fn new(at: UnixTime) -> Report {
+        Report {
+            valid: false,
+            verdict: Verdict::Invalid,
+            signer: None,
+            algorithm: None,
+            digest: None,
+            canonicalization: None,
+            intact: false,
+            weak: false,
+            covers: Vec::new(),
+            chain: Vec::new(),
+            checked_at: crate::time::format_rfc3339(at.as_secs()),
+            problems: Vec::new(),
+            problem_codes: Vec::new(),
+            notes: Vec::new(),
+            signature_node: None,
+        }
+    }
+
+    fn problem(&mut self, code: &'static str, message: impl Into<String>) {
+        self.problem_codes.push(code);
+        self.problems.push(message.into());
+    }
+
+    fn finish(mut self) -> Report {
+        if self.verdict == Verdict::Invalid && self.problems.is_empty() {
+            self.verdict = Verdict::Valid;
+        }
+        self.valid = self.verdict == Verdict::Valid;
+        self
+    }
+}
+
+/// Verify the signature of a document given as bytes. Fails only when the bytes are not
+/// readable XML; every other outcome is a [`Report`].
+pub fn verify_bytes(
+    input: &[u8],
+    profile: &Profile,
+    policy: &Policy<'_>,
+) -> Result<Report, DsigError> {
+    let doc = Document::parse(input)?;
+    Ok(verify(&doc, profile, policy))
+}
+
+/// Verify the signature of a parsed document.
+pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report {
+    let mut r = Report::new(policy.at);
+    let root = doc.root_element();
+    let all: Vec<ElementRef<'_>> = std::iter::once(root).chain(root.descendants()).collect();
+    let dsig: Vec<&ElementRef<'_>> = all
+        .iter()
+        .filter(|e| e.is(XMLDSIG_NS, "Signature"))
+        .collect();
+    let legacy: Vec<&ElementRef<'_>> = all
+        .iter()
+        .filter(|e| e.local_name() == "Signature" && e.namespace() != Some(XMLDSIG_NS))
+        .collect();
+    match (dsig.len(), legacy.len()) {
+        (0, 0) => {
+            r.verdict = Verdict::Unsigned;
+            r.problem("sig.unsigned", "the document is not signed");
+            return r.finish();
+        }
+        (0, _) => {
+            r.verdict = Verdict::Legacy;
+            r.problem(
+                "sig.legacy",
+                "legacy signature form of the national SDK (Signature outside the XML Signature namespace): unverifiable",
+            );
+            return r.finish();
+        }
+        (1, 0) => {}
+        (n, m) => {
+            r.problem(
+                "sig.multiple",
+                format!("{} signatures found where exactly one is expected", n + m),
+            );
+            return r.finish();
+        }
+    }
+    let sig = *dsig[0];
+    r.signature_node = Some(sig.id());
+
+    if let Some((ns, local)) = &profile.parent {
+        let ok = sig.parent().is_some_and(|p| p.is(ns, local));
+        if !ok {
+            r.problem(
+                "sig.misplaced",
+                format!("the signature is not where this kind of document places it (a child of {local})"),
+            );
+        }
+    }
+
+    // Ids must be unique: a second element with the same Id is the classic wrapping trick.
+    let ids = match collect_ids(&all) {
+        Ok(ids) => ids,
+        Err(dup) => {
+            r.problem(
+                "sig.duplicate_id",
+                format!("the Id '{dup}' is used by more than one element"),
+            );
+            return r.finish();
+        }
+    };
+
+    // SignedInfo.
+    let parts: Vec<ElementRef<'_>> = sig.child_elements().collect();
+    let Some(signed_info) = parts
+        .first()
+        .filter(|e| e.is(XMLDSIG_NS, "SignedInfo"))
+        .copied()
+    else {
+        r.problem(
+            "sig.malformed",
+            "the signature has no SignedInfo as its first child",
+        );
+        return r.finish();
+    };
+    let Some(sig_value_el) = parts
+        .get(1)
+        .filter(|e| e.is(XMLDSIG_NS, "SignatureValue"))
+        .copied()
+    else {
+        r.problem(
+            "sig.malformed",
+            "the signature has no SignatureValue after SignedInfo",
+        );
+        return r.finish();
+    };
+    let key_info = parts.iter().find(|e| e.is(XMLDSIG_NS, "KeyInfo")).copied();
+    let si: Vec<ElementRef<'_>> = signed_info.child_elements().collect();
+    let (Some(cm), Some(sm)) = (
+        si.first()
+            .filter(|e| e.is(XMLDSIG_NS, "CanonicalizationMethod")),
+        si.get(1).filter(|e| e.is(XMLDSIG_NS, "SignatureMethod")),
+    ) else {
+        r.problem(
+            "sig.malformed",
+            "SignedInfo must start with CanonicalizationMethod and SignatureMethod",
+        );
+        return r.finish();
+    };
+    let cm_uri = cm.attribute(None, "Algorithm").unwrap_or("");
+    let si_method = match c14n_method(cm) {
+        Ok(m) => m,
+        Err(Unsupported::Legacy) => {
+            r.verdict = Verdict::Legacy;
+            r.problem(
+                "sig.legacy",
+                format!("legacy, non-standard canonicalization URI '{cm_uri}': unverifiable"),
+            );
+            return r.finish();
+        }
+        Err(Unsupported::Refused(why)) => {
+            r.problem("sig.unsupported", why);
+            return r.finish();
+        }
+    };
+    r.canonicalization = Some(cm_uri.to_owned());
+    let sm_uri = sm.attribute(None, "Algorithm").unwrap_or("");
+    let Some(alg) = SignatureAlgorithm::from_uri(sm_uri) else {
+        if sm_uri.to_ascii_lowercase().contains("hmac") {
+            r.problem(
+                "sig.hmac",
+                "HMAC signatures are refused: a shared secret cannot prove who signed",
+            );
+        } else {
+            r.problem(
+                "sig.unsupported",
+                format!("unsupported signature method '{sm_uri}'"),
+            );
+        }
+        return r.finish();
+    };
+    r.algorithm = Some(alg.name().to_owned());
+    if alg.is_weak() {
+        r.weak = true;
+    }
+
+    // References.
+    let refs: Vec<ElementRef<'_>> = si[2..].to_vec();
+    if refs.is_empty() || refs.iter().any(|e| !e.is(XMLDSIG_NS, "Reference")) {
+        r.problem(
+            "sig.malformed",
+            "SignedInfo must hold one or more Reference elements and nothing else",
+        );
+        return r.finish();
+    }
+    let mut digests_ok = true;
+    let mut covered_root = false;
+    let mut digest_names: Vec<&str> = Vec::new();
+    for reference in &refs {
+        match check_reference(doc, reference, sig.id(), &ids) {
+            Ok(checked) => {
+                if checked.apex == doc.root() {
+                    covered_root = true;
+                }
+                if !digest_names.contains(&checked.digest.name()) {
+                    digest_names.push(checked.digest.name());
+                }
+                if checked.digest.is_weak() {
+                    r.weak = true;
+                }
+                r.covers.push(checked.describe.clone());
+                if !checked.matches {
+                    digests_ok = false;
+                    r.problem(
+                        "sig.digest_mismatch",
+                        format!(
+                            "the document was changed after signing (digest mismatch in {})",
+                            checked.describe
+                        ),
+                    );
+                }
+            }
+            Err(Unsupported::Legacy) => {
+                r.verdict = Verdict::Legacy;
+                r.problem(
+                    "sig.legacy",
+                    "legacy, non-standard transform URI of the national SDK: unverifiable",
+                );
+                return r.finish();
+            }
+            Err(Unsupported::Refused(why)) => {
+                r.problem("sig.refused_reference", why);
+                return r.finish();
+            }
+        }
+    }
+    r.digest = Some(digest_names.join(", "));
+    if profile.cover_root && !covered_root {
+        r.problem(
+            "sig.partial",
+            format!(
+                "the signature does not cover the whole document (it covers only {}), so what is read may not be what was signed",
+                r.covers.join(", ")
+            ),
+        );
+    }
+
+    // Certificates.
+    let certs = match key_info.as_ref().map(certificates) {
+        Some(Ok(c)) if !c.is_empty() => c,
+        Some(Err(why)) => {
+            r.problem("sig.key_info", why);
+            return r.finish();
+        }
+        _ => {
+            r.problem(
+                "sig.no_certificate",
+                "the signature carries no X.509 certificate, so the signer cannot be identified",
+            );
+            return r.finish();
+        }
+    };
+    let infos: Vec<Option<CertInfo>> = certs.iter().map(|c| trust::cert_info(c).ok()).collect();
+
+    // Signature value over the canonical SignedInfo.
+    let value = match decode_b64(&sig_value_el.text()) {
+        Some(v) => v,
+        None => {
+            r.problem("sig.malformed", "SignatureValue is not valid base64");
+            return r.finish();
+        }
+    };
+    let canonical =
+        match c14n::canonicalize_to_vec(doc, NodeSet::subtree(signed_info.id()), &si_method) {
+            Ok(c) => c,
+            Err(e) => {
+                r.problem("sig.c14n", e.to_string());
+                return r.finish();
+            }
+        };
+    let signer_idx = certs.iter().position(|c| {
+        crate::keys::cert_public_key(c).is_ok_and(|pk| {
+            ring::signature::UnparsedPublicKey::new(alg.ring(), pk)
+                .verify(&canonical, &value)
+                .is_ok()
+        })
+    });
+    let leaf_idx = signer_idx
+        .or_else(|| {
+            infos
+                .iter()
+                .position(|i| i.as_ref().is_some_and(|i| !i.is_ca))
+        })
+        .unwrap_or(0);
+    if signer_idx.is_none() {
+        r.problem(
+            "sig.bad_value",
+            "the signature value does not verify with the signer's certificate (the signed header was changed, or the wrong certificate was attached)",
+        );
+    }
+    r.intact = signer_idx.is_some() && digests_ok;
+    if alg.is_weak() || digest_names.contains(&"SHA-1") {
+        r.problem(
+            "sig.weak",
+            format!(
+                "weak algorithm: {} with {} (SHA-1 is no longer considered secure)",
+                alg.name(),
+                r.digest.clone().unwrap_or_default()
+            ),
+        );
+    }
+
+    // Trust.
+    let Some(Some(leaf_info)) = infos.get(leaf_idx).cloned() else {
+        r.problem("cert.malformed", "the signer's certificate is unreadable");
+        return r.finish();
+    };
+    let leaf = &certs[leaf_idx];
+    let intermediates: Vec<CertificateDer<'_>> = certs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != leaf_idx)
+        .map(|(_, c)| c.clone())
+        .collect();
+    let outcome = trust::check_signer(policy.trust, leaf, &intermediates, policy.at, &leaf_info);
+    for (code, msg) in outcome.problems {
+        r.problem(code, msg);
+    }
+    r.notes.extend(outcome.notes);
+    r.chain = outcome.chain;
+
+    // Which agency the signer speaks for.
+    let pinned = policy
+        .trust
+        .pinned_agency(&leaf_info.fingerprint)
+        .map(str::to_owned);
+    let agency = leaf_info.agencies.first().cloned().or(pinned.clone());
+    if let Some(expected) = &policy.expected_agency {
+        let speaks = leaf_info.agencies.contains(&expected.code)
+            || pinned.as_deref() == Some(expected.code.as_str())
+            || leaf_info.subject_values.contains(&expected.code);
+        if !speaks {
+            let who = leaf_info
+                .organization
+                .clone()
+                .unwrap_or_else(|| leaf_info.subject.clone());
+            let who_code = agency
+                .clone()
+                .map_or_else(String::new, |a| format!(" ({a})"));
+            let claimed = match &expected.name {
+                Some(n) => format!("{n} ({})", expected.code),
+                None => expected.code.clone(),
+            };
+            r.problem(
+                "sig.wrong_agency",
+                format!("signed by {who}{who_code} but the document says it is from {claimed}"),
+            );
+        }
+    }
+    r.signer = Some(Signer {
+        subject: leaf_info.subject.clone(),
+        agency: agency.or_else(|| {
+            policy
+                .expected_agency
+                .as_ref()
+                .filter(|e| leaf_info.subject_values.contains(&e.code))
+                .map(|e| e.code.clone())
+        }),
+        certificate: leaf_info,
+    });
+    r.finish()
+}
+
+enum Unsupported {
+    Legacy,
+    Refused(String),
+}
+
+fn c14n_method(e: &ElementRef<'_>) -> Result<Method, Unsupported> {
+    let uri = e.attribute(None, "Algorithm").unwrap_or("");
+    if uri == c14n::uri::LEGACY_SDK_EXC_C14N {
+        return Err(Unsupported::Legacy);
+    }
+    let mut m = Method::from_uri(uri)
+        .ok_or_else(|| Unsupported::Refused(format!("unsupported canonicalization '{uri}'")))?;
+    if let Method::Exclusive {
+        inclusive_prefixes, ..
+    } = &mut m
+        && let Some(inc) = e.child(EXC_NS, "InclusiveNamespaces")
+    {
+        *inclusive_prefixes = inc
+            .attribute(None, "PrefixList")
+            .unwrap_or("")
+            .split_ascii_whitespace()
+            .map(str::to_owned)
+            .collect();
+    }
+    Ok(m)
+}
+
+struct CheckedRef {
+    apex: NodeId,
+    describe: String,
+    digest: DigestAlgorithm,
+    matches: bool,
+}
+
+fn check_reference(
+    doc: &Document,
+    reference: &ElementRef<'_>,
+    signature: NodeId,
+    ids: &[(String, NodeId)],
+) -> Result<CheckedRef, Unsupported> {
+    let Some(uri) = reference.attribute(None, "URI") else {
+        return Err(Unsupported::Refused(
+            "a Reference without a URI is refused (it would point at something outside the document)".into(),
+        ));
+    };
+    let (apex, describe) = if uri.is_empty() {
+        (doc.root(), "the whole document".to_owned())
+    } else if let Some(id) = uri.strip_prefix('#') {
+        if id.starts_with("xpointer(") {
+            return Err(Unsupported::Refused(format!(
+                "XPointer reference '{uri}' is refused"
+            )));
+        }
+        let Some((_, node)) = ids.iter().find(|(i, _)| i == id) else {
+            return Err(Unsupported::Refused(format!(
+                "the reference '{uri}' points at no element of this document"
+            )));
+        };
+        let name = doc
+            .element(*node)
+            .map_or_else(String::new, |e| e.name.local.to_string());
+        (*node, format!("element <{name}> ({uri})"))
+    } else {
+        return Err(Unsupported::Refused(format!(
+            "external reference '{uri}' is refused: only the document itself can be signed"
+        )));
+    };
+
+    let mut enveloped = false;
+    let mut method: Option<Method> = None;
+    let children: Vec<ElementRef<'_>> = reference.child_elements().collect();
+    let mut i = 0;
+    if let Some(t) = children.first().filter(|e| e.is(XMLDSIG_NS, "Transforms")) {
+        i = 1;
+        for tr in t.child_elements() {
+            if !tr.is(XMLDSIG_NS, "Transform") {
+                return Err(Unsupported::Refused(
+                    "Transforms holds something other than Transform".into(),
+                ));
+            }
+            let alg = tr.attribute(None, "Algorithm").unwrap_or("");
+            if alg == ENVELOPED && !enveloped && method.is_none() {
+                enveloped = true;
+            } else if alg == c14n::uri::LEGACY_SDK_EXC_C14N {
+                return Err(Unsupported::Legacy);
+            } else if let Ok(m) = c14n_method(&tr) {
+                if method.is_some() {
+                    return Err(Unsupported::Refused(
+                        "more than one canonicalization transform".into(),
+                    ));
+                }
+                method = Some(m);
+            } else {
+                let what = match alg {
+                    "http://www.w3.org/TR/1999/REC-xpath-19991116" => {
+                        "XPath transforms are refused".to_owned()
+                    }
+                    "http://www.w3.org/2002/06/xmldsig-filter2" => {
+                        "XPath Filter 2.0 transforms are refused".to_owned()
+                    }
+                    "http://www.w3.org/TR/1999/REC-xslt-19991116" => {
+                        "XSLT transforms are refused".to_owned()
+                    }
+                    "http://www.w3.org/2000/09/xmldsig#base64" => {
+                        "base64 transforms are refused".to_owned()
+                    }
+                    other => format!("unsupported transform '{other}'"),
+                };
+                return Err(Unsupported::Refused(what));
+            }
+        }
+    }
+    let (Some(dm), Some(dv)) = (
+        children.get(i).filter(|e| e.is(XMLDSIG_NS, "DigestMethod")),
+        children
+            .get(i + 1)
+            .filter(|e| e.is(XMLDSIG_NS, "DigestValue")),
+    ) else {
+        return Err(Unsupported::Refused(
+            "a Reference must hold DigestMethod and DigestValue".into(),
+        ));
+    };
+    let dm_uri = dm.attribute(None, "Algorithm").unwrap_or("");
+    let digest = DigestAlgorithm::from_uri(dm_uri)
+        .ok_or_else(|| Unsupported::Refused(format!("unsupported digest method '{dm_uri}'")))?;
+    let expected = decode_b64(&dv.text())
+        .ok_or_else(|| Unsupported::Refused("DigestValue is not valid base64".into()))?;
+    // Without a canonicalization transform, the node-set is serialized with C14N 1.0.
+    let method = method.unwrap_or(Method::Inclusive { comments: false });
+    let mut set = if apex == doc.root() && uri.is_empty() {
+        NodeSet::document()
+    } else {
+        NodeSet::subtree(apex)
+    };
+    if enveloped {
+        set = set.without(signature);
+    }
+    let mut ctx = ring::digest::Context::new(digest.ring());
+    c14n::canonicalize(doc, set, &method, &mut ctx)
+        .map_err(|e| Unsupported::Refused(e.to_string()))?;
+    let actual = ctx.finish();
+    Ok(CheckedRef {
+        apex,
+        describe,
+        digest,
+        matches: constant_time_eq(actual.as_ref(), &expected),
+    })
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn decode_b64(text: &str) -> Option<Vec<u8>> {
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    STANDARD.decode(compact).ok()
+}
+
+fn collect_ids(all: &[ElementRef<'_>]) -> Result<Vec<(String, NodeId)>, String> {
+    let mut ids: Vec<(String, NodeId)> = Vec::new();
+    for e in all {
+        for a in &e.element().attributes {
+            let is_id = match a.name.namespace.as_deref() {
+                None => matches!(&*a.name.local, "Id" | "ID" | "id"),
+                Some(XML_NS) => &*a.name.local == "id",
+                Some(_) => false,
+            };
+            if is_id {
+                if ids.iter().any(|(v, _)| *v == a.value) {
+                    return Err(a.value.clone());
+                }
+                ids.push((a.value.clone(), e.id()));
+            }
+        }
+    }
+    Ok(ids)
+}
+
+fn certificates(key_info: &ElementRef<'_>) -> Result<Vec<CertificateDer<'static>>, String> {
+    let mut out = Vec::new();
+    for d in key_info.descendants() {
+        if d.local_name() == "RetrievalMethod" {
+            return Err(
+                "RetrievalMethod is refused: the key must be in the signature itself".into(),
+            );
+        }
+        if d.is(XMLDSIG_NS, "X509Certificate") {
+            let der = decode_b64(&d.text()).ok_or("an X509Certificate is not valid base64")?;
+            out.push(CertificateDer::from(der));
+        }
+    }
+    Ok(out)
+}
