@@ -453,19 +453,44 @@ fn put_qname(prefix: Option<&str>, local: &str, out: &mut impl Output) {
 fn escape_text(s: &str, out: &mut impl Output) {
     let b = s.as_bytes();
     let mut last = 0;
-    for (i, &c) in b.iter().enumerate() {
+    let mut i = 0;
+    while i < b.len() {
+        // Skip clean runs eight bytes at a time (base64 attachments are one long run).
+        while i + 8 <= b.len() && !needs_escape8(&b[i..i + 8]) {
+            i += 8;
+        }
+        let Some(&c) = b.get(i) else { break };
         let rep: &[u8] = match c {
             b'&' => b"&amp;",
             b'<' => b"&lt;",
             b'>' => b"&gt;",
             b'\r' => b"&#xD;",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.put(&b[last..i]);
         out.put(rep);
-        last = i + 1;
+        i += 1;
+        last = i;
     }
     out.put(&b[last..]);
+}
+
+/// Does any of these 8 bytes need escaping in text (`&`, `<`, `>`, CR)? Word-at-a-time.
+fn needs_escape8(chunk: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut w = [0u8; 8];
+    w.copy_from_slice(chunk);
+    let x = u64::from_le_bytes(w);
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    (has_zero(x ^ (ONES * u64::from(b'&')))
+        | has_zero(x ^ (ONES * u64::from(b'<')))
+        | has_zero(x ^ (ONES * u64::from(b'>')))
+        | has_zero(x ^ (ONES * u64::from(b'\r'))))
+        != 0
 }
 
 fn escape_attr(s: &str, out: &mut impl Output) {

@@ -76,7 +76,7 @@ pub fn sign_with_target(
         .chain(root.descendants())
         .find(|e| e.local_name() == "Signature")
     {
-        let p = existing.position();
+        let p = existing.position(input);
         return Err(DsigError::Sign(format!(
             "the document already has a Signature element ({p}); remove it before signing again"
         )));

@@ -25,7 +25,11 @@ pub const OPERATOR_URI_PREFIX: &str = "urn:lienthong:operator:";
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
     roots: Vec<CertificateDer<'static>>,
+    /// Subjects of the roots, read once.
+    root_subjects: Vec<String>,
     crls: Vec<CertificateRevocationListDer<'static>>,
+    /// Issuers of the CRLs, read once.
+    crl_issuers: Vec<String>,
     /// Certificates pinned to an agency: (SHA-256 of the DER, agency code).
     pins: Vec<([u8; 32], String)>,
 }
@@ -41,10 +45,7 @@ impl TrustStore {
         let certs = crate::keys::certs_from_pem(pem)?;
         let n = certs.len();
         for c in certs {
-            webpki::anchor_from_trusted_cert(&c).map_err(|e| {
-                DsigError::Certificate(format!("not usable as a trust root: {e:?}"))
-            })?;
-            self.roots.push(c);
+            self.add_root_der(c)?;
         }
         Ok(n)
     }
@@ -53,6 +54,7 @@ impl TrustStore {
     pub fn add_root_der(&mut self, der: CertificateDer<'static>) -> Result<(), DsigError> {
         webpki::anchor_from_trusted_cert(&der)
             .map_err(|e| DsigError::Certificate(format!("not usable as a trust root: {e:?}")))?;
+        self.root_subjects.push(cert_info(&der)?.subject);
         self.roots.push(der);
         Ok(())
     }
@@ -69,6 +71,9 @@ impl TrustStore {
         for c in &crls {
             BorrowedCertRevocationList::from_der(c)
                 .map_err(|e| DsigError::Certificate(format!("unreadable CRL: {e:?}")))?;
+            let (_, crl) = parse_x509_crl(c)
+                .map_err(|e| DsigError::Certificate(format!("unreadable CRL: {e}")))?;
+            self.crl_issuers.push(crl.issuer().to_string());
         }
         let n = crls.len();
         self.crls.extend(crls);
@@ -328,13 +333,8 @@ pub(crate) fn check_signer(
                 .next_back()
                 .and_then(|c| cert_info(&c.der()).ok())
                 .map_or(leaf_info.issuer.clone(), |i| i.issuer);
-            if let Some(root) = store
-                .roots()
-                .iter()
-                .filter_map(|r| cert_info(r).ok())
-                .find(|r| r.subject == last_issuer)
-            {
-                out.chain.push(root.subject);
+            if let Some(root) = store.root_subjects.iter().find(|s| **s == last_issuer) {
+                out.chain.push(root.clone());
             }
             if revocation_unknown(store, leaf_info) {
                 out.notes.push(format!(
@@ -349,12 +349,7 @@ pub(crate) fn check_signer(
 }
 
 fn revocation_unknown(store: &TrustStore, leaf: &CertInfo) -> bool {
-    store.has_crls()
-        && !store.crls.iter().any(|c| {
-            parse_x509_crl(c)
-                .map(|(_, crl)| crl.issuer().to_string() == leaf.issuer)
-                .unwrap_or(false)
-        })
+    store.has_crls() && !store.crl_issuers.contains(&leaf.issuer)
 }
 
 fn explain(e: &webpki::Error, leaf: &CertInfo, at: UnixTime) -> (&'static str, String) {

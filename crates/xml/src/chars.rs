@@ -49,11 +49,24 @@ pub(crate) fn is_xml_space(c: char) -> bool {
 
 /// Find the first character not allowed by XML 1.0; returns its byte offset and code point.
 pub(crate) fn first_invalid_char(s: &str) -> Option<(usize, u32)> {
-    // Fast path: printable ASCII and the three allowed controls are the common case.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
+        // Fast path, resumed after every slow character: eight bytes at a time (SWAR),
+        // stopping at any byte >= 0x80 or < 0x20.
+        while i + 8 <= bytes.len() {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&bytes[i..i + 8]);
+            let x = u64::from_le_bytes(w);
+            let less_than_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+            if (x & HIGH) | less_than_space != 0 {
+                break;
+            }
+            i += 8;
+        }
+        let Some(&b) = bytes.get(i) else { break };
         if b < 0x80 {
             if b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r' {
                 return Some((i, u32::from(b)));
@@ -97,5 +110,10 @@ mod tests {
         assert_eq!(first_invalid_char("bad\u{1}"), Some((3, 1)));
         assert_eq!(first_invalid_char("é\u{FFFE}"), Some((2, 0xFFFE)));
         assert_eq!(first_invalid_char("Việt Nam 𝄞"), None);
+        // The fast path resumes after non-ASCII text and still finds a late control char.
+        let long = format!("Việt{}\u{7}", "A".repeat(100));
+        assert_eq!(first_invalid_char(&long), Some((long.len() - 1, 7)));
+        let long = format!("{}é{}\u{FFFF}x", "B".repeat(17), "C".repeat(33));
+        assert_eq!(first_invalid_char(&long).map(|p| p.1), Some(0xFFFF));
     }
 }

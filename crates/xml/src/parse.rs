@@ -279,20 +279,11 @@ impl<'a> Parser<'a> {
         let root = self
             .root
             .ok_or_else(|| self.err(ErrorKind::NoRoot, self.input.len()))?;
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            self.input
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
         Ok(Document {
             nodes: self.nodes,
             root,
             prolog: self.prolog,
             epilog: self.epilog,
-            line_starts,
             input_len: self.input.len(),
         })
     }
@@ -382,14 +373,23 @@ impl<'a> Parser<'a> {
             }
             return Ok(());
         }
-        if escaped && let Some(i) = raw.find("]]>") {
+        // `contains(char)` is a memchr; the substring search runs only when needed.
+        if escaped
+            && raw.contains(']')
+            && let Some(i) = raw.find("]]>")
+        {
             return Err(self.err(
                 ErrorKind::Syntax("']]>' is not allowed in character data".into()),
                 start + i,
             ));
         }
-        let text = normalize_eol(raw);
-        self.append_text(start, |s| s.push_str(&text))
+        let text = normalize_eol_cow(raw);
+        self.append_text(start, |s| {
+            if s.is_empty() {
+                s.reserve_exact(text.len());
+            }
+            s.push_str(&text)
+        })
     }
 
     fn append_text(&mut self, start: usize, f: impl FnOnce(&mut String)) -> Result<(), Error> {
@@ -690,8 +690,13 @@ fn pos(p: u64) -> usize {
 
 /// XML end-of-line handling: CR LF and lone CR become LF.
 pub(crate) fn normalize_eol(s: &str) -> String {
+    normalize_eol_cow(s).into_owned()
+}
+
+/// [`normalize_eol`] without copying when there is no CR.
+fn normalize_eol_cow(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains('\r') {
-        return s.to_owned();
+        return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
@@ -705,7 +710,7 @@ pub(crate) fn normalize_eol(s: &str) -> String {
             out.push(c);
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Resolve `&name;` (name given without `&` and `;`).

@@ -131,8 +131,6 @@ pub struct Document {
     pub(crate) prolog: Vec<NodeId>,
     /// Comments and processing instructions after the root element.
     pub(crate) epilog: Vec<NodeId>,
-    /// Byte offsets where lines start, for positions.
-    pub(crate) line_starts: Vec<usize>,
     /// The original input length.
     pub(crate) input_len: usize,
 }
@@ -195,21 +193,10 @@ impl Document {
         (0..self.nodes.len()).map(|i| NodeId(i as u32))
     }
 
-    /// Line and column of a byte offset in the input this document was read from.
-    pub fn position(&self, offset: usize) -> Position {
-        let offset = offset.min(self.input_len);
-        let line_idx = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        };
-        let line_start = self.line_starts.get(line_idx).copied().unwrap_or(0);
-        Position {
-            offset,
-            line: u32::try_from(line_idx + 1).unwrap_or(u32::MAX),
-            // Columns in bytes here; the input is not kept. Exact character columns
-            // are given by `Position::locate` when the input is at hand.
-            column: u32::try_from(offset - line_start + 1).unwrap_or(u32::MAX),
-        }
+    /// Line and column of a byte offset, given the input this document was read from.
+    /// (The tree does not keep the input; positions are computed only when needed.)
+    pub fn position(&self, input: &[u8], offset: usize) -> Position {
+        Position::locate(input, offset.min(self.input_len))
     }
 
     /// The in-scope namespace bindings of an element: prefix (`None` = default) to URI,
@@ -294,9 +281,9 @@ impl<'d> ElementRef<'d> {
         self.doc.nodes[self.id.index()].span.clone()
     }
 
-    /// Position of the start tag.
-    pub fn position(&self) -> Position {
-        self.doc.position(self.span().start)
+    /// Position of the start tag, given the input the document was read from.
+    pub fn position(&self, input: &[u8]) -> Position {
+        self.doc.position(input, self.span().start)
     }
 
     /// Child node ids.

@@ -266,7 +266,7 @@ fn spans_and_positions_are_exact() {
     assert_eq!(&src[e.start_tag.clone()], "<child k=\"v\">");
     assert_eq!(&src[e.end_tag.clone()], "</child>");
     assert_eq!(&src[e.attributes[0].span.clone()], "k=\"v\"");
-    let pos = child.position();
+    let pos = child.position(src.as_bytes());
     assert_eq!((pos.line, pos.column), (3, 3));
     let empty = root.child_elements().nth(1).unwrap();
     assert_eq!(&src[empty.span()], "<e/>");
