@@ -22,8 +22,16 @@ pub const GATEWAY_URI_PREFIX: &str = "urn:lienthong:gateway:";
 pub const OPERATOR_URI_PREFIX: &str = "urn:lienthong:operator:";
 
 /// Trusted roots and revocation lists.
+///
+/// Successful path validations are cached per certificate chain (SHA-256 of the DER of
+/// the signer and intermediates) for as long as every certificate in the path is valid
+/// and every CRL is fresh, so a gateway that sees the same signers all day validates each
+/// chain once per window. Any change to the store starts a new, empty cache.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
+    cache: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<[u8; 32], CachedPath>>>,
+    /// The earliest `nextUpdate` of the CRLs (seconds), if any.
+    crls_fresh_until: Option<u64>,
     roots: Vec<CertificateDer<'static>>,
     /// Subjects of the roots, read once.
     root_subjects: Vec<String>,
@@ -50,8 +58,13 @@ impl TrustStore {
         Ok(n)
     }
 
+    fn reset_cache(&mut self) {
+        self.cache = std::sync::Arc::default();
+    }
+
     /// Add a trusted root certificate (DER).
     pub fn add_root_der(&mut self, der: CertificateDer<'static>) -> Result<(), DsigError> {
+        self.reset_cache();
         webpki::anchor_from_trusted_cert(&der)
             .map_err(|e| DsigError::Certificate(format!("not usable as a trust root: {e:?}")))?;
         self.root_subjects.push(cert_info(&der)?.subject);
@@ -74,7 +87,12 @@ impl TrustStore {
             let (_, crl) = parse_x509_crl(c)
                 .map_err(|e| DsigError::Certificate(format!("unreadable CRL: {e}")))?;
             self.crl_issuers.push(crl.issuer().to_string());
+            if let Some(next) = crl.next_update() {
+                let next = u64::try_from(next.timestamp()).unwrap_or(0);
+                self.crls_fresh_until = Some(self.crls_fresh_until.map_or(next, |c| c.min(next)));
+            }
         }
+        self.reset_cache();
         let n = crls.len();
         self.crls.extend(crls);
         Ok(n)
@@ -83,6 +101,7 @@ impl TrustStore {
     /// Pin a certificate (by the SHA-256 of its DER) to an agency, for certificates that
     /// cannot name the agency themselves.
     pub fn pin(&mut self, fingerprint: [u8; 32], agency: &str) {
+        self.reset_cache();
         self.pins.push((fingerprint, agency.to_owned()));
     }
 
@@ -169,7 +188,24 @@ pub struct CertInfo {
     pub(crate) subject_values: Vec<String>,
     #[serde(skip)]
     pub(crate) fingerprint: [u8; 32],
+    #[serde(skip)]
+    pub(crate) not_before_secs: u64,
+    #[serde(skip)]
+    pub(crate) not_after_secs: u64,
 }
+
+/// A cached successful validation.
+#[derive(Debug, Clone)]
+struct CachedPath {
+    chain: Vec<String>,
+    notes: Vec<String>,
+    /// The result holds for verification times in this window (seconds).
+    from: u64,
+    until: u64,
+}
+
+/// Most chains kept in the cache; it is emptied when full.
+const CACHE_LIMIT: usize = 4096;
 
 /// Read the facts of a certificate.
 pub fn cert_info(der: &[u8]) -> Result<CertInfo, DsigError> {
@@ -211,7 +247,11 @@ pub fn cert_info(der: &[u8]) -> Result<CertInfo, DsigError> {
         .next()
         .and_then(|o| o.as_str().ok())
         .map(str::to_owned);
+    let not_before_secs = u64::try_from(cert.validity().not_before.timestamp()).unwrap_or(0);
+    let not_after_secs = u64::try_from(cert.validity().not_after.timestamp()).unwrap_or(0);
     Ok(CertInfo {
+        not_before_secs,
+        not_after_secs,
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
         organization,
@@ -274,6 +314,27 @@ pub(crate) fn check_signer(
             "the signer's certificate is not for signing (KeyUsage has neither digitalSignature nor nonRepudiation)".into(),
         ));
     }
+    let key = {
+        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+        ctx.update(leaf);
+        for i in intermediates {
+            ctx.update(&(i.len() as u64).to_le_bytes());
+            ctx.update(i);
+        }
+        let mut k = [0u8; 32];
+        k.copy_from_slice(ctx.finish().as_ref());
+        k
+    };
+    let now = at.as_secs();
+    if let Ok(cache) = store.cache.lock()
+        && let Some(hit) = cache.get(&key)
+        && hit.from <= now
+        && now < hit.until
+    {
+        out.chain = hit.chain.clone();
+        out.notes.extend(hit.notes.iter().cloned());
+        return out;
+    }
     if !store.has_roots() {
         out.problems.push((
             "cert.no_trust_roots",
@@ -322,8 +383,12 @@ pub(crate) fn check_signer(
         .collect();
     match ee.verify_for_usage(SIG_ALGS, &anchors, &inter, at, AnyEku, revocation, None) {
         Ok(path) => {
+            let mut from = leaf_info.not_before_secs;
+            let mut until = leaf_info.not_after_secs;
             for i in path.intermediate_certificates() {
                 if let Ok(info) = cert_info(&i.der()) {
+                    from = from.max(info.not_before_secs);
+                    until = until.min(info.not_after_secs);
                     out.chain.push(info.subject);
                 }
             }
@@ -341,6 +406,26 @@ pub(crate) fn check_signer(
                     "no CRL from the issuer ({}) was given; revocation not checked for the signer",
                     leaf_info.issuer
                 ));
+            }
+            if let Some(fresh) = store.crls_fresh_until {
+                until = until.min(fresh);
+            }
+            // Only a clean result is cached (problems above are leaf checks, not cached).
+            if out.problems.is_empty()
+                && let Ok(mut cache) = store.cache.lock()
+            {
+                if cache.len() >= CACHE_LIMIT {
+                    cache.clear();
+                }
+                cache.insert(
+                    key,
+                    CachedPath {
+                        chain: out.chain.clone(),
+                        notes: out.notes.clone(),
+                        from,
+                        until,
+                    },
+                );
             }
         }
         Err(e) => out.problems.push(explain(&e, leaf_info, at)),

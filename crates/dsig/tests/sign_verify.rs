@@ -849,3 +849,36 @@ fn receipts_sign_and_verify() {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Receipt xmlns=\"urn:lienthong:receipt:1\" version=\"1\">\n  <MessageId>0190f3a2-7c1e-7b3a-9f00-000000000001</MessageId>\n  <DocumentSha256>9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08</DocumentSha256>\n  <ReceivingGateway>gw-h50</ReceivingGateway>\n  <ReceivedAt>2026-11-22T00:00:00.123Z</ReceivedAt>\n  <Hop>2</Hop>\n</Receipt>\n"
     );
 }
+
+/// The path-validation cache never outlives what it cached: a later verification time past
+/// the certificate's expiry, or a CRL added to the store, gives the fresh answer.
+#[test]
+fn validation_cache_respects_time_and_changes() {
+    let signed = sign_as(&doc_from("000.00.11.H50"), &pki().expired_signer);
+    let t = trust();
+    for _ in 0..2 {
+        assert!(check(&signed, &t, Some("000.00.11.H50"), 1_735_689_600).valid); // 2025-01-01, cached
+    }
+    let r = check(&signed, &t, Some("000.00.11.H50"), NOW);
+    assert_problem(&r, "cert.expired", "expired on 2025-03-01");
+    let r = check(&signed, &t, Some("000.00.11.H50"), 1_700_000_000); // 2023-11: before validity
+    assert_problem(&r, "cert.not_yet_valid", "not valid until 2024-03-01");
+
+    let revoked = sign_as(&doc_from("000.00.09.H48"), &pki().revoked_signer);
+    let mut t = trust();
+    assert!(check(&revoked, &t, Some("000.00.09.H48"), NOW).valid); // cached without a CRL
+    t.add_crls(&pki().crl_der).unwrap();
+    assert_problem(
+        &check(&revoked, &t, Some("000.00.09.H48"), NOW),
+        "cert.revoked",
+        "revoked",
+    );
+    // A clone shares nothing that could go stale: adding a root to it resets its cache.
+    let mut c = t.clone();
+    c.add_roots_pem(other_pki().ca.cert_pem.as_bytes()).unwrap();
+    assert_problem(
+        &check(&revoked, &c, Some("000.00.09.H48"), NOW),
+        "cert.revoked",
+        "revoked",
+    );
+}
