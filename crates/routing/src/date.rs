@@ -46,6 +46,31 @@ fn days_in_month(year: u16, month: u8) -> u8 {
 }
 
 impl Date {
+    /// 1970-01-01.
+    pub const EPOCH: Date = Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    };
+
+    /// The UTC date of a time given in milliseconds since the Unix epoch.
+    pub fn from_unix_millis(ms: u64) -> Date {
+        // Howard Hinnant's civil-from-days.
+        let z = i64::try_from(ms / 86_400_000).unwrap_or(0) + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        match (u16::try_from(y), u8::try_from(m), u8::try_from(d)) {
+            (Ok(y), Ok(m), Ok(d)) => Date::new(y, m, d).unwrap_or(Date::EPOCH),
+            _ => Date::EPOCH,
+        }
+    }
+
     /// The date `year-month-day`, or `None` if that day does not exist.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
         if !(1..=9999).contains(&year) || day == 0 || day > days_in_month(year, month) {
@@ -122,6 +147,23 @@ impl<'de> Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_unix_millis() {
+        assert_eq!(Date::from_unix_millis(0), Date::EPOCH);
+        assert_eq!(
+            Date::from_unix_millis(1_795_305_600_000),
+            Date::new(2026, 11, 22).unwrap()
+        );
+        assert_eq!(
+            Date::from_unix_millis(951_782_400_000),
+            Date::new(2000, 2, 29).unwrap()
+        );
+        assert_eq!(
+            Date::from_unix_millis(951_868_799_999),
+            Date::new(2000, 2, 29).unwrap()
+        );
+    }
 
     #[test]
     fn parses_and_orders() {

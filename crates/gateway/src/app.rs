@@ -1,0 +1,1118 @@
+//! The HTTP application: shared state, the router, the middleware layers and the handlers.
+//!
+//! Layers, outermost first: per-request timeout, concurrency limit (503 when full),
+//! per-peer rate limit (429), then the handler. The peer's identity arrives as a
+//! [`Peer`] request extension, put there by the connection loop from the client
+//! certificate; every handler states which identities may call it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use lienthong_dsig::{ExpectedAgency, Policy, Profile, Receipt, SigningKey, TrustStore, Verdict};
+use lienthong_edxml::{AgencyCode, BusinessDocType, Package};
+use lienthong_routing::{Directory, GatewayId, NextHops, RouteDecision};
+use lienthong_store::{
+    AcceptRequest, BusinessType, FetchResult, InboxCursor, MessageId, MessageKind, MessageState,
+    Origin, RecipientState, Store, Timestamp,
+};
+use rustls_pki_types::CertificateDer;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::{Notify, Semaphore};
+
+use crate::config::{LimitsSection, SignaturePolicy};
+use crate::error::ApiError;
+use crate::identity::Peer;
+use crate::metrics::Metrics;
+
+/// Header names of the relay transport metadata.
+pub mod headers {
+    /// The message id given by the first gateway.
+    pub const MESSAGE_ID: &str = "lienthong-message-id";
+    /// SHA-256 of the body, hex.
+    pub const SHA256: &str = "lienthong-sha256";
+    /// The recipients behind this link, comma-separated.
+    pub const RECIPIENTS: &str = "lienthong-recipients";
+    /// Gateways the message passed, comma-separated, the sending gateway last.
+    pub const HOPS: &str = "lienthong-hops";
+}
+
+/// Everything handlers share.
+pub struct AppState {
+    /// This gateway.
+    pub id: GatewayId,
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The routing directory.
+    pub directory: Directory,
+    /// Document-signature trust.
+    pub doc_trust: TrustStore,
+    /// Trust for peers' receipts (the federation CA).
+    pub gateway_trust: TrustStore,
+    /// Signature policy.
+    pub policy: SignaturePolicy,
+    /// The receipt-signing key and certificate chain.
+    pub signing_key: SigningKey,
+    /// Its certificate chain.
+    pub signing_chain: Vec<CertificateDer<'static>>,
+    /// Limits.
+    pub limits: LimitsSection,
+    /// Wakes the forwarder of a hop.
+    pub notify: HashMap<String, Arc<Notify>>,
+    /// Peer URLs by gateway id.
+    pub peer_urls: HashMap<String, String>,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// Concurrency limit.
+    pub busy: Arc<Semaphore>,
+    /// Token buckets per peer.
+    pub buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    /// Set once the store is open and the listener bound.
+    pub ready: std::sync::atomic::AtomicBool,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+type Shared = Arc<AppState>;
+
+/// Milliseconds now.
+pub fn now() -> Timestamp {
+    Timestamp::now_utc()
+}
+
+fn today(now: Timestamp) -> lienthong_routing::Date {
+    lienthong_routing::Date::from_unix_millis(now.as_millis())
+}
+
+/// Run blocking store work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(ApiError::internal)?
+}
+
+/// The router with every route and layer.
+pub fn router(state: Shared) -> Router {
+    let timeout = Duration::from_millis(state.limits.request_timeout_ms);
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/v1/documents", post(submit))
+        .route("/v1/documents/{id}", get(track))
+        .route("/v1/inbox", get(inbox_list))
+        .route("/v1/inbox/{id}", get(inbox_get))
+        .route("/v1/inbox/{id}/ack", post(inbox_ack))
+        .route("/v1/agencies", get(agencies))
+        .route("/v1/relay", post(relay))
+        .route("/v1/queues", get(queues))
+        .route("/v1/messages", get(messages))
+        .route("/v1/messages/{id}/{action}", post(message_action))
+        .fallback(|| async { ApiError::new("not_found", "no such endpoint") })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            concurrency,
+        ))
+        .layer(axum::middleware::from_fn(
+            move |req: Request, next: Next| with_timeout(timeout, req, next),
+        ))
+        .with_state(state)
+}
+
+/// The routes the router serves, for the test that compares them with the OpenAPI file.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/metrics"),
+    ("post", "/v1/documents"),
+    ("get", "/v1/documents/{id}"),
+    ("get", "/v1/inbox"),
+    ("get", "/v1/inbox/{id}"),
+    ("post", "/v1/inbox/{id}/ack"),
+    ("get", "/v1/agencies"),
+    ("post", "/v1/relay"),
+    ("get", "/v1/queues"),
+    ("get", "/v1/messages"),
+    ("post", "/v1/messages/{id}/{action}"),
+];
+
+async fn with_timeout(limit: Duration, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::new("request.timeout", "the request took too long").into_response(),
+    }
+}
+
+async fn concurrency(State(s): State<Shared>, req: Request, next: Next) -> Response {
+    match s.busy.clone().try_acquire_owned() {
+        Ok(_permit) => next.run(req).await,
+        Err(_) => {
+            s.metrics.refused("server.busy");
+            ApiError::new(
+                "server.busy",
+                "too many requests in progress; try again shortly",
+            )
+            .into_response()
+        }
+    }
+}
+
+async fn rate_limit(State(s): State<Shared>, req: Request, next: Next) -> Response {
+    let key = req
+        .extensions()
+        .get::<Peer>()
+        .map_or_else(|| "anonymous".to_owned(), Peer::key);
+    let allowed = {
+        let rate = f64::from(s.limits.per_peer_rate);
+        let burst = f64::from(s.limits.per_peer_burst);
+        match s.buckets.lock() {
+            Ok(mut b) => {
+                let now = Instant::now();
+                if b.len() > 100_000 {
+                    b.clear();
+                }
+                let (tokens, last) = b.entry(key).or_insert((burst, now));
+                *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(burst);
+                *last = now;
+                if *tokens >= 1.0 {
+                    *tokens -= 1.0;
+                    true
+                } else {
+                    false
+                }
+            }
+            Err(_) => true,
+        }
+    };
+    if allowed {
+        next.run(req).await
+    } else {
+        s.metrics.refused("request.rate_limited");
+        ApiError::new(
+            "request.rate_limited",
+            "too many requests from this peer; slow down",
+        )
+        .into_response()
+    }
+}
+
+// ---- identities -----------------------------------------------------------------------
+
+fn require_cert(peer: &Peer) -> Result<(), ApiError> {
+    match peer {
+        Peer::Anonymous => Err(ApiError::new(
+            "auth.no_client_certificate",
+            "a client certificate is required",
+        )),
+        Peer::Unidentified(why) => Err(ApiError::new("auth.unidentified", why.clone())),
+        _ => Ok(()),
+    }
+}
+
+fn require_agency(peer: &Peer) -> Result<AgencyCode, ApiError> {
+    require_cert(peer)?;
+    match peer {
+        Peer::Agency(a) => Ok(a.clone()),
+        other => Err(ApiError::new(
+            "auth.forbidden",
+            format!("this endpoint is for an agency's DMS, not {other}"),
+        )),
+    }
+}
+
+fn require_operator(peer: &Peer) -> Result<(), ApiError> {
+    require_cert(peer)?;
+    match peer {
+        Peer::Operator(_) => Ok(()),
+        other => Err(ApiError::new(
+            "auth.forbidden",
+            format!("this endpoint needs an operator certificate, not {other}"),
+        )),
+    }
+}
+
+// ---- bodies ---------------------------------------------------------------------------
+
+async fn read_body(s: &AppState, headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
+    let max = s.limits.max_body_bytes;
+    let too_large = || {
+        s.metrics.refused("request.too_large");
+        ApiError::new(
+            "request.too_large",
+            format!("the body is larger than {max} bytes"),
+        )
+        .with(json!({"limit": max}))
+    };
+    if let Some(len) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        && len > max as u64
+    {
+        return Err(too_large());
+    }
+    match http_body_util::Limited::new(body, max).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            Err(too_large())
+        }
+        Err(e) => Err(ApiError::new(
+            "request.bad_request",
+            format!("reading the body failed: {e}"),
+        )),
+    }
+}
+
+// ---- checking a document --------------------------------------------------------------
+
+/// What the gateway reads from a document.
+struct Checked {
+    kind: MessageKind,
+    sender: String,
+    recipients: Vec<AgencyCode>,
+    document_id: Option<String>,
+    business: Option<BusinessType>,
+    verdict: Verdict,
+    problems: Vec<String>,
+}
+
+fn check_document(s: &AppState, bytes: &[u8], now: Timestamp) -> Result<Checked, ApiError> {
+    let limits = lienthong_xml::Limits {
+        max_bytes: s.limits.max_body_bytes,
+        ..lienthong_xml::Limits::default()
+    };
+    let doc = lienthong_xml::Document::parse_with(bytes, &limits).map_err(|e| {
+        s.metrics.refused("document.unreadable");
+        ApiError::new("document.unreadable", format!("not readable as XML: {e}")).with(json!({
+            "xml_code": e.code(), "line": e.position.line, "column": e.position.column
+        }))
+    })?;
+    let parsed = lienthong_edxml::from_document(&doc, bytes).map_err(|e| {
+        s.metrics.refused("document.not_edxml");
+        let p = e.position();
+        ApiError::new("document.not_edxml", e.to_string())
+            .with(json!({"edxml_code": e.code(), "line": p.line, "column": p.column}))
+    })?;
+    let (kind, raw_recipients, document_id, business) = match &parsed.package {
+        Package::Edoc(e) => (
+            MessageKind::Edoc,
+            e.header
+                .to
+                .iter()
+                .map(|t| t.organ_id.clone())
+                .collect::<Vec<_>>(),
+            e.header.document_id.clone(),
+            e.trace
+                .business
+                .as_ref()
+                .and_then(|b| b.business_doc_type.as_ref())
+                .and_then(|t| match t {
+                    BusinessDocType::New => Some(BusinessType::New),
+                    BusinessDocType::Revoke => Some(BusinessType::Revoke),
+                    BusinessDocType::Update => Some(BusinessType::Update),
+                    BusinessDocType::Replace => Some(BusinessType::Replace),
+                    BusinessDocType::Other(_) => None,
+                }),
+        ),
+        Package::Status(st) => (
+            MessageKind::Status,
+            st.response_for.organ_id.iter().cloned().collect(),
+            st.response_for.document_id.clone(),
+            None,
+        ),
+    };
+    let mut recipients = Vec::new();
+    let mut bad = Vec::new();
+    for r in &raw_recipients {
+        // Aliases become the agency's own code, so each agency has one inbox.
+        match AgencyCode::parse(r).map(|c| s.directory.canonical(&c).cloned().unwrap_or(c)) {
+            Ok(c) if !recipients.contains(&c) => recipients.push(c),
+            Ok(_) => {}
+            Err(e) => bad.push(json!({"recipient": r, "problem": e.to_string()})),
+        }
+    }
+    if !bad.is_empty() {
+        s.metrics.refused("document.bad_recipient");
+        return Err(ApiError::new(
+            "document.bad_recipient",
+            "a recipient code is not a valid agency code",
+        )
+        .with(json!({"recipients": bad})));
+    }
+    if recipients.is_empty() {
+        s.metrics.refused("document.no_recipients");
+        return Err(ApiError::new(
+            "document.no_recipients",
+            match kind {
+                MessageKind::Edoc => "the document has no To recipient",
+                MessageKind::Status => "the status package has no ResponseFor/OrganId to return to",
+            },
+        ));
+    }
+    let from = parsed.package.from();
+    let policy = Policy {
+        trust: &s.doc_trust,
+        at: lienthong_dsig::unix_time(now.as_millis() / 1000),
+        expected_agency: Some(ExpectedAgency {
+            code: from.organ_id.clone(),
+            name: from.organ_name.clone(),
+        }),
+    };
+    let report = lienthong_dsig::verify(&doc, &Profile::edxml(), &policy);
+    if s.policy == SignaturePolicy::Require && !report.valid {
+        s.metrics.refused("signature.required");
+        return Err(ApiError::new(
+            "signature.required",
+            format!("the document's signature is not acceptable: {}", report.problems.join("; ")),
+        )
+        .with(json!({"verdict": report.verdict, "problems": report.problems, "problem_codes": report.problem_codes})));
+    }
+    Ok(Checked {
+        kind,
+        sender: from.organ_id.clone(),
+        recipients,
+        document_id,
+        business,
+        verdict: report.verdict,
+        problems: report.problems,
+    })
+}
+
+/// Route every recipient; refuse (with every reason) if any cannot be routed.
+fn route_all(
+    s: &AppState,
+    recipients: &[AgencyCode],
+    hops: &[GatewayId],
+    now: Timestamp,
+) -> Result<NextHops, ApiError> {
+    let next = s
+        .directory
+        .group_by_next_hop(recipients, &s.id, hops, today(now));
+    if !next.refused.is_empty() {
+        s.metrics.refused("routing.refused");
+        let detail: Vec<Value> = next
+            .refused
+            .iter()
+            .map(|r| json!({"recipient": r.recipient.to_string(), "code": r.reason.code(), "reason": r.reason.to_string()}))
+            .collect();
+        let first = next
+            .refused
+            .first()
+            .map(|r| r.reason.to_string())
+            .unwrap_or_default();
+        return Err(ApiError::new(
+            "routing.refused",
+            format!("cannot route every recipient: {first}"),
+        )
+        .with(json!({"refused": detail})));
+    }
+    Ok(next)
+}
+
+/// Deliver local recipients and queue the rest, idempotently: recipients already past
+/// `accepted` are left alone. Returns the hops that got work.
+fn dispatch(
+    s: &AppState,
+    id: MessageId,
+    next: &NextHops,
+    now: Timestamp,
+) -> Result<Vec<String>, ApiError> {
+    let info = s.store.message(id)?;
+    let pending = |code: &str| matches!(info.recipients.get(code), Some(RecipientState::Accepted));
+    for d in &next.local {
+        let code = d.agency.to_string();
+        if pending(&code) {
+            s.store.deliver(id, &code, now)?;
+            s.metrics.delivered();
+        }
+    }
+    let mut hops = Vec::new();
+    for (hop, recipients) in &next.forward {
+        let list: Vec<String> = recipients
+            .iter()
+            .map(ToString::to_string)
+            .filter(|r| pending(r))
+            .collect();
+        if !list.is_empty() {
+            s.store.enqueue(id, hop.as_str(), &list, now, now)?;
+            hops.push(hop.to_string());
+        }
+    }
+    Ok(hops)
+}
+
+fn wake(s: &AppState, hops: &[String]) {
+    for h in hops {
+        if let Some(n) = s.notify.get(h) {
+            n.notify_one();
+        }
+    }
+}
+
+// ---- health -----------------------------------------------------------------------------
+
+async fn healthz() -> impl IntoResponse {
+    Json(json!({"status": "ok"}))
+}
+
+async fn readyz(State(s): State<Shared>) -> Response {
+    if s.ready.load(std::sync::atomic::Ordering::Acquire) {
+        Json(json!({"status": "ready", "gateway": s.id.to_string()})).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "starting"})),
+        )
+            .into_response()
+    }
+}
+
+async fn metrics(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+) -> Result<Response, ApiError> {
+    require_operator(&peer)?;
+    let st = s.clone();
+    let stats = blocking(move || Ok(st.store.queue_stats(now())?)).await?;
+    let text = s.metrics.render(&stats);
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
+}
+
+// ---- DMS ------------------------------------------------------------------------------
+
+async fn submit(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let started = Instant::now();
+    let caller = require_agency(&peer)?;
+    let bytes = read_body(&s, &headers, body).await?;
+    let st = s.clone();
+    let (id, sha, recipients, duplicate, hops, verdict) = blocking(move || {
+        let now = now();
+        let checked = check_document(&st, &bytes, now)?;
+        let canon = |c: &AgencyCode| st.directory.canonical(c).cloned().unwrap_or_else(|| c.clone());
+        let sender = AgencyCode::parse(&checked.sender).ok().map(|c| canon(&c));
+        if sender != Some(canon(&caller)) {
+            st.metrics.refused("auth.wrong_agency");
+            return Err(ApiError::new(
+                "auth.wrong_agency",
+                format!("the document is from {} but this certificate acts for {caller}", checked.sender),
+            )
+            .with(json!({"from": checked.sender, "certificate_agency": caller.to_string()})));
+        }
+        let next = route_all(&st, &checked.recipients, &[], now)?;
+        let outcome = st.store.accept(
+            &AcceptRequest {
+                sender: checked.sender.clone(),
+                kind: checked.kind,
+                bytes: bytes.to_vec(),
+                document_id: checked.document_id.clone(),
+                business: checked.business,
+                recipients: checked.recipients.iter().map(ToString::to_string).collect(),
+                origin: Origin::Local,
+            },
+            now,
+        )?;
+        if !checked.problems.is_empty() {
+            tracing::warn!(message_id = %outcome.id, verdict = ?checked.verdict, problems = ?checked.problems, "accepted under policy 'record' with a signature that is not valid");
+        }
+        let hops = dispatch(&st, outcome.id, &next, now)?;
+        Ok((
+            outcome.id,
+            outcome.sha256,
+            checked.recipients,
+            outcome.duplicate,
+            hops,
+            checked.verdict,
+        ))
+    })
+    .await?;
+    wake(&s, &hops);
+    if !duplicate {
+        s.metrics.accepted(started.elapsed());
+    }
+    tracing::info!(message_id = %id, duplicate, "document accepted");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({
+            "id": id.to_string(),
+            "sha256": sha.to_hex(),
+            "recipients": recipients.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "duplicate": duplicate,
+            "signature": verdict,
+        })),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct InboxQuery {
+    after: Option<String>,
+    limit: Option<usize>,
+    kind: Option<String>,
+}
+
+async fn inbox_list(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    Query(q): Query<InboxQuery>,
+) -> Result<Response, ApiError> {
+    let agency = require_agency(&peer)?;
+    let after = match &q.after {
+        Some(a) => Some(a.parse::<InboxCursor>().map_err(|_| {
+            ApiError::new(
+                "request.bad_request",
+                format!("after='{a}' is not a cursor"),
+            )
+        })?),
+        None => None,
+    };
+    let kind = match q.kind.as_deref() {
+        None => None,
+        Some("edoc") => Some(MessageKind::Edoc),
+        Some("status") => Some(MessageKind::Status),
+        Some(k) => {
+            return Err(ApiError::new(
+                "request.bad_request",
+                format!("kind='{k}': use edoc or status"),
+            ));
+        }
+    };
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let st = s.clone();
+    let items =
+        blocking(move || Ok(st.store.list_inbox(agency.as_str(), after, limit, kind)?)).await?;
+    let next = items.last().map(|i| i.cursor.to_string());
+    Ok(Json(json!({"items": items, "next": next})).into_response())
+}
+
+fn parse_id(id: &str) -> Result<MessageId, ApiError> {
+    id.parse::<MessageId>()
+        .map_err(|_| ApiError::new("not_found", format!("'{id}' is not a message id")))
+}
+
+async fn inbox_get(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let agency = require_agency(&peer)?;
+    let id = parse_id(&id)?;
+    let st = s.clone();
+    let bytes = blocking(move || {
+        let info = st.store.message(id)?;
+        let ours = matches!(
+            info.recipients.get(agency.as_str()),
+            Some(RecipientState::Delivered { .. } | RecipientState::Fetched { .. })
+        );
+        if !ours {
+            return Err(ApiError::new(
+                "not_found",
+                "no such message in this agency's inbox",
+            ));
+        }
+        Ok(st.store.read_payload(id)?)
+    })
+    .await?;
+    let mut r = bytes.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    Ok(r)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AckBody {
+    result: FetchResult,
+    note: Option<String>,
+}
+
+async fn inbox_ack(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let agency = require_agency(&peer)?;
+    let id = parse_id(&id)?;
+    let bytes = read_body(&s, &headers, body).await?;
+    let ack: AckBody = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::new(
+            "request.bad_request",
+            format!("expected {{\"result\": \"done\"|\"fail\", \"note\": …}}: {e}"),
+        )
+    })?;
+    if ack.note.as_ref().is_some_and(|n| n.len() > 4096) {
+        return Err(ApiError::new(
+            "request.bad_request",
+            "note is longer than 4096 bytes",
+        ));
+    }
+    let st = s.clone();
+    blocking(move || {
+        Ok(st
+            .store
+            .ack_inbox(agency.as_str(), id, ack.result, ack.note.as_deref(), now())?)
+    })
+    .await?;
+    Ok(Json(json!({"id": id.to_string(), "result": ack.result})).into_response())
+}
+
+async fn track(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    require_cert(&peer)?;
+    let id = parse_id(&id)?;
+    let st = s.clone();
+    let view = blocking(move || {
+        let info = st.store.message(id)?;
+        let allowed = match &peer {
+            Peer::Operator(_) => true,
+            Peer::Agency(a) => info.sender == a.as_str(),
+            _ => false,
+        };
+        if !allowed {
+            return Err(ApiError::new(
+                "not_found",
+                "no such message sent by this agency",
+            ));
+        }
+        let history = st.store.history(id)?;
+        let queue = st.store.queue_entries(id)?;
+        let receipts: Vec<Value> = st
+            .store
+            .received_receipts(id)?
+            .into_iter()
+            .map(|r| {
+                let parsed = Receipt::parse(&r.bytes).ok();
+                json!({
+                    "hop": r.hop,
+                    "at": r.at,
+                    "receipt": parsed,
+                    "xml": String::from_utf8_lossy(&r.bytes),
+                })
+            })
+            .collect();
+        let statuses = statuses_for(&st, &info)?;
+        Ok(json!({
+            "id": id.to_string(),
+            "message": info,
+            "queue": queue,
+            "receipts": receipts,
+            "statuses": statuses,
+            "history": history,
+        }))
+    })
+    .await?;
+    Ok(Json(view).into_response())
+}
+
+/// Business statuses that came back for a document: status packages in the sender's inbox
+/// here whose ResponseFor names this document's DocumentId.
+fn statuses_for(s: &AppState, info: &lienthong_store::MessageInfo) -> Result<Vec<Value>, ApiError> {
+    let Some(doc_id) = &info.document_id else {
+        return Ok(vec![]);
+    };
+    if info.kind != MessageKind::Edoc {
+        return Ok(vec![]);
+    }
+    let mut out = Vec::new();
+    let mut after = None;
+    // Bounded scan of the sender's status inbox.
+    for _ in 0..20 {
+        let items = s
+            .store
+            .list_inbox(&info.sender, after, 500, Some(MessageKind::Status))?;
+        let Some(last) = items.last() else { break };
+        after = Some(last.cursor);
+        for item in items {
+            let m = s.store.message(item.id)?;
+            if m.document_id.as_deref() != Some(doc_id) || !info.recipients.contains_key(&m.sender)
+            {
+                continue;
+            }
+            let code = s
+                .store
+                .read_payload(item.id)
+                .ok()
+                .and_then(|b| lienthong_edxml::read(&b).ok())
+                .and_then(|p| match p.package {
+                    Package::Status(st) => Some((
+                        st.status_code.wire().to_owned(),
+                        st.status_code.label_vi().to_owned(),
+                        st.description.clone(),
+                    )),
+                    Package::Edoc(_) => None,
+                });
+            out.push((
+                item.id,
+                json!({
+                    "message_id": item.id.to_string(),
+                    "from": m.sender,
+                    "status_code": code.as_ref().map(|c| c.0.clone()),
+                    "label": code.as_ref().map(|c| c.1.clone()),
+                    "description": code.and_then(|c| c.2),
+                    "received_at": item.delivered_at,
+                }),
+            ));
+        }
+    }
+    // Relays run in parallel, so arrival order is not sending order. Ids are UUIDv7 given
+    // by the gateway that accepted each status, so they sort by when it was sent.
+    out.sort_by_key(|(id, _)| *id);
+    Ok(out.into_iter().map(|(_, v)| v).collect())
+}
+
+async fn agencies(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+) -> Result<Response, ApiError> {
+    require_cert(&peer)?;
+    let list: Vec<Value> = s
+        .directory
+        .agencies()
+        .iter()
+        .map(|a| serde_json::to_value(a).unwrap_or(Value::Null))
+        .collect();
+    Ok(Json(json!({"gateway": s.id.to_string(), "agencies": list})).into_response())
+}
+
+// ---- relay ----------------------------------------------------------------------------
+
+fn header_str<'h>(h: &'h HeaderMap, name: &str) -> Result<&'h str, ApiError> {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::new("request.bad_request", format!("header {name} is missing")))
+}
+
+async fn relay(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_cert(&peer)?;
+    let Peer::Gateway(from) = &peer else {
+        return Err(ApiError::new(
+            "auth.forbidden",
+            format!("relay is for gateways, not {peer}"),
+        ));
+    };
+    let from = from.clone();
+    let from_log = from.clone();
+    let id = header_str(&headers, headers::MESSAGE_ID)?
+        .parse::<MessageId>()
+        .map_err(|_| {
+            ApiError::new(
+                "request.bad_request",
+                "lienthong-message-id is not a message id",
+            )
+        })?;
+    let sha = header_str(&headers, headers::SHA256)?.to_ascii_lowercase();
+    let mut hops = Vec::new();
+    for h in header_str(&headers, headers::HOPS)?
+        .split(',')
+        .filter(|h| !h.is_empty())
+    {
+        hops.push(
+            GatewayId::parse(h.trim()).map_err(|e| {
+                ApiError::new("request.bad_request", format!("lienthong-hops: {e}"))
+            })?,
+        );
+    }
+    let mut recipients = Vec::new();
+    for r in header_str(&headers, headers::RECIPIENTS)?
+        .split(',')
+        .filter(|r| !r.is_empty())
+    {
+        let code = AgencyCode::parse(r.trim()).map_err(|e| {
+            ApiError::new("request.bad_request", format!("lienthong-recipients: {e}"))
+        })?;
+        recipients.push(s.directory.canonical(&code).cloned().unwrap_or(code));
+    }
+    if hops.last() != Some(&from) {
+        return Err(ApiError::new(
+            "auth.relay_not_routed",
+            format!("the hop list must end with the sending gateway {from}"),
+        ));
+    }
+    let bytes = read_body(&s, &headers, body).await?;
+    let st = s.clone();
+    let started = Instant::now();
+    let (receipt, wake_hops) = blocking(move || {
+        let now = now();
+        // A duplicate gets the original receipt, before any other work.
+        if let Ok(Some(r)) = st.store.issued_receipt(id) {
+            return Ok((r, vec![]));
+        }
+        let actual = lienthong_store::Sha256::digest(&bytes).to_hex();
+        if actual != sha {
+            return Err(ApiError::new(
+                "document.checksum",
+                "the body does not match lienthong-sha256",
+            )
+            .with(json!({"expected": sha, "actual": actual})));
+        }
+        check_relay_routes(&st, &from, &hops, &recipients, now)?;
+        let checked = check_document(&st, &bytes, now)?;
+        if let Some(r) = recipients.iter().find(|r| !checked.recipients.contains(r)) {
+            st.metrics.refused("auth.relay_not_routed");
+            return Err(ApiError::new(
+                "auth.relay_not_routed",
+                format!("{r} is not a recipient of this document"),
+            ));
+        }
+        let next = route_all(&st, &recipients, &hops, now)?;
+        st.store.accept(
+            &AcceptRequest {
+                sender: checked.sender.clone(),
+                kind: checked.kind,
+                bytes: bytes.to_vec(),
+                document_id: checked.document_id.clone(),
+                business: checked.business,
+                recipients: recipients.iter().map(ToString::to_string).collect(),
+                origin: Origin::Relayed {
+                    from_gateway: from.to_string(),
+                    id,
+                    hops: hops.iter().map(ToString::to_string).collect(),
+                },
+            },
+            now,
+        )?;
+        let wake = dispatch(&st, id, &next, now)?;
+        let receipt = Receipt {
+            message_id: id.to_string(),
+            document_sha256: actual,
+            receiving_gateway: st.id.to_string(),
+            received_at_ms: now.as_millis(),
+            hop: u32::try_from(hops.len()).unwrap_or(u32::MAX),
+        };
+        let signed = receipt
+            .sign(&st.signing_key, &st.signing_chain)
+            .map_err(ApiError::internal)?;
+        // The first receipt stored wins, so a concurrent duplicate gets the same bytes.
+        let stored = st.store.put_issued_receipt(id, &signed, now)?;
+        Ok((stored, wake))
+    })
+    .await?;
+    wake(&s, &wake_hops);
+    s.metrics.received_relay(started.elapsed());
+    tracing::info!(message_id = %id, from = %from_log, "relay received");
+    let mut r = receipt.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    Ok(r)
+}
+
+/// A gateway may relay to us only what the directory routes through it to us: from a
+/// child, recipients outside that child's subtree; from the parent or a shortcut,
+/// recipients in our subtree.
+fn check_relay_routes(
+    s: &AppState,
+    from: &GatewayId,
+    hops: &[GatewayId],
+    recipients: &[AgencyCode],
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let is_child = s.directory.parent(from) == Some(&s.id);
+    let is_parent = s.directory.parent(&s.id) == Some(from);
+    let is_shortcut = s.directory.shortcuts_from(from).any(|g| g == &s.id);
+    if !(is_child || is_parent || is_shortcut) {
+        s.metrics.refused("auth.relay_not_routed");
+        return Err(ApiError::new(
+            "auth.relay_not_routed",
+            format!("{from} is not a neighbour of {} in the directory", s.id),
+        ));
+    }
+    for r in recipients {
+        let home = s.directory.home_gateway(r);
+        let ok = match home {
+            Some(h) => {
+                let below_us = s.directory.subtree_contains(&s.id, h);
+                if is_child {
+                    !s.directory.subtree_contains(from, h)
+                } else {
+                    below_us
+                }
+            }
+            // Unknown here: only a child may send it up (we pass it to our parent).
+            None => is_child,
+        };
+        if !ok {
+            s.metrics.refused("auth.relay_not_routed");
+            return Err(ApiError::new(
+                "auth.relay_not_routed",
+                format!(
+                    "{from} may not relay {r} to {}: the directory does not route it through this link",
+                    s.id
+                ),
+            ));
+        }
+        if let RouteDecision::Refuse(reason) = s.directory.route(r, &s.id, hops, today(now)) {
+            s.metrics.refused("routing.refused");
+            return Err(ApiError::new("routing.refused", reason.to_string())
+                .with(json!({"recipient": r.to_string(), "code": reason.code()})));
+        }
+    }
+    Ok(())
+}
+
+// ---- operators ------------------------------------------------------------------------
+
+async fn queues(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+) -> Result<Response, ApiError> {
+    require_operator(&peer)?;
+    let st = s.clone();
+    let stats = blocking(move || Ok(st.store.queue_stats(now())?)).await?;
+    Ok(Json(json!({"gateway": s.id.to_string(), "queues": stats})).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct MessagesQuery {
+    state: Option<String>,
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+fn parse_state(s: &str) -> Option<MessageState> {
+    MessageState::ALL.into_iter().find(|m| {
+        serde_json::to_value(m)
+            .ok()
+            .and_then(|v| v.as_str().map(|x| x == s))
+            .unwrap_or(false)
+    })
+}
+
+async fn messages(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    Query(q): Query<MessagesQuery>,
+) -> Result<Response, ApiError> {
+    require_operator(&peer)?;
+    let state_name = q.state.clone().unwrap_or_else(|| "dead".into());
+    let state = parse_state(&state_name).ok_or_else(|| {
+        ApiError::new(
+            "request.bad_request",
+            format!("state='{state_name}' is not a message state"),
+        )
+    })?;
+    let after = match &q.after {
+        Some(a) => Some(parse_id(a)?),
+        None => None,
+    };
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let st = s.clone();
+    let list = blocking(move || Ok(st.store.list_messages(state, after, limit)?)).await?;
+    let next = list.last().map(|m| m.id.to_string());
+    Ok(Json(json!({"state": state_name, "messages": list, "next": next})).into_response())
+}
+
+async fn message_action(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    require_operator(&peer)?;
+    let id = parse_id(&id)?;
+    let st = s.clone();
+    let act = action.clone();
+    let hops = blocking(move || {
+        let now = now();
+        match act.as_str() {
+            "retry" => st.store.retry_now(id, now)?,
+            "suspend" => st.store.suspend(id, now)?,
+            "resume" => st.store.resume(id, now)?,
+            "cancel" => st.store.cancel(id, now)?,
+            other => {
+                return Err(ApiError::new(
+                    "not_found",
+                    format!("no action '{other}' (retry, suspend, resume, cancel)"),
+                ));
+            }
+        }
+        Ok(st
+            .store
+            .queue_entries(id)?
+            .into_iter()
+            .map(|e| e.hop)
+            .collect::<Vec<_>>())
+    })
+    .await?;
+    wake(&s, &hops);
+    tracing::info!(message_id = %id, action = %action, operator = %peer, "operator action");
+    Ok(Json(json!({"id": id.to_string(), "action": action, "done": true})).into_response())
+}
+
+/// Messages accepted but not yet routed (a crash between accepting and queueing): route
+/// and queue them again. Run at start.
+pub fn recover_unrouted(s: &AppState) -> Result<usize, ApiError> {
+    let mut done = 0;
+    let mut after = None;
+    loop {
+        let batch = s.store.list_messages(MessageState::Accepted, after, 500)?;
+        let Some(last) = batch.last() else { break };
+        after = Some(last.id);
+        for info in batch {
+            let pending: Vec<AgencyCode> = info
+                .recipients
+                .iter()
+                .filter(|(_, st)| matches!(st, RecipientState::Accepted))
+                .filter_map(|(c, _)| AgencyCode::parse(c).ok())
+                .collect();
+            if pending.is_empty() {
+                continue;
+            }
+            let hops: Vec<GatewayId> = match &info.origin {
+                Origin::Local => vec![],
+                Origin::Relayed { hops, .. } => hops
+                    .iter()
+                    .filter_map(|h| GatewayId::parse(h).ok())
+                    .collect(),
+            };
+            let now = now();
+            let next = s
+                .directory
+                .group_by_next_hop(&pending, &s.id, &hops, today(now));
+            dispatch(s, info.id, &next, now)?;
+            done += 1;
+        }
+    }
+    Ok(done)
+}

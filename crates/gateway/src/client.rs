@@ -1,0 +1,150 @@
+//! An HTTPS client of the gateway API, with a client certificate: used by the CLI
+//! commands (`send`, `inbox`, `status`, `track`, `queue`), the demo and the tests.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Method, Request, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use rustls::RootCertStore;
+use serde_json::Value;
+
+use crate::tls::{load_certs, load_key};
+
+/// A response: status and body.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Body bytes.
+    pub body: Bytes,
+}
+
+impl Answer {
+    /// The body as JSON (`Value::Null` if it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// The error code of a JSON error body, if any.
+    pub fn error_code(&self) -> Option<String> {
+        self.json()["error"]["code"].as_str().map(str::to_owned)
+    }
+}
+
+/// A client of one gateway.
+#[derive(Clone)]
+pub struct ApiClient {
+    base: String,
+    http: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ApiClient {
+    /// A client of the gateway at `base` (`https://host:port`), trusting the CAs in `ca`,
+    /// presenting `cert`/`key` if given.
+    pub fn new(
+        base: &str,
+        ca: &[&Path],
+        identity: Option<(&Path, &Path)>,
+    ) -> Result<ApiClient, String> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = RootCertStore::empty();
+        for f in ca {
+            for c in load_certs(f)? {
+                roots.add(c).map_err(|e| format!("{}: {e}", f.display()))?;
+            }
+        }
+        let builder = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(roots);
+        let cfg = match identity {
+            Some((cert, key)) => builder
+                .with_client_auth_cert(load_certs(cert)?, load_key(key)?)
+                .map_err(|e| format!("client certificate: {e}"))?,
+            None => builder.with_no_client_auth(),
+        };
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(cfg)
+            .https_only()
+            .enable_http1()
+            .enable_http2()
+            .build();
+        Ok(ApiClient {
+            base: base.trim_end_matches('/').to_owned(),
+            http: Client::builder(TokioExecutor::new()).build(https),
+            timeout: Duration::from_secs(60),
+        })
+    }
+
+    /// Send a request.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<(Bytes, &str)>,
+    ) -> Result<Answer, String> {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(format!("{}{}", self.base, path));
+        let body = match body {
+            Some((b, ctype)) => {
+                req = req.header("content-type", ctype);
+                Full::new(b)
+            }
+            None => Full::new(Bytes::new()),
+        };
+        let req = req.body(body).map_err(|e| e.to_string())?;
+        let resp = tokio::time::timeout(self.timeout, self.http.request(req))
+            .await
+            .map_err(|_| "the gateway did not answer in time".to_owned())?
+            .map_err(|e| format!("cannot reach {}: {e}", self.base))?;
+        let status = resp.status();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        Ok(Answer { status, body })
+    }
+
+    /// `POST /v1/documents`.
+    pub async fn submit(&self, edxml: Vec<u8>) -> Result<Answer, String> {
+        self.call(
+            Method::POST,
+            "/v1/documents",
+            Some((Bytes::from(edxml), "application/xml")),
+        )
+        .await
+    }
+
+    /// `GET` a path.
+    pub async fn get(&self, path: &str) -> Result<Answer, String> {
+        self.call(Method::GET, path, None).await
+    }
+
+    /// `POST` JSON to a path.
+    pub async fn post_json(&self, path: &str, v: &Value) -> Result<Answer, String> {
+        self.call(
+            Method::POST,
+            path,
+            Some((Bytes::from(v.to_string()), "application/json")),
+        )
+        .await
+    }
+}

@@ -1,0 +1,544 @@
+//! Gateway configuration: TOML, unknown keys refused, everything validated before a port
+//! is bound.
+//!
+//! The shape follows the design document (`[gateway]`, `[listen]`, `[tls]`, `[signing]`,
+//! `[trust]`, `[parent]`, `[[child]]`, `[[agency]]`) with optional additions, each with a
+//! safe default: `[limits]`, `[retry]`, `[forward]`, `[retention]`, `[[identity]]`
+//! (certificate fingerprints for peers whose certificates cannot name them) and
+//! `directory` (a full federation directory, see `lienthong-routing`). Without a
+//! directory file, routing is built from the local view: agencies homed here, each
+//! child's `agencies` (its subtree), and everything else to the parent.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use lienthong_edxml::AgencyCode;
+use lienthong_routing::{Directory, DirectorySpec, GatewayId};
+use serde::Deserialize;
+
+/// Why a configuration cannot be used. Each names the key and the problem.
+#[derive(Debug, thiserror::Error)]
+#[error("config {file}: {problems}")]
+pub struct ConfigError {
+    /// The config file.
+    pub file: String,
+    /// One line per problem.
+    pub problems: String,
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// This gateway.
+    pub gateway: GatewaySection,
+    /// Where to listen.
+    pub listen: ListenSection,
+    /// TLS server identity and client CAs.
+    pub tls: TlsSection,
+    /// The receipt-signing key (may be the TLS key).
+    pub signing: SigningSection,
+    /// Trust for document signatures.
+    pub trust: TrustSection,
+    /// The parent gateway (absent at the national root).
+    pub parent: Option<PeerSection>,
+    /// Child gateways.
+    #[serde(default)]
+    pub child: Vec<ChildSection>,
+    /// Agencies homed at this gateway.
+    #[serde(default)]
+    pub agency: Vec<AgencySection>,
+    /// Fingerprint-mapped identities.
+    #[serde(default)]
+    pub identity: Vec<IdentitySection>,
+    /// A full federation directory (TOML or JSON, `lienthong-routing` format).
+    pub directory: Option<PathBuf>,
+    /// Request limits.
+    #[serde(default)]
+    pub limits: LimitsSection,
+    /// Retry policy of outgoing hops.
+    #[serde(default)]
+    pub retry: RetrySection,
+    /// Forwarding.
+    #[serde(default)]
+    pub forward: ForwardSection,
+    /// Retention of payloads.
+    #[serde(default)]
+    pub retention: RetentionSection,
+}
+
+/// `[gateway]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewaySection {
+    /// This gateway's id.
+    pub id: String,
+    /// Where the store lives.
+    pub data_dir: PathBuf,
+}
+
+/// `[listen]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenSection {
+    /// Socket address, e.g. `0.0.0.0:8443`.
+    pub addr: String,
+}
+
+/// `[tls]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSection {
+    /// Server certificate chain (PEM).
+    pub cert: PathBuf,
+    /// Server private key (PKCS#8 PEM).
+    pub key: PathBuf,
+    /// CAs of client certificates (DMSs, peers, operators); also used to verify peers'
+    /// server certificates when forwarding.
+    pub client_ca: Vec<PathBuf>,
+    /// CRLs for client certificates.
+    #[serde(default)]
+    pub client_crls: Vec<PathBuf>,
+}
+
+/// `[signing]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningSection {
+    /// Certificate (PEM) naming this gateway (`urn:lienthong:gateway:ID`).
+    pub cert: PathBuf,
+    /// Private key (PKCS#8 PEM).
+    pub key: PathBuf,
+}
+
+/// Whether documents must carry a valid signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignaturePolicy {
+    /// Refuse unsigned, legacy, weak or invalid documents.
+    Require,
+    /// Accept them and record the verdict (for legacy systems).
+    Record,
+}
+
+/// `[trust]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustSection {
+    /// Roots for agency document signatures.
+    pub document_roots: Vec<PathBuf>,
+    /// CRLs for document signers.
+    #[serde(default)]
+    pub crls: Vec<PathBuf>,
+    /// `require` or `record`.
+    pub policy: SignaturePolicy,
+}
+
+/// `[parent]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerSection {
+    /// Peer gateway id.
+    pub id: String,
+    /// Its base URL (`https://host:port`).
+    pub url: String,
+}
+
+/// `[[child]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChildSection {
+    /// Child gateway id.
+    pub id: String,
+    /// Its base URL.
+    pub url: String,
+    /// Agencies in its subtree (used when no directory file is given).
+    #[serde(default)]
+    pub agencies: Vec<String>,
+}
+
+/// `[[agency]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencySection {
+    /// Agency code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+}
+
+/// `[[identity]]`: a certificate fingerprint mapped to an identity.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentitySection {
+    /// SHA-256 of the certificate DER, hex.
+    pub fingerprint: String,
+    /// The agency it acts for.
+    pub agency: Option<String>,
+    /// The gateway it is.
+    pub gateway: Option<String>,
+    /// The operator it is.
+    pub operator: Option<String>,
+}
+
+/// `[limits]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsSection {
+    /// Largest request body in bytes; at or above it the answer is 413. Default 100 MiB - 1.
+    pub max_body_bytes: usize,
+    /// Time to receive request headers, ms (slowloris defence). Default 10 s.
+    pub header_timeout_ms: u64,
+    /// Time to read a whole request and answer it, ms. Default 120 s.
+    pub request_timeout_ms: u64,
+    /// TLS handshake time, ms. Default 10 s.
+    pub handshake_timeout_ms: u64,
+    /// Requests handled at once. Default 256.
+    pub max_concurrent_requests: usize,
+    /// Sustained requests per second per peer identity. Default 200.
+    pub per_peer_rate: u32,
+    /// Burst size per peer. Default 400.
+    pub per_peer_burst: u32,
+    /// Open connections at once. Default 1024.
+    pub max_connections: usize,
+}
+
+impl Default for LimitsSection {
+    fn default() -> Self {
+        LimitsSection {
+            max_body_bytes: 100 * 1024 * 1024 - 1,
+            header_timeout_ms: 10_000,
+            request_timeout_ms: 120_000,
+            handshake_timeout_ms: 10_000,
+            max_concurrent_requests: 256,
+            per_peer_rate: 200,
+            per_peer_burst: 400,
+            max_connections: 1024,
+        }
+    }
+}
+
+/// `[retry]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetrySection {
+    /// First delay, ms. Default 1 s.
+    pub base_ms: u64,
+    /// Growth per attempt. Default 2.
+    pub factor: f64,
+    /// Largest delay, ms. Default 5 min.
+    pub cap_ms: u64,
+    /// Jitter, percent of the delay. Default 20.
+    pub jitter_percent: u8,
+    /// Attempts before dead-lettering. Default 50.
+    pub max_attempts: u32,
+    /// Age before dead-lettering, ms. Default 3 days.
+    pub max_age_ms: u64,
+}
+
+impl Default for RetrySection {
+    fn default() -> Self {
+        RetrySection {
+            base_ms: 1_000,
+            factor: 2.0,
+            cap_ms: 300_000,
+            jitter_percent: 20,
+            max_attempts: 50,
+            max_age_ms: 3 * 24 * 3_600_000,
+        }
+    }
+}
+
+/// `[forward]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ForwardSection {
+    /// Relays in flight per peer. Default 16.
+    pub concurrency_per_peer: usize,
+    /// Lease length, ms. Default 60 s.
+    pub lease_ms: u64,
+    /// Time for one relay request, ms. Default 30 s.
+    pub request_timeout_ms: u64,
+}
+
+impl Default for ForwardSection {
+    fn default() -> Self {
+        ForwardSection {
+            concurrency_per_peer: 16,
+            lease_ms: 60_000,
+            request_timeout_ms: 30_000,
+        }
+    }
+}
+
+/// `[retention]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionSection {
+    /// Days to keep payloads of finished messages. Default 90.
+    pub payload_days: u64,
+}
+
+impl Default for RetentionSection {
+    fn default() -> Self {
+        RetentionSection { payload_days: 90 }
+    }
+}
+
+/// A validated configuration, with paths resolved against the config file's folder.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    /// The configuration as read.
+    pub config: Config,
+    /// This gateway's id.
+    pub id: GatewayId,
+    /// The socket address.
+    pub addr: SocketAddr,
+    /// The routing directory.
+    pub directory: Directory,
+    /// Where the config file was.
+    pub base: PathBuf,
+}
+
+impl Config {
+    /// Read and validate a config file.
+    pub fn load(path: &Path) -> Result<Validated, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.display().to_string(),
+            problems: format!("cannot read: {e}"),
+        })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Config::from_toml(&text, &base).map_err(|problems| ConfigError {
+            file: path.display().to_string(),
+            problems,
+        })
+    }
+
+    /// Parse and validate TOML; relative paths are taken from `base`.
+    pub fn from_toml(text: &str, base: &Path) -> Result<Validated, String> {
+        let mut config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut problems: Vec<String> = Vec::new();
+        let resolve = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        resolve(&mut config.gateway.data_dir);
+        resolve(&mut config.tls.cert);
+        resolve(&mut config.tls.key);
+        config.tls.client_ca.iter_mut().for_each(resolve);
+        config.tls.client_crls.iter_mut().for_each(resolve);
+        resolve(&mut config.signing.cert);
+        resolve(&mut config.signing.key);
+        config.trust.document_roots.iter_mut().for_each(resolve);
+        config.trust.crls.iter_mut().for_each(resolve);
+        if let Some(d) = &mut config.directory {
+            resolve(d);
+        }
+
+        let id = GatewayId::parse(&config.gateway.id)
+            .map_err(|e| problems.push(format!("gateway.id: {e}")))
+            .ok();
+        let addr: Option<SocketAddr> = config
+            .listen
+            .addr
+            .parse()
+            .map_err(|e| problems.push(format!("listen.addr '{}': {e}", config.listen.addr)))
+            .ok();
+        let files = [
+            ("tls.cert", &config.tls.cert),
+            ("tls.key", &config.tls.key),
+            ("signing.cert", &config.signing.cert),
+            ("signing.key", &config.signing.key),
+        ];
+        for (key, p) in files {
+            if !p.is_file() {
+                problems.push(format!("{key}: file {} does not exist", p.display()));
+            }
+        }
+        if config.tls.client_ca.is_empty() {
+            problems
+                .push("tls.client_ca: at least one CA is needed (mutual TLS everywhere)".into());
+        }
+        for (key, list) in [
+            ("tls.client_ca", &config.tls.client_ca),
+            ("tls.client_crls", &config.tls.client_crls),
+            ("trust.document_roots", &config.trust.document_roots),
+            ("trust.crls", &config.trust.crls),
+        ] {
+            for p in list {
+                if !p.is_file() {
+                    problems.push(format!("{key}: file {} does not exist", p.display()));
+                }
+            }
+        }
+        if config.trust.document_roots.is_empty() && config.trust.policy == SignaturePolicy::Require
+        {
+            problems.push("trust.document_roots: policy 'require' needs at least one root".into());
+        }
+        let l = &config.limits;
+        if l.max_body_bytes == 0 || l.max_concurrent_requests == 0 || l.max_connections == 0 {
+            problems.push("limits: sizes and counts must be above zero".into());
+        }
+        if l.per_peer_rate == 0 || l.per_peer_burst == 0 {
+            problems.push("limits.per_peer_rate and per_peer_burst must be above zero".into());
+        }
+        if config.forward.concurrency_per_peer == 0 || config.forward.lease_ms < 1000 {
+            problems.push(
+                "forward: concurrency_per_peer must be above zero and lease_ms at least 1000"
+                    .into(),
+            );
+        }
+        if !(config.retry.factor >= 1.0)
+            || config.retry.base_ms == 0
+            || config.retry.max_attempts == 0
+        {
+            problems.push("retry: base_ms and max_attempts above zero, factor at least 1".into());
+        }
+        for (i, a) in config.agency.iter().enumerate() {
+            if let Err(e) = AgencyCode::parse(&a.code) {
+                problems.push(format!("agency[{i}].code: {e}"));
+            }
+        }
+        for (i, c) in config.child.iter().enumerate() {
+            if let Err(e) = GatewayId::parse(&c.id) {
+                problems.push(format!("child[{i}].id: {e}"));
+            }
+            check_url(&format!("child[{i}].url"), &c.url, &mut problems);
+            for a in &c.agencies {
+                if let Err(e) = AgencyCode::parse(a) {
+                    problems.push(format!("child[{i}].agencies: {e}"));
+                }
+            }
+        }
+        if let Some(p) = &config.parent {
+            if let Err(e) = GatewayId::parse(&p.id) {
+                problems.push(format!("parent.id: {e}"));
+            }
+            check_url("parent.url", &p.url, &mut problems);
+        }
+        for (i, ident) in config.identity.iter().enumerate() {
+            let n = [&ident.agency, &ident.gateway, &ident.operator]
+                .iter()
+                .filter(|x| x.is_some())
+                .count();
+            if n != 1 {
+                problems.push(format!(
+                    "identity[{i}]: exactly one of agency, gateway, operator is needed"
+                ));
+            }
+            if ident.fingerprint.len() != 64
+                || !ident.fingerprint.bytes().all(|b| b.is_ascii_hexdigit())
+            {
+                problems.push(format!(
+                    "identity[{i}].fingerprint: 64 hex digits (SHA-256 of the certificate) expected"
+                ));
+            }
+        }
+        let directory = match (&id, &config.directory) {
+            (Some(id), Some(file)) => match std::fs::read_to_string(file) {
+                Err(e) => {
+                    problems.push(format!("directory: cannot read {}: {e}", file.display()));
+                    None
+                }
+                Ok(text) => {
+                    let loaded = if file.extension().is_some_and(|e| e == "json") {
+                        Directory::from_json(&text)
+                    } else {
+                        Directory::from_toml(&text)
+                    };
+                    match loaded {
+                        Ok(d) => {
+                            if d.gateway(id).is_none() {
+                                problems.push(format!(
+                                    "directory {}: this gateway ({id}) is not in it",
+                                    file.display()
+                                ));
+                            }
+                            Some(d)
+                        }
+                        Err(e) => {
+                            problems.push(format!("directory {}: {e}", file.display()));
+                            None
+                        }
+                    }
+                }
+            },
+            (Some(id), None) => match local_view(&config, id) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    problems.push(format!("routing from [parent]/[[child]]/[[agency]]: {e}"));
+                    None
+                }
+            },
+            (None, _) => None,
+        };
+        match (id, addr, directory) {
+            (Some(id), Some(addr), Some(directory)) if problems.is_empty() => Ok(Validated {
+                config,
+                id,
+                addr,
+                directory,
+                base: base.to_path_buf(),
+            }),
+            _ => Err(problems.join("; ")),
+        }
+    }
+}
+
+fn check_url(key: &str, url: &str, problems: &mut Vec<String>) {
+    match url.parse::<hyper::Uri>() {
+        Ok(u) if u.scheme_str() == Some("https") && u.host().is_some() => {}
+        Ok(_) => problems.push(format!(
+            "{key} '{url}': an https:// URL with a host is needed"
+        )),
+        Err(e) => problems.push(format!("{key} '{url}': {e}")),
+    }
+}
+
+/// The routing directory of the local view: parent (as the root), this gateway, its
+/// children with their listed agencies, and the agencies homed here.
+fn local_view(config: &Config, id: &GatewayId) -> Result<Directory, String> {
+    let mut spec = DirectorySpec::default();
+    let url = format!("https://{}", config.listen.addr);
+    let me = lienthong_routing::GatewaySpec {
+        id: id.to_string(),
+        parent: config.parent.as_ref().map(|p| p.id.clone()),
+        url,
+        level: None,
+    };
+    if let Some(p) = &config.parent {
+        spec.gateways.push(lienthong_routing::GatewaySpec {
+            id: p.id.clone(),
+            parent: None,
+            url: p.url.clone(),
+            level: None,
+        });
+    }
+    spec.gateways.push(me);
+    for c in &config.child {
+        spec.gateways.push(lienthong_routing::GatewaySpec {
+            id: c.id.clone(),
+            parent: Some(id.to_string()),
+            url: c.url.clone(),
+            level: None,
+        });
+        for a in &c.agencies {
+            spec.agencies.push(agency_spec(a, a, &c.id));
+        }
+    }
+    for a in &config.agency {
+        spec.agencies
+            .push(agency_spec(&a.code, &a.name, id.as_str()));
+    }
+    Directory::from_spec(&spec).map_err(|e| e.to_string())
+}
+
+fn agency_spec(code: &str, name: &str, gateway: &str) -> lienthong_routing::AgencySpec {
+    lienthong_routing::AgencySpec {
+        code: code.to_owned(),
+        name: name.to_owned(),
+        gateway: gateway.to_owned(),
+        ..lienthong_routing::AgencySpec::default()
+    }
+}

@@ -1,0 +1,227 @@
+//! Forwarding: one task per next hop. It leases due queue entries, relays them to the
+//! peer over mutual TLS (reusing connections, at most `concurrency_per_peer` at once),
+//! verifies the peer's signed receipt against the federation CA, and only then
+//! acknowledges the lease. A bad or missing receipt, an error or a timeout schedules a
+//! retry with backoff; a peer that is down affects only its own queue.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use lienthong_dsig::{Policy, verify_receipt};
+use lienthong_store::{FailOutcome, Lease};
+use tokio::sync::{Notify, Semaphore};
+
+use crate::app::{AppState, headers, now};
+
+/// The HTTPS client used for relays.
+pub type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// Build a client from the TLS state's current client configuration.
+pub fn client(tls: &crate::tls::TlsState) -> Option<HttpsClient> {
+    let cfg = tls.client()?;
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config((*cfg).clone())
+        .https_only()
+        .enable_http1()
+        .enable_http2()
+        .build();
+    Some(
+        Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_max_idle_per_host(64)
+            .build(https),
+    )
+}
+
+/// Run the forwarder of `hop` until `stop` is notified.
+pub async fn run(
+    state: Arc<AppState>,
+    hop: String,
+    url: String,
+    tls: Arc<crate::tls::TlsState>,
+    wake: Arc<Notify>,
+    stop: Arc<Notify>,
+    concurrency: usize,
+    lease_ms: u64,
+    request_timeout: Duration,
+) {
+    let limit = Arc::new(Semaphore::new(concurrency));
+    let mut http = client(&tls);
+    loop {
+        if http.is_none() {
+            http = client(&tls);
+        }
+        let st = state.clone();
+        let h = hop.clone();
+        let free = limit.available_permits().max(1);
+        let leases = tokio::task::spawn_blocking(move || st.store.lease(&h, now(), free, lease_ms))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        if leases.is_empty() {
+            // Sleep until the next entry is due, new work arrives, or we are stopped.
+            let st = state.clone();
+            let h = hop.clone();
+            let due = tokio::task::spawn_blocking(move || st.store.next_due(&h))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .flatten();
+            let wait = due.map_or(Duration::from_secs(30), |d| {
+                Duration::from_millis(d.millis_since(now()).clamp(1, 30_000))
+            });
+            tokio::select! {
+                () = wake.notified() => {}
+                () = stop.notified() => return,
+                () = tokio::time::sleep(wait) => {}
+            }
+            continue;
+        }
+        for lease in leases {
+            let Ok(permit) = limit.clone().acquire_owned().await else {
+                return;
+            };
+            let st = state.clone();
+            let url = url.clone();
+            let client = http.clone();
+            let trust = state.gateway_trust.clone();
+            tokio::spawn(async move {
+                let _permit = permit;
+                let started = Instant::now();
+                let outcome = match client {
+                    Some(c) => send(&st, &c, &url, &lease, &trust, request_timeout).await,
+                    None => Err("no TLS client configuration".to_owned()),
+                };
+                finish(&st, lease, outcome, started).await;
+            });
+        }
+        // Let at least one relay finish before leasing more when the pool is full.
+        if limit.available_permits() == 0 {
+            let _ = limit.acquire().await.map(drop);
+        }
+        if tokio::time::timeout(Duration::from_millis(0), stop.notified())
+            .await
+            .is_ok()
+        {
+            return;
+        }
+    }
+}
+
+async fn send(
+    s: &AppState,
+    client: &HttpsClient,
+    url: &str,
+    lease: &Lease,
+    trust: &lienthong_dsig::TrustStore,
+    timeout: Duration,
+) -> Result<Vec<u8>, String> {
+    let store = s.store.clone();
+    let id = lease.id;
+    let body = tokio::task::spawn_blocking(move || store.read_payload(id))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    let mut hops: Vec<String> = match s.store.message(lease.id).map(|m| m.origin) {
+        Ok(lienthong_store::Origin::Relayed { hops, .. }) => hops,
+        _ => Vec::new(),
+    };
+    hops.push(s.id.to_string());
+    let req = hyper::Request::post(format!("{}/v1/relay", url.trim_end_matches('/')))
+        .header("content-type", "application/xml")
+        .header(headers::MESSAGE_ID, lease.id.to_string())
+        .header(headers::SHA256, lease.sha256.to_hex())
+        .header(headers::RECIPIENTS, lease.recipients.join(","))
+        .header(headers::HOPS, hops.join(","))
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| e.to_string())?;
+    let resp = tokio::time::timeout(timeout, client.request(req))
+        .await
+        .map_err(|_| "the peer did not answer in time".to_owned())?
+        .map_err(|e| format!("connection: {e}"))?;
+    let status = resp.status();
+    let bytes = tokio::time::timeout(timeout, resp.into_body().collect())
+        .await
+        .map_err(|_| "the peer's answer did not arrive in time".to_owned())?
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    if !status.is_success() {
+        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(500)]).into_owned();
+        return Err(format!("peer answered {status}: {text}"));
+    }
+    let policy = Policy {
+        trust,
+        at: lienthong_dsig::now(),
+        expected_agency: None,
+    };
+    let (receipt, report) =
+        verify_receipt(&bytes, &policy).map_err(|e| format!("receipt unreadable: {e}"))?;
+    if !report.valid {
+        return Err(format!("receipt not valid: {}", report.problems.join("; ")));
+    }
+    if receipt.receiving_gateway != lease.hop {
+        return Err(format!(
+            "receipt is from {}, not {}",
+            receipt.receiving_gateway, lease.hop
+        ));
+    }
+    if receipt.message_id != lease.id.to_string()
+        || receipt.document_sha256 != lease.sha256.to_hex()
+    {
+        return Err("receipt is for another message or other bytes".into());
+    }
+    Ok(bytes.to_vec())
+}
+
+async fn finish(
+    s: &Arc<AppState>,
+    lease: Lease,
+    outcome: Result<Vec<u8>, String>,
+    started: Instant,
+) {
+    let st = s.clone();
+    let hop = lease.hop.clone();
+    let id = lease.id;
+    match outcome {
+        Ok(receipt) => {
+            let r =
+                tokio::task::spawn_blocking(move || st.store.ack_lease(&lease, &receipt, now()))
+                    .await;
+            match r {
+                Ok(Ok(_)) => {
+                    s.metrics.relayed(&hop, started.elapsed());
+                    tracing::info!(message_id = %id, hop = %hop, "relayed, receipt verified");
+                }
+                Ok(Err(e)) => {
+                    tracing::error!(message_id = %id, hop = %hop, error = %e, "recording the receipt failed; the lease will expire and be retried")
+                }
+                Err(e) => tracing::error!(message_id = %id, error = %e, "task failed"),
+            }
+        }
+        Err(reason) => {
+            let why = reason.clone();
+            let r =
+                tokio::task::spawn_blocking(move || st.store.fail_lease(&lease, &why, now())).await;
+            match r {
+                Ok(Ok(FailOutcome::RetryAt(at))) => {
+                    s.metrics.retry(&hop, false);
+                    tracing::warn!(message_id = %id, hop = %hop, reason = %reason, retry_in_ms = at.millis_since(now()), "relay failed; retry scheduled");
+                }
+                Ok(Ok(FailOutcome::Dead)) => {
+                    s.metrics.retry(&hop, true);
+                    tracing::error!(message_id = %id, hop = %hop, reason = %reason, "relay failed; dead-lettered");
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(message_id = %id, hop = %hop, error = %e, "could not record the failure")
+                }
+                Err(e) => tracing::error!(message_id = %id, error = %e, "task failed"),
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Prometheus metrics, named `lienthong_<noun>_<unit>`. Each gateway has its own recorder
+//! (several gateways can run in one process, as in the demo and the tests).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusRecorder};
+
+use lienthong_store::QueueStats;
+
+/// A gateway's metrics.
+#[derive(Clone)]
+pub struct Metrics {
+    recorder: Arc<PrometheusRecorder>,
+    tls_expiry: Arc<dyn Fn() -> Vec<(String, u64)> + Send + Sync>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+const BUCKETS: &[f64] = &[
+    0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0,
+];
+
+impl Metrics {
+    /// New metrics; `tls_expiry` lists the certificates in use and their expiry.
+    pub fn new(tls_expiry: Arc<dyn Fn() -> Vec<(String, u64)> + Send + Sync>) -> Metrics {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets(BUCKETS)
+            .map(|b| b.build_recorder())
+            .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
+        Metrics {
+            recorder: Arc::new(recorder),
+            tls_expiry,
+        }
+    }
+
+    fn with(&self, f: impl FnOnce()) {
+        metrics::with_local_recorder(&*self.recorder, f);
+    }
+
+    /// A document or status accepted from a DMS.
+    pub fn accepted(&self, took: Duration) {
+        self.with(|| {
+            metrics::counter!("lienthong_accepted_total").increment(1);
+            metrics::histogram!("lienthong_accept_duration_seconds").record(took.as_secs_f64());
+        });
+    }
+
+    /// A relay received from a peer.
+    pub fn received_relay(&self, took: Duration) {
+        self.with(|| {
+            metrics::counter!("lienthong_relay_received_total").increment(1);
+            metrics::histogram!("lienthong_relay_receive_duration_seconds")
+                .record(took.as_secs_f64());
+        });
+    }
+
+    /// A message handed to a next hop (receipt verified).
+    pub fn relayed(&self, hop: &str, took: Duration) {
+        let hop = hop.to_owned();
+        self.with(|| {
+            metrics::counter!("lienthong_relayed_total", "hop" => hop.clone()).increment(1);
+            metrics::histogram!("lienthong_relay_duration_seconds", "hop" => hop)
+                .record(took.as_secs_f64());
+        });
+    }
+
+    /// A relay attempt failed and will be retried (or was dead-lettered).
+    pub fn retry(&self, hop: &str, dead: bool) {
+        let hop = hop.to_owned();
+        self.with(|| {
+            metrics::counter!("lienthong_retries_total", "hop" => hop.clone()).increment(1);
+            if dead {
+                metrics::counter!("lienthong_dead_letters_total", "hop" => hop).increment(1);
+            }
+        });
+    }
+
+    /// A message put into a local inbox.
+    pub fn delivered(&self) {
+        self.with(|| metrics::counter!("lienthong_delivered_total").increment(1));
+    }
+
+    /// A request refused, by reason code.
+    pub fn refused(&self, reason: &'static str) {
+        self.with(|| metrics::counter!("lienthong_refused_total", "reason" => reason).increment(1));
+    }
+
+    /// The Prometheus text, with queue gauges and certificate expiry set from `stats`.
+    pub fn render(&self, stats: &QueueStats) -> String {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        self.with(|| {
+            for h in &stats.hops {
+                metrics::gauge!("lienthong_queue_depth", "hop" => h.hop.clone())
+                    .set(h.depth as f64);
+                metrics::gauge!("lienthong_queue_in_flight", "hop" => h.hop.clone())
+                    .set(h.in_flight as f64);
+                metrics::gauge!("lienthong_queue_oldest_age_seconds", "hop" => h.hop.clone())
+                    .set(h.oldest_age_ms as f64 / 1000.0);
+            }
+            for (state, n) in &stats.states {
+                let name = serde_json::to_value(state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                metrics::gauge!("lienthong_messages", "state" => name).set(*n as f64);
+            }
+            for (file, not_after) in (self.tls_expiry)() {
+                let days = (not_after as f64 - now as f64) / 86_400.0;
+                metrics::gauge!("lienthong_certificate_expiry_days", "certificate" => file)
+                    .set(days);
+            }
+        });
+        self.recorder.handle().render()
+    }
+}

@@ -1,0 +1,361 @@
+//! Starting a gateway: load and check everything, open the store, bind, then serve
+//! connections and run the forwarders.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use lienthong_dsig::{SigningKey, TrustStore, certs_from_pem};
+use lienthong_store::{RetryPolicy, SledStore, Store, StoreConfig};
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, Semaphore};
+use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
+
+use crate::app::{self, AppState};
+use crate::config::Validated;
+use crate::identity::{FingerprintMap, Peer, identify};
+use crate::metrics::Metrics;
+use crate::tls::{TlsFiles, TlsState};
+
+/// Why a gateway could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// TLS files.
+    #[error("TLS: {0}")]
+    Tls(String),
+    /// Signing key or trust files.
+    #[error("keys: {0}")]
+    Keys(String),
+    /// The store.
+    #[error("store: {0}")]
+    Store(String),
+    /// Binding the listener.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// Address.
+        addr: SocketAddr,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+/// A running gateway.
+pub struct RunningGateway {
+    /// The bound address (useful with port 0).
+    pub addr: SocketAddr,
+    /// Shared state (for tests and the demo).
+    pub state: Arc<AppState>,
+    tls: Arc<TlsState>,
+    stop: Arc<Notify>,
+    stop_forwarders: Vec<Arc<Notify>>,
+    tasks: JoinSet<()>,
+}
+
+impl std::fmt::Debug for RunningGateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningGateway")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningGateway {
+    /// Re-read TLS certificates and keys; on error the old ones stay.
+    pub fn reload_tls(&self) -> Result<(), String> {
+        self.tls.reload()
+    }
+
+    /// Stop accepting, stop forwarders, and wait for the tasks to end.
+    pub async fn shutdown(mut self) {
+        self.stop.notify_waiters();
+        for s in &self.stop_forwarders {
+            s.notify_waiters();
+            s.notify_one();
+        }
+        self.tasks.abort_all();
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+fn read(p: &std::path::Path) -> Result<Vec<u8>, String> {
+    std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+/// Start a gateway from a validated configuration, binding `listen.addr`.
+pub async fn start(v: Validated) -> Result<RunningGateway, StartError> {
+    start_inner(v, None).await
+}
+
+/// Start a gateway on a listener bound beforehand (so that every gateway of a test
+/// federation knows its peers' ports before any starts).
+pub async fn start_on(
+    v: Validated,
+    listener: std::net::TcpListener,
+) -> Result<RunningGateway, StartError> {
+    start_inner(v, Some(listener)).await
+}
+
+async fn start_inner(
+    v: Validated,
+    pre_bound: Option<std::net::TcpListener>,
+) -> Result<RunningGateway, StartError> {
+    let c = &v.config;
+    let tls = Arc::new(
+        TlsState::load(TlsFiles {
+            cert: c.tls.cert.clone(),
+            key: c.tls.key.clone(),
+            client_ca: c.tls.client_ca.clone(),
+            client_crls: c.tls.client_crls.clone(),
+        })
+        .map_err(StartError::Tls)?,
+    );
+    let signing_key = SigningKey::from_pem(&read(&c.signing.key).map_err(StartError::Keys)?)
+        .map_err(|e| StartError::Keys(format!("{}: {e}", c.signing.key.display())))?;
+    let signing_chain = certs_from_pem(&read(&c.signing.cert).map_err(StartError::Keys)?)
+        .map_err(|e| StartError::Keys(format!("{}: {e}", c.signing.cert.display())))?;
+    let mut doc_trust = TrustStore::new();
+    for r in &c.trust.document_roots {
+        doc_trust
+            .add_roots_pem(&read(r).map_err(StartError::Keys)?)
+            .map_err(|e| StartError::Keys(format!("{}: {e}", r.display())))?;
+    }
+    for r in &c.trust.crls {
+        doc_trust
+            .add_crls(&read(r).map_err(StartError::Keys)?)
+            .map_err(|e| StartError::Keys(format!("{}: {e}", r.display())))?;
+    }
+    let mut gateway_trust = TrustStore::new();
+    for r in &c.tls.client_ca {
+        gateway_trust
+            .add_roots_pem(&read(r).map_err(StartError::Keys)?)
+            .map_err(|e| StartError::Keys(format!("{}: {e}", r.display())))?;
+    }
+    let store_config = StoreConfig {
+        retry: RetryPolicy {
+            base_ms: c.retry.base_ms,
+            factor: c.retry.factor,
+            cap_ms: c.retry.cap_ms,
+            jitter_percent: c.retry.jitter_percent,
+            max_attempts: c.retry.max_attempts,
+            max_age_ms: c.retry.max_age_ms,
+        },
+        retention_ms: c.retention.payload_days.saturating_mul(86_400_000),
+        ..StoreConfig::default()
+    };
+    let dir = c.gateway.data_dir.clone();
+    let store: Arc<dyn Store> = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        SledStore::open(&dir, store_config).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| StartError::Store(e.to_string()))?
+    .map(|s| Arc::new(s) as Arc<dyn Store>)
+    .map_err(StartError::Store)?;
+
+    // Peers: parent, children, shortcut targets, with their URLs.
+    let mut peer_urls: HashMap<String, String> = HashMap::new();
+    if let Some(p) = v.directory.parent(&v.id)
+        && let Some(g) = v.directory.gateway(p)
+    {
+        peer_urls.insert(p.to_string(), g.url.clone());
+    }
+    for ch in v.directory.children(&v.id) {
+        if let Some(g) = v.directory.gateway(ch) {
+            peer_urls.insert(ch.to_string(), g.url.clone());
+        }
+    }
+    for sc in v.directory.shortcuts_from(&v.id) {
+        if let Some(g) = v.directory.gateway(sc) {
+            peer_urls.insert(sc.to_string(), g.url.clone());
+        }
+    }
+    // The config's own URLs win over the directory's.
+    if let Some(p) = &c.parent {
+        peer_urls.insert(p.id.clone(), p.url.clone());
+    }
+    for ch in &c.child {
+        peer_urls.insert(ch.id.clone(), ch.url.clone());
+    }
+    let notify: HashMap<String, Arc<Notify>> = peer_urls
+        .keys()
+        .map(|k| (k.clone(), Arc::new(Notify::new())))
+        .collect();
+    let tls_for_metrics = tls.clone();
+    let state = Arc::new(AppState {
+        id: v.id.clone(),
+        store,
+        directory: v.directory.clone(),
+        doc_trust,
+        gateway_trust,
+        policy: c.trust.policy,
+        signing_key,
+        signing_chain,
+        limits: c.limits.clone(),
+        notify: notify.clone(),
+        peer_urls: peer_urls.clone(),
+        metrics: Metrics::new(Arc::new(move || tls_for_metrics.expiry())),
+        busy: Arc::new(Semaphore::new(c.limits.max_concurrent_requests)),
+        buckets: std::sync::Mutex::new(HashMap::new()),
+        ready: std::sync::atomic::AtomicBool::new(false),
+    });
+    let st = state.clone();
+    let recovered = tokio::task::spawn_blocking(move || app::recover_unrouted(&st))
+        .await
+        .map_err(|e| StartError::Store(e.to_string()))?
+        .map_err(|e| StartError::Store(e.message))?;
+    if recovered > 0 {
+        tracing::warn!(
+            recovered,
+            "messages accepted before a crash were routed again"
+        );
+    }
+
+    let listener = match pre_bound {
+        Some(l) => l
+            .set_nonblocking(true)
+            .and_then(|()| TcpListener::from_std(l))
+            .map_err(|source| StartError::Bind {
+                addr: v.addr,
+                source,
+            })?,
+        None => TcpListener::bind(v.addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: v.addr,
+                source,
+            })?,
+    };
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: v.addr,
+        source,
+    })?;
+    let stop = Arc::new(Notify::new());
+    let mut tasks = JoinSet::new();
+    let router = app::router(state.clone());
+    let fingerprints = Arc::new(FingerprintMap::from_config(&c.identity));
+    tasks.spawn(accept_loop(
+        listener,
+        tls.clone(),
+        router,
+        fingerprints,
+        state.clone(),
+        stop.clone(),
+    ));
+    let mut stop_forwarders = Vec::new();
+    for (hop, url) in peer_urls {
+        let s = Arc::new(Notify::new());
+        stop_forwarders.push(s.clone());
+        let wake = notify.get(&hop).cloned().unwrap_or_default();
+        tasks.spawn(crate::forward::run(
+            state.clone(),
+            hop,
+            url,
+            tls.clone(),
+            wake,
+            s,
+            c.forward.concurrency_per_peer,
+            c.forward.lease_ms,
+            Duration::from_millis(c.forward.request_timeout_ms),
+        ));
+    }
+    let st = state.clone();
+    tasks.spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            let s = st.clone();
+            match tokio::task::spawn_blocking(move || s.store.purge_expired(app::now(), 10_000))
+                .await
+            {
+                Ok(Ok(n)) if n > 0 => tracing::info!(purged = n, "retention: payloads purged"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "retention purge failed"),
+                _ => {}
+            }
+        }
+    });
+    state.ready.store(true, Ordering::Release);
+    tracing::info!(gateway = %v.id, %addr, "gateway listening");
+    Ok(RunningGateway {
+        addr,
+        state,
+        tls,
+        stop,
+        stop_forwarders,
+        tasks,
+    })
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    tls: Arc<TlsState>,
+    router: axum::Router,
+    fingerprints: Arc<FingerprintMap>,
+    state: Arc<AppState>,
+    stop: Arc<Notify>,
+) {
+    let connections = Arc::new(Semaphore::new(state.limits.max_connections));
+    let handshake = Duration::from_millis(state.limits.handshake_timeout_ms);
+    let header_timeout = Duration::from_millis(state.limits.header_timeout_ms);
+    loop {
+        let (tcp, remote) = tokio::select! {
+            () = stop.notified() => return,
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(permit) = connections.clone().try_acquire_owned() else {
+            tracing::warn!(%remote, "connection limit reached; closing");
+            continue;
+        };
+        let Some(server_config) = tls.server() else {
+            continue;
+        };
+        let acceptor = TlsAcceptor::from(server_config);
+        let router = router.clone();
+        let fingerprints = fingerprints.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let stream = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    tracing::debug!(%remote, error = %e, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!(%remote, "TLS handshake timed out");
+                    return;
+                }
+            };
+            let peer = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .map_or(Peer::Anonymous, |c| identify(c, &fingerprints));
+            let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+                req.extensions_mut().insert(peer.clone());
+                router.clone().oneshot(req)
+            });
+            let mut builder = auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            builder.http2().timer(TokioTimer::new());
+            if let Err(e) = builder.serve_connection(TokioIo::new(stream), svc).await {
+                tracing::debug!(%remote, error = %e, "connection ended with an error");
+            }
+        });
+    }
+}

@@ -1,0 +1,173 @@
+//! TLS for the server (mutual TLS, client certificate optional only so that `/healthz`
+//! and `/readyz` answer without one) and for forwarding (client certificate, peers
+//! verified against the federation CA). ring is the only crypto provider.
+//!
+//! Certificates reload without downtime: [`TlsState::reload`] builds new configurations
+//! from the files and swaps them in only if every file reads and matches; otherwise the
+//! old ones stay and the reason is returned (and logged by the caller). New connections
+//! use the new configuration; open ones finish on the old.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::CryptoProvider;
+use rustls::server::WebPkiClientVerifier;
+use rustls::{ClientConfig, RootCertStore, ServerConfig};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
+
+/// The files TLS is built from.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// Certificate chain, PEM.
+    pub cert: PathBuf,
+    /// Private key, PKCS#8 PEM.
+    pub key: PathBuf,
+    /// CA certificates for client (and peer) certificates.
+    pub client_ca: Vec<PathBuf>,
+    /// CRLs for client certificates.
+    pub client_crls: Vec<PathBuf>,
+}
+
+/// The current TLS configurations.
+#[derive(Debug)]
+pub struct TlsState {
+    files: TlsFiles,
+    server: RwLock<Arc<ServerConfig>>,
+    client: RwLock<Arc<ClientConfig>>,
+    /// (file, notAfter seconds) of the certificates in use, for expiry metrics.
+    expiry: RwLock<Vec<(String, u64)>>,
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Certificates from a PEM file.
+pub fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    let pem = read(path)?;
+    let certs: Vec<_> = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if certs.is_empty() {
+        return Err(format!("{}: no certificate", path.display()));
+    }
+    Ok(certs)
+}
+
+/// A private key from a PEM file.
+pub fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, String> {
+    let pem = read(path)?;
+    PrivateKeyDer::from_pem_slice(&pem).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn roots(files: &[PathBuf]) -> Result<RootCertStore, String> {
+    let mut store = RootCertStore::empty();
+    for f in files {
+        for c in load_certs(f)? {
+            store.add(c).map_err(|e| format!("{}: {e}", f.display()))?;
+        }
+    }
+    Ok(store)
+}
+
+fn not_after(der: &[u8]) -> Option<u64> {
+    let (_, c) = x509_parser::parse_x509_certificate(der).ok()?;
+    u64::try_from(c.validity().not_after.timestamp()).ok()
+}
+
+fn build(files: &TlsFiles) -> Result<(ServerConfig, ClientConfig, Vec<(String, u64)>), String> {
+    let certs = load_certs(&files.cert)?;
+    let key = load_key(&files.key)?;
+    let roots = Arc::new(roots(&files.client_ca)?);
+    let mut crls = Vec::new();
+    for f in &files.client_crls {
+        let pem = read(f)?;
+        for c in CertificateRevocationListDer::pem_slice_iter(&pem) {
+            crls.push(c.map_err(|e| format!("{}: {e}", f.display()))?);
+        }
+    }
+    let p = provider();
+    let verifier = WebPkiClientVerifier::builder_with_provider(roots.clone(), p.clone())
+        .with_crls(crls)
+        .allow_unauthenticated()
+        .build()
+        .map_err(|e| format!("client verifier: {e}"))?;
+    let mut server = ServerConfig::builder_with_provider(p.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs.clone(), key.clone_key())
+        .map_err(|e| format!("{} / {}: {e}", files.cert.display(), files.key.display()))?;
+    server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let server_verifier = WebPkiServerVerifier::builder_with_provider(roots.clone(), p.clone())
+        .build()
+        .map_err(|e| format!("server verifier: {e}"))?;
+    let client = ClientConfig::builder_with_provider(p)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_webpki_verifier(server_verifier)
+        .with_client_auth_cert(certs.clone(), key)
+        .map_err(|e| format!("client certificate: {e}"))?;
+    // ALPN for the client is set by hyper-rustls (it refuses a preset list).
+    let mut expiry = Vec::new();
+    if let Some(t) = certs.first().and_then(|c| not_after(c)) {
+        expiry.push((files.cert.display().to_string(), t));
+    }
+    for f in &files.client_ca {
+        for c in load_certs(f)? {
+            if let Some(t) = not_after(&c) {
+                expiry.push((f.display().to_string(), t));
+            }
+        }
+    }
+    Ok((server, client, expiry))
+}
+
+impl TlsState {
+    /// Build from files; fails with the reason if anything is wrong.
+    pub fn load(files: TlsFiles) -> Result<TlsState, String> {
+        let (server, client, expiry) = build(&files)?;
+        Ok(TlsState {
+            files,
+            server: RwLock::new(Arc::new(server)),
+            client: RwLock::new(Arc::new(client)),
+            expiry: RwLock::new(expiry),
+        })
+    }
+
+    /// Re-read the files. On any error the old configuration stays and the error is returned.
+    pub fn reload(&self) -> Result<(), String> {
+        let (server, client, expiry) = build(&self.files)?;
+        if let Ok(mut s) = self.server.write() {
+            *s = Arc::new(server);
+        }
+        if let Ok(mut c) = self.client.write() {
+            *c = Arc::new(client);
+        }
+        if let Ok(mut e) = self.expiry.write() {
+            *e = expiry;
+        }
+        Ok(())
+    }
+
+    /// The current server configuration.
+    pub fn server(&self) -> Option<Arc<ServerConfig>> {
+        self.server.read().ok().map(|s| s.clone())
+    }
+
+    /// The current client configuration.
+    pub fn client(&self) -> Option<Arc<ClientConfig>> {
+        self.client.read().ok().map(|c| c.clone())
+    }
+
+    /// Certificates in use and when they expire (seconds since the epoch).
+    pub fn expiry(&self) -> Vec<(String, u64)> {
+        self.expiry.read().map(|e| e.clone()).unwrap_or_default()
+    }
+}

@@ -1,0 +1,147 @@
+//! Shared helpers for the gateway integration tests: a federation on loopback with the
+//! committed development PKI, signed documents and status packages, and polling.
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use lienthong_edxml::{
+    Date, DocCode, Edoc, MessageHeader, Organization, ResponseFor, Status, StatusCode,
+};
+use lienthong_gateway::config::SignaturePolicy;
+use lienthong_gateway::federation::{Federation, FederationSpec, NodeSpec};
+
+pub fn certs() -> PathBuf {
+    lienthong_testkit::repo_root().join("certs-dev")
+}
+
+/// A fresh temporary folder.
+pub fn tempdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "lienthong-it-{tag}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The demo federation's gateways and agencies (from testkit), all of them or a subset.
+pub fn nodes(only: Option<&[&str]>) -> Vec<NodeSpec> {
+    lienthong_testkit::federation::GATEWAYS
+        .iter()
+        .filter(|g| only.is_none_or(|o| o.contains(&g.id)))
+        .map(|g| NodeSpec {
+            id: g.id.into(),
+            parent: g.parent.map(Into::into),
+            agencies: lienthong_testkit::federation::AGENCIES
+                .iter()
+                .filter(|a| a.gateway == g.id)
+                .map(|a| (a.code.into(), a.name.into()))
+                .collect(),
+        })
+        .collect()
+}
+
+/// Fast retries for tests.
+pub const FAST_RETRY: &str = "\n[retry]\nbase_ms = 100\nfactor = 2.0\ncap_ms = 1000\njitter_percent = 10\nmax_attempts = 1000\nmax_age_ms = 600000\n\n[forward]\nconcurrency_per_peer = 8\nlease_ms = 5000\nrequest_timeout_ms = 5000\n";
+
+pub async fn federation(tag: &str, only: Option<&[&str]>) -> Federation {
+    let spec = FederationSpec {
+        nodes: nodes(only),
+        certs: certs(),
+        root: tempdir(tag),
+        policy: SignaturePolicy::Require,
+        extra_toml: FAST_RETRY.into(),
+    };
+    let mut f = Federation::prepare(&spec).unwrap();
+    f.start_all().await.unwrap();
+    f
+}
+
+fn org(code: &str) -> Organization {
+    Organization {
+        organ_id: code.into(),
+        organ_name: lienthong_testkit::federation::agency(code).map(|a| a.name.to_owned()),
+        ..Organization::default()
+    }
+}
+
+fn sign(xml: &str, signer: &str) -> Vec<u8> {
+    let key = lienthong_dsig::SigningKey::from_pem(
+        &std::fs::read(certs().join(format!("signers/{signer}.key"))).unwrap(),
+    )
+    .unwrap();
+    let chain = lienthong_dsig::certs_from_pem(
+        &std::fs::read(certs().join(format!("signers/{signer}.pem"))).unwrap(),
+    )
+    .unwrap();
+    let placement = lienthong_dsig::Placement::LastChildOf {
+        namespace: lienthong_edxml::EDXML_NS.into(),
+        local: "edXMLHeader".into(),
+    };
+    lienthong_dsig::sign_enveloped(xml.as_bytes(), &key, &chain, &placement).unwrap()
+}
+
+/// A signed document from `from` to `to`, numbered `n`.
+pub fn document(from: &str, to: &[&str], n: u32) -> Vec<u8> {
+    let e = Edoc {
+        header: MessageHeader {
+            from: org(from),
+            to: to.iter().map(|t| org(t)).collect(),
+            document_id: Some(format!("{from},2026/11/22,{n}/UBND")),
+            code: Some(DocCode {
+                code_number: Some(n.to_string()),
+                code_notation: Some("UBND".into()),
+            }),
+            subject: Some(format!("V/v thử nghiệm liên thông số {n}")),
+            ..MessageHeader::default()
+        },
+        ..Edoc::default()
+    };
+    sign(&lienthong_edxml::write_edoc(&e), from)
+}
+
+/// A signed status package from `from` about document `n` of `sender`.
+pub fn status(from: &str, sender: &str, n: u32, code: StatusCode) -> Vec<u8> {
+    let s = Status {
+        from: org(from),
+        response_for: ResponseFor {
+            organ_id: Some(sender.into()),
+            code: Some(format!("{n}/UBND")),
+            promulgation_date: Date::new(2026, 11, 22),
+            document_id: Some(format!("{sender},2026/11/22,{n}/UBND")),
+        },
+        staff_info: None,
+        description: Some(code.label_vi().into()),
+        status_code: code,
+        timestamp: None,
+        extra: vec![],
+    };
+    sign(&lienthong_edxml::write_status(&s), from)
+}
+
+/// Poll `f` every 20 ms until it gives `Some`, or fail after `limit`.
+pub async fn eventually<T, F, Fut>(what: &str, limit: Duration, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
