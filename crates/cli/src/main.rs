@@ -6,6 +6,9 @@
 //! * `inspect FILE [--json]`: what an edXML file says (exit 2 when it cannot be read).
 //! * `sign`, `verify`: enveloped XML signatures, for senders and clerks.
 //! * `certs dev --out DIR`: the development PKI.
+//! * `serve --config FILE`: run a gateway.
+//! * `send`, `inbox list|get|ack`, `status`, `track`, `queue …`: talk to a gateway
+//!   (each takes `--gateway URL --cert --key --ca`).
 //!
 //! Exit codes: 0 success, 1 a negative verdict (for commands that give one), 2 the input
 //! could not be read or the command line is wrong.
@@ -17,6 +20,8 @@ use clap::{Parser, Subcommand};
 mod certs;
 mod demo;
 mod inspect;
+mod remote;
+mod serve;
 mod sign;
 mod verify;
 
@@ -40,6 +45,18 @@ enum Command {
     Verify(verify::Args),
     /// Certificates: `certs dev --out DIR` makes the development PKI.
     Certs(certs::Args),
+    /// Run one gateway.
+    Serve(serve::Args),
+    /// Submit edXML files (a file, or every .edxml file in a folder) to a gateway.
+    Send(remote::SendArgs),
+    /// An agency's inbox: list, get, ack.
+    Inbox(remote::InboxArgs),
+    /// Submit a status package (alias of `send` for one file).
+    Status(remote::StatusArgs),
+    /// Track a sent message: per-recipient state, hops, receipts, statuses, history.
+    Track(remote::TrackArgs),
+    /// Operators: queues, messages by state, retry/suspend/resume/cancel.
+    Queue(remote::QueueArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,5 +67,11 @@ fn main() -> ExitCode {
         Command::Sign(a) => sign::run(&a),
         Command::Verify(a) => verify::run(&a),
         Command::Certs(a) => certs::run(&a),
+        Command::Serve(a) => serve::run(&a),
+        Command::Send(a) => remote::send(&a),
+        Command::Inbox(a) => remote::inbox(&a),
+        Command::Status(a) => remote::status(&a),
+        Command::Track(a) => remote::track(&a),
+        Command::Queue(a) => remote::queue(&a),
     }
 }

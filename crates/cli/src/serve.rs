@@ -1,0 +1,112 @@
+//! `lienthong serve --config FILE [--log-format text|json]`: run one gateway.
+//!
+//! The configuration is read and checked completely before any port is bound; a bad
+//! configuration exits 2 with every problem listed. SIGHUP re-reads the TLS certificates
+//! and keys (a bad new certificate keeps the old one, and says why); SIGINT and SIGTERM
+//! stop the gateway.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The gateway configuration (TOML).
+    #[arg(long)]
+    config: PathBuf,
+    /// Log format.
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// Check the configuration and exit.
+    #[arg(long)]
+    check: bool,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Install the tracing subscriber (level from `RUST_LOG`, default info).
+pub(crate) fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+pub(crate) fn run(args: &Args) -> ExitCode {
+    init_logs(args.log_format);
+    let validated = match lienthong_gateway::Config::load(&args.config) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.check {
+        println!(
+            "{}: configuration is valid (gateway {})",
+            args.config.display(),
+            validated.id
+        );
+        return ExitCode::SUCCESS;
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    rt.block_on(async move {
+        let gateway = match lienthong_gateway::start(validated).await {
+            Ok(g) => g,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut hup), Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::hangup()),
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                eprintln!("error: cannot install signal handlers");
+                return ExitCode::from(2);
+            };
+            loop {
+                tokio::select! {
+                    _ = hup.recv() => match gateway.reload_tls() {
+                        Ok(()) => tracing::info!("SIGHUP: TLS certificates and keys reloaded"),
+                        Err(e) => tracing::error!(error = %e, "SIGHUP: reload failed; the old certificates stay in use"),
+                    },
+                    _ = term.recv() => break,
+                    _ = int.recv() => break,
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("stopping");
+        gateway.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
