@@ -55,6 +55,9 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The routing directory.
     pub directory: Directory,
+    /// The directory is the whole federation's (not a local view): an agency missing from
+    /// it does not exist, and is refused at once rather than passed up to the root.
+    pub full_directory: bool,
     /// Document-signature trust.
     pub doc_trust: TrustStore,
     /// Trust for peers' receipts (the federation CA).
@@ -138,6 +141,10 @@ pub fn router(state: Shared) -> Router {
         .layer(axum::middleware::from_fn(
             move |req: Request, next: Next| with_timeout(timeout, req, next),
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            count_refusals,
+        ))
         .with_state(state)
 }
 
@@ -158,6 +165,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/messages/{id}/{action}"),
 ];
 
+/// Every refusal is counted here, by its code, whichever layer or handler made it.
+async fn count_refusals(State(s): State<Shared>, req: Request, next: Next) -> Response {
+    let r = next.run(req).await;
+    if let Some(code) = r.extensions().get::<crate::error::ErrorCode>() {
+        s.metrics.refused(code.0);
+    }
+    r
+}
+
 async fn with_timeout(limit: Duration, req: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
@@ -168,14 +184,11 @@ async fn with_timeout(limit: Duration, req: Request, next: Next) -> Response {
 async fn concurrency(State(s): State<Shared>, req: Request, next: Next) -> Response {
     match s.busy.clone().try_acquire_owned() {
         Ok(_permit) => next.run(req).await,
-        Err(_) => {
-            s.metrics.refused("server.busy");
-            ApiError::new(
-                "server.busy",
-                "too many requests in progress; try again shortly",
-            )
-            .into_response()
-        }
+        Err(_) => ApiError::new(
+            "server.busy",
+            "too many requests in progress; try again shortly",
+        )
+        .into_response(),
     }
 }
 
@@ -209,7 +222,6 @@ async fn rate_limit(State(s): State<Shared>, req: Request, next: Next) -> Respon
     if allowed {
         next.run(req).await
     } else {
-        s.metrics.refused("request.rate_limited");
         ApiError::new(
             "request.rate_limited",
             "too many requests from this peer; slow down",
@@ -258,7 +270,6 @@ fn require_operator(peer: &Peer) -> Result<(), ApiError> {
 async fn read_body(s: &AppState, headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
     let max = s.limits.max_body_bytes;
     let too_large = || {
-        s.metrics.refused("request.too_large");
         ApiError::new(
             "request.too_large",
             format!("the body is larger than {max} bytes"),
@@ -307,13 +318,11 @@ fn check_document(s: &AppState, bytes: &[u8], now: Timestamp) -> Result<Checked,
         ..lienthong_xml::Limits::default()
     };
     let doc = lienthong_xml::Document::parse_with(bytes, &limits).map_err(|e| {
-        s.metrics.refused("document.unreadable");
         ApiError::new("document.unreadable", format!("not readable as XML: {e}")).with(json!({
             "xml_code": e.code(), "line": e.position.line, "column": e.position.column
         }))
     })?;
     let parsed = lienthong_edxml::from_document(&doc, bytes).map_err(|e| {
-        s.metrics.refused("document.not_edxml");
         let p = e.position();
         ApiError::new("document.not_edxml", e.to_string())
             .with(json!({"edxml_code": e.code(), "line": p.line, "column": p.column}))
@@ -357,7 +366,6 @@ fn check_document(s: &AppState, bytes: &[u8], now: Timestamp) -> Result<Checked,
         }
     }
     if !bad.is_empty() {
-        s.metrics.refused("document.bad_recipient");
         return Err(ApiError::new(
             "document.bad_recipient",
             "a recipient code is not a valid agency code",
@@ -365,7 +373,6 @@ fn check_document(s: &AppState, bytes: &[u8], now: Timestamp) -> Result<Checked,
         .with(json!({"recipients": bad})));
     }
     if recipients.is_empty() {
-        s.metrics.refused("document.no_recipients");
         return Err(ApiError::new(
             "document.no_recipients",
             match kind {
@@ -385,7 +392,6 @@ fn check_document(s: &AppState, bytes: &[u8], now: Timestamp) -> Result<Checked,
     };
     let report = lienthong_dsig::verify(&doc, &Profile::edxml(), &policy);
     if s.policy == SignaturePolicy::Require && !report.valid {
-        s.metrics.refused("signature.required");
         return Err(ApiError::new(
             "signature.required",
             format!("the document's signature is not acceptable: {}", report.problems.join("; ")),
@@ -410,11 +416,27 @@ fn route_all(
     hops: &[GatewayId],
     now: Timestamp,
 ) -> Result<NextHops, ApiError> {
+    if s.full_directory {
+        let unknown: Vec<Value> = recipients
+            .iter()
+            .filter(|r| s.directory.agency(r).is_none())
+            .map(|r| {
+                json!({"recipient": r.to_string(), "code": "unknown_agency",
+                       "reason": format!("agency {r} is not in the federation directory")})
+            })
+            .collect();
+        if let Some(first) = unknown.first() {
+            let msg = format!(
+                "cannot route every recipient: {}",
+                first["reason"].as_str().unwrap_or_default()
+            );
+            return Err(ApiError::new("routing.refused", msg).with(json!({"refused": unknown})));
+        }
+    }
     let next = s
         .directory
         .group_by_next_hop(recipients, &s.id, hops, today(now));
     if !next.refused.is_empty() {
-        s.metrics.refused("routing.refused");
         let detail: Vec<Value> = next
             .refused
             .iter()
@@ -521,7 +543,6 @@ async fn submit(
         let canon = |c: &AgencyCode| st.directory.canonical(c).cloned().unwrap_or_else(|| c.clone());
         let sender = AgencyCode::parse(&checked.sender).ok().map(|c| canon(&c));
         if sender != Some(canon(&caller)) {
-            st.metrics.refused("auth.wrong_agency");
             return Err(ApiError::new(
                 "auth.wrong_agency",
                 format!("the document is from {} but this certificate acts for {caller}", checked.sender),
@@ -889,7 +910,6 @@ async fn relay(
         check_relay_routes(&st, &from, &hops, &recipients, now)?;
         let checked = check_document(&st, &bytes, now)?;
         if let Some(r) = recipients.iter().find(|r| !checked.recipients.contains(r)) {
-            st.metrics.refused("auth.relay_not_routed");
             return Err(ApiError::new(
                 "auth.relay_not_routed",
                 format!("{r} is not a recipient of this document"),
@@ -953,7 +973,6 @@ fn check_relay_routes(
     let is_parent = s.directory.parent(&s.id) == Some(from);
     let is_shortcut = s.directory.shortcuts_from(from).any(|g| g == &s.id);
     if !(is_child || is_parent || is_shortcut) {
-        s.metrics.refused("auth.relay_not_routed");
         return Err(ApiError::new(
             "auth.relay_not_routed",
             format!("{from} is not a neighbour of {} in the directory", s.id),
@@ -974,7 +993,6 @@ fn check_relay_routes(
             None => is_child,
         };
         if !ok {
-            s.metrics.refused("auth.relay_not_routed");
             return Err(ApiError::new(
                 "auth.relay_not_routed",
                 format!(
@@ -984,7 +1002,6 @@ fn check_relay_routes(
             ));
         }
         if let RouteDecision::Refuse(reason) = s.directory.route(r, &s.id, hops, today(now)) {
-            s.metrics.refused("routing.refused");
             return Err(ApiError::new("routing.refused", reason.to_string())
                 .with(json!({"recipient": r.to_string(), "code": reason.code()})));
         }

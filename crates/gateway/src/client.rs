@@ -123,6 +123,37 @@ impl ApiClient {
         Ok(Answer { status, body })
     }
 
+    /// A request with extra headers (the relay transport metadata, in tests).
+    pub async fn call_with_headers(
+        &self,
+        method: Method,
+        path: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> Result<Answer, String> {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(format!("{}{}", self.base, path));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| e.to_string())?;
+        let resp = tokio::time::timeout(self.timeout, self.http.request(req))
+            .await
+            .map_err(|_| "the gateway did not answer in time".to_owned())?
+            .map_err(|e| format!("cannot reach {}: {e}", self.base))?;
+        let status = resp.status();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        Ok(Answer { status, body })
+    }
+
     /// `POST /v1/documents`.
     pub async fn submit(&self, edxml: Vec<u8>) -> Result<Answer, String> {
         self.call(

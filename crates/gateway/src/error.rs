@@ -33,6 +33,10 @@ pub const CODES: &[(&str, u16)] = &[
     ("internal", 500),
 ];
 
+/// The code of an error response, kept in the response's extensions for counting.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorCode(pub &'static str);
+
 /// An API error.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -80,6 +84,7 @@ impl IntoResponse for ApiError {
         let body =
             json!({"error": {"code": self.code, "message": self.message, "detail": self.detail}});
         let mut r = (self.status, axum::Json(body)).into_response();
+        r.extensions_mut().insert(ErrorCode(self.code));
         if self.status == StatusCode::TOO_MANY_REQUESTS
             || self.status == StatusCode::SERVICE_UNAVAILABLE
         {

@@ -192,6 +192,7 @@ async fn start_inner(
         id: v.id.clone(),
         store,
         directory: v.directory.clone(),
+        full_directory: c.directory.is_some(),
         doc_trust,
         gateway_trust,
         policy: c.trust.policy,

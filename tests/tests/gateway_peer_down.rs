@@ -1,0 +1,97 @@
+//! A peer down for a while: messages queue and back off, other peers are not blocked,
+//! and everything is delivered exactly once after it returns.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peer_down_then_back() {
+    let mut f = federation("peer-down", Some(&["gw-g22", "gw-h50", "gw-h48"])).await;
+    let sender = "000.00.11.H50";
+    let down = "000.00.11.H48"; // behind gw-h48, which goes down
+    let up = "000.00.00.G22"; // at gw-g22, which stays up
+    f.stop("gw-h48").await;
+    let dms = f.client("gw-h50", Some(&format!("dms/{sender}"))).unwrap();
+    let mut ids = Vec::new();
+    for n in 0..10 {
+        let a = dms
+            .submit(document(sender, &[down, up], 100 + n))
+            .await
+            .unwrap();
+        assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+        ids.push(a.json()["id"].as_str().unwrap().to_owned());
+    }
+    // The agency whose gateway is up gets everything meanwhile.
+    let g22 = f.client("gw-g22", Some(&format!("dms/{up}"))).unwrap();
+    eventually(
+        "delivery to the gateway that is up",
+        Duration::from_secs(20),
+        || async {
+            let a = g22.get("/v1/inbox?kind=edoc").await.unwrap();
+            (a.json()["items"].as_array().unwrap().len() == 10).then_some(())
+        },
+    )
+    .await;
+    // The queue towards gw-h48 at gw-g22 builds and retries are counted.
+    let ops = f.client("gw-g22", Some("operator/ops")).unwrap();
+    eventually(
+        "retries towards gw-h48",
+        Duration::from_secs(20),
+        || async {
+            let m = String::from_utf8(ops.get("/metrics").await.unwrap().body.to_vec()).unwrap();
+            m.lines()
+                .find(|l| l.starts_with("lienthong_retries_total{hop=\"gw-h48\"}"))
+                .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+                .filter(|n| *n >= 10.0)
+        },
+    )
+    .await;
+    let q = ops.get("/v1/queues").await.unwrap().json();
+    let hop = q["queues"]["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["hop"] == "gw-h48")
+        .cloned()
+        .unwrap();
+    assert_eq!(hop["depth"], 10, "{q:#}");
+
+    // It comes back: everything is delivered, once.
+    f.start("gw-h48").await.unwrap();
+    let inbox = f.client("gw-h48", Some(&format!("dms/{down}"))).unwrap();
+    let got: Vec<String> = eventually(
+        "delivery after the peer returned",
+        Duration::from_secs(30),
+        || async {
+            let a = inbox.get("/v1/inbox?kind=edoc&limit=1000").await.unwrap();
+            let items: Vec<String> = a.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_owned())
+                .collect();
+            (items.len() >= 10).then_some(items)
+        },
+    )
+    .await;
+    let unique: HashSet<&String> = got.iter().collect();
+    assert_eq!(unique.len(), got.len(), "a message was delivered twice");
+    assert_eq!(unique, ids.iter().collect::<HashSet<_>>());
+    // The queue drained.
+    eventually("queue drained", Duration::from_secs(20), || async {
+        let q = ops.get("/v1/queues").await.unwrap().json();
+        q["queues"]["hops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["hop"] != "gw-h48" || h["depth"] == 0)
+            .then_some(())
+    })
+    .await;
+    f.stop_all().await;
+}
