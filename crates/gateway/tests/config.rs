@@ -1,0 +1,95 @@
+//! Configuration: the examples in deploy/ load; bad ones fail before anything is bound,
+//! naming every problem.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test code
+
+use lienthong_gateway::Config;
+
+fn root() -> std::path::PathBuf {
+    lienthong_testkit::repo_root()
+}
+
+#[test]
+fn deploy_examples_are_valid() {
+    let dir = root().join("deploy/federation");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "directory.toml" || !name.ends_with(".toml") {
+            continue;
+        }
+        let v = Config::load(&p).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            v.config.gateway.data_dir.starts_with(&dir),
+            "{name}: paths resolve against the file"
+        );
+        n += 1;
+    }
+    assert!(n >= 6, "{n} example configs");
+    let v = Config::load(&dir.join("gw-h50.toml")).unwrap();
+    assert_eq!(v.config.limits.max_body_bytes, 100 * 1024 * 1024 - 1);
+    assert_eq!(v.directory.agencies().len(), 9);
+}
+
+#[test]
+fn local_view_routes_like_the_design() {
+    let v = Config::load(&root().join("deploy/federation/local-view-example.toml")).unwrap();
+    let here = v.id.clone();
+    let today = lienthong_routing::Date::new(2026, 11, 22).unwrap();
+    let code = |c: &str| lienthong_edxml::AgencyCode::parse(c).unwrap();
+    use lienthong_routing::RouteDecision;
+    assert!(matches!(
+        v.directory.route(&code("000.00.11.H50"), &here, &[], today),
+        RouteDecision::LocalInbox { .. }
+    ));
+    assert!(
+        matches!(v.directory.route(&code("000.05.21.H50"), &here, &[], today), RouteDecision::Child(c) if c.as_str() == "gw-h50-giolinh")
+    );
+    assert!(
+        matches!(v.directory.route(&code("000.00.11.H48"), &here, &[], today), RouteDecision::Parent(p) if p.as_str() == "gw-g22")
+    );
+}
+
+#[test]
+fn unknown_keys_are_refused() {
+    let e = Config::load(&root().join("crates/gateway/tests/configs/bad-unknown-key.toml"))
+        .unwrap_err();
+    assert!(e.to_string().contains("adress"), "{e}");
+}
+
+#[test]
+fn every_problem_is_named() {
+    let e = Config::load(&root().join("crates/gateway/tests/configs/bad-many-problems.toml"))
+        .unwrap_err()
+        .to_string();
+    for needle in [
+        "gateway.id",
+        "listen.addr 'not an address'",
+        "tls.cert: file",
+        "tls.client_ca: at least one CA",
+        "signing.key: file",
+        "trust.document_roots",
+        "parent.url 'http://plain-http.example'",
+        "agency[0].code",
+        "identity[0]: exactly one",
+        "identity[0].fingerprint",
+    ] {
+        assert!(e.contains(needle), "missing '{needle}' in: {e}");
+    }
+}
+
+#[test]
+fn a_missing_file_is_reported() {
+    let e = Config::load(std::path::Path::new("/nonexistent/gw.toml")).unwrap_err();
+    assert!(e.to_string().contains("cannot read"), "{e}");
+}
+
+#[test]
+fn a_directory_without_this_gateway_is_refused() {
+    let dir = root().join("deploy/federation");
+    let text = std::fs::read_to_string(dir.join("gw-h50.toml"))
+        .unwrap()
+        .replace("id = \"gw-h50\"", "id = \"gw-nowhere\"");
+    let e = Config::from_toml(&text, &dir).unwrap_err();
+    assert!(e.contains("gw-nowhere") && e.contains("not in it"), "{e}");
+}
