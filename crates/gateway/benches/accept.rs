@@ -1,0 +1,174 @@
+//! Whole-gateway benchmark over real mutual TLS on loopback:
+//!
+//! 1. accept rate: signed 64 KiB documents posted over 64 keep-alive connections (each
+//!    client its own connection), to a recipient homed at the same gateway; reports
+//!    documents/s and latency percentiles.
+//! 2. the added latency of one relay hop: one document at a time to a recipient one hop
+//!    away, time from 202 to its appearance in the recipient's inbox, minus the same for a
+//!    local recipient.
+//!
+//! `cargo bench -p lienthong-gateway --bench accept` (env: LIENTHONG_BENCH_DOCS, default 4000).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use lienthong_gateway::config::SignaturePolicy;
+use lienthong_gateway::federation::{Federation, FederationSpec, NodeSpec};
+
+fn certs() -> std::path::PathBuf {
+    lienthong_testkit::repo_root().join("certs-dev")
+}
+
+fn signed_doc(from: &str, to: &str, n: usize, payload: &str) -> Vec<u8> {
+    let src = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+  <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+    <edXML:edXMLHeader>
+      <edXML:MessageHeader>
+        <edXML:From><edXML:OrganId>{from}</edXML:OrganId><edXML:OrganName>Benchmark</edXML:OrganName></edXML:From>
+        <edXML:To><edXML:OrganId>{to}</edXML:OrganId></edXML:To>
+        <edXML:DocumentId>{from},2026/11/22,{n}/BENCH</edXML:DocumentId>
+        <edXML:Subject>V/v đo hiệu năng số {n}</edXML:Subject>
+      </edXML:MessageHeader>
+    </edXML:edXMLHeader>
+    <edXML:edXMLBody><edXML:edXMLManifest version="1.0"><edXML:Reference><edXML:ContentId>cid:a</edXML:ContentId></edXML:Reference></edXML:edXMLManifest></edXML:edXMLBody>
+  </edXML:edXMLEnvelope>
+  <AttachmentEncoded><Attachment><ContentId>cid:a</ContentId><AttachmentName>a.pdf</AttachmentName><edXML:ContentTransferEncoded xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">{payload}</edXML:ContentTransferEncoded></Attachment></AttachmentEncoded>
+</edXML>
+"#
+    );
+    let key = lienthong_dsig::SigningKey::from_pem(
+        &std::fs::read(certs().join(format!("signers/{from}.key"))).unwrap(),
+    )
+    .unwrap();
+    let chain = lienthong_dsig::certs_from_pem(
+        &std::fs::read(certs().join(format!("signers/{from}.pem"))).unwrap(),
+    )
+    .unwrap();
+    let placement = lienthong_dsig::Placement::LastChildOf {
+        namespace: lienthong_edxml::EDXML_NS.into(),
+        local: "edXMLHeader".into(),
+    };
+    lienthong_dsig::sign_enveloped(src.as_bytes(), &key, &chain, &placement).unwrap()
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn main() {
+    let docs: usize = std::env::var("LIENTHONG_BENCH_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4000);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let root = std::env::temp_dir().join(format!("lienthong-bench-{}", std::process::id()));
+        let spec = FederationSpec {
+            nodes: vec![
+                NodeSpec { id: "gw-g22".into(), parent: None, agencies: vec![("000.00.00.G22".into(), "VPCP".into())] },
+                NodeSpec {
+                    id: "gw-h50".into(),
+                    parent: Some("gw-g22".into()),
+                    agencies: vec![("000.00.00.H50".into(), "UBND".into()), ("000.00.11.H50".into(), "STC".into())],
+                },
+            ],
+            certs: certs(),
+            root: root.clone(),
+            policy: SignaturePolicy::Require,
+            extra_toml: "\n[limits]\nper_peer_rate = 1000000\nper_peer_burst = 1000000\n".into(),
+        };
+        let mut f = Federation::prepare(&spec).unwrap();
+        f.start_all().await.unwrap();
+
+        // ~60 KiB of base64 so the signed document is about 64 KiB.
+        let payload: String = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkwYWJjZGVm".repeat(1200)[..62_000].to_owned();
+        eprintln!("signing {docs} documents…");
+        let bodies: Vec<Vec<u8>> = (0..docs).map(|n| signed_doc("000.00.11.H50", "000.00.00.H50", n, &payload)).collect();
+        let size = bodies[0].len();
+        let bodies = Arc::new(bodies);
+        let conns = 64;
+        let clients: Vec<_> = (0..conns).map(|_| f.client("gw-h50", Some("dms/000.00.11.H50")).unwrap()).collect();
+        // Warm the connections.
+        for c in &clients {
+            assert_eq!(c.get("/v1/agencies").await.unwrap().status, 200);
+        }
+        let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for c in clients {
+            let bodies = bodies.clone();
+            let next = next.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut lat = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= bodies.len() {
+                        break;
+                    }
+                    let t = Instant::now();
+                    let a = c.submit(bodies[i].clone()).await.unwrap();
+                    assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+                    lat.push(t.elapsed());
+                }
+                lat
+            }));
+        }
+        let mut lat = Vec::new();
+        for t in tasks {
+            lat.extend(t.await.unwrap());
+        }
+        let took = started.elapsed();
+        lat.sort();
+        println!(
+            "accept: {docs} signed documents of {size} bytes over {conns} mTLS keep-alive connections in {:.2} s = {:.0} documents/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            took.as_secs_f64(),
+            docs as f64 / took.as_secs_f64(),
+            pct(&lat, 0.5).as_secs_f64() * 1e3,
+            pct(&lat, 0.99).as_secs_f64() * 1e3,
+            lat.last().unwrap().as_secs_f64() * 1e3,
+        );
+
+        // Added latency of one relay hop: time to appear in the inbox, local vs one hop away.
+        let sender = f.client("gw-h50", Some("dms/000.00.11.H50")).unwrap();
+        let near = f.client("gw-h50", Some("dms/000.00.00.H50")).unwrap();
+        let far = f.client("gw-g22", Some("dms/000.00.00.G22")).unwrap();
+        let small = "QUJD".repeat(100);
+        let mut local = Vec::new();
+        let mut hop = Vec::new();
+        for n in 0..100 {
+            for (to, inbox, out) in [("000.00.00.H50", &near, &mut local), ("000.00.00.G22", &far, &mut hop)] {
+                let body = signed_doc("000.00.11.H50", to, 1_000_000 + n * 2 + usize::from(to.ends_with("G22")), &small);
+                let t = Instant::now();
+                let a = sender.submit(body).await.unwrap();
+                let id = a.json()["id"].as_str().unwrap().to_owned();
+                loop {
+                    let got = inbox.get(&format!("/v1/inbox/{id}")).await.unwrap();
+                    if got.status == 200 {
+                        break;
+                    }
+                    tokio::task::yield_now().await;
+                }
+                out.push(t.elapsed());
+            }
+        }
+        local.sort();
+        hop.sort();
+        println!(
+            "one relay hop: submit-to-inbox p50 local {:.2} ms, one hop away {:.2} ms: the hop adds {:.2} ms at p50 (p99 local {:.2} ms, hop {:.2} ms)",
+            pct(&local, 0.5).as_secs_f64() * 1e3,
+            pct(&hop, 0.5).as_secs_f64() * 1e3,
+            (pct(&hop, 0.5).as_secs_f64() - pct(&local, 0.5).as_secs_f64()) * 1e3,
+            pct(&local, 0.99).as_secs_f64() * 1e3,
+            pct(&hop, 0.99).as_secs_f64() * 1e3,
+        );
+        f.stop_all().await;
+        std::fs::remove_dir_all(&root).ok();
+    });
+}
