@@ -1,143 +1,576 @@
-//! `lienthong demo`: shows what is built, with nothing to set up.
+//! `lienthong demo [--once]`: a whole federation in one process on loopback, with a
+//! throw-away PKI, and documents and statuses travelling through it.
 //!
-//! Today it writes a document and the full status sequence with the canonical writer,
-//! reads every one back through the strict reader, and shows what a clerk would see.
-//! As the gateway is built, this grows into a whole federation on loopback.
+//! Gateways: national (Văn phòng Chính phủ), Quảng Trị and Quảng Ngãi provinces, a
+//! district under Quảng Trị and a commune under that. A commune office sends signed
+//! documents to a department of the other province and to several recipients at once; the
+//! recipients fetch them and answer 01 → 03 → 04 → 05 → 06, one refuses with 02, and the
+//! sender recalls one document (13 → 15). Every hop's signed receipt is verified offline.
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
+use lienthong_dsig::{Policy, TrustStore, verify_receipt};
 use lienthong_edxml::{
-    Date, DateTime, DocCode, Edoc, MessageHeader, Organization, ResponseFor, Status, StatusCode,
-    Summary, attach, read, write_edoc, write_status,
+    Attachment, Date, DocCode, Edoc, ManifestReference, MessageHeader, Organization, ResponseFor,
+    Status, StatusCode, attach,
 };
+use lienthong_gateway::ApiClient;
+use lienthong_gateway::config::SignaturePolicy;
+use lienthong_gateway::federation::{Federation, FederationSpec, NodeSpec};
+use lienthong_testkit::federation::{AGENCIES, GATEWAYS, agency};
 
 /// Arguments of `demo`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Run once and exit 0 when everything worked (non-zero with the reason otherwise).
+    /// Run the flows once and exit: 0 when all completed, 1 with the reason otherwise.
     #[arg(long)]
     once: bool,
+    /// Keep the generated PKI, configs and data in this folder (default: a temporary one).
+    #[arg(long)]
+    dir: Option<PathBuf>,
 }
 
-fn org(code: &str, name: &str) -> Organization {
+const COMMUNE: &str = "000.05.21.H50"; // UBND xã Gio Mai
+const FAR: &str = "000.00.11.H48"; // Sở Tài chính tỉnh Quảng Ngãi
+const REFUSER: &str = "000.00.09.H48"; // Sở Nội vụ tỉnh Quảng Ngãi
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+pub(crate) fn run(args: &Args) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    rt.block_on(async {
+        let dir = args.dir.clone().unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("lienthong-demo-{}", std::process::id()))
+        });
+        let mut demo = match Demo::start(&dir).await {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("demo failed to start: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let outcome = demo.flows().await;
+        if let Err(e) = &outcome {
+            eprintln!("\ndemo FAILED: {e}");
+        }
+        if args.once || outcome.is_err() {
+            demo.fed.stop_all().await;
+            if args.dir.is_none() {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            return if outcome.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            };
+        }
+        demo.explain(&dir);
+        let _ = tokio::signal::ctrl_c().await;
+        demo.fed.stop_all().await;
+        ExitCode::SUCCESS
+    })
+}
+
+struct Demo {
+    fed: Federation,
+    certs: PathBuf,
+    trust: TrustStore,
+    start: Instant,
+    latencies: Vec<Duration>,
+    receipts: usize,
+    /// (message, from, to) links already shown: a link is crossed once per message.
+    links: std::collections::HashSet<(String, String, String)>,
+    hops: usize,
+    statuses: usize,
+    documents: usize,
+}
+
+fn org(code: &str) -> Organization {
     Organization {
         organ_id: code.into(),
-        organ_name: Some(name.into()),
+        organ_name: agency(code).map(|a| a.name.to_owned()),
         ..Organization::default()
     }
 }
 
-pub(crate) fn run(args: &Args) -> ExitCode {
-    match demo() {
-        Ok(()) => {
-            if !args.once {
-                println!(
-                    "\nThe gateway (serve, relay, inboxes) is not built yet; this demo shows the\n\
-                     document layer. Try: lienthong inspect crates/edxml/tests/fixtures/edoc_new.edxml"
-                );
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("demo failed: {e}");
-            ExitCode::FAILURE
-        }
-    }
+fn name(code: &str) -> String {
+    agency(code).map_or_else(|| code.to_owned(), |a| format!("{} ({code})", a.name))
 }
 
-fn demo() -> Result<(), String> {
-    let sender = org("000.00.09.H50", "UBND xã Gio Linh (Quảng Trị)");
-    let recipients = [
-        org("000.00.11.H48", "Sở Tài chính tỉnh Quảng Ngãi"),
-        org("000.00.00.G22", "Văn phòng Chính phủ"),
-    ];
-    let pdf = b"%PDF-1.4\n% lienthong demo\n";
-    let zip = attach::zip_single_stored("Bao cao 15-UBND.pdf", pdf);
-    let encoded = attach::encode_base64(&zip);
-    let doc = Edoc {
-        header: MessageHeader {
-            from: sender.clone(),
-            to: recipients.to_vec(),
-            document_id: Some("000.00.09.H50,2026/11/22,15/UBND".into()),
-            code: Some(DocCode {
-                code_number: Some("15".into()),
-                code_notation: Some("UBND".into()),
-            }),
-            subject: Some("V/v báo cáo kết quả liên thông văn bản điện tử".into()),
-            ..MessageHeader::default()
-        },
-        manifest: vec![lienthong_edxml::ManifestReference {
-            content_id: Some("att-1".into()),
-            content_type: Some("application/zip".into()),
-            attachment_name: Some("Bao cao 15-UBND.zip".into()),
-            description: None,
-        }],
-        attachments: vec![lienthong_edxml::Attachment {
-            content_id: Some("att-1".into()),
-            attachment_name: Some("Bao cao 15-UBND.zip".into()),
-            content_type: Some("application/zip".into()),
-            encoded: encoded.clone(),
-            inspection: Some(attach::inspect(&encoded, Some("Bao cao 15-UBND.zip"))),
-            description: None,
-        }],
-        ..Edoc::default()
-    };
-    let xml = write_edoc(&doc);
-    let parsed = read(xml.as_bytes()).map_err(|e| e.to_string())?;
-    let s = Summary::of(&parsed);
-    println!(
-        "Document {} from {} to {}",
-        s.code.as_deref().unwrap_or("?"),
-        s.from,
-        s.to.join(", ")
-    );
-    println!("  subject: {}", s.subject.as_deref().unwrap_or(""));
-    for a in &s.attachments {
+fn gateway_of(code: &str) -> Result<&'static str, String> {
+    agency(code)
+        .map(|a| a.gateway)
+        .ok_or_else(|| format!("unknown agency {code}"))
+}
+
+impl Demo {
+    async fn start(dir: &Path) -> Result<Demo, String> {
+        let certs = dir.join("pki");
         println!(
-            "  attachment: {} ({}, {} bytes)",
-            a.name.as_deref().unwrap_or("?"),
-            a.content_type.as_deref().unwrap_or("?"),
-            a.size.unwrap_or(0)
+            "lienthong demo: a federation of {} gateways on loopback",
+            GATEWAYS.len()
         );
+        let pki = lienthong_testkit::pki::DevPki::generate().map_err(|e| e.to_string())?;
+        pki.write_to(&certs).map_err(|e| e.to_string())?;
+        println!("  throw-away PKI (development only) in {}", certs.display());
+        let nodes = GATEWAYS
+            .iter()
+            .map(|g| NodeSpec {
+                id: g.id.into(),
+                parent: g.parent.map(Into::into),
+                agencies: AGENCIES
+                    .iter()
+                    .filter(|a| a.gateway == g.id)
+                    .map(|a| (a.code.into(), a.name.into()))
+                    .collect(),
+            })
+            .collect();
+        let spec = FederationSpec {
+            nodes,
+            certs: certs.clone(),
+            root: dir.join("federation"),
+            policy: SignaturePolicy::Require,
+            extra_toml: "\n[retry]\nbase_ms = 200\ncap_ms = 2000\n".into(),
+        };
+        let mut fed = Federation::prepare(&spec)?;
+        fed.start_all().await?;
+        for g in GATEWAYS {
+            let homed: Vec<String> = AGENCIES
+                .iter()
+                .filter(|a| a.gateway == g.id)
+                .map(|a| a.name.to_owned())
+                .collect();
+            println!(
+                "  {:<15} {:<8} {:<26} {}",
+                g.id,
+                g.level,
+                fed.url(g.id).unwrap_or_default(),
+                homed.join(", ")
+            );
+        }
+        let mut trust = TrustStore::new();
+        trust
+            .add_roots_pem(&std::fs::read(certs.join("ca.pem")).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+        Ok(Demo {
+            fed,
+            certs,
+            trust,
+            start: Instant::now(),
+            latencies: Vec::new(),
+            receipts: 0,
+            links: std::collections::HashSet::new(),
+            hops: 0,
+            statuses: 0,
+            documents: 0,
+        })
     }
-    if !s.warnings.is_empty() {
-        return Err(format!("unexpected warnings: {:?}", s.warnings));
+
+    fn dms(&self, code: &str) -> Result<ApiClient, String> {
+        self.fed
+            .client(gateway_of(code)?, Some(&format!("dms/{code}")))
     }
-    let when =
-        DateTime::new(Date::new(2026, 11, 22).ok_or("bad date")?, 9, 0, 0).ok_or("bad time")?;
-    let seq = [
-        StatusCode::Arrived,
-        StatusCode::Accepted,
-        StatusCode::Assigned,
-        StatusCode::Processing,
-        StatusCode::Completed,
-    ];
-    for (i, code) in seq.iter().enumerate() {
-        let status = Status {
-            from: recipients[0].clone(),
+
+    fn sign(&self, xml: &str, signer: &str) -> Result<Vec<u8>, String> {
+        let key = lienthong_dsig::SigningKey::from_pem(
+            &std::fs::read(self.certs.join(format!("signers/{signer}.key")))
+                .map_err(|e| e.to_string())?,
+        )
+        .map_err(|e| e.to_string())?;
+        let chain = lienthong_dsig::certs_from_pem(
+            &std::fs::read(self.certs.join(format!("signers/{signer}.pem")))
+                .map_err(|e| e.to_string())?,
+        )
+        .map_err(|e| e.to_string())?;
+        let placement = lienthong_dsig::Placement::LastChildOf {
+            namespace: lienthong_edxml::EDXML_NS.into(),
+            local: "edXMLHeader".into(),
+        };
+        lienthong_dsig::sign_enveloped(xml.as_bytes(), &key, &chain, &placement)
+            .map_err(|e| e.to_string())
+    }
+
+    fn document(&self, from: &str, to: &[&str], n: u32, subject: &str) -> Result<Vec<u8>, String> {
+        let pdf = format!("%PDF-1.4\n% {subject}\n");
+        let zip = attach::zip_single_stored(&format!("Cong van {n}-UBND.pdf"), pdf.as_bytes());
+        let encoded = attach::encode_base64(&zip);
+        let e = Edoc {
+            header: MessageHeader {
+                from: org(from),
+                to: to.iter().map(|t| org(t)).collect(),
+                document_id: Some(format!("{from},2026/11/22,{n}/UBND")),
+                code: Some(DocCode {
+                    code_number: Some(n.to_string()),
+                    code_notation: Some("UBND".into()),
+                }),
+                promulgation_info: None,
+                subject: Some(subject.into()),
+                ..MessageHeader::default()
+            },
+            manifest: vec![ManifestReference {
+                content_id: Some(format!("att-{n}")),
+                content_type: Some("application/zip".into()),
+                attachment_name: Some(format!("Cong van {n}-UBND.zip")),
+                description: None,
+            }],
+            attachments: vec![Attachment {
+                content_id: Some(format!("att-{n}")),
+                attachment_name: Some(format!("Cong van {n}-UBND.zip")),
+                content_type: Some("application/zip".into()),
+                encoded,
+                ..Attachment::default()
+            }],
+            ..Edoc::default()
+        };
+        self.sign(&lienthong_edxml::write_edoc(&e), from)
+    }
+
+    fn status(
+        &self,
+        from: &str,
+        sender: &str,
+        n: u32,
+        code: &StatusCode,
+        note: Option<&str>,
+    ) -> Result<Vec<u8>, String> {
+        let s = Status {
+            from: org(from),
             response_for: ResponseFor {
-                organ_id: Some(sender.organ_id.clone()),
-                code: Some("15/UBND".into()),
+                organ_id: Some(sender.into()),
+                code: Some(format!("{n}/UBND")),
                 promulgation_date: Date::new(2026, 11, 22),
-                document_id: doc.header.document_id.clone(),
+                document_id: Some(format!("{sender},2026/11/22,{n}/UBND")),
             },
             staff_info: None,
+            description: Some(note.map_or_else(|| code.label_vi().to_owned(), str::to_owned)),
             status_code: code.clone(),
-            description: Some(code.label_vi().into()),
-            timestamp: DateTime::new(when.date, 9, u8::try_from(i * 10).unwrap_or(0), 0),
+            timestamp: None,
             extra: vec![],
         };
-        let xml = write_status(&status);
-        let back = read(xml.as_bytes()).map_err(|e| e.to_string())?;
-        let bs = Summary::of(&back);
+        self.sign(&lienthong_edxml::write_status(&s), from)
+    }
+
+    fn t(&self) -> String {
+        format!("[{:>6.2}s]", self.start.elapsed().as_secs_f64())
+    }
+
+    /// Submit; returns the message id.
+    async fn submit(&self, from: &str, bytes: Vec<u8>) -> Result<String, String> {
+        let a = self.dms(from)?.submit(bytes).await?;
+        if a.status != 202 {
+            return Err(format!(
+                "{from}: submission refused: {}",
+                String::from_utf8_lossy(&a.body)
+            ));
+        }
+        a.json()["id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| "no id in the answer".into())
+    }
+
+    /// Wait until `id` is in `to`'s inbox; fetch it, compare bytes, acknowledge.
+    async fn await_delivery(
+        &mut self,
+        id: &str,
+        to: &str,
+        sent: &[u8],
+        since: Instant,
+    ) -> Result<Duration, String> {
+        let c = self.dms(to)?;
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let got = c.get(&format!("/v1/inbox/{id}")).await?;
+            if got.status == 200 {
+                let took = since.elapsed();
+                if got.body.as_ref() != sent {
+                    return Err(format!(
+                        "{to} received bytes that differ from what was sent"
+                    ));
+                }
+                let ack = c
+                    .post_json(
+                        &format!("/v1/inbox/{id}/ack"),
+                        &serde_json::json!({"result": "done"}),
+                    )
+                    .await?;
+                if ack.status != 200 {
+                    return Err(format!(
+                        "ack failed: {}",
+                        String::from_utf8_lossy(&ack.body)
+                    ));
+                }
+                self.latencies.push(took);
+                return Ok(took);
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "message {id} did not reach {to} within {TIMEOUT:?}"
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Print and verify the hop trail of `id` from `from_gw` towards `to_gw`.
+    fn trail(&mut self, id: &str, from_gw: &str, to_gw: &str) -> Result<(), String> {
+        let dir = &self
+            .fed
+            .running(from_gw)
+            .ok_or("gateway not running")?
+            .state
+            .directory;
+        let a = lienthong_routing::GatewayId::parse(from_gw).map_err(|e| e.to_string())?;
+        let b = lienthong_routing::GatewayId::parse(to_gw).map_err(|e| e.to_string())?;
+        let path = dir.path(&a, &b).ok_or("no path")?;
+        let mid: lienthong_store::MessageId = id.parse().map_err(|_| "bad id".to_owned())?;
+        let policy = Policy {
+            trust: &self.trust,
+            at: lienthong_dsig::now(),
+            expected_agency: None,
+        };
+        for pair in path.windows(2) {
+            let (here, next) = (pair[0].as_str(), pair[1].as_str());
+            if !self
+                .links
+                .insert((id.to_owned(), here.to_owned(), next.to_owned()))
+            {
+                println!("           hop {here} -> {next}: already crossed (one copy per link)");
+                continue;
+            }
+            let store = &self
+                .fed
+                .running(here)
+                .ok_or("gateway not running")?
+                .state
+                .store;
+            let receipts = store.received_receipts(mid).map_err(|e| e.to_string())?;
+            let r = receipts
+                .iter()
+                .find(|r| r.hop == next)
+                .ok_or_else(|| format!("{here} has no receipt from {next}"))?;
+            let (receipt, report) = verify_receipt(&r.bytes, &policy).map_err(|e| e.to_string())?;
+            if !report.valid {
+                return Err(format!(
+                    "receipt from {next} is not valid: {}",
+                    report.problems.join("; ")
+                ));
+            }
+            self.receipts += 1;
+            self.hops += 1;
+            println!(
+                "           hop {}: {here} -> {next}, receipt signed by {} verified (sha256 {}…)",
+                receipt.hop,
+                receipt.receiving_gateway,
+                &receipt.document_sha256[..12]
+            );
+        }
+        Ok(())
+    }
+
+    async fn send_document(
+        &mut self,
+        n: u32,
+        to: &[&str],
+        subject: &str,
+    ) -> Result<String, String> {
+        let bytes = self.document(COMMUNE, to, n, subject)?;
+        let t0 = Instant::now();
+        let id = self.submit(COMMUNE, bytes.clone()).await?;
+        self.documents += 1;
         println!(
-            "  status {} {:<22} {} -> {}",
-            bs.status_code.as_deref().unwrap_or("?"),
+            "{} document {n}/UBND from {} accepted as {id}",
+            self.t(),
+            name(COMMUNE)
+        );
+        println!(
+            "           \"{subject}\" -> {}",
+            to.iter().map(|t| name(t)).collect::<Vec<_>>().join(", ")
+        );
+        for r in to {
+            let took = self.await_delivery(&id, r, &bytes, t0).await?;
+            println!(
+                "{} delivered to {} in {:.1} ms, fetched byte-identical and acknowledged",
+                self.t(),
+                name(r),
+                took.as_secs_f64() * 1e3
+            );
+            self.trail(&id, gateway_of(COMMUNE)?, gateway_of(r)?)?;
+        }
+        Ok(id)
+    }
+
+    async fn send_status(
+        &mut self,
+        from: &str,
+        to: &str,
+        n: u32,
+        code: StatusCode,
+        note: Option<&str>,
+    ) -> Result<(), String> {
+        let bytes = self.status(from, to, n, &code, note)?;
+        let t0 = Instant::now();
+        let id = self.submit(from, bytes.clone()).await?;
+        let took = self.await_delivery(&id, to, &bytes, t0).await?;
+        self.statuses += 1;
+        println!(
+            "{} status {} {} from {} reached {} in {:.1} ms",
+            self.t(),
+            code.wire(),
             code.label_vi(),
-            bs.from,
-            bs.to.join(",")
+            name(from),
+            name(to),
+            took.as_secs_f64() * 1e3
+        );
+        Ok(())
+    }
+
+    async fn flows(&mut self) -> Result<(), String> {
+        println!("\n== 1. A commune office writes to a department of the other province");
+        let first = self
+            .send_document(101, &[FAR], "V/v báo cáo tiến độ giải ngân vốn đầu tư công")
+            .await?;
+        for code in [
+            StatusCode::Arrived,
+            StatusCode::Accepted,
+            StatusCode::Assigned,
+            StatusCode::Processing,
+            StatusCode::Completed,
+        ] {
+            self.send_status(FAR, COMMUNE, 101, code, None).await?;
+        }
+
+        println!("\n== 2. One document to four recipients (each link crossed once)");
+        let many = [FAR, REFUSER, "000.00.00.G22", "000.00.11.H50"];
+        self.send_document(
+            102,
+            &many,
+            "V/v phối hợp triển khai liên thông văn bản điện tử",
+        )
+        .await?;
+        for r in [FAR, "000.00.00.G22", "000.00.11.H50"] {
+            for code in [
+                StatusCode::Arrived,
+                StatusCode::Accepted,
+                StatusCode::Assigned,
+                StatusCode::Processing,
+                StatusCode::Completed,
+            ] {
+                self.send_status(r, COMMUNE, 102, code, None).await?;
+            }
+        }
+        self.send_status(REFUSER, COMMUNE, 102, StatusCode::Arrived, None)
+            .await?;
+        self.send_status(
+            REFUSER,
+            COMMUNE,
+            102,
+            StatusCode::Refused,
+            Some("Từ chối: văn bản không thuộc thẩm quyền xử lý của Sở Nội vụ"),
+        )
+        .await?;
+
+        println!("\n== 3. The sender recalls a document (13 -> 15)");
+        self.send_document(103, &[FAR], "V/v đề nghị bổ sung hồ sơ (gửi nhầm)")
+            .await?;
+        self.send_status(
+            COMMUNE,
+            FAR,
+            103,
+            StatusCode::RecallRequested,
+            Some("Văn thư yêu cầu lấy lại văn bản: gửi nhầm đơn vị"),
+        )
+        .await?;
+        self.send_status(FAR, COMMUNE, 103, StatusCode::RecallAccepted, None)
+            .await?;
+
+        // The tracking view at the sender's gateway agrees with what happened.
+        let track = self
+            .dms(COMMUNE)?
+            .get(&format!("/v1/documents/{first}"))
+            .await?
+            .json();
+        let codes: Vec<String> = track["statuses"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s["status_code"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if codes != ["01", "03", "04", "05", "06"] {
+            return Err(format!("tracking of {first} shows statuses {codes:?}"));
+        }
+        println!(
+            "
+{} tracking of document 101 at the commune gateway shows 01 03 04 05 06",
+            self.t()
+        );
+        self.summary();
+        Ok(())
+    }
+
+    fn summary(&self) {
+        let mut l = self.latencies.clone();
+        l.sort();
+        let pct = |p: f64| -> f64 {
+            if l.is_empty() {
+                return 0.0;
+            }
+            let i = ((l.len() as f64 - 1.0) * p).round() as usize;
+            l[i.min(l.len() - 1)].as_secs_f64() * 1e3
+        };
+        let mut rows = BTreeMap::new();
+        rows.insert("1 documents sent", self.documents.to_string());
+        rows.insert(
+            "2 deliveries (documents and statuses)",
+            self.latencies.len().to_string(),
+        );
+        rows.insert("3 gateway hops crossed", self.hops.to_string());
+        rows.insert("4 signed receipts verified", self.receipts.to_string());
+        rows.insert("5 business statuses returned", self.statuses.to_string());
+        rows.insert(
+            "6 submit-to-inbox latency p50",
+            format!("{:.1} ms", pct(0.5)),
+        );
+        rows.insert(
+            "7 submit-to-inbox latency p99",
+            format!("{:.1} ms", pct(0.99)),
+        );
+        println!("\n== Summary");
+        println!("  +--------------------------------------------+------------+");
+        for (k, v) in rows {
+            println!("  | {:<42} | {:>10} |", &k[2..], v);
+        }
+        println!("  +--------------------------------------------+------------+");
+        println!(
+            "  every delivery byte-identical, every receipt verified, nothing lost or duplicated"
         );
     }
-    println!("All packages written canonically and read back through the strict reader.");
-    Ok(())
+
+    fn explain(&self, dir: &Path) {
+        let c = self.certs.display();
+        println!("\nThe federation keeps running (Ctrl-C to stop). Try the API with curl:");
+        if let Some(url) = self.fed.url(gateway_of(FAR).unwrap_or("gw-h48")) {
+            println!(
+                "  curl --cacert {c}/ca.pem --cert {c}/dms/{FAR}.pem --key {c}/dms/{FAR}.key {url}/v1/inbox"
+            );
+            println!(
+                "  curl --cacert {c}/ca.pem --cert {c}/operator/ops.pem --key {c}/operator/ops.key {url}/v1/queues"
+            );
+            println!("  curl --cacert {c}/ca.pem {url}/healthz");
+        }
+        println!("Configs and data: {}", dir.display());
+    }
 }

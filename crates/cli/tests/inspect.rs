@@ -154,5 +154,15 @@ fn demo_once_succeeds() {
         String::from_utf8_lossy(&out.stderr)
     );
     let s = String::from_utf8(out.stdout).unwrap();
-    assert!(s.contains("status 06"), "{s}");
+    for needle in [
+        "status 06",
+        "status 02",
+        "status 13",
+        "status 15",
+        "receipt signed by gw-h48 verified",
+        "signed receipts verified",
+        "latency p99",
+    ] {
+        assert!(s.contains(needle), "'{needle}' missing in:\n{s}");
+    }
 }
