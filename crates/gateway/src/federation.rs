@@ -161,6 +161,14 @@ impl Federation {
         Ok(Federation { nodes, certs })
     }
 
+    /// Give up the reserved ports so that gateways can run as separate processes
+    /// (`lienthong serve --config` on each [`Node::config_path`]).
+    pub fn release_ports(&mut self) {
+        for n in self.nodes.values_mut() {
+            n.listener = None;
+        }
+    }
+
     /// Start every gateway that is not running.
     pub async fn start_all(&mut self) -> Result<(), String> {
         let ids: Vec<String> = self.nodes.keys().cloned().collect();
