@@ -11,53 +11,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use lienthong_gateway::config::SignaturePolicy;
 use lienthong_gateway::federation::{Federation, FederationSpec, NodeSpec};
 
-fn certs() -> std::path::PathBuf {
-    lienthong_testkit::repo_root().join("certs-dev")
-}
-
-fn signed_doc(from: &str, to: &str, n: usize, payload: &str) -> Vec<u8> {
-    let src = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
-  <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
-    <edXML:edXMLHeader>
-      <edXML:MessageHeader>
-        <edXML:From><edXML:OrganId>{from}</edXML:OrganId><edXML:OrganName>Benchmark</edXML:OrganName></edXML:From>
-        <edXML:To><edXML:OrganId>{to}</edXML:OrganId></edXML:To>
-        <edXML:DocumentId>{from},2026/11/22,{n}/BENCH</edXML:DocumentId>
-        <edXML:Subject>V/v đo hiệu năng số {n}</edXML:Subject>
-      </edXML:MessageHeader>
-    </edXML:edXMLHeader>
-    <edXML:edXMLBody><edXML:edXMLManifest version="1.0"><edXML:Reference><edXML:ContentId>cid:a</edXML:ContentId></edXML:Reference></edXML:edXMLManifest></edXML:edXMLBody>
-  </edXML:edXMLEnvelope>
-  <AttachmentEncoded><Attachment><ContentId>cid:a</ContentId><AttachmentName>a.pdf</AttachmentName><edXML:ContentTransferEncoded xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">{payload}</edXML:ContentTransferEncoded></Attachment></AttachmentEncoded>
-</edXML>
-"#
-    );
-    let key = lienthong_dsig::SigningKey::from_pem(
-        &std::fs::read(certs().join(format!("signers/{from}.key"))).unwrap(),
-    )
-    .unwrap();
-    let chain = lienthong_dsig::certs_from_pem(
-        &std::fs::read(certs().join(format!("signers/{from}.pem"))).unwrap(),
-    )
-    .unwrap();
-    let placement = lienthong_dsig::Placement::LastChildOf {
-        namespace: lienthong_edxml::EDXML_NS.into(),
-        local: "edXMLHeader".into(),
-    };
-    lienthong_dsig::sign_enveloped(src.as_bytes(), &key, &chain, &placement).unwrap()
-}
-
-fn pct(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
+mod common;
+use common::*;
 
 fn main() {
     let docs: usize = std::env::var("LIENTHONG_BENCH_DOCS")
@@ -88,7 +48,7 @@ fn main() {
         f.start_all().await.unwrap();
 
         // ~60 KiB of base64 so the signed document is about 64 KiB.
-        let payload: String = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkwYWJjZGVm".repeat(1200)[..62_000].to_owned();
+        let payload = payload_64k();
         eprintln!("signing {docs} documents…");
         let bodies: Vec<Vec<u8>> = (0..docs).map(|n| signed_doc("000.00.11.H50", "000.00.00.H50", n, &payload)).collect();
         let size = bodies[0].len();

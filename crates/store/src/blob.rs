@@ -2,7 +2,8 @@
 //!
 //! A payload with SHA-256 `abcdef…` lives at `blobs/ab/abcdef…` (64 hex digits). It is written to
 //! `tmp/`, `fdatasync`ed, renamed into place and its directory is `fsync`ed before the call returns,
-//! so a file under `blobs/` is always complete. Reading re-hashes the bytes.
+//! so a file under `blobs/` is always complete and durable. Concurrent writers overlap these
+//! fsyncs (the file system batches them into shared journal commits). Reading re-hashes the bytes.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Read, Write};
@@ -59,10 +60,16 @@ impl BlobStore {
             let p = entry.path();
             match fs::remove_file(&p) {
                 Ok(()) => tracing::info!(path = %p.display(), "removed leftover temporary blob"),
-                Err(e) => tracing::warn!(path = %p.display(), error = %e, "cannot remove temporary file"),
+                Err(e) => {
+                    tracing::warn!(path = %p.display(), error = %e, "cannot remove temporary file")
+                }
             }
         }
-        Ok(BlobStore { blobs, tmp, counter: AtomicU64::new(0) })
+        Ok(BlobStore {
+            blobs,
+            tmp,
+            counter: AtomicU64::new(0),
+        })
     }
 
     /// Where the blob with this digest lives.
@@ -77,23 +84,27 @@ impl BlobStore {
 
     /// Make `bytes` (whose digest is `sha`) durable under its content address.
     ///
-    /// If the file already exists its directory is fsync'd again: another writer may have renamed it
-    /// into place but not yet synced the directory entry.
+    /// If the file already exists its directory is fsync'd again: another writer may have renamed
+    /// it into place but not yet synced the directory entry.
     pub(crate) fn write(&self, sha: &Sha256, bytes: &[u8]) -> Result<()> {
         let final_path = self.path(sha);
         if final_path.exists() {
             return fsync_dir(&self.dir_of(sha));
         }
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let tmp_path = self.tmp.join(format!("{}.{}.{n}.tmp", sha.to_hex(), std::process::id()));
+        let tmp_path = self
+            .tmp
+            .join(format!("{}.{}.{n}.tmp", sha.to_hex(), std::process::id()));
         let result = (|| {
             let mut f = OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .open(&tmp_path)
                 .map_err(|e| StoreError::io("creating", &tmp_path, e))?;
-            f.write_all(bytes).map_err(|e| StoreError::io("writing", &tmp_path, e))?;
-            f.sync_data().map_err(|e| StoreError::io("syncing", &tmp_path, e))?;
+            f.write_all(bytes)
+                .map_err(|e| StoreError::io("writing", &tmp_path, e))?;
+            f.sync_data()
+                .map_err(|e| StoreError::io("syncing", &tmp_path, e))?;
             drop(f);
             fs::rename(&tmp_path, &final_path)
                 .map_err(|e| StoreError::io("renaming into", &final_path, e))?;
@@ -126,7 +137,8 @@ impl BlobStore {
         let mut buf = Vec::new();
         match File::open(&p) {
             Ok(mut f) => {
-                f.read_to_end(&mut buf).map_err(|e| StoreError::io("reading", &p, e))?;
+                f.read_to_end(&mut buf)
+                    .map_err(|e| StoreError::io("reading", &p, e))?;
             }
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 return Err(StoreError::corrupt(
@@ -189,7 +201,10 @@ mod tests {
         b.write(&sha, &data).unwrap(); // idempotent
         assert_eq!(b.read(&sha).unwrap(), data);
         assert_eq!(b.len(&sha).unwrap(), Some(5));
-        assert!(b.path(&sha).starts_with(dir.path().join("blobs").join(&sha.to_hex()[..2])));
+        assert!(
+            b.path(&sha)
+                .starts_with(dir.path().join("blobs").join(&sha.to_hex()[..2]))
+        );
         assert_eq!(b.list().unwrap(), vec![Ok(sha)]);
 
         fs::write(b.path(&sha), b"hellO").unwrap();

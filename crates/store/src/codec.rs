@@ -17,7 +17,26 @@ pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     let mut out = vec![FORMAT_VERSION];
     serde_json::to_writer(&mut out, value)
         .map_err(|e| StoreError::InvalidInput(format!("cannot encode record: {e}")))?;
+    check_value_size("record", out.len())?;
     Ok(out)
+}
+
+/// Largest value stored in sled. sled 0.34 writes log items larger than a quarter of a segment
+/// to separate files that it never fsyncs; with 8 MiB segments and leaf nodes of at most ~17
+/// entries, values up to this size keep every node inside the (fsync'd) log.
+pub(crate) const MAX_VALUE: usize = 96 * 1024;
+
+/// sled segment size used by the store (see [`MAX_VALUE`]).
+pub(crate) const SEGMENT_SIZE: usize = 8 * 1024 * 1024;
+
+/// Refuse values that could push a sled node out of the log.
+pub(crate) fn check_value_size(what: &str, len: usize) -> Result<()> {
+    if len > MAX_VALUE {
+        return Err(StoreError::InvalidInput(format!(
+            "{what} of {len} bytes is larger than the {MAX_VALUE} bytes the metadata store accepts"
+        )));
+    }
+    Ok(())
 }
 
 /// Inverse of [`encode`]; anything else is [`StoreError::Corrupt`] naming the tree and key.
@@ -30,7 +49,10 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], tree: &str, key: &[u8]) 
             format!("record (unknown format version {v})"),
             format!("{tree}/{}", show_key(key)),
         )),
-        None => Err(StoreError::corrupt("record (empty)", format!("{tree}/{}", show_key(key)))),
+        None => Err(StoreError::corrupt(
+            "record (empty)",
+            format!("{tree}/{}", show_key(key)),
+        )),
     }
 }
 
@@ -84,7 +106,10 @@ pub(crate) fn split_time_id(tail: &[u8]) -> Option<(Timestamp, MessageId)> {
     t.copy_from_slice(&tail[..8]);
     let mut id = [0u8; 16];
     id.copy_from_slice(&tail[8..]);
-    Some((Timestamp::from_millis(u64::from_be_bytes(t)), MessageId::from_bytes(id)?))
+    Some((
+        Timestamp::from_millis(u64::from_be_bytes(t)),
+        MessageId::from_bytes(id)?,
+    ))
 }
 
 /// `id (16) ++ suffix`.

@@ -1,14 +1,20 @@
-//! Group commit: concurrent writers share `Db::flush` calls.
+//! Group commit: concurrent writers share one sled transaction and one `Db::flush`.
 //!
-//! Each writer applies its sled transaction, takes a *ticket* (a sequence number issued after its
-//! write is in sled), and waits until a flush that *started after* its ticket was issued has
-//! completed. Whoever finds no flush running becomes the leader: it notes the newest ticket issued,
-//! flushes once for everybody up to that ticket, publishes the result and wakes the others. Writers
-//! that arrive during a flush are covered by the next one, so under load one `fsync` serves many
-//! writers and nobody returns before the flush covering its write has completed.
+//! Each writer runs its logic under the store's write lock, adds its writes to the store's
+//! *pending batch*, takes a *ticket* (a sequence number issued under that lock, after its writes
+//! joined the batch) and waits here until a flush covering its ticket has completed. Whoever finds
+//! no flush running becomes the leader: its `flush` callback takes the whole pending batch, applies
+//! it to sled as one transaction, calls `Db::flush` (which fsyncs sled's log) and reports the last
+//! ticket it covered; the leader publishes that and wakes the others. Writers that arrive during a
+//! flush are covered by the next one, so under load one transaction and one `fsync` serve many
+//! writers, and nobody returns before the flush covering its write has completed.
+//!
+//! (Applying each writer's transaction separately does not batch with sled 0.34: `Db::flush`
+//! holds sled's global concurrency-control read lock while it fsyncs, and every transaction needs
+//! the write lock, so transactions and flushes alternate one to one.)
 
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::error::{Result, StoreError};
 
@@ -45,25 +51,31 @@ impl GroupCommit {
         st.issued
     }
 
+    /// The last ticket issued.
+    pub(crate) fn issued(&self) -> u64 {
+        self.lock().issued
+    }
+
     /// How many flushes have run (for statistics and tests).
     pub(crate) fn flush_count(&self) -> u64 {
         self.flushes.load(Ordering::Relaxed)
     }
 
-    /// Block until `ticket` is durable, flushing with `flush` if nobody else is.
+    /// Block until `ticket` is durable, flushing with `flush` if nobody else is. `flush` makes
+    /// durable everything up to some ticket issued before it was called, and returns that ticket.
     pub(crate) fn wait<F>(&self, ticket: u64, flush: F) -> Result<()>
     where
-        F: Fn() -> Result<()>,
+        F: Fn() -> Result<u64>,
     {
         let mut st = self.lock();
         loop {
             if st.durable >= ticket {
                 return Ok(());
             }
-            if let Some((upto, msg)) = &st.failed {
-                if *upto >= ticket {
-                    return Err(StoreError::Flush(msg.clone()));
-                }
+            if let Some((upto, msg)) = &st.failed
+                && *upto >= ticket
+            {
+                return Err(StoreError::Flush(msg.clone()));
             }
             if st.flushing {
                 st = self.cv.wait(st).unwrap_or_else(PoisonError::into_inner);
@@ -78,7 +90,7 @@ impl GroupCommit {
             st = self.lock();
             st.flushing = false;
             match result {
-                Ok(()) => st.durable = st.durable.max(target),
+                Ok(covered) => st.durable = st.durable.max(covered),
                 Err(e) => {
                     tracing::error!(error = %e, "group commit flush failed");
                     st.failed = Some((target, e.to_string()));
@@ -103,7 +115,7 @@ mod tests {
             let t = gc.ticket();
             gc.wait(t, || {
                 n.fetch_add(1, Ordering::SeqCst);
-                Ok(())
+                Ok(gc.issued())
             })
             .unwrap();
         }
@@ -116,11 +128,13 @@ mod tests {
     fn failure_is_reported_to_covered_tickets_only() {
         let gc = GroupCommit::default();
         let t1 = gc.ticket();
-        let e = gc.wait(t1, || Err(StoreError::Flush("disk on fire".into()))).unwrap_err();
+        let e = gc
+            .wait(t1, || Err(StoreError::Flush("disk on fire".into())))
+            .unwrap_err();
         assert_eq!(e.code(), "store.flush");
-        assert!(gc.wait(t1, || Ok(())).is_err(), "t1 stays failed");
+        assert!(gc.wait(t1, || Ok(gc.issued())).is_err(), "t1 stays failed");
         let t2 = gc.ticket();
-        gc.wait(t2, || Ok(())).unwrap();
+        gc.wait(t2, || Ok(gc.issued())).unwrap();
     }
 
     #[test]
@@ -140,10 +154,11 @@ mod tests {
                         let my = applied.fetch_add(1, Ordering::SeqCst) + 1;
                         let t = gc.ticket();
                         gc.wait(t, || {
+                            let covered = gc.issued();
                             let upto = applied.load(Ordering::SeqCst);
                             std::thread::yield_now();
                             durable.fetch_max(upto, Ordering::SeqCst);
-                            Ok(())
+                            Ok(covered)
                         })
                         .unwrap();
                         if durable.load(Ordering::SeqCst) < my {

@@ -46,10 +46,18 @@ impl RetryPolicy {
     /// The delay without jitter after attempt `attempt` (1-based) failed.
     pub fn raw_delay_ms(&self, attempt: u32) -> u64 {
         let exp = attempt.saturating_sub(1).min(1000) as i32;
-        let factor = if self.factor.is_finite() && self.factor >= 1.0 { self.factor } else { 1.0 };
+        let factor = if self.factor.is_finite() && self.factor >= 1.0 {
+            self.factor
+        } else {
+            1.0
+        };
         let d = (self.base_ms as f64) * factor.powi(exp);
         let cap = self.cap_ms as f64;
-        if !d.is_finite() || d >= cap { self.cap_ms } else { d as u64 }
+        if !d.is_finite() || d >= cap {
+            self.cap_ms
+        } else {
+            d as u64
+        }
     }
 
     /// The delay with deterministic jitter after attempt `attempt` of `id` over `hop` failed.
@@ -150,7 +158,10 @@ mod tests {
 
     #[test]
     fn jitter_is_deterministic_bounded_and_varies() {
-        let p = RetryPolicy { jitter_percent: 50, ..RetryPolicy::default() };
+        let p = RetryPolicy {
+            jitter_percent: 50,
+            ..RetryPolicy::default()
+        };
         let i = id();
         let mut distinct = std::collections::HashSet::new();
         for a in 1..=30 {
@@ -166,18 +177,32 @@ mod tests {
 
     #[test]
     fn dead_after_attempts_or_age() {
-        let p = RetryPolicy { max_attempts: 3, max_age_ms: 10_000, ..RetryPolicy::default() };
+        let p = RetryPolicy {
+            max_attempts: 3,
+            max_age_ms: 10_000,
+            ..RetryPolicy::default()
+        };
         let t0 = Timestamp::from_millis(1000);
         assert!(p.next_attempt(id(), "h", 1, t0, t0).is_some());
         assert!(p.next_attempt(id(), "h", 2, t0, t0).is_some());
         assert!(p.next_attempt(id(), "h", 3, t0, t0).is_none());
-        assert!(p.next_attempt(id(), "h", 1, t0, t0.plus_millis(9_999)).is_some());
-        assert!(p.next_attempt(id(), "h", 1, t0, t0.plus_millis(10_000)).is_none());
+        assert!(
+            p.next_attempt(id(), "h", 1, t0, t0.plus_millis(9_999))
+                .is_some()
+        );
+        assert!(
+            p.next_attempt(id(), "h", 1, t0, t0.plus_millis(10_000))
+                .is_none()
+        );
     }
 
     #[test]
     fn silly_factor_is_tamed() {
-        let p = RetryPolicy { factor: f64::NAN, jitter_percent: 0, ..RetryPolicy::default() };
+        let p = RetryPolicy {
+            factor: f64::NAN,
+            jitter_percent: 0,
+            ..RetryPolicy::default()
+        };
         assert_eq!(p.delay_ms(id(), "h", 10), p.base_ms);
     }
 }

@@ -114,19 +114,32 @@ impl StoreError {
 
     /// Whether trying the same call again later may succeed (storage trouble, not a refusal).
     pub fn is_transient(&self) -> bool {
-        matches!(self, StoreError::Io { .. } | StoreError::Sled(_) | StoreError::Flush(_))
+        matches!(
+            self,
+            StoreError::Io { .. } | StoreError::Sled(_) | StoreError::Flush(_)
+        )
     }
 
     pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        StoreError::Io { op, path: path.into(), source }
+        StoreError::Io {
+            op,
+            path: path.into(),
+            source,
+        }
     }
 
     pub(crate) fn corrupt(what: impl Into<String>, location: impl Into<String>) -> Self {
-        StoreError::Corrupt { what: what.into(), location: location.into() }
+        StoreError::Corrupt {
+            what: what.into(),
+            location: location.into(),
+        }
     }
 
     pub(crate) fn not_found(what: &'static str, key: impl ToString) -> Self {
-        StoreError::NotFound { what, key: key.to_string() }
+        StoreError::NotFound {
+            what,
+            key: key.to_string(),
+        }
     }
 }
 

@@ -1,1 +1,112 @@
-//! lienthong-store (being built).
+//! # lienthong-store
+//!
+//! The durable store of a lienthong gateway: document payloads as content-addressed files,
+//! and metadata, queues, inboxes, receipts and history in [sled](https://docs.rs/sled/0.34.7).
+//! It serves two promises of the design: **durable before acknowledged** (no call that changes
+//! state returns `Ok` before the change is fsync'd) and **exactly once into each inbox** (inboxes
+//! are deduplicated by message id, whatever crashes and retries happen).
+//!
+//! The API is the [`Store`] trait, implemented by [`SledStore`]. It is synchronous (call it from
+//! `spawn_blocking`) and never reads the clock: operations take `now` as a [`Timestamp`].
+//!
+//! ## On-disk layout
+//!
+//! ```text
+//! DATA_DIR/
+//!   blobs/00 … blobs/ff/     payloads, one file per distinct SHA-256: blobs/ab/abcdef…(64 hex)
+//!   tmp/                     payloads being written; emptied at open
+//!   meta/                    the sled database (format: sled 0.34)
+//! ```
+//!
+//! ## sled trees and record format (format version 1)
+//!
+//! Names in keys (sender, agency, hop) are written as `[len: u8] ++ UTF-8 bytes` (1–255 bytes), so
+//! a name's prefix never matches a longer name. Ids are the 16 UUID bytes (v7, so byte order is
+//! time order); times are `u64` big-endian milliseconds. Record values are
+//! `[FORMAT_VERSION = 1] ++ JSON`; a record with another first byte is reported as corrupt, and a
+//! future version will add readers for older versions rather than rewrite them.
+//!
+//! | tree | key | value |
+//! |---|---|---|
+//! | `messages` | id | message record: sender, kind, sha256, size, document id, business type, origin, accepted_at, summary state, per-recipient state, finished_at, purged_at, history length |
+//! | `dedup` | sender ++ sha256 | id (local submissions: same sender + same bytes → same id) |
+//! | `doc_ids` | sender ++ DocumentId bytes | id ++ sha256 of the latest document with that DocumentId |
+//! | `blob_refs` | sha256 ++ id | payload size (u64); present while the message holds its payload |
+//! | `by_state` | state tag (u8) ++ id | empty — for listing by summary state |
+//! | `history` | id ++ seq (u32) | record `{at, event}` |
+//! | `queue` | id ++ hop bytes | queue entry record: recipients, attempt, enqueued_at, due, status |
+//! | `queue_ready` | hop ++ due ++ id | empty — entries with status ready ("next due for hop" is a range scan) |
+//! | `queue_leased` | hop ++ deadline ++ id | empty — entries with status leased |
+//! | `queue_age` | hop ++ enqueued_at ++ id | empty — entries not dead (oldest age per hop) |
+//! | `inbox` | agency ++ seq (u64) | inbox record: id, kind, sender, sha256, size, delivered_at, last ack |
+//! | `inbox_ids` | agency ++ id | seq — one inbox entry per (agency, id) |
+//! | `receipts_issued` | id | `[1] ++ receipt bytes` we signed for a relayed message |
+//! | `receipts_received` | id ++ hop bytes | `[1] ++ at (u64) ++ receipt bytes` from the next hop |
+//! | `finished` | finished_at ++ id | empty — finished, not yet purged (retention scan) |
+//! | `meta` | `format` / `inbox_seq` / `count/`tag / `depth/`hop | format version byte; last inbox seq; messages per state; queue depth per hop (u64) |
+//!
+//! Every operation computes its writes under one store-wide write lock, against sled plus the
+//! writes still pending from other operations. The pending writes of many operations are applied
+//! together as **one sled transaction** (crash-atomic) by the group-commit leader, so records,
+//! indexes and counters never disagree on disk (see [`Store::check`], which verifies all of the
+//! relations above).
+//!
+//! ## What is fsync'd, and when
+//!
+//! 1. A payload is written to `tmp/`, `fdatasync`ed, renamed to `blobs/xx/…`, and the `blobs/xx`
+//!    directory is fsync'd — all **before** the metadata transaction that refers to it is applied.
+//!    Payloads never go into sled.
+//! 2. The operation's metadata writes join the pending batch; then the caller waits for a
+//!    **group commit**: the first waiter to find no flush running becomes the leader, applies the
+//!    whole pending batch to sled as one transaction, calls `Db::flush()` and then `fsync`s sled's
+//!    log file `meta/db` itself; everybody whose writes were in that batch returns then.
+//!    Concurrent writers share the transaction and the fsyncs; none returns before the flush
+//!    covering its write has completed. Duplicates and no-ops also wait (the original they found
+//!    may not be flushed yet). sled's own background flusher is off (`flush_every_ms(None)`).
+//!    If applying or flushing fails, the store refuses all further writes until reopened (its
+//!    memory may be ahead of the disk).
+//!
+//!    Why the extra `fsync`: on Linux, sled 0.34's `flush` makes the log stable with
+//!    `sync_file_range(2)`, which neither commits the file's metadata (its size) nor flushes the
+//!    device's write cache — enough for a killed process, not for a power cut. Also, sled writes
+//!    log items larger than a quarter of a segment to separate files that it never fsyncs; the
+//!    store therefore uses 8 MiB segments and refuses sled values over 96 KiB (at most 1,000
+//!    recipients per message, receipts up to 96 KiB), which keeps every node in the log.
+//! 3. Purging a payload: the metadata (payload gone) is flushed first, then the file is deleted
+//!    and its directory fsync'd.
+//!
+//! ## Recovery at open
+//!
+//! - sled replays its log; a transaction is recovered entirely or not at all.
+//! - The format marker must be version 1 ([`StoreError::UnsupportedFormat`] otherwise).
+//! - `tmp/` is emptied (interrupted payload writes).
+//! - Every lease that was in flight becomes ready again with its previous due time, its
+//!   recipients go back to queued, and a `lease_expired` event is recorded.
+//! - Blob files that no metadata refers to (a crash between payload write and metadata commit)
+//!   are harmless and ignored; [`SledStore::sweep_orphan_blobs`] removes them.
+//! - Every payload referenced by metadata is checked ([`StoreConfig::verify_on_open`]: presence and
+//!   size by default, full SHA-256 optionally). If any is missing or damaged the store **refuses to
+//!   open** with [`StoreError::Corrupt`] naming the file and message, rather than lose data
+//!   silently. Reading a payload always re-checks its SHA-256.
+
+mod api;
+mod blob;
+mod codec;
+mod commit;
+mod config;
+mod error;
+mod sled_store;
+pub mod state;
+mod types;
+
+pub use api::Store;
+pub use config::{RetryPolicy, StoreConfig, VerifyLevel};
+pub use error::{Result, StoreError};
+pub use sled_store::SledStore;
+pub use state::{EntryStatus, Event, MessageState, RecipientState};
+pub use types::{
+    AcceptOutcome, AcceptRequest, AckOutcome, BusinessType, CheckReport, DeliverOutcome,
+    FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor, InboxItem, Lease, MessageId,
+    MessageInfo, MessageKind, Origin, ParseIdError, QueueEntryInfo, QueueStats, ReceivedReceipt,
+    Sha256, Timestamp,
+};

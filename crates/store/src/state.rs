@@ -99,7 +99,10 @@ impl RecipientState {
     }
 
     fn refuse(&self, action: &'static str) -> Refused {
-        Refused { from: self.name(), action }
+        Refused {
+            from: self.name(),
+            action,
+        }
     }
 
     /// The hop this recipient is queued for, if any (queued, in flight, scheduled, suspended in a queue, dead).
@@ -140,10 +143,12 @@ impl RecipientState {
     /// Put into the queue of `hop`. From accepted (or suspended without a queue: it stays suspended).
     pub fn enqueue(&self, hop: &str) -> Next {
         match self {
-            RecipientState::Accepted => Ok(RecipientState::Queued { hop: hop.to_owned() }),
-            RecipientState::Suspended { hop: None } => {
-                Ok(RecipientState::Suspended { hop: Some(hop.to_owned()) })
-            }
+            RecipientState::Accepted => Ok(RecipientState::Queued {
+                hop: hop.to_owned(),
+            }),
+            RecipientState::Suspended { hop: None } => Ok(RecipientState::Suspended {
+                hop: Some(hop.to_owned()),
+            }),
             _ => Err(self.refuse("enqueue")),
         }
     }
@@ -154,7 +159,10 @@ impl RecipientState {
             RecipientState::Queued { hop: h } | RecipientState::RetryScheduled { hop: h, .. }
                 if h == hop =>
             {
-                Ok(RecipientState::InFlight { hop: hop.to_owned(), attempt })
+                Ok(RecipientState::InFlight {
+                    hop: hop.to_owned(),
+                    attempt,
+                })
             }
             _ => Err(self.refuse("lease")),
         }
@@ -178,7 +186,10 @@ impl RecipientState {
             | RecipientState::Suspended { hop: Some(h) }
                 if h == hop =>
             {
-                Ok(RecipientState::Relayed { hop: hop.to_owned(), receipt_sha256 })
+                Ok(RecipientState::Relayed {
+                    hop: hop.to_owned(),
+                    receipt_sha256,
+                })
             }
             _ => Err(self.refuse("acknowledge")),
         }
@@ -188,7 +199,11 @@ impl RecipientState {
     pub fn retry_scheduled(&self, at: Timestamp, attempt: u32) -> Next {
         match self {
             RecipientState::InFlight { hop, .. } | RecipientState::Queued { hop } => {
-                Ok(RecipientState::RetryScheduled { hop: hop.clone(), at, attempt })
+                Ok(RecipientState::RetryScheduled {
+                    hop: hop.clone(),
+                    at,
+                    attempt,
+                })
             }
             _ => Err(self.refuse("schedule a retry")),
         }
@@ -198,7 +213,10 @@ impl RecipientState {
     pub fn dead(&self, reason: &str) -> Next {
         match self {
             RecipientState::InFlight { hop, .. } | RecipientState::Queued { hop } => {
-                Ok(RecipientState::Dead { hop: hop.clone(), reason: reason.to_owned() })
+                Ok(RecipientState::Dead {
+                    hop: hop.clone(),
+                    reason: reason.to_owned(),
+                })
             }
             _ => Err(self.refuse("dead-letter")),
         }
@@ -210,9 +228,9 @@ impl RecipientState {
             RecipientState::Accepted => Ok(RecipientState::Suspended { hop: None }),
             RecipientState::Queued { hop }
             | RecipientState::InFlight { hop, .. }
-            | RecipientState::RetryScheduled { hop, .. } => {
-                Ok(RecipientState::Suspended { hop: Some(hop.clone()) })
-            }
+            | RecipientState::RetryScheduled { hop, .. } => Ok(RecipientState::Suspended {
+                hop: Some(hop.clone()),
+            }),
             _ => Err(self.refuse("suspend")),
         }
     }
@@ -376,7 +394,9 @@ impl MessageState {
             MessageState::Fetched,
             MessageState::Cancelled,
         ];
-        seen.iter().position(|&b| b).map_or(MessageState::Cancelled, |i| ORDER[i])
+        seen.iter()
+            .position(|&b| b)
+            .map_or(MessageState::Cancelled, |i| ORDER[i])
     }
 
     /// Summary of a recipient map.
@@ -528,7 +548,13 @@ mod tests {
         let s = s.lease("gw", 2).unwrap();
         let s = s.relayed("gw", sha()).unwrap();
         assert!(s.is_final());
-        assert_eq!(s.cancel().unwrap_err(), Refused { from: "relayed", action: "cancel" });
+        assert_eq!(
+            s.cancel().unwrap_err(),
+            Refused {
+                from: "relayed",
+                action: "cancel"
+            }
+        );
     }
 
     #[test]
@@ -536,38 +562,79 @@ mod tests {
         let s = RecipientState::Accepted.deliver().unwrap();
         let s = s.fetched(FetchResult::Fail).unwrap();
         let s = s.fetched(FetchResult::Done).unwrap();
-        assert_eq!(s, RecipientState::Fetched { result: FetchResult::Done });
+        assert_eq!(
+            s,
+            RecipientState::Fetched {
+                result: FetchResult::Done
+            }
+        );
         assert!(s.deliver().is_err());
     }
 
     #[test]
     fn refusals() {
         assert!(RecipientState::Accepted.lease("gw", 1).is_err());
-        assert!(RecipientState::Queued { hop: "a".into() }.lease("b", 1).is_err());
+        assert!(
+            RecipientState::Queued { hop: "a".into() }
+                .lease("b", 1)
+                .is_err()
+        );
         assert!(RecipientState::Delivered.enqueue("gw").is_err());
         assert!(RecipientState::Cancelled.suspend().is_err());
         assert!(RecipientState::Accepted.resume().is_err());
-        assert!(RecipientState::Queued { hop: "a".into() }.retry_now().is_err());
-        assert!(RecipientState::Relayed { hop: "a".into(), receipt_sha256: sha() }
+        assert!(
+            RecipientState::Queued { hop: "a".into() }
+                .retry_now()
+                .is_err()
+        );
+        assert!(
+            RecipientState::Relayed {
+                hop: "a".into(),
+                receipt_sha256: sha()
+            }
             .relayed("a", sha())
-            .is_err());
-        assert!(RecipientState::Queued { hop: "a".into() }.relayed("b", sha()).is_err());
+            .is_err()
+        );
+        assert!(
+            RecipientState::Queued { hop: "a".into() }
+                .relayed("b", sha())
+                .is_err()
+        );
     }
 
     #[test]
     fn suspend_resume_roundtrip() {
-        let q = RecipientState::InFlight { hop: "a".into(), attempt: 2 };
+        let q = RecipientState::InFlight {
+            hop: "a".into(),
+            attempt: 2,
+        };
         let s = q.suspend().unwrap();
-        assert_eq!(s.resume().unwrap(), RecipientState::Queued { hop: "a".into() });
+        assert_eq!(
+            s.resume().unwrap(),
+            RecipientState::Queued { hop: "a".into() }
+        );
         let s = RecipientState::Accepted.suspend().unwrap();
-        assert_eq!(s.enqueue("b").unwrap(), RecipientState::Suspended { hop: Some("b".into()) });
+        assert_eq!(
+            s.enqueue("b").unwrap(),
+            RecipientState::Suspended {
+                hop: Some("b".into())
+            }
+        );
         assert_eq!(s.resume().unwrap(), RecipientState::Accepted);
     }
 
     #[test]
     fn dead_can_be_retried_or_cancelled() {
-        let d = RecipientState::InFlight { hop: "a".into(), attempt: 3 }.dead("x").unwrap();
-        assert_eq!(d.retry_now().unwrap(), RecipientState::Queued { hop: "a".into() });
+        let d = RecipientState::InFlight {
+            hop: "a".into(),
+            attempt: 3,
+        }
+        .dead("x")
+        .unwrap();
+        assert_eq!(
+            d.retry_now().unwrap(),
+            RecipientState::Queued { hop: "a".into() }
+        );
         assert_eq!(d.cancel().unwrap(), RecipientState::Cancelled);
         assert!(d.relayed("a", sha()).is_ok(), "a late receipt beats dead");
     }
@@ -577,13 +644,24 @@ mod tests {
         use RecipientState as R;
         let s = |v: Vec<R>| MessageState::summarize(v.iter());
         assert_eq!(s(vec![R::Accepted]), MessageState::Accepted);
-        assert_eq!(s(vec![R::Delivered, R::Queued { hop: "a".into() }]), MessageState::Queued);
         assert_eq!(
-            s(vec![R::Fetched { result: FetchResult::Done }, R::Cancelled]),
+            s(vec![R::Delivered, R::Queued { hop: "a".into() }]),
+            MessageState::Queued
+        );
+        assert_eq!(
+            s(vec![
+                R::Fetched {
+                    result: FetchResult::Done
+                },
+                R::Cancelled
+            ]),
             MessageState::Fetched
         );
         assert_eq!(s(vec![R::Cancelled]), MessageState::Cancelled);
-        assert_eq!(s(vec![R::Suspended { hop: None }, R::Delivered]), MessageState::Suspended);
+        assert_eq!(
+            s(vec![R::Suspended { hop: None }, R::Delivered]),
+            MessageState::Suspended
+        );
         for m in MessageState::ALL {
             assert_eq!(m.as_str().parse::<MessageState>().unwrap(), m);
         }

@@ -11,7 +11,9 @@ use crate::state::{EntryStatus, MessageState, RecipientState};
 /// A point in time: milliseconds since the Unix epoch (UTC).
 ///
 /// The store never reads the clock itself: every operation that needs the time takes `now`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Timestamp(u64);
 
@@ -68,8 +70,11 @@ impl MessageId {
     /// A fresh UUID v7 carrying the time `now` (random low bits).
     pub fn new_v7(now: Timestamp) -> MessageId {
         let ms = now.as_millis();
-        let ts =
-            uuid::Timestamp::from_unix(uuid::NoContext, ms / 1000, ((ms % 1000) * 1_000_000) as u32);
+        let ts = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            ms / 1000,
+            ((ms % 1000) * 1_000_000) as u32,
+        );
         MessageId(uuid::Uuid::new_v7(ts))
     }
 
@@ -108,7 +113,10 @@ impl FromStr for MessageId {
     type Err = ParseIdError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = |reason| ParseIdError { what: "message id", reason };
+        let err = |reason| ParseIdError {
+            what: "message id",
+            reason,
+        };
         if s.len() != 36 {
             return Err(err("expected a hyphenated UUID (36 characters)"));
         }
@@ -181,7 +189,10 @@ impl FromStr for Sha256 {
     type Err = ParseIdError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = |reason| ParseIdError { what: "sha-256", reason };
+        let err = |reason| ParseIdError {
+            what: "sha-256",
+            reason,
+        };
         let b = s.as_bytes();
         if b.len() != 64 {
             return Err(err("expected 64 hex digits"));
@@ -261,7 +272,10 @@ pub enum BusinessType {
 impl BusinessType {
     /// Whether a document of this type may reuse the DocumentId of an earlier, different document.
     pub const fn may_change_document(self) -> bool {
-        matches!(self, BusinessType::Revoke | BusinessType::Update | BusinessType::Replace)
+        matches!(
+            self,
+            BusinessType::Revoke | BusinessType::Update | BusinessType::Replace
+        )
     }
 }
 

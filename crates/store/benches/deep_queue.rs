@@ -1,0 +1,168 @@
+//! Deep queue: accept rate on an empty store vs. with a deep queue, reopen time with the deep
+//! queue, and peak RSS.
+//!
+//! `cargo bench -p lienthong-store --bench deep_queue`. Environment: `LIENTHONG_BENCH_DEPTH`
+//! (queued messages, default 100000; the acceptance figure uses 1000000), `LIENTHONG_BENCH_N`
+//! (messages per rate measurement, default 20000), `LIENTHONG_BENCH_THREADS` (64),
+//! `LIENTHONG_BENCH_SIZE` (bytes per message, default 1024), `LIENTHONG_BENCH_DIR`.
+
+#![allow(clippy::expect_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use lienthong_store::{
+    AcceptRequest, MessageKind, Origin, SledStore, Store, StoreConfig, Timestamp, VerifyLevel,
+};
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn vm_hwm_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// Accept (and, with `queue`, enqueue) `count` messages numbered from `first`, from `threads`
+/// threads; returns messages per second.
+fn fill(
+    store: &Arc<SledStore>,
+    first: u64,
+    count: u64,
+    threads: u64,
+    size: usize,
+    queue: bool,
+) -> f64 {
+    let next = Arc::new(AtomicU64::new(first));
+    let end = first + count;
+    let start = Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let (store, next) = (store.clone(), next.clone());
+            std::thread::spawn(move || {
+                let hops = ["gw-parent", "gw-child-1", "gw-child-2"];
+                let mut body = vec![b'x'; size];
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= end {
+                        break;
+                    }
+                    body[..8].copy_from_slice(&i.to_le_bytes());
+                    let recipient = format!("000.00.{:02}.H50", i % 97);
+                    let req = AcceptRequest {
+                        sender: "000.00.00.G22".into(),
+                        kind: MessageKind::Edoc,
+                        bytes: body.clone(),
+                        document_id: None,
+                        business: None,
+                        recipients: vec![recipient.clone()],
+                        origin: Origin::Local,
+                    };
+                    let now = Timestamp::now_utc();
+                    let a = store.accept(&req, now).expect("accept");
+                    if !queue {
+                        continue;
+                    }
+                    // Due in an hour: the queue stays deep.
+                    store
+                        .enqueue(
+                            a.id,
+                            hops[(i % 3) as usize],
+                            &[recipient],
+                            now.plus_millis(3_600_000),
+                            now,
+                        )
+                        .expect("enqueue");
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("thread");
+    }
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let depth = env("LIENTHONG_BENCH_DEPTH", 100_000);
+    let n = env("LIENTHONG_BENCH_N", 20_000);
+    let threads = env("LIENTHONG_BENCH_THREADS", 64);
+    let size = env("LIENTHONG_BENCH_SIZE", 1024) as usize;
+    let parent = std::env::var("LIENTHONG_BENCH_DIR")
+        .unwrap_or_else(|_| std::env::temp_dir().display().to_string());
+    let dir = tempfile::tempdir_in(parent).expect("temp dir");
+    let mut store = Arc::new(SledStore::open(dir.path(), StoreConfig::default()).expect("open"));
+
+    // Warm-up (first files and directory blocks), not measured.
+    let warm = 5_000.min(depth);
+    fill(&store, 0, warm, threads, size, true);
+    let empty_rate = fill(&store, 10 * depth + 1, n, threads, size, false);
+    println!(
+        "deep_queue: empty store: {empty_rate:.0} accepts/s ({n} x {size} B, {threads} threads)"
+    );
+
+    let t = Instant::now();
+    let fill_rate = fill(&store, warm, depth - warm, threads, size, true);
+    println!(
+        "deep_queue: filled to {depth} queued in {:.1} s ({fill_rate:.0} accept+enqueue/s)",
+        t.elapsed().as_secs_f64()
+    );
+
+    let deep_rate = fill(&store, 20 * depth + 1, n, threads, size, false);
+    println!(
+        "deep_queue: with {depth} queued: {deep_rate:.0} accepts/s = {:.0}% of empty",
+        100.0 * deep_rate / empty_rate
+    );
+    let stats = store.queue_stats(Timestamp::now_utc()).expect("stats");
+    let total: u64 = stats.hops.iter().map(|h| h.depth).sum();
+    println!(
+        "deep_queue: queue depth {total}, sled size on disk {:.0} MiB",
+        store.metadata_size_on_disk().unwrap_or(0) as f64 / 1048576.0
+    );
+    let t = Instant::now();
+    let _ = store
+        .lease("gw-parent", Timestamp::now_utc(), 100, 1000)
+        .expect("lease");
+    println!("deep_queue: lease poll with nothing due: {:?}", t.elapsed());
+    let hwm_before = vm_hwm_kib();
+
+    drop(store);
+    let t = Instant::now();
+    let off = StoreConfig {
+        verify_on_open: VerifyLevel::Off,
+        ..StoreConfig::default()
+    };
+    drop(SledStore::open(dir.path(), off).expect("reopen"));
+    println!(
+        "deep_queue: reopen without blob check (sled recovery only): {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    store = Arc::new(SledStore::open(dir.path(), StoreConfig::default()).expect("reopen"));
+    let reopen = t.elapsed();
+    let stats = store.queue_stats(Timestamp::now_utc()).expect("stats");
+    let total_after: u64 = stats.hops.iter().map(|h| h.depth).sum();
+    println!(
+        "deep_queue: reopen with {total_after} queued (blob presence check): {:.2} s",
+        reopen.as_secs_f64()
+    );
+    println!(
+        "deep_queue: peak RSS (VmHWM) {:.0} MiB (before reopen {:.0} MiB)",
+        vm_hwm_kib() as f64 / 1024.0,
+        hwm_before as f64 / 1024.0
+    );
+}

@@ -1,0 +1,132 @@
+//! The [`Store`] trait: everything the gateway asks of durable storage.
+
+use crate::config::VerifyLevel;
+use crate::error::Result;
+use crate::state::MessageState;
+use crate::types::{
+    AcceptOutcome, AcceptRequest, AckOutcome, CheckReport, DeliverOutcome, FailOutcome,
+    FetchResult, HistoryEntry, InboxCursor, InboxItem, Lease, MessageId, MessageInfo, MessageKind,
+    QueueEntryInfo, QueueStats, ReceivedReceipt, Timestamp,
+};
+
+/// Durable storage of messages, queues, inboxes, receipts and history.
+///
+/// Every method that changes state returns only after the change is durable (fsync'd); a method
+/// that returns `Err` changed nothing, except where noted. All methods are blocking: call them from
+/// `tokio::task::spawn_blocking`. Implementations are `Send + Sync` and safe to share.
+pub trait Store: Send + Sync {
+    /// Accept a message idempotently.
+    ///
+    /// The payload is made durable in its blob file before any metadata refers to it. Local
+    /// submissions: the same sender and bytes give the same id (`duplicate: true`). Relayed: the
+    /// id comes from the origin and the same id again is a duplicate; the same id with other bytes
+    /// is [`crate::StoreError::IdConflict`]. A document (kind edoc) whose DocumentId is already
+    /// used by a different document of the same sender is [`crate::StoreError::Conflict`] unless
+    /// its business type is update, revoke or replace.
+    fn accept(&self, req: &AcceptRequest, now: Timestamp) -> Result<AcceptOutcome>;
+
+    /// The exact payload bytes, verified against the SHA-256.
+    /// [`crate::StoreError::Purged`] after retention removed them.
+    fn read_payload(&self, id: MessageId) -> Result<Vec<u8>>;
+
+    /// Metadata and per-recipient state of a message.
+    fn message(&self, id: MessageId) -> Result<MessageInfo>;
+
+    /// The message's history, oldest first.
+    fn history(&self, id: MessageId) -> Result<Vec<HistoryEntry>>;
+
+    /// The message's queue entries (one per next hop; dead entries included).
+    fn queue_entries(&self, id: MessageId) -> Result<Vec<QueueEntryInfo>>;
+
+    /// Record the receipt this gateway issued for a relayed message. The first one stored wins:
+    /// the stored receipt is returned (so a duplicate relay gets the original bytes back).
+    fn put_issued_receipt(&self, id: MessageId, receipt: &[u8], now: Timestamp) -> Result<Vec<u8>>;
+
+    /// The receipt this gateway issued for a message, if any.
+    fn issued_receipt(&self, id: MessageId) -> Result<Option<Vec<u8>>>;
+
+    /// The receipts received from next hops for this message.
+    fn received_receipts(&self, id: MessageId) -> Result<Vec<ReceivedReceipt>>;
+
+    /// Queue the message for `hop` with the recipients behind it (all in state accepted), due at
+    /// `due`. One entry per message and hop.
+    fn enqueue(
+        &self,
+        id: MessageId,
+        hop: &str,
+        recipients: &[String],
+        due: Timestamp,
+        now: Timestamp,
+    ) -> Result<()>;
+
+    /// Lease up to `limit` entries of `hop` that are due at `now`, oldest due first, until
+    /// `now + lease_ms`. Leases whose deadline has passed become leasable again first.
+    fn lease(&self, hop: &str, now: Timestamp, limit: usize, lease_ms: u64) -> Result<Vec<Lease>>;
+
+    /// When the next entry of `hop` is due (ready entries only), if any.
+    fn next_due(&self, hop: &str) -> Result<Option<Timestamp>>;
+
+    /// The hop acknowledged: atomically remove the entry, keep the peer's receipt and mark the
+    /// recipients relayed. A late acknowledgement (lease expired, re-leased, suspended, dead) is
+    /// still recorded; a second one is [`AckOutcome::AlreadyRelayed`].
+    fn ack_lease(&self, lease: &Lease, receipt: &[u8], now: Timestamp) -> Result<AckOutcome>;
+
+    /// The attempt failed: schedule a retry with backoff, or dead-letter the entry.
+    /// The lease must be current (same attempt, not suspended or acknowledged).
+    fn fail_lease(&self, lease: &Lease, reason: &str, now: Timestamp) -> Result<FailOutcome>;
+
+    /// Operator: hold every pending recipient and queue entry of the message.
+    fn suspend(&self, id: MessageId, now: Timestamp) -> Result<()>;
+
+    /// Operator: release a suspended message; its entries are due now.
+    fn resume(&self, id: MessageId, now: Timestamp) -> Result<()>;
+
+    /// Operator: cancel everything not yet handed on. Final.
+    fn cancel(&self, id: MessageId, now: Timestamp) -> Result<()>;
+
+    /// Operator: make dead and scheduled entries due now (dead ones get a fresh attempt budget).
+    fn retry_now(&self, id: MessageId, now: Timestamp) -> Result<()>;
+
+    /// Put the message into `agency`'s inbox (the agency must be a recipient in state accepted).
+    /// Delivering again is a no-op reporting `duplicate`.
+    fn deliver(&self, id: MessageId, agency: &str, now: Timestamp) -> Result<DeliverOutcome>;
+
+    /// Messages in `agency`'s inbox after `after`, oldest first, at most `limit`, optionally only
+    /// documents or only status packages.
+    fn list_inbox(
+        &self,
+        agency: &str,
+        after: Option<InboxCursor>,
+        limit: usize,
+        kind: Option<MessageKind>,
+    ) -> Result<Vec<InboxItem>>;
+
+    /// The agency's DMS acknowledges a fetch.
+    fn ack_inbox(
+        &self,
+        agency: &str,
+        id: MessageId,
+        result: FetchResult,
+        note: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()>;
+
+    /// Messages whose summary state is `state`, by id (= time) order, after `after`, at most `limit`.
+    fn list_messages(
+        &self,
+        state: MessageState,
+        after: Option<MessageId>,
+        limit: usize,
+    ) -> Result<Vec<MessageInfo>>;
+
+    /// Queue depth and oldest age per hop, and message counts per state.
+    fn queue_stats(&self, now: Timestamp) -> Result<QueueStats>;
+
+    /// Purge the payloads of up to `limit` messages that finished at least the configured
+    /// retention before `now`. Metadata, history and receipts stay. Returns how many were purged.
+    fn purge_expired(&self, now: Timestamp, limit: usize) -> Result<usize>;
+
+    /// Check every record, index, counter and (per `level`) blob. Problems are listed in the
+    /// report; `Err` only when checking itself failed.
+    fn check(&self, level: VerifyLevel) -> Result<CheckReport>;
+}

@@ -1,0 +1,1125 @@
+//! Unit tests of every store operation, including the failure paths.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+
+use lienthong_store::*;
+
+const T0: u64 = 1_700_000_000_000;
+
+fn at(ms: u64) -> Timestamp {
+    Timestamp::from_millis(T0 + ms)
+}
+
+fn config() -> StoreConfig {
+    StoreConfig {
+        retry: RetryPolicy {
+            base_ms: 1_000,
+            factor: 2.0,
+            cap_ms: 5_000,
+            jitter_percent: 0,
+            max_attempts: 5,
+            max_age_ms: 60_000,
+        },
+        retention_ms: 10_000,
+        ..StoreConfig::default()
+    }
+}
+
+fn open(dir: &Path) -> SledStore {
+    SledStore::open_at(dir, config(), at(0)).unwrap()
+}
+
+fn req(sender: &str, bytes: &[u8], recipients: &[&str]) -> AcceptRequest {
+    AcceptRequest {
+        sender: sender.into(),
+        kind: MessageKind::Edoc,
+        bytes: bytes.to_vec(),
+        document_id: None,
+        business: None,
+        recipients: recipients.iter().map(|s| s.to_string()).collect(),
+        origin: Origin::Local,
+    }
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+fn healthy(s: &SledStore) {
+    let rep = s.check(VerifyLevel::BlobsHashed).unwrap();
+    assert!(rep.problems.is_empty(), "{:#?}", rep.problems);
+}
+
+fn rstate(s: &SledStore, id: MessageId, r: &str) -> RecipientState {
+    s.message(id).unwrap().recipients[r].clone()
+}
+
+fn events(s: &SledStore, id: MessageId) -> Vec<String> {
+    s.history(id)
+        .unwrap()
+        .into_iter()
+        .map(|h| {
+            serde_json::to_value(&h.event).unwrap()["event"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+// ---------- identifiers ----------
+
+#[test]
+fn ids_and_digests_roundtrip() {
+    let id = MessageId::new_v7(at(0));
+    let s = id.to_string();
+    assert_eq!(s.len(), 36);
+    assert_eq!(s.parse::<MessageId>().unwrap(), id);
+    assert_eq!(serde_json::to_string(&id).unwrap(), format!("\"{s}\""));
+    assert_eq!(
+        serde_json::from_str::<MessageId>(&format!("\"{s}\"")).unwrap(),
+        id
+    );
+    assert!(
+        "67e55044-10b1-426f-9247-bb680e5fe0c8"
+            .parse::<MessageId>()
+            .is_err(),
+        "v4"
+    );
+    assert!(
+        "67e5504410b1426f9247bb680e5fe0c8"
+            .parse::<MessageId>()
+            .is_err(),
+        "simple form"
+    );
+    assert!(serde_json::from_str::<MessageId>("\"x\"").is_err());
+
+    let sha = Sha256::digest(b"abc");
+    assert_eq!(
+        sha.to_string(),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(sha.to_string().parse::<Sha256>().unwrap(), sha);
+    assert_eq!(
+        serde_json::from_value::<Sha256>(serde_json::to_value(sha).unwrap()).unwrap(),
+        sha
+    );
+    assert!("zz".repeat(32).parse::<Sha256>().is_err());
+    assert!("ab".parse::<Sha256>().is_err());
+}
+
+// ---------- accept ----------
+
+#[test]
+fn accept_is_idempotent_and_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, sha) = {
+        let s = open(dir.path());
+        let a = s.accept(&req("A", b"doc-1", &["B", "C"]), at(1)).unwrap();
+        assert!(!a.duplicate);
+        assert_eq!(a.sha256, Sha256::digest(b"doc-1"));
+        let b = s.accept(&req("A", b"doc-1", &["B", "C"]), at(2)).unwrap();
+        assert!(b.duplicate);
+        assert_eq!(b.id, a.id);
+        // Same bytes from another sender: another message, same blob.
+        let c = s.accept(&req("Z", b"doc-1", &["B"]), at(3)).unwrap();
+        assert!(!c.duplicate);
+        assert_ne!(c.id, a.id);
+        healthy(&s);
+        (a.id, a.sha256)
+    };
+    let s = open(dir.path());
+    let m = s.message(id).unwrap();
+    assert_eq!(m.sha256, sha);
+    assert_eq!(m.sender, "A");
+    assert_eq!(m.state, MessageState::Accepted);
+    assert_eq!(m.accepted_at, at(1));
+    assert_eq!(s.read_payload(id).unwrap(), b"doc-1");
+    assert_eq!(events(&s, id), vec!["accepted"]);
+    assert!(
+        s.accept(&req("A", b"doc-1", &["B"]), at(9))
+            .unwrap()
+            .duplicate
+    );
+    healthy(&s);
+}
+
+#[test]
+fn relayed_messages_keep_their_id_and_dedupe_by_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let id = MessageId::new_v7(at(0));
+    let mut r = req("A", b"relayed", &["B"]);
+    r.origin = Origin::Relayed {
+        from_gateway: "gw-1".into(),
+        id,
+        hops: vec!["gw-0".into(), "gw-1".into()],
+    };
+    let a = s.accept(&r, at(1)).unwrap();
+    assert_eq!((a.id, a.duplicate), (id, false));
+    let again = s.accept(&r, at(2)).unwrap();
+    assert_eq!((again.id, again.duplicate), (id, true));
+    assert_eq!(s.message(id).unwrap().origin, r.origin);
+
+    r.bytes = b"other bytes".to_vec();
+    let e = s.accept(&r, at(3)).unwrap_err();
+    assert_eq!(e.code(), "store.id_conflict");
+    healthy(&s);
+}
+
+#[test]
+fn document_id_reuse_is_a_conflict_unless_update_revoke_or_replace() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let mut r = req("A", b"v1", &["B"]);
+    r.document_id = Some("DOC-1".into());
+    r.business = Some(BusinessType::New);
+    let first = s.accept(&r, at(1)).unwrap();
+
+    let mut changed = r.clone();
+    changed.bytes = b"v2".to_vec();
+    let e = s.accept(&changed, at(2)).unwrap_err();
+    assert_eq!(e.code(), "store.conflict");
+    match &e {
+        StoreError::Conflict {
+            document_id,
+            existing,
+            ..
+        } => {
+            assert_eq!(document_id, "DOC-1");
+            assert_eq!(*existing, first.id);
+        }
+        other => panic!("{other:?}"),
+    }
+    // The refused payload left no trace.
+    assert!(
+        !dir.path()
+            .join("blobs")
+            .join(&Sha256::digest(b"v2").to_hex()[..2])
+            .join(Sha256::digest(b"v2").to_hex())
+            .exists()
+    );
+
+    // No business type at all: still a conflict.
+    changed.business = None;
+    assert_eq!(
+        s.accept(&changed, at(2)).unwrap_err().code(),
+        "store.conflict"
+    );
+
+    for (i, b) in [
+        BusinessType::Update,
+        BusinessType::Replace,
+        BusinessType::Revoke,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut u = r.clone();
+        u.bytes = format!("v{}", i + 3).into_bytes();
+        u.business = Some(b);
+        assert!(!s.accept(&u, at(3)).unwrap().duplicate);
+    }
+    // Another sender may use the same DocumentId.
+    let mut other = changed.clone();
+    other.sender = "Z".into();
+    other.business = None;
+    s.accept(&other, at(4)).unwrap();
+    // Status packages refer to a document's id and never conflict.
+    let mut st = req("A", b"status 01", &["B"]);
+    st.kind = MessageKind::Status;
+    st.document_id = Some("DOC-1".into());
+    s.accept(&st, at(5)).unwrap();
+    st.bytes = b"status 03".to_vec();
+    s.accept(&st, at(6)).unwrap();
+    healthy(&s);
+}
+
+#[test]
+fn bad_input_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    for r in [
+        req("", b"x", &["B"]),
+        req("A", b"x", &[]),
+        req("A", b"x", &["B", "B"]),
+        req(&"A".repeat(256), b"x", &["B"]),
+        req("A", b"x", &[""]),
+    ] {
+        assert_eq!(
+            s.accept(&r, at(1)).unwrap_err().code(),
+            "store.invalid_input",
+            "{r:?}"
+        );
+    }
+    let mut long_doc = req("A", b"x", &["B"]);
+    long_doc.document_id = Some("d".repeat(2000));
+    assert_eq!(
+        s.accept(&long_doc, at(1)).unwrap_err().code(),
+        "store.invalid_input"
+    );
+    // Limits that keep sled values small (see the crate docs).
+    let many: Vec<String> = (0..1001).map(|i| format!("A{i}")).collect();
+    let mut too_many = req("A", b"x", &["B"]);
+    too_many.recipients = many;
+    assert_eq!(
+        s.accept(&too_many, at(1)).unwrap_err().code(),
+        "store.invalid_input"
+    );
+    let stats = s.queue_stats(at(1)).unwrap();
+    assert!(stats.states.values().all(|&n| n == 0));
+    let ok = s.accept(&req("A", b"x", &["B"]), at(1)).unwrap();
+    let huge = vec![b'r'; 200 * 1024];
+    assert_eq!(
+        s.put_issued_receipt(ok.id, &huge, at(1))
+            .unwrap_err()
+            .code(),
+        "store.invalid_input"
+    );
+    s.enqueue(ok.id, "gw", &strings(&["B"]), at(1), at(1))
+        .unwrap();
+    let l = s.lease("gw", at(1), 1, 100).unwrap().pop().unwrap();
+    assert_eq!(
+        s.ack_lease(&l, &huge, at(2)).unwrap_err().code(),
+        "store.invalid_input"
+    );
+    assert_eq!(
+        s.ack_lease(&l, b"fine", at(2)).unwrap(),
+        AckOutcome::Recorded
+    );
+    let unknown = MessageId::new_v7(at(0));
+    assert_eq!(s.message(unknown).unwrap_err().code(), "store.not_found");
+    assert_eq!(
+        s.read_payload(unknown).unwrap_err().code(),
+        "store.not_found"
+    );
+    assert_eq!(s.history(unknown).unwrap_err().code(), "store.not_found");
+    assert_eq!(
+        s.suspend(unknown, at(1)).unwrap_err().code(),
+        "store.not_found"
+    );
+    assert_eq!(
+        s.deliver(unknown, "B", at(1)).unwrap_err().code(),
+        "store.not_found"
+    );
+    assert_eq!(
+        s.enqueue(unknown, "gw", &strings(&["B"]), at(1), at(1))
+            .unwrap_err()
+            .code(),
+        "store.not_found"
+    );
+    healthy(&s);
+}
+
+// ---------- payloads ----------
+
+#[test]
+fn corrupt_or_missing_payloads_are_detected_on_read_and_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, path) = {
+        let s = open(dir.path());
+        let a = s
+            .accept(&req("A", b"precious bytes", &["B"]), at(1))
+            .unwrap();
+        let hex = a.sha256.to_hex();
+        (a.id, dir.path().join("blobs").join(&hex[..2]).join(&hex))
+    };
+    // Same size, one bit flipped: read detects it; open with full hashing refuses.
+    std::fs::write(&path, b"precious bytez").unwrap();
+    {
+        let s = open(dir.path()); // default check is presence + size: passes
+        let e = s.read_payload(id).unwrap_err();
+        assert_eq!(e.code(), "store.corrupt");
+        assert!(e.to_string().contains(&id.to_string()), "{e}");
+        assert_eq!(s.check(VerifyLevel::BlobsHashed).unwrap().problems.len(), 1);
+    }
+    let strict = StoreConfig {
+        verify_on_open: VerifyLevel::BlobsHashed,
+        ..config()
+    };
+    let e = SledStore::open_at(dir.path(), strict, at(2)).unwrap_err();
+    assert_eq!(e.code(), "store.corrupt");
+
+    // Truncated: the default open refuses.
+    std::fs::write(&path, b"precious").unwrap();
+    let e = SledStore::open_at(dir.path(), config(), at(2)).unwrap_err();
+    assert_eq!(e.code(), "store.corrupt");
+    assert!(e.to_string().contains("8 bytes"), "{e}");
+
+    // Missing: refuses, naming the file and the message.
+    std::fs::remove_file(&path).unwrap();
+    let e = SledStore::open_at(dir.path(), config(), at(2)).unwrap_err();
+    assert_eq!(e.code(), "store.corrupt");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("missing") && msg.contains(&id.to_string()),
+        "{msg}"
+    );
+
+    // Forensics: open without checks still works and reads report the damage.
+    let off = StoreConfig {
+        verify_on_open: VerifyLevel::Off,
+        ..config()
+    };
+    let s = SledStore::open_at(dir.path(), off, at(2)).unwrap();
+    assert_eq!(s.read_payload(id).unwrap_err().code(), "store.corrupt");
+}
+
+#[test]
+fn orphan_blobs_are_ignored_then_swept_and_tmp_is_cleared() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = open(dir.path());
+        s.accept(&req("A", b"kept", &["B"]), at(1)).unwrap();
+    }
+    let orphan = Sha256::digest(b"orphan");
+    let hex = orphan.to_hex();
+    std::fs::write(
+        dir.path().join("blobs").join(&hex[..2]).join(&hex),
+        b"orphan",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("tmp").join("half.tmp"), b"half").unwrap();
+    let s = open(dir.path());
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+        0
+    );
+    healthy(&s);
+    assert_eq!(s.sweep_orphan_blobs().unwrap(), 1);
+    assert_eq!(s.sweep_orphan_blobs().unwrap(), 0);
+    healthy(&s);
+}
+
+#[test]
+fn unknown_format_version_refuses_to_open() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(open(dir.path()));
+    {
+        let db = sled::Config::new()
+            .path(dir.path().join("meta"))
+            .segment_size(8 * 1024 * 1024)
+            .open()
+            .unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("format", &[9u8])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let e = SledStore::open_at(dir.path(), config(), at(0)).unwrap_err();
+    assert_eq!(e.code(), "store.unsupported_format");
+}
+
+// ---------- receipts ----------
+
+#[test]
+fn issued_receipt_first_one_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let a = s.accept(&req("A", b"x", &["B"]), at(1)).unwrap();
+    assert_eq!(s.issued_receipt(a.id).unwrap(), None);
+    assert_eq!(
+        s.put_issued_receipt(a.id, b"<receipt 1/>", at(2)).unwrap(),
+        b"<receipt 1/>"
+    );
+    assert_eq!(
+        s.put_issued_receipt(a.id, b"<receipt 2/>", at(3)).unwrap(),
+        b"<receipt 1/>"
+    );
+    assert_eq!(s.issued_receipt(a.id).unwrap().unwrap(), b"<receipt 1/>");
+    let unknown = MessageId::new_v7(at(0));
+    assert_eq!(
+        s.put_issued_receipt(unknown, b"r", at(1))
+            .unwrap_err()
+            .code(),
+        "store.not_found"
+    );
+    assert_eq!(
+        s.issued_receipt(unknown).unwrap_err().code(),
+        "store.not_found"
+    );
+    drop(s);
+    let s = open(dir.path());
+    assert_eq!(s.issued_receipt(a.id).unwrap().unwrap(), b"<receipt 1/>");
+}
+
+// ---------- queues ----------
+
+#[test]
+fn enqueue_lease_ack_records_receipt_and_relays() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let a = s.accept(&req("A", b"x", &["B", "C", "D"]), at(1)).unwrap();
+    s.enqueue(a.id, "gw-p", &strings(&["B", "C"]), at(1), at(1))
+        .unwrap();
+    assert_eq!(
+        rstate(&s, a.id, "B"),
+        RecipientState::Queued { hop: "gw-p".into() }
+    );
+    assert_eq!(rstate(&s, a.id, "D"), RecipientState::Accepted);
+    assert_eq!(s.message(a.id).unwrap().state, MessageState::Queued);
+    // Same hop twice, unknown recipient, recipient already queued: refused.
+    assert_eq!(
+        s.enqueue(a.id, "gw-p", &strings(&["D"]), at(1), at(1))
+            .unwrap_err()
+            .code(),
+        "store.invalid_state"
+    );
+    assert_eq!(
+        s.enqueue(a.id, "gw-q", &strings(&["X"]), at(1), at(1))
+            .unwrap_err()
+            .code(),
+        "store.invalid_input"
+    );
+    assert_eq!(
+        s.enqueue(a.id, "gw-q", &strings(&["B"]), at(1), at(1))
+            .unwrap_err()
+            .code(),
+        "store.invalid_state"
+    );
+    assert_eq!(
+        s.enqueue(a.id, "", &strings(&["D"]), at(1), at(1))
+            .unwrap_err()
+            .code(),
+        "store.invalid_input"
+    );
+
+    let leases = s.lease("gw-p", at(2), 10, 30_000).unwrap();
+    assert_eq!(leases.len(), 1);
+    let l = &leases[0];
+    assert_eq!(
+        (l.id, l.attempt, l.deadline, l.sha256),
+        (a.id, 1, at(30_002), a.sha256)
+    );
+    assert_eq!(l.recipients, strings(&["B", "C"]));
+    assert_eq!(
+        rstate(&s, a.id, "C"),
+        RecipientState::InFlight {
+            hop: "gw-p".into(),
+            attempt: 1
+        }
+    );
+    assert!(
+        s.lease("gw-p", at(3), 10, 30_000).unwrap().is_empty(),
+        "leased entries are not leased twice"
+    );
+
+    assert_eq!(
+        s.ack_lease(l, b"<signed receipt/>", at(4)).unwrap(),
+        AckOutcome::Recorded
+    );
+    let sha = Sha256::digest(b"<signed receipt/>");
+    assert_eq!(
+        rstate(&s, a.id, "B"),
+        RecipientState::Relayed {
+            hop: "gw-p".into(),
+            receipt_sha256: sha
+        }
+    );
+    assert!(s.queue_entries(a.id).unwrap().is_empty());
+    let rr = s.received_receipts(a.id).unwrap();
+    assert_eq!(rr.len(), 1);
+    assert_eq!(
+        (rr[0].hop.as_str(), rr[0].at, rr[0].bytes.as_slice()),
+        ("gw-p", at(4), &b"<signed receipt/>"[..])
+    );
+    assert_eq!(
+        s.ack_lease(l, b"<signed receipt/>", at(5)).unwrap(),
+        AckOutcome::AlreadyRelayed
+    );
+    assert_eq!(
+        events(&s, a.id),
+        vec!["accepted", "queued", "in_flight", "relayed"]
+    );
+    let h = s.history(a.id).unwrap();
+    assert_eq!(
+        h.iter().map(|e| e.at).collect::<Vec<_>>(),
+        vec![at(1), at(1), at(2), at(4)]
+    );
+    healthy(&s);
+}
+
+#[test]
+fn lease_takes_due_items_oldest_first_up_to_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let mut ids = Vec::new();
+    for i in 0..5u64 {
+        let a = s
+            .accept(&req("A", format!("m{i}").as_bytes(), &["B"]), at(0))
+            .unwrap();
+        // due times 50, 40, 30, 20, 10
+        s.enqueue(a.id, "gw", &strings(&["B"]), at(50 - 10 * i), at(0))
+            .unwrap();
+        ids.push(a.id);
+    }
+    let other = s.accept(&req("A", b"other hop", &["B"]), at(0)).unwrap();
+    s.enqueue(other.id, "gw2", &strings(&["B"]), at(0), at(0))
+        .unwrap();
+    assert_eq!(s.next_due("gw").unwrap(), Some(at(10)));
+    assert_eq!(s.next_due("nobody").unwrap(), None);
+    assert!(s.lease("gw", at(9), 10, 1000).unwrap().is_empty());
+    let l = s.lease("gw", at(35), 2, 1000).unwrap();
+    assert_eq!(
+        l.iter().map(|l| l.id).collect::<Vec<_>>(),
+        vec![ids[4], ids[3]]
+    );
+    let l = s.lease("gw", at(35), 10, 1000).unwrap();
+    assert_eq!(l.iter().map(|l| l.id).collect::<Vec<_>>(), vec![ids[2]]);
+    assert!(s.lease("gw", at(35), 0, 1000).unwrap().is_empty());
+    assert_eq!(s.lease("gw", at(100), 10, 1000).unwrap().len(), 2);
+    assert_eq!(s.lease("gw2", at(100), 10, 1000).unwrap().len(), 1);
+    healthy(&s);
+}
+
+#[test]
+fn failures_back_off_exponentially_capped_then_dead_after_attempts() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let a = s.accept(&req("A", b"x", &["B"]), at(0)).unwrap();
+    s.enqueue(a.id, "gw", &strings(&["B"]), at(0), at(0))
+        .unwrap();
+    let mut now = at(0);
+    let mut delays = Vec::new();
+    for attempt in 1..=4u32 {
+        let l = s.lease("gw", now, 1, 100).unwrap().pop().unwrap();
+        assert_eq!(l.attempt, attempt);
+        let FailOutcome::RetryAt(next) = s.fail_lease(&l, "connection refused", now).unwrap()
+        else {
+            panic!("expected a retry")
+        };
+        assert_eq!(
+            rstate(&s, a.id, "B"),
+            RecipientState::RetryScheduled {
+                hop: "gw".into(),
+                at: next,
+                attempt
+            }
+        );
+        assert_eq!(s.message(a.id).unwrap().state, MessageState::RetryScheduled);
+        assert!(
+            s.lease("gw", now, 1, 100).unwrap().is_empty(),
+            "not due before the backoff"
+        );
+        delays.push(next.millis_since(now));
+        now = next;
+    }
+    assert_eq!(
+        delays,
+        vec![1000, 2000, 4000, 5000],
+        "grows ×2 and is capped at 5 s"
+    );
+    let l = s.lease("gw", now, 1, 100).unwrap().pop().unwrap();
+    assert_eq!(l.attempt, 5);
+    assert_eq!(
+        s.fail_lease(&l, "still refused", now).unwrap(),
+        FailOutcome::Dead
+    );
+    assert!(matches!(rstate(&s, a.id, "B"), RecipientState::Dead { .. }));
+    assert_eq!(s.message(a.id).unwrap().state, MessageState::Dead);
+    assert!(s.lease("gw", at(1_000_000), 10, 100).unwrap().is_empty());
+    let e = &s.queue_entries(a.id).unwrap()[0];
+    assert!(matches!(e.status, EntryStatus::Dead { .. }));
+    assert_eq!(events(&s, a.id).last().unwrap(), "dead");
+    // Failing again with the stale lease is refused.
+    assert_eq!(
+        s.fail_lease(&l, "x", now).unwrap_err().code(),
+        "store.invalid_state"
+    );
+    let st = s.queue_stats(now).unwrap();
+    assert_eq!(st.states[&MessageState::Dead], 1);
+    assert_eq!(st.hops[0].depth, 0);
+
+    // Operator retry: due now, fresh attempt budget.
+    s.retry_now(a.id, now).unwrap();
+    assert_eq!(
+        rstate(&s, a.id, "B"),
+        RecipientState::Queued { hop: "gw".into() }
+    );
+    let l = s.lease("gw", now, 1, 100).unwrap().pop().unwrap();
+    assert_eq!(l.attempt, 1);
+    assert!(matches!(
+        s.fail_lease(&l, "x", now).unwrap(),
+        FailOutcome::RetryAt(_)
+    ));
+    // retry_now also pulls a scheduled retry forward.
+    s.retry_now(a.id, now).unwrap();
+    assert_eq!(s.lease("gw", now, 1, 100).unwrap().len(), 1);
+    // Nothing dead or scheduled now: refused.
+    assert_eq!(
+        s.retry_now(a.id, now).unwrap_err().code(),
+        "store.invalid_state"
+    );
+    healthy(&s);
+}
+
+#[test]
+fn dead_after_max_age() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let a = s.accept(&req("A", b"x", &["B"]), at(0)).unwrap();
+    s.enqueue(a.id, "gw", &strings(&["B"]), at(0), at(0))
+        .unwrap();
+    let l = s.lease("gw", at(59_999), 1, 100).unwrap().pop().unwrap();
+    assert!(matches!(
+        s.fail_lease(&l, "x", at(59_999)).unwrap(),
+        FailOutcome::RetryAt(_)
+    ));
+    let l = s.lease("gw", at(70_000), 1, 100).unwrap().pop().unwrap();
+    assert_eq!(l.attempt, 2);
+    assert_eq!(
+        s.fail_lease(&l, "x", at(70_000)).unwrap(),
+        FailOutcome::Dead
+    );
+    healthy(&s);
+}
+
+#[test]
+fn expired_leases_become_leasable_and_late_acks_still_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let a = s.accept(&req("A", b"x", &["B"]), at(0)).unwrap();
+    s.enqueue(a.id, "gw", &strings(&["B"]), at(0), at(0))
+        .unwrap();
+    let first = s.lease("gw", at(1), 1, 1000).unwrap().pop().unwrap();
+    assert!(
+        s.lease("gw", at(1000), 1, 1000).unwrap().is_empty(),
+        "deadline not passed yet"
+    );
+    let second = s.lease("gw", at(1001), 1, 1000).unwrap().pop().unwrap();
+    assert_eq!(second.attempt, 2);
+    assert!(events(&s, a.id).contains(&"lease_expired".to_owned()));
+    // The first holder's failure is stale.
+    assert_eq!(
+        s.fail_lease(&first, "late", at(1002)).unwrap_err().code(),
+        "store.invalid_state"
+    );
+    // But its receipt is real: recorded.
+    assert_eq!(
+        s.ack_lease(&first, b"r", at(1003)).unwrap(),
+        AckOutcome::Recorded
+    );
+    assert_eq!(
+        s.ack_lease(&second, b"r", at(1004)).unwrap(),
+        AckOutcome::AlreadyRelayed
+    );
+    healthy(&s);
+}
+
+#[test]
+fn reopening_restores_in_flight_leases() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let s = open(dir.path());
+        let a = s.accept(&req("A", b"x", &["B"]), at(0)).unwrap();
+        s.enqueue(a.id, "gw", &strings(&["B"]), at(0), at(0))
+            .unwrap();
+        assert_eq!(s.lease("gw", at(1), 10, 3_600_000).unwrap().len(), 1);
+        a.id
+    };
+    let s = open(dir.path());
+    assert_eq!(
+        rstate(&s, id, "B"),
+        RecipientState::Queued { hop: "gw".into() }
+    );
+    assert_eq!(s.queue_stats(at(2)).unwrap().hops[0].in_flight, 0);
+    let l = s.lease("gw", at(2), 10, 1000).unwrap();
+    assert_eq!(
+        l.len(),
+        1,
+        "the lease is available long before its deadline"
+    );
+    assert_eq!(l[0].attempt, 2);
+    healthy(&s);
+}
+
+// ---------- operator actions ----------
+
+#[test]
+fn suspend_resume_cancel() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let a = s.accept(&req("A", b"x", &["B", "C", "L"]), at(0)).unwrap();
+    s.enqueue(a.id, "gw", &strings(&["B"]), at(0), at(0))
+        .unwrap();
+    s.deliver(a.id, "L", at(0)).unwrap();
+    assert_eq!(
+        s.resume(a.id, at(1)).unwrap_err().code(),
+        "store.invalid_state"
+    );
+    s.suspend(a.id, at(1)).unwrap();
+    assert_eq!(s.message(a.id).unwrap().state, MessageState::Suspended);
+    assert_eq!(
+        rstate(&s, a.id, "B"),
+        RecipientState::Suspended {
+            hop: Some("gw".into())
+        }
+    );
+    assert_eq!(
+        rstate(&s, a.id, "C"),
+        RecipientState::Suspended { hop: None }
+    );
+    assert_eq!(
+        rstate(&s, a.id, "L"),
+        RecipientState::Delivered,
+        "delivered is not touched"
+    );
+    assert!(
+        s.lease("gw", at(2), 10, 100).unwrap().is_empty(),
+        "suspended entries are not leased"
+    );
+    assert_eq!(
+        s.suspend(a.id, at(2)).unwrap_err().code(),
+        "store.invalid_state"
+    );
+    // Routing a suspended recipient keeps it suspended.
+    s.enqueue(a.id, "gw2", &strings(&["C"]), at(0), at(2))
+        .unwrap();
+    assert!(s.lease("gw2", at(3), 10, 100).unwrap().is_empty());
+    s.resume(a.id, at(10)).unwrap();
+    assert_eq!(
+        s.queue_entries(a.id)
+            .unwrap()
+            .iter()
+            .map(|e| e.due)
+            .collect::<Vec<_>>(),
+        vec![at(10), at(10)]
+    );
+    assert_eq!(s.lease("gw", at(10), 10, 100).unwrap().len(), 1);
+    s.cancel(a.id, at(11)).unwrap();
+    assert_eq!(rstate(&s, a.id, "B"), RecipientState::Cancelled);
+    assert_eq!(rstate(&s, a.id, "C"), RecipientState::Cancelled);
+    assert_eq!(rstate(&s, a.id, "L"), RecipientState::Delivered);
+    assert!(s.queue_entries(a.id).unwrap().is_empty());
+    for r in [
+        s.cancel(a.id, at(12)),
+        s.resume(a.id, at(12)),
+        s.suspend(a.id, at(12)),
+        s.retry_now(a.id, at(12)),
+    ] {
+        assert_eq!(r.unwrap_err().code(), "store.invalid_state");
+    }
+    assert_eq!(
+        events(&s, a.id),
+        vec![
+            "accepted",
+            "queued",
+            "delivered",
+            "suspended",
+            "queued",
+            "resumed",
+            "in_flight",
+            "cancelled"
+        ]
+    );
+    assert_eq!(
+        s.queue_stats(at(12))
+            .unwrap()
+            .hops
+            .iter()
+            .map(|h| h.depth)
+            .sum::<u64>(),
+        0
+    );
+    healthy(&s);
+}
+
+#[test]
+fn suspending_an_in_flight_message_still_accepts_its_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let a = s.accept(&req("A", b"x", &["B"]), at(0)).unwrap();
+    s.enqueue(a.id, "gw", &strings(&["B"]), at(0), at(0))
+        .unwrap();
+    let l = s.lease("gw", at(1), 1, 100).unwrap().pop().unwrap();
+    s.suspend(a.id, at(2)).unwrap();
+    assert_eq!(
+        s.fail_lease(&l, "x", at(3)).unwrap_err().code(),
+        "store.invalid_state"
+    );
+    assert_eq!(s.ack_lease(&l, b"r", at(3)).unwrap(), AckOutcome::Recorded);
+    assert_eq!(s.message(a.id).unwrap().state, MessageState::Relayed);
+    healthy(&s);
+}
+
+// ---------- inboxes ----------
+
+#[test]
+fn deliver_is_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let a = s.accept(&req("A", b"x", &["L", "M"]), at(0)).unwrap();
+    let d1 = s.deliver(a.id, "L", at(1)).unwrap();
+    assert!(!d1.duplicate);
+    let d2 = s.deliver(a.id, "L", at(2)).unwrap();
+    assert_eq!((d2.cursor, d2.duplicate), (d1.cursor, true));
+    assert_eq!(s.list_inbox("L", None, 10, None).unwrap().len(), 1);
+    assert_eq!(
+        s.deliver(a.id, "Q", at(2)).unwrap_err().code(),
+        "store.invalid_input"
+    );
+    s.enqueue(a.id, "gw", &strings(&["M"]), at(0), at(0))
+        .unwrap();
+    assert_eq!(
+        s.deliver(a.id, "M", at(2)).unwrap_err().code(),
+        "store.invalid_state"
+    );
+    assert_eq!(s.message(a.id).unwrap().state, MessageState::Queued);
+    healthy(&s);
+}
+
+#[test]
+fn inbox_paging_filter_and_ack() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let mut ids = Vec::new();
+    for i in 0..7u64 {
+        let mut r = req("A", format!("m{i}").as_bytes(), &["L", "M"]);
+        if i % 3 == 2 {
+            r.kind = MessageKind::Status;
+        }
+        let a = s.accept(&r, at(i)).unwrap();
+        s.deliver(a.id, "L", at(i)).unwrap();
+        if i == 3 {
+            s.deliver(a.id, "M", at(i)).unwrap();
+        }
+        ids.push(a.id);
+    }
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s.list_inbox("L", after, 3, None).unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 3);
+        after = Some(page.last().unwrap().cursor);
+        seen.extend(page.into_iter().map(|i| i.id));
+    }
+    assert_eq!(seen, ids, "oldest first, no gaps, no repeats");
+    let statuses = s
+        .list_inbox("L", None, 10, Some(MessageKind::Status))
+        .unwrap();
+    assert_eq!(
+        statuses.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![ids[2], ids[5]]
+    );
+    let docs = s
+        .list_inbox("L", None, 10, Some(MessageKind::Edoc))
+        .unwrap();
+    assert_eq!(docs.len(), 5);
+    let m = s.list_inbox("M", None, 10, None).unwrap();
+    assert_eq!(m.len(), 1);
+    assert_eq!((m[0].id, m[0].sender.as_str(), m[0].size), (ids[3], "A", 2));
+    assert!(s.list_inbox("nobody", None, 10, None).unwrap().is_empty());
+    assert!(
+        s.list_inbox("L", Some(InboxCursor(u64::MAX)), 10, None)
+            .unwrap()
+            .is_empty()
+    );
+
+    s.ack_inbox("L", ids[0], FetchResult::Fail, Some("virus scan"), at(10))
+        .unwrap();
+    assert_eq!(
+        rstate(&s, ids[0], "L"),
+        RecipientState::Fetched {
+            result: FetchResult::Fail
+        }
+    );
+    s.ack_inbox("L", ids[0], FetchResult::Done, None, at(11))
+        .unwrap();
+    assert_eq!(
+        s.list_inbox("L", None, 1, None).unwrap()[0].acked,
+        Some(FetchResult::Done)
+    );
+    let h = s.history(ids[0]).unwrap();
+    assert_eq!(
+        h.last().unwrap().event,
+        Event::Fetched {
+            agency: "L".into(),
+            result: FetchResult::Done,
+            note: None
+        }
+    );
+    assert!(h.iter().any(|e| e.event
+        == Event::Fetched {
+            agency: "L".into(),
+            result: FetchResult::Fail,
+            note: Some("virus scan".into())
+        }));
+    // M has not been routed yet, so the message as a whole is still accepted.
+    assert_eq!(s.message(ids[0]).unwrap().state, MessageState::Accepted);
+    assert_eq!(
+        s.ack_inbox("M", ids[0], FetchResult::Done, None, at(12))
+            .unwrap_err()
+            .code(),
+        "store.not_found"
+    );
+    healthy(&s);
+}
+
+// ---------- listing and stats ----------
+
+#[test]
+fn list_messages_by_state_with_paging() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let mut queued = Vec::new();
+    for i in 0..5u64 {
+        let a = s
+            .accept(&req("A", format!("m{i}").as_bytes(), &["B"]), at(i))
+            .unwrap();
+        if i % 2 == 0 {
+            s.enqueue(a.id, "gw", &strings(&["B"]), at(100), at(i))
+                .unwrap();
+            queued.push(a.id);
+        }
+    }
+    let q = s.list_messages(MessageState::Queued, None, 2).unwrap();
+    assert_eq!(q.iter().map(|m| m.id).collect::<Vec<_>>(), queued[..2]);
+    let q2 = s
+        .list_messages(MessageState::Queued, Some(q[1].id), 10)
+        .unwrap();
+    assert_eq!(q2.iter().map(|m| m.id).collect::<Vec<_>>(), queued[2..]);
+    assert_eq!(
+        s.list_messages(MessageState::Accepted, None, 10)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        s.list_messages(MessageState::Dead, None, 10)
+            .unwrap()
+            .is_empty()
+    );
+    let st = s.queue_stats(at(10)).unwrap();
+    assert_eq!(st.states[&MessageState::Queued], 3);
+    assert_eq!(st.states[&MessageState::Accepted], 2);
+    assert_eq!(
+        st.hops,
+        vec![HopStats {
+            hop: "gw".into(),
+            depth: 3,
+            in_flight: 0,
+            oldest_age_ms: 10
+        }]
+    );
+    s.lease("gw", at(100), 1, 50).unwrap();
+    let st = s.queue_stats(at(100)).unwrap();
+    assert_eq!((st.hops[0].depth, st.hops[0].in_flight), (3, 1));
+    assert_eq!(st.states[&MessageState::InFlight], 1);
+    healthy(&s);
+}
+
+// ---------- retention ----------
+
+#[test]
+fn retention_purges_payloads_of_finished_messages_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    // Finished: relayed.
+    let relayed = s.accept(&req("A", b"shared bytes", &["B"]), at(0)).unwrap();
+    s.enqueue(relayed.id, "gw", &strings(&["B"]), at(0), at(0))
+        .unwrap();
+    let l = s.lease("gw", at(0), 1, 100).unwrap().pop().unwrap();
+    s.ack_lease(&l, b"receipt", at(1)).unwrap();
+    // Same bytes from another sender, not finished: the blob must survive.
+    let sharing = s.accept(&req("Z", b"shared bytes", &["B"]), at(1)).unwrap();
+    // Finished: delivered and fetched.
+    let fetched = s.accept(&req("A", b"local", &["L"]), at(0)).unwrap();
+    s.deliver(fetched.id, "L", at(0)).unwrap();
+    s.ack_inbox("L", fetched.id, FetchResult::Done, None, at(2))
+        .unwrap();
+    // Delivered but not fetched: kept.
+    let unfetched = s.accept(&req("A", b"unfetched", &["L"]), at(0)).unwrap();
+    s.deliver(unfetched.id, "L", at(0)).unwrap();
+    // Cancelled.
+    let cancelled = s.accept(&req("A", b"cancel me", &["B"]), at(0)).unwrap();
+    s.cancel(cancelled.id, at(3)).unwrap();
+    assert_eq!(s.message(cancelled.id).unwrap().finished_at, Some(at(3)));
+
+    assert_eq!(
+        s.purge_expired(at(10_000), 100).unwrap(),
+        0,
+        "retention not reached"
+    );
+    assert_eq!(s.purge_expired(at(10_002), 1).unwrap(), 1, "limit honoured");
+    assert_eq!(s.purge_expired(at(20_000), 100).unwrap(), 2);
+    assert_eq!(s.purge_expired(at(20_000), 100).unwrap(), 0);
+    for id in [relayed.id, fetched.id, cancelled.id] {
+        assert_eq!(s.read_payload(id).unwrap_err().code(), "store.purged");
+        let m = s.message(id).unwrap();
+        assert!(m.purged_at.is_some());
+        assert_eq!(events(&s, id).last().unwrap(), "purged");
+    }
+    assert_eq!(
+        s.received_receipts(relayed.id).unwrap().len(),
+        1,
+        "receipts kept"
+    );
+    assert_eq!(s.read_payload(sharing.id).unwrap(), b"shared bytes");
+    assert_eq!(s.read_payload(unfetched.id).unwrap(), b"unfetched");
+    assert!(
+        !dir.path()
+            .join("blobs")
+            .join(&Sha256::digest(b"local").to_hex()[..2])
+            .join(Sha256::digest(b"local").to_hex())
+            .exists()
+    );
+    assert_eq!(
+        s.retry_now(cancelled.id, at(20_001)).unwrap_err().code(),
+        "store.purged"
+    );
+    // Same sender, same bytes after the purge: still the same message (purged).
+    let again = s.accept(&req("A", b"local", &["L"]), at(20_002)).unwrap();
+    assert_eq!((again.id, again.duplicate), (fetched.id, true));
+    healthy(&s);
+    drop(s);
+    let s = open(dir.path());
+    healthy(&s);
+}
+
+// ---------- concurrency ----------
+
+#[test]
+fn concurrent_accepts_share_flushes_and_are_all_durable() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids = {
+        let s = std::sync::Arc::new(open(dir.path()));
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    (0..25)
+                        .map(|i| {
+                            let a = s
+                                .accept(&req("A", format!("{t}/{i}").as_bytes(), &["L"]), at(0))
+                                .unwrap();
+                            s.deliver(a.id, "L", at(1)).unwrap();
+                            a.id
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let ids: Vec<MessageId> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        assert!(s.flush_count() <= 400 + 2);
+        healthy(&s);
+        ids
+    };
+    let s = open(dir.path());
+    let inbox = s.list_inbox("L", None, 1000, None).unwrap();
+    assert_eq!(inbox.len(), 200);
+    let mut a: Vec<_> = inbox.iter().map(|i| i.id).collect();
+    let mut b = ids.clone();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    healthy(&s);
+}
