@@ -22,14 +22,23 @@ async fn federation_script_starts_serves_and_stops() {
     let data = lienthong_testkit::repo_root().join("deploy/federation/data");
     let _ = std::fs::remove_dir_all(&data);
     let out = script("start");
-    let log = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let log =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
         script("stop");
         panic!("start failed:\n{log}");
     }
-    assert_eq!(log.matches(" ready on https://127.0.0.1:").count(), 5, "{log}");
+    assert_eq!(
+        log.matches(" ready on https://127.0.0.1:").count(),
+        5,
+        "{log}"
+    );
     let st = script("status");
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stdout));
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stdout)
+    );
 
     // A document from the commune to the other province crosses the running processes.
     let certs = support::certs();
@@ -37,24 +46,43 @@ async fn federation_script_starts_serves_and_stops() {
         lienthong_gateway::ApiClient::new(
             &format!("https://127.0.0.1:{port}"),
             &[certs.join("ca.pem").as_path()],
-            Some((certs.join(format!("dms/{who}.pem")).as_path(), certs.join(format!("dms/{who}.key")).as_path())),
+            Some((
+                certs.join(format!("dms/{who}.pem")).as_path(),
+                certs.join(format!("dms/{who}.key")).as_path(),
+            )),
         )
         .unwrap()
     };
     let doc = support::document("000.05.21.H50", &["000.00.11.H48"], 777);
-    let a = client(8443, "000.05.21.H50").submit(doc.clone()).await.unwrap();
+    let a = client(8443, "000.05.21.H50")
+        .submit(doc.clone())
+        .await
+        .unwrap();
     assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
     let id = a.json()["id"].as_str().unwrap().to_owned();
     let inbox = client(8444, "000.00.11.H48");
-    let got = support::eventually("delivery across the processes", Duration::from_secs(30), || async {
-        inbox.get(&format!("/v1/inbox/{id}")).await.ok().filter(|a| a.status == 200)
-    })
+    let got = support::eventually(
+        "delivery across the processes",
+        Duration::from_secs(30),
+        || async {
+            inbox
+                .get(&format!("/v1/inbox/{id}"))
+                .await
+                .ok()
+                .filter(|a| a.status == 200)
+        },
+    )
     .await;
     assert_eq!(got.body.as_ref(), doc.as_slice());
 
     let out = script("stop");
     assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout).matches(" stopped").count(), 5);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .matches(" stopped")
+            .count(),
+        5
+    );
     let st = script("status");
     assert!(!st.status.success(), "everything is down after stop");
     let _ = std::fs::remove_dir_all(&data);

@@ -652,7 +652,7 @@ async fn inbox_get(
         let info = st.store.message(id)?;
         let ours = matches!(
             info.recipients.get(agency.as_str()),
-            Some(RecipientState::Delivered { .. } | RecipientState::Fetched { .. })
+            Some(RecipientState::Delivered | RecipientState::Fetched { .. })
         );
         if !ours {
             return Err(ApiError::new(

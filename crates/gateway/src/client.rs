@@ -14,6 +14,7 @@ use hyper_util::rt::TokioExecutor;
 use rustls::RootCertStore;
 use serde_json::Value;
 
+use crate::forward::plain_connector;
 use crate::tls::{load_certs, load_key};
 
 /// A response: status and body.
@@ -83,7 +84,7 @@ impl ApiClient {
             .https_only()
             .enable_http1()
             .enable_http2()
-            .build();
+            .wrap_connector(plain_connector());
         Ok(ApiClient {
             base: base.trim_end_matches('/').to_owned(),
             http: Client::builder(TokioExecutor::new()).build(https),
@@ -112,7 +113,7 @@ impl ApiClient {
         let resp = tokio::time::timeout(self.timeout, self.http.request(req))
             .await
             .map_err(|_| "the gateway did not answer in time".to_owned())?
-            .map_err(|e| format!("cannot reach {}: {e}", self.base))?;
+            .map_err(|e| format!("cannot reach {}: {}", self.base, chain(&e)))?;
         let status = resp.status();
         let body = resp
             .into_body()
@@ -143,7 +144,7 @@ impl ApiClient {
         let resp = tokio::time::timeout(self.timeout, self.http.request(req))
             .await
             .map_err(|_| "the gateway did not answer in time".to_owned())?
-            .map_err(|e| format!("cannot reach {}: {e}", self.base))?;
+            .map_err(|e| format!("cannot reach {}: {}", self.base, chain(&e)))?;
         let status = resp.status();
         let body = resp
             .into_body()
@@ -178,4 +179,19 @@ impl ApiClient {
         )
         .await
     }
+}
+
+/// An error with its causes: "client error (Connect): invalid peer certificate: UnknownIssuer".
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let s = c.to_string();
+        if !out.contains(&s) {
+            out.push_str(": ");
+            out.push_str(&s);
+        }
+        cur = c.source();
+    }
+    out
 }

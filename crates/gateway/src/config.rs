@@ -389,7 +389,8 @@ impl Config {
                     .into(),
             );
         }
-        if !(config.retry.factor >= 1.0)
+        if config.retry.factor.is_nan()
+            || config.retry.factor < 1.0
             || config.retry.base_ms == 0
             || config.retry.max_attempts == 0
         {

@@ -21,6 +21,16 @@ use crate::app::{AppState, headers, now};
 /// The HTTPS client used for relays.
 pub type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
 
+/// A TCP connector with Nagle off: small requests and answers must not wait for the
+/// peer's delayed ACK (40 ms per round trip otherwise).
+pub fn plain_connector() -> HttpConnector {
+    let mut c = HttpConnector::new();
+    c.enforce_http(false);
+    c.set_nodelay(true);
+    c.set_connect_timeout(Some(Duration::from_secs(10)));
+    c
+}
+
 /// Build a client from the TLS state's current client configuration.
 pub fn client(tls: &crate::tls::TlsState) -> Option<HttpsClient> {
     let cfg = tls.client()?;
@@ -29,7 +39,7 @@ pub fn client(tls: &crate::tls::TlsState) -> Option<HttpsClient> {
         .https_only()
         .enable_http1()
         .enable_http2()
-        .build();
+        .wrap_connector(plain_connector());
     Some(
         Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))
@@ -38,18 +48,41 @@ pub fn client(tls: &crate::tls::TlsState) -> Option<HttpsClient> {
     )
 }
 
-/// Run the forwarder of `hop` until `stop` is notified.
-pub async fn run(
-    state: Arc<AppState>,
-    hop: String,
-    url: String,
-    tls: Arc<crate::tls::TlsState>,
-    wake: Arc<Notify>,
-    stop: Arc<Notify>,
-    concurrency: usize,
-    lease_ms: u64,
-    request_timeout: Duration,
-) {
+/// One forwarder: the next hop, where it is, and how to work.
+pub struct Forwarder {
+    /// Shared gateway state.
+    pub state: Arc<AppState>,
+    /// The next hop's gateway id.
+    pub hop: String,
+    /// Its base URL.
+    pub url: String,
+    /// TLS configurations (the client one is used).
+    pub tls: Arc<crate::tls::TlsState>,
+    /// Notified when new work is queued for this hop.
+    pub wake: Arc<Notify>,
+    /// Notified to stop.
+    pub stop: Arc<Notify>,
+    /// Relays in flight at most.
+    pub concurrency: usize,
+    /// Lease length, ms.
+    pub lease_ms: u64,
+    /// Time for one relay.
+    pub request_timeout: Duration,
+}
+
+/// Run a forwarder until it is stopped.
+pub async fn run(f: Forwarder) {
+    let Forwarder {
+        state,
+        hop,
+        url,
+        tls,
+        wake,
+        stop,
+        concurrency,
+        lease_ms,
+        request_timeout,
+    } = f;
     let limit = Arc::new(Semaphore::new(concurrency));
     let mut http = client(&tls);
     loop {

@@ -254,17 +254,17 @@ async fn start_inner(
         let s = Arc::new(Notify::new());
         stop_forwarders.push(s.clone());
         let wake = notify.get(&hop).cloned().unwrap_or_default();
-        tasks.spawn(crate::forward::run(
-            state.clone(),
+        tasks.spawn(crate::forward::run(crate::forward::Forwarder {
+            state: state.clone(),
             hop,
             url,
-            tls.clone(),
+            tls: tls.clone(),
             wake,
-            s,
-            c.forward.concurrency_per_peer,
-            c.forward.lease_ms,
-            Duration::from_millis(c.forward.request_timeout_ms),
-        ));
+            stop: s,
+            concurrency: c.forward.concurrency_per_peer,
+            lease_ms: c.forward.lease_ms,
+            request_timeout: Duration::from_millis(c.forward.request_timeout_ms),
+        }));
     }
     let st = state.clone();
     tasks.spawn(async move {
@@ -315,6 +315,8 @@ async fn accept_loop(
                 }
             },
         };
+        // Nagle off: answers must not wait for the client's delayed ACK.
+        let _ = tcp.set_nodelay(true);
         let Ok(permit) = connections.clone().try_acquire_owned() else {
             tracing::warn!(%remote, "connection limit reached; closing");
             continue;

@@ -81,7 +81,14 @@ fn not_after(der: &[u8]) -> Option<u64> {
     u64::try_from(c.validity().not_after.timestamp()).ok()
 }
 
-fn build(files: &TlsFiles) -> Result<(ServerConfig, ClientConfig, Vec<(String, u64)>), String> {
+/// What [`build`] makes from the files.
+struct Built {
+    server: ServerConfig,
+    client: ClientConfig,
+    expiry: Vec<(String, u64)>,
+}
+
+fn build(files: &TlsFiles) -> Result<Built, String> {
     let certs = load_certs(&files.cert)?;
     let key = load_key(&files.key)?;
     let roots = Arc::new(roots(&files.client_ca)?);
@@ -126,13 +133,21 @@ fn build(files: &TlsFiles) -> Result<(ServerConfig, ClientConfig, Vec<(String, u
             }
         }
     }
-    Ok((server, client, expiry))
+    Ok(Built {
+        server,
+        client,
+        expiry,
+    })
 }
 
 impl TlsState {
     /// Build from files; fails with the reason if anything is wrong.
     pub fn load(files: TlsFiles) -> Result<TlsState, String> {
-        let (server, client, expiry) = build(&files)?;
+        let Built {
+            server,
+            client,
+            expiry,
+        } = build(&files)?;
         Ok(TlsState {
             files,
             server: RwLock::new(Arc::new(server)),
@@ -143,7 +158,11 @@ impl TlsState {
 
     /// Re-read the files. On any error the old configuration stays and the error is returned.
     pub fn reload(&self) -> Result<(), String> {
-        let (server, client, expiry) = build(&self.files)?;
+        let Built {
+            server,
+            client,
+            expiry,
+        } = build(&self.files)?;
         if let Ok(mut s) = self.server.write() {
             *s = Arc::new(server);
         }

@@ -1,0 +1,831 @@
+//! The client commands (`send`, `inbox`, `status`, `track`, `queue`) against a real
+//! federation of gateways on loopback (mutual TLS, the committed certs-dev PKI), running
+//! the `lienthong` binary: outputs, exit codes, byte-identical fetches, failure paths.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use lienthong_edxml::{
+    Date, DocCode, Edoc, MessageHeader, Organization, ResponseFor, Status, StatusCode,
+};
+use lienthong_gateway::config::SignaturePolicy;
+use lienthong_gateway::federation::{Federation, FederationSpec, NodeSpec};
+use serde_json::Value;
+
+const T: Duration = Duration::from_secs(30);
+
+/// Sender at gw-h50.
+const SENDER: &str = "000.00.11.H50";
+/// Recipient at gw-h50 (local to the sender's gateway).
+const NEAR: &str = "000.00.01.H50";
+/// Recipient at gw-h48 (another province: gw-h50 → gw-g22 → gw-h48).
+const FAR: &str = "000.00.11.H48";
+
+/// Fast retries, for federations where every gateway is up.
+const FAST_RETRY: &str = "\n[retry]\nbase_ms = 100\nfactor = 2.0\ncap_ms = 1000\njitter_percent = 10\nmax_attempts = 1000\nmax_age_ms = 600000\n\n[forward]\nconcurrency_per_peer = 8\nlease_ms = 5000\nrequest_timeout_ms = 5000\n";
+/// Slow retries: a failed hop stays `retry_scheduled` for a minute, so operator actions
+/// meet a known state.
+const SLOW_RETRY: &str = "\n[retry]\nbase_ms = 60000\nfactor = 2.0\ncap_ms = 60000\njitter_percent = 0\nmax_attempts = 1000\nmax_age_ms = 600000\n\n[forward]\nconcurrency_per_peer = 8\nlease_ms = 5000\nrequest_timeout_ms = 2000\n";
+
+fn certs() -> PathBuf {
+    lienthong_testkit::repo_root().join("certs-dev")
+}
+
+/// A federation running on its own runtime, so the test thread can run the binary.
+struct Fed {
+    rt: tokio::runtime::Runtime,
+    f: Federation,
+    tmp: tempfile::TempDir,
+}
+
+impl Fed {
+    fn start(gateways: &[&str], extra_toml: &str) -> Fed {
+        let nodes = lienthong_testkit::federation::GATEWAYS
+            .iter()
+            .filter(|g| gateways.contains(&g.id))
+            .map(|g| NodeSpec {
+                id: g.id.into(),
+                parent: g.parent.filter(|p| gateways.contains(p)).map(Into::into),
+                agencies: lienthong_testkit::federation::AGENCIES
+                    .iter()
+                    .filter(|a| a.gateway == g.id)
+                    .map(|a| (a.code.into(), a.name.into()))
+                    .collect(),
+            })
+            .collect();
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = FederationSpec {
+            nodes,
+            certs: certs(),
+            root: tmp.path().join("fed"),
+            policy: SignaturePolicy::Require,
+            extra_toml: extra_toml.into(),
+        };
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut f = Federation::prepare(&spec).unwrap();
+        rt.block_on(f.start_all()).unwrap();
+        Fed { rt, f, tmp }
+    }
+
+    /// `--gateway URL --cert … --key … --ca …` for gateway `gw` with the certificate
+    /// `certs-dev/<identity>.pem`.
+    fn conn(&self, gw: &str, identity: &str) -> Vec<OsString> {
+        vec![
+            "--gateway".into(),
+            self.f.url(gw).unwrap().into(),
+            "--cert".into(),
+            certs().join(format!("{identity}.pem")).into(),
+            "--key".into(),
+            certs().join(format!("{identity}.key")).into(),
+            "--ca".into(),
+            certs().join("ca.pem").into(),
+        ]
+    }
+
+    fn dms(&self, gw: &str, agency: &str) -> Vec<OsString> {
+        self.conn(gw, &format!("dms/{agency}"))
+    }
+
+    fn ops(&self, gw: &str) -> Vec<OsString> {
+        self.conn(gw, "operator/ops")
+    }
+
+    /// A file in this test's temporary folder.
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.tmp.path().join(name);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    fn stop(&mut self, gw: &str) {
+        self.rt.block_on(self.f.stop(gw));
+    }
+}
+
+impl Drop for Fed {
+    fn drop(&mut self) {
+        self.rt.block_on(self.f.stop_all());
+    }
+}
+
+/// What a run of the binary did.
+#[derive(Debug)]
+struct Out {
+    code: i32,
+    stdout: Vec<u8>,
+    stderr: String,
+}
+
+impl Out {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:?}"))
+    }
+
+    /// Exit code `want`, or fail showing everything.
+    fn expect(self, want: i32) -> Out {
+        assert_eq!(
+            self.code,
+            want,
+            "exit code\nstdout: {}\nstderr: {}",
+            self.text(),
+            self.stderr
+        );
+        self
+    }
+}
+
+/// Run `lienthong ARGS…`.
+fn lienthong<I, S>(args: I) -> Out
+where
+    I: IntoIterator<Item = S>,
+    S: Into<OsString>,
+{
+    let out = Command::new(env!("CARGO_BIN_EXE_lienthong"))
+        .args(args.into_iter().map(Into::into))
+        .output()
+        .unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `lienthong <cmd…> <conn…> <rest…>`.
+fn run(cmd: &[&str], conn: &[OsString], rest: &[&dyn AsRef<std::ffi::OsStr>]) -> Out {
+    let mut args: Vec<OsString> = cmd.iter().map(OsString::from).collect();
+    args.extend(conn.iter().cloned());
+    args.extend(rest.iter().map(|a| a.as_ref().to_owned()));
+    lienthong(args)
+}
+
+/// Poll `f` until it gives `Some`, or fail after `limit`.
+fn eventually<R>(what: &str, limit: Duration, mut f: impl FnMut() -> Option<R>) -> R {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+// ---- documents --------------------------------------------------------------------------
+
+fn org(code: &str) -> Organization {
+    Organization {
+        organ_id: code.into(),
+        organ_name: lienthong_testkit::federation::agency(code).map(|a| a.name.to_owned()),
+        ..Organization::default()
+    }
+}
+
+fn sign(xml: &str, signer: &str) -> Vec<u8> {
+    let key = lienthong_dsig::SigningKey::from_pem(
+        &std::fs::read(certs().join(format!("signers/{signer}.key"))).unwrap(),
+    )
+    .unwrap();
+    let chain = lienthong_dsig::certs_from_pem(
+        &std::fs::read(certs().join(format!("signers/{signer}.pem"))).unwrap(),
+    )
+    .unwrap();
+    let placement = lienthong_dsig::Placement::LastChildOf {
+        namespace: lienthong_edxml::EDXML_NS.into(),
+        local: "edXMLHeader".into(),
+    };
+    lienthong_dsig::sign_enveloped(xml.as_bytes(), &key, &chain, &placement).unwrap()
+}
+
+fn edoc(from: &str, to: &[&str], n: u32) -> String {
+    lienthong_edxml::write_edoc(&Edoc {
+        header: MessageHeader {
+            from: org(from),
+            to: to.iter().map(|t| org(t)).collect(),
+            document_id: Some(format!("{from},2026/11/22,{n}/UBND")),
+            code: Some(DocCode {
+                code_number: Some(n.to_string()),
+                code_notation: Some("UBND".into()),
+            }),
+            subject: Some(format!("V/v thử nghiệm liên thông số {n}")),
+            ..MessageHeader::default()
+        },
+        ..Edoc::default()
+    })
+}
+
+/// A signed document from `from` to `to`, numbered `n`.
+fn document(from: &str, to: &[&str], n: u32) -> Vec<u8> {
+    sign(&edoc(from, to, n), from)
+}
+
+/// The same document without a signature (refused under policy `require`).
+fn unsigned(from: &str, to: &[&str], n: u32) -> Vec<u8> {
+    edoc(from, to, n).into_bytes()
+}
+
+/// A signed status package from `from` about document `n` of `sender`.
+fn status(from: &str, sender: &str, n: u32, code: StatusCode) -> Vec<u8> {
+    let s = Status {
+        from: org(from),
+        response_for: ResponseFor {
+            organ_id: Some(sender.into()),
+            code: Some(format!("{n}/UBND")),
+            promulgation_date: Date::new(2026, 11, 22),
+            document_id: Some(format!("{sender},2026/11/22,{n}/UBND")),
+        },
+        staff_info: None,
+        description: Some(code.label_vi().into()),
+        status_code: code,
+        timestamp: None,
+        extra: vec![],
+    };
+    sign(&lienthong_edxml::write_status(&s), from)
+}
+
+fn ids(v: &Value, list: &str) -> Vec<String> {
+    v[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {list} in {v:#}"))
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn events(track: &Value) -> Vec<String> {
+    track["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["event"]["event"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+// ---- tests ------------------------------------------------------------------------------
+
+#[test]
+fn send_fetch_ack_status_and_track() {
+    let f = Fed::start(&["gw-g22", "gw-h50", "gw-h48"], FAST_RETRY);
+    let doc = document(SENDER, &[FAR, NEAR], 1);
+    let doc_file = f.file("doc1.edxml", &doc);
+    let sender = f.dms("gw-h50", SENDER);
+
+    // send --json: the gateway's answer.
+    let v = run(&["send", "--json"], &sender, &[&doc_file])
+        .expect(0)
+        .json();
+    let id = v["id"].as_str().unwrap().to_owned();
+    assert_eq!(v["recipients"], serde_json::json!([FAR, NEAR]));
+    assert_eq!(v["duplicate"], false);
+    assert_eq!(v["signature"], "valid");
+    // send (human) again: idempotent, same id, marked as a duplicate.
+    let o = run(&["send"], &sender, &[&doc_file]).expect(0);
+    assert_eq!(
+        o.text().trim(),
+        format!(
+            "{}: {id} -> {FAR}, {NEAR} (duplicate: already accepted)",
+            doc_file.display()
+        )
+    );
+
+    // The far recipient's inbox, once relayed through gw-g22.
+    let far = f.dms("gw-h48", FAR);
+    let listing = eventually("delivery at gw-h48", T, || {
+        let v = run(&["inbox", "list", "--json"], &far, &[])
+            .expect(0)
+            .json();
+        (ids(&v, "items") == [id.clone()]).then_some(v)
+    });
+    assert_eq!(listing["items"][0]["sender"], SENDER);
+    assert_eq!(listing["items"][0]["kind"], "edoc");
+    assert_eq!(listing["items"][0]["size"], doc.len());
+    let o = run(&["inbox", "list"], &far, &[]).expect(0);
+    let text = o.text();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("CURSOR"), "{text}");
+    let row = lines.next().unwrap();
+    assert!(
+        row.contains(&id) && row.contains("edoc") && row.contains(SENDER),
+        "{text}"
+    );
+    assert!(o.stderr.contains("next page: --after"), "{}", o.stderr);
+    let o = run(&["inbox", "list", "--kind", "status"], &far, &[]).expect(0);
+    assert!(o.text().is_empty(), "{}", o.text());
+
+    // inbox get: the exact bytes, to a file and to stdout.
+    let got = f.path("got.edxml");
+    let o = run(&["inbox", "get", &id], &far, &[&"-o", &got]).expect(0);
+    assert!(o.stdout.is_empty());
+    assert_eq!(std::fs::read(&got).unwrap(), doc, "byte-identical (file)");
+    let o = run(&["inbox", "get", &id], &far, &[]).expect(0);
+    assert_eq!(o.stdout, doc, "byte-identical (stdout)");
+    // The local recipient has it at once (delivered before the 202).
+    let near = f.dms("gw-h50", NEAR);
+    let o = run(&["inbox", "get", &id], &near, &[]).expect(0);
+    assert_eq!(o.stdout, doc, "byte-identical (local recipient)");
+
+    // inbox ack.
+    let o = run(
+        &["inbox", "ack", &id, "--result", "done", "--note", "đã nhận"],
+        &far,
+        &[],
+    )
+    .expect(0);
+    assert_eq!(o.text().trim(), format!("{id}: acknowledged (done)"));
+    let v = run(
+        &["inbox", "ack", &id, "--result", "fail", "--json"],
+        &near,
+        &[],
+    )
+    .expect(0)
+    .json();
+    assert_eq!(v, serde_json::json!({"id": id, "result": "fail"}));
+    let v = run(&["inbox", "list", "--json"], &far, &[])
+        .expect(0)
+        .json();
+    assert_eq!(v["items"][0]["acked"], "done");
+
+    // status: the far recipient answers 01; it travels back to the sender.
+    let st_file = f.file(
+        "status01.edxml",
+        &status(FAR, SENDER, 1, StatusCode::Arrived),
+    );
+    let o = run(&["status"], &far, &[&st_file]).expect(0);
+    let line = o.text();
+    assert!(
+        line.contains(&format!("-> {SENDER}")) && line.contains("(status 01 Đã đến)"),
+        "{line}"
+    );
+    let st_file2 = f.file(
+        "status03.edxml",
+        &status(FAR, SENDER, 1, StatusCode::Accepted),
+    );
+    let v = run(&["status", "--json"], &far, &[&st_file2])
+        .expect(0)
+        .json();
+    assert_eq!(v["recipients"], serde_json::json!([SENDER]));
+    let status_id = v["id"].as_str().unwrap().to_owned();
+
+    // track --json at the sender's gateway: receipts and both statuses.
+    let t = eventually("statuses back at the sender", T, || {
+        let t = run(&["track", &id, "--json"], &sender, &[])
+            .expect(0)
+            .json();
+        let ok = t["statuses"].as_array().is_some_and(|s| s.len() == 2)
+            && t["receipts"].as_array().is_some_and(|r| r.len() == 1);
+        ok.then_some(t)
+    });
+    assert_eq!(t["id"], id.as_str());
+    assert_eq!(t["receipts"][0]["receipt"]["receiving_gateway"], "gw-g22");
+    assert_eq!(t["receipts"][0]["receipt"]["hop"], 1);
+    assert_eq!(t["statuses"][0]["status_code"], "01");
+    assert_eq!(t["statuses"][1]["status_code"], "03");
+    assert_eq!(t["statuses"][1]["message_id"], status_id.as_str());
+    // The status is in the sender's inbox too.
+    let v = run(
+        &["inbox", "list", "--kind", "status", "--json"],
+        &sender,
+        &[],
+    )
+    .expect(0)
+    .json();
+    assert_eq!(ids(&v, "items").len(), 2);
+
+    // track (human).
+    let o = run(&["track", &id], &sender, &[]).expect(0);
+    let text = o.text();
+    for want in [
+        format!("{id} edoc from {SENDER}"),
+        format!("document: {SENDER},2026/11/22,1/UBND"),
+        format!("{FAR}  relayed hop=gw-g22"),
+        format!("{NEAR}  fetched result=fail"),
+        "receipts:\n  hop 1  received by gw-g22  at 20".to_owned(),
+        format!("statuses:\n  01 Đã đến  from {FAR}  at 20"),
+        format!("  03 Đã tiếp nhận  from {FAR}"),
+        "history:\n".to_owned(),
+        " accepted\n".to_owned(),
+        format!(" delivered agency={NEAR}"),
+        " relayed hop=gw-g22".to_owned(),
+    ] {
+        assert!(text.contains(&want), "track output lacks {want:?}:\n{text}");
+    }
+
+    // Only the sender (or an operator) may track it.
+    let o = run(&["track", &id], &near, &[]).expect(1);
+    assert!(o.stderr.starts_with("error: not_found: "), "{}", o.stderr);
+    assert!(o.stdout.is_empty());
+    let v = run(&["track", &id, "--json"], &f.ops("gw-h50"), &[])
+        .expect(0)
+        .json();
+    assert_eq!(v["message"]["sender"], SENDER);
+}
+
+#[test]
+fn send_a_folder() {
+    let f = Fed::start(&["gw-h50"], FAST_RETRY);
+    let sender = f.dms("gw-h50", SENDER);
+    let near = f.dms("gw-h50", NEAR);
+    let mut docs = Vec::new();
+    for n in 1..=6 {
+        let d = document(SENDER, &[NEAR], n);
+        f.file(&format!("out/doc-{n:02}.edxml"), &d);
+        docs.push(d);
+    }
+    f.file("out/zz-unsigned.edxml", &unsigned(SENDER, &[NEAR], 99));
+    f.file("out/notes.txt", b"not sent");
+    std::fs::create_dir_all(f.path("out/sub.edxml")).unwrap(); // a folder, skipped
+    let folder = f.path("out");
+
+    // One refused file: exit 1; six lines on stdout in some order, the refusal on stderr.
+    let o = run(&["send", "--concurrency", "3"], &sender, &[&folder]).expect(1);
+    let text = o.text();
+    assert_eq!(text.lines().count(), 6, "{text}");
+    for n in 1..=6 {
+        let name = folder.join(format!("doc-{n:02}.edxml"));
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{}: ", name.display())))
+            .unwrap_or_else(|| panic!("no line for {}: {text}", name.display()));
+        assert!(line.ends_with(&format!(" -> {NEAR}")), "{line}");
+    }
+    let refused = format!(
+        "error: {}: signature.required: ",
+        folder.join("zz-unsigned.edxml").display()
+    );
+    assert!(o.stderr.contains(&refused), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("7 files: 6 accepted (0 already there), 1 refused"),
+        "{}",
+        o.stderr
+    );
+    assert!(!text.contains("notes.txt") && !o.stderr.contains("notes.txt"));
+
+    // Again with --json: everything is a duplicate; results in file order.
+    let v = run(&["send", "--json"], &sender, &[&folder])
+        .expect(1)
+        .json();
+    assert_eq!(v["files"], 7);
+    assert_eq!(v["accepted"], 6);
+    assert_eq!(v["duplicates"], 6);
+    assert_eq!(v["refused"], 1);
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 7);
+    assert!(
+        results[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("doc-01.edxml")
+    );
+    assert_eq!(results[0]["status"], "accepted");
+    assert_eq!(results[0]["response"]["duplicate"], true);
+    assert_eq!(results[6]["status"], "refused");
+    assert_eq!(results[6]["http_status"], 422);
+    assert_eq!(
+        results[6]["response"]["error"]["code"],
+        "signature.required"
+    );
+
+    // Without the bad file: exit 0.
+    std::fs::remove_file(folder.join("zz-unsigned.edxml")).unwrap();
+    let o = run(&["send"], &sender, &[&folder]).expect(0);
+    assert!(
+        o.stderr
+            .contains("6 files: 6 accepted (6 already there), 0 refused"),
+        "{}",
+        o.stderr
+    );
+
+    // The recipient's inbox, paged; every document byte-identical.
+    let v = run(&["inbox", "list", "--json"], &near, &[])
+        .expect(0)
+        .json();
+    let all = ids(&v, "items");
+    assert_eq!(all.len(), 6);
+    let page = run(&["inbox", "list", "--limit", "2", "--json"], &near, &[])
+        .expect(0)
+        .json();
+    assert_eq!(ids(&page, "items"), all[..2]);
+    let next = page["next"].as_str().unwrap().to_owned();
+    let page2 = run(
+        &["inbox", "list", "--limit", "10", "--after", &next, "--json"],
+        &near,
+        &[],
+    )
+    .expect(0)
+    .json();
+    assert_eq!(ids(&page2, "items"), all[2..]);
+    let mut fetched: Vec<Vec<u8>> = all
+        .iter()
+        .map(|id| run(&["inbox", "get", id], &near, &[]).expect(0).stdout)
+        .collect();
+    fetched.sort();
+    docs.sort();
+    assert_eq!(fetched, docs);
+    let v = run(&["inbox", "list", "--kind", "status", "--json"], &near, &[])
+        .expect(0)
+        .json();
+    assert_eq!(v["items"], serde_json::json!([]));
+}
+
+#[test]
+fn operator_queue_commands() {
+    let mut f = Fed::start(&["gw-g22", "gw-h50", "gw-h48"], SLOW_RETRY);
+    // The national gateway is down: gw-h50 cannot hand the message on.
+    f.stop("gw-g22");
+    let sender = f.dms("gw-h50", SENDER);
+    let ops = f.ops("gw-h50");
+    let doc_file = f.file("doc.edxml", &document(SENDER, &[FAR], 7));
+    let id = run(&["send", "--json"], &sender, &[&doc_file])
+        .expect(0)
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let listed = |state: &str| {
+        let v = run(&["queue", "list", "--state", state, "--json"], &ops, &[])
+            .expect(0)
+            .json();
+        assert_eq!(v["state"], state);
+        ids(&v, "messages")
+    };
+    eventually("a scheduled retry", T, || {
+        listed("retry_scheduled").contains(&id).then_some(())
+    });
+    let o = run(&["queue", "list", "--state", "retry_scheduled"], &ops, &[]).expect(0);
+    let text = o.text();
+    assert!(text.starts_with("ID"), "{text}");
+    assert!(
+        text.contains(&id) && text.contains(&format!("{FAR}=retry_scheduled")),
+        "{text}"
+    );
+    // Default state: dead; none.
+    let o = run(&["queue", "list"], &ops, &[]).expect(0);
+    assert!(o.stdout.is_empty());
+    assert!(
+        o.stderr.contains("no messages in state dead"),
+        "{}",
+        o.stderr
+    );
+
+    // stats.
+    let v = run(&["queue", "stats", "--json"], &ops, &[])
+        .expect(0)
+        .json();
+    assert_eq!(v["gateway"], "gw-h50");
+    let hop = v["queues"]["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["hop"] == "gw-g22")
+        .cloned()
+        .unwrap();
+    assert_eq!(hop["depth"], 1);
+    let o = run(&["queue", "stats"], &ops, &[]).expect(0);
+    let text = o.text();
+    assert!(text.starts_with("gateway gw-h50\nHOP"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("gw-g22") && l.split_whitespace().nth(1) == Some("1")),
+        "{text}"
+    );
+    assert!(text.contains("retry_scheduled=1"), "{text}");
+
+    // retry: a new attempt now (it fails again: gw-g22 is still down).
+    let o = run(&["queue", "retry", &id], &ops, &[]).expect(0);
+    assert_eq!(o.text().trim(), format!("{id}: retry done"));
+    eventually("the second attempt to fail", T, || {
+        let t = run(&["track", &id, "--json"], &ops, &[]).expect(0).json();
+        let ev = events(&t);
+        (ev.contains(&"retry_now".to_owned())
+            && ev.iter().filter(|e| *e == "retry_scheduled").count() == 2)
+            .then_some(())
+    });
+
+    // suspend, resume, cancel.
+    let v = run(&["queue", "suspend", &id, "--json"], &ops, &[])
+        .expect(0)
+        .json();
+    assert_eq!(
+        v,
+        serde_json::json!({"id": id, "action": "suspend", "done": true})
+    );
+    assert_eq!(listed("suspended"), std::slice::from_ref(&id));
+    assert!(!listed("retry_scheduled").contains(&id));
+    run(&["queue", "resume", &id], &ops, &[]).expect(0);
+    assert!(!listed("suspended").contains(&id));
+    // Not suspended any more: resuming again does not fit its state.
+    let o = run(&["queue", "resume", &id], &ops, &[]).expect(1);
+    assert!(
+        o.stderr.starts_with("error: state.invalid: "),
+        "{}",
+        o.stderr
+    );
+    run(&["queue", "cancel", &id], &ops, &[]).expect(0);
+    assert_eq!(listed("cancelled"), std::slice::from_ref(&id));
+    let o = run(&["queue", "retry", &id, "--json"], &ops, &[]).expect(1);
+    assert_eq!(o.json()["error"]["code"], "state.invalid");
+    let t = run(&["track", &id], &ops, &[]).expect(0);
+    assert!(
+        t.text().contains(&format!("{FAR}  cancelled")),
+        "{}",
+        t.text()
+    );
+    assert!(t.text().contains(" suspended\n") && t.text().contains(" resumed\n"));
+
+    // A DMS certificate is not an operator's.
+    let o = run(&["queue", "stats"], &sender, &[]).expect(1);
+    assert!(
+        o.stderr.starts_with("error: auth.forbidden: "),
+        "{}",
+        o.stderr
+    );
+    // Unknown message ids.
+    let unknown = "0190f3a2-7c1e-7a4b-9d2e-3f4a5b6c7d8e";
+    let o = run(&["queue", "suspend", unknown], &ops, &[]).expect(1);
+    assert!(o.stderr.starts_with("error: not_found: "), "{}", o.stderr);
+    let o = run(&["queue", "cancel", "not-an-id"], &ops, &[]).expect(1);
+    assert!(o.stderr.starts_with("error: not_found: "), "{}", o.stderr);
+    // A state that does not exist is a usage error, caught before any request.
+    run(&["queue", "list", "--state", "lost"], &ops, &[]).expect(2);
+}
+
+#[test]
+fn failures() {
+    let f = Fed::start(&["gw-h50"], FAST_RETRY);
+    let sender = f.dms("gw-h50", SENDER);
+    let good = f.file("good.edxml", &document(SENDER, &[NEAR], 1));
+
+    // A CA that did not issue the gateway's certificate: the TLS handshake fails (exit 2).
+    let mut wrong_ca = sender.clone();
+    let i = wrong_ca.iter().position(|a| a == "--ca").unwrap();
+    wrong_ca[i + 1] = certs().join("gateways/gw-h48.pem").into();
+    let o = run(&["send"], &wrong_ca, &[&good]).expect(2);
+    assert!(
+        o.stderr.starts_with("error: cannot reach https://"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stdout.is_empty());
+    let o = run(&["inbox", "list", "--json"], &wrong_ca, &[]).expect(2);
+    assert_eq!(o.json()["error"]["code"], "connection");
+
+    // Nothing listening.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut down = sender.clone();
+    down[1] = format!("https://127.0.0.1:{port}").into();
+    let o = run(
+        &["track", "0190f3a2-7c1e-7a4b-9d2e-3f4a5b6c7d8e"],
+        &down,
+        &[],
+    )
+    .expect(2);
+    assert!(o.stderr.starts_with("error: cannot reach"), "{}", o.stderr);
+    // A folder stops at the first connection failure and says what was not sent.
+    for n in 1..=3 {
+        f.file(
+            &format!("batch/{n}.edxml"),
+            &document(SENDER, &[NEAR], 10 + n),
+        );
+    }
+    let o = run(&["send", "--concurrency", "1"], &down, &[&f.path("batch")]).expect(2);
+    assert!(o.stderr.contains("2 not sent"), "{}", o.stderr);
+
+    // Plain http, a missing key file, a missing --ca.
+    let mut http = sender.clone();
+    http[1] = f.f.url("gw-h50").unwrap().replace("https", "http").into();
+    let o = run(&["send"], &http, &[&good]).expect(2);
+    assert!(o.stderr.contains("must be an https:// URL"), "{}", o.stderr);
+    let mut no_key = sender.clone();
+    no_key[5] = f.path("missing.key").into();
+    let o = run(&["send"], &no_key, &[&good]).expect(2);
+    assert!(o.stderr.contains("missing.key"), "{}", o.stderr);
+    run(&["send"], &sender[..6], &[&good]).expect(2);
+
+    // Refused documents (exit 1): unsigned; from another agency than the certificate's.
+    let bad = f.file("unsigned.edxml", &unsigned(SENDER, &[NEAR], 2));
+    let o = run(&["send"], &sender, &[&bad]).expect(1);
+    assert!(
+        o.stderr
+            .starts_with("error: signature.required: the document's signature is not acceptable"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("  detail: {"), "{}", o.stderr);
+    assert!(o.stdout.is_empty());
+    let o = run(&["send", "--json"], &sender, &[&bad]).expect(1);
+    assert_eq!(o.json()["error"]["code"], "signature.required");
+    assert!(o.json()["error"]["detail"]["problems"].is_array());
+    let other = f.file("other.edxml", &document(NEAR, &[SENDER], 3));
+    let o = run(&["send"], &sender, &[&other]).expect(1);
+    assert!(
+        o.stderr.starts_with("error: auth.wrong_agency: "),
+        "{}",
+        o.stderr
+    );
+    let unknown_recipient = f.file("unknown.edxml", &document(SENDER, &[FAR], 4));
+    let o = run(&["send"], &sender, &[&unknown_recipient]).expect(1);
+    assert!(
+        o.stderr.starts_with("error: routing.refused: "),
+        "{}",
+        o.stderr
+    );
+    let not_xml = f.file("junk.edxml", b"this is not XML");
+    let o = run(&["send"], &sender, &[&not_xml]).expect(1);
+    assert!(
+        o.stderr.starts_with("error: document.unreadable: "),
+        "{}",
+        o.stderr
+    );
+    // A file that does not exist; an empty folder.
+    run(&["send"], &sender, &[&f.path("nope.edxml")]).expect(2);
+    std::fs::create_dir_all(f.path("empty")).unwrap();
+    let o = run(&["send"], &sender, &[&f.path("empty")]).expect(2);
+    assert!(o.stderr.contains("holds no .edxml files"), "{}", o.stderr);
+
+    // status refuses, locally, anything that is not a status package.
+    let o = run(&["status"], &sender, &[&good]).expect(2);
+    assert!(
+        o.stderr.contains("is a document, not a status package"),
+        "{}",
+        o.stderr
+    );
+    let o = run(&["status", "--json"], &sender, &[&not_xml]).expect(2);
+    assert_eq!(o.json()["error"]["code"], "usage.not_edxml");
+    // ... but a status package about an unknown document is still the gateway's call.
+    let st = f.file("st.edxml", &status(SENDER, NEAR, 1, StatusCode::Processing));
+    let v = run(&["status", "--json"], &sender, &[&st]).expect(0).json();
+    assert_eq!(v["recipients"], serde_json::json!([NEAR]));
+
+    // Unknown message ids (exit 1, not_found).
+    let unknown = "0190f3a2-7c1e-7a4b-9d2e-3f4a5b6c7d8e";
+    let o = run(&["track", unknown, "--json"], &sender, &[]).expect(1);
+    assert_eq!(o.json()["error"]["code"], "not_found");
+    let o = run(&["inbox", "get", unknown], &sender, &[&"-o", &f.path("x")]).expect(1);
+    assert!(o.stderr.starts_with("error: not_found: "), "{}", o.stderr);
+    assert!(!f.path("x").exists(), "nothing written on a refusal");
+    let o = run(&["inbox", "ack", unknown, "--result", "done"], &sender, &[]).expect(1);
+    assert!(o.stderr.starts_with("error: not_found: "), "{}", o.stderr);
+    let o = run(&["inbox", "get", "../../metrics"], &sender, &[]).expect(1);
+    assert!(o.stderr.starts_with("error: not_found: "), "{}", o.stderr);
+    // A message that is not in this agency's inbox.
+    let id = run(&["send", "--json"], &sender, &[&good]).expect(0).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    run(&["inbox", "get", &id], &sender, &[]).expect(1);
+    run(&["inbox", "get", &id], &f.dms("gw-h50", NEAR), &[]).expect(0);
+    // An operator certificate on a DMS endpoint.
+    let o = run(&["inbox", "list"], &f.ops("gw-h50"), &[]).expect(1);
+    assert!(
+        o.stderr.starts_with("error: auth.forbidden: "),
+        "{}",
+        o.stderr
+    );
+
+    // Usage errors from the command line (exit 2).
+    run(&["inbox", "ack", &id], &sender, &[]).expect(2);
+    run(&["inbox", "ack", &id, "--result", "maybe"], &sender, &[]).expect(2);
+    run(&["inbox", "list", "--kind", "other"], &sender, &[]).expect(2);
+    run(&["send", "--concurrency", "0"], &sender, &[&good]).expect(2);
+}
+
+#[test]
+fn help_names_every_client_command() {
+    let o = lienthong(["--help"]).expect(0);
+    for c in ["send", "inbox", "status", "track", "queue"] {
+        assert!(o.text().contains(c), "{}", o.text());
+    }
+    let o = lienthong(["queue", "--help"]).expect(0);
+    for c in ["stats", "list", "retry", "suspend", "resume", "cancel"] {
+        assert!(o.text().contains(c), "{}", o.text());
+    }
+    let o = lienthong(["inbox", "get", "--help"]).expect(0);
+    for c in ["--gateway", "--cert", "--key", "--ca", "--output"] {
+        assert!(o.text().contains(c), "{}", o.text());
+    }
+}
