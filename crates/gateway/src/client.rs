@@ -99,29 +99,16 @@ impl ApiClient {
         path: &str,
         body: Option<(Bytes, &str)>,
     ) -> Result<Answer, String> {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(format!("{}{}", self.base, path));
-        let body = match body {
+        match body {
             Some((b, ctype)) => {
-                req = req.header("content-type", ctype);
-                Full::new(b)
+                self.call_with_headers(method, path, b, &[("content-type", ctype)])
+                    .await
             }
-            None => Full::new(Bytes::new()),
-        };
-        let req = req.body(body).map_err(|e| e.to_string())?;
-        let resp = tokio::time::timeout(self.timeout, self.http.request(req))
-            .await
-            .map_err(|_| "the gateway did not answer in time".to_owned())?
-            .map_err(|e| format!("cannot reach {}: {}", self.base, chain(&e)))?;
-        let status = resp.status();
-        let body = resp
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
-        Ok(Answer { status, body })
+            None => {
+                self.call_with_headers(method, path, Bytes::new(), &[])
+                    .await
+            }
+        }
     }
 
     /// A request with extra headers (the relay transport metadata, in tests).
@@ -129,7 +116,7 @@ impl ApiClient {
         &self,
         method: Method,
         path: &str,
-        body: Vec<u8>,
+        body: impl Into<Bytes>,
         headers: &[(&str, &str)],
     ) -> Result<Answer, String> {
         let mut req = Request::builder()
@@ -139,7 +126,7 @@ impl ApiClient {
             req = req.header(*k, *v);
         }
         let req = req
-            .body(Full::new(Bytes::from(body)))
+            .body(Full::new(body.into()))
             .map_err(|e| e.to_string())?;
         let resp = tokio::time::timeout(self.timeout, self.http.request(req))
             .await
