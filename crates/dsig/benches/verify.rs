@@ -54,8 +54,25 @@ fn bench(c: &mut Criterion) {
     );
     let mut g = c.benchmark_group("verify");
     g.throughput(Throughput::Elements(1));
+    let ca_der = rustls_pki_types::CertificateDer::from(pki.ca.cert_der.clone());
     g.bench_function(
-        format!("edxml_{}B_rsa2048_exc_c14n_chain2", doc.len()),
+        format!("cold_edxml_{}B_rsa2048_exc_c14n_chain2", doc.len()),
+        |b| {
+            b.iter(|| {
+                // A new trust store each time: the certificate path is validated from scratch.
+                let mut fresh = TrustStore::new();
+                fresh.add_root_der(ca_der.clone()).unwrap();
+                let p = Policy {
+                    trust: &fresh,
+                    ..policy.clone()
+                };
+                let r = verify_bytes(std::hint::black_box(&doc), &Profile::edxml(), &p).unwrap();
+                assert!(r.valid);
+            })
+        },
+    );
+    g.bench_function(
+        format!("warm_edxml_{}B_rsa2048_exc_c14n_chain2", doc.len()),
         |b| {
             b.iter(|| {
                 let r =
