@@ -21,6 +21,23 @@ use crate::app::{AppState, headers, now};
 /// The HTTPS client used for relays.
 pub type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
 
+/// Why a relay attempt failed, and whether trying again can help.
+#[derive(Debug)]
+struct Failure {
+    reason: String,
+    /// The peer refused the message itself.
+    permanent: bool,
+}
+
+impl From<String> for Failure {
+    fn from(reason: String) -> Failure {
+        Failure {
+            reason,
+            permanent: false,
+        }
+    }
+}
+
 /// A TCP connector with Nagle off: small requests and answers must not wait for the
 /// peer's delayed ACK (40 ms per round trip otherwise).
 pub fn plain_connector() -> HttpConnector {
@@ -129,7 +146,7 @@ pub async fn run(f: Forwarder) {
                 let started = Instant::now();
                 let outcome = match client {
                     Some(c) => send(&st, &c, &url, &lease, &trust, request_timeout).await,
-                    None => Err("no TLS client configuration".to_owned()),
+                    None => Err("no TLS client configuration".to_owned().into()),
                 };
                 finish(&st, lease, outcome, started).await;
             });
@@ -154,7 +171,7 @@ async fn send(
     lease: &Lease,
     trust: &lienthong_dsig::TrustStore,
     timeout: Duration,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, Failure> {
     let store = s.store.clone();
     let id = lease.id;
     let body = tokio::task::spawn_blocking(move || store.read_payload(id))
@@ -186,7 +203,15 @@ async fn send(
         .to_bytes();
     if !status.is_success() {
         let text = String::from_utf8_lossy(&bytes[..bytes.len().min(500)]).into_owned();
-        return Err(format!("peer answered {status}: {text}"));
+        // A 4xx (other than timeout and rate limit) refuses this message: retrying the
+        // same bytes cannot help.
+        let permanent = status.is_client_error()
+            && status != hyper::StatusCode::REQUEST_TIMEOUT
+            && status != hyper::StatusCode::TOO_MANY_REQUESTS;
+        return Err(Failure {
+            reason: format!("peer answered {status}: {text}"),
+            permanent,
+        });
     }
     let policy = Policy {
         trust,
@@ -196,18 +221,21 @@ async fn send(
     let (receipt, report) =
         verify_receipt(&bytes, &policy).map_err(|e| format!("receipt unreadable: {e}"))?;
     if !report.valid {
-        return Err(format!("receipt not valid: {}", report.problems.join("; ")));
+        return Err(format!("receipt not valid: {}", report.problems.join("; ")).into());
     }
     if receipt.receiving_gateway != lease.hop {
         return Err(format!(
             "receipt is from {}, not {}",
             receipt.receiving_gateway, lease.hop
-        ));
+        )
+        .into());
     }
     if receipt.message_id != lease.id.to_string()
         || receipt.document_sha256 != lease.sha256.to_hex()
     {
-        return Err("receipt is for another message or other bytes".into());
+        return Err("receipt is for another message or other bytes"
+            .to_owned()
+            .into());
     }
     Ok(bytes.to_vec())
 }
@@ -215,7 +243,7 @@ async fn send(
 async fn finish(
     s: &Arc<AppState>,
     lease: Lease,
-    outcome: Result<Vec<u8>, String>,
+    outcome: Result<Vec<u8>, Failure>,
     started: Instant,
 ) {
     let st = s.clone();
@@ -237,10 +265,16 @@ async fn finish(
                 Err(e) => tracing::error!(message_id = %id, error = %e, "task failed"),
             }
         }
-        Err(reason) => {
+        Err(Failure { reason, permanent }) => {
             let why = reason.clone();
-            let r =
-                tokio::task::spawn_blocking(move || st.store.fail_lease(&lease, &why, now())).await;
+            let r = tokio::task::spawn_blocking(move || {
+                if permanent {
+                    st.store.fail_lease_permanently(&lease, &why, now())
+                } else {
+                    st.store.fail_lease(&lease, &why, now())
+                }
+            })
+            .await;
             match r {
                 Ok(Ok(FailOutcome::RetryAt(at))) => {
                     s.metrics.retry(&hop, false);

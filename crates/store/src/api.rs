@@ -75,6 +75,18 @@ pub trait Store: Send + Sync {
     /// The lease must be current (same attempt, not suspended or acknowledged).
     fn fail_lease(&self, lease: &Lease, reason: &str, now: Timestamp) -> Result<FailOutcome>;
 
+    /// The peer refused the message itself (not a transient failure): dead-letter the entry
+    /// at once, keeping `reason`. An operator can still retry it. The default implementation
+    /// treats it as an ordinary failure.
+    fn fail_lease_permanently(
+        &self,
+        lease: &Lease,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<FailOutcome> {
+        self.fail_lease(lease, reason, now)
+    }
+
     /// Operator: hold every pending recipient and queue entry of the message.
     fn suspend(&self, id: MessageId, now: Timestamp) -> Result<()>;
 

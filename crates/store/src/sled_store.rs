@@ -1284,7 +1284,13 @@ impl SledStore {
         })
     }
 
-    fn fail_impl(&self, lease: &Lease, reason: &str, now: Timestamp) -> Result<FailOutcome> {
+    fn fail_impl(
+        &self,
+        lease: &Lease,
+        reason: &str,
+        now: Timestamp,
+        permanent: bool,
+    ) -> Result<FailOutcome> {
         check_name("hop", &lease.hop)?;
         let (id, hop) = (lease.id, lease.hop.as_str());
         self.write(|tx| {
@@ -1311,63 +1317,66 @@ impl SledStore {
                 None => return Err(invalid_state(id, rec.state.as_str(), "fail a lease of")),
             };
             let before = rec.state;
-            let outcome =
-                match self
-                    .config
+            // A permanent refusal is dead at once; otherwise the retry policy decides.
+            let next = if permanent {
+                None
+            } else {
+                self.config
                     .retry
                     .next_attempt(id, hop, old.attempt, old.enqueued_at, now)
-                {
-                    Some(at) => {
-                        let new = QueueEntry {
-                            due: at,
-                            status: EntryStatus::Ready,
-                            ..old.clone()
-                        };
-                        tx.set_entry(id, hop, Some(&old), Some(&new))?;
-                        for r in &old.recipients {
-                            let s = recipient_mut(&mut rec, id, r)?;
-                            *s = s
-                                .retry_scheduled(at, old.attempt)
-                                .map_err(|e| refused(id, e))?;
-                        }
-                        tx.event(
-                            id,
-                            &mut rec,
-                            now,
-                            Event::RetryScheduled {
-                                hop: hop.to_owned(),
-                                at,
-                                attempt: old.attempt,
-                                reason: reason.to_owned(),
-                            },
-                        )?;
-                        FailOutcome::RetryAt(at)
+            };
+            let outcome = match next {
+                Some(at) => {
+                    let new = QueueEntry {
+                        due: at,
+                        status: EntryStatus::Ready,
+                        ..old.clone()
+                    };
+                    tx.set_entry(id, hop, Some(&old), Some(&new))?;
+                    for r in &old.recipients {
+                        let s = recipient_mut(&mut rec, id, r)?;
+                        *s = s
+                            .retry_scheduled(at, old.attempt)
+                            .map_err(|e| refused(id, e))?;
                     }
-                    None => {
-                        let why = format!("gave up after {} attempt(s): {reason}", old.attempt);
-                        let new = QueueEntry {
-                            status: EntryStatus::Dead {
-                                reason: why.clone(),
-                            },
-                            ..old.clone()
-                        };
-                        tx.set_entry(id, hop, Some(&old), Some(&new))?;
-                        for r in &old.recipients {
-                            let s = recipient_mut(&mut rec, id, r)?;
-                            *s = s.dead(&why).map_err(|e| refused(id, e))?;
-                        }
-                        tx.event(
-                            id,
-                            &mut rec,
-                            now,
-                            Event::Dead {
-                                hop: hop.to_owned(),
-                                reason: why,
-                            },
-                        )?;
-                        FailOutcome::Dead
+                    tx.event(
+                        id,
+                        &mut rec,
+                        now,
+                        Event::RetryScheduled {
+                            hop: hop.to_owned(),
+                            at,
+                            attempt: old.attempt,
+                            reason: reason.to_owned(),
+                        },
+                    )?;
+                    FailOutcome::RetryAt(at)
+                }
+                None => {
+                    let why = format!("gave up after {} attempt(s): {reason}", old.attempt);
+                    let new = QueueEntry {
+                        status: EntryStatus::Dead {
+                            reason: why.clone(),
+                        },
+                        ..old.clone()
+                    };
+                    tx.set_entry(id, hop, Some(&old), Some(&new))?;
+                    for r in &old.recipients {
+                        let s = recipient_mut(&mut rec, id, r)?;
+                        *s = s.dead(&why).map_err(|e| refused(id, e))?;
                     }
-                };
+                    tx.event(
+                        id,
+                        &mut rec,
+                        now,
+                        Event::Dead {
+                            hop: hop.to_owned(),
+                            reason: why,
+                        },
+                    )?;
+                    FailOutcome::Dead
+                }
+            };
             tx.save_message(id, &mut rec, Some(before), now)?;
             Ok(outcome)
         })
@@ -2049,7 +2058,16 @@ impl Store for SledStore {
     }
 
     fn fail_lease(&self, lease: &Lease, reason: &str, now: Timestamp) -> Result<FailOutcome> {
-        self.fail_impl(lease, reason, now)
+        self.fail_impl(lease, reason, now, false)
+    }
+
+    fn fail_lease_permanently(
+        &self,
+        lease: &Lease,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<FailOutcome> {
+        self.fail_impl(lease, reason, now, true)
     }
 
     fn suspend(&self, id: MessageId, now: Timestamp) -> Result<()> {

@@ -1123,3 +1123,29 @@ fn concurrent_accepts_share_flushes_and_are_all_durable() {
     assert_eq!(a, b);
     healthy(&s);
 }
+
+#[test]
+fn a_permanent_refusal_dead_letters_at_once_and_can_be_retried() {
+    let d = tempfile::tempdir().unwrap();
+    let s = open(d.path());
+    let now = at(1_000);
+    let a = s
+        .accept(&req("A", b"refused by the peer", &["B"]), now)
+        .unwrap();
+    s.enqueue(a.id, "gw", &strings(&["B"]), now, now).unwrap();
+    let l = s.lease("gw", now, 1, 100).unwrap().pop().unwrap();
+    assert_eq!(l.attempt, 1, "first attempt");
+    assert_eq!(
+        s.fail_lease_permanently(&l, "peer answered 422: routing.refused", now)
+            .unwrap(),
+        FailOutcome::Dead
+    );
+    assert!(matches!(rstate(&s, a.id, "B"), RecipientState::Dead { .. }));
+    assert_eq!(s.message(a.id).unwrap().state, MessageState::Dead);
+    assert!(s.lease("gw", at(10_000_000), 10, 100).unwrap().is_empty());
+    assert_eq!(events(&s, a.id).last().unwrap(), "dead");
+    // The operator can still send it again.
+    s.retry_now(a.id, now).unwrap();
+    assert_eq!(s.lease("gw", now, 1, 100).unwrap().len(), 1);
+    healthy(&s);
+}
