@@ -761,8 +761,8 @@ async fn track(
     Ok(Json(view).into_response())
 }
 
-/// Business statuses that came back for a document: status packages in the sender's inbox
-/// here whose ResponseFor names this document's DocumentId.
+/// Business statuses that came back for a document: status packages delivered to the
+/// sender here whose ResponseFor names this document's DocumentId (a store index).
 fn statuses_for(s: &AppState, info: &lienthong_store::MessageInfo) -> Result<Vec<Value>, ApiError> {
     let Some(doc_id) = &info.document_id else {
         return Ok(vec![]);
@@ -771,45 +771,37 @@ fn statuses_for(s: &AppState, info: &lienthong_store::MessageInfo) -> Result<Vec
         return Ok(vec![]);
     }
     let mut out = Vec::new();
-    let mut after = None;
-    // Bounded scan of the sender's status inbox.
-    for _ in 0..20 {
-        let items = s
-            .store
-            .list_inbox(&info.sender, after, 500, Some(MessageKind::Status))?;
-        let Some(last) = items.last() else { break };
-        after = Some(last.cursor);
-        for item in items {
-            let m = s.store.message(item.id)?;
-            if m.document_id.as_deref() != Some(doc_id) || !info.recipients.contains_key(&m.sender)
-            {
-                continue;
-            }
-            let code = s
-                .store
-                .read_payload(item.id)
-                .ok()
-                .and_then(|b| lienthong_edxml::read(&b).ok())
-                .and_then(|p| match p.package {
-                    Package::Status(st) => Some((
-                        st.status_code.wire().to_owned(),
-                        st.status_code.label_vi().to_owned(),
-                        st.description.clone(),
-                    )),
-                    Package::Edoc(_) => None,
-                });
-            out.push((
-                item.id,
-                json!({
-                    "message_id": item.id.to_string(),
-                    "from": m.sender,
-                    "status_code": code.as_ref().map(|c| c.0.clone()),
-                    "label": code.as_ref().map(|c| c.1.clone()),
-                    "description": code.and_then(|c| c.2),
-                    "received_at": item.delivered_at,
-                }),
-            ));
+    // The store indexes delivered status packages by the document they answer.
+    for id in s.store.statuses_delivered(&info.sender, doc_id)? {
+        let m = s.store.message(id)?;
+        // Only statuses from this document's recipients (or about a recall, from them).
+        if !info.recipients.contains_key(&m.sender) {
+            continue;
         }
+        let code = s
+            .store
+            .read_payload(id)
+            .ok()
+            .and_then(|b| lienthong_edxml::read(&b).ok())
+            .and_then(|p| match p.package {
+                Package::Status(st) => Some((
+                    st.status_code.wire().to_owned(),
+                    st.status_code.label_vi().to_owned(),
+                    st.description.clone(),
+                )),
+                Package::Edoc(_) => None,
+            });
+        out.push((
+            id,
+            json!({
+                "message_id": id.to_string(),
+                "from": m.sender,
+                "status_code": code.as_ref().map(|c| c.0.clone()),
+                "label": code.as_ref().map(|c| c.1.clone()),
+                "description": code.and_then(|c| c.2),
+                "received_at": m.accepted_at,
+            }),
+        ));
     }
     // Relays run in parallel, so arrival order is not sending order. Ids are UUIDv7 given
     // by the gateway that accepted each status, so they sort by when it was sent.

@@ -103,6 +103,10 @@ pub trait Store: Send + Sync {
     /// Delivering again is a no-op reporting `duplicate`.
     fn deliver(&self, id: MessageId, agency: &str, now: Timestamp) -> Result<DeliverOutcome>;
 
+    /// Status packages delivered to `agency` that answer its document `document_id`
+    /// (edXML ResponseFor/DocumentId), oldest id first.
+    fn statuses_delivered(&self, agency: &str, document_id: &str) -> Result<Vec<MessageId>>;
+
     /// Messages in `agency`'s inbox after `after`, oldest first, at most `limit`, optionally only
     /// documents or only status packages.
     fn list_inbox(

@@ -44,6 +44,7 @@
 //! | `receipts_received` | id ++ hop bytes | `[1] ++ at (u64) ++ receipt bytes` from the next hop |
 //! | `finished` | finished_at ++ id | empty — finished, not yet purged (retention scan) |
 //! | `meta` | `format` / `inbox_seq` / `count/`tag / `depth/`hop | format version byte; last inbox seq; messages per state; queue depth per hop (u64) |
+//! | `status_index` | agency ++ DocumentId ++ `0` ++ id | empty — a status package delivered to the agency, answering that document (written with the delivery; for tracking). Stores from before this tree simply start with it empty. |
 //!
 //! Every operation computes its writes under one store-wide write lock, against sled plus the
 //! writes still pending from other operations. The pending writes of many operations are applied

@@ -50,9 +50,10 @@ enum T {
     ReceiptsReceived,
     Finished,
     Meta,
+    StatusIndex,
 }
 
-const N_TREES: usize = 16;
+const N_TREES: usize = 17;
 
 const TREE_NAMES: [&str; N_TREES] = [
     "messages",
@@ -71,6 +72,7 @@ const TREE_NAMES: [&str; N_TREES] = [
     "receipts_received",
     "finished",
     "meta",
+    "status_index",
 ];
 
 const META_FORMAT: &[u8] = b"format";
@@ -512,6 +514,15 @@ fn blob_ref_key(sha: &Sha256, id: MessageId) -> Vec<u8> {
 fn inbox_key(agency: &str, seq: u64) -> Vec<u8> {
     let mut k = name_prefix(agency);
     k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+/// `status_index` key: the agency's prefix, the DocumentId, a 0 byte (XML text has none),
+/// then the status message id.
+fn status_index_prefix(agency: &str, document_id: &str) -> Vec<u8> {
+    let mut k = name_prefix(agency);
+    k.extend_from_slice(document_id.as_bytes());
+    k.push(0);
     k
 }
 
@@ -1463,6 +1474,12 @@ impl SledStore {
             };
             tx.put(T::Inbox, inbox_key(agency, seq), encode(&item)?);
             tx.put(T::InboxIds, ikey, seq.to_be_bytes().to_vec());
+            // Status packages are indexed by the document they answer, for tracking.
+            if let (MessageKind::Status, Some(doc)) = (rec.kind, rec.document_id.as_deref()) {
+                let mut k = status_index_prefix(agency, doc);
+                k.extend_from_slice(&id.to_bytes());
+                tx.put(T::StatusIndex, k, Vec::new());
+            }
             tx.event(
                 id,
                 &mut rec,
@@ -2152,6 +2169,26 @@ impl Store for SledStore {
 
     fn deliver(&self, id: MessageId, agency: &str, now: Timestamp) -> Result<DeliverOutcome> {
         self.deliver_impl(id, agency, now)
+    }
+
+    fn statuses_delivered(&self, agency: &str, document_id: &str) -> Result<Vec<MessageId>> {
+        check_name("agency", agency)?;
+        let prefix = status_index_prefix(agency, document_id);
+        let mut out = Vec::new();
+        for item in self.tree(T::StatusIndex).scan_prefix(&prefix).keys() {
+            let k = item?;
+            let raw: Option<[u8; 16]> = k.get(prefix.len()..).and_then(|b| b.try_into().ok());
+            match raw.and_then(MessageId::from_bytes) {
+                Some(id) => out.push(id),
+                None => {
+                    return Err(StoreError::corrupt(
+                        "status index key",
+                        format!("status_index/{}", show_key(&k)),
+                    ));
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn list_inbox(

@@ -1149,3 +1149,55 @@ fn a_permanent_refusal_dead_letters_at_once_and_can_be_retried() {
     assert_eq!(s.lease("gw", now, 1, 100).unwrap().len(), 1);
     healthy(&s);
 }
+
+#[test]
+fn delivered_statuses_are_indexed_by_the_document_they_answer() {
+    let d = tempfile::tempdir().unwrap();
+    let now = at(1_000);
+    let status = |doc: &str, body: &[u8]| AcceptRequest {
+        kind: MessageKind::Status,
+        document_id: Some(doc.to_owned()),
+        ..req("B", body, &["A"])
+    };
+    let (s1, s2, other, prefix) = {
+        let s = open(d.path());
+        let s1 = s.accept(&status("DOC-1", b"01"), now).unwrap().id;
+        let s2 = s.accept(&status("DOC-1", b"03"), now).unwrap().id;
+        let other = s.accept(&status("DOC-2", b"01 for 2"), now).unwrap().id;
+        let prefix = s.accept(&status("DOC-1X", b"01 for 1X"), now).unwrap().id;
+        for id in [s1, s2, other, prefix] {
+            s.deliver(id, "A", now).unwrap();
+        }
+        // Delivering again does not index twice.
+        assert!(s.deliver(s1, "A", now).unwrap().duplicate);
+        // An undelivered status is not indexed.
+        s.accept(&status("DOC-1", b"04"), now).unwrap();
+        (s1, s2, other, prefix)
+    };
+    let s = open(d.path());
+    let mut want = vec![s1, s2];
+    want.sort();
+    assert_eq!(
+        s.statuses_delivered("A", "DOC-1").unwrap(),
+        want,
+        "survives reopen, no prefix matches"
+    );
+    assert_eq!(s.statuses_delivered("A", "DOC-2").unwrap(), vec![other]);
+    assert_eq!(s.statuses_delivered("A", "DOC-1X").unwrap(), vec![prefix]);
+    assert!(s.statuses_delivered("B", "DOC-1").unwrap().is_empty());
+    assert!(s.statuses_delivered("A", "DOC").unwrap().is_empty());
+    // A document is not indexed as a status.
+    let e = s
+        .accept(
+            &AcceptRequest {
+                document_id: Some("DOC-9".into()),
+                ..req("B", b"doc", &["A"])
+            },
+            now,
+        )
+        .unwrap()
+        .id;
+    s.deliver(e, "A", now).unwrap();
+    assert!(s.statuses_delivered("A", "DOC-9").unwrap().is_empty());
+    healthy(&s);
+}
