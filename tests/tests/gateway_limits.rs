@@ -124,9 +124,25 @@ async fn reload_keeps_the_old_certificate_when_the_new_one_is_bad() {
     std::fs::copy(pki.join("gateways/gw-h48.pem"), &cert).unwrap();
     assert!(f.running("gw-g22").unwrap().reload_tls().is_err());
     assert_eq!(fresh.get("/v1/agencies").await.unwrap().status, 200);
-    // A good one again: reloaded.
+    // A good one again: reloaded, and receipts are still signed with a good key.
     std::fs::write(&cert, good).unwrap();
     f.running("gw-g22").unwrap().reload_tls().unwrap();
+    let signing = f
+        .running("gw-g22")
+        .unwrap()
+        .state
+        .signing
+        .read()
+        .unwrap()
+        .clone();
+    let r = lienthong_dsig::Receipt {
+        message_id: "m".into(),
+        document_sha256: "ab".repeat(32),
+        receiving_gateway: "gw-g22".into(),
+        received_at_ms: 1,
+        hop: 1,
+    };
+    assert!(r.sign(&signing.key, &signing.chain).is_ok());
     let fresh = f.client("gw-g22", Some("dms/000.00.00.G22")).unwrap();
     assert_eq!(fresh.get("/v1/agencies").await.unwrap().status, 200);
     f.stop_all().await;

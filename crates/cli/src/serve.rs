@@ -93,7 +93,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             loop {
                 tokio::select! {
                     _ = hup.recv() => match gateway.reload_tls() {
-                        Ok(()) => tracing::info!("SIGHUP: TLS certificates and keys reloaded"),
+                        Ok(()) => tracing::info!("SIGHUP: TLS and receipt-signing certificates and keys reloaded"),
                         Err(e) => tracing::error!(error = %e, "SIGHUP: reload failed; the old certificates stay in use"),
                     },
                     _ = term.recv() => break,

@@ -47,6 +47,38 @@ pub mod headers {
     pub const HOPS: &str = "lienthong-hops";
 }
 
+/// A receipt-signing key with its certificate chain.
+#[derive(Debug)]
+pub struct Signing {
+    /// The key.
+    pub key: SigningKey,
+    /// The chain, signer first.
+    pub chain: Vec<CertificateDer<'static>>,
+}
+
+impl Signing {
+    /// Read and check (the key must sign for the certificate).
+    pub fn load(cert: &std::path::Path, key: &std::path::Path) -> Result<Signing, String> {
+        let read =
+            |p: &std::path::Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+        let key_v =
+            SigningKey::from_pem(&read(key)?).map_err(|e| format!("{}: {e}", key.display()))?;
+        let chain = lienthong_dsig::certs_from_pem(&read(cert)?)
+            .map_err(|e| format!("{}: {e}", cert.display()))?;
+        let probe = Receipt {
+            message_id: "probe".into(),
+            document_sha256: "0".repeat(64),
+            receiving_gateway: "probe".into(),
+            received_at_ms: 0,
+            hop: 0,
+        };
+        probe
+            .sign(&key_v, &chain)
+            .map_err(|e| format!("{} / {}: {e}", cert.display(), key.display()))?;
+        Ok(Signing { key: key_v, chain })
+    }
+}
+
 /// Everything handlers share.
 pub struct AppState {
     /// This gateway.
@@ -64,10 +96,8 @@ pub struct AppState {
     pub gateway_trust: TrustStore,
     /// Signature policy.
     pub policy: SignaturePolicy,
-    /// The receipt-signing key and certificate chain.
-    pub signing_key: SigningKey,
-    /// Its certificate chain.
-    pub signing_chain: Vec<CertificateDer<'static>>,
+    /// The receipt-signing key and certificate chain (replaced on reload).
+    pub signing: std::sync::RwLock<Arc<Signing>>,
     /// Limits.
     pub limits: LimitsSection,
     /// Wakes the forwarder of a hop.
@@ -932,8 +962,13 @@ async fn relay(
             received_at_ms: now.as_millis(),
             hop: u32::try_from(hops.len()).unwrap_or(u32::MAX),
         };
+        let signing = st
+            .signing
+            .read()
+            .map(|g| g.clone())
+            .map_err(|_| ApiError::internal("signing key lock poisoned"))?;
         let signed = receipt
-            .sign(&st.signing_key, &st.signing_chain)
+            .sign(&signing.key, &signing.chain)
             .map_err(ApiError::internal)?;
         // The first receipt stored wins, so a concurrent duplicate gets the same bytes.
         let stored = st.store.put_issued_receipt(id, &signed, now)?;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use lienthong_dsig::{SigningKey, TrustStore, certs_from_pem};
+use lienthong_dsig::TrustStore;
 use lienthong_store::{RetryPolicy, SledStore, Store, StoreConfig};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
@@ -53,6 +53,7 @@ pub struct RunningGateway {
     /// Shared state (for tests and the demo).
     pub state: Arc<AppState>,
     tls: Arc<TlsState>,
+    signing_files: (std::path::PathBuf, std::path::PathBuf),
     stop: Arc<Notify>,
     stop_forwarders: Vec<Arc<Notify>>,
     tasks: JoinSet<()>,
@@ -68,8 +69,16 @@ impl std::fmt::Debug for RunningGateway {
 
 impl RunningGateway {
     /// Re-read TLS certificates and keys; on error the old ones stay.
+    /// Re-read the receipt-signing certificate and key too. Each part is replaced only if
+    /// its new files are good; the first error is returned.
     pub fn reload_tls(&self) -> Result<(), String> {
-        self.tls.reload()
+        let tls = self.tls.reload();
+        let signing = app::Signing::load(&self.signing_files.0, &self.signing_files.1).map(|s| {
+            if let Ok(mut g) = self.state.signing.write() {
+                *g = Arc::new(s);
+            }
+        });
+        tls.and(signing)
     }
 
     /// Stop accepting, stop forwarders, and wait for the tasks to end.
@@ -116,10 +125,7 @@ async fn start_inner(
         })
         .map_err(StartError::Tls)?,
     );
-    let signing_key = SigningKey::from_pem(&read(&c.signing.key).map_err(StartError::Keys)?)
-        .map_err(|e| StartError::Keys(format!("{}: {e}", c.signing.key.display())))?;
-    let signing_chain = certs_from_pem(&read(&c.signing.cert).map_err(StartError::Keys)?)
-        .map_err(|e| StartError::Keys(format!("{}: {e}", c.signing.cert.display())))?;
+    let signing = app::Signing::load(&c.signing.cert, &c.signing.key).map_err(StartError::Keys)?;
     let mut doc_trust = TrustStore::new();
     for r in &c.trust.document_roots {
         doc_trust
@@ -196,8 +202,7 @@ async fn start_inner(
         doc_trust,
         gateway_trust,
         policy: c.trust.policy,
-        signing_key,
-        signing_chain,
+        signing: std::sync::RwLock::new(Arc::new(signing)),
         limits: c.limits.clone(),
         notify: notify.clone(),
         peer_urls: peer_urls.clone(),
@@ -286,6 +291,7 @@ async fn start_inner(
         addr,
         state,
         tls,
+        signing_files: (c.signing.cert.clone(), c.signing.key.clone()),
         stop,
         stop_forwarders,
         tasks,
