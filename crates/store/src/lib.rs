@@ -54,12 +54,19 @@
 //!
 //! ## What is fsync'd, and when
 //!
-//! 1. A payload is written to `tmp/`, `fdatasync`ed, renamed to `blobs/xx/…`, and the `blobs/xx`
-//!    directory is fsync'd — all **before** the metadata transaction that refers to it is applied.
-//!    Payloads never go into sled.
+//! 1. A payload is written to `tmp/` and renamed to `blobs/xx/…` before its writer's metadata
+//!    joins the pending batch. On Linux it is not synced by the writer: the group-commit leader,
+//!    after taking the batch and **before applying it to sled**, calls `syncfs(2)` once on the
+//!    file system holding `blobs/`, which makes the data, the renames and the directories of
+//!    every payload in the batch durable together (one sync for the whole group instead of a
+//!    `fdatasync` and a directory `fsync` per payload). So no record can reach sled's files, not
+//!    even through the OS writing pages back on its own, before the payloads it refers to are
+//!    on disk. On other systems each payload is `fdatasync`ed and its directory fsync'd by the
+//!    writer. Payloads never go into sled.
 //! 2. The operation's metadata writes join the pending batch; then the caller waits for a
-//!    **group commit**: the first waiter to find no flush running becomes the leader, applies the
-//!    whole pending batch to sled as one transaction, calls `Db::flush()` and then `fsync`s sled's
+//!    **group commit**: the first waiter to find no flush running becomes the leader, takes the
+//!    whole pending batch, makes its payloads durable (1.), applies the batch to sled as one
+//!    transaction, calls `Db::flush()` and then `fsync`s sled's
 //!    log file `meta/db` itself; everybody whose writes were in that batch returns then.
 //!    Concurrent writers share the transaction and the fsyncs; none returns before the flush
 //!    covering its write has completed. Duplicates and no-ops also wait (the original they found

@@ -705,6 +705,12 @@ impl SledStore {
             let batch = std::mem::replace(&mut g.pending, empty_write_set());
             // Tickets are issued under this lock after their writes joined `pending`.
             let target = self.commit.issued();
+            // Every blob these records refer to was renamed into place before its writer joined
+            // the batch: make them durable before any record can reach sled's files.
+            if let Err(e) = self.blobs.sync_all() {
+                g.poisoned = Some(e.to_string());
+                return Err(e);
+            }
             if let Err(e) = apply(&self.trees, &batch) {
                 g.poisoned = Some(e.to_string());
                 return Err(e);
