@@ -59,7 +59,8 @@
 //!    after taking the batch and **before applying it to sled**, calls `syncfs(2)` once on the
 //!    file system holding `blobs/`, which makes the data, the renames and the directories of
 //!    every payload in the batch durable together (one sync for the whole group instead of a
-//!    `fdatasync` and a directory `fsync` per payload). So no record can reach sled's files, not
+//!    `fdatasync` and a directory `fsync` per payload); a batch with no payload renamed since the
+//!    last sync (deliveries, leases, acknowledgements) skips it. So no record can reach sled's files, not
 //!    even through the OS writing pages back on its own, before the payloads it refers to are
 //!    on disk. On other systems each payload is `fdatasync`ed and its directory fsync'd by the
 //!    writer. Payloads never go into sled.
