@@ -8,9 +8,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use lienthong_edxml::{
-    Date, DocCode, Edoc, MessageHeader, Organization, ResponseFor, Status, StatusCode,
-};
+use lienthong_edxml::StatusCode;
 use lienthong_gateway::config::SignaturePolicy;
 use lienthong_gateway::federation::{Federation, FederationSpec, NodeSpec};
 use serde_json::Value;
@@ -29,10 +27,6 @@ const FAST_RETRY: &str = "\n[retry]\nbase_ms = 100\nfactor = 2.0\ncap_ms = 1000\
 /// Slow retries: a failed hop stays `retry_scheduled` for a minute, so operator actions
 /// meet a known state.
 const SLOW_RETRY: &str = "\n[retry]\nbase_ms = 60000\nfactor = 2.0\ncap_ms = 60000\njitter_percent = 0\nmax_attempts = 1000\nmax_age_ms = 600000\n\n[forward]\nconcurrency_per_peer = 8\nlease_ms = 5000\nrequest_timeout_ms = 2000\n";
-
-fn certs() -> PathBuf {
-    lienthong_testkit::repo_root().join("certs-dev")
-}
 
 /// A federation running on its own runtime, so the test thread can run the binary.
 struct Fed {
@@ -190,76 +184,16 @@ fn eventually<R>(what: &str, limit: Duration, mut f: impl FnMut() -> Option<R>) 
     }
 }
 
-// ---- documents --------------------------------------------------------------------------
+// ---- documents: shared with the workspace's integration tests ------------------------
 
-fn org(code: &str) -> Organization {
-    Organization {
-        organ_id: code.into(),
-        organ_name: lienthong_testkit::federation::agency(code).map(|a| a.name.to_owned()),
-        ..Organization::default()
-    }
-}
+#[path = "../../../tests/tests/support/mod.rs"]
+mod support;
 
-fn sign(xml: &str, signer: &str) -> Vec<u8> {
-    let key = lienthong_dsig::SigningKey::from_pem(
-        &std::fs::read(certs().join(format!("signers/{signer}.key"))).unwrap(),
-    )
-    .unwrap();
-    let chain = lienthong_dsig::certs_from_pem(
-        &std::fs::read(certs().join(format!("signers/{signer}.pem"))).unwrap(),
-    )
-    .unwrap();
-    let placement = lienthong_dsig::Placement::LastChildOf {
-        namespace: lienthong_edxml::EDXML_NS.into(),
-        local: "edXMLHeader".into(),
-    };
-    lienthong_dsig::sign_enveloped(xml.as_bytes(), &key, &chain, &placement).unwrap()
-}
-
-fn edoc(from: &str, to: &[&str], n: u32) -> String {
-    lienthong_edxml::write_edoc(&Edoc {
-        header: MessageHeader {
-            from: org(from),
-            to: to.iter().map(|t| org(t)).collect(),
-            document_id: Some(format!("{from},2026/11/22,{n}/UBND")),
-            code: Some(DocCode {
-                code_number: Some(n.to_string()),
-                code_notation: Some("UBND".into()),
-            }),
-            subject: Some(format!("V/v thử nghiệm liên thông số {n}")),
-            ..MessageHeader::default()
-        },
-        ..Edoc::default()
-    })
-}
-
-/// A signed document from `from` to `to`, numbered `n`.
-fn document(from: &str, to: &[&str], n: u32) -> Vec<u8> {
-    sign(&edoc(from, to, n), from)
-}
+use support::{certs, document, status};
 
 /// The same document without a signature (refused under policy `require`).
 fn unsigned(from: &str, to: &[&str], n: u32) -> Vec<u8> {
-    edoc(from, to, n).into_bytes()
-}
-
-/// A signed status package from `from` about document `n` of `sender`.
-fn status(from: &str, sender: &str, n: u32, code: StatusCode) -> Vec<u8> {
-    let s = Status {
-        from: org(from),
-        response_for: ResponseFor {
-            organ_id: Some(sender.into()),
-            code: Some(format!("{n}/UBND")),
-            promulgation_date: Date::new(2026, 11, 22),
-            document_id: Some(format!("{sender},2026/11/22,{n}/UBND")),
-        },
-        staff_info: None,
-        description: Some(code.label_vi().into()),
-        status_code: code,
-        timestamp: None,
-        extra: vec![],
-    };
-    sign(&lienthong_edxml::write_status(&s), from)
+    support::edoc_xml(from, to, n).into_bytes()
 }
 
 fn ids(v: &Value, list: &str) -> Vec<String> {

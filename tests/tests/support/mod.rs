@@ -92,8 +92,8 @@ fn sign(xml: &str, signer: &str) -> Vec<u8> {
     lienthong_dsig::sign_enveloped(xml.as_bytes(), &key, &chain, &placement).unwrap()
 }
 
-/// A signed document from `from` to `to`, numbered `n`.
-pub fn document(from: &str, to: &[&str], n: u32) -> Vec<u8> {
+/// The unsigned XML of a document from `from` to `to`, numbered `n`.
+pub fn edoc_xml(from: &str, to: &[&str], n: u32) -> String {
     let e = Edoc {
         header: MessageHeader {
             from: org(from),
@@ -108,7 +108,12 @@ pub fn document(from: &str, to: &[&str], n: u32) -> Vec<u8> {
         },
         ..Edoc::default()
     };
-    sign(&lienthong_edxml::write_edoc(&e), from)
+    lienthong_edxml::write_edoc(&e)
+}
+
+/// A signed document from `from` to `to`, numbered `n`.
+pub fn document(from: &str, to: &[&str], n: u32) -> Vec<u8> {
+    sign(&edoc_xml(from, to, n), from)
 }
 
 /// A signed status package from `from` about document `n` of `sender`.
