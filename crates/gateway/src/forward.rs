@@ -174,13 +174,16 @@ async fn send(
 ) -> Result<Vec<u8>, Failure> {
     let store = s.store.clone();
     let id = lease.id;
-    let body = tokio::task::spawn_blocking(move || store.read_payload(id))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
-    let mut hops: Vec<String> = match s.store.message(lease.id).map(|m| m.origin) {
-        Ok(lienthong_store::Origin::Relayed { hops, .. }) => hops,
-        _ => Vec::new(),
+    // Both store reads in one blocking task, off the async workers.
+    let (body, origin) = tokio::task::spawn_blocking(move || {
+        Ok::<_, lienthong_store::StoreError>((store.read_payload(id)?, store.message(id)?.origin))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    let mut hops: Vec<String> = match origin {
+        lienthong_store::Origin::Relayed { hops, .. } => hops,
+        lienthong_store::Origin::Local => Vec::new(),
     };
     hops.push(s.id.to_string());
     let req = hyper::Request::post(format!("{}/v1/relay", url.trim_end_matches('/')))
