@@ -17,27 +17,23 @@ async fn stored_messages(f: &Federation, gw: &str) -> u64 {
     stats.states.values().sum()
 }
 
-fn blob_files(f: &Federation, gw: &str) -> usize {
-    fn count(p: &std::path::Path) -> usize {
-        std::fs::read_dir(p).map_or(0, |d| {
-            d.flatten()
-                .map(|e| {
-                    if e.path().is_dir() {
-                        count(&e.path())
-                    } else {
-                        1
-                    }
-                })
-                .sum()
-        })
-    }
-    let data = f.nodes[gw].config_path.parent().unwrap().join("data/blobs");
-    count(&data)
+/// Bytes in the gateway's payload log (its segment files).
+fn payload_bytes(f: &Federation, gw: &str) -> u64 {
+    let data = f.nodes[gw]
+        .config_path
+        .parent()
+        .unwrap()
+        .join("data/payloads");
+    std::fs::read_dir(data).map_or(0, |d| {
+        d.flatten()
+            .map(|e| e.metadata().map_or(0, |m| m.len()))
+            .sum()
+    })
 }
 
 async fn assert_nothing_stored(f: &Federation, gw: &str) {
     assert_eq!(stored_messages(f, gw).await, 0, "{gw} stored a message");
-    assert_eq!(blob_files(f, gw), 0, "{gw} wrote a blob");
+    assert_eq!(payload_bytes(f, gw), 0, "{gw} wrote a payload");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

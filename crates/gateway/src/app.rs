@@ -22,8 +22,8 @@ use lienthong_dsig::{ExpectedAgency, Policy, Profile, Receipt, SigningKey, Trust
 use lienthong_edxml::{AgencyCode, BusinessDocType, Package};
 use lienthong_routing::{Directory, GatewayId, NextHops, RouteDecision};
 use lienthong_store::{
-    AcceptRequest, BusinessType, FetchResult, InboxCursor, MessageId, MessageKind, MessageState,
-    Origin, RecipientState, Store, Timestamp,
+    AcceptRequest, BusinessType, Dispatch, FetchResult, InboxCursor, MessageId, MessageKind,
+    MessageState, Origin, RecipientState, Store, Timestamp,
 };
 use rustls_pki_types::CertificateDer;
 use serde::Deserialize;
@@ -486,8 +486,36 @@ fn route_all(
     Ok(next)
 }
 
+/// The dispatch of a new message (local deliveries, one queue entry per next hop, the receipt
+/// we issued), stored in the same commit as the message itself.
+fn plan(next: &NextHops, issued_receipt: Option<Vec<u8>>) -> Dispatch {
+    Dispatch {
+        deliver: next.local.iter().map(|d| d.agency.to_string()).collect(),
+        enqueue: next
+            .forward
+            .iter()
+            .map(|(hop, rs)| {
+                (
+                    hop.to_string(),
+                    rs.iter().map(ToString::to_string).collect(),
+                )
+            })
+            .collect(),
+        issued_receipt,
+    }
+}
+
+/// What a planned dispatch did, for metrics and waking forwarders.
+fn planned(s: &AppState, plan: &Dispatch) -> Vec<String> {
+    for _ in &plan.deliver {
+        s.metrics.delivered();
+    }
+    plan.enqueue.iter().map(|(hop, _)| hop.clone()).collect()
+}
+
 /// Deliver local recipients and queue the rest, idempotently: recipients already past
-/// `accepted` are left alone. Returns the hops that got work.
+/// `accepted` are left alone. Returns the hops that got work. Used for a duplicate submission
+/// or relay, whose original may predate dispatch-with-accept.
 fn dispatch(
     s: &AppState,
     id: MessageId,
@@ -580,7 +608,8 @@ async fn submit(
             .with(json!({"from": checked.sender, "certificate_agency": caller.to_string()})));
         }
         let next = route_all(&st, &checked.recipients, &[], now)?;
-        let outcome = st.store.accept(
+        let plan = plan(&next, None);
+        let outcome = st.store.accept_with(
             &AcceptRequest {
                 sender: checked.sender.clone(),
                 kind: checked.kind,
@@ -590,12 +619,17 @@ async fn submit(
                 recipients: checked.recipients.iter().map(ToString::to_string).collect(),
                 origin: Origin::Local,
             },
+            &plan,
             now,
         )?;
         if !checked.problems.is_empty() {
             tracing::warn!(message_id = %outcome.id, verdict = ?checked.verdict, problems = ?checked.problems, "accepted under policy 'record' with a signature that is not valid");
         }
-        let hops = dispatch(&st, outcome.id, &next, now)?;
+        let hops = if outcome.duplicate {
+            dispatch(&st, outcome.id, &next, now)?
+        } else {
+            planned(&st, &plan)
+        };
         Ok((
             outcome.id,
             outcome.sha256,
@@ -938,23 +972,7 @@ async fn relay(
             ));
         }
         let next = route_all(&st, &recipients, &hops, now)?;
-        st.store.accept(
-            &AcceptRequest {
-                sender: checked.sender.clone(),
-                kind: checked.kind,
-                bytes: bytes.to_vec(),
-                document_id: checked.document_id.clone(),
-                business: checked.business,
-                recipients: recipients.iter().map(ToString::to_string).collect(),
-                origin: Origin::Relayed {
-                    from_gateway: from.to_string(),
-                    id,
-                    hops: hops.iter().map(ToString::to_string).collect(),
-                },
-            },
-            now,
-        )?;
-        let wake = dispatch(&st, id, &next, now)?;
+        // Sign the receipt first, so that it is stored in the same commit as the message.
         let receipt = Receipt {
             message_id: id.to_string(),
             document_sha256: actual,
@@ -970,7 +988,29 @@ async fn relay(
         let signed = receipt
             .sign(&signing.key, &signing.chain)
             .map_err(ApiError::internal)?;
-        // The first receipt stored wins, so a concurrent duplicate gets the same bytes.
+        let plan = plan(&next, Some(signed.clone()));
+        let outcome = st.store.accept_with(
+            &AcceptRequest {
+                sender: checked.sender.clone(),
+                kind: checked.kind,
+                bytes: bytes.to_vec(),
+                document_id: checked.document_id.clone(),
+                business: checked.business,
+                recipients: recipients.iter().map(ToString::to_string).collect(),
+                origin: Origin::Relayed {
+                    from_gateway: from.to_string(),
+                    id,
+                    hops: hops.iter().map(ToString::to_string).collect(),
+                },
+            },
+            &plan,
+            now,
+        )?;
+        if !outcome.duplicate {
+            return Ok((signed, planned(&st, &plan)));
+        }
+        let wake = dispatch(&st, id, &next, now)?;
+        // A duplicate gets the receipt stored first (the same bytes as the original's).
         let stored = st.store.put_issued_receipt(id, &signed, now)?;
         Ok((stored, wake))
     })

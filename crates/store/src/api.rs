@@ -4,7 +4,7 @@ use crate::config::VerifyLevel;
 use crate::error::Result;
 use crate::state::MessageState;
 use crate::types::{
-    AcceptOutcome, AcceptRequest, AckOutcome, CheckReport, DeliverOutcome, FailOutcome,
+    AcceptOutcome, AcceptRequest, AckOutcome, CheckReport, DeliverOutcome, Dispatch, FailOutcome,
     FetchResult, HistoryEntry, InboxCursor, InboxItem, Lease, MessageId, MessageInfo, MessageKind,
     QueueEntryInfo, QueueStats, ReceivedReceipt, Timestamp,
 };
@@ -23,7 +23,20 @@ pub trait Store: Send + Sync {
     /// is [`crate::StoreError::IdConflict`]. A document (kind edoc) whose DocumentId is already
     /// used by a different document of the same sender is [`crate::StoreError::Conflict`] unless
     /// its business type is update, revoke or replace.
-    fn accept(&self, req: &AcceptRequest, now: Timestamp) -> Result<AcceptOutcome>;
+    fn accept(&self, req: &AcceptRequest, now: Timestamp) -> Result<AcceptOutcome> {
+        self.accept_with(req, &Dispatch::default(), now)
+    }
+
+    /// [`Store::accept`], and for a new message also `plan` (deliveries, queue entries, the
+    /// issued receipt), all in the same durable commit: a crash leaves either none of it or
+    /// all of it. A plan naming a non-recipient, a recipient twice, or an invalid name is
+    /// refused before anything is written.
+    fn accept_with(
+        &self,
+        req: &AcceptRequest,
+        plan: &Dispatch,
+        now: Timestamp,
+    ) -> Result<AcceptOutcome>;
 
     /// The exact payload bytes, verified against the SHA-256.
     /// [`crate::StoreError::Purged`] after retention removed them.
@@ -142,7 +155,14 @@ pub trait Store: Send + Sync {
     /// retention before `now`. Metadata, history and receipts stay. Returns how many were purged.
     fn purge_expired(&self, now: Timestamp, limit: usize) -> Result<usize>;
 
-    /// Check every record, index, counter and (per `level`) blob. Problems are listed in the
+    /// Give back the disk space of payload-log ranges nothing refers to (bytes a writer
+    /// appended before a crash kept its metadata from being committed, holes a purge could not
+    /// punch before a crash) and delete segments with no live payload. Runs beside other
+    /// operations; the store's write lock is held only briefly. Returns how many dead ranges
+    /// and segments were reclaimed.
+    fn sweep_orphan_payloads(&self) -> Result<usize>;
+
+    /// Check every record, index, counter and (per `level`) payload. Problems are listed in the
     /// report; `Err` only when checking itself failed.
     fn check(&self, level: VerifyLevel) -> Result<CheckReport>;
 }

@@ -101,10 +101,10 @@ impl RetryPolicy {
 pub enum VerifyLevel {
     /// Nothing beyond the format version (for forensics on a damaged store).
     Off,
-    /// Every referenced blob file exists and has the recorded size (one `stat` per blob).
+    /// Every referenced payload lies inside its segment file (one `stat` per segment).
     #[default]
     BlobsPresent,
-    /// Every referenced blob is read and its SHA-256 compared (slow on big stores).
+    /// Every referenced payload is read and its SHA-256 compared (slow on big stores).
     BlobsHashed,
 }
 
@@ -119,16 +119,22 @@ pub struct StoreConfig {
     pub verify_on_open: VerifyLevel,
     /// sled page-cache size in bytes.
     pub cache_capacity_bytes: u64,
+    /// A payload-log segment is sealed when the next payload would take it past this many
+    /// bytes (one larger payload gets a segment of its own). Space is given back per payload
+    /// (holes) and per segment (deleted when its last payload is purged).
+    pub segment_bytes: u64,
 }
 
 impl Default for StoreConfig {
-    /// Default retry policy, 30 days retention, blob presence check at open, 256 MiB cache.
+    /// Default retry policy, 30 days retention, payload presence check at open, 256 MiB cache,
+    /// 64 MiB payload segments.
     fn default() -> Self {
         StoreConfig {
             retry: RetryPolicy::default(),
             retention_ms: 30 * 24 * 3_600_000,
             verify_on_open: VerifyLevel::BlobsPresent,
             cache_capacity_bytes: 256 * 1024 * 1024,
+            segment_bytes: crate::blob::SEGMENT_TARGET,
         }
     }
 }

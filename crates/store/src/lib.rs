@@ -1,7 +1,7 @@
 //! # lienthong-store
 //!
-//! The durable store of a lienthong gateway: document payloads as content-addressed files,
-//! and metadata, queues, inboxes, receipts and history in [sled](https://docs.rs/sled/0.34.7).
+//! The durable store of a lienthong gateway: document payloads in an append-only log addressed
+//! by SHA-256, and metadata, queues, inboxes, receipts and history in [sled](https://docs.rs/sled/0.34.7).
 //! It serves two promises of the design: **durable before acknowledged** (no call that changes
 //! state returns `Ok` before the change is fsync'd) and **exactly once into each inbox** (inboxes
 //! are deduplicated by message id, whatever crashes and retries happen).
@@ -13,12 +13,17 @@
 //!
 //! ```text
 //! DATA_DIR/
-//!   blobs/00 … blobs/ff/     payloads, one file per distinct SHA-256: blobs/ab/abcdef…(64 hex)
-//!   tmp/                     payloads being written; emptied at open
+//!   payloads/00000001.log …  the payload log: segments of records, appended in order
 //!   meta/                    the sled database (format: sled 0.34)
 //! ```
 //!
-//! ## sled trees and record format (format version 1)
+//! A payload record is a 48-byte header, `"LTP1"`, four zero bytes, the payload length (`u64`
+//! big-endian) and its SHA-256, then the exact payload bytes. A segment is sealed when the next
+//! record would take it past [`StoreConfig::segment_bytes`] (64 MiB by default; one larger
+//! payload gets a segment of its own), and the next one is created. Identical bytes are stored
+//! once, whoever sends them. Reading re-checks the header and the SHA-256.
+//!
+//! ## sled trees and record format (store format 2, record version 1)
 //!
 //! Names in keys (sender, agency, hop) are written as `[len: u8] ++ UTF-8 bytes` (1–255 bytes), so
 //! a name's prefix never matches a longer name. Ids are the 16 UUID bytes (v7, so byte order is
@@ -32,6 +37,7 @@
 //! | `dedup` | sender ++ sha256 | id (local submissions: same sender + same bytes → same id) |
 //! | `doc_ids` | sender ++ DocumentId bytes | id ++ sha256 of the latest document with that DocumentId |
 //! | `blob_refs` | sha256 ++ id | payload size (u64); present while the message holds its payload |
+//! | `payloads` | sha256 | location: segment (u32) ++ offset of the record (u64) ++ payload length (u64); present while any `blob_refs` key has this digest |
 //! | `by_state` | state tag (u8) ++ id | empty — for listing by summary state |
 //! | `history` | id ++ seq (u32) | record `{at, event}` |
 //! | `queue` | id ++ hop bytes | queue entry record: recipients, attempt, enqueued_at, due, status |
@@ -43,7 +49,7 @@
 //! | `receipts_issued` | id | `[1] ++ receipt bytes` we signed for a relayed message |
 //! | `receipts_received` | id ++ hop bytes | `[1] ++ at (u64) ++ receipt bytes` from the next hop |
 //! | `finished` | finished_at ++ id | empty — finished, not yet purged (retention scan) |
-//! | `meta` | `format` / `inbox_seq` / `count/`tag / `depth/`hop | format version byte; last inbox seq; messages per state; queue depth per hop (u64) |
+//! | `meta` | `format` / `inbox_seq` / `count/`tag / `depth/`hop / `seg/`segment (u32) | store format (2); last inbox seq; messages per state; queue depth per hop; live payloads per segment (u64 each) |
 //! | `status_index` | agency ++ DocumentId ++ `0` ++ id | empty — a status package delivered to the agency, answering that document (written with the delivery; for tracking). Stores from before this tree simply start with it empty. |
 //!
 //! Every operation computes its writes under one store-wide write lock, against sled plus the
@@ -54,20 +60,20 @@
 //!
 //! ## What is fsync'd, and when
 //!
-//! 1. A payload is written to `tmp/` and renamed to `blobs/xx/…` before its writer's metadata
-//!    joins the pending batch. On Linux it is not synced by the writer: the group-commit leader,
-//!    after taking the batch and **before applying it to sled**, calls `syncfs(2)` once on the
-//!    file system holding `blobs/`, which makes the data, the renames and the directories of
-//!    every payload in the batch durable together (one sync for the whole group instead of a
-//!    `fdatasync` and a directory `fsync` per payload); a batch with no payload renamed since the
-//!    last sync (deliveries, leases, acknowledgements) skips it. So no record can reach sled's files, not
-//!    even through the OS writing pages back on its own, before the payloads it refers to are
-//!    on disk. On other systems each payload is `fdatasync`ed and its directory fsync'd by the
-//!    writer. Payloads never go into sled.
+//! 1. A payload is appended to the current segment (its range reserved under a short lock,
+//!    written with `pwrite` outside it, so many writers fill a segment at once) and is made
+//!    durable **before its writer's metadata joins the pending batch**: concurrent appenders
+//!    share `fdatasync`s through a group commit of their own (the first to wait syncs every
+//!    segment written so far, for all of them). A new segment's directory entry is fsync'd
+//!    before anything is written to it. So no record can reach sled's files, not even through
+//!    the OS writing pages back on its own, before the payloads it refers to are on disk, and
+//!    the payload IO of one batch overlaps the metadata commit of the previous one. If an
+//!    `fdatasync` fails, the log refuses further payloads until the store is reopened (the
+//!    kernel may have dropped the pages, and a later sync could succeed falsely). Payloads
+//!    never go into sled.
 //! 2. The operation's metadata writes join the pending batch; then the caller waits for a
 //!    **group commit**: the first waiter to find no flush running becomes the leader, takes the
-//!    whole pending batch, makes its payloads durable (1.), applies the batch to sled as one
-//!    transaction, calls `Db::flush()` and then `fsync`s sled's
+//!    whole pending batch, applies it to sled as one transaction, calls `Db::flush()` and then `fsync`s sled's
 //!    log file `meta/db` itself; everybody whose writes were in that batch returns then.
 //!    Concurrent writers share the transaction and the fsyncs; none returns before the flush
 //!    covering its write has completed. Duplicates and no-ops also wait (the original they found
@@ -81,22 +87,28 @@
 //!    log items larger than a quarter of a segment to separate files that it never fsyncs; the
 //!    store therefore uses 8 MiB segments and refuses sled values over 96 KiB (at most 1,000
 //!    recipients per message, receipts up to 96 KiB), which keeps every node in the log.
-//! 3. Purging a payload: the metadata (payload gone) is flushed first, then the file is deleted
-//!    and its directory fsync'd.
+//! 3. Purging a payload: the metadata (no `payloads` entry, segment count decremented) is
+//!    flushed first; then a hole is punched over its record (`fallocate(PUNCH_HOLE)`; the
+//!    space goes back to the file system and the bytes read as zeros), and a sealed segment with
+//!    no live payload left is deleted and its directory fsync'd.
 //!
 //! ## Recovery at open
 //!
 //! - sled replays its log; a transaction is recovered entirely or not at all.
-//! - The format marker must be version 1 ([`StoreError::UnsupportedFormat`] otherwise).
-//! - `tmp/` is emptied (interrupted payload writes).
 //! - Every lease that was in flight becomes ready again with its previous due time, its
 //!   recipients go back to queued, and a `lease_expired` event is recorded.
-//! - Blob files that no metadata refers to (a crash between payload write and metadata commit)
-//!   are harmless and ignored; [`SledStore::sweep_orphan_blobs`] removes them.
-//! - Every payload referenced by metadata is checked ([`StoreConfig::verify_on_open`]: presence and
-//!   size by default, full SHA-256 optionally). If any is missing or damaged the store **refuses to
-//!   open** with [`StoreError::Corrupt`] naming the file and message, rather than lose data
-//!   silently. Reading a payload always re-checks its SHA-256.
+//! - Appending continues at the end of the highest segment. Records no metadata refers to (a
+//!   crash between a payload's append and its metadata commit, a refusal, a concurrent identical
+//!   submission) are dead space, never read: sealed segments holding nothing live are deleted
+//!   at open, and [`Store::sweep_orphan_payloads`] punches holes over dead ranges in the
+//!   others (the gateway runs it after opening and after each hourly retention purge).
+//! - Every payload referenced by metadata is checked ([`StoreConfig::verify_on_open`]: its
+//!   segment exists and is long enough by default, full header and SHA-256 optionally). If any
+//!   is missing or damaged the store **refuses to open** with [`StoreError::Corrupt`] naming the
+//!   segment, offset and digest, rather than lose data silently. Reading a payload always
+//!   re-checks its header and SHA-256.
+//! - The format marker must be 2. A store of format 1 (one file per payload under `blobs/`,
+//!   written before the payload log) is refused with [`StoreError::UnsupportedFormat`].
 
 mod api;
 mod blob;
@@ -114,7 +126,7 @@ pub use error::{Result, StoreError};
 pub use sled_store::SledStore;
 pub use state::{EntryStatus, Event, MessageState, RecipientState};
 pub use types::{
-    AcceptOutcome, AcceptRequest, AckOutcome, BusinessType, CheckReport, DeliverOutcome,
+    AcceptOutcome, AcceptRequest, AckOutcome, BusinessType, CheckReport, DeliverOutcome, Dispatch,
     FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor, InboxItem, Lease, MessageId,
     MessageInfo, MessageKind, Origin, ParseIdError, QueueEntryInfo, QueueStats, ReceivedReceipt,
     Sha256, Timestamp,

@@ -9,7 +9,7 @@ use sled::Transactional;
 use sled::transaction::{TransactionError, TransactionResult};
 
 use crate::api::Store;
-use crate::blob::BlobStore;
+use crate::blob::{HEADER_LEN, Loc, PayloadLog, Reservation};
 use crate::codec::{
     FORMAT_VERSION, SEGMENT_SIZE, check_name, check_value_size, decode, encode, hop_time_id, id_at,
     id_key, name_prefix, prefix_end, show_key, split_time_id, u64_value,
@@ -19,7 +19,7 @@ use crate::config::{StoreConfig, VerifyLevel};
 use crate::error::{Result, StoreError};
 use crate::state::{EntryStatus, Event, MessageState, RecipientState, Refused};
 use crate::types::{
-    AcceptOutcome, AcceptRequest, AckOutcome, BusinessType, CheckReport, DeliverOutcome,
+    AcceptOutcome, AcceptRequest, AckOutcome, BusinessType, CheckReport, DeliverOutcome, Dispatch,
     FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor, InboxItem, Lease, MessageId,
     MessageInfo, MessageKind, Origin, QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256,
     Timestamp,
@@ -51,9 +51,10 @@ enum T {
     Finished,
     Meta,
     StatusIndex,
+    Payloads,
 }
 
-const N_TREES: usize = 17;
+const N_TREES: usize = 18;
 
 const TREE_NAMES: [&str; N_TREES] = [
     "messages",
@@ -73,12 +74,18 @@ const TREE_NAMES: [&str; N_TREES] = [
     "finished",
     "meta",
     "status_index",
+    "payloads",
 ];
 
 const META_FORMAT: &[u8] = b"format";
 const META_INBOX_SEQ: &[u8] = b"inbox_seq";
 const META_COUNT: &[u8] = b"count/";
 const META_DEPTH: &[u8] = b"depth/";
+const META_SEG: &[u8] = b"seg/";
+
+/// The store layout version in `meta/format` (1: one file per payload under `blobs/`;
+/// 2: the payload log). Record values carry their own version byte ([`FORMAT_VERSION`]).
+const STORE_FORMAT: u8 = 2;
 
 /// The stored form of a message (tree `messages`, key = id).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -144,7 +151,7 @@ struct InboxRecord {
     acked: Option<FetchResult>,
 }
 
-/// A durable [`Store`] on sled and blob files. See the crate documentation for the format.
+/// A durable [`Store`] on sled and the payload log. See the crate documentation for the format.
 #[derive(Debug)]
 pub struct SledStore {
     dir: PathBuf,
@@ -153,7 +160,7 @@ pub struct SledStore {
     /// sled's log file, for fsync (see `open_at`).
     db_file: std::fs::File,
     trees: Vec<sled::Tree>,
-    blobs: BlobStore,
+    blobs: PayloadLog,
     /// Serialises all metadata writes and guards the write sets not yet applied to sled.
     shared: Mutex<Shared>,
     commit: GroupCommit,
@@ -505,6 +512,13 @@ fn doc_key(sender: &str, document_id: &str) -> Vec<u8> {
     k
 }
 
+/// `meta` key of the number of live payloads in segment `seg`.
+fn seg_key(seg: u32) -> Vec<u8> {
+    let mut k = META_SEG.to_vec();
+    k.extend_from_slice(&seg.to_be_bytes());
+    k
+}
+
 fn blob_ref_key(sha: &Sha256, id: MessageId) -> Vec<u8> {
     let mut k = sha.as_bytes().to_vec();
     k.extend_from_slice(&id.to_bytes());
@@ -634,7 +648,7 @@ impl SledStore {
         for name in TREE_NAMES {
             trees.push(db.open_tree(name)?);
         }
-        let blobs = BlobStore::open(&dir)?;
+        let blobs = PayloadLog::open(&dir, config.segment_bytes)?;
         let store = SledStore {
             dir,
             config,
@@ -649,6 +663,7 @@ impl SledStore {
             commit: GroupCommit::default(),
         };
         store.check_format()?;
+        store.remove_dead_segments()?;
         let restored = store.restore_leases(now)?;
         if restored > 0 {
             tracing::info!(restored, "in-flight leases restored to ready");
@@ -705,12 +720,8 @@ impl SledStore {
             let batch = std::mem::replace(&mut g.pending, empty_write_set());
             // Tickets are issued under this lock after their writes joined `pending`.
             let target = self.commit.issued();
-            // Every blob these records refer to was renamed into place before its writer joined
-            // the batch: make them durable before any record can reach sled's files.
-            if let Err(e) = self.blobs.sync_all() {
-                g.poisoned = Some(e.to_string());
-                return Err(e);
-            }
+            // Every payload these records refer to was durable before its writer joined the
+            // batch (`PayloadLog::append` returns after its fdatasync).
             if let Err(e) = apply(&self.trees, &batch) {
                 g.poisoned = Some(e.to_string());
                 return Err(e);
@@ -774,10 +785,10 @@ impl SledStore {
     fn check_format(&self) -> Result<()> {
         let meta = self.tree(T::Meta);
         match meta.get(META_FORMAT)? {
-            Some(v) if v.as_ref() == [FORMAT_VERSION] => Ok(()),
+            Some(v) if v.as_ref() == [STORE_FORMAT] => Ok(()),
             Some(v) => Err(StoreError::UnsupportedFormat {
                 found: v.first().copied().unwrap_or(0),
-                supported: FORMAT_VERSION,
+                supported: STORE_FORMAT,
             }),
             None => {
                 if !self.tree(T::Messages).is_empty() {
@@ -786,7 +797,7 @@ impl SledStore {
                         self.dir.display().to_string(),
                     ));
                 }
-                meta.insert(META_FORMAT, &[FORMAT_VERSION])?;
+                meta.insert(META_FORMAT, &[STORE_FORMAT])?;
                 self.db.flush()?;
                 self.db_file
                     .sync_all()
@@ -927,7 +938,7 @@ impl SledStore {
         Ok(())
     }
 
-    /// Check the blobs whose digest starts with a byte in `start..end` (`None` = up to 0xff).
+    /// Check the payloads whose digest starts with a byte in `start..end` (`None` = up to 0xff).
     fn verify_blob_range(
         &self,
         level: VerifyLevel,
@@ -936,49 +947,64 @@ impl SledStore {
     ) -> Result<(Vec<String>, u64)> {
         let mut problems = Vec::new();
         let mut count = 0;
-        let mut last: Option<Sha256> = None;
-        let tree = self.tree(T::BlobRefs);
+        let mut seg_len: BTreeMap<u32, Option<u64>> = BTreeMap::new();
+        let tree = self.tree(T::Payloads);
         let iter = match end {
             Some(e) => tree.range(vec![start]..vec![e]),
             None => tree.range(vec![start]..),
         };
         for item in iter {
             let (k, v) = item?;
-            if k.len() != 48 {
-                problems.push(format!("blob_refs/{}: malformed key", show_key(&k)));
+            let (Ok(sb), Some(loc)) = (<[u8; 32]>::try_from(k.as_ref()), Loc::from_bytes(&v))
+            else {
+                problems.push(format!("payloads/{}: malformed entry", show_key(&k)));
                 continue;
-            }
-            let mut sb = [0u8; 32];
-            sb.copy_from_slice(&k[..32]);
+            };
             let sha = Sha256::from_bytes(sb);
-            if last == Some(sha) {
-                continue;
-            }
-            last = Some(sha);
             count += 1;
-            let id = id_at(&k[32..]).map_or_else(|| "?".to_owned(), |i| i.to_string());
-            let size = u64_value(&v);
             match level {
                 VerifyLevel::Off => {}
-                VerifyLevel::BlobsPresent => match self.blobs.len(&sha)? {
-                    None => problems.push(format!(
-                        "{}: payload of message {id} is missing",
-                        self.blobs.path(&sha).display()
-                    )),
-                    Some(n) if Some(n) != size => problems.push(format!(
-                        "{}: payload of message {id} has {n} bytes, expected {size:?}",
-                        self.blobs.path(&sha).display()
-                    )),
-                    Some(_) => {}
-                },
+                VerifyLevel::BlobsPresent => {
+                    let len = match seg_len.get(&loc.seg) {
+                        Some(l) => *l,
+                        None => {
+                            let l = self.blobs.segment_len(loc.seg)?;
+                            seg_len.insert(loc.seg, l);
+                            l
+                        }
+                    };
+                    match len {
+                        None => problems
+                            .push(format!("{loc}: payload {sha} is missing (no such segment)")),
+                        Some(n) if n < loc.end() => problems.push(format!(
+                            "{loc}: payload {sha} is cut short (the segment has {n} bytes)"
+                        )),
+                        Some(_) => {}
+                    }
+                }
                 VerifyLevel::BlobsHashed => {
-                    if let Err(e) = self.blobs.read(&sha) {
-                        problems.push(format!("payload of message {id}: {e}"));
+                    if let Err(e) = self.blobs.read(loc, &sha) {
+                        problems.push(format!("payload {sha}: {e}"));
                     }
                 }
             }
         }
         Ok((problems, count))
+    }
+
+    /// Delete segments no payload lives in (all purged, or only orphans of a crash), except the
+    /// one being appended to. Called at open and after purges; takes the write lock.
+    fn remove_dead_segments(&self) -> Result<usize> {
+        let g = self.lock();
+        let tx = Tx::new(&self.trees, &g);
+        let mut removed = 0;
+        for seg in self.blobs.segments()? {
+            if tx.counter(&seg_key(seg))? == 0 && self.blobs.removable(seg)? {
+                self.blobs.remove(seg)?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 
     // ---------- accept ----------
@@ -1050,62 +1076,138 @@ impl SledStore {
         }
     }
 
-    fn accept_impl(&self, req: &AcceptRequest, now: Timestamp) -> Result<AcceptOutcome> {
+    /// Refuse a changed document that reuses a DocumentId of the same sender, unless its
+    /// business type may change a document (update, replace, revoke).
+    fn check_document_id(tx: &Tx<'_>, req: &AcceptRequest, sha: Sha256) -> Result<()> {
+        let Some(doc) = req.document_id.as_deref().filter(|d| !d.is_empty()) else {
+            return Ok(());
+        };
+        if req.kind != MessageKind::Edoc {
+            return Ok(());
+        }
+        let key = doc_key(&req.sender, doc);
+        if let Some(v) = tx.get(T::DocIds, &key)? {
+            let existing = id_at(&v).ok_or_else(|| {
+                StoreError::corrupt("doc_ids record", format!("doc_ids/{}", show_key(&key)))
+            })?;
+            let existing_sha = v.get(16..48).map(|b| {
+                let mut a = [0u8; 32];
+                a.copy_from_slice(b);
+                Sha256::from_bytes(a)
+            });
+            let may_change = req.business.is_some_and(BusinessType::may_change_document);
+            if existing_sha != Some(sha) && !may_change {
+                return Err(StoreError::Conflict {
+                    document_id: doc.to_owned(),
+                    sender: req.sender.clone(),
+                    existing,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Where the payload with this digest is stored, as `tx` sees it.
+    fn payload_loc(tx: &Tx<'_>, sha: &Sha256) -> Result<Option<Loc>> {
+        match tx.get(T::Payloads, sha.as_bytes())? {
+            None => Ok(None),
+            Some(v) => Loc::from_bytes(&v)
+                .map(Some)
+                .ok_or_else(|| StoreError::corrupt("payload location", format!("payloads/{sha}"))),
+        }
+    }
+
+    /// Refuse a plan that could not apply to `req`, before anything is written.
+    fn validate_plan(req: &AcceptRequest, plan: &Dispatch) -> Result<()> {
+        let mut seen = HashSet::new();
+        let targets = plan
+            .deliver
+            .iter()
+            .chain(plan.enqueue.iter().flat_map(|(_, rs)| rs.iter()));
+        for r in targets {
+            if !req.recipients.contains(r) {
+                return Err(StoreError::InvalidInput(format!(
+                    "dispatch names '{r}', which is not a recipient"
+                )));
+            }
+            if !seen.insert(r) {
+                return Err(StoreError::InvalidInput(format!(
+                    "dispatch names recipient '{r}' twice"
+                )));
+            }
+        }
+        let mut hops = HashSet::new();
+        for (hop, rs) in &plan.enqueue {
+            check_name("hop", hop)?;
+            if rs.is_empty() || !hops.insert(hop) {
+                return Err(StoreError::InvalidInput(format!(
+                    "dispatch queues hop '{hop}' twice or with no recipient"
+                )));
+            }
+        }
+        if let Some(r) = &plan.issued_receipt {
+            check_value_size("receipt", r.len() + 1)?;
+        }
+        Ok(())
+    }
+
+    fn accept_impl(
+        &self,
+        req: &AcceptRequest,
+        plan: &Dispatch,
+        now: Timestamp,
+    ) -> Result<AcceptOutcome> {
         Self::validate_accept(req)?;
+        Self::validate_plan(req, plan)?;
         let sha = Sha256::digest(&req.bytes);
-        // Fast path: a duplicate needs no blob write, only a barrier (the original may be unflushed).
+        // Fast paths, before any byte is written: a duplicate needs only a barrier (the original
+        // may be unflushed), and a DocumentId conflict is refused with nothing stored.
         {
             let tx = Tx::reader(&self.trees);
             if let Some(out) = self.find_duplicate(&tx, req, sha)? {
                 self.barrier()?;
                 return Ok(out);
             }
+            Self::check_document_id(&tx, req, sha)?;
         }
         let document_id = req.document_id.as_deref().filter(|d| !d.is_empty());
         for _ in 0..3 {
-            // 1. The payload is durable before any metadata refers to it.
-            self.blobs.write(&sha, &req.bytes)?;
+            // 1. The payload is in the log (synced by the group commit before any metadata
+            //    refers to it), unless identical bytes are already stored.
+            let stored = Self::payload_loc(&Tx::reader(&self.trees), &sha)?;
+            let appended: Option<(Loc, Reservation)> = match stored {
+                Some(_) => None,
+                None => Some(self.blobs.append(&sha, &req.bytes)?),
+            };
+            let ours = appended.as_ref().map(|(l, _)| *l);
+            let used = std::cell::Cell::new(false);
             let done = self.write(|tx| {
-                // A purge may have removed an identical blob between our write and the lock.
-                if !self.blobs.exists(&sha) {
-                    return Ok(None);
-                }
+                let loc = match Self::payload_loc(tx, &sha)? {
+                    Some(l) => l,
+                    None => match ours {
+                        Some(l) => l,
+                        // Purged between our look and the lock: go round and append it.
+                        None => return Ok(None),
+                    },
+                };
                 if let Some(out) = self.find_duplicate(tx, req, sha)? {
                     tx.barrier = true;
                     return Ok(Some(out));
                 }
+                Self::check_document_id(tx, req, sha)?;
                 let id = match &req.origin {
                     Origin::Local => MessageId::new_v7(now),
                     Origin::Relayed { id, .. } => *id,
                 };
                 if let (Some(doc), MessageKind::Edoc) = (document_id, req.kind) {
-                    let key = doc_key(&req.sender, doc);
-                    if let Some(v) = tx.get(T::DocIds, &key)? {
-                        let existing = id_at(&v).ok_or_else(|| {
-                            StoreError::corrupt(
-                                "doc_ids record",
-                                format!("doc_ids/{}", show_key(&key)),
-                            )
-                        })?;
-                        let existing_sha = v.get(16..48).map(|b| {
-                            let mut a = [0u8; 32];
-                            a.copy_from_slice(b);
-                            Sha256::from_bytes(a)
-                        });
-                        let may_change =
-                            req.business.is_some_and(BusinessType::may_change_document);
-                        if existing_sha != Some(sha) && !may_change {
-                            self.drop_unreferenced_blob(tx, &sha);
-                            return Err(StoreError::Conflict {
-                                document_id: doc.to_owned(),
-                                sender: req.sender.clone(),
-                                existing,
-                            });
-                        }
-                    }
                     let mut v = id.to_bytes().to_vec();
                     v.extend_from_slice(sha.as_bytes());
-                    tx.put(T::DocIds, key, v);
+                    tx.put(T::DocIds, doc_key(&req.sender, doc), v);
+                }
+                if Some(loc) == ours {
+                    tx.put(T::Payloads, sha.as_bytes().to_vec(), loc.to_bytes());
+                    tx.add_counter(&seg_key(loc.seg), 1)?;
+                    used.set(true);
                 }
                 let size = req.bytes.len() as u64;
                 let mut rec = MessageRecord {
@@ -1141,31 +1243,42 @@ impl SledStore {
                 );
                 tx.event(id, &mut rec, now, Event::Accepted)?;
                 tx.save_message(id, &mut rec, None, now)?;
+                for agency in &plan.deliver {
+                    deliver_in(tx, id, agency, now)?;
+                }
+                for (hop, recipients) in &plan.enqueue {
+                    enqueue_in(tx, id, hop, recipients, now, now)?;
+                }
+                if let Some(receipt) = &plan.issued_receipt {
+                    let mut v = vec![FORMAT_VERSION];
+                    v.extend_from_slice(receipt);
+                    tx.put(T::ReceiptsIssued, id.to_bytes().to_vec(), v);
+                }
                 Ok(Some(AcceptOutcome {
                     id,
                     sha256: sha,
                     duplicate: false,
                 }))
-            })?;
-            if let Some(out) = done {
+            });
+            // Bytes we appended that nothing refers to (a duplicate, a refusal, identical bytes
+            // stored by a concurrent writer) leave no trace: give their range back.
+            if let Some((loc, reservation)) = appended {
+                if !used.get()
+                    && let Err(e) = self.blobs.punch(loc.seg, loc.off, HEADER_LEN + loc.len)
+                {
+                    tracing::warn!(error = %e, "could not reclaim an unused payload range");
+                }
+                drop(reservation);
+            }
+            if let Some(out) = done? {
                 return Ok(out);
             }
         }
         Err(StoreError::Io {
-            op: "writing payload (removed concurrently three times)",
-            path: self.blobs.path(&sha),
-            source: std::io::Error::other("blob vanished"),
+            op: "storing payload (purged concurrently three times)",
+            path: self.dir.join("payloads"),
+            source: std::io::Error::other("payload vanished"),
         })
-    }
-
-    /// Called under the write lock when an accept is refused: remove the blob we may have just
-    /// written if nothing refers to it, so bad input leaves no trace.
-    fn drop_unreferenced_blob(&self, tx: &Tx<'_>, sha: &Sha256) {
-        let referenced =
-            !matches!(tx.keys_with_prefix(T::BlobRefs, sha.as_bytes(), 1), Ok(k) if k.is_empty());
-        if !referenced && let Err(e) = self.blobs.remove(sha) {
-            tracing::warn!(error = %e, "could not remove unreferenced blob");
-        }
     }
 
     // ---------- queue ----------
@@ -1451,55 +1564,7 @@ impl SledStore {
 
     fn deliver_impl(&self, id: MessageId, agency: &str, now: Timestamp) -> Result<DeliverOutcome> {
         check_name("agency", agency)?;
-        self.write(|tx| {
-            let ikey = inbox_id_key(agency, id);
-            if let Some(v) = tx.get(T::InboxIds, &ikey)? {
-                let seq = u64_value(&v).ok_or_else(|| {
-                    StoreError::corrupt("inbox id record", format!("inbox_ids/{}", show_key(&ikey)))
-                })?;
-                tx.barrier = true;
-                return Ok(DeliverOutcome {
-                    cursor: InboxCursor(seq),
-                    duplicate: true,
-                });
-            }
-            let mut rec = tx.load_message(id)?;
-            let before = rec.state;
-            let s = recipient_mut(&mut rec, id, agency)?;
-            *s = s.deliver().map_err(|e| refused(id, e))?;
-            let seq = tx.counter(META_INBOX_SEQ)?.saturating_add(1);
-            tx.put(T::Meta, META_INBOX_SEQ.to_vec(), seq.to_be_bytes().to_vec());
-            let item = InboxRecord {
-                id,
-                kind: rec.kind,
-                sender: rec.sender.clone(),
-                sha256: rec.sha256,
-                size: rec.size,
-                delivered_at: now,
-                acked: None,
-            };
-            tx.put(T::Inbox, inbox_key(agency, seq), encode(&item)?);
-            tx.put(T::InboxIds, ikey, seq.to_be_bytes().to_vec());
-            // Status packages are indexed by the document they answer, for tracking.
-            if let (MessageKind::Status, Some(doc)) = (rec.kind, rec.document_id.as_deref()) {
-                let mut k = status_index_prefix(agency, doc);
-                k.extend_from_slice(&id.to_bytes());
-                tx.put(T::StatusIndex, k, Vec::new());
-            }
-            tx.event(
-                id,
-                &mut rec,
-                now,
-                Event::Delivered {
-                    agency: agency.to_owned(),
-                },
-            )?;
-            tx.save_message(id, &mut rec, Some(before), now)?;
-            Ok(DeliverOutcome {
-                cursor: InboxCursor(seq),
-                duplicate: false,
-            })
-        })
+        self.write(|tx| deliver_in(tx, id, agency, now))
     }
 
     fn ack_inbox_impl(
@@ -1562,8 +1627,8 @@ impl SledStore {
         if limit == 0 || now.as_millis() < self.config.retention_ms {
             return Ok(0);
         }
-        let (purged, shas) = self.write(|tx| {
-            let mut shas = BTreeSet::new();
+        let (purged, dead) = self.write(|tx| {
+            let mut dead: Vec<Loc> = Vec::new();
             let mut purged = 0usize;
             let end = upto(&[], cutoff);
             for key in tx.keys_in(T::Finished, &[], end.as_deref(), limit)? {
@@ -1581,53 +1646,89 @@ impl SledStore {
                 let before = rec.state;
                 rec.purged_at = Some(now);
                 tx.del(T::BlobRefs, blob_ref_key(&rec.sha256, id));
-                shas.insert(rec.sha256);
+                // Another message may share the same bytes: the payload goes with its last
+                // reference.
+                if tx
+                    .keys_with_prefix(T::BlobRefs, rec.sha256.as_bytes(), 1)?
+                    .is_empty()
+                    && let Some(loc) = Self::payload_loc(tx, &rec.sha256)?
+                {
+                    tx.del(T::Payloads, rec.sha256.as_bytes().to_vec());
+                    tx.add_counter(&seg_key(loc.seg), -1)?;
+                    dead.push(loc);
+                }
                 tx.event(id, &mut rec, now, Event::Purged)?;
                 tx.save_message(id, &mut rec, Some(before), now)?;
                 purged += 1;
             }
-            Ok((purged, shas))
+            Ok((purged, dead))
         })?;
-        // The metadata is durable; now delete the files nobody refers to any more (another
-        // message may share the same bytes). Under the lock, so that no accept can start
-        // referring to a blob while we delete it (accept re-checks the file under the lock).
-        let g = self.lock();
-        let tx = Tx::new(&self.trees, &g);
-        for sha in shas {
-            if tx
-                .keys_with_prefix(T::BlobRefs, sha.as_bytes(), 1)?
-                .is_empty()
-            {
-                self.blobs.remove(&sha)?;
-            }
+        // The metadata is durable and nothing refers to these ranges any more (a new accept of
+        // the same bytes appends them again): give the space back, then drop empty segments.
+        for loc in &dead {
+            self.blobs.punch(loc.seg, loc.off, HEADER_LEN + loc.len)?;
         }
-        drop(g);
+        if !dead.is_empty() {
+            self.remove_dead_segments()?;
+        }
         Ok(purged)
     }
 
-    /// Remove blob files that no message refers to (left by a crash between the blob write and the
-    /// metadata commit, or by a purge interrupted after its commit). Returns how many were removed.
-    pub fn sweep_orphan_blobs(&self) -> Result<usize> {
-        let g = self.lock();
-        let tx = Tx::new(&self.trees, &g);
-        let mut removed = 0;
-        for entry in self.blobs.list()? {
-            match entry {
-                Ok(sha) => {
-                    if tx
-                        .keys_with_prefix(T::BlobRefs, sha.as_bytes(), 1)?
-                        .is_empty()
-                    {
-                        self.blobs.remove(&sha)?;
-                        removed += 1;
-                    }
-                }
-                Err(path) => {
-                    tracing::warn!(path = %path.display(), "unexpected file in blob directory")
+    fn sweep_impl(&self) -> Result<usize> {
+        // Sealed segments with no reservation outstanding can gain no new payload: appends go to
+        // the current segment, and every earlier reservation's entry is already pending or
+        // applied. Take them and the pending entries under the lock; scan sled without it (a
+        // purge running meanwhile only removes entries, which keeps their ranges, wrongly but
+        // harmlessly, counted as live here; the purge gives them back itself).
+        let (sealed, pending) = {
+            let g = self.lock();
+            let current = self.blobs.current();
+            let mut sealed = BTreeSet::new();
+            for seg in self.blobs.segments()? {
+                if seg != current && self.blobs.removable(seg)? {
+                    sealed.insert(seg);
                 }
             }
+            let pending: Vec<Loc> = g.pending[T::Payloads as usize]
+                .values()
+                .filter_map(|v| v.as_deref().and_then(Loc::from_bytes))
+                .collect();
+            (sealed, pending)
+        };
+        let mut reclaimed = self.remove_dead_segments()?;
+        let mut live: BTreeMap<u32, Vec<(u64, u64)>> = BTreeMap::new();
+        let mut add = |loc: Loc| {
+            if sealed.contains(&loc.seg) {
+                live.entry(loc.seg).or_default().push((loc.off, loc.end()));
+            }
+        };
+        pending.into_iter().for_each(&mut add);
+        for item in self.tree(T::Payloads).iter() {
+            let (k, v) = item?;
+            let loc = Loc::from_bytes(&v).ok_or_else(|| {
+                StoreError::corrupt("payload location", format!("payloads/{}", show_key(&k)))
+            })?;
+            add(loc);
         }
-        Ok(removed)
+        // Whole file-system blocks between live records (a hole is made of blocks).
+        const BLOCK: u64 = 4096;
+        for (seg, mut ranges) in live {
+            ranges.sort_unstable();
+            let Some(len) = self.blobs.segment_len(seg)? else {
+                continue;
+            };
+            let mut at = 0u64;
+            for (start, end) in ranges.into_iter().chain([(len, len)]) {
+                let from = at.div_ceil(BLOCK) * BLOCK;
+                let to = start / BLOCK * BLOCK;
+                if to > from && self.blobs.has_data(seg, from, to - from)? {
+                    self.blobs.punch(seg, from, to - from)?;
+                    reclaimed += 1;
+                }
+                at = at.max(end);
+            }
+        }
+        Ok(reclaimed)
     }
 
     fn check_impl(&self, level: VerifyLevel) -> Result<CheckReport> {
@@ -1875,11 +1976,164 @@ impl SledStore {
                 rep.inbox_entries
             ));
         }
+        // Payload index: one entry per distinct referenced digest, live counts per segment.
+        let mut referenced: BTreeSet<Vec<u8>> = BTreeSet::new();
+        for item in self.tree(T::BlobRefs).iter() {
+            let k = item?.0;
+            if let Some(sha) = k.get(..32) {
+                referenced.insert(sha.to_vec());
+            }
+        }
+        let mut per_seg: BTreeMap<u32, u64> = BTreeMap::new();
+        for item in self.tree(T::Payloads).iter() {
+            let (k, v) = item?;
+            if !referenced.remove(k.as_ref()) {
+                p.push(format!(
+                    "payloads/{}: no message refers to it",
+                    show_key(&k)
+                ));
+            }
+            if let Some(loc) = Loc::from_bytes(&v) {
+                *per_seg.entry(loc.seg).or_default() += 1;
+            }
+        }
+        for sha in referenced {
+            p.push(format!(
+                "blob_refs/{}: referenced payload has no location",
+                show_key(&sha)
+            ));
+        }
+        for item in self.tree(T::Meta).scan_prefix(META_SEG) {
+            let (k, v) = item?;
+            let seg = k
+                .get(META_SEG.len()..)
+                .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                .map(u32::from_be_bytes);
+            let Some(seg) = seg else {
+                p.push(format!("meta/{}: malformed segment counter", show_key(&k)));
+                continue;
+            };
+            let counted = per_seg.remove(&seg).unwrap_or(0);
+            if u64_value(&v) != Some(counted) {
+                p.push(format!(
+                    "segment {seg}: counter says {:?} live payloads, index has {counted}",
+                    u64_value(&v)
+                ));
+            }
+        }
+        for (seg, n) in per_seg {
+            p.push(format!("segment {seg}: {n} live payloads but no counter"));
+        }
         let mut blob_count = 0;
         self.verify_blobs(level, p, &mut blob_count)?;
         rep.blobs = blob_count;
         Ok(rep)
     }
+}
+
+/// Deliver message `id` into `agency`'s inbox within `tx` (a duplicate delivery returns the
+/// existing cursor and asks for a barrier).
+fn deliver_in(
+    tx: &mut Tx<'_>,
+    id: MessageId,
+    agency: &str,
+    now: Timestamp,
+) -> Result<DeliverOutcome> {
+    let ikey = inbox_id_key(agency, id);
+    if let Some(v) = tx.get(T::InboxIds, &ikey)? {
+        let seq = u64_value(&v).ok_or_else(|| {
+            StoreError::corrupt("inbox id record", format!("inbox_ids/{}", show_key(&ikey)))
+        })?;
+        tx.barrier = true;
+        return Ok(DeliverOutcome {
+            cursor: InboxCursor(seq),
+            duplicate: true,
+        });
+    }
+    let mut rec = tx.load_message(id)?;
+    let before = rec.state;
+    let s = recipient_mut(&mut rec, id, agency)?;
+    *s = s.deliver().map_err(|e| refused(id, e))?;
+    let seq = tx.counter(META_INBOX_SEQ)?.saturating_add(1);
+    tx.put(T::Meta, META_INBOX_SEQ.to_vec(), seq.to_be_bytes().to_vec());
+    let item = InboxRecord {
+        id,
+        kind: rec.kind,
+        sender: rec.sender.clone(),
+        sha256: rec.sha256,
+        size: rec.size,
+        delivered_at: now,
+        acked: None,
+    };
+    tx.put(T::Inbox, inbox_key(agency, seq), encode(&item)?);
+    tx.put(T::InboxIds, ikey, seq.to_be_bytes().to_vec());
+    // Status packages are indexed by the document they answer, for tracking.
+    if let (MessageKind::Status, Some(doc)) = (rec.kind, rec.document_id.as_deref()) {
+        let mut k = status_index_prefix(agency, doc);
+        k.extend_from_slice(&id.to_bytes());
+        tx.put(T::StatusIndex, k, Vec::new());
+    }
+    tx.event(
+        id,
+        &mut rec,
+        now,
+        Event::Delivered {
+            agency: agency.to_owned(),
+        },
+    )?;
+    tx.save_message(id, &mut rec, Some(before), now)?;
+    Ok(DeliverOutcome {
+        cursor: InboxCursor(seq),
+        duplicate: false,
+    })
+}
+
+/// Queue `recipients` of message `id` for `hop` within `tx`.
+fn enqueue_in(
+    tx: &mut Tx<'_>,
+    id: MessageId,
+    hop: &str,
+    recipients: &[String],
+    due: Timestamp,
+    now: Timestamp,
+) -> Result<()> {
+    let mut rec = tx.load_message(id)?;
+    if tx.load_entry(id, hop)?.is_some() {
+        return Err(invalid_state(
+            id,
+            format!("already queued for {hop}"),
+            "enqueue",
+        ));
+    }
+    let before = rec.state;
+    let mut suspended = false;
+    for r in recipients {
+        let s = recipient_mut(&mut rec, id, r)?;
+        *s = s.enqueue(hop).map_err(|e| refused(id, e))?;
+        suspended |= matches!(s, RecipientState::Suspended { .. });
+    }
+    let entry = QueueEntry {
+        recipients: recipients.to_vec(),
+        attempt: 0,
+        enqueued_at: now,
+        due,
+        status: if suspended {
+            EntryStatus::Suspended
+        } else {
+            EntryStatus::Ready
+        },
+    };
+    tx.set_entry(id, hop, None, Some(&entry))?;
+    tx.event(
+        id,
+        &mut rec,
+        now,
+        Event::Queued {
+            hop: hop.to_owned(),
+            recipients: recipients.to_vec(),
+        },
+    )?;
+    tx.save_message(id, &mut rec, Some(before), now)
 }
 
 fn recipient_mut<'r>(
@@ -1903,8 +2157,13 @@ fn parse_hop_key(key: &[u8], tree: &str) -> Result<(String, Timestamp, MessageId
 }
 
 impl Store for SledStore {
-    fn accept(&self, req: &AcceptRequest, now: Timestamp) -> Result<AcceptOutcome> {
-        self.accept_impl(req, now)
+    fn accept_with(
+        &self,
+        req: &AcceptRequest,
+        plan: &Dispatch,
+        now: Timestamp,
+    ) -> Result<AcceptOutcome> {
+        self.accept_impl(req, plan, now)
     }
 
     fn read_payload(&self, id: MessageId) -> Result<Vec<u8>> {
@@ -1912,7 +2171,13 @@ impl Store for SledStore {
         if rec.purged_at.is_some() {
             return Err(StoreError::Purged { id });
         }
-        self.blobs.read(&rec.sha256).map_err(|e| match e {
+        let loc = Self::payload_loc(&Tx::reader(&self.trees), &rec.sha256)?.ok_or_else(|| {
+            StoreError::corrupt(
+                "payload location (missing from the index)",
+                format!("payloads/{}", rec.sha256),
+            )
+        })?;
+        self.blobs.read(loc, &rec.sha256).map_err(|e| match e {
             StoreError::Corrupt { what, location } => StoreError::Corrupt {
                 what: format!("{what} of message {id}"),
                 location,
@@ -2018,45 +2283,7 @@ impl Store for SledStore {
     ) -> Result<()> {
         check_name("hop", hop)?;
         check_unique_names("recipient", recipients)?;
-        self.write(|tx| {
-            let mut rec = tx.load_message(id)?;
-            if tx.load_entry(id, hop)?.is_some() {
-                return Err(invalid_state(
-                    id,
-                    format!("already queued for {hop}"),
-                    "enqueue",
-                ));
-            }
-            let before = rec.state;
-            let mut suspended = false;
-            for r in recipients {
-                let s = recipient_mut(&mut rec, id, r)?;
-                *s = s.enqueue(hop).map_err(|e| refused(id, e))?;
-                suspended |= matches!(s, RecipientState::Suspended { .. });
-            }
-            let entry = QueueEntry {
-                recipients: recipients.to_vec(),
-                attempt: 0,
-                enqueued_at: now,
-                due,
-                status: if suspended {
-                    EntryStatus::Suspended
-                } else {
-                    EntryStatus::Ready
-                },
-            };
-            tx.set_entry(id, hop, None, Some(&entry))?;
-            tx.event(
-                id,
-                &mut rec,
-                now,
-                Event::Queued {
-                    hop: hop.to_owned(),
-                    recipients: recipients.to_vec(),
-                },
-            )?;
-            tx.save_message(id, &mut rec, Some(before), now)
-        })
+        self.write(|tx| enqueue_in(tx, id, hop, recipients, due, now))
     }
 
     fn lease(&self, hop: &str, now: Timestamp, limit: usize, lease_ms: u64) -> Result<Vec<Lease>> {
@@ -2315,6 +2542,10 @@ impl Store for SledStore {
 
     fn purge_expired(&self, now: Timestamp, limit: usize) -> Result<usize> {
         self.purge_impl(now, limit)
+    }
+
+    fn sweep_orphan_payloads(&self) -> Result<usize> {
+        self.sweep_impl()
     }
 
     fn check(&self, level: VerifyLevel) -> Result<CheckReport> {

@@ -315,6 +315,20 @@ pub struct AcceptRequest {
     pub origin: Origin,
 }
 
+/// What to do in the same commit as accepting a new message ([`crate::Store::accept_with`]):
+/// one durable write instead of one per step. Not applied to a duplicate (the original's own
+/// dispatch stands; redo it with [`crate::Store::deliver`] and [`crate::Store::enqueue`],
+/// which are idempotent per recipient state).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dispatch {
+    /// Recipients delivered into their inbox here.
+    pub deliver: Vec<String>,
+    /// Recipients queued per next hop, due at once.
+    pub enqueue: Vec<(String, Vec<String>)>,
+    /// The receipt this gateway signed for a relayed message.
+    pub issued_receipt: Option<Vec<u8>>,
+}
+
 /// Output of [`crate::Store::accept`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AcceptOutcome {

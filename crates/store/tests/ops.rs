@@ -2,9 +2,33 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use lienthong_store::*;
+
+/// The payload-log segment files, in order.
+fn segments(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("payloads"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Where the payload log holds a record of `bytes` (its digest, then the bytes): the segment
+/// and the offset of the first payload byte.
+fn record_of(dir: &Path, bytes: &[u8]) -> Option<(PathBuf, u64)> {
+    let mut needle = Sha256::digest(bytes).as_bytes().to_vec();
+    needle.extend_from_slice(bytes);
+    for seg in segments(dir) {
+        let data = std::fs::read(&seg).unwrap();
+        if let Some(pos) = data.windows(needle.len()).position(|w| w == needle) {
+            return Some((seg, (pos + 32) as u64));
+        }
+    }
+    None
+}
 
 const T0: u64 = 1_700_000_000_000;
 
@@ -194,13 +218,8 @@ fn document_id_reuse_is_a_conflict_unless_update_revoke_or_replace() {
         other => panic!("{other:?}"),
     }
     // The refused payload left no trace.
-    assert!(
-        !dir.path()
-            .join("blobs")
-            .join(&Sha256::digest(b"v2").to_hex()[..2])
-            .join(Sha256::digest(b"v2").to_hex())
-            .exists()
-    );
+    assert_eq!(record_of(dir.path(), b"v2"), None);
+    assert!(record_of(dir.path(), b"v1").is_some());
 
     // No business type at all: still a conflict.
     changed.business = None;
@@ -318,16 +337,19 @@ fn bad_input_is_refused_and_changes_nothing() {
 #[test]
 fn corrupt_or_missing_payloads_are_detected_on_read_and_at_open() {
     let dir = tempfile::tempdir().unwrap();
-    let (id, path) = {
+    let id = {
         let s = open(dir.path());
-        let a = s
-            .accept(&req("A", b"precious bytes", &["B"]), at(1))
-            .unwrap();
-        let hex = a.sha256.to_hex();
-        (a.id, dir.path().join("blobs").join(&hex[..2]).join(&hex))
+        s.accept(&req("A", b"precious bytes", &["B"]), at(1))
+            .unwrap()
+            .id
     };
+    let (path, off) = record_of(dir.path(), b"precious bytes").unwrap();
     // Same size, one bit flipped: read detects it; open with full hashing refuses.
-    std::fs::write(&path, b"precious bytez").unwrap();
+    {
+        use std::os::unix::fs::FileExt;
+        let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.write_all_at(b"z", off + 13).unwrap();
+    }
     {
         let s = open(dir.path()); // default check is presence + size: passes
         let e = s.read_payload(id).unwrap_err();
@@ -343,20 +365,30 @@ fn corrupt_or_missing_payloads_are_detected_on_read_and_at_open() {
     assert_eq!(e.code(), "store.corrupt");
 
     // Truncated: the default open refuses.
-    std::fs::write(&path, b"precious").unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(off + 8)
+        .unwrap();
     let e = SledStore::open_at(dir.path(), config(), at(2)).unwrap_err();
     assert_eq!(e.code(), "store.corrupt");
-    assert!(e.to_string().contains("8 bytes"), "{e}");
+    assert!(
+        e.to_string().contains("cut short") && e.to_string().contains("00000001.log"),
+        "{e}"
+    );
 
-    // Missing: refuses, naming the file and the message.
+    // Missing: refuses, naming the segment and the payload, and creates nothing.
     std::fs::remove_file(&path).unwrap();
     let e = SledStore::open_at(dir.path(), config(), at(2)).unwrap_err();
     assert_eq!(e.code(), "store.corrupt");
     let msg = e.to_string();
+    let sha = Sha256::digest(b"precious bytes").to_hex();
     assert!(
-        msg.contains("missing") && msg.contains(&id.to_string()),
+        msg.contains("missing") && msg.contains(&sha) && msg.contains("00000001.log"),
         "{msg}"
     );
+    assert!(segments(dir.path()).is_empty());
 
     // Forensics: open without checks still works and reads report the damage.
     let off = StoreConfig {
@@ -368,29 +400,84 @@ fn corrupt_or_missing_payloads_are_detected_on_read_and_at_open() {
 }
 
 #[test]
-fn orphan_blobs_are_ignored_then_swept_and_tmp_is_cleared() {
+fn orphan_payloads_are_ignored_then_swept_and_dead_segments_removed_at_open() {
     let dir = tempfile::tempdir().unwrap();
+    let kept = vec![b'k'; 5000];
     {
         let s = open(dir.path());
-        s.accept(&req("A", b"kept", &["B"]), at(1)).unwrap();
+        s.accept(&req("A", &kept, &["B"]), at(1)).unwrap();
     }
-    let orphan = Sha256::digest(b"orphan");
-    let hex = orphan.to_hex();
-    std::fs::write(
-        dir.path().join("blobs").join(&hex[..2]).join(&hex),
-        b"orphan",
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("tmp").join("half.tmp"), b"half").unwrap();
+    // A writer that crashed after appending 20 KB but before its metadata was committed, then
+    // a segment rotation, and a segment holding only a crashed writer's record.
+    let seg1 = dir.path().join("payloads/00000001.log");
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&seg1)
+            .unwrap();
+        f.write_all(&[b'o'; 20_000]).unwrap();
+    }
+    std::fs::write(dir.path().join("payloads/00000002.log"), [b'x'; 100]).unwrap();
+    std::fs::write(dir.path().join("payloads/00000003.log"), b"").unwrap();
     let s = open(dir.path());
+    let names: Vec<_> = segments(dir.path())
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(
-        std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
-        0
+        names,
+        ["00000001.log", "00000003.log"],
+        "dead segment 2 removed"
     );
     healthy(&s);
-    assert_eq!(s.sweep_orphan_blobs().unwrap(), 1);
-    assert_eq!(s.sweep_orphan_blobs().unwrap(), 0);
+    use std::os::unix::fs::MetadataExt;
+    let blocks_before = std::fs::metadata(&seg1).unwrap().blocks();
+    assert_eq!(s.sweep_orphan_payloads().unwrap(), 1);
+    assert_eq!(s.sweep_orphan_payloads().unwrap(), 0, "already reclaimed");
+    let blocks_after = std::fs::metadata(&seg1).unwrap().blocks();
+    assert!(
+        blocks_after + 32 <= blocks_before,
+        "at least 16 KiB given back: {blocks_before} -> {blocks_after} blocks"
+    );
+    assert_eq!(std::fs::metadata(&seg1).unwrap().len(), 48 + 5000 + 20_000);
     healthy(&s);
+    let a = s.accept(&req("C", &kept, &["B"]), at(2)).unwrap();
+    assert_eq!(s.read_payload(a.id).unwrap(), kept);
+}
+
+#[test]
+fn purging_deletes_segments_whose_payloads_are_all_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = StoreConfig {
+        segment_bytes: 300,
+        ..config()
+    };
+    let s = SledStore::open_at(dir.path(), small.clone(), at(0)).unwrap();
+    let mut ids = Vec::new();
+    for i in 0..4u8 {
+        // 48-byte header + 200 bytes: one payload per segment.
+        let a = s.accept(&req("A", &[i; 200], &["B"]), at(0)).unwrap();
+        if i < 3 {
+            s.cancel(a.id, at(1)).unwrap();
+        }
+        ids.push(a.id);
+    }
+    assert_eq!(segments(dir.path()).len(), 4);
+    assert_eq!(s.purge_expired(at(20_000), 100).unwrap(), 3);
+    let left: Vec<_> = segments(dir.path())
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["00000004.log"]);
+    assert_eq!(s.read_payload(ids[3]).unwrap(), vec![3u8; 200]);
+    healthy(&s);
+    drop(s);
+    let s = SledStore::open_at(dir.path(), small, at(0)).unwrap();
+    healthy(&s);
+    let b = s.accept(&req("A", &[9; 200], &["B"]), at(30_000)).unwrap();
+    assert_eq!(s.read_payload(b.id).unwrap(), vec![9u8; 200]);
+    assert_eq!(segments(dir.path()).len(), 2, "sealed 4, appended to 5");
 }
 
 #[test]
@@ -1062,13 +1149,12 @@ fn retention_purges_payloads_of_finished_messages_only() {
     );
     assert_eq!(s.read_payload(sharing.id).unwrap(), b"shared bytes");
     assert_eq!(s.read_payload(unfetched.id).unwrap(), b"unfetched");
-    assert!(
-        !dir.path()
-            .join("blobs")
-            .join(&Sha256::digest(b"local").to_hex()[..2])
-            .join(Sha256::digest(b"local").to_hex())
-            .exists()
+    assert_eq!(
+        record_of(dir.path(), b"local"),
+        None,
+        "purged bytes are gone"
     );
+    assert!(record_of(dir.path(), b"shared bytes").is_some());
     assert_eq!(
         s.retry_now(cancelled.id, at(20_001)).unwrap_err().code(),
         "store.purged"
@@ -1199,5 +1285,94 @@ fn delivered_statuses_are_indexed_by_the_document_they_answer() {
         .id;
     s.deliver(e, "A", now).unwrap();
     assert!(s.statuses_delivered("A", "DOC-9").unwrap().is_empty());
+    healthy(&s);
+}
+
+// ---------- accept with dispatch ----------
+
+fn plan(deliver: &[&str], enqueue: &[(&str, &[&str])], receipt: Option<&[u8]>) -> Dispatch {
+    Dispatch {
+        deliver: strings(deliver),
+        enqueue: enqueue
+            .iter()
+            .map(|(h, rs)| (h.to_string(), strings(rs)))
+            .collect(),
+        issued_receipt: receipt.map(<[u8]>::to_vec),
+    }
+}
+
+#[test]
+fn accept_with_dispatch_is_one_commit_and_not_repeated_for_a_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let r = req("A", b"dispatched in one commit", &["L1", "L2", "R1", "R2"]);
+    let p = plan(&["L1", "L2"], &[("gw", &["R1", "R2"])], Some(b"<receipt/>"));
+    let flushes = s.flush_count();
+    let a = s.accept_with(&r, &p, at(1)).unwrap();
+    assert_eq!(
+        s.flush_count() - flushes,
+        1,
+        "one group commit for all of it"
+    );
+    assert!(!a.duplicate);
+    let m = s.message(a.id).unwrap();
+    assert_eq!(m.recipients["L1"], RecipientState::Delivered);
+    assert_eq!(m.recipients["L2"], RecipientState::Delivered);
+    assert!(matches!(m.recipients["R1"], RecipientState::Queued { .. }));
+    for agency in ["L1", "L2"] {
+        let items = s.list_inbox(agency, None, 10, None).unwrap();
+        assert_eq!(items.iter().map(|i| i.id).collect::<Vec<_>>(), [a.id]);
+    }
+    let leases = s.lease("gw", at(1), 10, 1_000).unwrap();
+    assert_eq!(leases.len(), 1);
+    assert_eq!(leases[0].recipients, strings(&["R1", "R2"]));
+    assert_eq!(s.issued_receipt(a.id).unwrap().unwrap(), b"<receipt/>");
+    assert_eq!(
+        events(&s, a.id),
+        ["accepted", "delivered", "delivered", "queued", "in_flight"]
+    );
+
+    // The same submission again: a duplicate, and the plan is not applied twice.
+    let again = s.accept_with(&r, &p, at(2)).unwrap();
+    assert_eq!((again.id, again.duplicate), (a.id, true));
+    assert_eq!(s.list_inbox("L1", None, 10, None).unwrap().len(), 1);
+    assert_eq!(events(&s, a.id).len(), 5);
+    healthy(&s);
+    drop(s);
+    let s = open(dir.path());
+    assert_eq!(s.list_inbox("L2", None, 10, None).unwrap().len(), 1);
+    healthy(&s);
+}
+
+#[test]
+fn an_impossible_dispatch_is_refused_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let r = req("A", b"refused with its plan", &["L1", "R1"]);
+    for (p, what) in [
+        (plan(&["X"], &[], None), "not a recipient"),
+        (plan(&["L1"], &[("gw", &["L1"])], None), "twice"),
+        (
+            plan(&[], &[("gw", &["R1"]), ("gw", &["L1"])], None),
+            "twice",
+        ),
+        (plan(&[], &[("gw", &[])], None), "no recipient"),
+        (plan(&[], &[("", &["R1"])], None), "hop"),
+    ] {
+        let e = s.accept_with(&r, &p, at(1)).unwrap_err();
+        assert_eq!(e.code(), "store.invalid_input", "{p:?}");
+        assert!(e.to_string().contains(what), "{e}");
+    }
+    let huge = vec![b'x'; 200 * 1024];
+    let e = s
+        .accept_with(&r, &plan(&[], &[], Some(&huge)), at(1))
+        .unwrap_err();
+    assert_eq!(e.code(), "store.invalid_input");
+    assert_eq!(record_of(dir.path(), b"refused with its plan"), None);
+    assert!(
+        s.list_messages(MessageState::Accepted, None, 10)
+            .unwrap()
+            .is_empty()
+    );
     healthy(&s);
 }

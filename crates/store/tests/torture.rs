@@ -54,6 +54,8 @@ fn config() -> StoreConfig {
         retention_ms: 2_000,
         verify_on_open: VerifyLevel::BlobsPresent,
         cache_capacity_bytes: 16 * 1024 * 1024,
+        // Small segments: rotations, segment deletions and sweeps happen under the kills too.
+        segment_bytes: 96 * 1024,
     }
 }
 
@@ -163,8 +165,49 @@ fn child_op(s: &dyn Store, known: &Mutex<Known>, rng: &mut Rng, now: Timestamp) 
                 recipients,
                 origin: Origin::Local,
             };
-            let out = s.accept(&req, now)?;
+            // Sometimes the whole dispatch (deliveries, queue entries, a receipt) rides in the
+            // accept's commit.
+            let plan = if rng.chance(40) {
+                let mut p = Dispatch {
+                    deliver: req
+                        .recipients
+                        .iter()
+                        .filter(|r| LOCAL.contains(&r.as_str()))
+                        .cloned()
+                        .collect(),
+                    ..Dispatch::default()
+                };
+                for (hop, behind) in HOPS {
+                    let rs: Vec<String> = req
+                        .recipients
+                        .iter()
+                        .filter(|r| behind.contains(&r.as_str()))
+                        .cloned()
+                        .collect();
+                    if !rs.is_empty() {
+                        p.enqueue.push((hop.to_owned(), rs));
+                    }
+                }
+                if rng.chance(50) {
+                    p.issued_receipt = Some(format!("<planned {}/>", rng.below(1000)).into_bytes());
+                }
+                p
+            } else {
+                Dispatch::default()
+            };
+            let out = s.accept_with(&req, &plan, now)?;
             println!("T ACCEPTED {} {} {}", out.id, out.sha256, req.sender);
+            if !out.duplicate {
+                for a in &plan.deliver {
+                    println!("T PLANNED_DELIVERY {a} {}", out.id);
+                }
+                for (hop, rs) in &plan.enqueue {
+                    println!("T ENQUEUED {} {hop} {}", out.id, rs.join(","));
+                }
+                if let Some(r) = &plan.issued_receipt {
+                    println!("T ISSUED {} {}", out.id, Sha256::digest(r));
+                }
+            }
             if !out.duplicate {
                 known
                     .lock()
@@ -291,6 +334,10 @@ fn child_op(s: &dyn Store, known: &Mutex<Known>, rng: &mut Rng, now: Timestamp) 
         _ => {
             let n = s.purge_expired(now, 1 + rng.below(5) as usize)?;
             println!("T PURGED {n}");
+            if rng.chance(30) {
+                let n = s.sweep_orphan_payloads()?;
+                println!("T SWEPT {n}");
+            }
         }
     }
     Ok(())
@@ -311,6 +358,8 @@ struct Facts {
     enqueued: Vec<(MessageId, String, Vec<String>)>,
     acked: HashSet<(MessageId, String)>,
     delivered: HashMap<(String, MessageId), u64>,
+    /// Deliveries made in an accept's commit (no cursor printed).
+    planned: HashSet<(String, MessageId)>,
     fetched: HashSet<(String, MessageId)>,
     cancelled: HashSet<MessageId>,
     issued: HashMap<MessageId, String>,
@@ -332,7 +381,8 @@ fn record(f: &mut Facts, line: &str) -> Result<(), String> {
         | ["SUSPENDED", _]
         | ["RESUMED", _]
         | ["RETRIED", _]
-        | ["PURGED", _] => {}
+        | ["PURGED", _]
+        | ["SWEPT", _] => {}
         ["ACCEPTED", i, sha, sender] => {
             let sha: Sha256 = sha.parse().map_err(|e| format!("{e}"))?;
             f.accepted.insert(id(i)?, (sha, sender.to_string()));
@@ -354,6 +404,9 @@ fn record(f: &mut Facts, line: &str) -> Result<(), String> {
             {
                 return Err(format!("{line}: delivered before at cursor {old}"));
             }
+        }
+        ["PLANNED_DELIVERY", a, i] => {
+            f.planned.insert((a.to_string(), id(i)?));
         }
         ["FETCHED", a, i] => {
             f.fetched.insert((a.to_string(), id(i)?));
@@ -501,6 +554,13 @@ fn verify(dir: &Path, f: &Facts) -> Result<(), String> {
             return Err(format!(
                 "delivered {key:?} at {cursor} but inbox has {:?}",
                 inbox.get(key)
+            ));
+        }
+    }
+    for key in &f.planned {
+        if !inbox.contains_key(key) {
+            return Err(format!(
+                "delivered {key:?} with its accept but not in the inbox"
             ));
         }
     }
