@@ -1171,10 +1171,15 @@ impl SledStore {
             Self::check_document_id(&tx, req, sha)?;
         }
         let document_id = req.document_id.as_deref().filter(|d| !d.is_empty());
-        for _ in 0..3 {
-            // 1. The payload is in the log (synced by the group commit before any metadata
-            //    refers to it), unless identical bytes are already stored.
-            let stored = Self::payload_loc(&Tx::reader(&self.trees), &sha)?;
+        for attempt in 0..2 {
+            // 1. The payload is durable in the log before any metadata refers to it, unless
+            //    identical bytes are already stored. sled alone may still show a payload whose
+            //    purge is pending: then the check under the lock finds it gone and we go round
+            //    once more, appending this time whatever sled says.
+            let stored = match attempt {
+                0 => Self::payload_loc(&Tx::reader(&self.trees), &sha)?,
+                _ => None,
+            };
             let appended: Option<(Loc, Reservation)> = match stored {
                 Some(_) => None,
                 None => Some(self.blobs.append(&sha, &req.bytes)?),
@@ -1186,7 +1191,7 @@ impl SledStore {
                     Some(l) => l,
                     None => match ours {
                         Some(l) => l,
-                        // Purged between our look and the lock: go round and append it.
+                        // Purged (or its purge pending) since our look: go round, append it.
                         None => return Ok(None),
                     },
                 };
@@ -1274,8 +1279,9 @@ impl SledStore {
                 return Ok(out);
             }
         }
+        // Unreachable: the second round appends, so the payload is found under the lock.
         Err(StoreError::Io {
-            op: "storing payload (purged concurrently three times)",
+            op: "storing payload (its location vanished under the lock)",
             path: self.dir.join("payloads"),
             source: std::io::Error::other("payload vanished"),
         })
