@@ -4,9 +4,9 @@
 //! header, `"LTP1"`, four zero bytes, the payload length (`u64` big-endian) and its SHA-256,
 //! followed by the payload. Writers reserve their range under a short lock and write it with
 //! `pwrite` outside it, so many writers fill one segment at once; the segment is then marked
-//! dirty. The group-commit leader makes every dirty segment durable with one `fdatasync` each
-//! ([`PayloadLog::sync_dirty`]) before any record referring to those payloads reaches sled. A
-//! new segment file is created with its directory fsync'd before anything is written to it.
+//! dirty, and [`PayloadLog::append`] returns once a shared `fdatasync` of every dirty segment
+//! has covered the write, before the caller's metadata may refer to it. A new segment file is
+//! created with its directory fsync'd before anything is written to it.
 //!
 //! The store's `payloads` tree maps a digest to its [`Loc`]; a range no entry points to (a
 //! writer that crashed before its metadata was committed, a refused or duplicate submission, a
