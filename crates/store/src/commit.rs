@@ -1,17 +1,19 @@
-//! Group commit: concurrent writers share one sled transaction and one `Db::flush`.
+//! Group commit: concurrent writers share one sled batch and one `Db::flush`.
 //!
 //! Each writer runs its logic under the store's write lock, adds its writes to the store's
 //! *pending batch*, takes a *ticket* (a sequence number issued under that lock, after its writes
 //! joined the batch) and waits here until a flush covering its ticket has completed. Whoever finds
 //! no flush running becomes the leader: its `flush` callback takes the whole pending batch, applies
-//! it to sled as one transaction, calls `Db::flush` (which fsyncs sled's log) and reports the last
+//! it to sled as one batch, calls `Db::flush` (which fsyncs sled's log) and reports the last
 //! ticket it covered; the leader publishes that and wakes the others. Writers that arrive during a
-//! flush are covered by the next one, so under load one transaction and one `fsync` serve many
+//! flush are covered by the next one, so under load one batch and one `fsync` serve many
 //! writers, and nobody returns before the flush covering its write has completed.
 //!
-//! (Applying each writer's transaction separately does not batch with sled 0.34: `Db::flush`
-//! holds sled's global concurrency-control read lock while it fsyncs, and every transaction needs
-//! the write lock, so transactions and flushes alternate one to one.)
+//! (Applying each writer's writes separately does not batch with sled 0.34: `Db::flush` holds
+//! sled's global concurrency-control read lock while it fsyncs, and every transaction or batch
+//! needs the write lock, so they and flushes alternate one to one.)
+//!
+//! The payload log uses the same type for its own `fdatasync`s (`blob.rs`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};

@@ -23,7 +23,12 @@
 //! payload gets a segment of its own), and the next one is created. Identical bytes are stored
 //! once, whoever sends them. Reading re-checks the header and the SHA-256.
 //!
-//! ## sled trees and record format (store format 2, record version 1)
+//! ## Key spaces and record format (store format 2, record version 1)
+//!
+//! sled holds one tree, `store`. The logical trees below are key spaces in it: every key
+//! starts with its space's tag byte (the table's order, from 0 for `messages` to 17 for
+//! `payloads`), so that a group commit is one `Tree::apply_batch`, which sled recovers
+//! atomically.
 //!
 //! Names in keys (sender, agency, hop) are written as `[len: u8] ++ UTF-8 bytes` (1–255 bytes), so
 //! a name's prefix never matches a longer name. Ids are the 16 UUID bytes (v7, so byte order is
@@ -31,7 +36,7 @@
 //! `[FORMAT_VERSION = 1] ++ JSON`; a record with another first byte is reported as corrupt, and a
 //! future version will add readers for older versions rather than rewrite them.
 //!
-//! | tree | key | value |
+//! | space | key | value |
 //! |---|---|---|
 //! | `messages` | id | message record: sender, kind, sha256, size, document id, business type, origin, accepted_at, summary state, per-recipient state, finished_at, purged_at, history length |
 //! | `dedup` | sender ++ sha256 | id (local submissions: same sender + same bytes → same id) |
@@ -54,7 +59,7 @@
 //!
 //! Every operation computes its writes under one store-wide write lock, against sled plus the
 //! writes still pending from other operations. The pending writes of many operations are applied
-//! together as **one sled transaction** (crash-atomic) by the group-commit leader, so records,
+//! together as **one sled batch** (crash-atomic) by the group-commit leader, so records,
 //! indexes and counters never disagree on disk (see [`Store::check`], which verifies all of the
 //! relations above).
 //!
@@ -73,9 +78,9 @@
 //!    never go into sled.
 //! 2. The operation's metadata writes join the pending batch; then the caller waits for a
 //!    **group commit**: the first waiter to find no flush running becomes the leader, takes the
-//!    whole pending batch, applies it to sled as one transaction, calls `Db::flush()` and then `fsync`s sled's
+//!    whole pending batch, applies it to sled as one batch, calls `Db::flush()` and then `fsync`s sled's
 //!    log file `meta/db` itself; everybody whose writes were in that batch returns then.
-//!    Concurrent writers share the transaction and the fsyncs; none returns before the flush
+//!    Concurrent writers share the batch and the fsyncs; none returns before the flush
 //!    covering its write has completed. Duplicates and no-ops also wait (the original they found
 //!    may not be flushed yet). sled's own background flusher is off (`flush_every_ms(None)`).
 //!    If applying or flushing fails, the store refuses all further writes until reopened (its
@@ -94,7 +99,7 @@
 //!
 //! ## Recovery at open
 //!
-//! - sled replays its log; a transaction is recovered entirely or not at all.
+//! - sled replays its log; a batch is recovered entirely or not at all.
 //! - Every lease that was in flight becomes ready again with its previous due time, its
 //!   recipients go back to queued, and a `lease_expired` event is recorded.
 //! - Appending continues at the end of the highest segment. Records no metadata refers to (a
@@ -117,6 +122,7 @@ mod commit;
 mod config;
 mod error;
 mod sled_store;
+mod space;
 pub mod state;
 mod types;
 

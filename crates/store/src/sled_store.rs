@@ -5,8 +5,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde::{Deserialize, Serialize};
-use sled::Transactional;
-use sled::transaction::{TransactionError, TransactionResult};
 
 use crate::api::Store;
 use crate::blob::{HEADER_LEN, Loc, PayloadLog, Reservation};
@@ -17,6 +15,7 @@ use crate::codec::{
 use crate::commit::GroupCommit;
 use crate::config::{StoreConfig, VerifyLevel};
 use crate::error::{Result, StoreError};
+use crate::space::Space;
 use crate::state::{EntryStatus, Event, MessageState, RecipientState, Refused};
 use crate::types::{
     AcceptOutcome, AcceptRequest, AckOutcome, BusinessType, CheckReport, DeliverOutcome, Dispatch,
@@ -159,7 +158,7 @@ pub struct SledStore {
     db: sled::Db,
     /// sled's log file, for fsync (see `open_at`).
     db_file: std::fs::File,
-    trees: Vec<sled::Tree>,
+    trees: Vec<Space>,
     blobs: PayloadLog,
     /// Serialises all metadata writes and guards the write sets not yet applied to sled.
     shared: Mutex<Shared>,
@@ -177,7 +176,7 @@ fn empty_write_set() -> WriteSet {
 #[derive(Debug)]
 struct Shared {
     /// Writes of operations that have completed their logic but are not yet applied to sled.
-    /// The group-commit leader applies them all as one sled transaction, then flushes.
+    /// The group-commit leader applies them all as one sled batch, then flushes.
     pending: WriteSet,
     /// Set when applying or flushing failed: the in-memory view may be ahead of sled, so every
     /// further write is refused until the store is reopened.
@@ -186,7 +185,7 @@ struct Shared {
 
 /// The writes of one operation, read through the batches not yet applied and sled.
 struct Tx<'a> {
-    trees: &'a [sled::Tree],
+    trees: &'a [Space],
     /// Writes of earlier operations not yet applied to sled.
     pending: Option<&'a WriteSet>,
     writes: WriteSet,
@@ -194,38 +193,29 @@ struct Tx<'a> {
     barrier: bool,
 }
 
-/// Apply `writes` to sled as one transaction.
-fn apply(trees: &[sled::Tree], writes: &WriteSet) -> Result<()> {
-    let touched: Vec<usize> = (0..N_TREES).filter(|&i| !writes[i].is_empty()).collect();
-    if touched.is_empty() {
+/// Apply `writes` to sled as one batch of the shared tree, which sled recovers atomically.
+fn apply(trees: &[Space], writes: &WriteSet) -> Result<()> {
+    if writes.iter().all(BTreeMap::is_empty) {
         return Ok(());
     }
-    let view: Vec<&sled::Tree> = touched.iter().map(|&i| &trees[i]).collect();
-    let r: TransactionResult<(), StoreError> = view.as_slice().transaction(|views| {
-        for (v, &i) in touched.iter().enumerate() {
-            for (k, val) in &writes[i] {
-                match val {
-                    Some(val) => {
-                        views[v].insert(k.as_slice(), val.as_slice())?;
-                    }
-                    None => {
-                        views[v].remove(k.as_slice())?;
-                    }
-                }
+    let mut batch = sled::Batch::default();
+    for (space, w) in trees.iter().zip(writes) {
+        for (k, val) in w {
+            match val {
+                Some(val) => batch.insert(space.key(k), val.as_slice()),
+                None => batch.remove(space.key(k)),
             }
         }
-        Ok(())
-    });
-    match r {
-        Ok(()) => Ok(()),
-        Err(TransactionError::Abort(e)) => Err(e),
-        Err(TransactionError::Storage(e)) => Err(e.into()),
+    }
+    match trees.first() {
+        Some(space) => Ok(space.tree().apply_batch(batch)?),
+        None => Ok(()),
     }
 }
 
 impl<'a> Tx<'a> {
     /// A transaction seeing sled plus the writes of earlier operations not yet applied.
-    fn new(trees: &'a [sled::Tree], shared: &'a Shared) -> Tx<'a> {
+    fn new(trees: &'a [Space], shared: &'a Shared) -> Tx<'a> {
         Tx {
             trees,
             pending: Some(&shared.pending),
@@ -235,7 +225,7 @@ impl<'a> Tx<'a> {
     }
 
     /// A read-only view of what is applied to sled.
-    fn reader(trees: &'a [sled::Tree]) -> Tx<'a> {
+    fn reader(trees: &'a [Space]) -> Tx<'a> {
         Tx {
             trees,
             pending: None,
@@ -285,12 +275,7 @@ impl<'a> Tx<'a> {
         for (k, v) in self.writes[t as usize].range(bounds) {
             overlay.insert(k.clone(), v.is_some());
         }
-        let mut tree_keys = range(
-            &self.trees[t as usize],
-            start.to_vec(),
-            end.map(<[u8]>::to_vec),
-        )
-        .keys();
+        let mut tree_keys = self.trees[t as usize].range(start, end).keys();
         let mut next_tree = || -> Result<Option<Vec<u8>>> {
             Ok(match tree_keys.next() {
                 Some(k) => Some(k?.to_vec()),
@@ -558,13 +543,6 @@ fn upto(prefix: &[u8], t: Timestamp) -> Option<Vec<u8>> {
     }
 }
 
-fn range(tree: &sled::Tree, start: Vec<u8>, end: Option<Vec<u8>>) -> sled::Iter {
-    match end {
-        Some(e) => tree.range(start..e),
-        None => tree.range(start..),
-    }
-}
-
 fn refused(id: MessageId, r: Refused) -> StoreError {
     StoreError::InvalidState {
         id,
@@ -628,7 +606,7 @@ impl SledStore {
             .path(dir.join("meta"))
             .cache_capacity(config.cache_capacity_bytes)
             // Durability comes from our group commit only; sled's background flusher would take
-            // the same lock as our transactions and add latency.
+            // the same lock as our batches and add latency.
             .flush_every_ms(None)
             .segment_size(SEGMENT_SIZE)
             .open()?;
@@ -644,10 +622,10 @@ impl SledStore {
                 .and_then(|f| f.sync_all())
                 .map_err(|e| StoreError::io("syncing directory", d, e))?;
         }
-        let mut trees = Vec::with_capacity(N_TREES);
-        for name in TREE_NAMES {
-            trees.push(db.open_tree(name)?);
-        }
+        let shared_tree = db.open_tree("store")?;
+        let trees: Vec<Space> = (0..N_TREES)
+            .map(|i| Space::new(shared_tree.clone(), i as u8))
+            .collect();
         let blobs = PayloadLog::open(&dir, config.segment_bytes)?;
         let store = SledStore {
             dir,
@@ -692,7 +670,7 @@ impl SledStore {
         Ok(self.db.size_on_disk()?)
     }
 
-    fn tree(&self, t: T) -> &sled::Tree {
+    fn tree(&self, t: T) -> &Space {
         &self.trees[t as usize]
     }
 
@@ -707,7 +685,7 @@ impl SledStore {
         self.lock().poisoned = Some(e.to_string());
     }
 
-    /// The group-commit leader's work: apply every pending write set to sled as one transaction,
+    /// The group-commit leader's work: apply every pending write set to sled as one batch,
     /// then flush and fsync sled. Returns the last ticket covered.
     fn apply_and_flush(&self) -> Result<u64> {
         let target = {
@@ -950,8 +928,8 @@ impl SledStore {
         let mut seg_len: BTreeMap<u32, Option<u64>> = BTreeMap::new();
         let tree = self.tree(T::Payloads);
         let iter = match end {
-            Some(e) => tree.range(vec![start]..vec![e]),
-            None => tree.range(vec![start]..),
+            Some(e) => tree.range(&[start], Some(&[e])),
+            None => tree.range(&[start], None),
         };
         for item in iter {
             let (k, v) = item?;
@@ -1302,7 +1280,9 @@ impl SledStore {
         }
         let prefix = name_prefix(hop);
         // Expired leases first (rare): back to ready.
-        let expired: Vec<Vec<u8>> = range(self.tree(T::Leased), prefix.clone(), upto(&prefix, now))
+        let expired: Vec<Vec<u8>> = self
+            .tree(T::Leased)
+            .range(&prefix, upto(&prefix, now).as_deref())
             .keys()
             .map(|k| k.map(|k| k.to_vec()))
             .collect::<std::result::Result<_, _>>()?;
@@ -1320,7 +1300,9 @@ impl SledStore {
             })?;
         }
         // Cheap read-only check so that idle polling costs no lock and no flush.
-        if range(self.tree(T::Ready), prefix.clone(), upto(&prefix, now))
+        if self
+            .tree(T::Ready)
+            .range(&prefix, upto(&prefix, now).as_deref())
             .next()
             .is_none()
         {
@@ -2447,7 +2429,10 @@ impl Store for SledStore {
             None => prefix.clone(),
         };
         let mut out = Vec::new();
-        for item in range(self.tree(T::Inbox), start, prefix_end(&prefix)) {
+        for item in self
+            .tree(T::Inbox)
+            .range(&start, prefix_end(&prefix).as_deref())
+        {
             if out.len() >= limit {
                 break;
             }
@@ -2501,7 +2486,10 @@ impl Store for SledStore {
         };
         let tx = Tx::reader(&self.trees);
         let mut out = Vec::new();
-        for item in range(self.tree(T::ByState), start, prefix_end(&prefix)) {
+        for item in self
+            .tree(T::ByState)
+            .range(&start, prefix_end(&prefix).as_deref())
+        {
             if out.len() >= limit {
                 break;
             }

@@ -490,9 +490,10 @@ fn unknown_format_version_refuses_to_open() {
             .segment_size(8 * 1024 * 1024)
             .open()
             .unwrap();
-        db.open_tree("meta")
+        // The format marker: key "format" of the `meta` space (tag 15) of the tree "store".
+        db.open_tree("store")
             .unwrap()
-            .insert("format", &[9u8])
+            .insert(b"\x0fformat", &[9u8])
             .unwrap();
         db.flush().unwrap();
     }
