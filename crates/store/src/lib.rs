@@ -23,7 +23,7 @@
 //! payload gets a segment of its own), and the next one is created. Identical bytes are stored
 //! once, whoever sends them. Reading re-checks the header and the SHA-256.
 //!
-//! ## Key spaces and record format (store format 2, record version 1)
+//! ## Key spaces and record format (store format 3, record version 1)
 //!
 //! sled holds one tree, `store`. The logical trees below are key spaces in it: every key
 //! starts with its space's tag byte (the table's order, from 0 for `messages` to 17 for
@@ -54,7 +54,7 @@
 //! | `receipts_issued` | id | `[1] ++ receipt bytes` we signed for a relayed message |
 //! | `receipts_received` | id ++ hop bytes | `[1] ++ at (u64) ++ receipt bytes` from the next hop |
 //! | `finished` | finished_at ++ id | empty — finished, not yet purged (retention scan) |
-//! | `meta` | `format` / `inbox_seq` / `count/`tag / `depth/`hop / `seg/`segment (u32) | store format (2); last inbox seq; messages per state; queue depth per hop; live payloads per segment (u64 each) |
+//! | `meta` | `format` / `inbox_seq` / `count/`tag / `depth/`hop / `seg/`segment (u32) | store format (3); last inbox seq; messages per state; queue depth per hop; live payloads per segment (u64 each) |
 //! | `status_index` | agency ++ DocumentId ++ `0` ++ id | empty — a status package delivered to the agency, answering that document (written with the delivery; for tracking). Stores from before this tree simply start with it empty. |
 //!
 //! Every operation computes its writes under one store-wide write lock, against sled plus the
@@ -112,8 +112,10 @@
 //!   is missing or damaged the store **refuses to open** with [`StoreError::Corrupt`] naming the
 //!   segment, offset and digest, rather than lose data silently. Reading a payload always
 //!   re-checks its header and SHA-256.
-//! - The format marker must be 2. A store of format 1 (one file per payload under `blobs/`,
-//!   written before the payload log) is refused with [`StoreError::UnsupportedFormat`].
+//! - The format marker must be 3. A store of an earlier layout (format 1: one file per payload
+//!   under `blobs/`; format 2: the payload log with one sled tree per logical tree; both kept
+//!   their marker in a sled tree `meta`) is refused with [`StoreError::UnsupportedFormat`]
+//!   naming its version, never read as an empty store.
 
 mod api;
 mod blob;

@@ -82,9 +82,14 @@ const META_COUNT: &[u8] = b"count/";
 const META_DEPTH: &[u8] = b"depth/";
 const META_SEG: &[u8] = b"seg/";
 
-/// The store layout version in `meta/format` (1: one file per payload under `blobs/`;
-/// 2: the payload log). Record values carry their own version byte ([`FORMAT_VERSION`]).
-const STORE_FORMAT: u8 = 2;
+/// The store layout version in the `meta` space's `format` key (1: one file per payload under
+/// `blobs/` and one sled tree per logical tree; 2: the payload log, still one sled tree per
+/// logical tree; 3: the payload log and key spaces of the one sled tree `store`). Record values
+/// carry their own version byte ([`FORMAT_VERSION`]).
+const STORE_FORMAT: u8 = 3;
+
+/// The sled tree that held the format marker in formats 1 and 2.
+const OLD_META_TREE: &[u8] = b"meta";
 
 /// The stored form of a message (tree `messages`, key = id).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -761,6 +766,25 @@ impl SledStore {
     }
 
     fn check_format(&self) -> Result<()> {
+        // A store of an earlier layout keeps its records in other sled trees: refuse it rather
+        // than see an empty store.
+        if self
+            .db
+            .tree_names()
+            .iter()
+            .any(|n| n.as_ref() == OLD_META_TREE)
+        {
+            let found = self
+                .db
+                .open_tree(OLD_META_TREE)?
+                .get(META_FORMAT)?
+                .and_then(|v| v.first().copied())
+                .unwrap_or(0);
+            return Err(StoreError::UnsupportedFormat {
+                found,
+                supported: STORE_FORMAT,
+            });
+        }
         let meta = self.tree(T::Meta);
         match meta.get(META_FORMAT)? {
             Some(v) if v.as_ref() == [STORE_FORMAT] => Ok(()),

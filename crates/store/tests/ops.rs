@@ -501,6 +501,34 @@ fn unknown_format_version_refuses_to_open() {
     assert_eq!(e.code(), "store.unsupported_format");
 }
 
+#[test]
+fn a_store_of_an_earlier_layout_is_refused_not_read_as_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        // Formats 1 and 2 kept the marker in a sled tree of its own.
+        let db = sled::Config::new()
+            .path(dir.path().join("meta"))
+            .segment_size(8 * 1024 * 1024)
+            .open()
+            .unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("format", &[2u8])
+            .unwrap();
+        db.open_tree("messages")
+            .unwrap()
+            .insert([1u8; 16], &b"a message"[..])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let e = SledStore::open_at(dir.path(), config(), at(0)).unwrap_err();
+    assert_eq!(e.code(), "store.unsupported_format");
+    assert_eq!(
+        e.to_string(),
+        "unsupported store format version 2 (this build reads version 3)"
+    );
+}
+
 // ---------- receipts ----------
 
 #[test]
