@@ -29,7 +29,7 @@ use crate::types::Sha256;
 const MAGIC: [u8; 4] = *b"LTP1";
 
 /// Bytes of a record header.
-pub(crate) const HEADER_LEN: u64 = 48;
+const HEADER_LEN: u64 = 48;
 
 /// A segment is sealed (a new one is started) when the next record would take it past this
 /// size. One payload larger than this gets a segment of its own.
@@ -411,6 +411,11 @@ impl PayloadLog {
         Ok(())
     }
 
+    /// Give back the space of the whole record at `loc` (header and payload).
+    pub(crate) fn punch_record(&self, loc: Loc) -> Result<()> {
+        self.punch(loc.seg, loc.off, HEADER_LEN + loc.len)
+    }
+
     /// Whether `seg_no` holds any data (not only holes) in `off..off + len`.
     pub(crate) fn has_data(&self, seg_no: u32, off: u64, len: u64) -> Result<bool> {
         let Some(seg) = self.segment(seg_no)? else {
@@ -440,16 +445,19 @@ impl PayloadLog {
     /// Whether segment `no` may be deleted once no metadata refers to it: it is not the one
     /// being appended to, and no writer holds a reservation in it. Ask under the store's write
     /// lock, together with the check that nothing refers to it.
-    pub(crate) fn removable(&self, no: u32) -> Result<bool> {
+    /// A reservation is only ever made in a segment that is open (it was created or continued
+    /// by this log), so one that is not open holds none.
+    pub(crate) fn removable(&self, no: u32) -> bool {
         let a = lock(&self.appender);
         if a.current.as_ref().is_some_and(|s| s.no == no) {
-            return Ok(false);
+            return false;
         }
         drop(a);
-        Ok(match self.segment(no)? {
-            Some(seg) => seg.inflight.load(Ordering::SeqCst) == 0,
-            None => true,
-        })
+        self.open
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&no)
+            .is_none_or(|seg| seg.inflight.load(Ordering::SeqCst) == 0)
     }
 
     /// Delete segment `no` and sync the directory.
@@ -585,11 +593,11 @@ mod tests {
         );
         assert_eq!(log.segments().unwrap(), vec![1, 2]);
         assert_eq!(log.current(), 2);
-        assert!(!log.removable(2).unwrap(), "current segment");
-        assert!(!log.removable(1).unwrap(), "reservation held");
+        assert!(!log.removable(2), "current segment");
+        assert!(!log.removable(1), "reservation held");
         drop((r1, r2));
-        assert!(log.removable(1).unwrap());
-        log.punch(1, l1.off, l1.end() - l1.off).unwrap();
+        assert!(log.removable(1));
+        log.punch_record(l1).unwrap();
         assert_eq!(
             log.segment_len(1).unwrap(),
             Some(l1.end()),

@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use serde::{Deserialize, Serialize};
 
 use crate::api::Store;
-use crate::blob::{HEADER_LEN, Loc, PayloadLog, Reservation};
+use crate::blob::{Loc, PayloadLog, Reservation};
 use crate::codec::{
     FORMAT_VERSION, SEGMENT_SIZE, check_name, check_value_size, decode, encode, hop_time_id, id_at,
     id_key, name_prefix, prefix_end, show_key, split_time_id, u64_value,
@@ -1001,7 +1001,7 @@ impl SledStore {
         let tx = Tx::new(&self.trees, &g);
         let mut removed = 0;
         for seg in self.blobs.segments()? {
-            if tx.counter(&seg_key(seg))? == 0 && self.blobs.removable(seg)? {
+            if tx.counter(&seg_key(seg))? == 0 && self.blobs.removable(seg) {
                 self.blobs.remove(seg)?;
                 removed += 1;
             }
@@ -1257,9 +1257,7 @@ impl SledStore {
                     enqueue_in(tx, id, hop, recipients, now, now)?;
                 }
                 if let Some(receipt) = &plan.issued_receipt {
-                    let mut v = vec![FORMAT_VERSION];
-                    v.extend_from_slice(receipt);
-                    tx.put(T::ReceiptsIssued, id.to_bytes().to_vec(), v);
+                    put_issued(tx, id, receipt);
                 }
                 Ok(Some(AcceptOutcome {
                     id,
@@ -1271,7 +1269,7 @@ impl SledStore {
             // stored by a concurrent writer) leave no trace: give their range back.
             if let Some((loc, reservation)) = appended {
                 if !used.get()
-                    && let Err(e) = self.blobs.punch(loc.seg, loc.off, HEADER_LEN + loc.len)
+                    && let Err(e) = self.blobs.punch_record(loc)
                 {
                     tracing::warn!(error = %e, "could not reclaim an unused payload range");
                 }
@@ -1678,7 +1676,7 @@ impl SledStore {
         // The metadata is durable and nothing refers to these ranges any more (a new accept of
         // the same bytes appends them again): give the space back, then drop empty segments.
         for loc in &dead {
-            self.blobs.punch(loc.seg, loc.off, HEADER_LEN + loc.len)?;
+            self.blobs.punch_record(*loc)?;
         }
         if !dead.is_empty() {
             self.remove_dead_segments()?;
@@ -1697,7 +1695,7 @@ impl SledStore {
             let current = self.blobs.current();
             let mut sealed = BTreeSet::new();
             for seg in self.blobs.segments()? {
-                if seg != current && self.blobs.removable(seg)? {
+                if seg != current && self.blobs.removable(seg) {
                     sealed.insert(seg);
                 }
             }
@@ -2100,6 +2098,13 @@ fn deliver_in(
     })
 }
 
+/// Store the receipt this gateway signed for message `id` (`[version] ++ bytes`).
+fn put_issued(tx: &mut Tx<'_>, id: MessageId, receipt: &[u8]) {
+    let mut v = vec![FORMAT_VERSION];
+    v.extend_from_slice(receipt);
+    tx.put(T::ReceiptsIssued, id.to_bytes().to_vec(), v);
+}
+
 /// Queue `recipients` of message `id` for `hop` within `tx`.
 fn enqueue_in(
     tx: &mut Tx<'_>,
@@ -2244,9 +2249,7 @@ impl Store for SledStore {
                 tx.barrier = true;
                 return receipt_body(&v, 1, "receipts_issued", &key);
             }
-            let mut v = vec![FORMAT_VERSION];
-            v.extend_from_slice(receipt);
-            tx.put(T::ReceiptsIssued, key, v);
+            put_issued(tx, id, receipt);
             Ok(receipt.to_vec())
         })
     }

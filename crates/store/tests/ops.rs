@@ -480,16 +480,21 @@ fn purging_deletes_segments_whose_payloads_are_all_gone() {
     assert_eq!(segments(dir.path()).len(), 2, "sealed 4, appended to 5");
 }
 
+/// The store's sled database opened directly, as the store opens it.
+fn raw_sled(dir: &Path) -> sled::Db {
+    sled::Config::new()
+        .path(dir.join("meta"))
+        .segment_size(8 * 1024 * 1024)
+        .open()
+        .unwrap()
+}
+
 #[test]
 fn unknown_format_version_refuses_to_open() {
     let dir = tempfile::tempdir().unwrap();
     drop(open(dir.path()));
     {
-        let db = sled::Config::new()
-            .path(dir.path().join("meta"))
-            .segment_size(8 * 1024 * 1024)
-            .open()
-            .unwrap();
+        let db = raw_sled(dir.path());
         // The format marker: key "format" of the `meta` space (tag 15) of the tree "store".
         db.open_tree("store")
             .unwrap()
@@ -506,11 +511,7 @@ fn a_store_of_an_earlier_layout_is_refused_not_read_as_empty() {
     let dir = tempfile::tempdir().unwrap();
     {
         // Formats 1 and 2 kept the marker in a sled tree of its own.
-        let db = sled::Config::new()
-            .path(dir.path().join("meta"))
-            .segment_size(8 * 1024 * 1024)
-            .open()
-            .unwrap();
+        let db = raw_sled(dir.path());
         db.open_tree("meta")
             .unwrap()
             .insert("format", &[2u8])
