@@ -273,28 +273,24 @@ async fn start_inner(
     }
     let st = state.clone();
     tasks.spawn(async move {
-        // Right after opening (a crash may have left payloads nobody refers to), then hourly
-        // after the retention purge: give back the space of dead payload-log ranges.
-        let mut first = true;
+        // Give back the space of dead payload-log ranges right after opening (a crash may have
+        // left payloads nobody refers to), then hourly after the retention purge.
         loop {
-            if !first {
-                tokio::time::sleep(Duration::from_secs(3600)).await;
-                let s = st.clone();
-                match tokio::task::spawn_blocking(move || s.store.purge_expired(app::now(), 10_000))
-                    .await
-                {
-                    Ok(Ok(n)) if n > 0 => tracing::info!(purged = n, "retention: payloads purged"),
-                    Ok(Err(e)) => tracing::warn!(error = %e, "retention purge failed"),
-                    _ => {}
-                }
-            }
-            first = false;
             let s = st.clone();
             match tokio::task::spawn_blocking(move || s.store.sweep_orphan_payloads()).await {
                 Ok(Ok(n)) if n > 0 => {
                     tracing::info!(reclaimed = n, "payload log: dead ranges reclaimed")
                 }
                 Ok(Err(e)) => tracing::warn!(error = %e, "payload log sweep failed"),
+                _ => {}
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            let s = st.clone();
+            match tokio::task::spawn_blocking(move || s.store.purge_expired(app::now(), 10_000))
+                .await
+            {
+                Ok(Ok(n)) if n > 0 => tracing::info!(purged = n, "retention: payloads purged"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "retention purge failed"),
                 _ => {}
             }
         }
