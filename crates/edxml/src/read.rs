@@ -837,7 +837,15 @@ impl Reader<'_> {
                 (true, "AttachmentName") => a.attachment_name = self.leaf(&c),
                 (true, "Description") => a.description = self.leaf(&c),
                 (true, "ContentType") => a.content_type = self.leaf(&c),
-                (true, "ContentTransferEncoded") => a.encoded = c.text().trim().to_owned(),
+                (true, "ContentTransferEncoded") => {
+                    // Tens of kilobytes: trimmed in place rather than copied again.
+                    let mut text = c.text();
+                    let end = text.trim_end().len();
+                    text.truncate(end);
+                    let start = text.len() - text.trim_start().len();
+                    text.drain(..start);
+                    a.encoded = text;
+                }
                 _ => self.unknown(&c, "Attachment"),
             }
         }
