@@ -2,7 +2,7 @@
 //! and inspected. The gateway does this for every submission, so it sits on the hot path.
 //!
 //! `cargo bench -p lienthong-edxml --bench read`
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 

@@ -30,6 +30,7 @@ pub const CODES: &[(&str, u16)] = &[
     ("store.conflict", 409),
     ("state.invalid", 409),
     ("not_found", 404),
+    ("store.unavailable", 503),
     ("internal", 500),
 ];
 
@@ -103,6 +104,15 @@ impl From<StoreError> for ApiError {
             }
             "store.not_found" => ApiError::new("not_found", e.to_string()),
             "store.invalid_state" => ApiError::new("state.invalid", e.to_string()),
+            // Storage trouble (disk full, IO error): nothing was stored; the caller may try
+            // again later. The details (paths, OS error) go to the log, not to the caller.
+            "store.io" | "store.flush" => {
+                tracing::error!(error = %e, "storage failure");
+                ApiError::new(
+                    "store.unavailable",
+                    "the gateway cannot store anything right now (storage failure); nothing was stored, try again later",
+                )
+            }
             _ => ApiError::internal(e),
         }
     }

@@ -162,6 +162,19 @@ pub trait Store: Send + Sync {
     /// and segments were reclaimed.
     fn sweep_orphan_payloads(&self) -> Result<usize>;
 
+    /// Why the store refuses every write until it is reopened, if it does: a failed flush or
+    /// `fdatasync` (disk full, IO error) leaves the kernel's view of the files uncertain, so the
+    /// store stops rather than acknowledge writes it cannot vouch for. Readiness probes and
+    /// metrics report it; reads keep working.
+    fn failure(&self) -> Option<String> {
+        None
+    }
+
+    /// Tests only (feature `fault-injection`): the next `fdatasync` of a payload fails with EIO,
+    /// as on a failing disk, so that the failure paths above can be exercised for real.
+    #[cfg(feature = "fault-injection")]
+    fn inject_sync_failure(&self) {}
+
     /// Check every record, index, counter and (per `level`) payload. Problems are listed in the
     /// report; `Err` only when checking itself failed.
     fn check(&self, level: VerifyLevel) -> Result<CheckReport>;

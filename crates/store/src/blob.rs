@@ -150,6 +150,9 @@ pub(crate) struct PayloadLog {
     /// Set when an `fdatasync` failed: the kernel may have dropped the unwritten pages and a
     /// later sync would report success falsely, so nothing more is appended until reopened.
     failed: Mutex<Option<String>>,
+    /// Fault injection for tests: the next `fdatasync` fails with EIO, as a failing disk's would.
+    #[cfg(feature = "fault-injection")]
+    pub(crate) fail_next_sync: std::sync::atomic::AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -196,6 +199,8 @@ impl PayloadLog {
             dirty: Mutex::new(HashMap::new()),
             sync: GroupCommit::default(),
             failed: Mutex::new(None),
+            #[cfg(feature = "fault-injection")]
+            fail_next_sync: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -281,7 +286,18 @@ impl PayloadLog {
         self.check_failed()?;
         let dirty = std::mem::take(&mut *lock(&self.dirty));
         for (no, seg) in dirty {
-            if let Err(e) = seg.file.sync_data() {
+            #[cfg(feature = "fault-injection")]
+            let synced = if self
+                .fail_next_sync
+                .swap(false, std::sync::atomic::Ordering::SeqCst)
+            {
+                Err(std::io::Error::from_raw_os_error(5))
+            } else {
+                seg.file.sync_data()
+            };
+            #[cfg(not(feature = "fault-injection"))]
+            let synced = seg.file.sync_data();
+            if let Err(e) = synced {
                 let e = StoreError::io("syncing", self.dir.join(segment_name(no)), e);
                 tracing::error!(error = %e, "payload log sync failed; refusing further payloads until reopened");
                 *lock(&self.failed) = Some(e.to_string());
@@ -289,6 +305,11 @@ impl PayloadLog {
             }
         }
         Ok(())
+    }
+
+    /// Why the log refuses appends until reopened, if it does.
+    pub(crate) fn failure(&self) -> Option<String> {
+        lock(&self.failed).clone()
     }
 
     fn check_failed(&self) -> Result<()> {

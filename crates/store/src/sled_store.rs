@@ -2565,6 +2565,20 @@ impl Store for SledStore {
         self.purge_impl(now, limit)
     }
 
+    fn failure(&self) -> Option<String> {
+        if let Some(p) = &self.lock().poisoned {
+            return Some(format!("metadata: {p}"));
+        }
+        self.blobs.failure().map(|f| format!("payload log: {f}"))
+    }
+
+    #[cfg(feature = "fault-injection")]
+    fn inject_sync_failure(&self) {
+        self.blobs
+            .fail_next_sync
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
     fn sweep_orphan_payloads(&self) -> Result<usize> {
         self.sweep_impl()
     }
