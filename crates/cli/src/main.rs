@@ -7,6 +7,7 @@
 //! * `sign`, `verify`: enveloped XML signatures, for senders and clerks.
 //! * `certs dev --out DIR`: the development PKI.
 //! * `serve --config FILE`: run a gateway.
+//! * `check-store --config FILE [--hashes]`: check a stopped gateway's store.
 //! * `send`, `inbox list|get|ack`, `status`, `track`, `queue …`: talk to a gateway
 //!   (each takes `--gateway URL --cert --key --ca`).
 //!
@@ -18,6 +19,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod certs;
+mod check_store;
 mod demo;
 mod inspect;
 mod remote;
@@ -57,6 +59,8 @@ enum Command {
     Track(remote::TrackArgs),
     /// Operators: queues, messages by state, retry/suspend/resume/cancel.
     Queue(remote::QueueArgs),
+    /// Operators: check a stopped gateway's store (messages, queues, inboxes, payloads).
+    CheckStore(check_store::Args),
 }
 
 fn main() -> ExitCode {
@@ -73,5 +77,6 @@ fn main() -> ExitCode {
         Command::Status(a) => remote::status(&a),
         Command::Track(a) => remote::track(&a),
         Command::Queue(a) => remote::queue(&a),
+        Command::CheckStore(a) => check_store::run(&a),
     }
 }

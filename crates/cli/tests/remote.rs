@@ -763,3 +763,97 @@ fn help_names_every_client_command() {
         assert!(o.text().contains(c), "{}", o.text());
     }
 }
+
+/// `check-store` on a stopped gateway: healthy after real traffic, every damaged payload
+/// named (not just the first), and a clear refusal while the gateway still holds the store.
+#[test]
+fn check_store_finds_damage_and_refuses_a_running_store() {
+    let mut f = Fed::start(&["gw-h50"], FAST_RETRY);
+    let sender = f.dms("gw-h50", SENDER);
+    for n in 0..3 {
+        let doc = f.file(&format!("d{n}.edxml"), &document(SENDER, &[NEAR], 40 + n));
+        run(&["send"], &sender, &[&doc]).expect(0);
+    }
+    let config = f.f.nodes["gw-h50"].config_path.clone();
+
+    // Still running: the store is held exclusively.
+    let busy = lienthong([
+        OsString::from("check-store"),
+        "--config".into(),
+        config.clone().into(),
+    ])
+    .expect(2);
+    assert!(busy.stderr.contains("stop it first"), "{}", busy.stderr);
+
+    f.stop("gw-h50");
+    let ok = lienthong([
+        OsString::from("check-store"),
+        "--config".into(),
+        config.clone().into(),
+        "--hashes".into(),
+    ])
+    .expect(0);
+    assert!(ok.text().contains("3 messages"), "{}", ok.text());
+    assert!(ok.text().contains("healthy"), "{}", ok.text());
+
+    // Flip one byte inside each of two stored documents (past each 48-byte record header).
+    let text = std::fs::read_to_string(&config).unwrap();
+    let data_dir = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("data_dir = "))
+        .map(|v| PathBuf::from(v.trim_matches('"')))
+        .unwrap();
+    let segs: Vec<PathBuf> = std::fs::read_dir(data_dir.join("payloads"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .collect();
+    assert_eq!(segs.len(), 1, "{segs:?}");
+    let seg = segs[0].clone();
+    let mut bytes = std::fs::read(&seg).unwrap();
+    let records: Vec<usize> = bytes
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == b"LTP1")
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(records.len(), 3, "three payload records in the log");
+    for &r in &records[..2] {
+        bytes[r + 48 + 100] ^= 0x20;
+    }
+    std::fs::write(&seg, &bytes).unwrap();
+
+    // Presence alone cannot see it; reading the bytes back does, for both.
+    lienthong([
+        OsString::from("check-store"),
+        "--config".into(),
+        config.clone().into(),
+    ])
+    .expect(0);
+    let bad = lienthong([
+        OsString::from("check-store"),
+        "--config".into(),
+        config.into(),
+        "--hashes".into(),
+    ])
+    .expect(1);
+    assert!(bad.text().contains("2 problem(s)"), "{}", bad.text());
+
+    // A config whose data_dir does not exist is refused, not created.
+    let missing = f.file(
+        "missing.toml",
+        text.replace(
+            &data_dir.display().to_string(),
+            &f.path("nowhere").display().to_string(),
+        )
+        .as_bytes(),
+    );
+    let none = lienthong([
+        OsString::from("check-store"),
+        "--config".into(),
+        missing.into(),
+    ])
+    .expect(2);
+    assert!(none.stderr.contains("no store here"), "{}", none.stderr);
+    assert!(!f.path("nowhere").exists());
+}
