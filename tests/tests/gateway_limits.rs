@@ -147,3 +147,71 @@ async fn reload_keeps_the_old_certificate_when_the_new_one_is_bad() {
     assert_eq!(fresh.get("/v1/agencies").await.unwrap().status, 200);
     f.stop_all().await;
 }
+
+/// A CA's new CRL takes effect on reload (SIGHUP), without a restart; a broken CRL file is
+/// refused by the reload and the CRLs in use stay; the CRLs' freshness is a metric.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_picks_up_a_new_crl() {
+    const SERIAL: u64 = 77_777;
+    const AGENCY: &str = "000.00.00.G22";
+    let pki_dir = tempdir("reload-crl-pki");
+    let pki = lienthong_testkit::pki::DevPki::generate().unwrap();
+    pki.write_to(&pki_dir).unwrap();
+    // A signer of our own, with a serial number we can revoke.
+    let signer = pki
+        .issue(&lienthong_testkit::pki::LeafSpec::signer(
+            AGENCY,
+            "Văn phòng Chính phủ",
+            SERIAL,
+        ))
+        .unwrap();
+    let sign = |n: u32| {
+        let key = lienthong_dsig::SigningKey::from_pem(signer.key_pem.as_bytes()).unwrap();
+        let chain = lienthong_dsig::certs_from_pem(signer.cert_pem.as_bytes()).unwrap();
+        let placement = lienthong_dsig::Placement::LastChildOf {
+            namespace: lienthong_edxml::EDXML_NS.into(),
+            local: "edXMLHeader".into(),
+        };
+        lienthong_dsig::sign_enveloped(
+            edoc_xml(AGENCY, &[AGENCY], n).as_bytes(),
+            &key,
+            &chain,
+            &placement,
+        )
+        .unwrap()
+    };
+    let mut f = one_gateway("reload-crl", "", pki_dir.clone()).await;
+    let dms = f.client("gw-g22", Some(&format!("dms/{AGENCY}"))).unwrap();
+    let ops = f.client("gw-g22", Some("operator/ops")).unwrap();
+    assert_eq!(dms.submit(sign(1)).await.unwrap().status, 202);
+    let m = String::from_utf8_lossy(&ops.get("/metrics").await.unwrap().body).into_owned();
+    let fresh_days: f64 = m
+        .lines()
+        .find_map(|l| l.strip_prefix("lienthong_document_crl_fresh_days "))
+        .unwrap_or_else(|| panic!("no CRL freshness gauge in:\n{m}"))
+        .parse()
+        .unwrap();
+    assert!(fresh_days > 365.0, "{fresh_days}");
+
+    // The CA revokes the signer: new CRL file, reload.
+    let crl_file = pki_dir.join("ca.crl.pem");
+    let (revoking, _) = pki.crl(&[SERIAL], 2).unwrap();
+    std::fs::write(&crl_file, revoking).unwrap();
+    f.running("gw-g22").unwrap().reload_tls().unwrap();
+    let refused = dms.submit(sign(2)).await.unwrap();
+    assert_eq!(refused.error_code().as_deref(), Some("signature.required"));
+    let codes = refused.json()["error"]["detail"]["problem_codes"].clone();
+    assert!(codes.to_string().contains("revoked"), "{codes}");
+
+    // A broken CRL file: the reload says which file, and the revocation stays in force.
+    std::fs::write(
+        &crl_file,
+        "-----BEGIN X509 CRL-----\nnot base64\n-----END X509 CRL-----\n",
+    )
+    .unwrap();
+    let err = f.running("gw-g22").unwrap().reload_tls().unwrap_err();
+    assert!(err.contains("ca.crl.pem"), "{err}");
+    let still = dms.submit(sign(3)).await.unwrap();
+    assert_eq!(still.error_code().as_deref(), Some("signature.required"));
+    f.stop_all().await;
+}

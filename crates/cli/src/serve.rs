@@ -17,7 +17,7 @@ pub(crate) struct Args {
     /// Log format.
     #[arg(long, value_enum, default_value = "text")]
     log_format: LogFormat,
-    /// Check the configuration and exit.
+    /// Check the configuration and every key, certificate and CRL it names, then exit.
     #[arg(long)]
     check: bool,
 }
@@ -54,12 +54,23 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         }
     };
     if args.check {
+        // Every key, certificate and CRL is read and checked as a start would.
+        if let Err(e) = lienthong_gateway::server::load_keys(&validated) {
+            eprintln!("error: {}: {e}", args.config.display());
+            return ExitCode::from(2);
+        }
         println!(
             "{}: configuration is valid (gateway {})",
             args.config.display(),
             validated.id
         );
+        for w in &validated.warnings {
+            println!("warning: {w}");
+        }
         return ExitCode::SUCCESS;
+    }
+    for w in &validated.warnings {
+        tracing::warn!(config = %args.config.display(), "{w}");
     }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

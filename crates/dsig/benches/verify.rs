@@ -45,6 +45,7 @@ fn bench(c: &mut Criterion) {
         expected_agency: Some(ExpectedAgency {
             code: "000.05.21.H50".into(),
             name: None,
+            other_codes: Vec::new(),
         }),
     };
     assert!(

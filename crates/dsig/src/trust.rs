@@ -115,6 +115,13 @@ impl TrustStore {
         !self.crls.is_empty()
     }
 
+    /// The earliest `nextUpdate` of the CRLs, in seconds since the Unix epoch: after it every
+    /// signature checked against this store is refused (`cert.crl_expired`) until fresher
+    /// CRLs are loaded. `None` without CRLs (or when none gives a `nextUpdate`).
+    pub fn crls_fresh_until(&self) -> Option<u64> {
+        self.crls_fresh_until
+    }
+
     pub(crate) fn roots(&self) -> &[CertificateDer<'static>] {
         &self.roots
     }

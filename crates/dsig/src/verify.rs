@@ -62,6 +62,9 @@ pub struct ExpectedAgency {
     pub code: String,
     /// Its name, for messages.
     pub name: Option<String>,
+    /// Other codes of the same agency (its main code, its aliases after a merger or a
+    /// renaming): a certificate naming any of them speaks for it too.
+    pub other_codes: Vec<String>,
 }
 
 /// How to verify.
@@ -470,9 +473,13 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         .map(str::to_owned);
     let agency = leaf_info.agencies.first().cloned().or(pinned.clone());
     if let Some(expected) = &policy.expected_agency {
-        let speaks = leaf_info.agencies.contains(&expected.code)
-            || pinned.as_deref() == Some(expected.code.as_str())
-            || leaf_info.subject_values.contains(&expected.code);
+        let speaks = std::iter::once(&expected.code)
+            .chain(&expected.other_codes)
+            .any(|code| {
+                leaf_info.agencies.contains(code)
+                    || pinned.as_deref() == Some(code.as_str())
+                    || leaf_info.subject_values.contains(code)
+            });
         if !speaks {
             let who = leaf_info
                 .organization

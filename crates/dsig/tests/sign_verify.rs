@@ -79,6 +79,7 @@ fn check(bytes: &[u8], trust: &TrustStore, agency: Option<&str>, at: u64) -> Rep
         expected_agency: agency.map(|c| ExpectedAgency {
             code: c.into(),
             name: None,
+            other_codes: Vec::new(),
         }),
     };
     verify_bytes(bytes, &Profile::edxml(), &policy).unwrap()
@@ -265,6 +266,7 @@ fn wrong_agency() {
         expected_agency: Some(ExpectedAgency {
             code: "000.00.21.H50".into(),
             name: Some("UBND huyện Gio Linh".into()),
+            other_codes: Vec::new(),
         }),
     };
     let r = verify_bytes(&signed, &Profile::edxml(), &policy).unwrap();
@@ -273,6 +275,38 @@ fn wrong_agency() {
         "sig.wrong_agency",
         "signed by Sở Tài chính tỉnh Quảng Trị (000.00.11.H50) but the document says it is from UBND huyện Gio Linh (000.00.21.H50)",
     );
+}
+
+#[test]
+fn a_certificate_naming_another_code_of_the_same_agency() {
+    // After a merger the document uses the agency's new code (an alias in the directory of
+    // the old one), while its certificate still names the old code.
+    let signed = sign_as(&doc_from("000.00.21.H50"), &pki().signers["000.00.11.H50"]);
+    let t = trust();
+    let policy = |other_codes: Vec<String>| Policy {
+        trust: &t,
+        at: unix_time(NOW),
+        expected_agency: Some(ExpectedAgency {
+            code: "000.00.21.H50".into(),
+            name: None,
+            other_codes,
+        }),
+    };
+    let r = verify_bytes(
+        &signed,
+        &Profile::edxml(),
+        &policy(vec!["000.00.11.H50".into()]),
+    )
+    .unwrap();
+    assert!(r.valid, "{:?}", r.problems);
+    // Another agency's code among them does not make a stranger's certificate speak for it.
+    let r = verify_bytes(
+        &signed,
+        &Profile::edxml(),
+        &policy(vec!["000.00.31.H50".into()]),
+    )
+    .unwrap();
+    assert_problem(&r, "sig.wrong_agency", "signed by");
 }
 
 #[test]

@@ -57,8 +57,16 @@ pub struct Signing {
 }
 
 impl Signing {
-    /// Read and check (the key must sign for the certificate).
-    pub fn load(cert: &std::path::Path, key: &std::path::Path) -> Result<Signing, String> {
+    /// Read and check: the key must sign for the certificate, and a receipt it signs must be
+    /// one that peers accept, checked as they check it (a certificate trusted by `trust`, the
+    /// federation CA, valid now, naming this gateway `id`). Otherwise every peer would refuse
+    /// our receipts and keep resending what we already stored.
+    pub fn load(
+        cert: &std::path::Path,
+        key: &std::path::Path,
+        id: &GatewayId,
+        trust: &TrustStore,
+    ) -> Result<Signing, String> {
         let read =
             |p: &std::path::Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
         let key_v =
@@ -68,13 +76,27 @@ impl Signing {
         let probe = Receipt {
             message_id: "probe".into(),
             document_sha256: "0".repeat(64),
-            receiving_gateway: "probe".into(),
+            receiving_gateway: id.to_string(),
             received_at_ms: 0,
             hop: 0,
         };
-        probe
+        let signed = probe
             .sign(&key_v, &chain)
             .map_err(|e| format!("{} / {}: {e}", cert.display(), key.display()))?;
+        let policy = Policy {
+            trust,
+            at: lienthong_dsig::now(),
+            expected_agency: None,
+        };
+        let (_, report) = lienthong_dsig::verify_receipt(&signed, &policy)
+            .map_err(|e| format!("{}: {e}", cert.display()))?;
+        if !report.valid {
+            return Err(format!(
+                "{}: peers would refuse the receipts this certificate signs: {}",
+                cert.display(),
+                report.problems.join("; ")
+            ));
+        }
         Ok(Signing { key: key_v, chain })
     }
 }
@@ -91,11 +113,14 @@ pub struct AppState {
     /// it does not exist, and is refused at once rather than passed up to the root.
     pub full_directory: bool,
     /// Document-signature trust.
-    pub doc_trust: TrustStore,
+    /// Replaced when the operator reloads (SIGHUP) with new roots or fresher CRLs.
+    pub doc_trust: std::sync::RwLock<Arc<TrustStore>>,
     /// Trust for peers' receipts (the federation CA).
     pub gateway_trust: TrustStore,
     /// Signature policy.
     pub policy: SignaturePolicy,
+    /// How far back a relayed document's signature may be checked (`retry.max_age_ms`).
+    pub relay_window_ms: u64,
     /// The receipt-signing key and certificate chain (replaced on reload).
     pub signing: std::sync::RwLock<Arc<Signing>>,
     /// Limits.
@@ -146,8 +171,6 @@ async fn blocking<T: Send + 'static>(
 pub fn router(state: Shared) -> Router {
     let timeout = Duration::from_millis(state.limits.request_timeout_ms);
     Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/v1/documents", post(submit))
         .route("/v1/documents/{id}", get(track))
@@ -175,6 +198,10 @@ pub fn router(state: Shared) -> Router {
             state.clone(),
             count_refusals,
         ))
+        // Probes come after the layers, so that neither the rate limit (one bucket for every
+        // caller without a certificate) nor the concurrency limit can fail them under load.
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .with_state(state)
 }
 
@@ -342,7 +369,33 @@ struct Checked {
     problems: Vec<String>,
 }
 
-fn check_document(s: &AppState, bytes: &[u8], now: Timestamp) -> Result<Checked, ApiError> {
+/// When a relayed document's signature is checked: when the message entered the network (the
+/// time in its UUID v7 id, given by the first gateway, which checked the signature then),
+/// so that a signer certificate that expired while the message waited in a queue does not
+/// make the next hop refuse a document that was valid when it was sent. Never later than
+/// `now`, and never earlier than `window_ms` (the retry policy's `max_age_ms`: nothing
+/// legitimately travels longer) before it.
+fn relay_signature_time(id: MessageId, now: Timestamp, window_ms: u64) -> Timestamp {
+    let entered = id
+        .as_uuid()
+        .get_timestamp()
+        .map(|t| {
+            let (secs, nanos) = t.to_unix();
+            secs.saturating_mul(1000)
+                .saturating_add(u64::from(nanos) / 1_000_000)
+        })
+        .unwrap_or(now.as_millis());
+    let earliest = now.as_millis().saturating_sub(window_ms);
+    Timestamp::from_millis(entered.clamp(earliest, now.as_millis()))
+}
+
+/// Parse and check a document or status package; its signature is checked as of
+/// `signature_at` (now for a submission, the message's entry into the network for a relay).
+fn check_document(
+    s: &AppState,
+    bytes: &[u8],
+    signature_at: Timestamp,
+) -> Result<Checked, ApiError> {
     let limits = lienthong_xml::Limits {
         max_bytes: s.limits.max_body_bytes,
         ..lienthong_xml::Limits::default()
@@ -412,12 +465,29 @@ fn check_document(s: &AppState, bytes: &[u8], now: Timestamp) -> Result<Checked,
         ));
     }
     let from = parsed.package.from();
+    let trust = s
+        .doc_trust
+        .read()
+        .map(|t| Arc::clone(&t))
+        .unwrap_or_else(|p| Arc::clone(&p.into_inner()));
     let policy = Policy {
-        trust: &s.doc_trust,
-        at: lienthong_dsig::unix_time(now.as_millis() / 1000),
+        trust: &trust,
+        at: lienthong_dsig::unix_time(signature_at.as_millis() / 1000),
         expected_agency: Some(ExpectedAgency {
             code: from.organ_id.clone(),
             name: from.organ_name.clone(),
+            // The directory's other codes for the same agency (its main code and aliases):
+            // a certificate issued before a merger or renaming still speaks for it.
+            other_codes: AgencyCode::parse(&from.organ_id)
+                .ok()
+                .and_then(|c| s.directory.agency(&c))
+                .map(|a| {
+                    std::iter::once(&a.code)
+                        .chain(&a.aliases)
+                        .map(ToString::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
         }),
     };
     let report = lienthong_dsig::verify(&doc, &Profile::edxml(), &policy);
@@ -428,9 +498,16 @@ fn check_document(s: &AppState, bytes: &[u8], now: Timestamp) -> Result<Checked,
         )
         .with(json!({"verdict": report.verdict, "problems": report.problems, "problem_codes": report.problem_codes})));
     }
+    // Stored under the agency's own code when the document names it by an alias (common
+    // since the 2025 mergers), so that tracking, DocumentId conflicts and returning statuses
+    // all see one sender.
+    let sender = match AgencyCode::parse(&from.organ_id) {
+        Ok(c) => s.directory.canonical(&c).unwrap_or(&c).to_string(),
+        Err(_) => from.organ_id.clone(),
+    };
     Ok(Checked {
         kind,
-        sender: from.organ_id.clone(),
+        sender,
         recipients,
         document_id,
         business,
@@ -561,14 +638,32 @@ async fn healthz() -> impl IntoResponse {
 }
 
 async fn readyz(State(s): State<Shared>) -> Response {
-    if s.ready.load(std::sync::atomic::Ordering::Acquire) {
-        Json(json!({"status": "ready", "gateway": s.id.to_string()})).into_response()
-    } else {
-        (
+    if !s.ready.load(std::sync::atomic::Ordering::Acquire) {
+        return (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"status": "starting"})),
         )
+            .into_response();
+    }
+    let st = s.clone();
+    let failure = blocking(move || Ok(st.store.failure()))
+        .await
+        .unwrap_or_else(|e| Some(e.message));
+    if let Some(reason) = failure {
+        // Reads still work, but nothing can be accepted until the disk is fixed and the
+        // gateway restarted: take it out of the load balancer and page someone.
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({
+                "status": "store_failed",
+                "gateway": s.id.to_string(),
+                "reason": reason,
+                "action": "the store refuses writes after a storage failure; fix the disk (space, IO errors in the kernel log), then restart the gateway",
+            })),
+        )
             .into_response()
+    } else {
+        Json(json!({"status": "ready", "gateway": s.id.to_string()})).into_response()
     }
 }
 
@@ -578,8 +673,17 @@ async fn metrics(
 ) -> Result<Response, ApiError> {
     require_operator(&peer)?;
     let st = s.clone();
-    let stats = blocking(move || Ok(st.store.queue_stats(now())?)).await?;
-    let text = s.metrics.render(&stats);
+    let (stats, failed) =
+        blocking(move || Ok((st.store.queue_stats(now())?, st.store.failure().is_some()))).await?;
+    let health = crate::metrics::Health {
+        store_failed: failed,
+        document_crls_fresh_until: s
+            .doc_trust
+            .read()
+            .map(|t| t.crls_fresh_until())
+            .unwrap_or_else(|p| p.into_inner().crls_fresh_until()),
+    };
+    let text = s.metrics.render(&stats, &health);
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }
 
@@ -786,7 +890,11 @@ async fn track(
         let info = st.store.message(id)?;
         let allowed = match &peer {
             Peer::Operator(_) => true,
-            Peer::Agency(a) => info.sender == a.as_str(),
+            Peer::Agency(a) => {
+                info.sender == a.as_str()
+                    || st.directory.canonical(a).map(AgencyCode::as_str)
+                        == Some(info.sender.as_str())
+            }
             _ => false,
         };
         if !allowed {
@@ -964,7 +1072,11 @@ async fn relay(
             .with(json!({"expected": sha, "actual": actual})));
         }
         check_relay_routes(&st, &from, &hops, &recipients, now)?;
-        let checked = check_document(&st, &bytes, now)?;
+        let checked = check_document(
+            &st,
+            &bytes,
+            relay_signature_time(id, now, st.relay_window_ms),
+        )?;
         if let Some(r) = recipients.iter().find(|r| !checked.recipients.contains(r)) {
             return Err(ApiError::new(
                 "auth.relay_not_routed",
@@ -1199,4 +1311,27 @@ pub fn recover_unrouted(s: &AppState) -> Result<usize, ApiError> {
         }
     }
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relayed_signature_is_checked_as_of_the_message_entering_the_network() {
+        let day = 86_400_000;
+        let now = Timestamp::from_millis(1_795_305_600_000);
+        let sent = Timestamp::from_millis(now.as_millis() - 2 * day);
+        let id = MessageId::new_v7(sent);
+        // Within the window: the time the first gateway gave the message.
+        assert_eq!(relay_signature_time(id, now, 3 * day), sent);
+        // Older than anything may travel: no earlier than the window allows.
+        assert_eq!(
+            relay_signature_time(id, now, day),
+            Timestamp::from_millis(now.as_millis() - day)
+        );
+        // An id from the future (a peer's clock ahead): now.
+        let ahead = MessageId::new_v7(Timestamp::from_millis(now.as_millis() + day));
+        assert_eq!(relay_signature_time(ahead, now, 3 * day), now);
+    }
 }

@@ -298,6 +298,9 @@ pub struct Validated {
     pub directory: Directory,
     /// Where the config file was.
     pub base: PathBuf,
+    /// Settings that are valid but probably not what was meant (logged at start, printed by
+    /// `serve --check`).
+    pub warnings: Vec<String>,
 }
 
 impl Config {
@@ -474,6 +477,15 @@ impl Config {
             },
             (None, _) => None,
         };
+        let mut warnings = Vec::new();
+        if config.directory.is_none() {
+            for c in config.child.iter().filter(|c| c.agencies.is_empty()) {
+                warnings.push(format!(
+                    "child '{}' lists no agencies and no directory file is given: nothing will be routed to it, and relays from the parent for its agencies will be refused; list them in `agencies = [...]` or set `directory`",
+                    c.id
+                ));
+            }
+        }
         match (id, addr, directory) {
             (Some(id), Some(addr), Some(directory)) if problems.is_empty() => Ok(Validated {
                 config,
@@ -481,6 +493,7 @@ impl Config {
                 addr,
                 directory,
                 base: base.to_path_buf(),
+                warnings,
             }),
             _ => Err(problems.join("; ")),
         }

@@ -206,11 +206,7 @@ async fn send(
         .to_bytes();
     if !status.is_success() {
         let text = String::from_utf8_lossy(&bytes[..bytes.len().min(500)]).into_owned();
-        // A 4xx (other than timeout and rate limit) refuses this message: retrying the
-        // same bytes cannot help.
-        let permanent = status.is_client_error()
-            && status != hyper::StatusCode::REQUEST_TIMEOUT
-            && status != hyper::StatusCode::TOO_MANY_REQUESTS;
+        let permanent = refusal_is_permanent(status, &bytes);
         return Err(Failure {
             reason: format!("peer answered {status}: {text}"),
             permanent,
@@ -241,6 +237,36 @@ async fn send(
             .into());
     }
     Ok(bytes.to_vec())
+}
+
+/// Does the peer's answer refuse this message itself, so that sending the same bytes again
+/// cannot help (dead-letter it at once, with the reason)? Or is it about the link, the peer's
+/// configuration or its load (retry with backoff; the operator may fix the cause meanwhile)?
+///
+/// A lienthong peer says which in its error code: the document, its signature, its routing, a
+/// conflict with what the peer stores, or its size are about the message; an unaccepted
+/// certificate (`auth.*`, e.g. after a certificate rotation on either side, or a directory
+/// that does not yet route this link), a timeout, a rate limit or storage trouble are not.
+/// Without a code (another implementation), a 4xx other than 401, 403, 404, 408 and 429 is
+/// taken as a refusal of the message.
+fn refusal_is_permanent(status: hyper::StatusCode, body: &[u8]) -> bool {
+    let code = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["error"]["code"].as_str().map(str::to_owned));
+    match code.as_deref() {
+        Some(c) => {
+            c.starts_with("document.")
+                || matches!(
+                    c,
+                    "signature.required"
+                        | "routing.refused"
+                        | "store.conflict"
+                        | "request.too_large"
+                        | "request.bad_request"
+                )
+        }
+        None => status.is_client_error() && !matches!(status.as_u16(), 401 | 403 | 404 | 408 | 429),
+    }
 }
 
 async fn finish(
@@ -292,6 +318,59 @@ async fn finish(
                 }
                 Err(e) => tracing::error!(message_id = %id, error = %e, "task failed"),
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refusal_is_permanent;
+    use hyper::StatusCode as S;
+
+    fn err(code: &str) -> Vec<u8> {
+        serde_json::to_vec(
+            &serde_json::json!({"error": {"code": code, "message": "m", "detail": {}}}),
+        )
+        .unwrap_or_default()
+    }
+
+    #[test]
+    fn refusals_of_the_message_are_permanent_and_link_trouble_is_not() {
+        for (status, code) in [
+            (S::BAD_REQUEST, "document.not_edxml"),
+            (S::BAD_REQUEST, "document.checksum"),
+            (S::UNPROCESSABLE_ENTITY, "signature.required"),
+            (S::UNPROCESSABLE_ENTITY, "routing.refused"),
+            (S::CONFLICT, "store.conflict"),
+            (S::PAYLOAD_TOO_LARGE, "request.too_large"),
+        ] {
+            assert!(refusal_is_permanent(status, &err(code)), "{code}");
+        }
+        for (status, code) in [
+            (S::UNAUTHORIZED, "auth.no_client_certificate"),
+            (S::FORBIDDEN, "auth.forbidden"),
+            (S::FORBIDDEN, "auth.relay_not_routed"),
+            (S::REQUEST_TIMEOUT, "request.timeout"),
+            (S::TOO_MANY_REQUESTS, "request.rate_limited"),
+            (S::SERVICE_UNAVAILABLE, "server.busy"),
+            (S::SERVICE_UNAVAILABLE, "store.unavailable"),
+            (S::INTERNAL_SERVER_ERROR, "internal"),
+            (S::NOT_FOUND, "not_found"),
+        ] {
+            assert!(!refusal_is_permanent(status, &err(code)), "{code}");
+        }
+        // Another implementation, without our error shape: by status alone.
+        assert!(refusal_is_permanent(S::BAD_REQUEST, b"<html>bad</html>"));
+        assert!(refusal_is_permanent(S::GONE, b""));
+        for s in [
+            S::UNAUTHORIZED,
+            S::FORBIDDEN,
+            S::NOT_FOUND,
+            S::REQUEST_TIMEOUT,
+            S::TOO_MANY_REQUESTS,
+            S::BAD_GATEWAY,
+        ] {
+            assert!(!refusal_is_permanent(s, b"plain text"), "{s}");
         }
     }
 }

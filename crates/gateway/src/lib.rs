@@ -30,4 +30,4 @@ pub use client::{Answer, ApiClient};
 pub use config::{Config, Validated};
 pub use error::ApiError;
 pub use identity::Peer;
-pub use server::{RunningGateway, StartError, start, start_on};
+pub use server::{RunningGateway, StartError, start, start_on, store_config};

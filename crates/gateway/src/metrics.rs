@@ -8,6 +8,15 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusRecorder};
 
 use lienthong_store::QueueStats;
 
+/// Gauges read when the metrics are scraped.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Health {
+    /// The store refuses writes after a storage failure.
+    pub store_failed: bool,
+    /// The earliest `nextUpdate` of the document-signature CRLs (seconds since the epoch).
+    pub document_crls_fresh_until: Option<u64>,
+}
+
 /// A gateway's metrics.
 #[derive(Clone)]
 pub struct Metrics {
@@ -90,12 +99,22 @@ impl Metrics {
         self.with(|| metrics::counter!("lienthong_refused_total", "reason" => reason).increment(1));
     }
 
-    /// The Prometheus text, with queue gauges and certificate expiry set from `stats`.
-    pub fn render(&self, stats: &QueueStats) -> String {
+    /// The Prometheus text, with queue gauges set from `stats`, certificate expiry, and the
+    /// health gauges from `health`.
+    pub fn render(&self, stats: &QueueStats, health: &Health) -> String {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
         self.with(|| {
+            metrics::gauge!("lienthong_store_failed").set(if health.store_failed {
+                1.0
+            } else {
+                0.0
+            });
+            if let Some(until) = health.document_crls_fresh_until {
+                metrics::gauge!("lienthong_document_crl_fresh_days")
+                    .set((until as f64 - now as f64) / 86_400.0);
+            }
             for h in &stats.hops {
                 metrics::gauge!("lienthong_queue_depth", "hop" => h.hop.clone())
                     .set(h.depth as f64);

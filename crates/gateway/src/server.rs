@@ -54,6 +54,8 @@ pub struct RunningGateway {
     pub state: Arc<AppState>,
     tls: Arc<TlsState>,
     signing_files: (std::path::PathBuf, std::path::PathBuf),
+    /// Document roots and CRLs, re-read on reload.
+    doc_trust_files: (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>),
     stop: Arc<Notify>,
     stop_forwarders: Vec<Arc<Notify>>,
     tasks: JoinSet<()>,
@@ -69,16 +71,28 @@ impl std::fmt::Debug for RunningGateway {
 
 impl RunningGateway {
     /// Re-read TLS certificates and keys; on error the old ones stay.
-    /// Re-read the receipt-signing certificate and key too. Each part is replaced only if
-    /// its new files are good; the first error is returned.
+    /// Re-read the receipt-signing certificate and key, and the document roots and CRLs,
+    /// too. Each part is replaced only if its new files are good; the first error is
+    /// returned.
     pub fn reload_tls(&self) -> Result<(), String> {
         let tls = self.tls.reload();
-        let signing = app::Signing::load(&self.signing_files.0, &self.signing_files.1).map(|s| {
+        let trust = load_doc_trust(&self.doc_trust_files.0, &self.doc_trust_files.1).map(|t| {
+            if let Ok(mut g) = self.state.doc_trust.write() {
+                *g = Arc::new(t);
+            }
+        });
+        let signing = app::Signing::load(
+            &self.signing_files.0,
+            &self.signing_files.1,
+            &self.state.id,
+            &self.state.gateway_trust,
+        )
+        .map(|s| {
             if let Ok(mut g) = self.state.signing.write() {
                 *g = Arc::new(s);
             }
         });
-        tls.and(signing)
+        tls.and(signing).and(trust)
     }
 
     /// Stop accepting, stop forwarders, and wait for the tasks to end.
@@ -95,6 +109,83 @@ impl RunningGateway {
 
 fn read(p: &std::path::Path) -> Result<Vec<u8>, String> {
     std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+/// Everything a gateway reads from key and certificate files.
+pub struct Keys {
+    /// Server and forwarding TLS.
+    pub tls: TlsState,
+    /// The receipt-signing key, checked to sign receipts that peers accept.
+    pub signing: app::Signing,
+    /// Roots and CRLs for agencies' document signatures.
+    pub doc_trust: TrustStore,
+    /// Roots for peers' receipts (the federation CA of `tls.client_ca`).
+    pub gateway_trust: TrustStore,
+}
+
+/// Read and check every key, certificate and CRL the configuration names, as a start does
+/// (and `serve --check`, so that a bad file is found before the service is restarted).
+pub fn load_keys(v: &Validated) -> Result<Keys, StartError> {
+    let c = &v.config;
+    let tls = TlsState::load(TlsFiles {
+        cert: c.tls.cert.clone(),
+        key: c.tls.key.clone(),
+        client_ca: c.tls.client_ca.clone(),
+        client_crls: c.tls.client_crls.clone(),
+    })
+    .map_err(StartError::Tls)?;
+    let mut gateway_trust = TrustStore::new();
+    for r in &c.tls.client_ca {
+        gateway_trust
+            .add_roots_pem(&read(r).map_err(StartError::Keys)?)
+            .map_err(|e| StartError::Keys(format!("{}: {e}", r.display())))?;
+    }
+    let signing = app::Signing::load(&c.signing.cert, &c.signing.key, &v.id, &gateway_trust)
+        .map_err(StartError::Keys)?;
+    let doc_trust =
+        load_doc_trust(&c.trust.document_roots, &c.trust.crls).map_err(StartError::Keys)?;
+    Ok(Keys {
+        tls,
+        signing,
+        doc_trust,
+        gateway_trust,
+    })
+}
+
+/// The trust for agencies' document signatures: roots and CRLs.
+fn load_doc_trust(
+    roots: &[std::path::PathBuf],
+    crls: &[std::path::PathBuf],
+) -> Result<TrustStore, String> {
+    let mut trust = TrustStore::new();
+    for r in roots {
+        trust
+            .add_roots_pem(&read(r)?)
+            .map_err(|e| format!("{}: {e}", r.display()))?;
+    }
+    for r in crls {
+        trust
+            .add_crls(&read(r)?)
+            .map_err(|e| format!("{}: {e}", r.display()))?;
+    }
+    Ok(trust)
+}
+
+/// The store settings a configuration gives (retry policy, retention).
+pub fn store_config(v: &Validated) -> StoreConfig {
+    let c = &v.config;
+    StoreConfig {
+        retry: RetryPolicy {
+            base_ms: c.retry.base_ms,
+            factor: c.retry.factor,
+            cap_ms: c.retry.cap_ms,
+            jitter_percent: c.retry.jitter_percent,
+            max_attempts: c.retry.max_attempts,
+            max_age_ms: c.retry.max_age_ms,
+        },
+        retention_ms: c.retention.payload_days.saturating_mul(86_400_000),
+        ..StoreConfig::default()
+    }
 }
 
 /// Start a gateway from a validated configuration, binding `listen.addr`.
@@ -116,45 +207,14 @@ async fn start_inner(
     pre_bound: Option<std::net::TcpListener>,
 ) -> Result<RunningGateway, StartError> {
     let c = &v.config;
-    let tls = Arc::new(
-        TlsState::load(TlsFiles {
-            cert: c.tls.cert.clone(),
-            key: c.tls.key.clone(),
-            client_ca: c.tls.client_ca.clone(),
-            client_crls: c.tls.client_crls.clone(),
-        })
-        .map_err(StartError::Tls)?,
-    );
-    let signing = app::Signing::load(&c.signing.cert, &c.signing.key).map_err(StartError::Keys)?;
-    let mut doc_trust = TrustStore::new();
-    for r in &c.trust.document_roots {
-        doc_trust
-            .add_roots_pem(&read(r).map_err(StartError::Keys)?)
-            .map_err(|e| StartError::Keys(format!("{}: {e}", r.display())))?;
-    }
-    for r in &c.trust.crls {
-        doc_trust
-            .add_crls(&read(r).map_err(StartError::Keys)?)
-            .map_err(|e| StartError::Keys(format!("{}: {e}", r.display())))?;
-    }
-    let mut gateway_trust = TrustStore::new();
-    for r in &c.tls.client_ca {
-        gateway_trust
-            .add_roots_pem(&read(r).map_err(StartError::Keys)?)
-            .map_err(|e| StartError::Keys(format!("{}: {e}", r.display())))?;
-    }
-    let store_config = StoreConfig {
-        retry: RetryPolicy {
-            base_ms: c.retry.base_ms,
-            factor: c.retry.factor,
-            cap_ms: c.retry.cap_ms,
-            jitter_percent: c.retry.jitter_percent,
-            max_attempts: c.retry.max_attempts,
-            max_age_ms: c.retry.max_age_ms,
-        },
-        retention_ms: c.retention.payload_days.saturating_mul(86_400_000),
-        ..StoreConfig::default()
-    };
+    let Keys {
+        tls,
+        signing,
+        doc_trust,
+        gateway_trust,
+    } = load_keys(&v)?;
+    let tls = Arc::new(tls);
+    let store_config = store_config(&v);
     let dir = c.gateway.data_dir.clone();
     let store: Arc<dyn Store> = tokio::task::spawn_blocking(move || {
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -199,9 +259,10 @@ async fn start_inner(
         store,
         directory: v.directory.clone(),
         full_directory: c.directory.is_some(),
-        doc_trust,
+        doc_trust: std::sync::RwLock::new(Arc::new(doc_trust)),
         gateway_trust,
         policy: c.trust.policy,
+        relay_window_ms: c.retry.max_age_ms,
         signing: std::sync::RwLock::new(Arc::new(signing)),
         limits: c.limits.clone(),
         notify: notify.clone(),
@@ -302,6 +363,7 @@ async fn start_inner(
         state,
         tls,
         signing_files: (c.signing.cert.clone(), c.signing.key.clone()),
+        doc_trust_files: (c.trust.document_roots.clone(), c.trust.crls.clone()),
         stop,
         stop_forwarders,
         tasks,

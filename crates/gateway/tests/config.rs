@@ -93,3 +93,54 @@ fn a_directory_without_this_gateway_is_refused() {
     let e = Config::from_toml(&text, &dir).unwrap_err();
     assert!(e.contains("gw-nowhere") && e.contains("not in it"), "{e}");
 }
+
+#[test]
+fn a_child_without_agencies_in_the_local_view_is_warned_about() {
+    let dir = root().join("deploy/federation");
+    let text = std::fs::read_to_string(dir.join("local-view-example.toml")).unwrap();
+    let v = Config::from_toml(&text, &dir).unwrap();
+    assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+    // The design document's shape: a [[child]] with an id and a URL only.
+    let bare = text.replace("agencies = [\"000.00.21.H50\", \"000.05.21.H50\"]\n", "");
+    assert_ne!(bare, text);
+    let v = Config::from_toml(&bare, &dir).unwrap();
+    assert_eq!(v.warnings.len(), 1, "{:?}", v.warnings);
+    assert!(
+        v.warnings[0].contains("gw-h50-giolinh"),
+        "{}",
+        v.warnings[0]
+    );
+    assert!(
+        v.warnings[0].contains("nothing will be routed to it"),
+        "{}",
+        v.warnings[0]
+    );
+}
+
+#[test]
+fn a_signing_certificate_of_another_gateway_is_refused_before_start() {
+    let dir = root().join("deploy/federation");
+    let text = std::fs::read_to_string(dir.join("gw-h50.toml")).unwrap();
+    let v = Config::from_toml(&text, &dir).unwrap();
+    lienthong_gateway::server::load_keys(&v).unwrap();
+    // Receipts signed with gw-g22's certificate would say gw-h50 received the message:
+    // every peer would refuse them and resend forever.
+    let signing = "[signing]                 # receipts are signed with the gateway key\ncert = \"../../certs-dev/gateways/gw-h50.pem\"\nkey = \"../../certs-dev/gateways/gw-h50.key\"";
+    assert!(text.contains(signing));
+    let wrong = text.replace(signing, &signing.replace("gw-h50.", "gw-g22."));
+    let v = Config::from_toml(&wrong, &dir).unwrap();
+    let e = match lienthong_gateway::server::load_keys(&v) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("accepted another gateway's signing certificate"),
+    };
+    assert!(e.contains("peers would refuse"), "{e}");
+    assert!(e.contains("gw-g22"), "{e}");
+    // A key that does not match the certificate is refused too.
+    let mismatched = text.replace(
+        "key = \"../../certs-dev/gateways/gw-h50.key\"\n\n",
+        "key = \"../../certs-dev/gateways/gw-g22.key\"\n\n",
+    );
+    assert_ne!(mismatched, text);
+    let v = Config::from_toml(&mismatched, &dir).unwrap();
+    assert!(lienthong_gateway::server::load_keys(&v).is_err());
+}

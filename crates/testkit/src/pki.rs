@@ -250,23 +250,33 @@ impl DevPki {
             "Sở Nội vụ tỉnh Quảng Ngãi",
             REVOKED_SERIAL,
         ))?;
+        let (crl_pem, crl_der) = pki.crl(&[REVOKED_SERIAL], 1)?;
+        pki.crl_pem = crl_pem;
+        pki.crl_der = crl_der;
+        Ok(pki)
+    }
+
+    /// A CRL of this CA (valid 2026-01-01 to 2036-01-01, number `number`) revoking the
+    /// certificates with these serial numbers (key compromise, 2026-06-01): PEM and DER.
+    pub fn crl(&self, serials: &[u64], number: u64) -> Result<(String, Vec<u8>), PkiError> {
         let crl = CertificateRevocationListParams {
             this_update: date_time_ymd(2026, 1, 1),
             next_update: date_time_ymd(2036, 1, 1),
-            crl_number: SerialNumber::from(1u64),
+            crl_number: SerialNumber::from(number),
             issuing_distribution_point: None,
-            revoked_certs: vec![RevokedCertParams {
-                serial_number: SerialNumber::from(REVOKED_SERIAL),
-                revocation_time: date_time_ymd(2026, 6, 1),
-                reason_code: Some(RevocationReason::KeyCompromise),
-                invalidity_date: None,
-            }],
+            revoked_certs: serials
+                .iter()
+                .map(|&s| RevokedCertParams {
+                    serial_number: SerialNumber::from(s),
+                    revocation_time: date_time_ymd(2026, 6, 1),
+                    reason_code: Some(RevocationReason::KeyCompromise),
+                    invalidity_date: None,
+                })
+                .collect(),
             key_identifier_method: KeyIdMethod::Sha256,
         }
-        .signed_by(&pki.issuer)?;
-        pki.crl_pem = crl.pem()?;
-        pki.crl_der = crl.der().to_vec();
-        Ok(pki)
+        .signed_by(&self.issuer)?;
+        Ok((crl.pem()?, crl.der().to_vec()))
     }
 
     /// Issue a certificate from this CA.

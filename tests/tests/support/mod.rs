@@ -76,6 +76,11 @@ fn org(code: &str) -> Organization {
     }
 }
 
+/// Sign `xml` with the key of agency `signer`.
+pub fn sign_xml(xml: &str, signer: &str) -> Vec<u8> {
+    sign(xml, signer)
+}
+
 fn sign(xml: &str, signer: &str) -> Vec<u8> {
     let key = lienthong_dsig::SigningKey::from_pem(
         &std::fs::read(certs().join(format!("signers/{signer}.key"))).unwrap(),
@@ -114,6 +119,11 @@ pub fn edoc_xml(from: &str, to: &[&str], n: u32) -> String {
 /// A signed document from `from` to `to`, numbered `n`.
 pub fn document(from: &str, to: &[&str], n: u32) -> Vec<u8> {
     sign(&edoc_xml(from, to, n), from)
+}
+
+/// A document from `from` to `to`, numbered `n`, signed with the key of agency `signer`.
+pub fn document_signed_by(from: &str, to: &[&str], n: u32, signer: &str) -> Vec<u8> {
+    sign(&edoc_xml(from, to, n), signer)
 }
 
 /// A signed status package from `from` about document `n` of `sender`.

@@ -1,0 +1,98 @@
+//! An agency known by a second code (a directory alias, as after the 1 July 2025 mergers):
+//! a document whose From is the alias, signed with a certificate naming the agency's main
+//! code, is accepted with a valid signature, stored under the main code, tracked by the
+//! agency's DMS, and the statuses that answer it (addressed to the alias) come back to it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::time::Duration;
+
+use lienthong_edxml::StatusCode;
+use lienthong_gateway::config::SignaturePolicy;
+use lienthong_gateway::federation::{Federation, FederationSpec};
+use support::*;
+
+const MAIN: &str = "000.00.11.H50";
+const ALIAS: &str = "000.00.99.H50";
+const RECIPIENT: &str = "000.00.01.H50";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alias_is_the_same_agency_everywhere() {
+    let spec = FederationSpec {
+        nodes: nodes(Some(&["gw-g22", "gw-h50"])),
+        certs: certs(),
+        root: tempdir("aliases"),
+        policy: SignaturePolicy::Require,
+        extra_toml: FAST_RETRY.into(),
+    };
+    let mut f = Federation::prepare(&spec).unwrap();
+    let dir = spec.root.join("directory.toml");
+    let text = std::fs::read_to_string(&dir).unwrap();
+    let main_line = format!("code = \"{MAIN}\"\n");
+    assert!(text.contains(&main_line));
+    std::fs::write(
+        &dir,
+        text.replace(&main_line, &format!("{main_line}aliases = [\"{ALIAS}\"]\n")),
+    )
+    .unwrap();
+    f.start_all().await.unwrap();
+
+    let dms = f.client("gw-h50", Some(&format!("dms/{MAIN}"))).unwrap();
+    let a = dms
+        .submit(document_signed_by(ALIAS, &[RECIPIENT], 7, MAIN))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(a.json()["signature"], "valid");
+    let id = a.json()["id"].as_str().unwrap().to_owned();
+
+    // Tracked by the agency that sent it, under its main code.
+    let t = dms.get(&format!("/v1/documents/{id}")).await.unwrap();
+    assert_eq!(t.status, 200, "{}", String::from_utf8_lossy(&t.body));
+    assert_eq!(t.json()["message"]["sender"], MAIN);
+
+    // The same DocumentId (it carries the alias) with other content from the main code is
+    // the same agency's DocumentId reused: a conflict, not a second document.
+    let reuse = support::edoc_xml(ALIAS, &[RECIPIENT], 7).replace("thử nghiệm", "sửa đổi");
+    let b = dms.submit(sign_xml(&reuse, MAIN)).await.unwrap();
+    assert_eq!(
+        b.error_code().as_deref(),
+        Some("store.conflict"),
+        "{}",
+        String::from_utf8_lossy(&b.body)
+    );
+
+    // The recipient answers the alias; the status reaches the agency and its tracking.
+    let rcpt = f
+        .client("gw-h50", Some(&format!("dms/{RECIPIENT}")))
+        .unwrap();
+    let s = rcpt
+        .submit(status(RECIPIENT, ALIAS, 7, StatusCode::Arrived))
+        .await
+        .unwrap();
+    assert_eq!(s.status, 202, "{}", String::from_utf8_lossy(&s.body));
+    let got = eventually(
+        "the status in the sender's tracking",
+        Duration::from_secs(20),
+        || async {
+            let t = dms
+                .get(&format!("/v1/documents/{id}"))
+                .await
+                .unwrap()
+                .json();
+            let codes: Vec<String> = t["statuses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|s| s["status_code"].as_str().map(str::to_owned))
+                .collect();
+            (!codes.is_empty()).then_some(codes)
+        },
+    )
+    .await;
+    assert_eq!(got, ["01"]);
+    let inbox = dms.get("/v1/inbox?kind=status").await.unwrap().json();
+    assert_eq!(inbox["items"].as_array().unwrap().len(), 1);
+    f.stop_all().await;
+}
