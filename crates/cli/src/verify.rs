@@ -123,6 +123,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         policy.expected_agency = Some(ExpectedAgency {
             code: from.organ_id.clone(),
             name: from.organ_name.clone(),
+            other_codes: Vec::new(),
         });
         let what = format!(
             "edXML {} from {}",
