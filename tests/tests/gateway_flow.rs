@@ -120,6 +120,55 @@ async fn document_travels_and_statuses_come_back() {
         .collect();
     assert_eq!(got, ["01", "03", "04", "05", "06"], "{t:#}");
     assert!(!t["history"].as_array().unwrap().is_empty());
+    // End to end: the sender's gateway asks down the path (gw-h50, then gw-g22 and gw-h48)
+    // and sees both recipients fetched at their own gateways.
+    let e2e = &t["end_to_end"];
+    assert_eq!(e2e[near]["state"], "fetched", "{t:#}");
+    assert_eq!(e2e[near]["gateway"], "gw-h50", "{t:#}");
+    assert_eq!(e2e[far]["state"], "fetched", "{t:#}");
+    assert_eq!(e2e[far]["gateway"], "gw-h48", "{t:#}");
+    let trail = &t["trail"][0];
+    assert_eq!(trail["gateway"], "gw-h50");
+    assert_eq!(trail["next"][0]["gateway"], "gw-g22", "{t:#}");
+    assert_eq!(trail["next"][0]["next"][0]["gateway"], "gw-h48", "{t:#}");
+    // Without the trail: this gateway's view alone.
+    let local = dms
+        .get(&format!("/v1/documents/{id}?trail=false"))
+        .await
+        .unwrap()
+        .json();
+    assert!(local.get("end_to_end").is_none());
+    // Trails are for the gateways the message came through: not for a DMS, nor for a
+    // gateway off its path.
+    assert_eq!(
+        f.client("gw-h50", Some(&format!("dms/{near}")))
+            .unwrap()
+            .get(&format!("/v1/relay/{id}"))
+            .await
+            .unwrap()
+            .error_code()
+            .as_deref(),
+        Some("auth.forbidden")
+    );
+    let via_giolinh = f.client("gw-h50", Some("gateways/gw-h50-giolinh")).unwrap();
+    assert_eq!(
+        via_giolinh
+            .get(&format!("/v1/relay/{id}"))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let off_path = f.client("gw-h50", Some("gateways/gw-h48")).unwrap();
+    assert_eq!(
+        off_path
+            .get(&format!("/v1/relay/{id}"))
+            .await
+            .unwrap()
+            .error_code()
+            .as_deref(),
+        Some("not_found")
+    );
     // Another agency cannot track it.
     let other = f
         .client("gw-h50-giolinh", Some("dms/000.05.21.H50"))

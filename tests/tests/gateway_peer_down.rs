@@ -60,6 +60,38 @@ async fn peer_down_then_back() {
         .cloned()
         .unwrap();
     assert_eq!(hop["depth"], 10, "{q:#}");
+    // The sender's tracking follows the message to gw-g22: delivered there, and waiting for
+    // gw-h48 with the reason of the last failure, seen from the gateway where it waits.
+    let t = dms
+        .get(&format!("/v1/documents/{}", ids[0]))
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(t["end_to_end"][up]["state"], "delivered", "{t:#}");
+    assert_eq!(t["end_to_end"][up]["gateway"], "gw-g22", "{t:#}");
+    let waiting = &t["end_to_end"][down];
+    assert_eq!(waiting["gateway"], "gw-g22", "{t:#}");
+    assert!(
+        ["retry_scheduled", "in_flight", "queued"].contains(&waiting["state"].as_str().unwrap()),
+        "{t:#}"
+    );
+    // With gw-g22 down too, the trail says so instead of hanging.
+    f.stop("gw-g22").await;
+    let t = dms
+        .get(&format!("/v1/documents/{}", ids[0]))
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(t["end_to_end"][down]["state"], "relayed", "{t:#}");
+    assert!(
+        t["end_to_end"][down]["beyond"]
+            .as_str()
+            .unwrap()
+            .starts_with("gw-g22: "),
+        "{t:#}"
+    );
+    assert!(t["trail"][0]["error"].is_string(), "{t:#}");
+    f.start("gw-g22").await.unwrap();
 
     // It comes back: everything is delivered, once.
     f.start("gw-h48").await.unwrap();

@@ -898,6 +898,19 @@ fn print_track(v: &Value) {
             out!("  {code}  {}", tagged(st, "state"));
         }
     }
+    // How far each recipient's copy got, asked gateway by gateway down the path.
+    if let Some(e2e) = v["end_to_end"].as_object() {
+        out!("end to end:");
+        for (code, st) in e2e {
+            let mut st = st.clone();
+            let gateway = st
+                .as_object_mut()
+                .and_then(|o| o.remove("gateway"))
+                .map(|g| text(&g))
+                .unwrap_or_default();
+            out!("  {code}  at {gateway}: {}", tagged(&st, "state"));
+        }
+    }
     if let Some(q) = v["queue"].as_array().filter(|q| !q.is_empty()) {
         out!("queue:");
         for e in q {

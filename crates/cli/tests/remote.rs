@@ -359,6 +359,9 @@ fn send_fetch_ack_status_and_track() {
         " accepted\n".to_owned(),
         format!(" delivered agency={NEAR}"),
         " relayed hop=gw-g22".to_owned(),
+        // Followed down the path: the far copy at its own gateway.
+        format!("end to end:\n  {NEAR}  at gw-h50: fetched result=fail"),
+        format!("  {FAR}  at gw-h48: fetched result=done"),
     ] {
         assert!(text.contains(&want), "track output lacks {want:?}:\n{text}");
     }

@@ -129,6 +129,8 @@ pub struct AppState {
     pub notify: HashMap<String, Arc<Notify>>,
     /// Peer URLs by gateway id.
     pub peer_urls: HashMap<String, String>,
+    /// TLS (its client side reaches peers for tracking trails).
+    pub tls: Arc<crate::tls::TlsState>,
     /// Metrics.
     pub metrics: Metrics,
     /// Concurrency limit.
@@ -179,6 +181,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/inbox/{id}/ack", post(inbox_ack))
         .route("/v1/agencies", get(agencies))
         .route("/v1/relay", post(relay))
+        .route("/v1/relay/{id}", get(relay_trail))
         .route("/v1/queues", get(queues))
         .route("/v1/messages", get(messages))
         .route("/v1/messages/{id}/{action}", post(message_action))
@@ -217,6 +220,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/inbox/{id}/ack"),
     ("get", "/v1/agencies"),
     ("post", "/v1/relay"),
+    ("get", "/v1/relay/{id}"),
     ("get", "/v1/queues"),
     ("get", "/v1/messages"),
     ("post", "/v1/messages/{id}/{action}"),
@@ -878,15 +882,22 @@ async fn inbox_ack(
     Ok(Json(json!({"id": id.to_string(), "result": ack.result})).into_response())
 }
 
+/// `GET /v1/documents/{id}?trail=false`: skip asking the gateways down the path.
+#[derive(Debug, Deserialize)]
+struct TrackQuery {
+    trail: Option<bool>,
+}
+
 async fn track(
     State(s): State<Shared>,
     Extension(peer): Extension<Peer>,
     Path(id): Path<String>,
+    Query(q): Query<TrackQuery>,
 ) -> Result<Response, ApiError> {
     require_cert(&peer)?;
     let id = parse_id(&id)?;
     let st = s.clone();
-    let view = blocking(move || {
+    let mut view = blocking(move || {
         let info = st.store.message(id)?;
         let allowed = match &peer {
             Peer::Operator(_) => true,
@@ -930,7 +941,231 @@ async fn track(
         }))
     })
     .await?;
+    if q.trail != Some(false) {
+        // Beyond this gateway: ask each next hop that signed a receipt, which asks its own.
+        let hops: Vec<String> = view["receipts"]
+            .as_array()
+            .map(|rs| {
+                rs.iter()
+                    .filter_map(|r| r["hop"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let deadline = Instant::now() + Duration::from_millis(TRAIL_BUDGET_MS);
+        let next = trail_next(&s, id, hops, TRAIL_MAX_DEPTH, deadline).await;
+        let recipients = view["message"]["recipients"].clone();
+        view["end_to_end"] = end_to_end(s.id.as_str(), &recipients, &next);
+        view["trail"] = Value::Array(next);
+    }
     Ok(Json(view).into_response())
+}
+
+// ---- trails: what became of a message beyond this gateway --------------------------------
+
+/// How many gateways down a trail may go (far beyond any real path; the hop limit is lower).
+const TRAIL_MAX_DEPTH: u32 = 16;
+/// Time for a whole trail: every gateway down the path answers within it, or is reported as
+/// not answering.
+const TRAIL_BUDGET_MS: u64 = 3_000;
+/// Largest trail answer read from a peer.
+const TRAIL_MAX_BYTES: usize = 1024 * 1024;
+
+/// `GET /v1/relay/{id}?depth=N&budget_ms=T`.
+#[derive(Debug, Deserialize)]
+struct TrailQuery {
+    depth: Option<u32>,
+    budget_ms: Option<u64>,
+}
+
+/// For a gateway that relayed the message here (or one before it on the path): this
+/// gateway's state of each recipient behind it, the receipts of its own next hops, and (down
+/// to `depth` more gateways, within `budget_ms`) their trails in turn.
+async fn relay_trail(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    Path(id): Path<String>,
+    Query(q): Query<TrailQuery>,
+) -> Result<Response, ApiError> {
+    require_cert(&peer)?;
+    let Peer::Gateway(caller) = &peer else {
+        return Err(ApiError::new(
+            "auth.forbidden",
+            format!("trails are for gateways, not {peer}"),
+        ));
+    };
+    let id = parse_id(&id)?;
+    let caller = caller.to_string();
+    let st = s.clone();
+    let (mut node, hops) = blocking(move || {
+        let info = match st.store.message(id) {
+            Ok(i) => i,
+            Err(e) if e.code() == "store.not_found" => {
+                return Err(ApiError::new("not_found", "no such message here"));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        // Only gateways the message came through may ask.
+        let on_path =
+            matches!(&info.origin, Origin::Relayed { hops, .. } if hops.contains(&caller));
+        if !on_path {
+            return Err(ApiError::new(
+                "not_found",
+                "no such message relayed by this gateway",
+            ));
+        }
+        let receipts: Vec<Value> = st
+            .store
+            .received_receipts(id)?
+            .into_iter()
+            .map(|r| json!({"hop": r.hop, "at": r.at, "receipt": Receipt::parse(&r.bytes).ok()}))
+            .collect();
+        let hops = receipts
+            .iter()
+            .filter_map(|r| r["hop"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>();
+        Ok((
+            json!({
+                "gateway": st.id.to_string(),
+                "recipients": info.recipients,
+                "queue": st.store.queue_entries(id)?,
+                "receipts": receipts,
+            }),
+            hops,
+        ))
+    })
+    .await?;
+    let depth = q.depth.unwrap_or(0).min(TRAIL_MAX_DEPTH);
+    let budget = q.budget_ms.unwrap_or(TRAIL_BUDGET_MS).min(TRAIL_BUDGET_MS);
+    let deadline = Instant::now() + Duration::from_millis(budget);
+    node["next"] = Value::Array(trail_next(&s, id, hops, depth, deadline).await);
+    Ok(Json(node).into_response())
+}
+
+/// The trails of `hops` for message `id`, asked concurrently; a hop that cannot answer in
+/// time (down, or too far) is listed with the reason instead.
+async fn trail_next(
+    s: &Shared,
+    id: MessageId,
+    hops: Vec<String>,
+    depth: u32,
+    deadline: Instant,
+) -> Vec<Value> {
+    if hops.is_empty() {
+        return Vec::new();
+    }
+    if depth == 0 {
+        return hops
+            .into_iter()
+            .map(|h| json!({"gateway": h, "error": "not asked: the trail is deep enough"}))
+            .collect();
+    }
+    let client = crate::forward::client(&s.tls);
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, hop) in hops.iter().enumerate() {
+        let url = s.peer_urls.get(hop).cloned();
+        let client = client.clone();
+        // Leave each level a little of the budget to answer in.
+        let left = deadline.saturating_duration_since(Instant::now());
+        let sub_budget = left.saturating_sub(Duration::from_millis(200));
+        let path = format!(
+            "/v1/relay/{id}?depth={}&budget_ms={}",
+            depth - 1,
+            sub_budget.as_millis()
+        );
+        tasks.spawn(async move {
+            let answer = match (url, client) {
+                (None, _) => Err("no URL for this gateway".to_owned()),
+                (_, None) => Err("no client TLS configuration".to_owned()),
+                (Some(url), Some(client)) => {
+                    tokio::time::timeout(left, trail_get(&client, &url, &path))
+                        .await
+                        .unwrap_or_else(|_| Err("did not answer in time".to_owned()))
+                }
+            };
+            (i, answer)
+        });
+    }
+    let mut out: Vec<Value> = hops
+        .iter()
+        .map(|h| json!({"gateway": h, "error": "did not answer"}))
+        .collect();
+    while let Some(done) = tasks.join_next().await {
+        if let Ok((i, answer)) = done
+            && let Some(slot) = out.get_mut(i)
+        {
+            match answer {
+                // The peer's answer is shown as it is, but must name the gateway asked.
+                Ok(v) if v["gateway"] == slot["gateway"] => *slot = v,
+                Ok(_) => slot["error"] = json!("answered for another gateway"),
+                Err(e) => slot["error"] = json!(e),
+            }
+        }
+    }
+    out
+}
+
+async fn trail_get(
+    client: &crate::forward::HttpsClient,
+    base: &str,
+    path: &str,
+) -> Result<Value, String> {
+    let req = hyper::Request::get(format!("{}{path}", base.trim_end_matches('/')))
+        .body(http_body_util::Full::new(Bytes::new()))
+        .map_err(|e| e.to_string())?;
+    let resp = client
+        .request(req)
+        .await
+        .map_err(|e| format!("connection: {e}"))?;
+    let status = resp.status();
+    let body = http_body_util::Limited::new(resp.into_body(), TRAIL_MAX_BYTES)
+        .collect()
+        .await
+        .map_err(|e| format!("reading the answer: {e}"))?
+        .to_bytes();
+    if !status.is_success() {
+        let code = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|v| v["error"]["code"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        return Err(format!("answered {status} {code}").trim_end().to_owned());
+    }
+    serde_json::from_slice(&body).map_err(|e| format!("unreadable answer: {e}"))
+}
+
+/// Per recipient, the furthest state known: follow `relayed` into the next hop's trail as
+/// long as it answered, so the sender sees `delivered`/`fetched` at the recipient's gateway,
+/// or `dead` with the reason wherever the message stopped.
+fn end_to_end(here: &str, recipients: &Value, next: &[Value]) -> Value {
+    let mut out = serde_json::Map::new();
+    if let Some(rs) = recipients.as_object() {
+        for (code, state) in rs {
+            out.insert(code.clone(), follow(code, here, state, next, 0));
+        }
+    }
+    Value::Object(out)
+}
+
+fn follow(code: &str, gateway: &str, state: &Value, next: &[Value], depth: u32) -> Value {
+    let mut known = state.clone();
+    if state["state"] == "relayed"
+        && depth < TRAIL_MAX_DEPTH
+        && let Some(hop) = state["hop"].as_str()
+        && let Some(node) = next.iter().find(|n| n["gateway"] == hop)
+    {
+        if let Some(err) = node.get("error") {
+            known["beyond"] = json!(format!("{hop}: {}", err.as_str().unwrap_or("no answer")));
+        } else if let Some(further) = node["recipients"].get(code) {
+            let deeper = node["next"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            return follow(code, hop, further, deeper, depth + 1);
+        }
+    }
+    if let Some(obj) = known.as_object_mut() {
+        obj.insert("gateway".into(), json!(gateway));
+    }
+    known
 }
 
 /// Business statuses that came back for a document: status packages delivered to the

@@ -57,6 +57,8 @@ pub struct RunningGateway {
     /// Document roots and CRLs, re-read on reload.
     doc_trust_files: (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>),
     stop: Arc<Notify>,
+    /// The accept loop, which owns every connection.
+    accept: Option<tokio::task::JoinHandle<()>>,
     stop_forwarders: Vec<Arc<Notify>>,
     tasks: JoinSet<()>,
 }
@@ -97,10 +99,21 @@ impl RunningGateway {
 
     /// Stop accepting, stop forwarders, and wait for the tasks to end.
     pub async fn shutdown(mut self) {
-        self.stop.notify_waiters();
+        // notify_one leaves a permit if the accept loop is busy between two accepts.
+        self.stop.notify_one();
         for s in &self.stop_forwarders {
             s.notify_waiters();
             s.notify_one();
+        }
+        // The accept loop closes every connection, so that nothing (a peer's idle keep-alive
+        // connection, say) keeps the gateway's state, and its store, open after we return.
+        if let Some(mut accept) = self.accept.take()
+            && tokio::time::timeout(Duration::from_secs(5), &mut accept)
+                .await
+                .is_err()
+        {
+            accept.abort();
+            let _ = accept.await;
         }
         self.tasks.abort_all();
         while self.tasks.join_next().await.is_some() {}
@@ -267,6 +280,7 @@ async fn start_inner(
         limits: c.limits.clone(),
         notify: notify.clone(),
         peer_urls: peer_urls.clone(),
+        tls: tls.clone(),
         metrics: Metrics::new(Arc::new(move || tls_for_metrics.expiry())),
         busy: Arc::new(Semaphore::new(c.limits.max_concurrent_requests)),
         buckets: std::sync::Mutex::new(HashMap::new()),
@@ -307,7 +321,7 @@ async fn start_inner(
     let mut tasks = JoinSet::new();
     let router = app::router(state.clone());
     let fingerprints = Arc::new(FingerprintMap::from_config(&c.identity));
-    tasks.spawn(accept_loop(
+    let accept = tokio::spawn(accept_loop(
         listener,
         tls.clone(),
         router,
@@ -365,6 +379,7 @@ async fn start_inner(
         signing_files: (c.signing.cert.clone(), c.signing.key.clone()),
         doc_trust_files: (c.trust.document_roots.clone(), c.trust.crls.clone()),
         stop,
+        accept: Some(accept),
         stop_forwarders,
         tasks,
     })
@@ -381,9 +396,17 @@ async fn accept_loop(
     let connections = Arc::new(Semaphore::new(state.limits.max_connections));
     let handshake = Duration::from_millis(state.limits.handshake_timeout_ms);
     let header_timeout = Duration::from_millis(state.limits.header_timeout_ms);
+    // Every connection is a task of this set: stopping (or dropping) the loop closes them all.
+    let mut conns = JoinSet::new();
     loop {
         let (tcp, remote) = tokio::select! {
-            () = stop.notified() => return,
+            () = stop.notified() => {
+                // A request cut off here was not acknowledged: its client tries again, and
+                // whatever its handler had already made durable is found as a duplicate.
+                conns.shutdown().await;
+                return;
+            }
+            Some(_) = conns.join_next(), if !conns.is_empty() => continue,
             r = listener.accept() => match r {
                 Ok(x) => x,
                 Err(e) => {
@@ -405,7 +428,7 @@ async fn accept_loop(
         let acceptor = TlsAcceptor::from(server_config);
         let router = router.clone();
         let fingerprints = fingerprints.clone();
-        tokio::spawn(async move {
+        conns.spawn(async move {
             let _permit = permit;
             let stream = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
                 Ok(Ok(s)) => s,
