@@ -1318,6 +1318,20 @@ async fn relay(
                 format!("{r} is not a recipient of this document"),
             ));
         }
+        // A child sends up only what the agencies of its own subtree sent (a sender this
+        // directory does not know is left to the signature check).
+        if st.directory.parent(&from) == Some(&st.id)
+            && let Ok(sender) = AgencyCode::parse(&checked.sender)
+            && let Some(home) = st.directory.home_gateway(&sender)
+            && !st.directory.subtree_contains(&from, home)
+        {
+            return Err(ApiError::new(
+                "auth.relay_not_routed",
+                format!(
+                    "{from} relays a message from {sender}, which is homed at {home}, outside {from}'s subtree"
+                ),
+            ));
+        }
         let next = route_all(&st, &recipients, &hops, now)?;
         // Sign the receipt first, so that it is stored in the same commit as the message.
         let receipt = Receipt {
