@@ -216,6 +216,13 @@ struct QueueList {
     /// At most this many messages (the gateway caps it at 1000).
     #[arg(long, value_name = "N")]
     limit: Option<u32>,
+    /// Find the document with this edXML DocumentId instead (e.g. what a clerk reads off
+    /// the document: `000.00.21.H50,2026/11/22,123/UBND`).
+    #[arg(long, value_name = "DOCUMENT_ID", conflicts_with_all = ["state", "after"])]
+    document_id: Option<String>,
+    /// The document's sender, when its DocumentId does not start with the agency code.
+    #[arg(long, value_name = "CODE", requires = "document_id")]
+    sender: Option<String>,
     /// Print the gateway's JSON.
     #[arg(long)]
     json: bool,
@@ -1036,6 +1043,8 @@ async fn queue_list(l: &QueueList) -> Result<u8, Fail> {
             ("state", l.state.clone()),
             ("after", l.after.clone()),
             ("limit", l.limit.map(|n| n.to_string())),
+            ("document_id", l.document_id.clone()),
+            ("sender", l.sender.clone()),
         ])
     );
     let v = ok(client.get(&path).await)?.json();
@@ -1045,7 +1054,10 @@ async fn queue_list(l: &QueueList) -> Result<u8, Fail> {
     }
     let msgs = v["messages"].as_array().cloned().unwrap_or_default();
     if msgs.is_empty() {
-        note!("no messages in state {}", text(&v["state"]));
+        match &l.document_id {
+            Some(d) => note!("no document {d} from {}", text(&v["sender"])),
+            None => note!("no messages in state {}", text(&v["state"])),
+        }
         return Ok(0);
     }
     let rows: Vec<Vec<String>> = msgs

@@ -525,6 +525,42 @@ fn operator_queue_commands() {
         o.stderr
     );
 
+    // Found by the DocumentId a clerk reads off the document (its sender taken from it).
+    let doc_id = format!("{SENDER},2026/11/22,7/UBND");
+    let v = run(
+        &["queue", "list", "--document-id", &doc_id, "--json"],
+        &ops,
+        &[],
+    )
+    .expect(0)
+    .json();
+    assert_eq!(ids(&v, "messages"), vec![id.clone()], "{v:#}");
+    assert_eq!(v["sender"], SENDER);
+    let o = run(&["queue", "list", "--document-id", &doc_id], &ops, &[]).expect(0);
+    assert!(o.text().contains(&id), "{}", o.text());
+    // Another sender's DocumentId of the same text: nothing.
+    let o = run(
+        &["queue", "list", "--document-id", &doc_id, "--sender", NEAR],
+        &ops,
+        &[],
+    )
+    .expect(0);
+    assert!(o.stdout.is_empty());
+    assert!(
+        o.stderr
+            .contains(&format!("no document {doc_id} from {NEAR}")),
+        "{}",
+        o.stderr
+    );
+    // A DocumentId that names no agency, without --sender: a clear refusal.
+    let o = run(
+        &["queue", "list", "--document-id", "123/UBND-VP"],
+        &ops,
+        &[],
+    );
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("request.bad_request"), "{}", o.stderr);
+
     // stats.
     let v = run(&["queue", "stats", "--json"], &ops, &[])
         .expect(0)

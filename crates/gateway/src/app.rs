@@ -1454,6 +1454,11 @@ struct MessagesQuery {
     state: Option<String>,
     after: Option<String>,
     limit: Option<usize>,
+    /// Find a document by its edXML DocumentId instead of listing a state.
+    document_id: Option<String>,
+    /// Its sender (default: the agency code before the first comma of the DocumentId,
+    /// as edXML producers write it: `CODE,DATE,NUMBER/NOTATION`).
+    sender: Option<String>,
 }
 
 fn parse_state(s: &str) -> Option<MessageState> {
@@ -1471,6 +1476,9 @@ async fn messages(
     Query(q): Query<MessagesQuery>,
 ) -> Result<Response, ApiError> {
     require_operator(&peer)?;
+    if let Some(doc) = q.document_id.clone() {
+        return find_document(&s, doc, q.sender.clone()).await;
+    }
     let state_name = q.state.clone().unwrap_or_else(|| "dead".into());
     let state = parse_state(&state_name).ok_or_else(|| {
         ApiError::new(
@@ -1487,6 +1495,49 @@ async fn messages(
     let list = blocking(move || Ok(st.store.list_messages(state, after, limit)?)).await?;
     let next = list.last().map(|m| m.id.to_string());
     Ok(Json(json!({"state": state_name, "messages": list, "next": next})).into_response())
+}
+
+/// An operator asked about "document 123/UBND-VP": the message with that DocumentId.
+async fn find_document(
+    s: &Shared,
+    document_id: String,
+    sender: Option<String>,
+) -> Result<Response, ApiError> {
+    let raw = sender
+        .or_else(|| {
+            document_id
+                .split(',')
+                .next()
+                .map(str::trim)
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    let sender = AgencyCode::parse(&raw).map_err(|e| {
+        ApiError::new(
+            "request.bad_request",
+            format!(
+                "sender '{raw}': {e} (give sender=CODE when the DocumentId does not start with it)"
+            ),
+        )
+    })?;
+    let sender = s.directory.canonical(&sender).cloned().unwrap_or(sender);
+    let st = s.clone();
+    let (doc, code) = (document_id.clone(), sender.to_string());
+    let list = blocking(move || {
+        let found = match st.store.document_message(&code, &doc)? {
+            Some(id) => vec![st.store.message(id)?],
+            None => Vec::new(),
+        };
+        Ok(found)
+    })
+    .await?;
+    Ok(Json(json!({
+        "document_id": document_id,
+        "sender": sender.to_string(),
+        "messages": list,
+        "next": null,
+    }))
+    .into_response())
 }
 
 async fn message_action(

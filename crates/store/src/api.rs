@@ -116,6 +116,10 @@ pub trait Store: Send + Sync {
     /// Delivering again is a no-op reporting `duplicate`.
     fn deliver(&self, id: MessageId, agency: &str, now: Timestamp) -> Result<DeliverOutcome>;
 
+    /// The latest document (kind edoc) `sender` sent with edXML DocumentId `document_id`, if
+    /// any (an update, revoke or replace reusing the DocumentId is the latest).
+    fn document_message(&self, sender: &str, document_id: &str) -> Result<Option<MessageId>>;
+
     /// Status packages delivered to `agency` that answer its document `document_id`
     /// (edXML ResponseFor/DocumentId), oldest id first.
     fn statuses_delivered(&self, agency: &str, document_id: &str) -> Result<Vec<MessageId>>;

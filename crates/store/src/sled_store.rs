@@ -2419,6 +2419,17 @@ impl Store for SledStore {
         self.deliver_impl(id, agency, now)
     }
 
+    fn document_message(&self, sender: &str, document_id: &str) -> Result<Option<MessageId>> {
+        check_name("sender", sender)?;
+        let key = doc_key(sender, document_id);
+        match self.tree(T::DocIds).get(&key)? {
+            None => Ok(None),
+            Some(v) => id_at(&v).map(Some).ok_or_else(|| {
+                StoreError::corrupt("doc_ids record", format!("doc_ids/{}", show_key(&key)))
+            }),
+        }
+    }
+
     fn statuses_delivered(&self, agency: &str, document_id: &str) -> Result<Vec<MessageId>> {
         check_name("agency", agency)?;
         let prefix = status_index_prefix(agency, document_id);
