@@ -201,6 +201,13 @@ fn document_id_reuse_is_a_conflict_unless_update_revoke_or_replace() {
     r.document_id = Some("DOC-1".into());
     r.business = Some(BusinessType::New);
     let first = s.accept(&r, at(1)).unwrap();
+    assert_eq!(s.document_message("A", "DOC-1").unwrap(), Some(first.id));
+    assert_eq!(s.document_message("B", "DOC-1").unwrap(), None);
+    assert_eq!(s.document_message("A", "DOC-2").unwrap(), None);
+    assert_eq!(
+        s.document_message("", "DOC-1").unwrap_err().code(),
+        "store.invalid_input"
+    );
 
     let mut changed = r.clone();
     changed.bytes = b"v2".to_vec();
@@ -239,7 +246,10 @@ fn document_id_reuse_is_a_conflict_unless_update_revoke_or_replace() {
         let mut u = r.clone();
         u.bytes = format!("v{}", i + 3).into_bytes();
         u.business = Some(b);
-        assert!(!s.accept(&u, at(3)).unwrap().duplicate);
+        let out = s.accept(&u, at(3)).unwrap();
+        assert!(!out.duplicate);
+        // The DocumentId now finds the latest version.
+        assert_eq!(s.document_message("A", "DOC-1").unwrap(), Some(out.id));
     }
     // Another sender may use the same DocumentId.
     let mut other = changed.clone();
