@@ -1,4 +1,9 @@
-//! `lienthong verify FILE [--trust CA…] [--crl CRL…] [--at TIME] [--json]`: for clerks.
+//! `lienthong verify FILE [--trust CA…] [--crl CRL…] [--at TIME] [--document DOC] [--json]`:
+//! for clerks and auditors.
+//!
+//! A receipt is checked as of its own `ReceivedAt` unless `--at` says otherwise, so that an
+//! archived receipt still verifies after the gateway's certificate has expired; with
+//! `--document` its SHA-256 must also be that of the document file.
 //!
 //! Exit 0 valid; 1 invalid, untrusted, unsigned or legacy; 2 unreadable or usage error.
 
@@ -22,9 +27,13 @@ pub(crate) struct Args {
     /// Certificate revocation lists (PEM or DER), repeatable.
     #[arg(long)]
     crl: Vec<PathBuf>,
-    /// Check certificates as of this time (RFC 3339 or YYYY-MM-DD, UTC); default now.
+    /// Check certificates as of this time (RFC 3339 or YYYY-MM-DD, UTC); default now, or
+    /// for a receipt the time it says the message was received.
     #[arg(long)]
     at: Option<String>,
+    /// For a receipt: the document file it should be for (its SHA-256 must match).
+    #[arg(long, value_name = "DOC")]
+    document: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -59,19 +68,6 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             return usage(args.json, "usage.crl", &format!("{}: {e}", p.display()));
         }
     }
-    let at = match &args.at {
-        None => lienthong_dsig::now(),
-        Some(t) => match lienthong_dsig::time::parse_time(t) {
-            Some(s) => lienthong_dsig::unix_time(s),
-            None => {
-                return usage(
-                    args.json,
-                    "usage.at",
-                    &format!("--at '{t}' is not a time (use 2026-11-22 or 2026-11-22T08:00:00Z)"),
-                );
-            }
-        },
-    };
     let bytes = match std::fs::read(&args.file) {
         Ok(b) => b,
         Err(e) => {
@@ -81,6 +77,27 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 &format!("cannot read {}: {e}", args.file.display()),
             );
         }
+    };
+    // A receipt's own time, when no --at is given.
+    let receipt_time = match &args.at {
+        None => lienthong_dsig::Receipt::parse(&bytes)
+            .ok()
+            .map(|r| r.received_at_ms / 1000),
+        Some(_) => None,
+    };
+    let at = match (&args.at, receipt_time) {
+        (None, Some(secs)) => lienthong_dsig::unix_time(secs),
+        (None, None) => lienthong_dsig::now(),
+        (Some(t), _) => match lienthong_dsig::time::parse_time(t) {
+            Some(s) => lienthong_dsig::unix_time(s),
+            None => {
+                return usage(
+                    args.json,
+                    "usage.at",
+                    &format!("--at '{t}' is not a time (use 2026-11-22 or 2026-11-22T08:00:00Z)"),
+                );
+            }
+        },
     };
     let doc = match lienthong_xml::Document::parse(&bytes) {
         Ok(d) => d,
@@ -97,9 +114,52 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         at,
         expected_agency: None,
     };
+    if args.document.is_some() && !is_receipt(&doc) {
+        return usage(
+            args.json,
+            "usage.document",
+            "--document goes with a receipt: it checks the receipt is for that document",
+        );
+    }
     let (report, what, receipt) = if is_receipt(&doc) {
         match verify_receipt_doc(&doc, &policy) {
-            Ok((r, rep)) => (rep, "receipt".to_owned(), Some(r)),
+            Ok((r, mut rep)) => {
+                if receipt_time.is_some() {
+                    rep.notes.push(
+                        "certificates checked as of the receipt's ReceivedAt, when the gateway signed it (--at checks another time)"
+                            .into(),
+                    );
+                }
+                if let Some(path) = &args.document {
+                    let content = match std::fs::read(path) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            return usage(
+                                args.json,
+                                "io.read",
+                                &format!("cannot read {}: {e}", path.display()),
+                            );
+                        }
+                    };
+                    let sha = lienthong_store::Sha256::digest(&content).to_hex();
+                    if sha == r.document_sha256 {
+                        rep.notes.push(format!(
+                            "the receipt is for {} (SHA-256 {sha})",
+                            path.display()
+                        ));
+                    } else {
+                        rep.problem_codes.push("receipt.other_document");
+                        rep.problems.push(format!(
+                            "the receipt is for a document with SHA-256 {}, but {} has SHA-256 {sha}",
+                            r.document_sha256,
+                            path.display()
+                        ));
+                        rep.valid = false;
+                        rep.verdict = Verdict::Invalid;
+                    }
+                }
+                (rep, "receipt".to_owned(), Some(r))
+            }
             Err(e) => {
                 return usage(
                     args.json,

@@ -383,6 +383,69 @@ fn receipts_verify_offline() {
     assert_eq!(verify_json(&bad, &[]).0, 1);
 }
 
+/// An archived receipt: its gateway certificate expired since, but the receipt is checked as
+/// of the time it says the gateway signed it; and it is tied to the document file it is for.
+#[test]
+fn an_archived_receipt_verifies_as_of_its_time_and_against_its_document() {
+    let pki = lienthong_testkit::pki::DevPki::generate().unwrap();
+    let dir = tmp("archive-pki");
+    pki.write_to(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    let mut spec = lienthong_testkit::pki::LeafSpec::signer("000.00.00.H50", "gw-old", 5_001);
+    spec.uris = vec!["urn:lienthong:gateway:gw-old".into()];
+    spec.valid = ((2024, 1, 1), (2025, 1, 1));
+    let cert = pki.issue(&spec).unwrap();
+    let key = lienthong_dsig::SigningKey::from_pem(cert.key_pem.as_bytes()).unwrap();
+    let chain = lienthong_dsig::certs_from_pem(cert.cert_pem.as_bytes()).unwrap();
+    let doc = tmp("archived.edxml");
+    std::fs::write(&doc, b"<exactly these bytes/>").unwrap();
+    let other = tmp("other.edxml");
+    std::fs::write(&other, b"<other bytes/>").unwrap();
+    let receipt = lienthong_dsig::Receipt {
+        message_id: "018fd2a0-0000-7000-8000-000000000001".into(),
+        document_sha256: lienthong_store::Sha256::digest(b"<exactly these bytes/>").to_hex(),
+        receiving_gateway: "gw-old".into(),
+        received_at_ms: 1_717_200_000_000, // 2024-06-01
+        hop: 1,
+    };
+    let path = tmp("archived-receipt.xml");
+    std::fs::write(&path, receipt.sign(&key, &chain).unwrap()).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["verify", "--json", "--trust", p(&ca)];
+        args.extend_from_slice(extra);
+        args.push(p(&path));
+        let o = lienthong(&args);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+        (o.status.code().unwrap(), v)
+    };
+    // As of its ReceivedAt: valid, and it says so.
+    let (rc, v) = run(&[]);
+    assert_eq!(rc, 0, "{v:#}");
+    assert!(
+        v["checked_at"].as_str().unwrap().starts_with("2024-06-01"),
+        "{v:#}"
+    );
+    assert!(v["notes"].to_string().contains("ReceivedAt"), "{v:#}");
+    // As of today: the certificate has expired.
+    let (rc, v) = run(&["--at", "2026-11-22"]);
+    assert_eq!(rc, 1, "{v:#}");
+    assert!(v["problem_codes"].to_string().contains("expired"), "{v:#}");
+    // For this document, not another.
+    let (rc, v) = run(&["--document", p(&doc)]);
+    assert_eq!(rc, 0, "{v:#}");
+    let (rc, v) = run(&["--document", p(&other)]);
+    assert_eq!(rc, 1, "{v:#}");
+    assert!(
+        v["problem_codes"]
+            .to_string()
+            .contains("receipt.other_document"),
+        "{v:#}"
+    );
+    // --document is for receipts only.
+    let o = lienthong(&["verify", "--document", p(&doc), p(&doc)]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
 #[test]
 fn certs_dev_regenerates() {
     let dir = tmp("pki");
