@@ -172,6 +172,8 @@ async fn blocking<T: Send + 'static>(
 /// The router with every route and layer.
 pub fn router(state: Shared) -> Router {
     let timeout = Duration::from_millis(state.limits.request_timeout_ms);
+    let min_rate = state.limits.min_bytes_per_second;
+    let max_body = state.limits.max_body_bytes as u64;
     Router::new()
         .route("/metrics", get(metrics))
         .route("/v1/documents", post(submit))
@@ -195,7 +197,18 @@ pub fn router(state: Shared) -> Router {
             concurrency,
         ))
         .layer(axum::middleware::from_fn(
-            move |req: Request, next: Next| with_timeout(timeout, req, next),
+            move |req: Request, next: Next| {
+                // A body's share: its declared length at the slowest rate still served (a
+                // length above the body limit is refused with 413 before it matters).
+                let declared = req
+                    .headers()
+                    .get(header::CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                    .unwrap_or(0)
+                    .min(max_body);
+                let limit = crate::forward::transfer_timeout(timeout, declared, min_rate);
+                with_timeout(limit, req, next)
+            },
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

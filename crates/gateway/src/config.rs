@@ -201,6 +201,10 @@ pub struct LimitsSection {
     pub per_peer_burst: u32,
     /// Open connections at once. Default 1024.
     pub max_connections: usize,
+    /// The slowest upload still served: a request with a body gets `request_timeout_ms`
+    /// plus its `Content-Length` at this rate, so that a big scan over a commune's slow
+    /// link is not cut off. Bytes per second; default 65,536 (512 kbit/s).
+    pub min_bytes_per_second: u64,
 }
 
 impl Default for LimitsSection {
@@ -214,6 +218,7 @@ impl Default for LimitsSection {
             per_peer_rate: 200,
             per_peer_burst: 400,
             max_connections: 1024,
+            min_bytes_per_second: 65_536,
         }
     }
 }
@@ -257,8 +262,13 @@ pub struct ForwardSection {
     pub concurrency_per_peer: usize,
     /// Lease length, ms. Default 60 s.
     pub lease_ms: u64,
-    /// Time for one relay request, ms. Default 30 s.
+    /// Time for one relay request, ms, plus the body's size at `min_bytes_per_second`.
+    /// Default 30 s.
     pub request_timeout_ms: u64,
+    /// The slowest link still used: a relay of N bytes gets N at this rate on top of
+    /// `request_timeout_ms`, and leases last long enough for the largest body. Bytes per
+    /// second; default 65,536 (512 kbit/s).
+    pub min_bytes_per_second: u64,
 }
 
 impl Default for ForwardSection {
@@ -267,6 +277,7 @@ impl Default for ForwardSection {
             concurrency_per_peer: 16,
             lease_ms: 60_000,
             request_timeout_ms: 30_000,
+            min_bytes_per_second: 65_536,
         }
     }
 }
@@ -382,6 +393,12 @@ impl Config {
         let l = &config.limits;
         if l.max_body_bytes == 0 || l.max_concurrent_requests == 0 || l.max_connections == 0 {
             problems.push("limits: sizes and counts must be above zero".into());
+        }
+        if l.min_bytes_per_second == 0 || config.forward.min_bytes_per_second == 0 {
+            problems.push(
+                "limits.min_bytes_per_second and forward.min_bytes_per_second must be above zero"
+                    .into(),
+            );
         }
         if l.per_peer_rate == 0 || l.per_peer_burst == 0 {
             problems.push("limits.per_peer_rate and per_peer_burst must be above zero".into());

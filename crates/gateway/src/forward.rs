@@ -83,8 +83,19 @@ pub struct Forwarder {
     pub concurrency: usize,
     /// Lease length, ms.
     pub lease_ms: u64,
-    /// Time for one relay.
+    /// Time for one relay, before its body's share.
     pub request_timeout: Duration,
+    /// The slowest link still used (bytes per second): a body's share of the timeout.
+    pub min_bytes_per_second: u64,
+    /// The largest body there can be (leases outlast its relay).
+    pub max_body_bytes: u64,
+}
+
+/// The time a transfer of `bytes` gets: `base` plus the bytes at `rate` bytes per second.
+pub fn transfer_timeout(base: Duration, bytes: u64, rate: u64) -> Duration {
+    base.saturating_add(Duration::from_millis(
+        bytes.saturating_mul(1000) / rate.max(1),
+    ))
 }
 
 /// Run a forwarder until it is stopped.
@@ -99,7 +110,18 @@ pub async fn run(f: Forwarder) {
         concurrency,
         lease_ms,
         request_timeout,
+        min_bytes_per_second,
+        max_body_bytes,
     } = f;
+    // A lease must outlast the slowest relay of the largest body, or the entry would be
+    // leased (and sent) again while its first relay is still going.
+    let lease_ms = lease_ms.max(
+        u64::try_from(
+            transfer_timeout(request_timeout, max_body_bytes, min_bytes_per_second).as_millis(),
+        )
+        .unwrap_or(u64::MAX)
+        .saturating_add(10_000),
+    );
     let limit = Arc::new(Semaphore::new(concurrency));
     let mut http = client(&tls);
     loop {
@@ -145,7 +167,17 @@ pub async fn run(f: Forwarder) {
                 let _permit = permit;
                 let started = Instant::now();
                 let outcome = match client {
-                    Some(c) => send(&st, &c, &url, &lease, &trust, request_timeout).await,
+                    Some(c) => {
+                        send(
+                            &st,
+                            &c,
+                            &url,
+                            &lease,
+                            &trust,
+                            (request_timeout, min_bytes_per_second),
+                        )
+                        .await
+                    }
                     None => Err("no TLS client configuration".to_owned().into()),
                 };
                 finish(&st, lease, outcome, started).await;
@@ -170,7 +202,7 @@ async fn send(
     url: &str,
     lease: &Lease,
     trust: &lienthong_dsig::TrustStore,
-    timeout: Duration,
+    (timeout, min_rate): (Duration, u64),
 ) -> Result<Vec<u8>, Failure> {
     let store = s.store.clone();
     let id = lease.id;
@@ -186,6 +218,7 @@ async fn send(
         lienthong_store::Origin::Local => Vec::new(),
     };
     hops.push(s.id.to_string());
+    let size = body.len() as u64;
     let req = hyper::Request::post(format!("{}/v1/relay", url.trim_end_matches('/')))
         .header("content-type", "application/xml")
         .header(headers::MESSAGE_ID, lease.id.to_string())
@@ -194,6 +227,7 @@ async fn send(
         .header(headers::HOPS, hops.join(","))
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| e.to_string())?;
+    let timeout = transfer_timeout(timeout, size, min_rate);
     let resp = tokio::time::timeout(timeout, client.request(req))
         .await
         .map_err(|_| "the peer did not answer in time".to_owned())?
@@ -324,7 +358,22 @@ async fn finish(
 
 #[cfg(test)]
 mod tests {
-    use super::refusal_is_permanent;
+    use super::{refusal_is_permanent, transfer_timeout};
+    use std::time::Duration;
+
+    #[test]
+    fn big_bodies_get_time_for_a_slow_link() {
+        let base = Duration::from_secs(30);
+        // A 10 MB scan at 512 kbit/s: 30 s + 152.6 s.
+        assert_eq!(
+            transfer_timeout(base, 10_000_000, 65_536),
+            Duration::from_millis(30_000 + 152_587)
+        );
+        assert_eq!(transfer_timeout(base, 0, 65_536), base);
+        // No overflow, whatever the numbers.
+        assert!(transfer_timeout(base, u64::MAX, 1) > base);
+        assert!(transfer_timeout(base, 1, 0) > base);
+    }
     use hyper::StatusCode as S;
 
     fn err(code: &str) -> Vec<u8> {

@@ -344,6 +344,8 @@ async fn start_inner(
             concurrency: c.forward.concurrency_per_peer,
             lease_ms: c.forward.lease_ms,
             request_timeout: Duration::from_millis(c.forward.request_timeout_ms),
+            min_bytes_per_second: c.forward.min_bytes_per_second,
+            max_body_bytes: c.limits.max_body_bytes as u64,
         }));
     }
     let st = state.clone();
