@@ -1072,11 +1072,10 @@ async fn trail_next(
             .map(|h| json!({"gateway": h, "error": "not asked: the trail is deep enough"}))
             .collect();
     }
-    let client = crate::forward::client(&s.tls);
     let mut tasks = tokio::task::JoinSet::new();
     for (i, hop) in hops.iter().enumerate() {
         let url = s.peer_urls.get(hop).cloned();
-        let client = client.clone();
+        let client = crate::forward::client(&s.tls, hop);
         // Leave each level a little of the budget to answer in.
         let left = deadline.saturating_duration_since(Instant::now());
         let sub_budget = left.saturating_sub(Duration::from_millis(200));
@@ -1128,7 +1127,7 @@ async fn trail_get(
     let resp = client
         .request(req)
         .await
-        .map_err(|e| format!("connection: {e}"))?;
+        .map_err(|e| format!("connection: {}", crate::forward::error_chain(&e)))?;
     let status = resp.status();
     let body = http_body_util::Limited::new(resp.into_body(), TRAIL_MAX_BYTES)
         .collect()

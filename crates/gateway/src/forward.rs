@@ -48,9 +48,10 @@ pub fn plain_connector() -> HttpConnector {
     c
 }
 
-/// Build a client from the TLS state's current client configuration.
-pub fn client(tls: &crate::tls::TlsState) -> Option<HttpsClient> {
-    let cfg = tls.client()?;
+/// Build a client for reaching gateway `peer` from the TLS state's current client
+/// configuration: the peer's certificate must name that gateway.
+pub fn client(tls: &crate::tls::TlsState, peer: &str) -> Option<HttpsClient> {
+    let cfg = tls.client_for(peer)?;
     let https = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config((*cfg).clone())
         .https_only()
@@ -91,6 +92,22 @@ pub struct Forwarder {
     pub max_body_bytes: u64,
 }
 
+/// An error with its sources ("client error (Connect): invalid peer certificate: …"):
+/// hyper's own message alone does not say what went wrong.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
 /// The time a transfer of `bytes` gets: `base` plus the bytes at `rate` bytes per second.
 pub fn transfer_timeout(base: Duration, bytes: u64, rate: u64) -> Duration {
     base.saturating_add(Duration::from_millis(
@@ -123,10 +140,13 @@ pub async fn run(f: Forwarder) {
         .saturating_add(10_000),
     );
     let limit = Arc::new(Semaphore::new(concurrency));
-    let mut http = client(&tls);
+    let mut generation = tls.generation();
+    let mut http = client(&tls, &hop);
     loop {
-        if http.is_none() {
-            http = client(&tls);
+        // After a reload (SIGHUP) new relays use the new certificate and trust.
+        if http.is_none() || generation != tls.generation() {
+            generation = tls.generation();
+            http = client(&tls, &hop);
         }
         let st = state.clone();
         let h = hop.clone();
@@ -231,7 +251,7 @@ async fn send(
     let resp = tokio::time::timeout(timeout, client.request(req))
         .await
         .map_err(|_| "the peer did not answer in time".to_owned())?
-        .map_err(|e| format!("connection: {e}"))?;
+        .map_err(|e| format!("connection: {}", error_chain(&e)))?;
     let status = resp.status();
     let bytes = tokio::time::timeout(timeout, resp.into_body().collect())
         .await

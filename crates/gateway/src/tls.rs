@@ -36,8 +36,13 @@ pub struct TlsState {
     files: TlsFiles,
     server: RwLock<Arc<ServerConfig>>,
     client: RwLock<Arc<ClientConfig>>,
+    /// The webpki verifier of peers' server certificates (wrapped per peer by
+    /// [`TlsState::client_for`]).
+    server_verifier: RwLock<Arc<WebPkiServerVerifier>>,
     /// (file, notAfter seconds) of the certificates in use, for expiry metrics.
     expiry: RwLock<Vec<(String, u64)>>,
+    /// Bumped by every successful reload, so that long-lived clients rebuild.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 fn provider() -> Arc<CryptoProvider> {
@@ -85,6 +90,7 @@ fn not_after(der: &[u8]) -> Option<u64> {
 struct Built {
     server: ServerConfig,
     client: ClientConfig,
+    server_verifier: Arc<WebPkiServerVerifier>,
     expiry: Vec<(String, u64)>,
 }
 
@@ -118,7 +124,7 @@ fn build(files: &TlsFiles) -> Result<Built, String> {
     let client = ClientConfig::builder_with_provider(p)
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
-        .with_webpki_verifier(server_verifier)
+        .with_webpki_verifier(server_verifier.clone())
         .with_client_auth_cert(certs.clone(), key)
         .map_err(|e| format!("client certificate: {e}"))?;
     // ALPN for the client is set by hyper-rustls (it refuses a preset list).
@@ -136,6 +142,7 @@ fn build(files: &TlsFiles) -> Result<Built, String> {
     Ok(Built {
         server,
         client,
+        server_verifier,
         expiry,
     })
 }
@@ -146,12 +153,15 @@ impl TlsState {
         let Built {
             server,
             client,
+            server_verifier,
             expiry,
         } = build(&files)?;
         Ok(TlsState {
             files,
             server: RwLock::new(Arc::new(server)),
             client: RwLock::new(Arc::new(client)),
+            server_verifier: RwLock::new(server_verifier),
+            generation: std::sync::atomic::AtomicU64::new(0),
             expiry: RwLock::new(expiry),
         })
     }
@@ -161,8 +171,12 @@ impl TlsState {
         let Built {
             server,
             client,
+            server_verifier,
             expiry,
         } = build(&self.files)?;
+        if let Ok(mut v) = self.server_verifier.write() {
+            *v = server_verifier;
+        }
         if let Ok(mut s) = self.server.write() {
             *s = Arc::new(server);
         }
@@ -172,7 +186,14 @@ impl TlsState {
         if let Ok(mut e) = self.expiry.write() {
             *e = expiry;
         }
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
         Ok(())
+    }
+
+    /// How many reloads succeeded: a client built at another generation is out of date.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// The current server configuration.
@@ -185,8 +206,89 @@ impl TlsState {
         self.client.read().ok().map(|c| c.clone())
     }
 
+    /// The client configuration for reaching gateway `gateway`: as [`TlsState::client`], and
+    /// the peer's certificate must also name that gateway (`urn:lienthong:gateway:ID`), so
+    /// that a wrong URL in a directory or config cannot hand documents to another gateway
+    /// of the same federation: the handshake fails before a byte of the body is sent.
+    pub fn client_for(&self, gateway: &str) -> Option<Arc<ClientConfig>> {
+        let base = self.client()?;
+        let inner = self.server_verifier.read().ok().map(|v| v.clone())?;
+        let mut cfg = (*base).clone();
+        cfg.dangerous()
+            .set_certificate_verifier(Arc::new(ExpectGateway {
+                inner,
+                gateway: gateway.to_owned(),
+            }));
+        Some(Arc::new(cfg))
+    }
+
     /// Certificates in use and when they expire (seconds since the epoch).
     pub fn expiry(&self) -> Vec<(String, u64)> {
         self.expiry.read().map(|e| e.clone()).unwrap_or_default()
+    }
+}
+
+/// A peer gateway's server certificate, verified as webpki verifies it and then checked to
+/// name the gateway we meant to reach.
+#[derive(Debug)]
+struct ExpectGateway {
+    inner: Arc<WebPkiServerVerifier>,
+    gateway: String,
+}
+
+impl rustls::client::danger::ServerCertVerifier for ExpectGateway {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &rustls_pki_types::ServerName<'_>,
+        ocsp_response: &[u8],
+        now: rustls_pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        let verified = self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        )?;
+        let named = lienthong_dsig::cert_info(end_entity.as_ref())
+            .map(|i| i.gateways)
+            .unwrap_or_default();
+        if named.contains(&self.gateway) {
+            Ok(verified)
+        } else {
+            Err(rustls::Error::General(format!(
+                "the peer's certificate is for {}, not gateway {}",
+                if named.is_empty() {
+                    "no gateway".to_owned()
+                } else {
+                    format!("gateway {}", named.join(", "))
+                },
+                self.gateway
+            )))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.inner.supported_verify_schemes()
     }
 }
