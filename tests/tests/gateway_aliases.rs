@@ -16,6 +16,7 @@ use support::*;
 const MAIN: &str = "000.00.11.H50";
 const ALIAS: &str = "000.00.99.H50";
 const RECIPIENT: &str = "000.00.01.H50";
+const RENAMED: &str = "000.00.97.H50";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_alias_is_the_same_agency_everywhere() {
@@ -31,9 +32,17 @@ async fn an_alias_is_the_same_agency_everywhere() {
     let text = std::fs::read_to_string(&dir).unwrap();
     let main_line = format!("code = \"{MAIN}\"\n");
     assert!(text.contains(&main_line));
+    // The recipient, for its part, was renamed: its certificate names its old code, now an
+    // alias of RENAMED.
+    let rcpt_line = format!("code = \"{RECIPIENT}\"\n");
+    assert!(text.contains(&rcpt_line));
     std::fs::write(
         &dir,
-        text.replace(&main_line, &format!("{main_line}aliases = [\"{ALIAS}\"]\n")),
+        text.replace(&main_line, &format!("{main_line}aliases = [\"{ALIAS}\"]\n"))
+            .replace(
+                &rcpt_line,
+                &format!("code = \"{RENAMED}\"\naliases = [\"{RECIPIENT}\"]\n"),
+            ),
     )
     .unwrap();
     f.start_all().await.unwrap();
@@ -63,10 +72,26 @@ async fn an_alias_is_the_same_agency_everywhere() {
         String::from_utf8_lossy(&b.body)
     );
 
-    // The recipient answers the alias; the status reaches the agency and its tracking.
+    // The recipient's DMS, whose certificate names the old code, finds it in its inbox
+    // (kept under the new code).
     let rcpt = f
         .client("gw-h50", Some(&format!("dms/{RECIPIENT}")))
         .unwrap();
+    let items = rcpt.get("/v1/inbox?kind=edoc").await.unwrap().json();
+    assert_eq!(items["items"][0]["id"], id.as_str(), "{items:#}");
+    assert_eq!(
+        rcpt.get(&format!("/v1/inbox/{id}")).await.unwrap().status,
+        200
+    );
+    let ack = rcpt
+        .post_json(
+            &format!("/v1/inbox/{id}/ack"),
+            &serde_json::json!({"result": "done"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ack.status, 200, "{}", String::from_utf8_lossy(&ack.body));
+    // The recipient answers the alias; the status reaches the agency and its tracking.
     let s = rcpt
         .submit(status(RECIPIENT, ALIAS, 7, StatusCode::Arrived))
         .await

@@ -88,6 +88,62 @@ async fn slow_headers_are_cut_off() {
     f.stop_all().await;
 }
 
+/// A client that declares a big body and then sends almost nothing (holding a request slot)
+/// is cut off once it falls behind the minimum rate, with `request.timeout`, long before
+/// the request timeout its declared size would allow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickled_body_is_cut_off() {
+    let mut f = one_gateway(
+        "slow-body",
+        "\n[limits]\nheader_timeout_ms = 300\nmin_bytes_per_second = 1000\nrequest_timeout_ms = 600000\n",
+        certs(),
+    )
+    .await;
+    let addr = f.nodes["gw-g22"].addr;
+    let mut roots = rustls::RootCertStore::empty();
+    for c in lienthong_gateway::tls::load_certs(&certs().join("ca.pem")).unwrap() {
+        roots.add(c).unwrap();
+    }
+    let dms = |ext: &str| certs().join(format!("dms/000.00.00.G22.{ext}"));
+    let cfg = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_client_auth_cert(
+        lienthong_gateway::tls::load_certs(&dms("pem")).unwrap(),
+        lienthong_gateway::tls::load_key(&dms("key")).unwrap(),
+    )
+    .unwrap();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let mut tls = connector.connect(name, tcp).await.unwrap();
+    // 900 KB declared (15 min at the declared size and rate), 10 bytes sent.
+    tls.write_all(
+        b"POST /v1/documents HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nContent-Length: 900000\r\n\r\n<edXML:edX",
+    )
+    .await
+    .unwrap();
+    tls.flush().await.unwrap();
+    let started = Instant::now();
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(10), tls.read(&mut buf))
+        .await
+        .expect("the server kept waiting for a trickled body")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&buf[..n]).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("request.timeout"), "{answer}");
+    assert!(
+        answer.contains("slower than 1000 bytes per second"),
+        "{answer}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    f.stop_all().await;
+}
+
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {

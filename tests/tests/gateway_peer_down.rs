@@ -63,7 +63,7 @@ async fn peer_down_then_back() {
     // The sender's tracking follows the message to gw-g22: delivered there, and waiting for
     // gw-h48 with the reason of the last failure, seen from the gateway where it waits.
     let t = dms
-        .get(&format!("/v1/documents/{}", ids[0]))
+        .get(&format!("/v1/documents/{}?trail=true", ids[0]))
         .await
         .unwrap()
         .json();
@@ -78,7 +78,7 @@ async fn peer_down_then_back() {
     // With gw-g22 down too, the trail says so instead of hanging.
     f.stop("gw-g22").await;
     let t = dms
-        .get(&format!("/v1/documents/{}", ids[0]))
+        .get(&format!("/v1/documents/{}?trail=true", ids[0]))
         .await
         .unwrap()
         .json();

@@ -41,7 +41,7 @@ async fn a_wrong_url_hands_nothing_to_the_wrong_gateway() {
     // The attempt fails at the handshake, saying whose certificate it met.
     let reason = eventually("a failed attempt", Duration::from_secs(20), || async {
         let t = dms
-            .get(&format!("/v1/documents/{id}?trail=false"))
+            .get(&format!("/v1/documents/{id}"))
             .await
             .unwrap()
             .json();

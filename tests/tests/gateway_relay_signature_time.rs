@@ -1,8 +1,11 @@
 //! A relayed document's signature is checked as of the time the message entered the network
 //! (its UUID v7 id), not the time of this hop: a document signed while its signer's
 //! certificate was valid is not refused by the next gateway because the certificate expired
-//! while the message waited in a queue. A message that claims to be older than anything may
-//! travel (`retry.max_age_ms`) gets no such allowance.
+//! while the message waited in a queue. How far back is bounded by `retry.max_age_ms`: a
+//! message that claims to be older is judged as of the window's start.
+//!
+//! `certs-dev/signers/expired.pem` (000.00.11.H50) was valid from 2024-03-01 to 2025-03-01.
+//! The windows are computed from today, so the test means the same whenever it runs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -12,12 +15,30 @@ use lienthong_gateway::federation::{Federation, FederationSpec};
 use lienthong_store::{MessageId, Sha256, Timestamp};
 use support::*;
 
-/// Retries for up to about three years, so that a message id from early 2025 is in the window.
-const LONG_WINDOW: &str = "\n[retry]\nbase_ms = 100\nfactor = 2.0\ncap_ms = 1000\njitter_percent = 10\nmax_attempts = 1000\nmax_age_ms = 100000000000\n";
+/// 2024-06-01 and 2025-06-01, 00:00 UTC: the certificate was valid at the first, expired at
+/// the second.
+const JUNE_2024: u64 = 1_717_200_000_000;
+const JUNE_2025: u64 = 1_748_736_000_000;
+/// 2025-01-15: the certificate was valid.
+const JAN_2025: u64 = 1_736_899_200_000;
 
-async fn relay(f: &Federation, doc: &[u8], id: MessageId) -> lienthong_gateway::Answer {
-    let c = f.client("gw-g22", Some("gateways/gw-h50")).unwrap();
-    let (id, sha) = (id.to_string(), Sha256::digest(doc).to_hex());
+fn retry(max_age_ms: u64) -> String {
+    format!(
+        "\n[retry]\nbase_ms = 100\nfactor = 2.0\ncap_ms = 1000\njitter_percent = 10\nmax_attempts = 1000\nmax_age_ms = {max_age_ms}\n"
+    )
+}
+
+async fn relay(
+    f: &Federation,
+    from: &str,
+    to: &str,
+    recipient: &str,
+    doc: &[u8],
+    sent: u64,
+) -> lienthong_gateway::Answer {
+    let c = f.client(to, Some(&format!("gateways/{from}"))).unwrap();
+    let id = MessageId::new_v7(Timestamp::from_millis(sent)).to_string();
+    let sha = Sha256::digest(doc).to_hex();
     c.call_with_headers(
         hyper::Method::POST,
         "/v1/relay",
@@ -25,8 +46,8 @@ async fn relay(f: &Federation, doc: &[u8], id: MessageId) -> lienthong_gateway::
         &[
             ("lienthong-message-id", id.as_str()),
             ("lienthong-sha256", sha.as_str()),
-            ("lienthong-recipients", "000.00.00.G22"),
-            ("lienthong-hops", "gw-h50"),
+            ("lienthong-recipients", recipient),
+            ("lienthong-hops", from),
         ],
     )
     .await
@@ -35,28 +56,38 @@ async fn relay(f: &Federation, doc: &[u8], id: MessageId) -> lienthong_gateway::
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_signer_is_judged_as_of_sending() {
+    let now = Timestamp::now_utc().as_millis();
     let spec = FederationSpec {
-        nodes: nodes(Some(&["gw-g22", "gw-h50"])),
+        nodes: nodes(Some(&["gw-g22", "gw-h50", "gw-h50-giolinh"])),
         certs: certs(),
         root: tempdir("relay-time"),
         policy: SignaturePolicy::Require,
-        extra_toml: LONG_WINDOW.into(),
+        // Every gateway looks back to June 2024 ...
+        extra_toml: retry(now - JUNE_2024),
     };
     let mut f = Federation::prepare(&spec).unwrap();
+    // ... but the commune gateway only to June 2025.
+    let cfg = f.nodes["gw-h50-giolinh"].config_path.clone();
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let long = format!("max_age_ms = {}", now - JUNE_2024);
+    assert!(text.contains(&long));
+    std::fs::write(
+        &cfg,
+        text.replace(&long, &format!("max_age_ms = {}", now - JUNE_2025)),
+    )
+    .unwrap();
     f.start_all().await.unwrap();
-    // signers/expired.pem: 000.00.11.H50's signer, valid 2024-03-01 to 2025-03-01.
-    let doc = sign_xml(
+
+    // Up to the national gateway.
+    let up = sign_xml(
         &edoc_xml("000.00.11.H50", &["000.00.00.G22"], 31),
         "expired",
     );
-
-    // Sent on 2025-01-15, when the certificate was valid: accepted.
-    let jan_2025 = Timestamp::from_millis(1_736_899_200_000);
-    let a = relay(&f, &doc, MessageId::new_v7(jan_2025)).await;
+    // Sent in January 2025, when the certificate was valid: accepted.
+    let a = relay(&f, "gw-h50", "gw-g22", "000.00.00.G22", &up, JAN_2025).await;
     assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
-
     // The same bytes sent today: the certificate had expired, refused.
-    let b = relay(&f, &doc, MessageId::new_v7(Timestamp::now_utc())).await;
+    let b = relay(&f, "gw-h50", "gw-g22", "000.00.00.G22", &up, now).await;
     assert_eq!(
         b.error_code().as_deref(),
         Some("signature.required"),
@@ -66,12 +97,44 @@ async fn an_expired_signer_is_judged_as_of_sending() {
     assert!(
         b.json()["error"]["detail"]["problem_codes"]
             .to_string()
-            .contains("expired")
+            .contains("cert.expired")
     );
 
-    // Sent in 2023, before the certificate existed: refused as of then.
-    let old = Timestamp::from_millis(1_672_531_200_000);
-    let c = relay(&f, &doc, MessageId::new_v7(old)).await;
-    assert_eq!(c.error_code().as_deref(), Some("signature.required"));
+    // Down to the commune, whose window starts in June 2025: a message claiming January
+    // 2025 is judged as of June 2025, when the certificate had expired.
+    let down = sign_xml(
+        &edoc_xml("000.00.11.H50", &["000.00.21.H50"], 32),
+        "expired",
+    );
+    let c = relay(
+        &f,
+        "gw-h50",
+        "gw-h50-giolinh",
+        "000.00.21.H50",
+        &down,
+        JAN_2025,
+    )
+    .await;
+    assert_eq!(
+        c.error_code().as_deref(),
+        Some("signature.required"),
+        "{}",
+        String::from_utf8_lossy(&c.body)
+    );
+    // The national gateway, looking back further, judges a message that claims to be from
+    // 2023 (before the certificate existed) as of its window's start, June 2024.
+    let old = relay(
+        &f,
+        "gw-h50",
+        "gw-g22",
+        "000.00.00.G22",
+        &sign_xml(
+            &edoc_xml("000.00.11.H50", &["000.00.00.G22"], 33),
+            "expired",
+        ),
+        1_672_531_200_000,
+    )
+    .await;
+    assert_eq!(old.status, 200, "{}", String::from_utf8_lossy(&old.body));
     f.stop_all().await;
 }

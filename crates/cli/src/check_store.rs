@@ -39,6 +39,14 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    // Never create a store while checking one: an empty or mistyped folder is not healthy.
+    if !dir.join("meta").join("db").is_file() {
+        eprintln!(
+            "error: {}: no store here (no meta/db): is data_dir right?",
+            dir.display()
+        );
+        return ExitCode::from(2);
+    }
     let level = if args.hashes {
         VerifyLevel::BlobsHashed
     } else {

@@ -866,7 +866,10 @@ async fn inbox_ack(k: &InboxAck) -> Result<u8, Fail> {
 pub(crate) fn track(a: &TrackArgs) -> ExitCode {
     block_on(a.json, async {
         let client = connect(&a.conn)?;
-        let v = ok(client.get(&format!("/v1/documents/{}", enc(&a.id))).await)?.json();
+        let v = ok(client
+            .get(&format!("/v1/documents/{}?trail=true", enc(&a.id)))
+            .await)?
+        .json();
         if a.json {
             print_json(&v);
         } else {

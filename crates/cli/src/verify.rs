@@ -129,6 +129,19 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                         "certificates checked as of the receipt's ReceivedAt, when the gateway signed it (--at checks another time)"
                             .into(),
                     );
+                    // The receipt states its own time: say when its certificate is no
+                    // longer valid today, so that nobody mistakes it for a current one.
+                    let today =
+                        lienthong_dsig::time::format_rfc3339(lienthong_dsig::now().as_secs());
+                    if let Some(s) = &rep.signer
+                        && s.certificate.not_after < today
+                    {
+                        let note = format!(
+                            "the gateway's certificate expired on {}: valid as of the time the receipt states, not today",
+                            s.certificate.not_after
+                        );
+                        rep.notes.push(note);
+                    }
                 }
                 if let Some(path) = &args.document {
                     let content = match std::fs::read(path) {

@@ -895,4 +895,22 @@ fn check_store_finds_damage_and_refuses_a_running_store() {
     .expect(2);
     assert!(none.stderr.contains("no store here"), "{}", none.stderr);
     assert!(!f.path("nowhere").exists());
+    // Nor is an existing folder without a store made into one.
+    std::fs::create_dir_all(f.path("empty")).unwrap();
+    let empty = f.file(
+        "empty.toml",
+        text.replace(
+            &data_dir.display().to_string(),
+            &f.path("empty").display().to_string(),
+        )
+        .as_bytes(),
+    );
+    let e = lienthong([
+        OsString::from("check-store"),
+        "--config".into(),
+        empty.into(),
+    ])
+    .expect(2);
+    assert!(e.stderr.contains("no meta/db"), "{}", e.stderr);
+    assert_eq!(std::fs::read_dir(f.path("empty")).unwrap().count(), 0);
 }

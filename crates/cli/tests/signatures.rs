@@ -426,6 +426,12 @@ fn an_archived_receipt_verifies_as_of_its_time_and_against_its_document() {
         "{v:#}"
     );
     assert!(v["notes"].to_string().contains("ReceivedAt"), "{v:#}");
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("certificate expired on 2025-01-01"),
+        "{v:#}"
+    );
     // As of today: the certificate has expired.
     let (rc, v) = run(&["--at", "2026-11-22"]);
     assert_eq!(rc, 1, "{v:#}");

@@ -328,6 +328,11 @@ fn require_agency(peer: &Peer) -> Result<AgencyCode, ApiError> {
     }
 }
 
+/// The directory's main code for an agency known by an alias; the code itself otherwise.
+fn canonical_agency(s: &AppState, code: AgencyCode) -> AgencyCode {
+    s.directory.canonical(&code).cloned().unwrap_or(code)
+}
+
 fn require_operator(peer: &Peer) -> Result<(), ApiError> {
     require_cert(peer)?;
     match peer {
@@ -358,18 +363,46 @@ async fn read_body(s: &AppState, headers: &HeaderMap, body: Body) -> Result<Byte
     {
         return Err(too_large());
     }
-    match http_body_util::Limited::new(body, max).collect().await {
-        Ok(c) => Ok(c.to_bytes()),
-        Err(e)
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some() =>
-        {
-            Err(too_large())
+    // The body must keep coming at `min_bytes_per_second` on average (after the header
+    // time as a start-up allowance): a client that trickles bytes to hold a request slot is
+    // cut off as soon as it falls behind, not when the size-scaled request timeout ends.
+    let rate = s.limits.min_bytes_per_second.max(1);
+    let allowance = Duration::from_millis(s.limits.header_timeout_ms);
+    let started = tokio::time::Instant::now();
+    let mut body = http_body_util::Limited::new(body, max);
+    let mut buf = bytes::BytesMut::new();
+    loop {
+        let received = buf.len() as u64;
+        let deadline = started
+            + allowance
+            + Duration::from_millis(received.saturating_add(1).saturating_mul(1000) / rate);
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) => {
+                return Err(ApiError::new(
+                    "request.timeout",
+                    format!("the body arrived slower than {rate} bytes per second"),
+                )
+                .with(json!({"received": received, "min_bytes_per_second": rate})));
+            }
+            Ok(None) => return Ok(buf.freeze()),
+            Ok(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    buf.extend_from_slice(&data);
+                }
+            }
+            Ok(Some(Err(e)))
+                if e.downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some() =>
+            {
+                return Err(too_large());
+            }
+            Ok(Some(Err(e))) => {
+                return Err(ApiError::new(
+                    "request.bad_request",
+                    format!("reading the body failed: {e}"),
+                ));
+            }
         }
-        Err(e) => Err(ApiError::new(
-            "request.bad_request",
-            format!("reading the body failed: {e}"),
-        )),
     }
 }
 
@@ -791,7 +824,8 @@ async fn inbox_list(
     Extension(peer): Extension<Peer>,
     Query(q): Query<InboxQuery>,
 ) -> Result<Response, ApiError> {
-    let agency = require_agency(&peer)?;
+    // The inbox is kept under the agency's main code, also for a certificate naming an alias.
+    let agency = canonical_agency(&s, require_agency(&peer)?);
     let after = match &q.after {
         Some(a) => Some(a.parse::<InboxCursor>().map_err(|_| {
             ApiError::new(
@@ -830,7 +864,8 @@ async fn inbox_get(
     Extension(peer): Extension<Peer>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let agency = require_agency(&peer)?;
+    // The inbox is kept under the agency's main code, also for a certificate naming an alias.
+    let agency = canonical_agency(&s, require_agency(&peer)?);
     let id = parse_id(&id)?;
     let st = s.clone();
     let bytes = blocking(move || {
@@ -870,7 +905,8 @@ async fn inbox_ack(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let agency = require_agency(&peer)?;
+    // The inbox is kept under the agency's main code, also for a certificate naming an alias.
+    let agency = canonical_agency(&s, require_agency(&peer)?);
     let id = parse_id(&id)?;
     let bytes = read_body(&s, &headers, body).await?;
     let ack: AckBody = serde_json::from_slice(&bytes).map_err(|e| {
@@ -895,7 +931,8 @@ async fn inbox_ack(
     Ok(Json(json!({"id": id.to_string(), "result": ack.result})).into_response())
 }
 
-/// `GET /v1/documents/{id}?trail=false`: skip asking the gateways down the path.
+/// `GET /v1/documents/{id}?trail=true`: also ask the gateways down the path. Off by default:
+/// a DMS that polls tracking must not make every gateway on the path work for it.
 #[derive(Debug, Deserialize)]
 struct TrackQuery {
     trail: Option<bool>,
@@ -954,7 +991,7 @@ async fn track(
         }))
     })
     .await?;
-    if q.trail != Some(false) {
+    if q.trail == Some(true) {
         // Beyond this gateway: ask each next hop that signed a receipt, which asks its own.
         let hops: Vec<String> = view["receipts"]
             .as_array()

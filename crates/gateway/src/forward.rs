@@ -247,13 +247,14 @@ async fn send(
         .header(headers::HOPS, hops.join(","))
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| e.to_string())?;
-    let timeout = transfer_timeout(timeout, size, min_rate);
-    let resp = tokio::time::timeout(timeout, client.request(req))
+    // One deadline for the request and the answer: the lease outlasts exactly this.
+    let deadline = tokio::time::Instant::now() + transfer_timeout(timeout, size, min_rate);
+    let resp = tokio::time::timeout_at(deadline, client.request(req))
         .await
         .map_err(|_| "the peer did not answer in time".to_owned())?
         .map_err(|e| format!("connection: {}", error_chain(&e)))?;
     let status = resp.status();
-    let bytes = tokio::time::timeout(timeout, resp.into_body().collect())
+    let bytes = tokio::time::timeout_at(deadline, resp.into_body().collect())
         .await
         .map_err(|_| "the peer's answer did not arrive in time".to_owned())?
         .map_err(|e| e.to_string())?
@@ -304,9 +305,33 @@ async fn send(
 /// Without a code (another implementation), a 4xx other than 401, 403, 404, 408 and 429 is
 /// taken as a refusal of the message.
 fn refusal_is_permanent(status: hyper::StatusCode, body: &[u8]) -> bool {
-    let code = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
+    let answer = serde_json::from_slice::<serde_json::Value>(body).ok();
+    let code = answer
+        .as_ref()
         .and_then(|v| v["error"]["code"].as_str().map(str::to_owned));
+    // A signature refused because of the peer's own trust setup (its CRL past nextUpdate,
+    // no roots, a root it lacks, revocation it cannot decide) is for its operator to fix:
+    // the same bytes will pass then.
+    let peer_trust_trouble = answer.as_ref().is_some_and(|v| {
+        v["error"]["detail"]["problem_codes"]
+            .as_array()
+            .is_some_and(|codes| {
+                codes.iter().any(|c| {
+                    matches!(
+                        c.as_str(),
+                        Some(
+                            "cert.crl_expired"
+                                | "cert.no_trust_roots"
+                                | "cert.untrusted"
+                                | "cert.revocation_unknown"
+                        )
+                    )
+                })
+            })
+    });
+    if peer_trust_trouble {
+        return false;
+    }
     match code.as_deref() {
         Some(c) => {
             c.starts_with("document.")
@@ -428,6 +453,21 @@ mod tests {
         ] {
             assert!(!refusal_is_permanent(status, &err(code)), "{code}");
         }
+        // The peer's own trust setup: retried until its operator fixes it.
+        for trouble in [
+            "cert.crl_expired",
+            "cert.no_trust_roots",
+            "cert.untrusted",
+            "cert.revocation_unknown",
+        ] {
+            let body = serde_json::to_vec(&serde_json::json!({"error": {"code": "signature.required", "message": "m", "detail": {"problem_codes": ["sig.weak", trouble]}}})).unwrap_or_default();
+            assert!(
+                !refusal_is_permanent(S::UNPROCESSABLE_ENTITY, &body),
+                "{trouble}"
+            );
+        }
+        let body = serde_json::to_vec(&serde_json::json!({"error": {"code": "signature.required", "message": "m", "detail": {"problem_codes": ["sig.digest_mismatch"]}}})).unwrap_or_default();
+        assert!(refusal_is_permanent(S::UNPROCESSABLE_ENTITY, &body));
         // Another implementation, without our error shape: by status alone.
         assert!(refusal_is_permanent(S::BAD_REQUEST, b"<html>bad</html>"));
         assert!(refusal_is_permanent(S::GONE, b""));

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use lienthong_dsig::TrustStore;
 use lienthong_store::{RetryPolicy, SledStore, Store, StoreConfig};
@@ -117,6 +117,12 @@ impl RunningGateway {
         }
         self.tasks.abort_all();
         while self.tasks.join_next().await.is_some() {}
+        // Blocking work already started (a store write, say) cannot be aborted: let it end
+        // (within 10 s), so that the store is closed, and its lock released, on return.
+        let until = tokio::time::Instant::now() + Duration::from_secs(10);
+        while Arc::strong_count(&self.state) > 1 && tokio::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 }
 
@@ -387,6 +393,40 @@ async fn start_inner(
     })
 }
 
+/// A hyper executor whose tasks (HTTP/2 stream handlers) can all be ended at shutdown.
+#[derive(Clone, Default)]
+struct TrackedExecutor {
+    tasks: Arc<std::sync::Mutex<JoinSet<()>>>,
+}
+
+impl<F> hyper::rt::Executor<F> for TrackedExecutor
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    fn execute(&self, fut: F) {
+        let mut set = self
+            .tasks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Finished tasks are collected as new ones come, so the set stays small.
+        while set.try_join_next().is_some() {}
+        set.spawn(fut);
+    }
+}
+
+impl TrackedExecutor {
+    /// Abort every task and wait until they have ended.
+    async fn shutdown(&self) {
+        let mut set = std::mem::take(
+            &mut *self
+                .tasks
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        set.shutdown().await;
+    }
+}
+
 async fn accept_loop(
     listener: TcpListener,
     tls: Arc<TlsState>,
@@ -398,14 +438,18 @@ async fn accept_loop(
     let connections = Arc::new(Semaphore::new(state.limits.max_connections));
     let handshake = Duration::from_millis(state.limits.handshake_timeout_ms);
     let header_timeout = Duration::from_millis(state.limits.header_timeout_ms);
-    // Every connection is a task of this set: stopping (or dropping) the loop closes them all.
+    // Every connection is a task of this set, and every HTTP/2 stream's handler a task of
+    // `streams`: stopping the loop ends them all, so that nothing keeps running against the
+    // store after a shutdown.
     let mut conns = JoinSet::new();
+    let streams = TrackedExecutor::default();
     loop {
         let (tcp, remote) = tokio::select! {
             () = stop.notified() => {
                 // A request cut off here was not acknowledged: its client tries again, and
                 // whatever its handler had already made durable is found as a duplicate.
                 conns.shutdown().await;
+                streams.shutdown().await;
                 return;
             }
             Some(_) = conns.join_next(), if !conns.is_empty() => continue,
@@ -430,6 +474,7 @@ async fn accept_loop(
         let acceptor = TlsAcceptor::from(server_config);
         let router = router.clone();
         let fingerprints = fingerprints.clone();
+        let streams = streams.clone();
         conns.spawn(async move {
             let _permit = permit;
             let stream = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
@@ -453,7 +498,7 @@ async fn accept_loop(
                 req.extensions_mut().insert(peer.clone());
                 router.clone().oneshot(req)
             });
-            let mut builder = auto::Builder::new(TokioExecutor::new());
+            let mut builder = auto::Builder::new(streams);
             builder
                 .http1()
                 .timer(TokioTimer::new())
