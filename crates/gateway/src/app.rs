@@ -116,7 +116,8 @@ pub struct AppState {
     /// Replaced when the operator reloads (SIGHUP) with new roots or fresher CRLs.
     pub doc_trust: std::sync::RwLock<Arc<TrustStore>>,
     /// Trust for peers' receipts (the federation CA).
-    pub gateway_trust: TrustStore,
+    /// Replaced on reload (a federation CA added or rotated in `tls.client_ca`).
+    pub gateway_trust: std::sync::RwLock<Arc<TrustStore>>,
     /// Signature policy.
     pub policy: SignaturePolicy,
     /// How far back a relayed document's signature may be checked (`retry.max_age_ms`).

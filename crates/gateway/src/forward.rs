@@ -182,7 +182,11 @@ pub async fn run(f: Forwarder) {
             let st = state.clone();
             let url = url.clone();
             let client = http.clone();
-            let trust = state.gateway_trust.clone();
+            let trust = state
+                .gateway_trust
+                .read()
+                .map(|t| Arc::clone(&t))
+                .unwrap_or_else(|p| Arc::clone(&p.into_inner()));
             tokio::spawn(async move {
                 let _permit = permit;
                 let started = Instant::now();

@@ -54,6 +54,8 @@ pub struct RunningGateway {
     pub state: Arc<AppState>,
     tls: Arc<TlsState>,
     signing_files: (std::path::PathBuf, std::path::PathBuf),
+    /// The federation CA files (`tls.client_ca`), re-read on reload for receipts.
+    gateway_trust_files: Vec<std::path::PathBuf>,
     /// Document roots and CRLs, re-read on reload.
     doc_trust_files: (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>),
     stop: Arc<Notify>,
@@ -83,18 +85,30 @@ impl RunningGateway {
                 *g = Arc::new(t);
             }
         });
+        // The federation CA(s) first: a new signing certificate is checked against them.
+        let gateway = load_gateway_trust(&self.gateway_trust_files).map(|t| {
+            if let Ok(mut g) = self.state.gateway_trust.write() {
+                *g = Arc::new(t);
+            }
+        });
+        let gateway_trust = self
+            .state
+            .gateway_trust
+            .read()
+            .map(|t| Arc::clone(&t))
+            .unwrap_or_else(|p| Arc::clone(&p.into_inner()));
         let signing = app::Signing::load(
             &self.signing_files.0,
             &self.signing_files.1,
             &self.state.id,
-            &self.state.gateway_trust,
+            &gateway_trust,
         )
         .map(|s| {
             if let Ok(mut g) = self.state.signing.write() {
                 *g = Arc::new(s);
             }
         });
-        tls.and(signing).and(trust)
+        tls.and(gateway).and(signing).and(trust)
     }
 
     /// Stop accepting, stop forwarders, and wait for the tasks to end.
@@ -153,12 +167,7 @@ pub fn load_keys(v: &Validated) -> Result<Keys, StartError> {
         client_crls: c.tls.client_crls.clone(),
     })
     .map_err(StartError::Tls)?;
-    let mut gateway_trust = TrustStore::new();
-    for r in &c.tls.client_ca {
-        gateway_trust
-            .add_roots_pem(&read(r).map_err(StartError::Keys)?)
-            .map_err(|e| StartError::Keys(format!("{}: {e}", r.display())))?;
-    }
+    let gateway_trust = load_gateway_trust(&c.tls.client_ca).map_err(StartError::Keys)?;
     let signing = app::Signing::load(&c.signing.cert, &c.signing.key, &v.id, &gateway_trust)
         .map_err(StartError::Keys)?;
     let doc_trust =
@@ -169,6 +178,17 @@ pub fn load_keys(v: &Validated) -> Result<Keys, StartError> {
         doc_trust,
         gateway_trust,
     })
+}
+
+/// The trust for peers' receipts (and our own signing certificate): the federation CA(s).
+fn load_gateway_trust(client_ca: &[std::path::PathBuf]) -> Result<TrustStore, String> {
+    let mut trust = TrustStore::new();
+    for r in client_ca {
+        trust
+            .add_roots_pem(&read(r)?)
+            .map_err(|e| format!("{}: {e}", r.display()))?;
+    }
+    Ok(trust)
 }
 
 /// The trust for agencies' document signatures: roots and CRLs.
@@ -279,7 +299,7 @@ async fn start_inner(
         directory: v.directory.clone(),
         full_directory: c.directory.is_some(),
         doc_trust: std::sync::RwLock::new(Arc::new(doc_trust)),
-        gateway_trust,
+        gateway_trust: std::sync::RwLock::new(Arc::new(gateway_trust)),
         policy: c.trust.policy,
         relay_window_ms: c.retry.max_age_ms,
         signing: std::sync::RwLock::new(Arc::new(signing)),
@@ -386,6 +406,7 @@ async fn start_inner(
         tls,
         signing_files: (c.signing.cert.clone(), c.signing.key.clone()),
         doc_trust_files: (c.trust.document_roots.clone(), c.trust.crls.clone()),
+        gateway_trust_files: c.tls.client_ca.clone(),
         stop,
         accept: Some(accept),
         stop_forwarders,
