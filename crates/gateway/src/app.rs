@@ -101,6 +101,23 @@ impl Signing {
     }
 }
 
+/// The current value of something a reload replaces. Writers only swap the `Arc`, so even a
+/// poisoned lock holds a whole value.
+pub(crate) fn current<T>(lock: &std::sync::RwLock<Arc<T>>) -> Arc<T> {
+    match lock.read() {
+        Ok(g) => Arc::clone(&g),
+        Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+    }
+}
+
+/// Replace what a reload re-read.
+pub(crate) fn replace<T>(lock: &std::sync::RwLock<Arc<T>>, value: T) {
+    let mut g = lock
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    *g = Arc::new(value);
+}
+
 /// Everything handlers share.
 pub struct AppState {
     /// This gateway.
@@ -516,11 +533,7 @@ fn check_document(
         ));
     }
     let from = parsed.package.from();
-    let trust = s
-        .doc_trust
-        .read()
-        .map(|t| Arc::clone(&t))
-        .unwrap_or_else(|p| Arc::clone(&p.into_inner()));
+    let trust = current(&s.doc_trust);
     let policy = Policy {
         trust: &trust,
         at: lienthong_dsig::unix_time(signature_at.as_millis() / 1000),
@@ -728,11 +741,7 @@ async fn metrics(
         blocking(move || Ok((st.store.queue_stats(now())?, st.store.failure().is_some()))).await?;
     let health = crate::metrics::Health {
         store_failed: failed,
-        document_crls_fresh_until: s
-            .doc_trust
-            .read()
-            .map(|t| t.crls_fresh_until())
-            .unwrap_or_else(|p| p.into_inner().crls_fresh_until()),
+        document_crls_fresh_until: current(&s.doc_trust).crls_fresh_until(),
     };
     let text = s.metrics.render(&stats, &health);
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())

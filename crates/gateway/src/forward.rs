@@ -182,11 +182,7 @@ pub async fn run(f: Forwarder) {
             let st = state.clone();
             let url = url.clone();
             let client = http.clone();
-            let trust = state
-                .gateway_trust
-                .read()
-                .map(|t| Arc::clone(&t))
-                .unwrap_or_else(|p| Arc::clone(&p.into_inner()));
+            let trust = crate::app::current(&state.gateway_trust);
             tokio::spawn(async move {
                 let _permit = permit;
                 let started = Instant::now();

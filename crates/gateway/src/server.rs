@@ -79,35 +79,20 @@ impl RunningGateway {
     /// too. Each part is replaced only if its new files are good; the first error is
     /// returned.
     pub fn reload_tls(&self) -> Result<(), String> {
+        let st = &self.state;
         let tls = self.tls.reload();
-        let trust = load_doc_trust(&self.doc_trust_files.0, &self.doc_trust_files.1).map(|t| {
-            if let Ok(mut g) = self.state.doc_trust.write() {
-                *g = Arc::new(t);
-            }
-        });
+        let trust = load_doc_trust(&self.doc_trust_files.0, &self.doc_trust_files.1)
+            .map(|t| app::replace(&st.doc_trust, t));
         // The federation CA(s) first: a new signing certificate is checked against them.
-        let gateway = load_gateway_trust(&self.gateway_trust_files).map(|t| {
-            if let Ok(mut g) = self.state.gateway_trust.write() {
-                *g = Arc::new(t);
-            }
-        });
-        let gateway_trust = self
-            .state
-            .gateway_trust
-            .read()
-            .map(|t| Arc::clone(&t))
-            .unwrap_or_else(|p| Arc::clone(&p.into_inner()));
+        let gateway = load_gateway_trust(&self.gateway_trust_files)
+            .map(|t| app::replace(&st.gateway_trust, t));
         let signing = app::Signing::load(
             &self.signing_files.0,
             &self.signing_files.1,
-            &self.state.id,
-            &gateway_trust,
+            &st.id,
+            &app::current(&st.gateway_trust),
         )
-        .map(|s| {
-            if let Ok(mut g) = self.state.signing.write() {
-                *g = Arc::new(s);
-            }
-        });
+        .map(|s| app::replace(&st.signing, s));
         tls.and(gateway).and(signing).and(trust)
     }
 
