@@ -164,6 +164,11 @@ pub(crate) struct TrackArgs {
     conn: Conn,
     /// The message id `send` printed.
     id: String,
+    /// Save each signed receipt this gateway holds into DIR (`ID.hopN.GATEWAY.receipt.xml`),
+    /// to keep with the document and verify offline: `lienthong verify --trust CA
+    /// --document DOC RECEIPT`.
+    #[arg(long, value_name = "DIR")]
+    receipts: Option<std::path::PathBuf>,
     /// Print the gateway's JSON.
     #[arg(long)]
     json: bool,
@@ -875,8 +880,50 @@ pub(crate) fn track(a: &TrackArgs) -> ExitCode {
         } else {
             print_track(&v);
         }
+        if let Some(dir) = &a.receipts {
+            save_receipts(&v, dir)?;
+        }
         Ok(0)
     })
+}
+
+/// Write the receipts of a tracking answer as files, byte for byte as the peers signed them.
+fn save_receipts(v: &Value, dir: &std::path::Path) -> Result<(), Fail> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Fail::local("io.write", format!("{}: {e}", dir.display())))?;
+    let id = text(&v["id"]);
+    let receipts = v["receipts"].as_array().cloned().unwrap_or_default();
+    for r in &receipts {
+        let Some(xml) = r["xml"].as_str() else {
+            continue;
+        };
+        // Names come from the gateway's answer: keep only what is safe in a file name.
+        let safe = |s: String| -> String {
+            s.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect()
+        };
+        let name = format!(
+            "{}.hop{}.{}.receipt.xml",
+            safe(id.clone()),
+            safe(text(&r["receipt"]["hop"])),
+            safe(text(&r["hop"]))
+        );
+        let path = dir.join(name.trim_start_matches('.'));
+        std::fs::write(&path, xml.as_bytes())
+            .map_err(|e| Fail::local("io.write", format!("{}: {e}", path.display())))?;
+        note!("saved {}", path.display());
+    }
+    if receipts.is_empty() {
+        note!("no receipts yet: the message has not been handed to another gateway");
+    }
+    Ok(())
 }
 
 fn print_track(v: &Value) {

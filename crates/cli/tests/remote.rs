@@ -366,6 +366,39 @@ fn send_fetch_ack_status_and_track() {
         assert!(text.contains(&want), "track output lacks {want:?}:\n{text}");
     }
 
+    // The clerk keeps the receipts with the document and checks them offline against it.
+    let saved = f.path("receipts");
+    let o = run(&["track", &id], &sender, &[&"--receipts", &saved]).expect(0);
+    assert!(o.stderr.contains("saved "), "{}", o.stderr);
+    let files: Vec<PathBuf> = std::fs::read_dir(&saved)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(name, format!("{id}.hop1.gw-g22.receipt.xml"));
+    let ca = certs().join("ca.pem");
+    let ok = lienthong([
+        OsString::from("verify"),
+        "--trust".into(),
+        ca.clone().into(),
+        "--document".into(),
+        doc_file.clone().into(),
+        files[0].clone().into(),
+    ]);
+    assert_eq!(ok.code, 0, "{}\n{}", ok.text(), ok.stderr);
+    assert!(ok.text().contains("received by gw-g22"), "{}", ok.text());
+    let other = f.file("other.edxml", b"<not the document/>");
+    lienthong([
+        OsString::from("verify"),
+        "--trust".into(),
+        ca.into(),
+        "--document".into(),
+        other.into(),
+        files[0].clone().into(),
+    ])
+    .expect(1);
+
     // Only the sender (or an operator) may track it.
     let o = run(&["track", &id], &near, &[]).expect(1);
     assert!(o.stderr.starts_with("error: not_found: "), "{}", o.stderr);
