@@ -138,3 +138,51 @@ async fn an_expired_signer_is_judged_as_of_sending() {
     assert_eq!(old.status, 200, "{}", String::from_utf8_lossy(&old.body));
     f.stop_all().await;
 }
+
+/// Judged as of sending, but not with stale revocation lists: a CRL past its nextUpdate today
+/// cannot vouch that the signer was not revoked since, whenever the message was sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_revocation_lists_are_not_trusted_for_old_messages() {
+    let pki_dir = tempdir("relay-time-crl-pki");
+    let pki = lienthong_testkit::pki::DevPki::generate().unwrap();
+    pki.write_to(&pki_dir).unwrap();
+    // The CA's CRL ran out on 2026-06-01 (the committed one lasts to 2036).
+    let (stale, _) = pki.crl_until(&[], 2, (2026, 6, 1)).unwrap();
+    std::fs::write(pki_dir.join("ca.crl.pem"), stale).unwrap();
+    let now = Timestamp::now_utc().as_millis();
+    let spec = FederationSpec {
+        nodes: nodes(Some(&["gw-g22", "gw-h50"])),
+        certs: pki_dir.clone(),
+        root: tempdir("relay-time-crl"),
+        policy: SignaturePolicy::Require,
+        extra_toml: retry(now - JUNE_2024),
+    };
+    let mut f = Federation::prepare(&spec).unwrap();
+    f.start_all().await.unwrap();
+    let signer = &pki.signers["000.00.11.H50"];
+    let key = lienthong_dsig::SigningKey::from_pem(signer.key_pem.as_bytes()).unwrap();
+    let chain = lienthong_dsig::certs_from_pem(signer.cert_pem.as_bytes()).unwrap();
+    let placement = lienthong_dsig::Placement::LastChildOf {
+        namespace: lienthong_edxml::EDXML_NS.into(),
+        local: "edXMLHeader".into(),
+    };
+    let doc = lienthong_dsig::sign_enveloped(
+        edoc_xml("000.00.11.H50", &["000.00.00.G22"], 41).as_bytes(),
+        &key,
+        &chain,
+        &placement,
+    )
+    .unwrap();
+    // Sent on 2026-03-01, while the CRL was fresh: still refused today, for the CRL.
+    let march_2026 = 1_772_323_200_000;
+    let a = relay(&f, "gw-h50", "gw-g22", "000.00.00.G22", &doc, march_2026).await;
+    assert_eq!(
+        a.error_code().as_deref(),
+        Some("signature.required"),
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
+    let codes = a.json()["error"]["detail"]["problem_codes"].to_string();
+    assert!(codes.contains("cert.crl_expired"), "{codes}");
+    f.stop_all().await;
+}

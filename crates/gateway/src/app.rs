@@ -554,7 +554,23 @@ fn check_document(
                 .unwrap_or_default(),
         }),
     };
-    let report = lienthong_dsig::verify(&doc, &Profile::edxml(), &policy);
+    let mut report = lienthong_dsig::verify(&doc, &Profile::edxml(), &policy);
+    // A relayed signature is judged as of the message's entry into the network, but the
+    // revocation lists must be fresh today: stale CRLs cannot vouch that a certificate was
+    // not revoked since.
+    let today = now().as_millis() / 1000;
+    if let Some(until) = trust.crls_fresh_until()
+        && until < today
+        && report.valid
+    {
+        report.problem_codes.push("cert.crl_expired");
+        report.problems.push(format!(
+            "the revocation lists in use passed their nextUpdate on {}; fetch fresh ones (trust.crls) and reload",
+            lienthong_dsig::time::format_rfc3339(until)
+        ));
+        report.valid = false;
+        report.verdict = Verdict::Invalid;
+    }
     if s.policy == SignaturePolicy::Require && !report.valid {
         return Err(ApiError::new(
             "signature.required",

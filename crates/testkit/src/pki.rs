@@ -259,9 +259,19 @@ impl DevPki {
     /// A CRL of this CA (valid 2026-01-01 to 2036-01-01, number `number`) revoking the
     /// certificates with these serial numbers (key compromise, 2026-06-01): PEM and DER.
     pub fn crl(&self, serials: &[u64], number: u64) -> Result<(String, Vec<u8>), PkiError> {
+        self.crl_until(serials, number, (2036, 1, 1))
+    }
+
+    /// [`DevPki::crl`] with another `nextUpdate` (a stale CRL, say).
+    pub fn crl_until(
+        &self,
+        serials: &[u64],
+        number: u64,
+        (y, m, d): (i32, u8, u8),
+    ) -> Result<(String, Vec<u8>), PkiError> {
         let crl = CertificateRevocationListParams {
             this_update: date_time_ymd(2026, 1, 1),
-            next_update: date_time_ymd(2036, 1, 1),
+            next_update: date_time_ymd(y, m, d),
             crl_number: SerialNumber::from(number),
             issuing_distribution_point: None,
             revoked_certs: serials
