@@ -218,12 +218,15 @@ struct QueueList {
     /// Start after this message id (the `next` of the previous page).
     #[arg(long, value_name = "ID")]
     after: Option<String>,
+    /// Start at this time (2026-11-30 or 2026-11-30T02:00:00Z, UTC).
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
     /// At most this many messages (the gateway caps it at 1000).
     #[arg(long, value_name = "N")]
     limit: Option<u32>,
     /// Find the document with this edXML DocumentId instead (e.g. what a clerk reads off
     /// the document: `000.00.21.H50,2026/11/22,123/UBND`).
-    #[arg(long, value_name = "DOCUMENT_ID", conflicts_with_all = ["state", "after"])]
+    #[arg(long, value_name = "DOCUMENT_ID", conflicts_with_all = ["state", "after", "since"])]
     document_id: Option<String>,
     /// The document's sender, when its DocumentId does not start with the agency code.
     #[arg(long, value_name = "CODE", requires = "document_id")]
@@ -1092,6 +1095,7 @@ async fn queue_list(l: &QueueList) -> Result<u8, Fail> {
         query(&[
             ("state", l.state.clone()),
             ("after", l.after.clone()),
+            ("since", l.since.clone()),
             ("limit", l.limit.map(|n| n.to_string())),
             ("document_id", l.document_id.clone()),
             ("sender", l.sender.clone()),

@@ -558,6 +558,31 @@ fn operator_queue_commands() {
         o.stderr
     );
 
+    // From a time on: ids are in time order.
+    let since = |t: &str| {
+        let v = run(
+            &[
+                "queue",
+                "list",
+                "--state",
+                "retry_scheduled",
+                "--since",
+                t,
+                "--json",
+            ],
+            &ops,
+            &[],
+        )
+        .expect(0)
+        .json();
+        ids(&v, "messages")
+    };
+    assert!(since("2026-01-01").contains(&id));
+    assert!(since("2099-01-01").is_empty());
+    let o = run(&["queue", "list", "--since", "yesterday"], &ops, &[]);
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("not a time"), "{}", o.stderr);
+
     // Found by the DocumentId a clerk reads off the document (its sender taken from it).
     let doc_id = format!("{SENDER},2026/11/22,7/UBND");
     let v = run(

@@ -1529,6 +1529,8 @@ struct MessagesQuery {
     state: Option<String>,
     after: Option<String>,
     limit: Option<usize>,
+    /// Start at this time (RFC 3339 or YYYY-MM-DD, UTC): ids are UUID v7, in time order.
+    since: Option<String>,
     /// Find a document by its edXML DocumentId instead of listing a state.
     document_id: Option<String>,
     /// Its sender (default: the agency code before the first comma of the DocumentId,
@@ -1565,6 +1567,22 @@ async fn messages(
         Some(a) => Some(parse_id(a)?),
         None => None,
     };
+    let since = match &q.since {
+        Some(t) => {
+            let secs = lienthong_dsig::time::parse_time(t).ok_or_else(|| {
+                ApiError::new(
+                    "request.bad_request",
+                    format!("since='{t}' is not a time (use 2026-11-22 or 2026-11-22T08:00:00Z)"),
+                )
+            })?;
+            Some(MessageId::first_at(Timestamp::from_millis(
+                secs.saturating_mul(1000),
+            )))
+        }
+        None => None,
+    };
+    // Whichever starts later.
+    let after = after.max(since);
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let st = s.clone();
     let list = blocking(move || Ok(st.store.list_messages(state, after, limit)?)).await?;

@@ -78,6 +78,12 @@ impl MessageId {
         MessageId(uuid::Uuid::new_v7(ts))
     }
 
+    /// The smallest id a message accepted at `at` can have (its random bits all zero): list
+    /// `after` it to start at that time.
+    pub fn first_at(at: Timestamp) -> MessageId {
+        MessageId(uuid::Builder::from_unix_timestamp_millis(at.as_millis(), &[0; 10]).into_uuid())
+    }
+
     /// The 16 bytes of the UUID (big-endian, so byte order = time order).
     pub fn to_bytes(self) -> [u8; 16] {
         *self.0.as_bytes()

@@ -1416,3 +1416,19 @@ fn an_impossible_dispatch_is_refused_and_stores_nothing() {
     );
     healthy(&s);
 }
+
+#[test]
+fn first_at_is_the_lower_bound_of_a_millisecond() {
+    for t in [0u64, 1, 1_764_547_200_000, (1 << 48) - 2] {
+        let first = MessageId::first_at(Timestamp::from_millis(t));
+        for _ in 0..100 {
+            assert!(MessageId::new_v7(Timestamp::from_millis(t)) > first);
+            assert!(MessageId::new_v7(Timestamp::from_millis(t + 1)) > first);
+            if t > 0 {
+                assert!(MessageId::new_v7(Timestamp::from_millis(t - 1)) < first);
+            }
+        }
+        // It is a valid v7 id, so it round-trips.
+        assert_eq!(MessageId::from_bytes(first.to_bytes()), Some(first));
+    }
+}
