@@ -202,6 +202,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/agencies", get(agencies))
         .route("/v1/relay", post(relay))
         .route("/v1/relay/{id}", get(relay_trail))
+        .route("/v1/relay/{id}/receipt", get(relay_receipt))
         .route("/v1/queues", get(queues))
         .route("/v1/messages", get(messages))
         .route("/v1/messages/{id}/{action}", post(message_action))
@@ -252,6 +253,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/agencies"),
     ("post", "/v1/relay"),
     ("get", "/v1/relay/{id}"),
+    ("get", "/v1/relay/{id}/receipt"),
     ("get", "/v1/queues"),
     ("get", "/v1/messages"),
     ("post", "/v1/messages/{id}/{action}"),
@@ -1117,6 +1119,48 @@ async fn relay_trail(
     Ok(Json(node).into_response())
 }
 
+/// The receipt this gateway signed for a message, for the gateway that relayed it here: a
+/// sender that lost our answer asks before sending a big body again, and acknowledges with
+/// this receipt if we have the message. `not_found` when we do not (or to anyone else).
+async fn relay_receipt(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    require_cert(&peer)?;
+    let Peer::Gateway(caller) = &peer else {
+        return Err(ApiError::new(
+            "auth.forbidden",
+            format!("receipts are for gateways, not {peer}"),
+        ));
+    };
+    let id = parse_id(&id)?;
+    let caller = caller.to_string();
+    let st = s.clone();
+    let receipt = blocking(move || {
+        let not_here =
+            || ApiError::new("not_found", "no such message relayed here by this gateway");
+        let info = match st.store.message(id) {
+            Ok(i) => i,
+            Err(e) if e.code() == "store.not_found" => return Err(not_here()),
+            Err(e) => return Err(e.into()),
+        };
+        let from_caller =
+            matches!(&info.origin, Origin::Relayed { hops, .. } if hops.last() == Some(&caller));
+        match st.store.issued_receipt(id)? {
+            Some(r) if from_caller => Ok(r),
+            _ => Err(not_here()),
+        }
+    })
+    .await?;
+    let mut r = receipt.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    Ok(r)
+}
+
 /// The trails of `hops` for message `id`, asked concurrently; a hop that cannot answer in
 /// time (down, or too far) is listed with the reason instead.
 async fn trail_next(
@@ -1367,11 +1411,11 @@ async fn relay(
     let bytes = read_body(&s, &headers, body).await?;
     let st = s.clone();
     let started = Instant::now();
-    let (receipt, wake_hops) = blocking(move || {
+    let (receipt, wake_hops, duplicate) = blocking(move || {
         let now = now();
         // A duplicate gets the original receipt, before any other work.
         if let Ok(Some(r)) = st.store.issued_receipt(id) {
-            return Ok((r, vec![]));
+            return Ok((r, vec![], true));
         }
         let actual = lienthong_store::Sha256::digest(&bytes).to_hex();
         if actual != sha {
@@ -1443,16 +1487,16 @@ async fn relay(
             now,
         )?;
         if !outcome.duplicate {
-            return Ok((signed, planned(&st, &plan)));
+            return Ok((signed, planned(&st, &plan), false));
         }
         let wake = dispatch(&st, id, &next, now)?;
         // A duplicate gets the receipt stored first (the same bytes as the original's).
         let stored = st.store.put_issued_receipt(id, &signed, now)?;
-        Ok((stored, wake))
+        Ok((stored, wake, true))
     })
     .await?;
     wake(&s, &wake_hops);
-    s.metrics.received_relay(started.elapsed());
+    s.metrics.received_relay(started.elapsed(), duplicate);
     tracing::info!(message_id = %id, from = %from_log, "relay received");
     let mut r = receipt.into_response();
     r.headers_mut().insert(

@@ -269,6 +269,10 @@ pub struct ForwardSection {
     /// `request_timeout_ms`, and leases last long enough for the largest body. Bytes per
     /// second; default 65,536 (512 kbit/s).
     pub min_bytes_per_second: u64,
+    /// A relay sent again (its earlier attempt failed or its answer was lost) with a body of
+    /// at least this many bytes first asks the peer for its receipt, so that a big document
+    /// the peer already stored is not uploaded twice over a slow link. Default 1 MiB.
+    pub resend_check_bytes: u64,
 }
 
 impl Default for ForwardSection {
@@ -278,6 +282,7 @@ impl Default for ForwardSection {
             lease_ms: 60_000,
             request_timeout_ms: 30_000,
             min_bytes_per_second: 65_536,
+            resend_check_bytes: 1024 * 1024,
         }
     }
 }

@@ -90,6 +90,8 @@ pub struct Forwarder {
     pub min_bytes_per_second: u64,
     /// The largest body there can be (leases outlast its relay).
     pub max_body_bytes: u64,
+    /// From this size on, a resend first asks whether the peer has the message already.
+    pub resend_check_bytes: u64,
 }
 
 /// An error with its sources ("client error (Connect): invalid peer certificate: …"):
@@ -129,6 +131,7 @@ pub async fn run(f: Forwarder) {
         request_timeout,
         min_bytes_per_second,
         max_body_bytes,
+        resend_check_bytes,
     } = f;
     // A lease must outlast the slowest relay of the largest body, or the entry would be
     // leased (and sent) again while its first relay is still going.
@@ -194,7 +197,7 @@ pub async fn run(f: Forwarder) {
                             &url,
                             &lease,
                             &trust,
-                            (request_timeout, min_bytes_per_second),
+                            (request_timeout, min_bytes_per_second, resend_check_bytes),
                         )
                         .await
                     }
@@ -222,7 +225,7 @@ async fn send(
     url: &str,
     lease: &Lease,
     trust: &lienthong_dsig::TrustStore,
-    (timeout, min_rate): (Duration, u64),
+    (timeout, min_rate, resend_check_bytes): (Duration, u64, u64),
 ) -> Result<Vec<u8>, Failure> {
     let store = s.store.clone();
     let id = lease.id;
@@ -239,6 +242,15 @@ async fn send(
     };
     hops.push(s.id.to_string());
     let size = body.len() as u64;
+    // Sending a big body again: ask first whether the peer has it already (the earlier
+    // attempt may have arrived and only the answer been lost), and if so take its receipt.
+    if lease.attempt > 1
+        && size >= resend_check_bytes
+        && let Some(receipt) = stored_receipt(client, url, lease, trust, timeout).await
+    {
+        tracing::info!(message_id = %lease.id, hop = %lease.hop, "the peer had it already: acknowledged without sending it again");
+        return Ok(receipt);
+    }
     let req = hyper::Request::post(format!("{}/v1/relay", url.trim_end_matches('/')))
         .header("content-type", "application/xml")
         .header(headers::MESSAGE_ID, lease.id.to_string())
@@ -267,13 +279,54 @@ async fn send(
             permanent,
         });
     }
+    check_receipt(&bytes, lease, trust)
+}
+
+/// The receipt the peer signed for this message, if it has the message already (asked before
+/// sending a big body again) and the receipt holds up. Any failure means "send it".
+async fn stored_receipt(
+    client: &HttpsClient,
+    url: &str,
+    lease: &Lease,
+    trust: &lienthong_dsig::TrustStore,
+    timeout: Duration,
+) -> Option<Vec<u8>> {
+    let req = hyper::Request::get(format!(
+        "{}/v1/relay/{}/receipt",
+        url.trim_end_matches('/'),
+        lease.id
+    ))
+    .body(Full::new(Bytes::new()))
+    .ok()?;
+    let asked = async {
+        let resp = client.request(req).await.ok()?;
+        if !resp.status().is_success() {
+            return None;
+        }
+        http_body_util::Limited::new(resp.into_body(), 1024 * 1024)
+            .collect()
+            .await
+            .ok()
+            .map(|b| b.to_bytes())
+    };
+    let bytes = tokio::time::timeout(timeout, asked).await.ok()??;
+    check_receipt(&bytes, lease, trust).ok()
+}
+
+/// A receipt from the next hop, checked before the lease is acknowledged: valid, signed by a
+/// certificate of that gateway, for this message id and these bytes.
+fn check_receipt(
+    bytes: &[u8],
+    lease: &Lease,
+    trust: &lienthong_dsig::TrustStore,
+) -> Result<Vec<u8>, Failure> {
     let policy = Policy {
         trust,
         at: lienthong_dsig::now(),
         expected_agency: None,
     };
     let (receipt, report) =
-        verify_receipt(&bytes, &policy).map_err(|e| format!("receipt unreadable: {e}"))?;
+        verify_receipt(bytes, &policy).map_err(|e| format!("receipt unreadable: {e}"))?;
     if !report.valid {
         return Err(format!("receipt not valid: {}", report.problems.join("; ")).into());
     }

@@ -59,10 +59,14 @@ impl Metrics {
         });
     }
 
-    /// A relay received from a peer.
-    pub fn received_relay(&self, took: Duration) {
+    /// A relay received from a peer; `duplicate`: we had it already (its sender lost our
+    /// receipt, or resent it after a lease expired) and sent the stored receipt again.
+    pub fn received_relay(&self, took: Duration, duplicate: bool) {
         self.with(|| {
             metrics::counter!("lienthong_relay_received_total").increment(1);
+            if duplicate {
+                metrics::counter!("lienthong_relay_duplicates_total").increment(1);
+            }
             metrics::histogram!("lienthong_relay_receive_duration_seconds")
                 .record(took.as_secs_f64());
         });

@@ -357,6 +357,7 @@ async fn start_inner(
             request_timeout: Duration::from_millis(c.forward.request_timeout_ms),
             min_bytes_per_second: c.forward.min_bytes_per_second,
             max_body_bytes: c.limits.max_body_bytes as u64,
+            resend_check_bytes: c.forward.resend_check_bytes,
         }));
     }
     let st = state.clone();
