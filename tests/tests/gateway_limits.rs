@@ -48,6 +48,39 @@ async fn per_peer_rate_limit() {
     f.stop_all().await;
 }
 
+/// A raw TLS connection to gw-g22, with the client certificate `certs-dev/<identity>.pem`
+/// or none, for writing requests byte by byte.
+async fn raw_tls(
+    f: &Federation,
+    identity: Option<&str>,
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in lienthong_gateway::tls::load_certs(&certs().join("ca.pem")).unwrap() {
+        roots.add(c).unwrap();
+    }
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots);
+    let cfg = match identity {
+        None => builder.with_no_client_auth(),
+        Some(id) => builder
+            .with_client_auth_cert(
+                lienthong_gateway::tls::load_certs(&certs().join(format!("{id}.pem"))).unwrap(),
+                lienthong_gateway::tls::load_key(&certs().join(format!("{id}.key"))).unwrap(),
+            )
+            .unwrap(),
+    };
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
+    let tcp = tokio::net::TcpStream::connect(f.nodes["gw-g22"].addr)
+        .await
+        .unwrap();
+    let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    connector.connect(name, tcp).await.unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_headers_are_cut_off() {
     let mut f = one_gateway(
@@ -56,22 +89,7 @@ async fn slow_headers_are_cut_off() {
         certs(),
     )
     .await;
-    let addr = f.nodes["gw-g22"].addr;
-    let mut roots = rustls::RootCertStore::empty();
-    for c in lienthong_gateway::tls::load_certs(&certs().join("ca.pem")).unwrap() {
-        roots.add(c).unwrap();
-    }
-    let cfg = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
-    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
-    let mut tls = connector.connect(name, tcp).await.unwrap();
+    let mut tls = raw_tls(&f, None).await;
     // Start a request and never finish the headers.
     tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         .await
@@ -99,27 +117,7 @@ async fn a_trickled_body_is_cut_off() {
         certs(),
     )
     .await;
-    let addr = f.nodes["gw-g22"].addr;
-    let mut roots = rustls::RootCertStore::empty();
-    for c in lienthong_gateway::tls::load_certs(&certs().join("ca.pem")).unwrap() {
-        roots.add(c).unwrap();
-    }
-    let dms = |ext: &str| certs().join(format!("dms/000.00.00.G22.{ext}"));
-    let cfg = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_client_auth_cert(
-        lienthong_gateway::tls::load_certs(&dms("pem")).unwrap(),
-        lienthong_gateway::tls::load_key(&dms("key")).unwrap(),
-    )
-    .unwrap();
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
-    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
-    let mut tls = connector.connect(name, tcp).await.unwrap();
+    let mut tls = raw_tls(&f, Some("dms/000.00.00.G22")).await;
     // 900 KB declared (15 min at the declared size and rate), 10 bytes sent.
     tls.write_all(
         b"POST /v1/documents HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nContent-Length: 900000\r\n\r\n<edXML:edX",

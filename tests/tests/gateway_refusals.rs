@@ -252,22 +252,16 @@ async fn relay_rules() {
     // department (gw-h48) is not behind the Gio Linh gateway.
     {
         let foreign = document("000.00.11.H48", &["000.00.00.G22"], 9);
-        let sha = lienthong_store::Sha256::digest(&foreign).to_hex();
-        let c = f.client("gw-h50", Some("gateways/gw-h50-giolinh")).unwrap();
-        let a = c
-            .call_with_headers(
-                hyper::Method::POST,
-                "/v1/relay",
-                foreign,
-                &[
-                    ("lienthong-message-id", id.as_str()),
-                    ("lienthong-sha256", sha.as_str()),
-                    ("lienthong-recipients", "000.00.00.G22"),
-                    ("lienthong-hops", "gw-h50-giolinh"),
-                ],
-            )
-            .await
-            .unwrap();
+        let a = relay_as(
+            &f,
+            "gw-h50-giolinh",
+            "gw-h50",
+            &id,
+            foreign,
+            "000.00.00.G22",
+            "gw-h50-giolinh",
+        )
+        .await;
         assert_eq!(
             a.error_code().as_deref(),
             Some("auth.relay_not_routed"),

@@ -12,7 +12,7 @@ mod support;
 
 use lienthong_gateway::config::SignaturePolicy;
 use lienthong_gateway::federation::{Federation, FederationSpec};
-use lienthong_store::{MessageId, Sha256, Timestamp};
+use lienthong_store::{MessageId, Timestamp};
 use support::*;
 
 /// 2024-06-01 and 2025-06-01, 00:00 UTC: the certificate was valid at the first, expired at
@@ -36,22 +36,8 @@ async fn relay(
     doc: &[u8],
     sent: u64,
 ) -> lienthong_gateway::Answer {
-    let c = f.client(to, Some(&format!("gateways/{from}"))).unwrap();
     let id = MessageId::new_v7(Timestamp::from_millis(sent)).to_string();
-    let sha = Sha256::digest(doc).to_hex();
-    c.call_with_headers(
-        hyper::Method::POST,
-        "/v1/relay",
-        doc.to_vec(),
-        &[
-            ("lienthong-message-id", id.as_str()),
-            ("lienthong-sha256", sha.as_str()),
-            ("lienthong-recipients", recipient),
-            ("lienthong-hops", from),
-        ],
-    )
-    .await
-    .unwrap()
+    relay_as(f, from, to, &id, doc.to_vec(), recipient, from).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

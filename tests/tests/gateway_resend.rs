@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use lienthong_gateway::config::SignaturePolicy;
 use lienthong_gateway::federation::{Federation, FederationSpec};
-use lienthong_store::{MessageId, Sha256};
+use lienthong_store::MessageId;
 use support::*;
 
 /// Retries a minute apart (the test drives them), and every resend asks first.
@@ -71,22 +71,8 @@ async fn a_lost_answer_is_not_sent_again() {
         .store
         .read_payload(mid)
         .unwrap();
-    let sha = Sha256::digest(&body).to_hex();
+    let first = relay_as(&f, "gw-h50", "gw-g22", &id, body, "000.00.00.G22", "gw-h50").await;
     let as_h50 = f.client("gw-g22", Some("gateways/gw-h50")).unwrap();
-    let first = as_h50
-        .call_with_headers(
-            hyper::Method::POST,
-            "/v1/relay",
-            body,
-            &[
-                ("lienthong-message-id", id.as_str()),
-                ("lienthong-sha256", sha.as_str()),
-                ("lienthong-recipients", "000.00.00.G22"),
-                ("lienthong-hops", "gw-h50"),
-            ],
-        )
-        .await
-        .unwrap();
     assert_eq!(
         first.status,
         200,

@@ -348,6 +348,18 @@ fn require_agency(peer: &Peer) -> Result<AgencyCode, ApiError> {
     }
 }
 
+/// The calling gateway, for the endpoints only gateways may use.
+fn require_gateway(peer: &Peer) -> Result<GatewayId, ApiError> {
+    require_cert(peer)?;
+    match peer {
+        Peer::Gateway(g) => Ok(g.clone()),
+        other => Err(ApiError::new(
+            "auth.forbidden",
+            format!("this endpoint is for gateways, not {other}"),
+        )),
+    }
+}
+
 /// The directory's main code for an agency known by an alias; the code itself otherwise.
 fn canonical_agency(s: &AppState, code: AgencyCode) -> AgencyCode {
     s.directory.canonical(&code).cloned().unwrap_or(code)
@@ -1064,33 +1076,12 @@ async fn relay_trail(
     Path(id): Path<String>,
     Query(q): Query<TrailQuery>,
 ) -> Result<Response, ApiError> {
-    require_cert(&peer)?;
-    let Peer::Gateway(caller) = &peer else {
-        return Err(ApiError::new(
-            "auth.forbidden",
-            format!("trails are for gateways, not {peer}"),
-        ));
-    };
+    let caller = require_gateway(&peer)?;
     let id = parse_id(&id)?;
-    let caller = caller.to_string();
     let st = s.clone();
     let (mut node, hops) = blocking(move || {
-        let info = match st.store.message(id) {
-            Ok(i) => i,
-            Err(e) if e.code() == "store.not_found" => {
-                return Err(ApiError::new("not_found", "no such message here"));
-            }
-            Err(e) => return Err(e.into()),
-        };
         // Only gateways the message came through may ask.
-        let on_path =
-            matches!(&info.origin, Origin::Relayed { hops, .. } if hops.contains(&caller));
-        if !on_path {
-            return Err(ApiError::new(
-                "not_found",
-                "no such message relayed by this gateway",
-            ));
-        }
+        let info = relayed_message(&st, id, |hops| hops.iter().any(|h| h == caller.as_str()))?;
         let receipts: Vec<Value> = st
             .store
             .received_receipts(id)?
@@ -1127,30 +1118,15 @@ async fn relay_receipt(
     Extension(peer): Extension<Peer>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    require_cert(&peer)?;
-    let Peer::Gateway(caller) = &peer else {
-        return Err(ApiError::new(
-            "auth.forbidden",
-            format!("receipts are for gateways, not {peer}"),
-        ));
-    };
+    let caller = require_gateway(&peer)?;
     let id = parse_id(&id)?;
-    let caller = caller.to_string();
     let st = s.clone();
     let receipt = blocking(move || {
-        let not_here =
-            || ApiError::new("not_found", "no such message relayed here by this gateway");
-        let info = match st.store.message(id) {
-            Ok(i) => i,
-            Err(e) if e.code() == "store.not_found" => return Err(not_here()),
-            Err(e) => return Err(e.into()),
-        };
-        let from_caller =
-            matches!(&info.origin, Origin::Relayed { hops, .. } if hops.last() == Some(&caller));
-        match st.store.issued_receipt(id)? {
-            Some(r) if from_caller => Ok(r),
-            _ => Err(not_here()),
-        }
+        // Only the gateway that relayed it here may ask.
+        relayed_message(&st, id, |hops| {
+            hops.last().map(String::as_str) == Some(caller.as_str())
+        })?;
+        st.store.issued_receipt(id)?.ok_or_else(not_relayed_here)
     })
     .await?;
     let mut r = receipt.into_response();
@@ -1159,6 +1135,29 @@ async fn relay_receipt(
         HeaderValue::from_static("application/xml"),
     );
     Ok(r)
+}
+
+fn not_relayed_here() -> ApiError {
+    ApiError::new("not_found", "no such message relayed here by this gateway")
+}
+
+/// A message that came here by relay with a hop list that `may_ask` accepts; otherwise
+/// `not_found`, the same as for a message that is not here, so that gateways off the path
+/// learn nothing.
+fn relayed_message(
+    s: &AppState,
+    id: MessageId,
+    may_ask: impl FnOnce(&[String]) -> bool,
+) -> Result<lienthong_store::MessageInfo, ApiError> {
+    let info = match s.store.message(id) {
+        Ok(i) => i,
+        Err(e) if e.code() == "store.not_found" => return Err(not_relayed_here()),
+        Err(e) => return Err(e.into()),
+    };
+    match &info.origin {
+        Origin::Relayed { hops, .. } if may_ask(hops) => Ok(info),
+        _ => Err(not_relayed_here()),
+    }
 }
 
 /// The trails of `hops` for message `id`, asked concurrently; a hop that cannot answer in
@@ -1363,14 +1362,7 @@ async fn relay(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_cert(&peer)?;
-    let Peer::Gateway(from) = &peer else {
-        return Err(ApiError::new(
-            "auth.forbidden",
-            format!("relay is for gateways, not {peer}"),
-        ));
-    };
-    let from = from.clone();
+    let from = require_gateway(&peer)?;
     let from_log = from.clone();
     let id = header_str(&headers, headers::MESSAGE_ID)?
         .parse::<MessageId>()

@@ -145,6 +145,36 @@ pub fn status(from: &str, sender: &str, n: u32, code: StatusCode) -> Vec<u8> {
     sign(&lienthong_edxml::write_status(&s), from)
 }
 
+/// `POST /v1/relay` to gateway `to`, made with gateway `from`'s certificate, as `from`'s
+/// forwarder would: message `id`, the body's SHA-256, the recipients behind the link and
+/// the hop list in the headers.
+pub async fn relay_as(
+    f: &Federation,
+    from: &str,
+    to: &str,
+    id: &str,
+    body: Vec<u8>,
+    recipients: &str,
+    hops: &str,
+) -> lienthong_gateway::Answer {
+    let sha = lienthong_store::Sha256::digest(&body).to_hex();
+    f.client(to, Some(&format!("gateways/{from}")))
+        .unwrap()
+        .call_with_headers(
+            hyper::Method::POST,
+            "/v1/relay",
+            body,
+            &[
+                ("lienthong-message-id", id),
+                ("lienthong-sha256", sha.as_str()),
+                ("lienthong-recipients", recipients),
+                ("lienthong-hops", hops),
+            ],
+        )
+        .await
+        .unwrap()
+}
+
 /// Poll `f` every 20 ms until it gives `Some`, or fail after `limit`.
 pub async fn eventually<T, F, Fut>(what: &str, limit: Duration, mut f: F) -> T
 where
