@@ -1233,7 +1233,7 @@ async fn trail_get(
     let resp = client
         .request(req)
         .await
-        .map_err(|e| format!("connection: {}", crate::forward::error_chain(&e)))?;
+        .map_err(|e| format!("connection: {}", crate::client::error_chain(&e)))?;
     let status = resp.status();
     let body = http_body_util::Limited::new(resp.into_body(), TRAIL_MAX_BYTES)
         .collect()

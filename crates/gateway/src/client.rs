@@ -131,7 +131,7 @@ impl ApiClient {
         let resp = tokio::time::timeout(self.timeout, self.http.request(req))
             .await
             .map_err(|_| "the gateway did not answer in time".to_owned())?
-            .map_err(|e| format!("cannot reach {}: {}", self.base, chain(&e)))?;
+            .map_err(|e| format!("cannot reach {}: {}", self.base, error_chain(&e)))?;
         let status = resp.status();
         let body = resp
             .into_body()
@@ -168,8 +168,9 @@ impl ApiClient {
     }
 }
 
-/// An error with its causes: "client error (Connect): invalid peer certificate: UnknownIssuer".
-fn chain(e: &dyn std::error::Error) -> String {
+/// An error with its causes: "client error (Connect): invalid peer certificate: UnknownIssuer"
+/// (hyper's own message alone does not say what went wrong).
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut cur = e.source();
     while let Some(c) = cur {

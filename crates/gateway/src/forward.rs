@@ -94,22 +94,6 @@ pub struct Forwarder {
     pub resend_check_bytes: u64,
 }
 
-/// An error with its sources ("client error (Connect): invalid peer certificate: …"):
-/// hyper's own message alone does not say what went wrong.
-pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = s.source();
-    }
-    out
-}
-
 /// The time a transfer of `bytes` gets: `base` plus the bytes at `rate` bytes per second.
 pub fn transfer_timeout(base: Duration, bytes: u64, rate: u64) -> Duration {
     base.saturating_add(Duration::from_millis(
@@ -264,7 +248,7 @@ async fn send(
     let resp = tokio::time::timeout_at(deadline, client.request(req))
         .await
         .map_err(|_| "the peer did not answer in time".to_owned())?
-        .map_err(|e| format!("connection: {}", error_chain(&e)))?;
+        .map_err(|e| format!("connection: {}", crate::client::error_chain(&e)))?;
     let status = resp.status();
     let bytes = tokio::time::timeout_at(deadline, resp.into_body().collect())
         .await
