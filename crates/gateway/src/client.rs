@@ -62,6 +62,25 @@ impl ApiClient {
         ca: &[&Path],
         identity: Option<(&Path, &Path)>,
     ) -> Result<ApiClient, String> {
+        Self::build(base, ca, identity, true)
+    }
+
+    /// The same client speaking HTTP/1.1 only (keep-alive, one request at a time per
+    /// connection), as most DMS HTTP stacks do.
+    pub fn new_http1(
+        base: &str,
+        ca: &[&Path],
+        identity: Option<(&Path, &Path)>,
+    ) -> Result<ApiClient, String> {
+        Self::build(base, ca, identity, false)
+    }
+
+    fn build(
+        base: &str,
+        ca: &[&Path],
+        identity: Option<(&Path, &Path)>,
+        http2: bool,
+    ) -> Result<ApiClient, String> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut roots = RootCertStore::empty();
         for f in ca {
@@ -82,14 +101,24 @@ impl ApiClient {
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(cfg)
             .https_only()
-            .enable_http1()
-            .enable_http2()
-            .wrap_connector(plain_connector());
+            .enable_http1();
+        let https = if http2 {
+            https.enable_http2().wrap_connector(plain_connector())
+        } else {
+            https.wrap_connector(plain_connector())
+        };
         Ok(ApiClient {
             base: base.trim_end_matches('/').to_owned(),
             http: Client::builder(TokioExecutor::new()).build(https),
             timeout: Duration::from_secs(60),
         })
+    }
+
+    /// Give up on an answer after `timeout` (default 60 s); a long poll needs more than its
+    /// `wait`.
+    pub fn with_timeout(mut self, timeout: Duration) -> ApiClient {
+        self.timeout = timeout;
+        self
     }
 
     /// Send a request.

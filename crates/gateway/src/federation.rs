@@ -227,6 +227,20 @@ impl Federation {
     /// A client of gateway `id` with the certificate at `CERTS/<rel>.pem` (e.g.
     /// `dms/000.00.00.H50`, `operator/ops`, `gateways/gw-h50`), or none.
     pub fn client(&self, id: &str, identity: Option<&str>) -> Result<ApiClient, String> {
+        self.client_with(id, identity, true)
+    }
+
+    /// [`Federation::client`] speaking HTTP/1.1 only.
+    pub fn client_http1(&self, id: &str, identity: Option<&str>) -> Result<ApiClient, String> {
+        self.client_with(id, identity, false)
+    }
+
+    fn client_with(
+        &self,
+        id: &str,
+        identity: Option<&str>,
+        http2: bool,
+    ) -> Result<ApiClient, String> {
         let url = self.url(id).ok_or_else(|| format!("no gateway {id}"))?;
         let ca = self.certs.join("ca.pem");
         let cert = identity.map(|r| {
@@ -235,11 +249,12 @@ impl Federation {
                 self.certs.join(format!("{r}.key")),
             )
         });
-        ApiClient::new(
-            &url,
-            &[ca.as_path()],
-            cert.as_ref().map(|(c, k)| (c.as_path(), k.as_path())),
-        )
+        let identity = cert.as_ref().map(|(c, k)| (c.as_path(), k.as_path()));
+        if http2 {
+            ApiClient::new(&url, &[ca.as_path()], identity)
+        } else {
+            ApiClient::new_http1(&url, &[ca.as_path()], identity)
+        }
     }
 
     /// The PKI folder.
