@@ -103,6 +103,10 @@ struct InboxList {
     /// Only documents or only status packages.
     #[arg(long, value_enum)]
     kind: Option<Kind>,
+    /// When nothing is there, wait up to this many seconds (at most 60) for something to be
+    /// delivered, and show it as soon as it is (long poll).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=60))]
+    wait: Option<u64>,
     /// Print the gateway's JSON.
     #[arg(long)]
     json: bool,
@@ -767,7 +771,8 @@ pub(crate) fn inbox(a: &InboxArgs) -> ExitCode {
 }
 
 async fn inbox_list(l: &InboxList) -> Result<u8, Fail> {
-    let client = connect(&l.conn)?;
+    let client =
+        connect(&l.conn)?.with_timeout(std::time::Duration::from_secs(60 + l.wait.unwrap_or(0)));
     let kind = l.kind.map(|k| match k {
         Kind::Edoc => "edoc".to_owned(),
         Kind::Status => "status".to_owned(),
@@ -778,6 +783,7 @@ async fn inbox_list(l: &InboxList) -> Result<u8, Fail> {
             ("after", l.after.map(|c| c.to_string())),
             ("limit", l.limit.map(|n| n.to_string())),
             ("kind", kind),
+            ("wait", l.wait.map(|w| w.to_string())),
         ])
     );
     let v = ok(client.get(&path).await)?.json();

@@ -241,14 +241,15 @@ fn send_fetch_ack_status_and_track() {
         )
     );
 
-    // The far recipient's inbox, once relayed through gw-g22.
+    // The far recipient's inbox, once relayed through gw-g22: a long poll answered by the
+    // delivery (it would end empty after 30 s).
     let far = f.dms("gw-h48", FAR);
-    let listing = eventually("delivery at gw-h48", T, || {
-        let v = run(&["inbox", "list", "--json"], &far, &[])
-            .expect(0)
-            .json();
-        (ids(&v, "items") == [id.clone()]).then_some(v)
-    });
+    let listing = run(&["inbox", "list", "--json", "--wait", "30"], &far, &[])
+        .expect(0)
+        .json();
+    assert_eq!(ids(&listing, "items"), std::slice::from_ref(&id), "{listing}");
+    let o = run(&["inbox", "list", "--wait", "61"], &far, &[]).expect(2);
+    assert!(o.stderr.contains("61"), "{}", o.stderr);
     assert_eq!(listing["items"][0]["sender"], SENDER);
     assert_eq!(listing["items"][0]["kind"], "edoc");
     assert_eq!(listing["items"][0]["size"], doc.len());

@@ -7,7 +7,8 @@
 //!    away, time from 202 to its appearance in the recipient's inbox, minus the same for a
 //!    local recipient.
 //!
-//! `cargo bench -p lienthong-gateway --bench accept` (env: LIENTHONG_BENCH_DOCS, default 4000).
+//! `cargo bench -p lienthong-gateway --bench accept` (env: LIENTHONG_BENCH_DOCS, default 4000;
+//! LIENTHONG_BENCH_HTTP=1 for HTTP/1.1 connections instead of HTTP/2).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::sync::Arc;
@@ -54,7 +55,15 @@ fn main() {
         let size = bodies[0].len();
         let bodies = Arc::new(bodies);
         let conns = 64;
-        let clients: Vec<_> = (0..conns).map(|_| f.client("gw-h50", Some("dms/000.00.11.H50")).unwrap()).collect();
+        // LIENTHONG_BENCH_HTTP=1 for HTTP/1.1 keep-alive connections (default: HTTP/2, one
+        // stream at a time per connection).
+        let http1 = std::env::var("LIENTHONG_BENCH_HTTP").is_ok_and(|v| v == "1");
+        let clients: Vec<_> = (0..conns)
+            .map(|_| match http1 {
+                true => f.client_http1("gw-h50", Some("dms/000.00.11.H50")).unwrap(),
+                false => f.client("gw-h50", Some("dms/000.00.11.H50")).unwrap(),
+            })
+            .collect();
         // Warm the connections.
         for c in &clients {
             assert_eq!(c.get("/v1/agencies").await.unwrap().status, 200);
@@ -87,7 +96,8 @@ fn main() {
         let took = started.elapsed();
         lat.sort();
         println!(
-            "accept: {docs} signed documents of {size} bytes over {conns} mTLS keep-alive connections in {:.2} s = {:.0} documents/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            "accept: {docs} signed documents of {size} bytes over {conns} mTLS keep-alive {} connections in {:.2} s = {:.0} documents/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            if http1 { "HTTP/1.1" } else { "HTTP/2" },
             took.as_secs_f64(),
             docs as f64 / took.as_secs_f64(),
             pct(&lat, 0.5).as_secs_f64() * 1e3,
@@ -102,19 +112,19 @@ fn main() {
         let small = "QUJD".repeat(100);
         let mut local = Vec::new();
         let mut hop = Vec::new();
+        // Each recipient's DMS long-polls its inbox from its end.
+        let mut near_cursor = inbox_end(&near).await;
+        let mut far_cursor = inbox_end(&far).await;
         for n in 0..100 {
-            for (to, inbox, out) in [("000.00.00.H50", &near, &mut local), ("000.00.00.G22", &far, &mut hop)] {
+            for (to, inbox, cursor, out) in [
+                ("000.00.00.H50", &near, &mut near_cursor, &mut local),
+                ("000.00.00.G22", &far, &mut far_cursor, &mut hop),
+            ] {
                 let body = signed_doc("000.00.11.H50", to, 1_000_000 + n * 2 + usize::from(to.ends_with("G22")), &small);
                 let t = Instant::now();
                 let a = sender.submit(body).await.unwrap();
                 let id = a.json()["id"].as_str().unwrap().to_owned();
-                loop {
-                    let got = inbox.get(&format!("/v1/inbox/{id}")).await.unwrap();
-                    if got.status == 200 {
-                        break;
-                    }
-                    tokio::task::yield_now().await;
-                }
+                await_in_inbox(inbox, cursor, &id).await;
                 out.push(t.elapsed());
             }
         }

@@ -53,17 +53,18 @@ fn main() {
         let size = bodies[0].len();
         let inbox = f.client("gw-h48", Some(&format!("dms/{to}"))).unwrap();
 
-        // Light load first: one document at a time, submit until it is in the far inbox.
+        // Light load first: one document at a time, submit until it is in the far inbox, as
+        // the recipient's DMS learns it: a long poll of its inbox (`wait`), answered by the
+        // delivery.
         let sender = f.client("gw-h50-giomai", Some(&format!("dms/{from}"))).unwrap();
         let mut lat = Vec::new();
+        let mut cursor: Option<String> = None;
         for n in 0..100 {
             let body = signed_doc(from, to, 1_000_000 + n, &payload);
             let t = Instant::now();
             let a = sender.submit(body).await.unwrap();
             let id = a.json()["id"].as_str().unwrap().to_owned();
-            while inbox.get(&format!("/v1/inbox/{id}")).await.unwrap().status != 200 {
-                tokio::task::yield_now().await;
-            }
+            await_in_inbox(&inbox, &mut cursor, &id).await;
             lat.push(t.elapsed());
         }
         lat.sort();

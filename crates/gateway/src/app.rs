@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{FromRequestParts, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -153,6 +153,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Concurrency limit.
     pub busy: Arc<Semaphore>,
+    /// Inbox long polls, woken by deliveries.
+    pub inbox_waiters: Arc<crate::waiters::InboxWaiters>,
     /// Token buckets per peer.
     pub buckets: Mutex<HashMap<String, (f64, Instant)>>,
     /// Set once the store is open and the listener bound.
@@ -185,6 +187,28 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(ApiError::internal)?
+}
+
+/// Query parameters, refused with the API's JSON error (`request.bad_request`, naming the
+/// parameter) rather than axum's plain-text rejection.
+struct ApiQuery<T>(T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        match <Query<T> as FromRequestParts<S>>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(ApiQuery(v)),
+            Err(e) => Err(ApiError::new("request.bad_request", e.body_text())),
+        }
+    }
 }
 
 /// The router with every route and layer.
@@ -275,9 +299,26 @@ async fn with_timeout(limit: Duration, req: Request, next: Next) -> Response {
     }
 }
 
-async fn concurrency(State(s): State<Shared>, req: Request, next: Next) -> Response {
+/// The request's slot under `max_concurrent_requests`, which a long poll gives back while it
+/// waits.
+#[derive(Clone)]
+struct BusySlot(Arc<Mutex<Option<tokio::sync::OwnedSemaphorePermit>>>);
+
+impl BusySlot {
+    fn release(&self) {
+        if let Ok(mut g) = self.0.lock() {
+            g.take();
+        }
+    }
+}
+
+async fn concurrency(State(s): State<Shared>, mut req: Request, next: Next) -> Response {
     match s.busy.clone().try_acquire_owned() {
-        Ok(_permit) => next.run(req).await,
+        Ok(permit) => {
+            req.extensions_mut()
+                .insert(BusySlot(Arc::new(Mutex::new(Some(permit)))));
+            next.run(req).await
+        }
         Err(_) => ApiError::new(
             "server.busy",
             "too many requests in progress; try again shortly",
@@ -678,8 +719,9 @@ fn plan(next: &NextHops, issued_receipt: Option<Vec<u8>>) -> Dispatch {
 
 /// What a planned dispatch did, for metrics and waking forwarders.
 fn planned(s: &AppState, plan: &Dispatch) -> Vec<String> {
-    for _ in &plan.deliver {
+    for agency in &plan.deliver {
         s.metrics.delivered();
+        s.inbox_waiters.delivered(agency);
     }
     plan.enqueue.iter().map(|(hop, _)| hop.clone()).collect()
 }
@@ -700,6 +742,7 @@ fn dispatch(
         if pending(&code) {
             s.store.deliver(id, &code, now)?;
             s.metrics.delivered();
+            s.inbox_waiters.delivered(&code);
         }
     }
     let mut hops = Vec::new();
@@ -772,6 +815,7 @@ async fn metrics(
     let health = crate::metrics::Health {
         store_failed: failed,
         document_crls_fresh_until: current(&s.doc_trust).crls_fresh_until(),
+        inbox_waiters: s.inbox_waiters.waiting(),
     };
     let text = s.metrics.render(&stats, &health);
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
@@ -857,12 +901,18 @@ struct InboxQuery {
     after: Option<String>,
     limit: Option<usize>,
     kind: Option<String>,
+    /// Long poll: seconds to wait for something new when the list is empty.
+    wait: Option<u64>,
 }
+
+/// The longest inbox long poll, in seconds (also at most half the request timeout).
+pub const MAX_INBOX_WAIT_S: u64 = 60;
 
 async fn inbox_list(
     State(s): State<Shared>,
     Extension(peer): Extension<Peer>,
-    Query(q): Query<InboxQuery>,
+    slot: Option<Extension<BusySlot>>,
+    ApiQuery(q): ApiQuery<InboxQuery>,
 ) -> Result<Response, ApiError> {
     // The inbox is kept under the agency's main code, also for a certificate naming an alias.
     let agency = canonical_agency(&s, require_agency(&peer)?);
@@ -887,9 +937,42 @@ async fn inbox_list(
         }
     };
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let st = s.clone();
-    let items =
-        blocking(move || Ok(st.store.list_inbox(agency.as_str(), after, limit, kind)?)).await?;
+    let wait = match q.wait {
+        Some(w) if w > MAX_INBOX_WAIT_S => {
+            return Err(ApiError::new(
+                "request.bad_request",
+                format!("wait={w}: at most {MAX_INBOX_WAIT_S} seconds"),
+            ));
+        }
+        w => Duration::from_secs(w.unwrap_or(0))
+            .min(Duration::from_millis(s.limits.request_timeout_ms / 2)),
+    };
+    let list = || {
+        let (st, agency) = (s.clone(), agency.clone());
+        blocking(move || Ok(st.store.list_inbox(agency.as_str(), after, limit, kind)?))
+    };
+    let mut items = list().await?;
+    if items.is_empty() && !wait.is_zero() {
+        // No slot free: answer at once, as without `wait`.
+        if let Some(waiter) = s.inbox_waiters.register(agency.as_str()) {
+            if let Some(Extension(slot)) = &slot {
+                slot.release();
+            }
+            let deadline = tokio::time::Instant::now() + wait;
+            loop {
+                let mut woken = std::pin::pin!(waiter.notified());
+                woken.as_mut().enable();
+                // Delivered between the last look and `enable`: seen here.
+                items = list().await?;
+                if !items.is_empty() {
+                    break;
+                }
+                if tokio::time::timeout_at(deadline, woken).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
     let next = items.last().map(|i| i.cursor.to_string());
     Ok(Json(json!({"items": items, "next": next})).into_response())
 }
@@ -982,7 +1065,7 @@ async fn track(
     State(s): State<Shared>,
     Extension(peer): Extension<Peer>,
     Path(id): Path<String>,
-    Query(q): Query<TrackQuery>,
+    ApiQuery(q): ApiQuery<TrackQuery>,
 ) -> Result<Response, ApiError> {
     require_cert(&peer)?;
     let id = parse_id(&id)?;
@@ -1074,7 +1157,7 @@ async fn relay_trail(
     State(s): State<Shared>,
     Extension(peer): Extension<Peer>,
     Path(id): Path<String>,
-    Query(q): Query<TrailQuery>,
+    ApiQuery(q): ApiQuery<TrailQuery>,
 ) -> Result<Response, ApiError> {
     let caller = require_gateway(&peer)?;
     let id = parse_id(&id)?;
@@ -1586,7 +1669,7 @@ fn parse_state(s: &str) -> Option<MessageState> {
 async fn messages(
     State(s): State<Shared>,
     Extension(peer): Extension<Peer>,
-    Query(q): Query<MessagesQuery>,
+    ApiQuery(q): ApiQuery<MessagesQuery>,
 ) -> Result<Response, ApiError> {
     require_operator(&peer)?;
     if let Some(doc) = q.document_id.clone() {

@@ -205,6 +205,10 @@ pub struct LimitsSection {
     /// plus its `Content-Length` at this rate, so that a big scan over a commune's slow
     /// link is not cut off. Bytes per second; default 65,536 (512 kbit/s).
     pub min_bytes_per_second: u64,
+    /// Inbox long polls (`GET /v1/inbox?wait=N`) waiting at once; beyond this a poll is
+    /// answered at once. A waiting poll does not count against `max_concurrent_requests`.
+    /// Default 4096.
+    pub max_inbox_waiters: usize,
 }
 
 impl Default for LimitsSection {
@@ -219,6 +223,7 @@ impl Default for LimitsSection {
             per_peer_burst: 400,
             max_connections: 1024,
             min_bytes_per_second: 65_536,
+            max_inbox_waiters: 4096,
         }
     }
 }

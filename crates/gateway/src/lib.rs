@@ -10,6 +10,7 @@
 //! * [`identity`]: who a client certificate is (agency, gateway, operator).
 //! * [`app`]: the router, middleware and handlers.
 //! * [`forward`]: one forwarder per next hop.
+//! * [`waiters`]: inbox long polls, woken by deliveries.
 //! * [`server`]: starting and stopping a gateway.
 //! * [`metrics`]: Prometheus metrics.
 //! * [`client`]: an HTTPS client of this API (CLI, demo, tests).
@@ -25,6 +26,7 @@ pub mod identity;
 pub mod metrics;
 pub mod server;
 pub mod tls;
+pub mod waiters;
 
 pub use client::{Answer, ApiClient};
 pub use config::{Config, Validated};

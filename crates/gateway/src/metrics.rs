@@ -15,6 +15,8 @@ pub struct Health {
     pub store_failed: bool,
     /// The earliest `nextUpdate` of the document-signature CRLs (seconds since the epoch).
     pub document_crls_fresh_until: Option<u64>,
+    /// Inbox long polls waiting now.
+    pub inbox_waiters: usize,
 }
 
 /// A gateway's metrics.
@@ -115,6 +117,7 @@ impl Metrics {
             } else {
                 0.0
             });
+            metrics::gauge!("lienthong_inbox_waiters").set(health.inbox_waiters as f64);
             if let Some(until) = health.document_crls_fresh_until {
                 metrics::gauge!("lienthong_document_crl_fresh_days")
                     .set((until as f64 - now as f64) / 86_400.0);

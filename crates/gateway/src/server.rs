@@ -294,6 +294,9 @@ async fn start_inner(
         tls: tls.clone(),
         metrics: Metrics::new(Arc::new(move || tls_for_metrics.expiry())),
         busy: Arc::new(Semaphore::new(c.limits.max_concurrent_requests)),
+        inbox_waiters: Arc::new(crate::waiters::InboxWaiters::new(
+            c.limits.max_inbox_waiters,
+        )),
         buckets: std::sync::Mutex::new(HashMap::new()),
         ready: std::sync::atomic::AtomicBool::new(false),
     });

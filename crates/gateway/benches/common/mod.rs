@@ -56,3 +56,41 @@ pub fn pct(sorted: &[Duration], p: f64) -> Duration {
 pub fn payload_64k() -> String {
     "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkwYWJjZGVm".repeat(1200)[..62_000].to_owned()
 }
+
+/// The cursor after the last item of an inbox (None when it is empty).
+pub async fn inbox_end(inbox: &lienthong_gateway::ApiClient) -> Option<String> {
+    let mut cursor: Option<String> = None;
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("/v1/inbox?after={c}&limit=1000"),
+            None => "/v1/inbox?limit=1000".to_owned(),
+        };
+        let j = inbox.get(&q).await.unwrap().json();
+        match j["next"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => return cursor,
+        }
+    }
+}
+
+/// Wait until message `id` is in the inbox, as a DMS learns it: long polls (`wait`) after
+/// `cursor`, which moves past what they return.
+pub async fn await_in_inbox(
+    inbox: &lienthong_gateway::ApiClient,
+    cursor: &mut Option<String>,
+    id: &str,
+) {
+    loop {
+        let q = match cursor.as_deref() {
+            Some(c) => format!("/v1/inbox?after={c}&wait=30"),
+            None => "/v1/inbox?wait=30".to_owned(),
+        };
+        let j = inbox.get(&q).await.unwrap().json();
+        if let Some(c) = j["next"].as_str() {
+            *cursor = Some(c.to_owned());
+        }
+        if j["items"].as_array().unwrap().iter().any(|i| i["id"] == id) {
+            return;
+        }
+    }
+}
