@@ -74,6 +74,8 @@ pub trait Store: Send + Sync {
 
     /// Lease up to `limit` entries of `hop` that are due at `now`, oldest due first, until
     /// `now + lease_ms`. Leases whose deadline has passed become leasable again first.
+    /// A lease is not waited on to be durable: a crash may forget it, and the entry is then due
+    /// again (see the crate documentation).
     fn lease(&self, hop: &str, now: Timestamp, limit: usize, lease_ms: u64) -> Result<Vec<Lease>>;
 
     /// When the next entry of `hop` is due (ready entries only), if any.

@@ -170,6 +170,16 @@ pub struct SledStore {
     commit: GroupCommit,
 }
 
+impl Drop for SledStore {
+    /// Closing makes durable what was applied without waiting for a flush (leases), so that a
+    /// clean stop loses nothing and sled has nothing left to write when its handles go.
+    fn drop(&mut self) {
+        if let Err(e) = self.barrier() {
+            tracing::warn!(error = %e, "store: last flush at close failed");
+        }
+    }
+}
+
 /// Write sets per tree: key → new value (`None` = delete).
 type WriteSet = Vec<BTreeMap<Vec<u8>, Option<Vec<u8>>>>;
 
@@ -713,7 +723,7 @@ impl SledStore {
         };
         let flushed = self.db.flush().map_err(StoreError::from).and_then(|_| {
             self.db_file
-                .sync_all()
+                .sync_data()
                 .map_err(|e| StoreError::io("syncing", self.dir.join("meta").join("db"), e))
         });
         if let Err(e) = flushed {
@@ -752,6 +762,30 @@ impl SledStore {
         drop(g);
         if wrote || barrier {
             self.commit.wait(ticket, || self.apply_and_flush())?;
+        }
+        Ok(out)
+    }
+
+    /// Like [`Self::write`], but the writes are applied to sled at once and become durable with
+    /// the next group commit instead of waiting for one: for state that a crash may lose without
+    /// harm. A lease is such state: forgotten, its entry is simply due again after the restart
+    /// (what recovery makes of a remembered lease too), its attempt goes uncounted, and the
+    /// next hop deduplicates the resend by message id. sled recovers a prefix of what was
+    /// applied, so a later durable write (the lease's ack) makes it durable too, and on disk
+    /// the records stay consistent.
+    fn write_unsynced<R>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<R>) -> Result<R> {
+        let mut g = self.lock_applied()?;
+        if let Some(p) = &g.poisoned {
+            return Err(StoreError::Flush(format!(
+                "store unusable after an earlier failure: {p}"
+            )));
+        }
+        let mut tx = Tx::new(&self.trees, &g);
+        let out = f(&mut tx)?;
+        let Tx { writes, .. } = tx;
+        if let Err(e) = apply(&self.trees, &writes) {
+            g.poisoned = Some(e.to_string());
+            return Err(e);
         }
         Ok(out)
     }
@@ -1309,7 +1343,7 @@ impl SledStore {
             .map(|k| k.map(|k| k.to_vec()))
             .collect::<std::result::Result<_, _>>()?;
         if !expired.is_empty() {
-            self.write(|tx| {
+            self.write_unsynced(|tx| {
                 for key in expired {
                     // Re-check under the lock: it may have been acked or re-leased meanwhile.
                     if tx.get(T::Leased, &key)?.is_none() {
@@ -1331,7 +1365,7 @@ impl SledStore {
             return Ok(Vec::new());
         }
         let deadline = now.plus_millis(lease_ms);
-        self.write(|tx| {
+        self.write_unsynced(|tx| {
             let mut out = Vec::new();
             let end = upto(&prefix, now);
             for key in tx.keys_in(T::Ready, &prefix, end.as_deref(), limit)? {
