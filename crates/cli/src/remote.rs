@@ -189,6 +189,9 @@ pub(crate) struct QueueArgs {
 enum QueueCommand {
     /// Queue depth per next hop and the number of messages in each state.
     Stats(QueueStats),
+    /// Per agency: documents and statuses sent and received here, and the inbox entries its
+    /// DMS has not acknowledged, the longest-waiting agency first.
+    Agencies(QueueStats),
     /// Messages in one state (default: dead).
     List(QueueList),
     /// Retry now: a message waiting for its next attempt, or a dead one (fresh attempts).
@@ -1039,11 +1042,68 @@ fn print_track(v: &Value) {
 pub(crate) fn queue(a: &QueueArgs) -> ExitCode {
     match &a.command {
         QueueCommand::Stats(s) => block_on(s.json, queue_stats(s)),
+        QueueCommand::Agencies(s) => block_on(s.json, queue_agencies(s)),
         QueueCommand::List(l) => block_on(l.json, queue_list(l)),
         QueueCommand::Retry(x) => block_on(x.json, queue_action(x, "retry")),
         QueueCommand::Suspend(x) => block_on(x.json, queue_action(x, "suspend")),
         QueueCommand::Resume(x) => block_on(x.json, queue_action(x, "resume")),
         QueueCommand::Cancel(x) => block_on(x.json, queue_action(x, "cancel")),
+    }
+}
+
+async fn queue_agencies(s: &QueueStats) -> Result<u8, Fail> {
+    let client = connect(&s.conn)?;
+    let v = ok(client.get("/v1/agencies/activity").await)?.json();
+    if s.json {
+        print_json(&v);
+        return Ok(0);
+    }
+    out!("gateway {}", text(&v["gateway"]));
+    let mut rows = v["agencies"].as_array().cloned().unwrap_or_default();
+    // The agency whose post has waited longest first.
+    rows.sort_by_key(|r| {
+        std::cmp::Reverse(r["oldest_unacknowledged_age_seconds"].as_u64().unwrap_or(0))
+    });
+    let count =
+        |r: &Value, a: &str, b: &str| r[a].as_u64().unwrap_or(0) + r[b].as_u64().unwrap_or(0);
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                text(&r["agency"]),
+                count(r, "sent_documents", "sent_statuses").to_string(),
+                count(r, "received_documents", "received_statuses").to_string(),
+                text(&r["unacknowledged"]),
+                r["oldest_unacknowledged_age_seconds"]
+                    .as_u64()
+                    .map_or_else(|| "-".to_owned(), age),
+                text(&r["acknowledged_failed"]),
+                r["name"].as_str().unwrap_or("").to_owned(),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "AGENCY",
+            "SENT",
+            "RECEIVED",
+            "UNACKED",
+            "OLDEST_UNACKED",
+            "FAILED",
+            "NAME",
+        ],
+        &rows,
+    );
+    Ok(0)
+}
+
+/// A duration in seconds, as an operator reads it: 45s, 12m, 5h, 3d.
+fn age(secs: u64) -> String {
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 7200 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
     }
 }
 

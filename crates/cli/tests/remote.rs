@@ -247,7 +247,11 @@ fn send_fetch_ack_status_and_track() {
     let listing = run(&["inbox", "list", "--json", "--wait", "30"], &far, &[])
         .expect(0)
         .json();
-    assert_eq!(ids(&listing, "items"), std::slice::from_ref(&id), "{listing}");
+    assert_eq!(
+        ids(&listing, "items"),
+        std::slice::from_ref(&id),
+        "{listing}"
+    );
     let o = run(&["inbox", "list", "--wait", "61"], &far, &[]).expect(2);
     assert!(o.stderr.contains("61"), "{}", o.stderr);
     assert_eq!(listing["items"][0]["sender"], SENDER);
@@ -298,6 +302,31 @@ fn send_fetch_ack_status_and_track() {
         .expect(0)
         .json();
     assert_eq!(v["items"][0]["acked"], "done");
+
+    // queue agencies: the far agency's figures at its gateway, and the near one's at gw-h50
+    // (its DMS answered `fail`).
+    let o = run(&["queue", "agencies"], &f.ops("gw-h48"), &[]).expect(0);
+    let text = o.text();
+    assert!(
+        text.contains("AGENCY") && text.contains("UNACKED"),
+        "{text}"
+    );
+    let cols = |text: &str, code: &str| -> Vec<String> {
+        let row = text
+            .lines()
+            .find(|l| l.starts_with(code))
+            .unwrap_or_else(|| panic!("no {code} in {text}"));
+        row.split_whitespace().take(6).map(str::to_owned).collect()
+    };
+    assert_eq!(cols(&text, FAR), [FAR, "0", "1", "0", "-", "0"], "{text}");
+    let o = run(&["queue", "agencies"], &f.ops("gw-h50"), &[]).expect(0);
+    assert_eq!(
+        cols(&o.text(), NEAR),
+        [NEAR, "0", "1", "0", "-", "1"],
+        "{}",
+        o.text()
+    );
+    assert_eq!(cols(&o.text(), SENDER)[1], "1", "{}", o.text());
 
     // status: the far recipient answers 01; it travels back to the sender.
     let st_file = f.file(

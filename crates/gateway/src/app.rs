@@ -224,6 +224,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/inbox/{id}", get(inbox_get))
         .route("/v1/inbox/{id}/ack", post(inbox_ack))
         .route("/v1/agencies", get(agencies))
+        .route("/v1/agencies/activity", get(agency_activity))
         .route("/v1/relay", post(relay))
         .route("/v1/relay/{id}", get(relay_trail))
         .route("/v1/relay/{id}/receipt", get(relay_receipt))
@@ -275,6 +276,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/inbox/{id}"),
     ("post", "/v1/inbox/{id}/ack"),
     ("get", "/v1/agencies"),
+    ("get", "/v1/agencies/activity"),
     ("post", "/v1/relay"),
     ("get", "/v1/relay/{id}"),
     ("get", "/v1/relay/{id}/receipt"),
@@ -810,14 +812,31 @@ async fn metrics(
 ) -> Result<Response, ApiError> {
     require_operator(&peer)?;
     let st = s.clone();
-    let (stats, failed) =
-        blocking(move || Ok((st.store.queue_stats(now())?, st.store.failure().is_some()))).await?;
+    let (stats, failed, activity) = blocking(move || {
+        Ok((
+            st.store.queue_stats(now())?,
+            st.store.failure().is_some(),
+            st.store.agency_activity()?,
+        ))
+    })
+    .await?;
+    let at = now();
+    let inboxes: Vec<crate::metrics::InboxGauge> = activity
+        .iter()
+        .map(|a| crate::metrics::InboxGauge {
+            agency: a.agency.clone(),
+            unacknowledged: a.unacknowledged,
+            oldest_age_seconds: a
+                .oldest_unacknowledged_at
+                .map_or(0, |t| at.millis_since(t) / 1000),
+        })
+        .collect();
     let health = crate::metrics::Health {
         store_failed: failed,
         document_crls_fresh_until: current(&s.doc_trust).crls_fresh_until(),
         inbox_waiters: s.inbox_waiters.waiting(),
     };
-    let text = s.metrics.render(&stats, &health);
+    let text = s.metrics.render(&stats, &health, &inboxes);
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }
 
@@ -1429,6 +1448,65 @@ async fn agencies(
         .map(|a| serde_json::to_value(a).unwrap_or(Value::Null))
         .collect();
     Ok(Json(json!({"gateway": s.id.to_string(), "agencies": list})).into_response())
+}
+
+/// Operators: per agency homed here (and any other agency with activity here), what it sent
+/// and received and what its DMS has not acknowledged yet, oldest first by age; for watching
+/// each agency's compliance.
+async fn agency_activity(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+) -> Result<Response, ApiError> {
+    require_operator(&peer)?;
+    let st = s.clone();
+    let stored = blocking(move || Ok(st.store.agency_activity()?)).await?;
+    let rows = activity_rows(&s, stored, now());
+    Ok(Json(json!({"gateway": s.id.to_string(), "agencies": rows})).into_response())
+}
+
+/// Activity rows: every agency homed at this gateway (zeros when it did nothing, itself worth
+/// knowing), then any other agency with activity here (relayed statuses, say), with names and
+/// the age of the oldest unacknowledged inbox entry.
+fn activity_rows(
+    s: &AppState,
+    stored: Vec<lienthong_store::AgencyActivity>,
+    now: Timestamp,
+) -> Vec<Value> {
+    let mut by_code: std::collections::BTreeMap<String, lienthong_store::AgencyActivity> =
+        stored.into_iter().map(|a| (a.agency.clone(), a)).collect();
+    for a in s.directory.agencies() {
+        if a.gateway == s.id {
+            let code = a.code.to_string();
+            by_code
+                .entry(code.clone())
+                .or_insert_with(|| lienthong_store::AgencyActivity {
+                    agency: code,
+                    ..Default::default()
+                });
+        }
+    }
+    by_code
+        .into_values()
+        .map(|a| {
+            let known = AgencyCode::parse(&a.agency)
+                .ok()
+                .and_then(|c| s.directory.agency(&c).cloned());
+            json!({
+                "agency": a.agency,
+                "name": known.as_ref().map(|k| k.name.clone()),
+                "home": known.as_ref().is_some_and(|k| k.gateway == s.id),
+                "sent_documents": a.sent_documents,
+                "sent_statuses": a.sent_statuses,
+                "received_documents": a.received_documents,
+                "received_statuses": a.received_statuses,
+                "unacknowledged": a.unacknowledged,
+                "oldest_unacknowledged_at": a.oldest_unacknowledged_at,
+                "oldest_unacknowledged_age_seconds": a.oldest_unacknowledged_at.map(|t| now.millis_since(t) / 1000),
+                "acknowledged_done": a.acknowledged_done,
+                "acknowledged_failed": a.acknowledged_failed,
+            })
+        })
+        .collect()
 }
 
 // ---- relay ----------------------------------------------------------------------------

@@ -19,6 +19,17 @@ pub struct Health {
     pub inbox_waiters: usize,
 }
 
+/// One agency's inbox as the metrics show it.
+#[derive(Debug, Clone)]
+pub struct InboxGauge {
+    /// The agency code.
+    pub agency: String,
+    /// Entries its DMS has not acknowledged.
+    pub unacknowledged: u64,
+    /// Age of the oldest of them, seconds (0 when none).
+    pub oldest_age_seconds: u64,
+}
+
 /// A gateway's metrics.
 #[derive(Clone)]
 pub struct Metrics {
@@ -107,7 +118,7 @@ impl Metrics {
 
     /// The Prometheus text, with queue gauges set from `stats`, certificate expiry, and the
     /// health gauges from `health`.
-    pub fn render(&self, stats: &QueueStats, health: &Health) -> String {
+    pub fn render(&self, stats: &QueueStats, health: &Health, inboxes: &[InboxGauge]) -> String {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -136,6 +147,15 @@ impl Metrics {
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default();
                 metrics::gauge!("lienthong_messages", "state" => name).set(*n as f64);
+            }
+            for i in inboxes {
+                metrics::gauge!("lienthong_inbox_unacknowledged", "agency" => i.agency.clone())
+                    .set(i.unacknowledged as f64);
+                metrics::gauge!(
+                    "lienthong_inbox_oldest_unacknowledged_age_seconds",
+                    "agency" => i.agency.clone()
+                )
+                .set(i.oldest_age_seconds as f64);
             }
             for (file, not_after) in (self.tls_expiry)() {
                 let days = (not_after as f64 - now as f64) / 86_400.0;

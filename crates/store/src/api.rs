@@ -4,9 +4,9 @@ use crate::config::VerifyLevel;
 use crate::error::Result;
 use crate::state::MessageState;
 use crate::types::{
-    AcceptOutcome, AcceptRequest, AckOutcome, CheckReport, DeliverOutcome, Dispatch, FailOutcome,
-    FetchResult, HistoryEntry, InboxCursor, InboxItem, Lease, MessageId, MessageInfo, MessageKind,
-    QueueEntryInfo, QueueStats, ReceivedReceipt, Timestamp,
+    AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, CheckReport, DeliverOutcome,
+    Dispatch, FailOutcome, FetchResult, HistoryEntry, InboxCursor, InboxItem, Lease, MessageId,
+    MessageInfo, MessageKind, QueueEntryInfo, QueueStats, ReceivedReceipt, Timestamp,
 };
 
 /// Durable storage of messages, queues, inboxes, receipts and history.
@@ -156,6 +156,11 @@ pub trait Store: Send + Sync {
 
     /// Queue depth and oldest age per hop, and message counts per state.
     fn queue_stats(&self, now: Timestamp) -> Result<QueueStats>;
+
+    /// Per agency: what it sent and received here and what its DMS has not acknowledged yet,
+    /// from counters kept with every write (no scan), ordered by agency code. Agencies with no
+    /// activity at all are not listed.
+    fn agency_activity(&self) -> Result<Vec<AgencyActivity>>;
 
     /// Purge the payloads of up to `limit` messages that finished at least the configured
     /// retention before `now`. Metadata, history and receipts stay. Returns how many were purged.

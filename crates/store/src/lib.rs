@@ -23,11 +23,11 @@
 //! payload gets a segment of its own), and the next one is created. Identical bytes are stored
 //! once, whoever sends them. Reading re-checks the header and the SHA-256.
 //!
-//! ## Key spaces and record format (store format 3, record version 1)
+//! ## Key spaces and record format (store format 4, record version 1)
 //!
 //! sled holds one tree, `store`. The logical trees below are key spaces in it: every key
-//! starts with its space's tag byte (the table's order, from 0 for `messages` to 17 for
-//! `payloads`), so that a group commit is one `Tree::apply_batch`, which sled recovers
+//! starts with its space's tag byte (the table's order, from 0 for `messages` to 18 for
+//! `inbox_open`), so that a group commit is one `Tree::apply_batch`, which sled recovers
 //! atomically.
 //!
 //! Names in keys (sender, agency, hop) are written as `[len: u8] ++ UTF-8 bytes` (1–255 bytes), so
@@ -42,7 +42,6 @@
 //! | `dedup` | sender ++ sha256 | id (local submissions: same sender + same bytes → same id) |
 //! | `doc_ids` | sender ++ DocumentId bytes | id ++ sha256 of the latest document with that DocumentId |
 //! | `blob_refs` | sha256 ++ id | payload size (u64); present while the message holds its payload |
-//! | `payloads` | sha256 | location: segment (u32) ++ offset of the record (u64) ++ payload length (u64); present while any `blob_refs` key has this digest |
 //! | `by_state` | state tag (u8) ++ id | empty — for listing by summary state |
 //! | `history` | id ++ seq (u32) | record `{at, event}` |
 //! | `queue` | id ++ hop bytes | queue entry record: recipients, attempt, enqueued_at, due, status |
@@ -54,8 +53,10 @@
 //! | `receipts_issued` | id | `[1] ++ receipt bytes` we signed for a relayed message |
 //! | `receipts_received` | id ++ hop bytes | `[1] ++ at (u64) ++ receipt bytes` from the next hop |
 //! | `finished` | finished_at ++ id | empty — finished, not yet purged (retention scan) |
-//! | `meta` | `format` / `inbox_seq` / `count/`tag / `depth/`hop / `seg/`segment (u32) | store format (3); last inbox seq; messages per state; queue depth per hop; live payloads per segment (u64 each) |
+//! | `meta` | `format` / `inbox_seq` / `count/`tag / `depth/`hop / `seg/`segment (u32) / `act/` agency field | store format (4); last inbox seq; messages per state; queue depth per hop; live payloads per segment; per agency (field `sent_edoc`, `sent_status`, `received_edoc`, `received_status`, `open`, `done`, `failed`): local submissions, deliveries, and inbox entries by latest acknowledgement (u64 each) |
 //! | `status_index` | agency ++ DocumentId ++ `0` ++ id | empty — a status package delivered to the agency, answering that document (written with the delivery; for tracking). Stores from before this tree simply start with it empty. |
+//! | `payloads` | sha256 | location: segment (u32) ++ offset of the record (u64) ++ payload length (u64); present while any `blob_refs` key has this digest |
+//! | `inbox_open` | agency ++ seq (u64), as in `inbox` | delivered_at (u64) — inbox entries not acknowledged yet (the first per agency is the oldest) |
 //!
 //! Every operation computes its writes under one store-wide write lock, against sled plus the
 //! writes still pending from other operations. The pending writes of many operations are applied
@@ -121,10 +122,12 @@
 //!   is missing or damaged the store **refuses to open** with [`StoreError::Corrupt`] naming the
 //!   segment, offset and digest, rather than lose data silently. Reading a payload always
 //!   re-checks its header and SHA-256.
-//! - The format marker must be 3. A store of an earlier layout (format 1: one file per payload
-//!   under `blobs/`; format 2: the payload log with one sled tree per logical tree; both kept
-//!   their marker in a sled tree `meta`) is refused with [`StoreError::UnsupportedFormat`]
-//!   naming its version, never read as an empty store.
+//! - The format marker must be 4. A format-3 store (the same without the activity counters
+//!   and `inbox_open`) is upgraded in place at open: both are counted from the inboxes and
+//!   messages and written, with the new marker, in one sled batch. A store of an earlier layout
+//!   (format 1: one file per payload under `blobs/`; format 2: the payload log with one sled
+//!   tree per logical tree; both kept their marker in a sled tree `meta`) is refused with
+//!   [`StoreError::UnsupportedFormat`] naming its version, never read as an empty store.
 
 mod api;
 mod blob;
@@ -143,8 +146,8 @@ pub use error::{Result, StoreError};
 pub use sled_store::SledStore;
 pub use state::{EntryStatus, Event, MessageState, RecipientState};
 pub use types::{
-    AcceptOutcome, AcceptRequest, AckOutcome, BusinessType, CheckReport, DeliverOutcome, Dispatch,
-    FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor, InboxItem, Lease, MessageId,
-    MessageInfo, MessageKind, Origin, ParseIdError, QueueEntryInfo, QueueStats, ReceivedReceipt,
-    Sha256, Timestamp,
+    AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BusinessType, CheckReport,
+    DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor,
+    InboxItem, Lease, MessageId, MessageInfo, MessageKind, Origin, ParseIdError, QueueEntryInfo,
+    QueueStats, ReceivedReceipt, Sha256, Timestamp,
 };

@@ -18,10 +18,10 @@ use crate::error::{Result, StoreError};
 use crate::space::Space;
 use crate::state::{EntryStatus, Event, MessageState, RecipientState, Refused};
 use crate::types::{
-    AcceptOutcome, AcceptRequest, AckOutcome, BusinessType, CheckReport, DeliverOutcome, Dispatch,
-    FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor, InboxItem, Lease, MessageId,
-    MessageInfo, MessageKind, Origin, QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256,
-    Timestamp,
+    AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BusinessType, CheckReport,
+    DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor,
+    InboxItem, Lease, MessageId, MessageInfo, MessageKind, Origin, QueueEntryInfo, QueueStats,
+    ReceivedReceipt, Sha256, Timestamp,
 };
 
 /// Most recipients per message (keeps records well under [`crate::codec::MAX_VALUE`]).
@@ -51,9 +51,10 @@ enum T {
     Meta,
     StatusIndex,
     Payloads,
+    InboxOpen,
 }
 
-const N_TREES: usize = 18;
+const N_TREES: usize = 19;
 
 const TREE_NAMES: [&str; N_TREES] = [
     "messages",
@@ -74,6 +75,7 @@ const TREE_NAMES: [&str; N_TREES] = [
     "meta",
     "status_index",
     "payloads",
+    "inbox_open",
 ];
 
 const META_FORMAT: &[u8] = b"format";
@@ -81,12 +83,54 @@ const META_INBOX_SEQ: &[u8] = b"inbox_seq";
 const META_COUNT: &[u8] = b"count/";
 const META_DEPTH: &[u8] = b"depth/";
 const META_SEG: &[u8] = b"seg/";
+const META_ACTIVITY: &[u8] = b"act/";
+
+/// The activity counters of one agency (`meta` keys `act/` ++ agency ++ field).
+const ACT_SENT_EDOC: &str = "sent_edoc";
+const ACT_SENT_STATUS: &str = "sent_status";
+const ACT_RECEIVED_EDOC: &str = "received_edoc";
+const ACT_RECEIVED_STATUS: &str = "received_status";
+const ACT_OPEN: &str = "open";
+const ACT_DONE: &str = "done";
+const ACT_FAILED: &str = "failed";
+
+fn activity_key(agency: &str, field: &str) -> Vec<u8> {
+    let mut k = META_ACTIVITY.to_vec();
+    k.extend_from_slice(&name_prefix(agency));
+    k.extend_from_slice(field.as_bytes());
+    k
+}
+
+fn sent_field(kind: MessageKind) -> &'static str {
+    match kind {
+        MessageKind::Edoc => ACT_SENT_EDOC,
+        MessageKind::Status => ACT_SENT_STATUS,
+    }
+}
+
+fn received_field(kind: MessageKind) -> &'static str {
+    match kind {
+        MessageKind::Edoc => ACT_RECEIVED_EDOC,
+        MessageKind::Status => ACT_RECEIVED_STATUS,
+    }
+}
+
+fn ack_field(result: FetchResult) -> &'static str {
+    match result {
+        FetchResult::Done => ACT_DONE,
+        FetchResult::Fail => ACT_FAILED,
+    }
+}
 
 /// The store layout version in the `meta` space's `format` key (1: one file per payload under
 /// `blobs/` and one sled tree per logical tree; 2: the payload log, still one sled tree per
-/// logical tree; 3: the payload log and key spaces of the one sled tree `store`). Record values
-/// carry their own version byte ([`FORMAT_VERSION`]).
-const STORE_FORMAT: u8 = 3;
+/// logical tree; 3: the payload log and key spaces of the one sled tree `store`; 4: format 3
+/// plus the per-agency activity counters and the `inbox_open` index, which opening a format-3
+/// store builds in place). Record values carry their own version byte ([`FORMAT_VERSION`]).
+const STORE_FORMAT: u8 = 4;
+
+/// The format opening upgrades in place to [`STORE_FORMAT`].
+const UPGRADABLE_FORMAT: u8 = 3;
 
 /// The sled tree that held the format marker in formats 1 and 2.
 const OLD_META_TREE: &[u8] = b"meta";
@@ -531,6 +575,23 @@ fn inbox_key(agency: &str, seq: u64) -> Vec<u8> {
     k
 }
 
+/// The agency and field of an activity counter key (`act/` ++ name ++ field).
+fn parse_activity_key(k: &[u8]) -> Option<(String, String)> {
+    let rest = k.strip_prefix(META_ACTIVITY)?;
+    let (&len, rest) = rest.split_first()?;
+    let name = rest.get(..len as usize)?;
+    let field = rest.get(len as usize..)?;
+    Some((
+        String::from_utf8(name.to_vec()).ok()?,
+        String::from_utf8(field.to_vec()).ok()?,
+    ))
+}
+
+/// The activity counters (`meta` key → value) and the `inbox_open` index (key → delivered_at)
+/// that the inboxes and messages imply: what an upgrade from format 3 writes, and what
+/// [`SledStore::check`] compares with the stored ones.
+type Activity = (BTreeMap<Vec<u8>, u64>, BTreeMap<Vec<u8>, u64>);
+
 /// `status_index` key: the agency's prefix, the DocumentId, a 0 byte (XML text has none),
 /// then the status message id.
 fn status_index_prefix(agency: &str, document_id: &str) -> Vec<u8> {
@@ -799,6 +860,76 @@ impl SledStore {
         Ok(g)
     }
 
+    /// Recount [`Activity`] from the inbox and message records.
+    fn recount_activity(&self) -> Result<Activity> {
+        let mut counters: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        let mut open = BTreeMap::new();
+        for item in self.tree(T::Inbox).iter() {
+            let (k, v) = item?;
+            let Some((&len, rest)) = k.split_first() else {
+                continue;
+            };
+            let Ok(agency) = std::str::from_utf8(rest.get(..len as usize).unwrap_or_default())
+            else {
+                continue;
+            };
+            let Ok(rec) = decode::<InboxRecord>(&v, "inbox", &k) else {
+                continue;
+            };
+            *counters
+                .entry(activity_key(agency, received_field(rec.kind)))
+                .or_default() += 1;
+            match rec.acked {
+                None => {
+                    *counters.entry(activity_key(agency, ACT_OPEN)).or_default() += 1;
+                    open.insert(k.to_vec(), rec.delivered_at.as_millis());
+                }
+                Some(r) => {
+                    *counters
+                        .entry(activity_key(agency, ack_field(r)))
+                        .or_default() += 1
+                }
+            }
+        }
+        for item in self.tree(T::Messages).iter() {
+            let (k, v) = item?;
+            let Ok(rec) = decode::<MessageRecord>(&v, "messages", &k) else {
+                continue;
+            };
+            if let Origin::Local = rec.origin {
+                *counters
+                    .entry(activity_key(&rec.sender, sent_field(rec.kind)))
+                    .or_default() += 1;
+            }
+        }
+        Ok((counters, open))
+    }
+
+    /// Format 3 → 4: build the activity counters and the `inbox_open` index, and set the new
+    /// marker, in one batch (sled recovers it whole or not at all).
+    fn upgrade_from_3(&self) -> Result<()> {
+        let (counters, open) = self.recount_activity()?;
+        let mut w = empty_write_set();
+        for (k, n) in &counters {
+            w[T::Meta as usize].insert(k.clone(), Some(n.to_be_bytes().to_vec()));
+        }
+        for (k, at) in &open {
+            w[T::InboxOpen as usize].insert(k.clone(), Some(at.to_be_bytes().to_vec()));
+        }
+        w[T::Meta as usize].insert(META_FORMAT.to_vec(), Some(vec![STORE_FORMAT]));
+        apply(&self.trees, &w)?;
+        self.db.flush()?;
+        self.db_file
+            .sync_data()
+            .map_err(|e| StoreError::io("syncing", self.dir.join("meta"), e))?;
+        tracing::info!(
+            agencies = counters.len(),
+            unacknowledged = open.len(),
+            "store upgraded from format 3 to 4 (per-agency activity counters)"
+        );
+        Ok(())
+    }
+
     fn check_format(&self) -> Result<()> {
         // A store of an earlier layout keeps its records in other sled trees: refuse it rather
         // than see an empty store.
@@ -822,6 +953,7 @@ impl SledStore {
         let meta = self.tree(T::Meta);
         match meta.get(META_FORMAT)? {
             Some(v) if v.as_ref() == [STORE_FORMAT] => Ok(()),
+            Some(v) if v.as_ref() == [UPGRADABLE_FORMAT] => self.upgrade_from_3(),
             Some(v) => Err(StoreError::UnsupportedFormat {
                 found: v.first().copied().unwrap_or(0),
                 supported: STORE_FORMAT,
@@ -1276,6 +1408,7 @@ impl SledStore {
                         dedup_key(&req.sender, &sha),
                         id.to_bytes().to_vec(),
                     );
+                    tx.add_counter(&activity_key(&req.sender, sent_field(req.kind)), 1)?;
                 }
                 tx.put(
                     T::BlobRefs,
@@ -1647,6 +1780,15 @@ impl SledStore {
             let before = rec.state;
             let s = recipient_mut(&mut rec, id, agency)?;
             *s = s.fetched(result).map_err(|e| refused(id, e))?;
+            // The counters follow each entry's latest acknowledgement.
+            match item.acked {
+                None => {
+                    tx.del(T::InboxOpen, key.clone());
+                    tx.add_counter(&activity_key(agency, ACT_OPEN), -1)?;
+                }
+                Some(previous) => tx.add_counter(&activity_key(agency, ack_field(previous)), -1)?,
+            }
+            tx.add_counter(&activity_key(agency, ack_field(result)), 1)?;
             item.acked = Some(result);
             tx.put(T::Inbox, key, encode(&item)?);
             tx.event(
@@ -2020,6 +2162,50 @@ impl SledStore {
                 rep.inbox_entries
             ));
         }
+        // Activity counters and the inbox_open index agree with the inboxes and messages.
+        let (want_counters, want_open) = self.recount_activity()?;
+        let mut have_counters: BTreeMap<Vec<u8>, Option<u64>> = BTreeMap::new();
+        for item in self.tree(T::Meta).scan_prefix(META_ACTIVITY) {
+            let (k, v) = item?;
+            have_counters.insert(k.to_vec(), u64_value(&v));
+        }
+        for (k, n) in &want_counters {
+            let have = have_counters.remove(k).flatten().unwrap_or(0);
+            if have != *n {
+                p.push(format!(
+                    "activity counter {}: {have}, actual {n}",
+                    show_key(k)
+                ));
+            }
+        }
+        for (k, have) in have_counters {
+            if have != Some(0) {
+                p.push(format!(
+                    "activity counter {}: {have:?}, actual 0",
+                    show_key(&k)
+                ));
+            }
+        }
+        let mut have_open: BTreeMap<Vec<u8>, Option<u64>> = BTreeMap::new();
+        for item in self.tree(T::InboxOpen).iter() {
+            let (k, v) = item?;
+            have_open.insert(k.to_vec(), u64_value(&v));
+        }
+        for (k, at) in &want_open {
+            match have_open.remove(k) {
+                Some(Some(h)) if h == *at => {}
+                other => p.push(format!(
+                    "inbox_open {}: {other:?}, expected delivered_at {at}",
+                    show_key(k)
+                )),
+            }
+        }
+        for k in have_open.keys() {
+            p.push(format!(
+                "inbox_open {}: no unacknowledged inbox entry",
+                show_key(k)
+            ));
+        }
         // Payload index: one entry per distinct referenced digest, live counts per segment.
         let mut referenced: BTreeSet<Vec<u8>> = BTreeSet::new();
         for item in self.tree(T::BlobRefs).iter() {
@@ -2111,6 +2297,14 @@ fn deliver_in(
     };
     tx.put(T::Inbox, inbox_key(agency, seq), encode(&item)?);
     tx.put(T::InboxIds, ikey, seq.to_be_bytes().to_vec());
+    // Not acknowledged yet: counted, and indexed by position for the oldest one's age.
+    tx.put(
+        T::InboxOpen,
+        inbox_key(agency, seq),
+        now.as_millis().to_be_bytes().to_vec(),
+    );
+    tx.add_counter(&activity_key(agency, ACT_OPEN), 1)?;
+    tx.add_counter(&activity_key(agency, received_field(rec.kind)), 1)?;
     // Status packages are indexed by the document they answer, for tracking.
     if let (MessageKind::Status, Some(doc)) = (rec.kind, rec.document_id.as_deref()) {
         let mut k = status_index_prefix(agency, doc);
@@ -2604,6 +2798,50 @@ impl Store for SledStore {
             states.insert(m, tx.counter(&count_key(m))?);
         }
         Ok(QueueStats { hops, states })
+    }
+
+    fn agency_activity(&self) -> Result<Vec<AgencyActivity>> {
+        let mut by_agency: BTreeMap<String, AgencyActivity> = BTreeMap::new();
+        for item in self.tree(T::Meta).scan_prefix(META_ACTIVITY) {
+            let (k, v) = item?;
+            let Some((agency, field)) = parse_activity_key(&k) else {
+                return Err(StoreError::corrupt(
+                    "activity counter key",
+                    format!("meta/{}", show_key(&k)),
+                ));
+            };
+            let n = u64_value(&v).ok_or_else(|| {
+                StoreError::corrupt("activity counter", format!("meta/{}", show_key(&k)))
+            })?;
+            let a = by_agency
+                .entry(agency.clone())
+                .or_insert_with(|| AgencyActivity {
+                    agency,
+                    ..AgencyActivity::default()
+                });
+            match field.as_str() {
+                ACT_SENT_EDOC => a.sent_documents = n,
+                ACT_SENT_STATUS => a.sent_statuses = n,
+                ACT_RECEIVED_EDOC => a.received_documents = n,
+                ACT_RECEIVED_STATUS => a.received_statuses = n,
+                ACT_OPEN => a.unacknowledged = n,
+                ACT_DONE => a.acknowledged_done = n,
+                ACT_FAILED => a.acknowledged_failed = n,
+                _ => {}
+            }
+        }
+        for a in by_agency.values_mut() {
+            if a.unacknowledged > 0
+                && let Some(item) = self
+                    .tree(T::InboxOpen)
+                    .scan_prefix(name_prefix(&a.agency))
+                    .next()
+            {
+                let (_, v) = item?;
+                a.oldest_unacknowledged_at = u64_value(&v).map(Timestamp::from_millis);
+            }
+        }
+        Ok(by_agency.into_values().collect())
     }
 
     fn purge_expired(&self, now: Timestamp, limit: usize) -> Result<usize> {

@@ -511,6 +511,31 @@ pub struct HopStats {
     pub oldest_age_ms: u64,
 }
 
+/// What one agency sent and received through this gateway, and what its DMS has not yet
+/// acknowledged: for operators watching each agency's compliance (a DMS that stopped fetching
+/// shows as a growing `unacknowledged` with an old `oldest_unacknowledged_at`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyActivity {
+    /// The agency code (as stored: inboxes are kept under the main code).
+    pub agency: String,
+    /// Documents it submitted here (duplicates not counted).
+    pub sent_documents: u64,
+    /// Status packages it submitted here.
+    pub sent_statuses: u64,
+    /// Documents delivered to its inbox.
+    pub received_documents: u64,
+    /// Status packages delivered to its inbox.
+    pub received_statuses: u64,
+    /// Inbox entries its DMS has not acknowledged yet.
+    pub unacknowledged: u64,
+    /// When the oldest of those was delivered.
+    pub oldest_unacknowledged_at: Option<Timestamp>,
+    /// Inbox entries whose latest acknowledgement is `done`.
+    pub acknowledged_done: u64,
+    /// Inbox entries whose latest acknowledgement is `fail` (the DMS could not take it over).
+    pub acknowledged_failed: u64,
+}
+
 /// Queue and state statistics.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueStats {

@@ -300,6 +300,53 @@ fn compare(store: &SledStore, model: &Model) -> std::result::Result<(), TestCase
         let want = model.inbox.get(agency).cloned().unwrap_or_default();
         prop_assert_eq!(got, want, "inbox of {}", agency);
     }
+    // The activity counters, kept incrementally, against the model's inboxes.
+    let activity = store.agency_activity().unwrap();
+    for agency in ["L1", "L2"] {
+        let a = activity
+            .iter()
+            .find(|a| a.agency == agency)
+            .cloned()
+            .unwrap_or_default();
+        let delivered = model.inbox.get(agency).map_or(0, Vec::len) as u64;
+        let count = |f: &dyn Fn(&M) -> bool| {
+            model
+                .msgs
+                .iter()
+                .filter(|m| m.recips.get(agency).is_some_and(f))
+                .count() as u64
+        };
+        prop_assert_eq!(
+            a.received_documents + a.received_statuses,
+            delivered,
+            "received by {}",
+            agency
+        );
+        prop_assert_eq!(
+            a.unacknowledged,
+            count(&|s| matches!(s, M::Delivered)),
+            "unacknowledged at {}",
+            agency
+        );
+        prop_assert_eq!(
+            a.acknowledged_done,
+            count(&|s| matches!(s, M::Fetched(true))),
+            "done at {}",
+            agency
+        );
+        prop_assert_eq!(
+            a.acknowledged_failed,
+            count(&|s| matches!(s, M::Fetched(false))),
+            "failed at {}",
+            agency
+        );
+        prop_assert_eq!(
+            a.oldest_unacknowledged_at.is_some(),
+            a.unacknowledged > 0,
+            "oldest at {}",
+            agency
+        );
+    }
     Ok(())
 }
 

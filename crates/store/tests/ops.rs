@@ -536,7 +536,7 @@ fn a_store_of_an_earlier_layout_is_refused_not_read_as_empty() {
     assert_eq!(e.code(), "store.unsupported_format");
     assert_eq!(
         e.to_string(),
-        "unsupported store format version 2 (this build reads version 3)"
+        "unsupported store format version 2 (this build reads version 4)"
     );
 }
 
@@ -973,6 +973,159 @@ fn suspending_an_in_flight_message_still_accepts_its_receipt() {
 }
 
 // ---------- inboxes ----------
+
+#[test]
+fn agency_activity_counts_what_each_agency_sent_received_and_left_unacknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    assert!(s.agency_activity().unwrap().is_empty());
+    let a = s.accept(&req("A", b"one", &["L", "M"]), at(0)).unwrap();
+    // A duplicate submission is not counted again.
+    s.accept(&req("A", b"one", &["L", "M"]), at(1)).unwrap();
+    let b = s.accept(&req("A", b"two", &["L"]), at(2)).unwrap();
+    let mut status = req("L", b"status of one", &["A"]);
+    status.kind = MessageKind::Status;
+    let st = s.accept(&status, at(3)).unwrap();
+    // A relayed message is not a local submission of its sender.
+    let mut relayed = req("Z", b"from afar", &["L"]);
+    relayed.origin = Origin::Relayed {
+        from_gateway: "gw".into(),
+        id: MessageId::new_v7(at(3)),
+        hops: vec!["gw".into()],
+    };
+    let r = s.accept(&relayed, at(3)).unwrap();
+    s.deliver(a.id, "L", at(10)).unwrap();
+    s.deliver(a.id, "L", at(11)).unwrap(); // duplicate delivery
+    s.deliver(a.id, "M", at(12)).unwrap();
+    s.deliver(b.id, "L", at(20)).unwrap();
+    s.deliver(st.id, "A", at(30)).unwrap();
+    s.deliver(r.id, "L", at(40)).unwrap();
+    let find = |who: &str| {
+        s.agency_activity()
+            .unwrap()
+            .into_iter()
+            .find(|x| x.agency == who)
+            .unwrap()
+    };
+    let l = find("L");
+    assert_eq!(
+        (
+            l.sent_documents,
+            l.sent_statuses,
+            l.received_documents,
+            l.unacknowledged
+        ),
+        (0, 1, 3, 3)
+    );
+    assert_eq!(l.oldest_unacknowledged_at, Some(at(10)));
+    assert_eq!(find("A").sent_documents, 2);
+    assert_eq!(find("A").received_statuses, 1);
+    assert!(!s.agency_activity().unwrap().iter().any(|x| x.agency == "Z"));
+
+    // Acknowledging the oldest moves the oldest on; a later `fail` then `done` counts once.
+    s.ack_inbox("L", a.id, FetchResult::Done, None, at(50))
+        .unwrap();
+    s.ack_inbox("L", b.id, FetchResult::Fail, Some("unreadable"), at(51))
+        .unwrap();
+    let l = find("L");
+    assert_eq!(
+        (l.unacknowledged, l.acknowledged_done, l.acknowledged_failed),
+        (1, 1, 1)
+    );
+    assert_eq!(l.oldest_unacknowledged_at, Some(at(40)));
+    s.ack_inbox("L", b.id, FetchResult::Done, None, at(52))
+        .unwrap();
+    s.ack_inbox("L", r.id, FetchResult::Done, None, at(53))
+        .unwrap();
+    let l = find("L");
+    assert_eq!(
+        (l.unacknowledged, l.acknowledged_done, l.acknowledged_failed),
+        (0, 3, 0)
+    );
+    assert_eq!(l.oldest_unacknowledged_at, None);
+    healthy(&s);
+    // The counters survive a reopen.
+    drop(s);
+    let s = open(dir.path());
+    assert_eq!(
+        s.agency_activity()
+            .unwrap()
+            .iter()
+            .find(|x| x.agency == "L")
+            .unwrap()
+            .acknowledged_done,
+        3
+    );
+    healthy(&s);
+}
+
+#[test]
+fn a_format_3_store_is_upgraded_in_place_with_its_activity_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let a = s.accept(&req("A", b"one", &["L"]), at(0)).unwrap();
+    let b = s.accept(&req("A", b"two", &["L"]), at(1)).unwrap();
+    s.deliver(a.id, "L", at(10)).unwrap();
+    s.deliver(b.id, "L", at(11)).unwrap();
+    s.ack_inbox("L", a.id, FetchResult::Done, None, at(12))
+        .unwrap();
+    let before = s.agency_activity().unwrap();
+    drop(s);
+    {
+        // Make it a format-3 store: no activity counters (meta keys "act/…", tag 15), no
+        // inbox_open (tag 18), marker 3.
+        let db = raw_sled(dir.path());
+        let t = db.open_tree("store").unwrap();
+        let stale: Vec<_> = t
+            .scan_prefix(b"\x0fact/")
+            .chain(t.scan_prefix([18u8]))
+            .map(|r| r.unwrap().0)
+            .collect();
+        assert!(stale.len() >= 4, "{}", stale.len());
+        for k in stale {
+            t.remove(k).unwrap();
+        }
+        t.insert(b"\x0fformat", &[3u8]).unwrap();
+        db.flush().unwrap();
+    }
+    let s = open(dir.path());
+    assert_eq!(s.agency_activity().unwrap(), before);
+    healthy(&s);
+    drop(s);
+    let db = raw_sled(dir.path());
+    assert_eq!(
+        db.open_tree("store")
+            .unwrap()
+            .get(b"\x0fformat")
+            .unwrap()
+            .unwrap()
+            .as_ref(),
+        [4u8]
+    );
+}
+
+#[test]
+fn check_reports_activity_counters_that_disagree_with_the_inboxes() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let a = s.accept(&req("A", b"one", &["L"]), at(0)).unwrap();
+    s.deliver(a.id, "L", at(10)).unwrap();
+    drop(s);
+    {
+        let db = raw_sled(dir.path());
+        let t = db.open_tree("store").unwrap();
+        let open_key: Vec<u8> = t.scan_prefix([18u8]).next().unwrap().unwrap().0.to_vec();
+        t.remove(open_key).unwrap();
+        db.flush().unwrap();
+    }
+    let s = open(dir.path());
+    let rep = s.check(VerifyLevel::BlobsPresent).unwrap();
+    assert!(
+        rep.problems.iter().any(|p| p.starts_with("inbox_open")),
+        "{:#?}",
+        rep.problems
+    );
+}
 
 #[test]
 fn deliver_is_exactly_once() {
