@@ -4,7 +4,8 @@
 //! `cargo bench -p lienthong-store --bench deep_queue`. Environment: `LIENTHONG_BENCH_DEPTH`
 //! (queued messages, default 100000; the acceptance figure uses 1000000), `LIENTHONG_BENCH_N`
 //! (messages per rate measurement, default 20000), `LIENTHONG_BENCH_THREADS` (64),
-//! `LIENTHONG_BENCH_SIZE` (bytes per message, default 1024), `LIENTHONG_BENCH_DIR`.
+//! `LIENTHONG_BENCH_SIZE` (bytes per message, default 1024), `LIENTHONG_BENCH_DIR`,
+//! `LIENTHONG_BENCH_CACHE_MIB` (sled's page cache; default the store's, 256).
 
 #![allow(clippy::expect_used)]
 
@@ -102,10 +103,19 @@ fn main() {
     let n = env("LIENTHONG_BENCH_N", 20_000);
     let threads = env("LIENTHONG_BENCH_THREADS", 64);
     let size = env("LIENTHONG_BENCH_SIZE", 1024) as usize;
+    // sled's page cache (the store's `cache_capacity_bytes`), MiB; default the store's default.
+    let cache = match env("LIENTHONG_BENCH_CACHE_MIB", 0) {
+        0 => StoreConfig::default().cache_capacity_bytes,
+        mib => mib * 1024 * 1024,
+    };
+    let config = || StoreConfig {
+        cache_capacity_bytes: cache,
+        ..StoreConfig::default()
+    };
     let parent = std::env::var("LIENTHONG_BENCH_DIR")
         .unwrap_or_else(|_| std::env::temp_dir().display().to_string());
     let dir = tempfile::tempdir_in(parent).expect("temp dir");
-    let mut store = Arc::new(SledStore::open(dir.path(), StoreConfig::default()).expect("open"));
+    let mut store = Arc::new(SledStore::open(dir.path(), config()).expect("open"));
 
     // Warm-up (first files and directory blocks), not measured.
     let warm = 5_000.min(depth);
@@ -144,7 +154,7 @@ fn main() {
     let t = Instant::now();
     let off = StoreConfig {
         verify_on_open: VerifyLevel::Off,
-        ..StoreConfig::default()
+        ..config()
     };
     drop(SledStore::open(dir.path(), off).expect("reopen"));
     println!(
@@ -152,7 +162,7 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
-    store = Arc::new(SledStore::open(dir.path(), StoreConfig::default()).expect("reopen"));
+    store = Arc::new(SledStore::open(dir.path(), config()).expect("reopen"));
     let reopen = t.elapsed();
     let stats = store.queue_stats(Timestamp::now_utc()).expect("stats");
     let total_after: u64 = stats.hops.iter().map(|h| h.depth).sum();
