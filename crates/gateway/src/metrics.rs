@@ -64,6 +64,101 @@ impl Metrics {
         metrics::with_local_recorder(&*self.recorder, f);
     }
 
+    /// Describe every metric (`# HELP`) and start each counter at 0 (per next hop in `hops`,
+    /// per refusal code in `codes`), so that the first dead letter or refusal is an increase
+    /// a Prometheus alert sees, not a series that appears already at 1.
+    pub fn register(&self, hops: &[String], codes: &[&'static str]) {
+        self.with(|| {
+            use metrics::{describe_counter, describe_gauge, describe_histogram};
+            describe_counter!(
+                "lienthong_accepted_total",
+                "documents and statuses accepted from DMSs"
+            );
+            describe_counter!(
+                "lienthong_relay_received_total",
+                "relays accepted from peer gateways"
+            );
+            describe_counter!(
+                "lienthong_relay_duplicates_total",
+                "relays of messages already here (the sender lost our receipt)"
+            );
+            describe_counter!(
+                "lienthong_relayed_total",
+                "messages handed to a next hop, receipt verified"
+            );
+            describe_counter!("lienthong_retries_total", "failed relay attempts");
+            describe_counter!("lienthong_dead_letters_total", "relays given up on");
+            describe_counter!(
+                "lienthong_delivered_total",
+                "messages put into local inboxes"
+            );
+            describe_counter!("lienthong_refused_total", "refusals, by error code");
+            describe_histogram!(
+                "lienthong_accept_duration_seconds",
+                metrics::Unit::Seconds,
+                "submission handling time, durable"
+            );
+            describe_histogram!(
+                "lienthong_relay_duration_seconds",
+                metrics::Unit::Seconds,
+                "relay to a next hop, receipt verified"
+            );
+            describe_histogram!(
+                "lienthong_relay_receive_duration_seconds",
+                metrics::Unit::Seconds,
+                "handling of a relay from a peer, durable"
+            );
+            describe_gauge!("lienthong_queue_depth", "entries waiting for a next hop");
+            describe_gauge!("lienthong_queue_in_flight", "entries being relayed");
+            describe_gauge!(
+                "lienthong_queue_oldest_age_seconds",
+                "age of the oldest entry waiting for a next hop"
+            );
+            describe_gauge!("lienthong_messages", "messages by summary state");
+            describe_gauge!(
+                "lienthong_certificate_expiry_days",
+                "days until each certificate in use expires"
+            );
+            describe_gauge!(
+                "lienthong_store_failed",
+                "1 while the store refuses writes after a storage failure"
+            );
+            describe_gauge!(
+                "lienthong_document_crl_fresh_days",
+                "days until the first document-signature CRL passes its nextUpdate"
+            );
+            describe_gauge!("lienthong_inbox_waiters", "inbox long polls waiting");
+            describe_gauge!(
+                "lienthong_inbox_unacknowledged",
+                "inbox entries the agency's DMS has not acknowledged"
+            );
+            describe_gauge!(
+                "lienthong_inbox_oldest_unacknowledged_age_seconds",
+                "age of the agency's oldest unacknowledged inbox entry"
+            );
+            for name in [
+                "lienthong_accepted_total",
+                "lienthong_relay_received_total",
+                "lienthong_relay_duplicates_total",
+                "lienthong_delivered_total",
+            ] {
+                metrics::counter!(name).increment(0);
+            }
+            for hop in hops {
+                for name in [
+                    "lienthong_relayed_total",
+                    "lienthong_retries_total",
+                    "lienthong_dead_letters_total",
+                ] {
+                    metrics::counter!(name, "hop" => hop.clone()).increment(0);
+                }
+            }
+            for code in codes {
+                metrics::counter!("lienthong_refused_total", "reason" => *code).increment(0);
+            }
+        });
+    }
+
     /// A document or status accepted from a DMS.
     pub fn accepted(&self, took: Duration) {
         self.with(|| {

@@ -300,6 +300,9 @@ async fn start_inner(
         buckets: std::sync::Mutex::new(HashMap::new()),
         ready: std::sync::atomic::AtomicBool::new(false),
     });
+    let hops: Vec<String> = peer_urls.keys().cloned().collect();
+    let codes: Vec<&'static str> = crate::error::CODES.iter().map(|(c, _)| *c).collect();
+    state.metrics.register(&hops, &codes);
     let st = state.clone();
     let recovered = tokio::task::spawn_blocking(move || app::recover_unrouted(&st))
         .await
