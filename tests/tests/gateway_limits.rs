@@ -269,3 +269,104 @@ async fn reload_picks_up_a_new_crl() {
     assert_eq!(still.error_code().as_deref(), Some("signature.required"));
     f.stop_all().await;
 }
+
+/// `lienthong_buffered_body_bytes` of gw-g22.
+async fn buffered(f: &Federation) -> u64 {
+    let ops = f.client("gw-g22", Some("operator/ops")).unwrap();
+    let text = String::from_utf8(ops.get("/metrics").await.unwrap().body.to_vec()).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("lienthong_buffered_body_bytes "))
+        .map_or(0, |v| v.trim().parse::<f64>().unwrap() as u64)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_held_at_once_stay_within_the_memory_budget() {
+    // A budget of 200,000 bytes, the size of the largest body; the half-sent body below is
+    // not cut off for 30 s (header_timeout_ms is the start-up allowance of a body).
+    let mut f = one_gateway(
+        "budget",
+        "\n[limits]\nmax_body_bytes = 200000\nmax_buffered_body_bytes = 200000\nheader_timeout_ms = 30000\n",
+        certs(),
+    )
+    .await;
+    // A: declares 150,000 bytes, sends 1,000, and holds its share.
+    let mut a = raw_tls(&f, Some("dms/000.00.00.G22")).await;
+    let mut head = b"POST /v1/documents HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nContent-Length: 150000\r\n\r\n".to_vec();
+    head.extend_from_slice(&[b' '; 1000]);
+    a.write_all(&head).await.unwrap();
+    a.flush().await.unwrap();
+    eventually("A's share", Duration::from_secs(20), || async {
+        (buffered(&f).await >= 150_000).then_some(())
+    })
+    .await;
+
+    // B: no length (chunked), 16 KiB chunks: refused at once when its share runs out.
+    let mut b = raw_tls(&f, Some("dms/000.00.00.G22")).await;
+    b.write_all(b"POST /v1/documents HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nTransfer-Encoding: chunked\r\n\r\n")
+        .await
+        .unwrap();
+    let chunk = [b' '; 16 * 1024];
+    for _ in 0..6 {
+        let mut c = format!("{:x}\r\n", chunk.len()).into_bytes();
+        c.extend_from_slice(&chunk);
+        c.extend_from_slice(b"\r\n");
+        // The server may answer and close before all chunks are written.
+        if b.write_all(&c).await.is_err() {
+            break;
+        }
+    }
+    let _ = b.flush().await;
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(20), b.read(&mut buf))
+        .await
+        .expect("B is answered without waiting")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&buf[..n]).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("server.busy"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("retry-after: 1"),
+        "{answer}"
+    );
+
+    // C: 60,000 declared bytes do not fit next to A: after a short wait, 503, nothing read.
+    let c = f.client("gw-g22", Some("dms/000.00.00.G22")).unwrap();
+    let r = c
+        .call_with_headers(
+            hyper::Method::POST,
+            "/v1/documents",
+            vec![b'x'; 60_000],
+            &[("content-type", "application/xml")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, 503, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.error_code().as_deref(), Some("server.busy"));
+    assert_eq!(
+        r.json()["error"]["detail"]["max_buffered_body_bytes"],
+        200_000
+    );
+
+    // A gives up: its share comes back, and C's body is read (and refused for what it is).
+    drop(a);
+    eventually("A's share given back", Duration::from_secs(20), || async {
+        (buffered(&f).await == 0).then_some(())
+    })
+    .await;
+    let r = c
+        .call_with_headers(
+            hyper::Method::POST,
+            "/v1/documents",
+            vec![b'x'; 60_000],
+            &[("content-type", "application/xml")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
+    assert!(
+        r.error_code().unwrap().starts_with("document."),
+        "{:?}",
+        r.error_code()
+    );
+    f.stop_all().await;
+}

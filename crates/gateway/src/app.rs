@@ -155,6 +155,8 @@ pub struct AppState {
     pub busy: Arc<Semaphore>,
     /// Inbox long polls, woken by deliveries.
     pub inbox_waiters: Arc<crate::waiters::InboxWaiters>,
+    /// Memory for document bodies held at once.
+    pub body_budget: Arc<crate::budget::BodyBudget>,
     /// Token buckets per peer.
     pub buckets: Mutex<HashMap<String, (f64, Instant)>>,
     /// Set once the store is open and the listener bound.
@@ -421,7 +423,26 @@ fn require_operator(peer: &Peer) -> Result<(), ApiError> {
 
 // ---- bodies ---------------------------------------------------------------------------
 
-async fn read_body(s: &AppState, headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
+/// How long a body of declared length waits for its share of the memory budget.
+const BUDGET_WAIT: Duration = Duration::from_secs(5);
+
+/// The refusal when the memory budget for bodies is spent.
+fn budget_busy(s: &AppState) -> ApiError {
+    ApiError::new(
+        "server.busy",
+        "the gateway holds as many document bodies as its memory allows; try again shortly",
+    )
+    .with(json!({"max_buffered_body_bytes": s.limits.max_buffered_body_bytes}))
+}
+
+/// Read a request body within the limits: its size, its arrival rate, and the memory budget
+/// for bodies held at once (the returned permit holds the body's share; keep it while the
+/// bytes are in use).
+async fn read_body(
+    s: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(Bytes, crate::budget::BodyPermit), ApiError> {
     let max = s.limits.max_body_bytes;
     let too_large = || {
         ApiError::new(
@@ -430,14 +451,25 @@ async fn read_body(s: &AppState, headers: &HeaderMap, body: Body) -> Result<Byte
         )
         .with(json!({"limit": max}))
     };
-    if let Some(len) = headers
+    let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        && len > max as u64
-    {
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > max as u64) {
         return Err(too_large());
     }
+    // A declared length takes its whole share first, waiting a little for it; a body without
+    // one takes its share frame by frame and is refused at once when the budget is spent (so
+    // that half-read bodies never wait for each other).
+    let mut permit = match declared {
+        Some(len) => s
+            .body_budget
+            .acquire(len, BUDGET_WAIT)
+            .await
+            .ok_or_else(|| budget_busy(s))?,
+        None => crate::budget::BodyPermit::default(),
+    };
+    let mut covered = declared.unwrap_or(0);
     // The body must keep coming at `min_bytes_per_second` on average (after the header
     // time as a start-up allowance): a client that trickles bytes to hold a request slot is
     // cut off as soon as it falls behind, not when the size-scaled request timeout ends.
@@ -459,9 +491,16 @@ async fn read_body(s: &AppState, headers: &HeaderMap, body: Body) -> Result<Byte
                 )
                 .with(json!({"received": received, "min_bytes_per_second": rate})));
             }
-            Ok(None) => return Ok(buf.freeze()),
+            Ok(None) => return Ok((buf.freeze(), permit)),
             Ok(Some(Ok(frame))) => {
                 if let Ok(data) = frame.into_data() {
+                    let after = (buf.len() + data.len()) as u64;
+                    if after > covered {
+                        if !s.body_budget.try_grow(&mut permit, after - covered) {
+                            return Err(budget_busy(s));
+                        }
+                        covered = after;
+                    }
                     buf.extend_from_slice(&data);
                 }
             }
@@ -835,6 +874,7 @@ async fn metrics(
         store_failed: failed,
         document_crls_fresh_until: current(&s.doc_trust).crls_fresh_until(),
         inbox_waiters: s.inbox_waiters.waiting(),
+        buffered_body_bytes: s.body_budget.held_bytes(),
     };
     let text = s.metrics.render(&stats, &health, &inboxes);
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
@@ -850,7 +890,7 @@ async fn submit(
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
     let caller = require_agency(&peer)?;
-    let bytes = read_body(&s, &headers, body).await?;
+    let (bytes, _body_share) = read_body(&s, &headers, body).await?;
     let st = s.clone();
     let (id, sha, recipients, duplicate, hops, verdict) = blocking(move || {
         let now = now();
@@ -1010,7 +1050,7 @@ async fn inbox_get(
     let agency = canonical_agency(&s, require_agency(&peer)?);
     let id = parse_id(&id)?;
     let st = s.clone();
-    let bytes = blocking(move || {
+    let size = blocking(move || {
         let info = st.store.message(id)?;
         let ours = matches!(
             info.recipients.get(agency.as_str()),
@@ -1022,15 +1062,53 @@ async fn inbox_get(
                 "no such message in this agency's inbox",
             ));
         }
-        Ok(st.store.read_payload(id)?)
+        Ok(info.size)
     })
     .await?;
-    let mut r = bytes.into_response();
+    // The body's share of the memory budget is held until the answer has been sent.
+    let share = s
+        .body_budget
+        .acquire(size, BUDGET_WAIT)
+        .await
+        .ok_or_else(|| budget_busy(&s))?;
+    let st = s.clone();
+    let bytes = blocking(move || Ok(st.store.read_payload(id)?)).await?;
+    let mut r = Body::new(HeldBody {
+        data: Some(Bytes::from(bytes)),
+        _share: share,
+    })
+    .into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/xml"),
     );
     Ok(r)
+}
+
+/// A response body that holds its share of the memory budget until hyper has sent it.
+struct HeldBody {
+    data: Option<Bytes>,
+    _share: crate::budget::BodyPermit,
+}
+
+impl hyper::body::Body for HeldBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(self.data.take().map(|d| Ok(hyper::body::Frame::data(d))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.is_none()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::SizeHint::with_exact(self.data.as_ref().map_or(0, |d| d.len() as u64))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -1050,7 +1128,7 @@ async fn inbox_ack(
     // The inbox is kept under the agency's main code, also for a certificate naming an alias.
     let agency = canonical_agency(&s, require_agency(&peer)?);
     let id = parse_id(&id)?;
-    let bytes = read_body(&s, &headers, body).await?;
+    let (bytes, _body_share) = read_body(&s, &headers, body).await?;
     let ack: AckBody = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::new(
             "request.bad_request",
@@ -1561,7 +1639,7 @@ async fn relay(
             format!("the hop list must end with the sending gateway {from}"),
         ));
     }
-    let bytes = read_body(&s, &headers, body).await?;
+    let (bytes, _body_share) = read_body(&s, &headers, body).await?;
     let st = s.clone();
     let started = Instant::now();
     let (receipt, wake_hops, duplicate) = blocking(move || {

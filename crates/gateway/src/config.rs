@@ -209,6 +209,11 @@ pub struct LimitsSection {
     /// answered at once. A waiting poll does not count against `max_concurrent_requests`.
     /// Default 4096.
     pub max_inbox_waiters: usize,
+    /// Document bodies held in memory at once (being received, relayed or served from an
+    /// inbox), bytes; beyond it a request waits briefly, then gets 503 `server.busy`, and a
+    /// relay waits. At least `max_body_bytes`. Peak memory for bodies is a small multiple of
+    /// this (a body is parsed and checked while held). Default 512 MiB.
+    pub max_buffered_body_bytes: u64,
 }
 
 impl Default for LimitsSection {
@@ -224,6 +229,7 @@ impl Default for LimitsSection {
             max_connections: 1024,
             min_bytes_per_second: 65_536,
             max_inbox_waiters: 4096,
+            max_buffered_body_bytes: 512 * 1024 * 1024,
         }
     }
 }
@@ -403,6 +409,12 @@ impl Config {
         let l = &config.limits;
         if l.max_body_bytes == 0 || l.max_concurrent_requests == 0 || l.max_connections == 0 {
             problems.push("limits: sizes and counts must be above zero".into());
+        }
+        if l.max_buffered_body_bytes < l.max_body_bytes as u64 {
+            problems.push(format!(
+                "limits.max_buffered_body_bytes ({}) must be at least limits.max_body_bytes ({}): the largest body must fit",
+                l.max_buffered_body_bytes, l.max_body_bytes
+            ));
         }
         if l.min_bytes_per_second == 0 || config.forward.min_bytes_per_second == 0 {
             problems.push(

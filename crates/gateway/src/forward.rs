@@ -213,6 +213,9 @@ async fn send(
 ) -> Result<Vec<u8>, Failure> {
     let store = s.store.clone();
     let id = lease.id;
+    // The body's share of the memory budget, held until the relay is answered: a backlog of
+    // big documents drains without holding more of them in memory than the budget allows.
+    let _share = s.body_budget.acquire_patiently(lease.size).await;
     // Both store reads in one blocking task, off the async workers.
     let (body, origin) = tokio::task::spawn_blocking(move || {
         Ok::<_, lienthong_store::StoreError>((store.read_payload(id)?, store.message(id)?.origin))

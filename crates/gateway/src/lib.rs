@@ -11,12 +11,14 @@
 //! * [`app`]: the router, middleware and handlers.
 //! * [`forward`]: one forwarder per next hop.
 //! * [`waiters`]: inbox long polls, woken by deliveries.
+//! * [`budget`]: the memory budget for document bodies held at once.
 //! * [`server`]: starting and stopping a gateway.
 //! * [`metrics`]: Prometheus metrics.
 //! * [`client`]: an HTTPS client of this API (CLI, demo, tests).
 //! * [`federation`]: several gateways on loopback in one process (demo, tests).
 
 pub mod app;
+pub mod budget;
 pub mod client;
 pub mod config;
 pub mod error;

@@ -17,6 +17,8 @@ pub struct Health {
     pub document_crls_fresh_until: Option<u64>,
     /// Inbox long polls waiting now.
     pub inbox_waiters: usize,
+    /// Document bodies held in memory now, bytes (their shares of the budget).
+    pub buffered_body_bytes: u64,
 }
 
 /// One agency's inbox as the metrics show it.
@@ -129,6 +131,10 @@ impl Metrics {
             );
             describe_gauge!("lienthong_inbox_waiters", "inbox long polls waiting");
             describe_gauge!(
+                "lienthong_buffered_body_bytes",
+                "document bodies held in memory (limits.max_buffered_body_bytes)"
+            );
+            describe_gauge!(
                 "lienthong_inbox_unacknowledged",
                 "inbox entries the agency's DMS has not acknowledged"
             );
@@ -224,6 +230,7 @@ impl Metrics {
                 0.0
             });
             metrics::gauge!("lienthong_inbox_waiters").set(health.inbox_waiters as f64);
+            metrics::gauge!("lienthong_buffered_body_bytes").set(health.buffered_body_bytes as f64);
             if let Some(until) = health.document_crls_fresh_until {
                 metrics::gauge!("lienthong_document_crl_fresh_days")
                     .set((until as f64 - now as f64) / 86_400.0);

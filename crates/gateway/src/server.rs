@@ -294,6 +294,9 @@ async fn start_inner(
         tls: tls.clone(),
         metrics: Metrics::new(Arc::new(move || tls_for_metrics.expiry())),
         busy: Arc::new(Semaphore::new(c.limits.max_concurrent_requests)),
+        body_budget: Arc::new(crate::budget::BodyBudget::new(
+            c.limits.max_buffered_body_bytes,
+        )),
         inbox_waiters: Arc::new(crate::waiters::InboxWaiters::new(
             c.limits.max_inbox_waiters,
         )),

@@ -1538,6 +1538,7 @@ impl SledStore {
                     attempt,
                     recipients: old.recipients.clone(),
                     sha256: rec.sha256,
+                    size: rec.size,
                     deadline,
                 });
             }

@@ -359,6 +359,8 @@ pub struct Lease {
     pub recipients: Vec<String>,
     /// SHA-256 of the payload.
     pub sha256: Sha256,
+    /// Payload size in bytes.
+    pub size: u64,
     /// After this time the entry may be leased again.
     pub deadline: Timestamp,
 }

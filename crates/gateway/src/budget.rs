@@ -1,0 +1,145 @@
+//! The memory budget for document bodies held at once: bodies being received (submissions,
+//! relays), sent to a next hop, or served from an inbox. A gateway on small hardware must not
+//! be killed for memory because a few communes upload 90 MB scans at once, or because a
+//! backlog of big documents drains to a peer all together.
+//!
+//! The budget is `[limits] max_buffered_body_bytes`, counted in KiB permits of one semaphore.
+//! A body of known length takes its whole share before its first byte is read, waiting a
+//! short while if need be and otherwise answering 503 `server.busy`; a body without a length
+//! takes its share frame by frame and is refused at once when the budget is spent, so two
+//! half-read bodies can never wait for each other. Config validation keeps the budget at least
+//! `max_body_bytes`, so that any single body fits.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// The shared budget.
+#[derive(Debug)]
+pub struct BodyBudget {
+    sem: Arc<Semaphore>,
+    total_kib: u64,
+}
+
+/// A share of the budget; given back when dropped.
+#[derive(Debug, Default)]
+pub struct BodyPermit(Option<OwnedSemaphorePermit>);
+
+fn kib(bytes: u64) -> u32 {
+    u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX)
+}
+
+impl BodyBudget {
+    /// A budget of `bytes`.
+    pub fn new(bytes: u64) -> BodyBudget {
+        let total_kib = bytes
+            .div_ceil(1024)
+            .min(Semaphore::MAX_PERMITS as u64)
+            .min(u64::from(u32::MAX));
+        BodyBudget {
+            sem: Arc::new(Semaphore::new(total_kib as usize)),
+            total_kib,
+        }
+    }
+
+    /// Bytes held now (in whole KiB).
+    pub fn held_bytes(&self) -> u64 {
+        self.total_kib
+            .saturating_sub(self.sem.available_permits() as u64)
+            .saturating_mul(1024)
+    }
+
+    /// A share of `bytes`, waiting at most `wait` for it (`None`: still not free).
+    pub async fn acquire(&self, bytes: u64, wait: Duration) -> Option<BodyPermit> {
+        let n = kib(bytes);
+        if n == 0 {
+            return Some(BodyPermit::default());
+        }
+        match tokio::time::timeout(wait, self.sem.clone().acquire_many_owned(n)).await {
+            Ok(Ok(p)) => Some(BodyPermit(Some(p))),
+            _ => None,
+        }
+    }
+
+    /// A share of `bytes`, waiting as long as it takes (forwarders: a relay holds nothing
+    /// else of the budget while it waits).
+    pub async fn acquire_patiently(&self, bytes: u64) -> BodyPermit {
+        let n = kib(bytes).min(u32::try_from(self.total_kib).unwrap_or(u32::MAX));
+        if n == 0 {
+            return BodyPermit::default();
+        }
+        match self.sem.clone().acquire_many_owned(n).await {
+            Ok(p) => BodyPermit(Some(p)),
+            // The semaphore is never closed.
+            Err(_) => BodyPermit::default(),
+        }
+    }
+
+    /// Grow `permit` by `bytes` if the budget has them now; `false` (and no change) if not.
+    pub fn try_grow(&self, permit: &mut BodyPermit, bytes: u64) -> bool {
+        let n = kib(bytes);
+        if n == 0 {
+            return true;
+        }
+        match self.sem.clone().try_acquire_many_owned(n) {
+            Ok(p) => {
+                match &mut permit.0 {
+                    Some(held) => held.merge(p),
+                    None => permit.0 = Some(p),
+                }
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn shares_are_bounded_and_given_back() {
+        let b = BodyBudget::new(100 * 1024);
+        let a = b.acquire(60 * 1024, Duration::ZERO).await.unwrap();
+        assert_eq!(b.held_bytes(), 60 * 1024);
+        // 50 KiB more does not fit: refused after the wait.
+        assert!(
+            b.acquire(50 * 1024, Duration::from_millis(1))
+                .await
+                .is_none()
+        );
+        let mut grown = BodyPermit::default();
+        assert!(b.try_grow(&mut grown, 30 * 1024));
+        assert!(!b.try_grow(&mut grown, 20 * 1024), "only 10 KiB left");
+        assert_eq!(b.held_bytes(), 90 * 1024);
+        drop(a);
+        drop(grown);
+        assert_eq!(b.held_bytes(), 0);
+        // A byte counts as a KiB; nothing counts as nothing.
+        let one = b.acquire(1, Duration::ZERO).await.unwrap();
+        assert_eq!(b.held_bytes(), 1024);
+        drop(one);
+        assert!(b.acquire(0, Duration::ZERO).await.is_some());
+    }
+
+    #[tokio::test]
+    async fn a_waiter_gets_its_share_when_it_is_given_back() {
+        let b = Arc::new(BodyBudget::new(64 * 1024));
+        let first = b.acquire(64 * 1024, Duration::ZERO).await.unwrap();
+        let b2 = b.clone();
+        let waiter = tokio::spawn(async move { b2.acquire_patiently(32 * 1024).await });
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished());
+        drop(first);
+        let p = waiter.await.unwrap();
+        assert_eq!(b.held_bytes(), 32 * 1024);
+        drop(p);
+        // More than the whole budget is capped to it rather than waiting forever.
+        let all = b.acquire_patiently(10 * 1024 * 1024).await;
+        assert_eq!(b.held_bytes(), 64 * 1024);
+        drop(all);
+    }
+}
