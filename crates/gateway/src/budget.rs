@@ -50,9 +50,15 @@ impl BodyBudget {
             .saturating_mul(1024)
     }
 
+    /// The permits for `bytes`, at most the whole budget: a body stored before the budget was
+    /// lowered below its size takes all of it rather than waiting for ever.
+    fn permits(&self, bytes: u64) -> u32 {
+        kib(bytes).min(u32::try_from(self.total_kib).unwrap_or(u32::MAX))
+    }
+
     /// A share of `bytes`, waiting at most `wait` for it (`None`: still not free).
     pub async fn acquire(&self, bytes: u64, wait: Duration) -> Option<BodyPermit> {
-        let n = kib(bytes);
+        let n = self.permits(bytes);
         if n == 0 {
             return Some(BodyPermit::default());
         }
@@ -65,7 +71,7 @@ impl BodyBudget {
     /// A share of `bytes`, waiting as long as it takes (forwarders: a relay holds nothing
     /// else of the budget while it waits).
     pub async fn acquire_patiently(&self, bytes: u64) -> BodyPermit {
-        let n = kib(bytes).min(u32::try_from(self.total_kib).unwrap_or(u32::MAX));
+        let n = self.permits(bytes);
         if n == 0 {
             return BodyPermit::default();
         }
@@ -139,6 +145,9 @@ mod tests {
         drop(p);
         // More than the whole budget is capped to it rather than waiting forever.
         let all = b.acquire_patiently(10 * 1024 * 1024).await;
+        assert_eq!(b.held_bytes(), 64 * 1024);
+        drop(all);
+        let all = b.acquire(10 * 1024 * 1024, Duration::ZERO).await.unwrap();
         assert_eq!(b.held_bytes(), 64 * 1024);
         drop(all);
     }

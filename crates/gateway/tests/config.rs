@@ -148,9 +148,12 @@ fn a_signing_certificate_of_another_gateway_is_refused_before_start() {
 #[test]
 fn a_body_budget_smaller_than_the_largest_body_is_refused() {
     let dir = root().join("deploy/federation");
-    let text = std::fs::read_to_string(dir.join("gw-h50.toml"))
-        .unwrap()
-        .replace("[limits]\n", "[limits]\nmax_buffered_body_bytes = 1000\n");
+    let example = std::fs::read_to_string(dir.join("gw-h50.toml")).unwrap();
+    let text = example.replace(
+        "max_buffered_body_bytes = 536870912",
+        "max_buffered_body_bytes = 1000",
+    );
+    assert_ne!(text, example, "the example sets the budget");
     let e = Config::from_toml(&text, &dir).unwrap_err();
     assert!(
         e.contains("limits.max_buffered_body_bytes (1000) must be at least limits.max_body_bytes"),
