@@ -567,7 +567,13 @@ impl Demo {
                 "  curl --cacert {c}/ca.pem --cert {c}/dms/{FAR}.pem --key {c}/dms/{FAR}.key {url}/v1/inbox"
             );
             println!(
+                "  curl --cacert {c}/ca.pem --cert {c}/dms/{FAR}.pem --key {c}/dms/{FAR}.key '{url}/v1/inbox?after=NEXT&wait=60'   # long poll: answered when post arrives"
+            );
+            println!(
                 "  curl --cacert {c}/ca.pem --cert {c}/operator/ops.pem --key {c}/operator/ops.key {url}/v1/queues"
+            );
+            println!(
+                "  curl --cacert {c}/ca.pem --cert {c}/operator/ops.pem --key {c}/operator/ops.key {url}/v1/agencies/activity   # each agency: sent, received, unacknowledged"
             );
             println!("  curl --cacert {c}/ca.pem {url}/healthz");
         }
