@@ -21,10 +21,7 @@ fn row<'a>(j: &'a Value, agency: &str) -> &'a Value {
 }
 
 fn gauge(text: &str, name: &str, agency: &str) -> Option<f64> {
-    let prefix = format!("{name}{{agency=\"{agency}\"}} ");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .map(|v| v.trim().parse().unwrap())
+    metric_value(text, &format!("{name}{{agency=\"{agency}\"}}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -67,7 +64,7 @@ async fn operators_see_each_agencys_traffic_and_what_its_dms_left_unacknowledged
     );
     assert_eq!(row(&j, IDLE)["received_documents"], 0);
 
-    let text = String::from_utf8(ops.get("/metrics").await.unwrap().body.to_vec()).unwrap();
+    let text = metrics_text(&f, "gw-h50").await;
     assert_eq!(
         gauge(&text, "lienthong_inbox_unacknowledged", TO),
         Some(2.0),
@@ -99,7 +96,7 @@ async fn operators_see_each_agencys_traffic_and_what_its_dms_left_unacknowledged
     assert!(to["oldest_unacknowledged_at"].is_null());
     assert_eq!(to["acknowledged_done"], 1);
     assert_eq!(to["acknowledged_failed"], 1);
-    let text = String::from_utf8(ops.get("/metrics").await.unwrap().body.to_vec()).unwrap();
+    let text = metrics_text(&f, "gw-h50").await;
     assert_eq!(
         gauge(&text, "lienthong_inbox_unacknowledged", TO),
         Some(0.0)

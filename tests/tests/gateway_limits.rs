@@ -272,11 +272,11 @@ async fn reload_picks_up_a_new_crl() {
 
 /// `lienthong_buffered_body_bytes` of gw-g22.
 async fn buffered(f: &Federation) -> u64 {
-    let ops = f.client("gw-g22", Some("operator/ops")).unwrap();
-    let text = String::from_utf8(ops.get("/metrics").await.unwrap().body.to_vec()).unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("lienthong_buffered_body_bytes "))
-        .map_or(0, |v| v.trim().parse::<f64>().unwrap() as u64)
+    metric_value(
+        &metrics_text(f, "gw-g22").await,
+        "lienthong_buffered_body_bytes",
+    )
+    .map_or(0, |v| v as u64)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -331,15 +331,17 @@ async fn bodies_held_at_once_stay_within_the_memory_budget() {
 
     // C: 60,000 declared bytes do not fit next to A: after a short wait, 503, nothing read.
     let c = f.client("gw-g22", Some("dms/000.00.00.G22")).unwrap();
-    let r = c
-        .call_with_headers(
+    let post_60k = || async {
+        c.call_with_headers(
             hyper::Method::POST,
             "/v1/documents",
             vec![b'x'; 60_000],
             &[("content-type", "application/xml")],
         )
         .await
-        .unwrap();
+        .unwrap()
+    };
+    let r = post_60k().await;
     assert_eq!(r.status, 503, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.error_code().as_deref(), Some("server.busy"));
     assert_eq!(
@@ -353,15 +355,7 @@ async fn bodies_held_at_once_stay_within_the_memory_budget() {
         (buffered(&f).await == 0).then_some(())
     })
     .await;
-    let r = c
-        .call_with_headers(
-            hyper::Method::POST,
-            "/v1/documents",
-            vec![b'x'; 60_000],
-            &[("content-type", "application/xml")],
-        )
-        .await
-        .unwrap();
+    let r = post_60k().await;
     assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
     assert!(
         r.error_code().unwrap().starts_with("document."),

@@ -48,8 +48,7 @@ fn served(text: &str) -> BTreeSet<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counters_start_at_zero_are_described_and_match_the_operations_guide() {
     let mut f = federation("metrics", Some(&["gw-g22", "gw-h50"])).await;
-    let ops = f.client("gw-h50", Some("operator/ops")).unwrap();
-    let text = String::from_utf8(ops.get("/metrics").await.unwrap().body.to_vec()).unwrap();
+    let text = metrics_text(&f, "gw-h50").await;
     for series in [
         "lienthong_accepted_total 0",
         "lienthong_delivered_total 0",
@@ -77,14 +76,12 @@ async fn counters_start_at_zero_are_described_and_match_the_operations_guide() {
         "the relay to gw-g22",
         std::time::Duration::from_secs(20),
         || async {
-            let t = String::from_utf8(ops.get("/metrics").await.unwrap().body.to_vec()).unwrap();
-            t.lines()
-                .any(|l| l == "lienthong_relayed_total{hop=\"gw-g22\"} 1")
-                .then_some(())
+            let t = metrics_text(&f, "gw-h50").await;
+            (metric_value(&t, "lienthong_relayed_total{hop=\"gw-g22\"}") == Some(1.0)).then_some(())
         },
     )
     .await;
-    let text = String::from_utf8(ops.get("/metrics").await.unwrap().body.to_vec()).unwrap();
+    let text = metrics_text(&f, "gw-h50").await;
     let served = served(&text);
     for name in &served {
         assert!(

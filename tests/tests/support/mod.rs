@@ -190,3 +190,18 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Gateway `gw`'s `/metrics` text, read with the operator certificate.
+pub async fn metrics_text(f: &Federation, gw: &str) -> String {
+    let ops = f.client(gw, Some("operator/ops")).unwrap();
+    String::from_utf8(ops.get("/metrics").await.unwrap().body.to_vec()).unwrap()
+}
+
+/// The value of one series in Prometheus text: `series` is the name with its labels as
+/// served, e.g. `lienthong_inbox_waiters` or `lienthong_inbox_unacknowledged{agency="…"}`.
+pub fn metric_value(text: &str, series: &str) -> Option<f64> {
+    let prefix = format!("{series} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .map(|v| v.trim().parse().unwrap())
+}
