@@ -81,14 +81,7 @@ async fn operators_see_each_agencys_traffic_and_what_its_dms_left_unacknowledged
 
     // The DMS acknowledges one as done and one as failed.
     for (id, result) in [(&first, "done"), (&second, "fail")] {
-        let r = inbox
-            .post_json(
-                &format!("/v1/inbox/{id}/ack"),
-                &serde_json::json!({"result": result}),
-            )
-            .await
-            .unwrap();
-        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        ack_inbox(&inbox, id, result).await;
     }
     let j = ops.get("/v1/agencies/activity").await.unwrap().json();
     let to = row(&j, TO);

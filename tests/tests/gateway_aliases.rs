@@ -83,14 +83,7 @@ async fn an_alias_is_the_same_agency_everywhere() {
         rcpt.get(&format!("/v1/inbox/{id}")).await.unwrap().status,
         200
     );
-    let ack = rcpt
-        .post_json(
-            &format!("/v1/inbox/{id}/ack"),
-            &serde_json::json!({"result": "done"}),
-        )
-        .await
-        .unwrap();
-    assert_eq!(ack.status, 200, "{}", String::from_utf8_lossy(&ack.body));
+    ack_inbox(&rcpt, &id, "done").await;
     // The recipient answers the alias; the status reaches the agency and its tracking.
     let s = rcpt
         .submit(status(RECIPIENT, ALIAS, 7, StatusCode::Arrived))

@@ -67,14 +67,7 @@ async fn document_travels_and_statuses_come_back() {
             doc.as_slice(),
             "byte-identical delivery to {agency}"
         );
-        let ack = c
-            .post_json(
-                &format!("/v1/inbox/{id}/ack"),
-                &serde_json::json!({"result": "done"}),
-            )
-            .await
-            .unwrap();
-        assert_eq!(ack.status, 200, "{}", String::from_utf8_lossy(&ack.body));
+        ack_inbox(&c, &id, "done").await;
     }
 
     // The far recipient answers 01, 03, 04, 05, 06; they come back to the sender.

@@ -81,6 +81,21 @@ async fn raw_tls(
     connector.connect(name, tcp).await.unwrap()
 }
 
+/// The first bytes of the answer on a raw connection, within `secs` seconds (else fail
+/// with `what`).
+async fn raw_answer(
+    tls: &mut tokio_rustls::client::TlsStream<tokio::net::TcpStream>,
+    secs: u64,
+    what: &str,
+) -> String {
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(secs), tls.read(&mut buf))
+        .await
+        .expect(what)
+        .unwrap();
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_headers_are_cut_off() {
     let mut f = one_gateway(
@@ -126,12 +141,7 @@ async fn a_trickled_body_is_cut_off() {
     .unwrap();
     tls.flush().await.unwrap();
     let started = Instant::now();
-    let mut buf = vec![0u8; 4096];
-    let n = tokio::time::timeout(Duration::from_secs(10), tls.read(&mut buf))
-        .await
-        .expect("the server kept waiting for a trickled body")
-        .unwrap();
-    let answer = String::from_utf8_lossy(&buf[..n]).into_owned();
+    let answer = raw_answer(&mut tls, 10, "the server kept waiting for a trickled body").await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("request.timeout"), "{answer}");
     assert!(
@@ -316,12 +326,7 @@ async fn bodies_held_at_once_stay_within_the_memory_budget() {
         }
     }
     let _ = b.flush().await;
-    let mut buf = vec![0u8; 4096];
-    let n = tokio::time::timeout(Duration::from_secs(20), b.read(&mut buf))
-        .await
-        .expect("B is answered without waiting")
-        .unwrap();
-    let answer = String::from_utf8_lossy(&buf[..n]).into_owned();
+    let answer = raw_answer(&mut b, 20, "B is answered without waiting").await;
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("server.busy"), "{answer}");
     assert!(

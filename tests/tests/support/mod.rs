@@ -205,3 +205,15 @@ pub fn metric_value(text: &str, series: &str) -> Option<f64> {
         .find_map(|l| l.strip_prefix(&prefix))
         .map(|v| v.trim().parse().unwrap())
 }
+
+/// `POST /v1/inbox/{id}/ack` with `result` (`done` or `fail`), which must be answered 200.
+pub async fn ack_inbox(c: &lienthong_gateway::ApiClient, id: &str, result: &str) {
+    let r = c
+        .post_json(
+            &format!("/v1/inbox/{id}/ack"),
+            &serde_json::json!({"result": result}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+}
