@@ -213,27 +213,67 @@ struct QueueStats {
     json: bool,
 }
 
+/// Which messages: a state (or all), an agency, a time window.
+#[derive(Debug, clap::Args)]
+struct Search {
+    /// The state (default: dead), or `all`.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(
+        MessageState::ALL.map(MessageState::as_str).into_iter().chain(["all"])
+    ))]
+    state: Option<String>,
+    /// Only messages this agency sent or has among its recipients.
+    #[arg(long, value_name = "CODE")]
+    agency: Option<String>,
+    /// From this time on (2026-11-30 or 2026-11-30T02:00:00Z, UTC).
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// Before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    until: Option<String>,
+}
+
+impl Search {
+    fn params(&self) -> [(&'static str, Option<String>); 4] {
+        [
+            ("state", self.state.clone()),
+            ("agency", self.agency.clone()),
+            ("since", self.since.clone()),
+            ("until", self.until.clone()),
+        ]
+    }
+
+    /// How the search reads in a sentence: "dead, of 000.00.21.H50, since 2026-11-30".
+    fn describe(&self) -> String {
+        let mut s = self.state.clone().unwrap_or_else(|| "dead".into());
+        for (word, v) in [
+            ("of", &self.agency),
+            ("since", &self.since),
+            ("until", &self.until),
+        ] {
+            if let Some(v) = v {
+                s.push_str(&format!(", {word} {v}"));
+            }
+        }
+        s
+    }
+}
+
 #[derive(Debug, clap::Args)]
 struct QueueList {
     #[command(flatten)]
     conn: Conn,
-    /// The state to list.
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(
-        MessageState::ALL.map(MessageState::as_str)
-    ))]
-    state: Option<String>,
+    #[command(flatten)]
+    search: Search,
     /// Start after this message id (the `next` of the previous page).
     #[arg(long, value_name = "ID")]
     after: Option<String>,
-    /// Start at this time (2026-11-30 or 2026-11-30T02:00:00Z, UTC).
-    #[arg(long, value_name = "TIME")]
-    since: Option<String>,
-    /// At most this many messages (the gateway caps it at 1000).
+    /// At most this many messages (default 100; the gateway's pages are followed).
     #[arg(long, value_name = "N")]
-    limit: Option<u32>,
+    limit: Option<usize>,
     /// Find the document with this edXML DocumentId instead (e.g. what a clerk reads off
     /// the document: `000.00.21.H50,2026/11/22,123/UBND`).
-    #[arg(long, value_name = "DOCUMENT_ID", conflicts_with_all = ["state", "after", "since"])]
+    #[arg(long, value_name = "DOCUMENT_ID",
+        conflicts_with_all = ["state", "agency", "after", "since", "until"])]
     document_id: Option<String>,
     /// The document's sender, when its DocumentId does not start with the agency code.
     #[arg(long, value_name = "CODE", requires = "document_id")]
@@ -247,8 +287,17 @@ struct QueueList {
 struct QueueAction {
     #[command(flatten)]
     conn: Conn,
-    /// The message id.
-    id: String,
+    /// The message id. Without one, every message that --state (required then), --agency,
+    /// --since and --until find, e.g. `--state dead --since 2026-11-30T02:00:00Z`.
+    #[arg(required_unless_present = "state",
+        conflicts_with_all = ["state", "agency", "since", "until"])]
+    id: Option<String>,
+    #[command(flatten)]
+    search: Search,
+    /// Act on every message found. Without it, only say how many would be acted on and
+    /// show the first ones.
+    #[arg(long, requires = "state")]
+    yes: bool,
     /// Print the gateway's JSON.
     #[arg(long)]
     json: bool,
@@ -1154,68 +1203,120 @@ async fn queue_stats(s: &QueueStats) -> Result<u8, Fail> {
     Ok(0)
 }
 
+/// Follow the gateway's pages of a search from `after` until `want` messages are found or
+/// the search ends, calling `each` on every message found. Returns where a further page
+/// would start (`None`: nothing left).
+async fn search_pages(
+    client: &ApiClient,
+    search: &Search,
+    mut after: Option<String>,
+    want: usize,
+    mut each: impl FnMut(&Value),
+) -> Result<Option<String>, Fail> {
+    let mut found = 0usize;
+    loop {
+        let mut params = search.params().to_vec();
+        params.push(("after", after.clone()));
+        params.push((
+            "limit",
+            Some(want.saturating_sub(found).min(1000).to_string()),
+        ));
+        let v = ok(client.get(&format!("/v1/messages{}", query(&params))).await)?.json();
+        for m in v["messages"].as_array().into_iter().flatten() {
+            each(m);
+            found += 1;
+        }
+        after = v["next"].as_str().map(str::to_owned);
+        if after.is_none() || found >= want {
+            return Ok(after);
+        }
+    }
+}
+
+/// One table row per message.
+fn message_row(m: &Value) -> Vec<String> {
+    let recipients = m["recipients"]
+        .as_object()
+        .map(|r| {
+            r.iter()
+                .map(|(c, s)| format!("{c}={}", text(&s["state"])))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    vec![
+        text(&m["id"]),
+        text(&m["state"]),
+        text(&m["kind"]),
+        text(&m["sender"]),
+        time(&m["accepted_at"]),
+        recipients,
+    ]
+}
+
+const MESSAGE_HEADER: [&str; 6] = ["ID", "STATE", "KIND", "FROM", "ACCEPTED", "RECIPIENTS"];
+
 async fn queue_list(l: &QueueList) -> Result<u8, Fail> {
     let client = connect(&l.conn)?;
-    let path = format!(
-        "/v1/messages{}",
-        query(&[
-            ("state", l.state.clone()),
-            ("after", l.after.clone()),
-            ("since", l.since.clone()),
-            ("limit", l.limit.map(|n| n.to_string())),
-            ("document_id", l.document_id.clone()),
-            ("sender", l.sender.clone()),
-        ])
-    );
-    let v = ok(client.get(&path).await)?.json();
+    let (msgs, next, head) = match &l.document_id {
+        Some(doc) => {
+            let path = format!(
+                "/v1/messages{}",
+                query(&[
+                    ("document_id", Some(doc.clone())),
+                    ("sender", l.sender.clone())
+                ])
+            );
+            let v = ok(client.get(&path).await)?.json();
+            let msgs = v["messages"].as_array().cloned().unwrap_or_default();
+            let head = json!({"document_id": doc, "sender": v["sender"]});
+            (msgs, None, head)
+        }
+        None => {
+            let mut msgs = Vec::new();
+            let want = l.limit.unwrap_or(100).max(1);
+            let next = search_pages(&client, &l.search, l.after.clone(), want, |m| {
+                msgs.push(m.clone())
+            })
+            .await?;
+            let s = &l.search;
+            let head = json!({"state": s.state.as_deref().unwrap_or("dead"),
+                "agency": s.agency, "since": s.since, "until": s.until});
+            (msgs, next, head)
+        }
+    };
     if l.json {
+        let mut v = head;
+        v["messages"] = Value::Array(msgs);
+        v["next"] = json!(next);
         print_json(&v);
         return Ok(0);
     }
-    let msgs = v["messages"].as_array().cloned().unwrap_or_default();
     if msgs.is_empty() {
         match &l.document_id {
-            Some(d) => note!("no document {d} from {}", text(&v["sender"])),
-            None => note!("no messages in state {}", text(&v["state"])),
+            Some(d) => note!("no document {d} from {}", text(&head["sender"])),
+            None => note!("no messages ({})", l.search.describe()),
         }
-        return Ok(0);
+    } else {
+        let rows: Vec<Vec<String>> = msgs.iter().map(message_row).collect();
+        table(&MESSAGE_HEADER, &rows);
     }
-    let rows: Vec<Vec<String>> = msgs
-        .iter()
-        .map(|m| {
-            let recipients = m["recipients"]
-                .as_object()
-                .map(|r| {
-                    r.iter()
-                        .map(|(c, s)| format!("{c}={}", text(&s["state"])))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .unwrap_or_default();
-            vec![
-                text(&m["id"]),
-                text(&m["state"]),
-                text(&m["kind"]),
-                text(&m["sender"]),
-                time(&m["accepted_at"]),
-                recipients,
-            ]
-        })
-        .collect();
-    table(
-        &["ID", "STATE", "KIND", "FROM", "ACCEPTED", "RECIPIENTS"],
-        &rows,
-    );
-    if let Some(next) = v["next"].as_str() {
+    if let Some(next) = next {
         note!("next page: --after {next}");
     }
     Ok(0)
 }
 
+/// How many operator actions a bulk `queue retry|suspend|resume|cancel` has in flight.
+const BULK_CONCURRENCY: usize = 8;
+
 async fn queue_action(x: &QueueAction, action: &str) -> Result<u8, Fail> {
     let client = connect(&x.conn)?;
+    let Some(id) = &x.id else {
+        return queue_action_bulk(&client, x, action).await;
+    };
     let v = ok(client
-        .post_json(&format!("/v1/messages/{}/{action}", enc(&x.id)), &json!({}))
+        .post_json(&format!("/v1/messages/{}/{action}", enc(id)), &json!({}))
         .await)?
     .json();
     if x.json {
@@ -1224,4 +1325,86 @@ async fn queue_action(x: &QueueAction, action: &str) -> Result<u8, Fail> {
         out!("{}: {action} done", text(&v["id"]));
     }
     Ok(0)
+}
+
+/// `queue retry --state dead --since …`: find every message first (acting changes their
+/// state, hence the pages), then act on each, a few at a time, with a progress bar.
+async fn queue_action_bulk(client: &ApiClient, x: &QueueAction, action: &str) -> Result<u8, Fail> {
+    let mut ids = Vec::new();
+    let mut preview = Vec::new();
+    search_pages(client, &x.search, None, usize::MAX, |m| {
+        if preview.len() < 10 {
+            preview.push(message_row(m));
+        }
+        if let Some(id) = m["id"].as_str() {
+            ids.push(id.to_owned());
+        }
+    })
+    .await?;
+    let what = x.search.describe();
+    if !x.yes {
+        if x.json {
+            print_json(&json!({"action": action, "matched": ids.len(), "done": 0, "ids": ids}));
+        } else if ids.is_empty() {
+            note!("no messages ({what}): nothing to {action}");
+        } else {
+            note!("{} messages found ({what}); the first ones:", ids.len());
+            table(&MESSAGE_HEADER, &preview);
+            note!("nothing done yet: add --yes to {action} them");
+        }
+        return Ok(0);
+    }
+    let pb = ProgressBar::new(u64::try_from(ids.len()).unwrap_or(u64::MAX));
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} [{bar:40}] {pos}/{len} {per_sec} {msg}")
+    {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut queue = ids.iter().cloned();
+    let mut done = 0usize;
+    let mut failed: Vec<Value> = Vec::new();
+    loop {
+        while tasks.len() < BULK_CONCURRENCY {
+            let Some(id) = queue.next() else { break };
+            let c = client.clone();
+            let path = format!("/v1/messages/{}/{action}", enc(&id));
+            tasks.spawn(async move { (id, ok(c.post_json(&path, &json!({})).await)) });
+        }
+        match tasks.join_next().await {
+            Some(Ok((_, Ok(_)))) => done += 1,
+            Some(Ok((id, Err(e)))) => {
+                let (code, message) = match &e {
+                    Fail::Local { code, message } => ((*code).to_owned(), message.clone()),
+                    Fail::Refused(a) => {
+                        let r = refusal(a);
+                        (r.code, r.message)
+                    }
+                };
+                if !x.json {
+                    pb.suspend(|| note!("error: {id}: {code}: {message}"));
+                }
+                failed.push(json!({"id": id, "code": code, "message": message}));
+            }
+            Some(Err(e)) => {
+                pb.suspend(|| note!("error: an action task failed: {e}"));
+                failed.push(json!({"id": null, "code": "task", "message": e.to_string()}));
+            }
+            None => break,
+        }
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    if x.json {
+        print_json(
+            &json!({"action": action, "matched": ids.len(), "done": done, "failed": failed}),
+        );
+    } else {
+        out!(
+            "{action}: {done} of {} messages ({what}) done, {} failed",
+            ids.len(),
+            failed.len()
+        );
+    }
+    Ok(if failed.is_empty() { 0 } else { 1 })
 }

@@ -23,7 +23,7 @@ use lienthong_edxml::{AgencyCode, BusinessDocType, Package};
 use lienthong_routing::{Directory, GatewayId, NextHops, RouteDecision};
 use lienthong_store::{
     AcceptRequest, BusinessType, Dispatch, FetchResult, InboxCursor, MessageId, MessageKind,
-    MessageState, Origin, RecipientState, Store, Timestamp,
+    MessageQuery, MessageState, Origin, RecipientState, Store, Timestamp,
 };
 use rustls_pki_types::CertificateDer;
 use serde::Deserialize;
@@ -1806,6 +1806,10 @@ struct MessagesQuery {
     limit: Option<usize>,
     /// Start at this time (RFC 3339 or YYYY-MM-DD, UTC): ids are UUID v7, in time order.
     since: Option<String>,
+    /// Stop before this time.
+    until: Option<String>,
+    /// Only messages this agency sent or that have it among their recipients.
+    agency: Option<String>,
     /// Find a document by its edXML DocumentId instead of listing a state.
     document_id: Option<String>,
     /// Its sender (default: the agency code before the first comma of the DocumentId,
@@ -1832,37 +1836,76 @@ async fn messages(
         return find_document(&s, doc, q.sender.clone()).await;
     }
     let state_name = q.state.clone().unwrap_or_else(|| "dead".into());
-    let state = parse_state(&state_name).ok_or_else(|| {
-        ApiError::new(
-            "request.bad_request",
-            format!("state='{state_name}' is not a message state"),
-        )
-    })?;
+    let state = match state_name.as_str() {
+        "all" => None,
+        name => Some(parse_state(name).ok_or_else(|| {
+            ApiError::new(
+                "request.bad_request",
+                format!("state='{name}' is not a message state (nor 'all')"),
+            )
+        })?),
+    };
     let after = match &q.after {
         Some(a) => Some(parse_id(a)?),
         None => None,
     };
-    let since = match &q.since {
-        Some(t) => {
-            let secs = lienthong_dsig::time::parse_time(t).ok_or_else(|| {
-                ApiError::new(
-                    "request.bad_request",
-                    format!("since='{t}' is not a time (use 2026-11-22 or 2026-11-22T08:00:00Z)"),
-                )
+    let since = q
+        .since
+        .as_deref()
+        .map(|t| time_id("since", t))
+        .transpose()?;
+    let before = q
+        .until
+        .as_deref()
+        .map(|t| time_id("until", t))
+        .transpose()?;
+    let agency = match &q.agency {
+        Some(raw) => {
+            let code = AgencyCode::parse(raw).map_err(|e| {
+                ApiError::new("request.bad_request", format!("agency '{raw}': {e}"))
             })?;
-            Some(MessageId::first_at(Timestamp::from_millis(
-                secs.saturating_mul(1000),
-            )))
+            Some(s.directory.canonical(&code).cloned().unwrap_or(code))
         }
         None => None,
     };
-    // Whichever starts later.
-    let after = after.max(since);
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let query = MessageQuery {
+        state,
+        // Whichever starts later.
+        after: after.max(since),
+        before,
+        agency: agency.as_ref().map(ToString::to_string),
+        limit: q.limit.unwrap_or(100).clamp(1, 1000),
+        scan_limit: MESSAGES_SCAN_LIMIT,
+    };
     let st = s.clone();
-    let list = blocking(move || Ok(st.store.list_messages(state, after, limit)?)).await?;
-    let next = list.last().map(|m| m.id.to_string());
-    Ok(Json(json!({"state": state_name, "messages": list, "next": next})).into_response())
+    let page = blocking(move || Ok(st.store.find_messages(&query)?)).await?;
+    let mut body = json!({
+        "state": state_name,
+        "messages": page.messages,
+        "next": page.next.map(|id| id.to_string()),
+        "scanned": page.scanned,
+    });
+    if let Some(a) = agency {
+        body["agency"] = json!(a.to_string());
+    }
+    Ok(Json(body).into_response())
+}
+
+/// How many messages one `GET /v1/messages` page examines at most: a search for a rare
+/// agency in a store of millions answers in bounded time, and says where to go on.
+const MESSAGES_SCAN_LIMIT: usize = 20_000;
+
+/// The first possible message id at the time `value` (query parameter `name`).
+fn time_id(name: &str, value: &str) -> Result<MessageId, ApiError> {
+    let secs = lienthong_dsig::time::parse_time(value).ok_or_else(|| {
+        ApiError::new(
+            "request.bad_request",
+            format!("{name}='{value}' is not a time (use 2026-11-22 or 2026-11-22T08:00:00Z)"),
+        )
+    })?;
+    Ok(MessageId::first_at(Timestamp::from_millis(
+        secs.saturating_mul(1000),
+    )))
 }
 
 /// An operator asked about "document 123/UBND-VP": the message with that DocumentId.

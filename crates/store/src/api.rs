@@ -6,7 +6,8 @@ use crate::state::MessageState;
 use crate::types::{
     AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, CheckReport, DeliverOutcome,
     Dispatch, FailOutcome, FetchResult, HistoryEntry, InboxCursor, InboxItem, Lease, MessageId,
-    MessageInfo, MessageKind, QueueEntryInfo, QueueStats, ReceivedReceipt, Timestamp,
+    MessageInfo, MessageKind, MessagePage, MessageQuery, QueueEntryInfo, QueueStats,
+    ReceivedReceipt, Timestamp,
 };
 
 /// Durable storage of messages, queues, inboxes, receipts and history.
@@ -152,7 +153,16 @@ pub trait Store: Send + Sync {
         state: MessageState,
         after: Option<MessageId>,
         limit: usize,
-    ) -> Result<Vec<MessageInfo>>;
+    ) -> Result<Vec<MessageInfo>> {
+        let mut q = MessageQuery::state(state, limit);
+        q.after = after;
+        Ok(self.find_messages(&q)?.messages)
+    }
+
+    /// The messages that match `query`, by id (= time) order: at most `query.limit` of them,
+    /// having examined at most `query.scan_limit` messages. With a state, the state index is
+    /// read; without one, every message record in the id range.
+    fn find_messages(&self, query: &MessageQuery) -> Result<MessagePage>;
 
     /// Queue depth and oldest age per hop, and message counts per state.
     fn queue_stats(&self, now: Timestamp) -> Result<QueueStats>;

@@ -148,6 +148,6 @@ pub use state::{EntryStatus, Event, MessageState, RecipientState};
 pub use types::{
     AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BusinessType, CheckReport,
     DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor,
-    InboxItem, Lease, MessageId, MessageInfo, MessageKind, Origin, ParseIdError, QueueEntryInfo,
-    QueueStats, ReceivedReceipt, Sha256, Timestamp,
+    InboxItem, Lease, MessageId, MessageInfo, MessageKind, MessagePage, MessageQuery, Origin,
+    ParseIdError, QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256, Timestamp,
 };

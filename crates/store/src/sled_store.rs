@@ -20,8 +20,8 @@ use crate::state::{EntryStatus, Event, MessageState, RecipientState, Refused};
 use crate::types::{
     AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BusinessType, CheckReport,
     DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor,
-    InboxItem, Lease, MessageId, MessageInfo, MessageKind, Origin, QueueEntryInfo, QueueStats,
-    ReceivedReceipt, Sha256, Timestamp,
+    InboxItem, Lease, MessageId, MessageInfo, MessageKind, MessagePage, MessageQuery, Origin,
+    QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256, Timestamp,
 };
 
 /// Most recipients per message (keeps records well under [`crate::codec::MAX_VALUE`]).
@@ -2736,42 +2736,78 @@ impl Store for SledStore {
         self.ack_inbox_impl(agency, id, result, note, now)
     }
 
-    fn list_messages(
-        &self,
-        state: MessageState,
-        after: Option<MessageId>,
-        limit: usize,
-    ) -> Result<Vec<MessageInfo>> {
-        let prefix = vec![state.tag()];
-        let start = match after {
+    fn find_messages(&self, q: &MessageQuery) -> Result<MessagePage> {
+        // The keys to walk: the state index (tag ++ id) or the message records (id), both in
+        // id order, from just after `after` to just before `before`.
+        let (tree, prefix) = match q.state {
+            Some(state) => (T::ByState, vec![state.tag()]),
+            None => (T::Messages, Vec::new()),
+        };
+        let key_of = |id: MessageId| {
+            let mut k = prefix.clone();
+            k.extend_from_slice(&id.to_bytes());
+            k
+        };
+        let start = match q.after {
             Some(id) => {
-                let mut k = state_key(state, id);
+                let mut k = key_of(id);
                 k.push(0);
                 k
             }
             None => prefix.clone(),
         };
+        let end = match q.before {
+            Some(id) => Some(key_of(id)),
+            None => prefix_end(&prefix),
+        };
+        if end.as_ref().is_some_and(|e| *e <= start) {
+            return Ok(MessagePage {
+                messages: Vec::new(),
+                next: None,
+                scanned: 0,
+            });
+        }
         let tx = Tx::reader(&self.trees);
-        let mut out = Vec::new();
-        for item in self
-            .tree(T::ByState)
-            .range(&start, prefix_end(&prefix).as_deref())
-        {
-            if out.len() >= limit {
-                break;
+        let mut page = MessagePage {
+            messages: Vec::new(),
+            next: None,
+            scanned: 0,
+        };
+        let mut keys = self.tree(tree).range(&start, end.as_deref()).keys();
+        loop {
+            if page.messages.len() >= q.limit || page.scanned >= q.scan_limit {
+                // Stopped early: go on after the last one examined, unless nothing is left.
+                if keys.next().transpose()?.is_none() {
+                    page.next = None;
+                }
+                return Ok(page);
             }
-            let k = item?.0;
-            let id = k.get(1..).and_then(id_at).ok_or_else(|| {
-                StoreError::corrupt("state index key", format!("by_state/{}", show_key(&k)))
+            let Some(k) = keys.next().transpose()? else {
+                page.next = None;
+                return Ok(page);
+            };
+            let id = k.get(prefix.len()..).and_then(id_at).ok_or_else(|| {
+                StoreError::corrupt(
+                    "message key",
+                    format!("{}/{}", TREE_NAMES[tree as usize], show_key(&k)),
+                )
             })?;
+            page.scanned += 1;
+            page.next = Some(id);
             // A concurrent writer may have moved it on; list what is there now.
-            match tx.load_message(id) {
-                Ok(rec) => out.push(rec.info(id)),
-                Err(StoreError::NotFound { .. }) => {}
+            let rec = match tx.load_message(id) {
+                Ok(rec) => rec,
+                Err(StoreError::NotFound { .. }) => continue,
                 Err(e) => return Err(e),
+            };
+            let wanted = q
+                .agency
+                .as_deref()
+                .is_none_or(|a| rec.sender == a || rec.recipients.contains_key(a));
+            if wanted {
+                page.messages.push(rec.info(id));
             }
         }
-        Ok(out)
     }
 
     fn queue_stats(&self, now: Timestamp) -> Result<QueueStats> {

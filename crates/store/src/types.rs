@@ -441,6 +441,51 @@ pub struct InboxItem {
     pub acked: Option<FetchResult>,
 }
 
+/// What an operator looks for: see [`crate::Store::find_messages`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageQuery {
+    /// Only messages whose summary state is this; `None`: every state.
+    pub state: Option<MessageState>,
+    /// Start after this id (ids are UUID v7: time order).
+    pub after: Option<MessageId>,
+    /// Stop before this id.
+    pub before: Option<MessageId>,
+    /// Only messages this agency sent or that have it among their recipients.
+    pub agency: Option<String>,
+    /// At most this many messages in the page.
+    pub limit: usize,
+    /// Examine at most this many messages for one page, so that a search for something
+    /// rare in a large store answers in bounded time; the page's `next` says where to go on.
+    pub scan_limit: usize,
+}
+
+impl MessageQuery {
+    /// Messages in `state`, up to `limit`, no other filter.
+    pub fn state(state: MessageState, limit: usize) -> MessageQuery {
+        MessageQuery {
+            state: Some(state),
+            after: None,
+            before: None,
+            agency: None,
+            limit,
+            scan_limit: usize::MAX,
+        }
+    }
+}
+
+/// One page of [`crate::Store::find_messages`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagePage {
+    /// The messages found, by id order.
+    pub messages: Vec<MessageInfo>,
+    /// Where the next page starts (`after`): the last message examined. `None` when the range
+    /// was searched to its end. A page may be short, even empty, and still have a `next`: it
+    /// ran out of its `scan_limit` (or reached `limit`).
+    pub next: Option<MessageId>,
+    /// How many messages were examined.
+    pub scanned: usize,
+}
+
 /// Everything the store knows about one message (for tracking and operators).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageInfo {

@@ -300,6 +300,34 @@ fn compare(store: &SledStore, model: &Model) -> std::result::Result<(), TestCase
         let want = model.inbox.get(agency).cloned().unwrap_or_default();
         prop_assert_eq!(got, want, "inbox of {}", agency);
     }
+    // Search by agency, three messages examined per page, pages followed to the end.
+    for agency in ALL {
+        let mut want: Vec<MessageId> = model
+            .msgs
+            .iter()
+            .filter(|m| m.recips.contains_key(agency))
+            .map(|m| m.id)
+            .collect();
+        want.sort();
+        let mut q = MessageQuery {
+            state: None,
+            after: None,
+            before: None,
+            agency: Some(agency.to_owned()),
+            limit: 1000,
+            scan_limit: 3,
+        };
+        let mut got = Vec::new();
+        loop {
+            let page = store.find_messages(&q).unwrap();
+            got.extend(page.messages.iter().map(|m| m.id));
+            match page.next {
+                Some(n) => q.after = Some(n),
+                None => break,
+            }
+        }
+        prop_assert_eq!(got, want, "messages found for {}", agency);
+    }
     // The activity counters, kept incrementally, against the model's inboxes.
     let activity = store.agency_activity().unwrap();
     for agency in ["L1", "L2"] {

@@ -1244,6 +1244,102 @@ fn inbox_paging_filter_and_ack() {
 // ---------- listing and stats ----------
 
 #[test]
+fn find_messages_by_agency_and_time_in_bounded_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    // Ten messages at t = 0..10: A sends to B (even) or to C (odd); B sends one to A at t = 10.
+    let mut ids = Vec::new();
+    for i in 0..10u64 {
+        let to = if i % 2 == 0 { "B" } else { "C" };
+        let a = s
+            .accept(&req("A", format!("m{i}").as_bytes(), &[to]), at(i))
+            .unwrap();
+        ids.push(a.id);
+    }
+    let from_b = s.accept(&req("B", b"reply", &["A"]), at(10)).unwrap().id;
+    s.enqueue(ids[2], "gw", &strings(&["B"]), at(100), at(2))
+        .unwrap();
+    let all = |agency: Option<&str>| MessageQuery {
+        state: None,
+        after: None,
+        before: None,
+        agency: agency.map(str::to_owned),
+        limit: 100,
+        scan_limit: usize::MAX,
+    };
+    let found = |p: &MessagePage| p.messages.iter().map(|m| m.id).collect::<Vec<_>>();
+
+    // Every state, by id order: B is the recipient of the even ones and the sender of the last.
+    let p = s.find_messages(&all(Some("B"))).unwrap();
+    let mut want: Vec<_> = ids.iter().step_by(2).copied().collect();
+    want.push(from_b);
+    assert_eq!(found(&p), want);
+    assert_eq!(p.next, None, "searched to the end");
+    assert_eq!(p.scanned, 11);
+    assert_eq!(s.find_messages(&all(None)).unwrap().messages.len(), 11);
+    assert!(
+        s.find_messages(&all(Some("Z")))
+            .unwrap()
+            .messages
+            .is_empty()
+    );
+
+    // With a state: only the queued one of B's.
+    let mut q = all(Some("B"));
+    q.state = Some(MessageState::Queued);
+    assert_eq!(found(&s.find_messages(&q).unwrap()), vec![ids[2]]);
+
+    // A time window [t3, t7): after first_at(3) .. before first_at(7).
+    let mut q = all(Some("C"));
+    q.after = Some(MessageId::first_at(at(3)));
+    q.before = Some(MessageId::first_at(at(7)));
+    assert_eq!(found(&s.find_messages(&q).unwrap()), vec![ids[3], ids[5]]);
+    // An empty or reversed window is an empty page with nothing after it.
+    q.before = q.after;
+    let p = s.find_messages(&q).unwrap();
+    assert!(p.messages.is_empty() && p.next.is_none());
+
+    // A bounded scan: 3 messages examined per page; C's five arrive over four pages, some
+    // short, each telling where to go on, the last one with nothing after it.
+    let mut q = all(Some("C"));
+    q.scan_limit = 3;
+    let mut got = Vec::new();
+    let mut pages = 0;
+    loop {
+        let p = s.find_messages(&q).unwrap();
+        pages += 1;
+        assert!(p.scanned <= 3);
+        got.extend(found(&p));
+        match p.next {
+            Some(n) => q.after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(
+        got,
+        ids.iter().skip(1).step_by(2).copied().collect::<Vec<_>>()
+    );
+    assert_eq!(pages, 4);
+
+    // The page limit: two of B's, then the rest from `next`.
+    let mut q = all(Some("B"));
+    q.limit = 2;
+    let p = s.find_messages(&q).unwrap();
+    assert_eq!(found(&p), vec![ids[0], ids[2]]);
+    q.after = p.next;
+    q.limit = 100;
+    assert_eq!(found(&s.find_messages(&q).unwrap()), want[2..]);
+
+    // A full last page says whether anything is left after it.
+    let mut q = all(Some("B"));
+    q.after = Some(ids[7]);
+    q.limit = 2;
+    let p = s.find_messages(&q).unwrap();
+    assert_eq!(found(&p), vec![ids[8], from_b]);
+    assert_eq!(p.next, None);
+}
+
+#[test]
 fn list_messages_by_state_with_paging() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path());

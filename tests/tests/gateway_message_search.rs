@@ -1,0 +1,110 @@
+//! Operators search messages by agency and time (`GET /v1/messages?state=all&agency=…`):
+//! "did the district's document to the commune leave here, and where is it now?".
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use lienthong_gateway::client::ApiClient;
+use serde_json::Value;
+use support::*;
+
+const FROM: &str = "000.00.11.H50";
+const TO: &str = "000.00.00.H50";
+const OTHER: &str = "000.00.01.H50";
+const FAR: &str = "000.00.00.G22";
+
+/// Every page of a search, following `next` to its end: the ids found, and the pages.
+async fn search(ops: &ApiClient, query: &str) -> (Vec<String>, Vec<Value>) {
+    let mut ids = Vec::new();
+    let mut pages = Vec::new();
+    let mut after = String::new();
+    loop {
+        let a = ops
+            .get(&format!("/v1/messages?{query}{after}"))
+            .await
+            .unwrap();
+        assert_eq!(
+            a.status,
+            200,
+            "{query}: {}",
+            String::from_utf8_lossy(&a.body)
+        );
+        let j = a.json();
+        ids.extend(
+            j["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["id"].as_str().unwrap().to_owned()),
+        );
+        let next = j["next"].clone();
+        pages.push(j);
+        match next.as_str() {
+            Some(n) => after = format!("&after={n}"),
+            None => return (ids, pages),
+        }
+        assert!(pages.len() < 20, "{query}: no end of pages");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_find_messages_by_agency_and_time() {
+    let mut f = federation("search", Some(&["gw-g22", "gw-h50"])).await;
+    let ops = f.client("gw-h50", Some("operator/ops")).unwrap();
+    let submit = |from: &'static str, to: &'static [&'static str], n: u32| {
+        let c = f.client("gw-h50", Some(&format!("dms/{from}"))).unwrap();
+        async move {
+            let a = c.submit(document(from, to, n)).await.unwrap();
+            assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+            a.json()["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let local = submit(FROM, &[TO], 1).await;
+    let relayed = submit(FROM, &[FAR], 2).await;
+    let reply = submit(TO, &[OTHER], 3).await;
+
+    // Every state: as sender or as recipient, in id (= time) order, to the end.
+    let (ids, pages) = search(&ops, &format!("state=all&agency={TO}")).await;
+    assert_eq!(ids, [local.clone(), reply.clone()]);
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0]["agency"], TO);
+    assert_eq!(pages[0]["scanned"], 3);
+    assert!(pages[0]["next"].is_null());
+    // A recipient homed at another gateway: the message that left for it.
+    let (ids, pages) = search(&ops, &format!("state=all&agency={FAR}")).await;
+    assert_eq!(ids, [relayed.clone()]);
+    let m = &pages[0]["messages"][0];
+    assert_eq!(m["sender"], FROM);
+    assert!(m["recipients"][FAR].is_object(), "{m}");
+    // One at a time: the sender's two, over pages.
+    let (ids, pages) = search(&ops, &format!("state=all&agency={FROM}&limit=1")).await;
+    assert_eq!(ids, [local.clone(), relayed.clone()]);
+    assert!(pages.len() >= 2);
+    // With a state: the sender has no dead letters.
+    let (ids, _) = search(&ops, &format!("state=dead&agency={FROM}")).await;
+    assert!(ids.is_empty());
+    // A time window: nothing before 2000 or from tomorrow on; all of it today.
+    let (ids, _) = search(&ops, &format!("state=all&agency={TO}&until=2000-01-01")).await;
+    assert!(ids.is_empty());
+    let (ids, _) = search(&ops, &format!("state=all&since=2999-01-01")).await;
+    assert!(ids.is_empty());
+    let (ids, _) = search(&ops, "state=all&since=2000-01-01&until=2999-01-01").await;
+    assert_eq!(ids, [local, relayed, reply]);
+
+    // Bad input: a clear error, naming the parameter.
+    for (query, what) in [
+        ("state=all&agency=nonsense", "agency 'nonsense'"),
+        ("state=all&until=soon", "until='soon'"),
+        ("state=everything", "state='everything'"),
+    ] {
+        let a = ops.get(&format!("/v1/messages?{query}")).await.unwrap();
+        assert_eq!(a.status, 400, "{query}");
+        assert_eq!(a.error_code().as_deref(), Some("request.bad_request"));
+        let body = String::from_utf8_lossy(&a.body).into_owned();
+        assert!(body.contains(what), "{query}: {body}");
+    }
+    // Only operators search.
+    let dms = f.client("gw-h50", Some(&format!("dms/{TO}"))).unwrap();
+    assert_eq!(dms.get("/v1/messages?state=all").await.unwrap().status, 403);
+    f.stop_all().await;
+}
