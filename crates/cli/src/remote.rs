@@ -1165,6 +1165,12 @@ async fn queue_stats(s: &QueueStats) -> Result<u8, Fail> {
     }
     out!("gateway {}", text(&v["gateway"]));
     let hops = v["queues"]["hops"].as_array().cloned().unwrap_or_default();
+    let links = v["links"].as_object().cloned().unwrap_or_default();
+    let link_word = |hop: &str| match links.get(hop) {
+        Some(l) if l["up"] == false => "down".to_owned(),
+        Some(_) => "up".to_owned(),
+        None => "-".to_owned(),
+    };
     if hops.is_empty() {
         out!("no queues");
     } else {
@@ -1178,10 +1184,22 @@ async fn queue_stats(s: &QueueStats) -> Result<u8, Fail> {
                     h["oldest_age_ms"]
                         .as_u64()
                         .map_or_else(|| "-".to_owned(), |ms| format!("{}s", ms / 1000)),
+                    link_word(h["hop"].as_str().unwrap_or("")),
                 ]
             })
             .collect();
-        table(&["HOP", "DEPTH", "IN_FLIGHT", "OLDEST"], &rows);
+        table(&["HOP", "DEPTH", "IN_FLIGHT", "OLDEST", "LINK"], &rows);
+    }
+    // Why a link is down, in words.
+    for (hop, l) in &links {
+        if l["up"] == false {
+            out!(
+                "link to {hop} down since {}, {} failure(s) in a row: {}",
+                time(&l["since"]),
+                text(&l["consecutive_failures"]),
+                text(&l["last_error"])
+            );
+        }
     }
     let states: BTreeMap<String, Value> = v["queues"]["states"]
         .as_object()

@@ -667,6 +667,16 @@ fn operator_queue_commands() {
         "{text}"
     );
     assert!(text.contains("retry_scheduled=1"), "{text}");
+    // gw-g22 is down: the link says so, and why.
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("gw-g22") && l.split_whitespace().nth(4) == Some("down")),
+        "{text}"
+    );
+    assert!(
+        text.contains("link to gw-g22 down since ") && text.contains("connection"),
+        "{text}"
+    );
 
     // retry: a new attempt now (it fails again: gw-g22 is still down).
     let o = run(&["queue", "retry", &id], &ops, &[]).expect(0);

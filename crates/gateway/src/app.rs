@@ -157,6 +157,8 @@ pub struct AppState {
     pub inbox_waiters: Arc<crate::waiters::InboxWaiters>,
     /// Memory for document bodies held at once.
     pub body_budget: Arc<crate::budget::BodyBudget>,
+    /// The health of each link to a next hop.
+    pub links: Arc<crate::links::Links>,
     /// Token buckets per peer.
     pub buckets: Mutex<HashMap<String, (f64, Instant)>>,
     /// Set once the store is open and the listener bound.
@@ -876,7 +878,7 @@ async fn metrics(
         inbox_waiters: s.inbox_waiters.waiting(),
         buffered_body_bytes: s.body_budget.held_bytes(),
     };
-    let text = s.metrics.render(&stats, &health, &inboxes);
+    let text = s.metrics.render(&stats, &health, &inboxes, &s.links.all());
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }
 
@@ -1796,7 +1798,13 @@ async fn queues(
     require_operator(&peer)?;
     let st = s.clone();
     let stats = blocking(move || Ok(st.store.queue_stats(now())?)).await?;
-    Ok(Json(json!({"gateway": s.id.to_string(), "queues": stats})).into_response())
+    let links: serde_json::Map<String, Value> = s
+        .links
+        .all()
+        .into_iter()
+        .map(|(hop, h)| (hop, json!(h)))
+        .collect();
+    Ok(Json(json!({"gateway": s.id.to_string(), "queues": stats, "links": links})).into_response())
 }
 
 #[derive(Debug, Deserialize)]

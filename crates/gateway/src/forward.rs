@@ -27,6 +27,19 @@ struct Failure {
     reason: String,
     /// The peer refused the message itself.
     permanent: bool,
+    /// What it says about the link.
+    link: LinkSays,
+}
+
+/// What a failed attempt says about the link to the peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkSays {
+    /// Nothing (it failed here, before or after talking to the peer).
+    Nothing,
+    /// It works: the peer answered.
+    Works,
+    /// It failed, not this message: no answer, or our certificate refused.
+    Failed,
 }
 
 impl From<String> for Failure {
@@ -34,9 +47,28 @@ impl From<String> for Failure {
         Failure {
             reason,
             permanent: false,
+            link: LinkSays::Nothing,
         }
     }
 }
+
+impl Failure {
+    fn link(reason: String) -> Failure {
+        Failure {
+            reason,
+            permanent: false,
+            link: LinkSays::Failed,
+        }
+    }
+}
+
+/// How often a forwarder whose link is down probes it when nothing is due: from the first
+/// value, doubling, up to the second.
+const PROBE_EVERY: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(30));
+
+/// An id no message has (UUID v7 at the epoch, zero random bits): asking a peer for its
+/// receipt tests the link (TCP, TLS both ways, the peer's authorisation) and changes nothing.
+const PROBE_ID: &str = "00000000-0000-7000-8000-000000000000";
 
 /// A TCP connector with Nagle off: small requests and answers must not wait for the
 /// peer's delayed ACK (40 ms per round trip otherwise).
@@ -129,15 +161,29 @@ pub async fn run(f: Forwarder) {
     let limit = Arc::new(Semaphore::new(concurrency));
     let mut generation = tls.generation();
     let mut http = client(&tls, &hop);
+    let mut probe_every = PROBE_EVERY.0;
     loop {
         // After a reload (SIGHUP) new relays use the new certificate and trust.
         if http.is_none() || generation != tls.generation() {
             generation = tls.generation();
             http = client(&tls, &hop);
         }
+        let down = state.links.is_down(&hop);
+        if down && limit.available_permits() < concurrency {
+            // A link that is down gets one message at a time: wait for the one in flight.
+            let _ = limit.acquire().await.map(drop);
+            continue;
+        }
+        if !down {
+            probe_every = PROBE_EVERY.0;
+        }
         let st = state.clone();
         let h = hop.clone();
-        let free = limit.available_permits().max(1);
+        let free = if down {
+            1
+        } else {
+            limit.available_permits().max(1)
+        };
         let leases = tokio::task::spawn_blocking(move || st.store.lease(&h, now(), free, lease_ms))
             .await
             .ok()
@@ -155,10 +201,23 @@ pub async fn run(f: Forwarder) {
             let wait = due.map_or(Duration::from_secs(30), |d| {
                 Duration::from_millis(d.millis_since(now()).clamp(1, 30_000))
             });
+            // A link that is down is probed before the next entry is due, so that it is
+            // known to work again even while every retry waits for a long backoff.
+            let probe = down && probe_every < wait;
+            let wait = if probe { probe_every } else { wait };
             tokio::select! {
                 () = wake.notified() => {}
                 () = stop.notified() => return,
-                () = tokio::time::sleep(wait) => {}
+                () = tokio::time::sleep(wait) => {
+                    if probe {
+                        probe_every = (probe_every * 2).min(PROBE_EVERY.1);
+                        let answer = match &http {
+                            Some(c) => probe_link(c, &url, request_timeout).await,
+                            None => Err("no TLS client configuration".to_owned()),
+                        };
+                        link_outcome(&state, &hop, answer.as_ref().err().map(String::as_str)).await;
+                    }
+                }
             }
             continue;
         }
@@ -185,7 +244,7 @@ pub async fn run(f: Forwarder) {
                         )
                         .await
                     }
-                    None => Err("no TLS client configuration".to_owned().into()),
+                    None => Err(Failure::link("no TLS client configuration".to_owned())),
                 };
                 finish(&st, lease, outcome, started).await;
             });
@@ -250,13 +309,13 @@ async fn send(
     let deadline = tokio::time::Instant::now() + transfer_timeout(timeout, size, min_rate);
     let resp = tokio::time::timeout_at(deadline, client.request(req))
         .await
-        .map_err(|_| "the peer did not answer in time".to_owned())?
-        .map_err(|e| format!("connection: {}", crate::client::error_chain(&e)))?;
+        .map_err(|_| Failure::link("the peer did not answer in time".to_owned()))?
+        .map_err(|e| Failure::link(format!("connection: {}", crate::client::error_chain(&e))))?;
     let status = resp.status();
     let bytes = tokio::time::timeout_at(deadline, resp.into_body().collect())
         .await
-        .map_err(|_| "the peer's answer did not arrive in time".to_owned())?
-        .map_err(|e| e.to_string())?
+        .map_err(|_| Failure::link("the peer's answer did not arrive in time".to_owned()))?
+        .map_err(|e| Failure::link(format!("connection: {e}")))?
         .to_bytes();
     if !status.is_success() {
         let text = String::from_utf8_lossy(&bytes[..bytes.len().min(500)]).into_owned();
@@ -264,6 +323,11 @@ async fn send(
         return Err(Failure {
             reason: format!("peer answered {status}: {text}"),
             permanent,
+            link: if refuses_us(status) {
+                LinkSays::Failed
+            } else {
+                LinkSays::Works
+            },
         });
     }
     check_receipt(&bytes, lease, trust)
@@ -397,6 +461,12 @@ async fn finish(
     let st = s.clone();
     let hop = lease.hop.clone();
     let id = lease.id;
+    match &outcome {
+        Ok(_) => link_outcome(s, &hop, None).await,
+        Err(f) if f.link == LinkSays::Works => link_outcome(s, &hop, None).await,
+        Err(f) if f.link == LinkSays::Failed => link_outcome(s, &hop, Some(&f.reason)).await,
+        Err(_) => {}
+    }
     match outcome {
         Ok(receipt) => {
             let r =
@@ -413,7 +483,9 @@ async fn finish(
                 Err(e) => tracing::error!(message_id = %id, error = %e, "task failed"),
             }
         }
-        Err(Failure { reason, permanent }) => {
+        Err(Failure {
+            reason, permanent, ..
+        }) => {
             let why = reason.clone();
             let r = tokio::task::spawn_blocking(move || {
                 if permanent {
@@ -436,6 +508,79 @@ async fn finish(
                     tracing::warn!(message_id = %id, hop = %hop, error = %e, "could not record the failure")
                 }
                 Err(e) => tracing::error!(message_id = %id, error = %e, "task failed"),
+            }
+        }
+    }
+}
+
+/// Does this answer say that the peer does not accept us (rather than this message)?
+fn refuses_us(status: hyper::StatusCode) -> bool {
+    matches!(status.as_u16(), 401 | 403)
+}
+
+/// Ask the peer for the receipt of a message no one has: any answer but "who are you?"
+/// means the link works.
+async fn probe_link(client: &HttpsClient, url: &str, timeout: Duration) -> Result<(), String> {
+    let req = hyper::Request::get(format!(
+        "{}/v1/relay/{PROBE_ID}/receipt",
+        url.trim_end_matches('/')
+    ))
+    .body(Full::new(Bytes::new()))
+    .map_err(|e| e.to_string())?;
+    let resp = tokio::time::timeout(timeout, client.request(req))
+        .await
+        .map_err(|_| "probe: the peer did not answer in time".to_owned())?
+        .map_err(|e| format!("probe: connection: {}", crate::client::error_chain(&e)))?;
+    let status = resp.status();
+    // Read the (small) answer so that the connection can be reused.
+    let _ = tokio::time::timeout(timeout, resp.into_body().collect()).await;
+    if refuses_us(status) {
+        return Err(format!("probe: the peer answered {status}"));
+    }
+    Ok(())
+}
+
+/// Record how the link to `hop` did (`failure`: its reason, `None`: the peer answered).
+/// When it works again after failing, the retries waiting for their backoff are due now.
+async fn link_outcome(s: &Arc<AppState>, hop: &str, failure: Option<&str>) {
+    let at = now();
+    match failure {
+        Some(reason) => {
+            if s.links.failure(hop, reason, at) {
+                tracing::warn!(hop = %hop, reason = %reason, "link down: one message at a time, probing until it works again");
+            }
+        }
+        None => {
+            if s.links.success(hop, at) {
+                let mut due = 0usize;
+                loop {
+                    let st = s.clone();
+                    let h = hop.to_owned();
+                    match tokio::task::spawn_blocking(move || {
+                        st.store.retry_hop_now(&h, now(), 1000)
+                    })
+                    .await
+                    {
+                        Ok(Ok(n)) => {
+                            due += n;
+                            if n < 1000 {
+                                break;
+                            }
+                        }
+                        Ok(Err(e)) => {
+                            tracing::warn!(hop = %hop, error = %e, "could not make the waiting retries due");
+                            break;
+                        }
+                        Err(e) => {
+                            tracing::error!(hop = %hop, error = %e, "task failed");
+                            break;
+                        }
+                    }
+                }
+                tracing::info!(hop = %hop, retries_due_now = due, "link works again");
+                if let Some(n) = s.notify.get(hop) {
+                    n.notify_one();
+                }
             }
         }
     }

@@ -25,6 +25,7 @@ pub mod error;
 pub mod federation;
 pub mod forward;
 pub mod identity;
+pub mod links;
 pub mod metrics;
 pub mod server;
 pub mod tls;

@@ -8,6 +8,8 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusRecorder};
 
 use lienthong_store::QueueStats;
 
+use crate::links::LinkHealth;
+
 /// Gauges read when the metrics are scraped.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Health {
@@ -131,6 +133,14 @@ impl Metrics {
             );
             describe_gauge!("lienthong_inbox_waiters", "inbox long polls waiting");
             describe_gauge!(
+                "lienthong_link_up",
+                "1 while the link to a next hop works, 0 from a link failure until a relay or probe gets through"
+            );
+            describe_gauge!(
+                "lienthong_link_consecutive_failures",
+                "link failures in a row towards a next hop"
+            );
+            describe_gauge!(
                 "lienthong_buffered_body_bytes",
                 "document bodies held in memory (limits.max_buffered_body_bytes)"
             );
@@ -219,7 +229,13 @@ impl Metrics {
 
     /// The Prometheus text, with queue gauges set from `stats`, certificate expiry, and the
     /// health gauges from `health`.
-    pub fn render(&self, stats: &QueueStats, health: &Health, inboxes: &[InboxGauge]) -> String {
+    pub fn render(
+        &self,
+        stats: &QueueStats,
+        health: &Health,
+        inboxes: &[InboxGauge],
+        links: &[(String, LinkHealth)],
+    ) -> String {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -242,6 +258,15 @@ impl Metrics {
                     .set(h.in_flight as f64);
                 metrics::gauge!("lienthong_queue_oldest_age_seconds", "hop" => h.hop.clone())
                     .set(h.oldest_age_ms as f64 / 1000.0);
+            }
+            for (hop, l) in links {
+                metrics::gauge!("lienthong_link_up", "hop" => hop.clone()).set(if l.up {
+                    1.0
+                } else {
+                    0.0
+                });
+                metrics::gauge!("lienthong_link_consecutive_failures", "hop" => hop.clone())
+                    .set(f64::from(l.consecutive_failures));
             }
             for (state, n) in &stats.states {
                 let name = serde_json::to_value(state)

@@ -300,6 +300,7 @@ async fn start_inner(
         inbox_waiters: Arc::new(crate::waiters::InboxWaiters::new(
             c.limits.max_inbox_waiters,
         )),
+        links: Arc::new(crate::links::Links::new(peer_urls.keys())),
         buckets: std::sync::Mutex::new(HashMap::new()),
         ready: std::sync::atomic::AtomicBool::new(false),
     });

@@ -115,6 +115,11 @@ pub trait Store: Send + Sync {
     /// Operator: make dead and scheduled entries due now (dead ones get a fresh attempt budget).
     fn retry_now(&self, id: MessageId, now: Timestamp) -> Result<()>;
 
+    /// The link to `hop` works again: make at most `limit` of its entries that wait for a
+    /// retry later than `now` due now (attempt counts unchanged, event `link_recovered`).
+    /// Returns how many; call again until it returns fewer than `limit`.
+    fn retry_hop_now(&self, hop: &str, now: Timestamp, limit: usize) -> Result<usize>;
+
     /// Put the message into `agency`'s inbox (the agency must be a recipient in state accepted).
     /// Delivering again is a no-op reporting `duplicate`.
     fn deliver(&self, id: MessageId, agency: &str, now: Timestamp) -> Result<DeliverOutcome>;

@@ -2644,6 +2644,50 @@ impl Store for SledStore {
         )
     }
 
+    fn retry_hop_now(&self, hop: &str, now: Timestamp, limit: usize) -> Result<usize> {
+        check_name("hop", hop)?;
+        let prefix = name_prefix(hop);
+        let Some(start) = upto(&prefix, now) else {
+            return Ok(0);
+        };
+        let end = prefix_end(&prefix);
+        self.write(|tx| {
+            let keys = tx.keys_in(T::Ready, &start, end.as_deref(), limit)?;
+            for key in &keys {
+                let (_, _, id) = parse_hop_key(key, "queue_ready")?;
+                let Some(old) = tx.load_entry(id, hop)? else {
+                    return Err(StoreError::corrupt(
+                        "queue index (ready entry without queue record)",
+                        format!("queue/{id}/{hop}"),
+                    ));
+                };
+                let new = QueueEntry {
+                    due: now,
+                    ..old.clone()
+                };
+                tx.set_entry(id, hop, Some(&old), Some(&new))?;
+                let mut rec = tx.load_message(id)?;
+                let before = rec.state;
+                for r in &old.recipients {
+                    let s = recipient_mut(&mut rec, id, r)?;
+                    if matches!(s, RecipientState::RetryScheduled { .. }) {
+                        *s = s.retry_now().map_err(|e| refused(id, e))?;
+                    }
+                }
+                tx.event(
+                    id,
+                    &mut rec,
+                    now,
+                    Event::LinkRecovered {
+                        hop: hop.to_owned(),
+                    },
+                )?;
+                tx.save_message(id, &mut rec, Some(before), now)?;
+            }
+            Ok(keys.len())
+        })
+    }
+
     fn deliver(&self, id: MessageId, agency: &str, now: Timestamp) -> Result<DeliverOutcome> {
         self.deliver_impl(id, agency, now)
     }

@@ -513,6 +513,12 @@ pub enum Event {
     Cancelled,
     /// An operator asked for an immediate retry.
     RetryNow,
+    /// The link to `hop` works again after failing: the next attempt is now instead of at
+    /// the end of its backoff.
+    LinkRecovered {
+        /// The hop.
+        hop: String,
+    },
     /// Put in an agency's inbox.
     Delivered {
         /// The agency.

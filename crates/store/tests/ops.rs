@@ -784,6 +784,63 @@ fn failures_back_off_exponentially_capped_then_dead_after_attempts() {
 }
 
 #[test]
+fn a_recovered_link_pulls_its_scheduled_retries_forward() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    // Three messages to "gw" and one to "other", each failed once: retries due at t = 1000.
+    let mut ids = Vec::new();
+    for (i, hop) in ["gw", "gw", "gw", "other"].into_iter().enumerate() {
+        let a = s
+            .accept(&req("A", format!("m{i}").as_bytes(), &["B"]), at(0))
+            .unwrap();
+        s.enqueue(a.id, hop, &strings(&["B"]), at(0), at(0))
+            .unwrap();
+        let l = s.lease(hop, at(0), 1, 100).unwrap().pop().unwrap();
+        s.fail_lease(&l, "connection refused", at(0)).unwrap();
+        ids.push(a.id);
+    }
+    // A fourth to "gw" that is due anyway, and a suspended one: both left alone.
+    let due = s.accept(&req("A", b"due", &["B"]), at(0)).unwrap().id;
+    s.enqueue(due, "gw", &strings(&["B"]), at(0), at(0))
+        .unwrap();
+    let held = s.accept(&req("A", b"held", &["B"]), at(0)).unwrap().id;
+    s.enqueue(held, "gw", &strings(&["B"]), at(0), at(0))
+        .unwrap();
+    s.suspend(held, at(0)).unwrap();
+
+    // The link works again at t = 10: two, then one, then none, in batches of two.
+    let now = at(10);
+    assert_eq!(s.retry_hop_now("gw", now, 2).unwrap(), 2);
+    assert_eq!(s.retry_hop_now("gw", now, 2).unwrap(), 1);
+    assert_eq!(s.retry_hop_now("gw", now, 2).unwrap(), 0);
+    for id in &ids[..3] {
+        assert_eq!(
+            rstate(&s, *id, "B"),
+            RecipientState::Queued { hop: "gw".into() }
+        );
+        assert_eq!(events(&s, *id).last().unwrap(), "link_recovered");
+    }
+    // The other hop's retry still waits; the due one and the suspended one have no such event.
+    assert!(matches!(
+        rstate(&s, ids[3], "B"),
+        RecipientState::RetryScheduled { .. }
+    ));
+    assert!(!events(&s, due).contains(&"link_recovered".to_owned()));
+    assert!(!events(&s, held).contains(&"link_recovered".to_owned()));
+    // All four are due now; the next attempt is the second of the three that failed.
+    let leases = s.lease("gw", now, 10, 100).unwrap();
+    let mut attempts: Vec<u32> = leases.iter().map(|l| l.attempt).collect();
+    attempts.sort();
+    assert_eq!(attempts, vec![1, 2, 2, 2]);
+    // Bad input: a hop name that cannot be one.
+    assert_eq!(
+        s.retry_hop_now("", now, 10).unwrap_err().code(),
+        "store.invalid_input"
+    );
+    healthy(&s);
+}
+
+#[test]
 fn dead_after_max_age() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path());

@@ -1,0 +1,156 @@
+//! The health of each link to a next hop, as its forwarder sees it: up or down, since
+//! when, how many failures in a row, the last error. Operators read it in `GET /v1/queues`
+//! and the `lienthong_link_up` gauge ("the queue to gw-g22 grows: why?" gets an answer
+//! such as "down since 01:42: connection refused").
+//!
+//! A link is down after a failure that is the link's and not one message's: no answer at
+//! all (connection refused or reset, TLS handshake, timeout) or the peer refusing our
+//! certificate (401, 403). A peer that answers anything else is up, even when it refuses
+//! a message or is busy. While a link is down, its forwarder sends one message at a time
+//! and probes the link between attempts; when it works again, the retries that wait for
+//! their backoff are made due at once (`Store::retry_hop_now`).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use lienthong_store::Timestamp;
+use serde::Serialize;
+
+/// One link's health.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkHealth {
+    /// False from a link failure until a relay or probe gets through.
+    pub up: bool,
+    /// When it went down or came back (ms since the epoch); null before either.
+    pub since: Option<u64>,
+    /// Link failures in a row.
+    pub consecutive_failures: u32,
+    /// The last link failure's reason.
+    pub last_error: Option<String>,
+    /// When the last link failure happened (ms).
+    pub last_failure_at: Option<u64>,
+    /// When a relay or probe last got through (ms).
+    pub last_success_at: Option<u64>,
+}
+
+impl Default for LinkHealth {
+    fn default() -> LinkHealth {
+        LinkHealth {
+            up: true,
+            since: None,
+            consecutive_failures: 0,
+            last_error: None,
+            last_failure_at: None,
+            last_success_at: None,
+        }
+    }
+}
+
+/// The links of one gateway (a fixed set of next hops).
+#[derive(Debug, Default)]
+pub struct Links {
+    map: HashMap<String, Mutex<LinkHealth>>,
+}
+
+impl Links {
+    /// Every link up, nothing known yet.
+    pub fn new<'a>(hops: impl IntoIterator<Item = &'a String>) -> Links {
+        Links {
+            map: hops
+                .into_iter()
+                .map(|h| (h.clone(), Mutex::new(LinkHealth::default())))
+                .collect(),
+        }
+    }
+
+    fn with<T>(&self, hop: &str, f: impl FnOnce(&mut LinkHealth) -> T) -> Option<T> {
+        let m = self.map.get(hop)?;
+        // A poisoned lock only means another thread panicked while holding it; the health
+        // record is still usable.
+        let mut g = m.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Some(f(&mut g))
+    }
+
+    /// The health of `hop`, if it is a next hop here.
+    pub fn get(&self, hop: &str) -> Option<LinkHealth> {
+        self.with(hop, |h| h.clone())
+    }
+
+    /// Every link, by hop.
+    pub fn all(&self) -> Vec<(String, LinkHealth)> {
+        let mut v: Vec<(String, LinkHealth)> = self
+            .map
+            .keys()
+            .filter_map(|k| self.get(k).map(|h| (k.clone(), h)))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    /// Is `hop` down?
+    pub fn is_down(&self, hop: &str) -> bool {
+        self.with(hop, |h| !h.up).unwrap_or(false)
+    }
+
+    /// A relay or probe got through. True when the link was down: it just recovered.
+    pub fn success(&self, hop: &str, now: Timestamp) -> bool {
+        self.with(hop, |h| {
+            let recovered = !h.up;
+            if recovered {
+                h.up = true;
+                h.since = Some(now.as_millis());
+            }
+            h.consecutive_failures = 0;
+            h.last_success_at = Some(now.as_millis());
+            recovered
+        })
+        .unwrap_or(false)
+    }
+
+    /// The link failed with `reason`. True when it was up: it just went down.
+    pub fn failure(&self, hop: &str, reason: &str, now: Timestamp) -> bool {
+        self.with(hop, |h| {
+            let went_down = h.up;
+            if went_down {
+                h.up = false;
+                h.since = Some(now.as_millis());
+            }
+            h.consecutive_failures = h.consecutive_failures.saturating_add(1);
+            h.last_error = Some(reason.chars().take(500).collect());
+            h.last_failure_at = Some(now.as_millis());
+            went_down
+        })
+        .unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn down_on_failure_up_on_success_with_times_and_counts() {
+        let hops = vec!["gw-g22".to_owned()];
+        let l = Links::new(&hops);
+        let t = Timestamp::from_millis;
+        assert!(!l.is_down("gw-g22"));
+        assert!(!l.success("gw-g22", t(1)), "it was not down");
+        assert!(l.failure("gw-g22", "connection refused", t(2)));
+        assert!(!l.failure("gw-g22", "connection refused again", t(3)));
+        let h = l.get("gw-g22").unwrap();
+        assert!(!h.up && l.is_down("gw-g22"));
+        assert_eq!(h.since, Some(2));
+        assert_eq!(h.consecutive_failures, 2);
+        assert_eq!(h.last_error.as_deref(), Some("connection refused again"));
+        assert_eq!((h.last_failure_at, h.last_success_at), (Some(3), Some(1)));
+        assert!(l.success("gw-g22", t(4)), "recovered");
+        let h = l.get("gw-g22").unwrap();
+        assert!(h.up);
+        assert_eq!((h.since, h.consecutive_failures), (Some(4), 0));
+        assert_eq!(h.last_error.as_deref(), Some("connection refused again"));
+        // An unknown hop: nothing to say, nothing recorded.
+        assert!(!l.failure("gw-x", "x", t(5)));
+        assert!(l.get("gw-x").is_none() && !l.is_down("gw-x"));
+        assert_eq!(l.all().len(), 1);
+    }
+}

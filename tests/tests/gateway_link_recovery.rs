@@ -1,0 +1,123 @@
+//! A link that fails is reported down with its reason, and when it works again the
+//! retries that wait for a long backoff go at once instead of at the end of it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::time::Duration;
+
+use lienthong_gateway::config::SignaturePolicy;
+use lienthong_gateway::federation::{Federation, FederationSpec};
+use serde_json::Value;
+use support::*;
+
+/// Retries ten minutes apart: anything delivered within the test came from the recovery.
+const SLOW_RETRY: &str = "\n[retry]\nbase_ms = 600000\nfactor = 2.0\ncap_ms = 3600000\njitter_percent = 0\nmax_attempts = 50\nmax_age_ms = 86400000\n\n[forward]\nconcurrency_per_peer = 8\nlease_ms = 5000\nrequest_timeout_ms = 5000\n";
+
+const FROM: &str = "000.00.11.H50";
+const FAR: &str = "000.00.00.G22";
+
+fn link(q: &Value) -> Value {
+    q["links"]["gw-g22"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_down_is_reported_and_its_recovery_sends_the_waiting_retries_at_once() {
+    let spec = FederationSpec {
+        nodes: nodes(Some(&["gw-g22", "gw-h50"])),
+        certs: certs(),
+        root: tempdir("link-recovery"),
+        policy: SignaturePolicy::Require,
+        extra_toml: SLOW_RETRY.into(),
+    };
+    let mut f = Federation::prepare(&spec).unwrap();
+    f.start_all().await.unwrap();
+    let ops = f.client("gw-h50", Some("operator/ops")).unwrap();
+    // Before any relay: up, nothing known.
+    let q = ops.get("/v1/queues").await.unwrap().json();
+    assert_eq!(link(&q)["up"], true, "{q:#}");
+    assert!(link(&q)["since"].is_null());
+
+    f.stop("gw-g22").await;
+    let dms = f.client("gw-h50", Some(&format!("dms/{FROM}"))).unwrap();
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let a = dms.submit(document(FROM, &[FAR], 300 + n)).await.unwrap();
+        assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+        ids.push(a.json()["id"].as_str().unwrap().to_owned());
+    }
+    // Each fails once and waits ten minutes; the link is down, with the reason.
+    let q = eventually(
+        "the link reported down",
+        Duration::from_secs(20),
+        || async {
+            let q = ops.get("/v1/queues").await.unwrap().json();
+            (link(&q)["up"] == false && q["queues"]["states"]["retry_scheduled"] == 3).then_some(q)
+        },
+    )
+    .await;
+    let l = link(&q);
+    assert!(l["consecutive_failures"].as_u64().unwrap() >= 1, "{l}");
+    assert!(
+        l["last_error"].as_str().unwrap().contains("connection"),
+        "{l}"
+    );
+    assert!(l["since"].as_u64().is_some(), "{l}");
+    let m = metrics_text(&f, "gw-h50").await;
+    assert_eq!(
+        metric_value(&m, "lienthong_link_up{hop=\"gw-g22\"}"),
+        Some(0.0),
+        "{m}"
+    );
+
+    // It comes back: delivered long before the ten minutes, each exactly once.
+    f.start("gw-g22").await.unwrap();
+    let inbox = f.client("gw-g22", Some(&format!("dms/{FAR}"))).unwrap();
+    let got: Vec<String> = eventually(
+        "delivery once the link works again",
+        Duration::from_secs(60),
+        || async {
+            let a = inbox.get("/v1/inbox?kind=edoc").await.unwrap();
+            let items: Vec<String> = a.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_owned())
+                .collect();
+            (items.len() >= 3).then_some(items)
+        },
+    )
+    .await;
+    let mut got_sorted = got.clone();
+    got_sorted.sort();
+    got_sorted.dedup();
+    assert_eq!(got_sorted.len(), got.len(), "a message was delivered twice");
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(got_sorted, want);
+    let q = ops.get("/v1/queues").await.unwrap().json();
+    let l = link(&q);
+    assert_eq!(l["up"], true, "{l}");
+    assert_eq!(l["consecutive_failures"], 0, "{l}");
+    assert!(l["last_success_at"].as_u64() >= l["since"].as_u64(), "{l}");
+    // The history says why the retry went early.
+    let t = dms
+        .get(&format!("/v1/documents/{}", ids[0]))
+        .await
+        .unwrap()
+        .json();
+    let events: Vec<&str> = t["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["event"]["event"].as_str().unwrap_or(""))
+        .collect();
+    assert!(events.contains(&"link_recovered"), "{events:?}");
+    let m = metrics_text(&f, "gw-h50").await;
+    assert_eq!(
+        metric_value(&m, "lienthong_link_up{hop=\"gw-g22\"}"),
+        Some(1.0),
+        "{m}"
+    );
+    f.stop_all().await;
+}
