@@ -430,13 +430,15 @@ async fn partition_of_a_mid_level_gateway() {
     for d in &docs {
         sent.push((submit(&p, d).await, d));
     }
-    // The district recipient (below the cut) is served; the queue to the province builds.
+    // The district recipient (below the cut) is served; the queue to the province builds,
+    // and the link to it is reported down.
     let ops = p.lock().unwrap().client("gw-h50-giolinh", "operator/ops");
     eventually(
-        "queue towards gw-h50 builds",
+        "queue towards gw-h50 builds, its link down",
         Duration::from_secs(30),
         || async {
             let q = ops.get("/v1/queues").await.ok()?.json();
+            (q["links"]["gw-h50"]["up"] == false).then_some(())?;
             q["queues"]["hops"]
                 .as_array()?
                 .iter()
@@ -460,4 +462,41 @@ async fn partition_of_a_mid_level_gateway() {
     })
     .await;
     check_all_delivered(&p, &sent, Duration::from_secs(120)).await;
+    let q = ops.get("/v1/queues").await.unwrap().json();
+    assert_eq!(q["links"]["gw-h50"]["up"], true, "{q:#}");
+}
+
+/// `SIGHUP` makes a running `lienthong serve` take a new directory: an agency added to the
+/// file is routed without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn directory_reload_on_sighup() {
+    let p = Procs::start("sighup").await;
+    let new = "000.03.11.H50";
+    let dir = p.logs.join("directory.toml");
+    let sender = p.client("gw-h50", "dms/000.00.11.H50");
+    let refused = sender
+        .submit(document("000.00.11.H50", &[new], 60_001))
+        .await
+        .unwrap();
+    assert_eq!(refused.error_code().as_deref(), Some("routing.refused"));
+    let mut text = std::fs::read_to_string(&dir).unwrap();
+    text.push_str(&format!(
+        "\n[[agency]]\ncode = \"{new}\"\nname = \"Sở Thử nghiệm\"\ngateway = \"gw-h50\"\n"
+    ));
+    std::fs::write(&dir, text).unwrap();
+    let pid = p.children["gw-h50"].id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    // The reload is asynchronous: a submission is refused (nothing stored) until it is done.
+    let doc = document("000.00.11.H50", &[new], 60_002);
+    eventually("the new agency routed", Duration::from_secs(20), || async {
+        let a = sender.submit(doc.clone()).await.ok()?;
+        (a.status == 202).then_some(())
+    })
+    .await;
 }

@@ -325,12 +325,12 @@ impl Demo {
 
     /// Print and verify the hop trail of `id` from `from_gw` towards `to_gw`.
     fn trail(&mut self, id: &str, from_gw: &str, to_gw: &str) -> Result<(), String> {
-        let dir = &self
+        let dir = self
             .fed
             .running(from_gw)
             .ok_or("gateway not running")?
             .state
-            .directory;
+            .directory();
         let a = lienthong_routing::GatewayId::parse(from_gw).map_err(|e| e.to_string())?;
         let b = lienthong_routing::GatewayId::parse(to_gw).map_err(|e| e.to_string())?;
         let path = dir.path(&a, &b).ok_or("no path")?;

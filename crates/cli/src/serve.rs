@@ -103,10 +103,19 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             };
             loop {
                 tokio::select! {
-                    _ = hup.recv() => match gateway.reload_tls() {
-                        Ok(()) => tracing::info!("SIGHUP: TLS and receipt-signing certificates and keys reloaded"),
-                        Err(e) => tracing::error!(error = %e, "SIGHUP: reload failed; the old certificates stay in use"),
-                    },
+                    _ = hup.recv() => {
+                        match gateway.reload_tls() {
+                            Ok(()) => tracing::info!("SIGHUP: TLS and receipt-signing certificates and keys reloaded"),
+                            Err(e) => tracing::error!(error = %e, "SIGHUP: reload failed; the old certificates stay in use"),
+                        }
+                        match lienthong_gateway::Config::load(&args.config) {
+                            Ok(v) => match gateway.reload_directory(&v) {
+                                Ok(what) => tracing::info!("SIGHUP: directory reloaded: {what}"),
+                                Err(e) => tracing::error!(error = %e, "SIGHUP: directory not reloaded; the old one stays in use"),
+                            },
+                            Err(e) => tracing::error!(error = %e, "SIGHUP: the configuration is not valid; the old directory stays in use"),
+                        }
+                    }
                     _ = term.recv() => break,
                     _ = int.recv() => break,
                 }

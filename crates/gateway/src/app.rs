@@ -124,8 +124,9 @@ pub struct AppState {
     pub id: GatewayId,
     /// The store.
     pub store: Arc<dyn Store>,
-    /// The routing directory.
-    pub directory: Directory,
+    /// The routing directory (replaced when a reload brings a new one with the same
+    /// next hops; read it with [`AppState::directory`]).
+    pub directory: std::sync::RwLock<Arc<Directory>>,
     /// The directory is the whole federation's (not a local view): an agency missing from
     /// it does not exist, and is refused at once rather than passed up to the root.
     pub full_directory: bool,
@@ -163,6 +164,13 @@ pub struct AppState {
     pub buckets: Mutex<HashMap<String, (f64, Instant)>>,
     /// Set once the store is open and the listener bound.
     pub ready: std::sync::atomic::AtomicBool,
+}
+
+impl AppState {
+    /// The routing directory in force.
+    pub fn directory(&self) -> Arc<Directory> {
+        current(&self.directory)
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -409,7 +417,7 @@ fn require_gateway(peer: &Peer) -> Result<GatewayId, ApiError> {
 
 /// The directory's main code for an agency known by an alias; the code itself otherwise.
 fn canonical_agency(s: &AppState, code: AgencyCode) -> AgencyCode {
-    s.directory.canonical(&code).cloned().unwrap_or(code)
+    s.directory().canonical(&code).cloned().unwrap_or(code)
 }
 
 fn require_operator(peer: &Peer) -> Result<(), ApiError> {
@@ -608,7 +616,7 @@ fn check_document(
     let mut bad = Vec::new();
     for r in &raw_recipients {
         // Aliases become the agency's own code, so each agency has one inbox.
-        match AgencyCode::parse(r).map(|c| s.directory.canonical(&c).cloned().unwrap_or(c)) {
+        match AgencyCode::parse(r).map(|c| s.directory().canonical(&c).cloned().unwrap_or(c)) {
             Ok(c) if !recipients.contains(&c) => recipients.push(c),
             Ok(_) => {}
             Err(e) => bad.push(json!({"recipient": r, "problem": e.to_string()})),
@@ -632,6 +640,7 @@ fn check_document(
     }
     let from = parsed.package.from();
     let trust = current(&s.doc_trust);
+    let dir = s.directory();
     let policy = Policy {
         trust: &trust,
         at: lienthong_dsig::unix_time(signature_at.as_millis() / 1000),
@@ -642,7 +651,7 @@ fn check_document(
             // a certificate issued before a merger or renaming still speaks for it.
             other_codes: AgencyCode::parse(&from.organ_id)
                 .ok()
-                .and_then(|c| s.directory.agency(&c))
+                .and_then(|c| dir.agency(&c))
                 .map(|a| {
                     std::iter::once(&a.code)
                         .chain(&a.aliases)
@@ -680,7 +689,7 @@ fn check_document(
     // since the 2025 mergers), so that tracking, DocumentId conflicts and returning statuses
     // all see one sender.
     let sender = match AgencyCode::parse(&from.organ_id) {
-        Ok(c) => s.directory.canonical(&c).unwrap_or(&c).to_string(),
+        Ok(c) => s.directory().canonical(&c).unwrap_or(&c).to_string(),
         Err(_) => from.organ_id.clone(),
     };
     Ok(Checked {
@@ -704,7 +713,7 @@ fn route_all(
     if s.full_directory {
         let unknown: Vec<Value> = recipients
             .iter()
-            .filter(|r| s.directory.agency(r).is_none())
+            .filter(|r| s.directory().agency(r).is_none())
             .map(|r| {
                 json!({"recipient": r.to_string(), "code": "unknown_agency",
                        "reason": format!("agency {r} is not in the federation directory")})
@@ -719,7 +728,7 @@ fn route_all(
         }
     }
     let next = s
-        .directory
+        .directory()
         .group_by_next_hop(recipients, &s.id, hops, today(now));
     if !next.refused.is_empty() {
         let detail: Vec<Value> = next
@@ -897,7 +906,7 @@ async fn submit(
     let (id, sha, recipients, duplicate, hops, verdict) = blocking(move || {
         let now = now();
         let checked = check_document(&st, &bytes, now)?;
-        let canon = |c: &AgencyCode| st.directory.canonical(c).cloned().unwrap_or_else(|| c.clone());
+        let canon = |c: &AgencyCode| st.directory().canonical(c).cloned().unwrap_or_else(|| c.clone());
         let sender = AgencyCode::parse(&checked.sender).ok().map(|c| canon(&c));
         if sender != Some(canon(&caller)) {
             return Err(ApiError::new(
@@ -1175,7 +1184,7 @@ async fn track(
             Peer::Operator(_) => true,
             Peer::Agency(a) => {
                 info.sender == a.as_str()
-                    || st.directory.canonical(a).map(AgencyCode::as_str)
+                    || st.directory().canonical(a).map(AgencyCode::as_str)
                         == Some(info.sender.as_str())
             }
             _ => false,
@@ -1522,7 +1531,7 @@ async fn agencies(
 ) -> Result<Response, ApiError> {
     require_cert(&peer)?;
     let list: Vec<Value> = s
-        .directory
+        .directory()
         .agencies()
         .iter()
         .map(|a| serde_json::to_value(a).unwrap_or(Value::Null))
@@ -1554,7 +1563,7 @@ fn activity_rows(
 ) -> Vec<Value> {
     let mut by_code: std::collections::BTreeMap<String, lienthong_store::AgencyActivity> =
         stored.into_iter().map(|a| (a.agency.clone(), a)).collect();
-    for a in s.directory.agencies() {
+    for a in s.directory().agencies() {
         if a.gateway == s.id {
             let code = a.code.to_string();
             by_code
@@ -1570,7 +1579,7 @@ fn activity_rows(
         .map(|a| {
             let known = AgencyCode::parse(&a.agency)
                 .ok()
-                .and_then(|c| s.directory.agency(&c).cloned());
+                .and_then(|c| s.directory().agency(&c).cloned());
             json!({
                 "agency": a.agency,
                 "name": known.as_ref().map(|k| k.name.clone()),
@@ -1633,7 +1642,7 @@ async fn relay(
         let code = AgencyCode::parse(r.trim()).map_err(|e| {
             ApiError::new("request.bad_request", format!("lienthong-recipients: {e}"))
         })?;
-        recipients.push(s.directory.canonical(&code).cloned().unwrap_or(code));
+        recipients.push(s.directory().canonical(&code).cloned().unwrap_or(code));
     }
     if hops.last() != Some(&from) {
         return Err(ApiError::new(
@@ -1672,10 +1681,10 @@ async fn relay(
         }
         // A child sends up only what the agencies of its own subtree sent (a sender this
         // directory does not know is left to the signature check).
-        if st.directory.parent(&from) == Some(&st.id)
+        if st.directory().parent(&from) == Some(&st.id)
             && let Ok(sender) = AgencyCode::parse(&checked.sender)
-            && let Some(home) = st.directory.home_gateway(&sender)
-            && !st.directory.subtree_contains(&from, home)
+            && let Some(home) = st.directory().home_gateway(&sender)
+            && !st.directory().subtree_contains(&from, home)
         {
             return Err(ApiError::new(
                 "auth.relay_not_routed",
@@ -1749,9 +1758,11 @@ fn check_relay_routes(
     recipients: &[AgencyCode],
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    let is_child = s.directory.parent(from) == Some(&s.id);
-    let is_parent = s.directory.parent(&s.id) == Some(from);
-    let is_shortcut = s.directory.shortcuts_from(from).any(|g| g == &s.id);
+    // One directory for the whole check, even if a reload replaces it meanwhile.
+    let dir = s.directory();
+    let is_child = dir.parent(from) == Some(&s.id);
+    let is_parent = dir.parent(&s.id) == Some(from);
+    let is_shortcut = dir.shortcuts_from(from).any(|g| g == &s.id);
     if !(is_child || is_parent || is_shortcut) {
         return Err(ApiError::new(
             "auth.relay_not_routed",
@@ -1759,12 +1770,12 @@ fn check_relay_routes(
         ));
     }
     for r in recipients {
-        let home = s.directory.home_gateway(r);
+        let home = dir.home_gateway(r);
         let ok = match home {
             Some(h) => {
-                let below_us = s.directory.subtree_contains(&s.id, h);
+                let below_us = dir.subtree_contains(&s.id, h);
                 if is_child {
-                    !s.directory.subtree_contains(from, h)
+                    !dir.subtree_contains(from, h)
                 } else {
                     below_us
                 }
@@ -1781,7 +1792,7 @@ fn check_relay_routes(
                 ),
             ));
         }
-        if let RouteDecision::Refuse(reason) = s.directory.route(r, &s.id, hops, today(now)) {
+        if let RouteDecision::Refuse(reason) = dir.route(r, &s.id, hops, today(now)) {
             return Err(ApiError::new("routing.refused", reason.to_string())
                 .with(json!({"recipient": r.to_string(), "code": reason.code()})));
         }
@@ -1872,7 +1883,7 @@ async fn messages(
             let code = AgencyCode::parse(raw).map_err(|e| {
                 ApiError::new("request.bad_request", format!("agency '{raw}': {e}"))
             })?;
-            Some(s.directory.canonical(&code).cloned().unwrap_or(code))
+            Some(s.directory().canonical(&code).cloned().unwrap_or(code))
         }
         None => None,
     };
@@ -1939,7 +1950,7 @@ async fn find_document(
             ),
         )
     })?;
-    let sender = s.directory.canonical(&sender).cloned().unwrap_or(sender);
+    let sender = s.directory().canonical(&sender).cloned().unwrap_or(sender);
     let st = s.clone();
     let (doc, code) = (document_id.clone(), sender.to_string());
     let list = blocking(move || {
@@ -2023,7 +2034,7 @@ pub fn recover_unrouted(s: &AppState) -> Result<usize, ApiError> {
             };
             let now = now();
             let next = s
-                .directory
+                .directory()
                 .group_by_next_hop(&pending, &s.id, &hops, today(now));
             dispatch(s, info.id, &next, now)?;
             done += 1;

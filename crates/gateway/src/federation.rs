@@ -197,6 +197,21 @@ impl Federation {
         Ok(())
     }
 
+    /// Re-read a running gateway's configuration and take its directory, as `SIGHUP` does
+    /// for `lienthong serve` (see [`RunningGateway::reload_directory`]).
+    pub fn reload_directory(&self, id: &str) -> Result<String, String> {
+        let node = self
+            .nodes
+            .get(id)
+            .ok_or_else(|| format!("no gateway {id}"))?;
+        let running = node
+            .running
+            .as_ref()
+            .ok_or_else(|| format!("{id} is not running"))?;
+        let v = Config::load(&node.config_path).map_err(|e| e.to_string())?;
+        running.reload_directory(&v)
+    }
+
     /// Stop one gateway (its data stays; start it again with [`Federation::start`]).
     pub async fn stop(&mut self, id: &str) {
         if let Some(n) = self.nodes.get_mut(id)

@@ -73,7 +73,82 @@ impl std::fmt::Debug for RunningGateway {
     }
 }
 
+/// The next hops of a configuration: parent, children, shortcut targets, with their URLs
+/// (the config's own URLs win over the directory's).
+fn next_hops(v: &Validated) -> HashMap<String, String> {
+    let mut peer_urls: HashMap<String, String> = HashMap::new();
+    if let Some(p) = v.directory.parent(&v.id)
+        && let Some(g) = v.directory.gateway(p)
+    {
+        peer_urls.insert(p.to_string(), g.url.clone());
+    }
+    for ch in v.directory.children(&v.id) {
+        if let Some(g) = v.directory.gateway(ch) {
+            peer_urls.insert(ch.to_string(), g.url.clone());
+        }
+    }
+    for sc in v.directory.shortcuts_from(&v.id) {
+        if let Some(g) = v.directory.gateway(sc) {
+            peer_urls.insert(sc.to_string(), g.url.clone());
+        }
+    }
+    if let Some(p) = &v.config.parent {
+        peer_urls.insert(p.id.clone(), p.url.clone());
+    }
+    for ch in &v.config.child {
+        peer_urls.insert(ch.id.clone(), ch.url.clone());
+    }
+    peer_urls
+}
+
 impl RunningGateway {
+    /// Take the routing directory of a re-read configuration `v` (agencies added, renamed,
+    /// given aliases or validity dates, moved between gateways below us) without a restart.
+    /// Refused, keeping the directory in force, when the configuration is for another
+    /// gateway, switches between a directory file and the local view, or changes this
+    /// gateway's next hops or their URLs (a new peer needs its own forwarder: restart).
+    /// Returns what was loaded, in words.
+    pub fn reload_directory(&self, v: &Validated) -> Result<String, String> {
+        let st = &self.state;
+        if v.id != st.id {
+            return Err(format!(
+                "the configuration is now for gateway {}, not {}: restart to apply it",
+                v.id, st.id
+            ));
+        }
+        if v.config.directory.is_some() != st.full_directory {
+            return Err(
+                "the configuration switches between a directory file and the local view: restart to apply it"
+                    .into(),
+            );
+        }
+        let hops = next_hops(v);
+        if hops != st.peer_urls {
+            let mut changes = Vec::new();
+            for (h, url) in &hops {
+                match st.peer_urls.get(h) {
+                    None => changes.push(format!("{h} added")),
+                    Some(old) if old != url => changes.push(format!("{h} moved to {url}")),
+                    Some(_) => {}
+                }
+            }
+            for h in st.peer_urls.keys() {
+                if !hops.contains_key(h) {
+                    changes.push(format!("{h} removed"));
+                }
+            }
+            changes.sort();
+            return Err(format!(
+                "the next hops changed ({}): restart to apply the new directory",
+                changes.join(", ")
+            ));
+        }
+        let before = st.directory().agencies().len();
+        let after = v.directory.agencies().len();
+        app::replace(&st.directory, v.directory.clone());
+        Ok(format!("{after} agencies (before: {before})"))
+    }
+
     /// Re-read TLS certificates and keys; on error the old ones stay.
     /// Re-read the receipt-signing certificate and key, and the document roots and CRLs,
     /// too. Each part is replaced only if its new files are good; the first error is
@@ -249,30 +324,7 @@ async fn start_inner(
     .map(|s| Arc::new(s) as Arc<dyn Store>)
     .map_err(StartError::Store)?;
 
-    // Peers: parent, children, shortcut targets, with their URLs.
-    let mut peer_urls: HashMap<String, String> = HashMap::new();
-    if let Some(p) = v.directory.parent(&v.id)
-        && let Some(g) = v.directory.gateway(p)
-    {
-        peer_urls.insert(p.to_string(), g.url.clone());
-    }
-    for ch in v.directory.children(&v.id) {
-        if let Some(g) = v.directory.gateway(ch) {
-            peer_urls.insert(ch.to_string(), g.url.clone());
-        }
-    }
-    for sc in v.directory.shortcuts_from(&v.id) {
-        if let Some(g) = v.directory.gateway(sc) {
-            peer_urls.insert(sc.to_string(), g.url.clone());
-        }
-    }
-    // The config's own URLs win over the directory's.
-    if let Some(p) = &c.parent {
-        peer_urls.insert(p.id.clone(), p.url.clone());
-    }
-    for ch in &c.child {
-        peer_urls.insert(ch.id.clone(), ch.url.clone());
-    }
+    let peer_urls = next_hops(&v);
     let notify: HashMap<String, Arc<Notify>> = peer_urls
         .keys()
         .map(|k| (k.clone(), Arc::new(Notify::new())))
@@ -281,7 +333,7 @@ async fn start_inner(
     let state = Arc::new(AppState {
         id: v.id.clone(),
         store,
-        directory: v.directory.clone(),
+        directory: std::sync::RwLock::new(Arc::new(v.directory.clone())),
         full_directory: c.directory.is_some(),
         doc_trust: std::sync::RwLock::new(Arc::new(doc_trust)),
         gateway_trust: std::sync::RwLock::new(Arc::new(gateway_trust)),
