@@ -79,6 +79,20 @@ enum InboxCommand {
     Get(InboxGet),
     /// Acknowledge a fetched message: done, or fail with a note.
     Ack(InboxAck),
+    /// Who signed a message in the inbox, and whether the signature holds, as the gateway
+    /// verifies it (exit 1 when it is not valid).
+    Signature(InboxSignature),
+}
+
+#[derive(Debug, clap::Args)]
+struct InboxSignature {
+    #[command(flatten)]
+    conn: Conn,
+    /// The message id.
+    id: String,
+    /// Print the gateway's JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// What an inbox listing shows.
@@ -819,6 +833,7 @@ pub(crate) fn inbox(a: &InboxArgs) -> ExitCode {
         InboxCommand::List(l) => block_on(l.json, inbox_list(l)),
         InboxCommand::Get(g) => block_on(false, inbox_get(g)),
         InboxCommand::Ack(k) => block_on(k.json, inbox_ack(k)),
+        InboxCommand::Signature(g) => block_on(g.json, inbox_signature(g)),
     }
 }
 
@@ -878,6 +893,23 @@ async fn inbox_list(l: &InboxList) -> Result<u8, Fail> {
         note!("next page: --after {next}");
     }
     Ok(0)
+}
+
+async fn inbox_signature(g: &InboxSignature) -> Result<u8, Fail> {
+    let client = connect(&g.conn)?;
+    let v = ok(client
+        .get(&format!("/v1/inbox/{}/signature", enc(&g.id)))
+        .await)?
+    .json();
+    let report = &v["signature"];
+    if g.json {
+        print_json(&v);
+    } else {
+        let mut out = std::io::stdout().lock();
+        crate::verify::human(&mut out, report, &format!("message {}", g.id), None)
+            .map_err(|e| Fail::local("io.write", e.to_string()))?;
+    }
+    Ok(if report["valid"] == true { 0 } else { 1 })
 }
 
 async fn inbox_get(g: &InboxGet) -> Result<u8, Fail> {

@@ -12,8 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use lienthong_dsig::{
-    ExpectedAgency, Policy, Profile, Report, TrustStore, Verdict, is_receipt, verify,
-    verify_receipt_doc,
+    ExpectedAgency, Policy, Profile, TrustStore, Verdict, is_receipt, verify, verify_receipt_doc,
 };
 
 /// Arguments of `verify`.
@@ -222,7 +221,8 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         }
         writeln!(out, "{v:#}")
     } else {
-        human(&mut out, &report, &what, receipt.as_ref())
+        let v = serde_json::to_value(&report).unwrap_or_default();
+        human(&mut out, &v, &what, receipt.as_ref())
     };
     if written.is_err() {
         return ExitCode::from(2);
@@ -234,17 +234,29 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     }
 }
 
-fn human(
+/// Print a verification report (its JSON form: from [`verify`] here, or from a gateway's
+/// `GET /v1/inbox/{id}/signature`) for a person.
+pub(crate) fn human(
     out: &mut impl Write,
-    r: &Report,
+    r: &serde_json::Value,
     what: &str,
     receipt: Option<&lienthong_dsig::Receipt>,
 ) -> std::io::Result<()> {
-    let verdict = match r.verdict {
-        Verdict::Valid => "VALID: the signature is intact and trusted",
-        Verdict::Invalid => "INVALID",
-        Verdict::Unsigned => "NOT SIGNED",
-        Verdict::Legacy => "LEGACY SIGNATURE: cannot be verified",
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("?").to_owned();
+    let list = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let verdict = match r["verdict"].as_str() {
+        Some("valid") => "VALID: the signature is intact and trusted",
+        Some("unsigned") => "NOT SIGNED",
+        Some("legacy") => "LEGACY SIGNATURE: cannot be verified",
+        _ => "INVALID",
     };
     writeln!(out, "{verdict}")?;
     writeln!(out, "  Document:   {what}")?;
@@ -255,46 +267,52 @@ fn human(
             rc.message_id, rc.document_sha256, rc.receiving_gateway, rc.hop
         )?;
     }
-    if let Some(s) = &r.signer {
-        writeln!(out, "  Signer:     {}", s.subject)?;
+    let signer = &r["signer"];
+    if signer.is_object() {
+        writeln!(out, "  Signer:     {}", s(&signer["subject"]))?;
         writeln!(
             out,
             "  Agency:     {}",
-            s.agency
-                .as_deref()
+            signer["agency"]
+                .as_str()
                 .unwrap_or("(the certificate names no agency)")
         )?;
         writeln!(
             out,
             "  Valid:      {} to {}",
-            s.certificate.not_before, s.certificate.not_after
+            s(&signer["not_before"]),
+            s(&signer["not_after"])
         )?;
-        writeln!(out, "  Serial:     {}", s.certificate.serial)?;
+        writeln!(out, "  Serial:     {}", s(&signer["serial"]))?;
     }
-    if !r.chain.is_empty() {
-        writeln!(out, "  Chain:      {}", r.chain.join("  ->  "))?;
+    let chain = list(&r["chain"]);
+    if !chain.is_empty() {
+        writeln!(out, "  Chain:      {}", chain.join("  ->  "))?;
     }
-    writeln!(out, "  Checked at: {}", r.checked_at)?;
-    if let Some(a) = &r.algorithm {
+    writeln!(out, "  Checked at: {}", s(&r["checked_at"]))?;
+    if let Some(a) = r["algorithm"].as_str() {
         writeln!(
             out,
             "  Algorithm:  {a}, digest {}{}",
-            r.digest.as_deref().unwrap_or("?"),
-            if r.weak { " (WEAK)" } else { "" }
+            r["digest"].as_str().unwrap_or("?"),
+            if r["weak"] == true { " (WEAK)" } else { "" }
         )?;
     }
-    if !r.covers.is_empty() {
-        writeln!(out, "  Covers:     {}", r.covers.join(", "))?;
+    let covers = list(&r["covers"]);
+    if !covers.is_empty() {
+        writeln!(out, "  Covers:     {}", covers.join(", "))?;
     }
-    if !r.problems.is_empty() {
+    let problems = list(&r["problems"]);
+    if !problems.is_empty() {
         writeln!(out, "Problems:")?;
-        for (p, c) in r.problems.iter().zip(&r.problem_codes) {
+        for (p, c) in problems.iter().zip(list(&r["problem_codes"])) {
             writeln!(out, "  - {p} [{c}]")?;
         }
     }
-    if !r.notes.is_empty() {
+    let notes = list(&r["notes"]);
+    if !notes.is_empty() {
         writeln!(out, "Notes:")?;
-        for n in &r.notes {
+        for n in &notes {
             writeln!(out, "  - {n}")?;
         }
     }

@@ -541,6 +541,22 @@ fn send_a_folder() {
     fetched.sort();
     docs.sort();
     assert_eq!(fetched, docs);
+    // Who signed it, as the gateway verifies it.
+    let o = run(&["inbox", "signature", &all[0]], &near, &[]).expect(0);
+    let text = o.text();
+    assert!(
+        text.starts_with("VALID: the signature is intact and trusted\n")
+            && text.contains(&format!("  Agency:     {SENDER}\n"))
+            && text.contains("  Chain:      "),
+        "{text}"
+    );
+    let v = run(&["inbox", "signature", &all[0], "--json"], &near, &[])
+        .expect(0)
+        .json();
+    assert_eq!(v["signature"]["signer"]["agency"], SENDER, "{v:#}");
+    // Not in this inbox: the gateway's refusal, exit 1.
+    let o = run(&["inbox", "signature", &all[0]], &sender, &[]).expect(1);
+    assert!(o.stderr.contains("not_found"), "{}", o.stderr);
     let v = run(&["inbox", "list", "--kind", "status", "--json"], &near, &[])
         .expect(0)
         .json();

@@ -235,6 +235,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/inbox", get(inbox_list))
         .route("/v1/inbox/{id}", get(inbox_get))
         .route("/v1/inbox/{id}/ack", post(inbox_ack))
+        .route("/v1/inbox/{id}/signature", get(inbox_signature))
         .route("/v1/agencies", get(agencies))
         .route("/v1/agencies/activity", get(agency_activity))
         .route("/v1/relay", post(relay))
@@ -287,6 +288,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/inbox"),
     ("get", "/v1/inbox/{id}"),
     ("post", "/v1/inbox/{id}/ack"),
+    ("get", "/v1/inbox/{id}/signature"),
     ("get", "/v1/agencies"),
     ("get", "/v1/agencies/activity"),
     ("post", "/v1/relay"),
@@ -570,20 +572,7 @@ fn check_document(
     bytes: &[u8],
     signature_at: Timestamp,
 ) -> Result<Checked, ApiError> {
-    let limits = lienthong_xml::Limits {
-        max_bytes: s.limits.max_body_bytes,
-        ..lienthong_xml::Limits::default()
-    };
-    let doc = lienthong_xml::Document::parse_with(bytes, &limits).map_err(|e| {
-        ApiError::new("document.unreadable", format!("not readable as XML: {e}")).with(json!({
-            "xml_code": e.code(), "line": e.position.line, "column": e.position.column
-        }))
-    })?;
-    let parsed = lienthong_edxml::from_document(&doc, bytes).map_err(|e| {
-        let p = e.position();
-        ApiError::new("document.not_edxml", e.to_string())
-            .with(json!({"edxml_code": e.code(), "line": p.line, "column": p.column}))
-    })?;
+    let (doc, parsed) = read_document(s, bytes)?;
     let (kind, raw_recipients, document_id, business) = match &parsed.package {
         Package::Edoc(e) => (
             MessageKind::Edoc,
@@ -639,45 +628,7 @@ fn check_document(
         ));
     }
     let from = parsed.package.from();
-    let trust = current(&s.doc_trust);
-    let dir = s.directory();
-    let policy = Policy {
-        trust: &trust,
-        at: lienthong_dsig::unix_time(signature_at.as_millis() / 1000),
-        expected_agency: Some(ExpectedAgency {
-            code: from.organ_id.clone(),
-            name: from.organ_name.clone(),
-            // The directory's other codes for the same agency (its main code and aliases):
-            // a certificate issued before a merger or renaming still speaks for it.
-            other_codes: AgencyCode::parse(&from.organ_id)
-                .ok()
-                .and_then(|c| dir.agency(&c))
-                .map(|a| {
-                    std::iter::once(&a.code)
-                        .chain(&a.aliases)
-                        .map(ToString::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
-        }),
-    };
-    let mut report = lienthong_dsig::verify(&doc, &Profile::edxml(), &policy);
-    // A relayed signature is judged as of the message's entry into the network, but the
-    // revocation lists must be fresh today: stale CRLs cannot vouch that a certificate was
-    // not revoked since.
-    let today = now().as_millis() / 1000;
-    if let Some(until) = trust.crls_fresh_until()
-        && until < today
-        && report.valid
-    {
-        report.problem_codes.push("cert.crl_expired");
-        report.problems.push(format!(
-            "the revocation lists in use passed their nextUpdate on {}; fetch fresh ones (trust.crls) and reload",
-            lienthong_dsig::time::format_rfc3339(until)
-        ));
-        report.valid = false;
-        report.verdict = Verdict::Invalid;
-    }
+    let report = signature_report(s, &doc, from, signature_at);
     if s.policy == SignaturePolicy::Require && !report.valid {
         return Err(ApiError::new(
             "signature.required",
@@ -701,6 +652,78 @@ fn check_document(
         verdict: report.verdict,
         problems: report.problems,
     })
+}
+
+/// Parse a document or status package: the XML tree and what edXML says.
+fn read_document(
+    s: &AppState,
+    bytes: &[u8],
+) -> Result<(lienthong_xml::Document, lienthong_edxml::Parsed), ApiError> {
+    let limits = lienthong_xml::Limits {
+        max_bytes: s.limits.max_body_bytes,
+        ..lienthong_xml::Limits::default()
+    };
+    let doc = lienthong_xml::Document::parse_with(bytes, &limits).map_err(|e| {
+        ApiError::new("document.unreadable", format!("not readable as XML: {e}")).with(json!({
+            "xml_code": e.code(), "line": e.position.line, "column": e.position.column
+        }))
+    })?;
+    let parsed = lienthong_edxml::from_document(&doc, bytes).map_err(|e| {
+        let p = e.position();
+        ApiError::new("document.not_edxml", e.to_string())
+            .with(json!({"edxml_code": e.code(), "line": p.line, "column": p.column}))
+    })?;
+    Ok((doc, parsed))
+}
+
+/// Verify the signature of a parsed document from `from` as of `signature_at`, under the
+/// document trust in force, with revocation lists that must be fresh today.
+fn signature_report(
+    s: &AppState,
+    doc: &lienthong_xml::Document,
+    from: &lienthong_edxml::Organization,
+    signature_at: Timestamp,
+) -> lienthong_dsig::Report {
+    let trust = current(&s.doc_trust);
+    let dir = s.directory();
+    let policy = Policy {
+        trust: &trust,
+        at: lienthong_dsig::unix_time(signature_at.as_millis() / 1000),
+        expected_agency: Some(ExpectedAgency {
+            code: from.organ_id.clone(),
+            name: from.organ_name.clone(),
+            // The directory's other codes for the same agency (its main code and aliases):
+            // a certificate issued before a merger or renaming still speaks for it.
+            other_codes: AgencyCode::parse(&from.organ_id)
+                .ok()
+                .and_then(|c| dir.agency(&c))
+                .map(|a| {
+                    std::iter::once(&a.code)
+                        .chain(&a.aliases)
+                        .map(ToString::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }),
+    };
+    let mut report = lienthong_dsig::verify(doc, &Profile::edxml(), &policy);
+    // A relayed signature is judged as of the message's entry into the network, but the
+    // revocation lists must be fresh today: stale CRLs cannot vouch that a certificate was
+    // not revoked since.
+    let today = now().as_millis() / 1000;
+    if let Some(until) = trust.crls_fresh_until()
+        && until < today
+        && report.valid
+    {
+        report.problem_codes.push("cert.crl_expired");
+        report.problems.push(format!(
+            "the revocation lists in use passed their nextUpdate on {}; fetch fresh ones (trust.crls) and reload",
+            lienthong_dsig::time::format_rfc3339(until)
+        ));
+        report.valid = false;
+        report.verdict = Verdict::Invalid;
+    }
+    report
 }
 
 /// Route every recipient; refuse (with every reason) if any cannot be routed.
@@ -1061,21 +1084,7 @@ async fn inbox_get(
     let agency = canonical_agency(&s, require_agency(&peer)?);
     let id = parse_id(&id)?;
     let st = s.clone();
-    let size = blocking(move || {
-        let info = st.store.message(id)?;
-        let ours = matches!(
-            info.recipients.get(agency.as_str()),
-            Some(RecipientState::Delivered | RecipientState::Fetched { .. })
-        );
-        if !ours {
-            return Err(ApiError::new(
-                "not_found",
-                "no such message in this agency's inbox",
-            ));
-        }
-        Ok(info.size)
-    })
-    .await?;
+    let size = blocking(move || in_inbox(&st, &agency, id)).await?;
     // The body's share of the memory budget is held until the answer has been sent.
     let share = s
         .body_budget
@@ -1094,6 +1103,53 @@ async fn inbox_get(
         HeaderValue::from_static("application/xml"),
     );
     Ok(r)
+}
+
+/// The size of message `id` if it is in `agency`'s inbox; otherwise `not_found` (the same
+/// for a message that exists elsewhere, so that other agencies learn nothing).
+fn in_inbox(s: &AppState, agency: &AgencyCode, id: MessageId) -> Result<u64, ApiError> {
+    let info = s.store.message(id)?;
+    let ours = matches!(
+        info.recipients.get(agency.as_str()),
+        Some(RecipientState::Delivered | RecipientState::Fetched { .. })
+    );
+    if !ours {
+        return Err(ApiError::new(
+            "not_found",
+            "no such message in this agency's inbox",
+        ));
+    }
+    Ok(info.size)
+}
+
+/// Who signed a message in the caller's inbox, and whether the signature holds: verified
+/// by the gateway under its document trust, as of the message's entry into the network
+/// (as every hop checked it), with today's revocation lists. A DMS shows this to the clerk
+/// instead of implementing XML signatures and the PKI itself.
+async fn inbox_signature(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let agency = canonical_agency(&s, require_agency(&peer)?);
+    let id = parse_id(&id)?;
+    let st = s.clone();
+    let size = blocking(move || in_inbox(&st, &agency, id)).await?;
+    let share = s
+        .body_budget
+        .acquire(size, BUDGET_WAIT)
+        .await
+        .ok_or_else(|| budget_busy(&s))?;
+    let st = s.clone();
+    let report = blocking(move || {
+        let _share = share;
+        let bytes = st.store.read_payload(id)?;
+        let (doc, parsed) = read_document(&st, &bytes)?;
+        let at = relay_signature_time(id, now(), st.relay_window_ms);
+        Ok(signature_report(&st, &doc, parsed.package.from(), at))
+    })
+    .await?;
+    Ok(Json(json!({"id": id.to_string(), "signature": report})).into_response())
 }
 
 /// A response body that holds its share of the memory budget until hyper has sent it.
