@@ -619,6 +619,15 @@ fn upto(prefix: &[u8], t: Timestamp) -> Option<Vec<u8>> {
     }
 }
 
+/// Count a message its sender sent from here (relayed ones were sent elsewhere).
+fn count_sent(counters: &mut BTreeMap<Vec<u8>, u64>, rec: &MessageRecord) {
+    if let Origin::Local = rec.origin {
+        *counters
+            .entry(activity_key(&rec.sender, sent_field(rec.kind)))
+            .or_default() += 1;
+    }
+}
+
 fn refused(id: MessageId, r: Refused) -> StoreError {
     StoreError::InvalidState {
         id,
@@ -862,6 +871,19 @@ impl SledStore {
 
     /// Recount [`Activity`] from the inbox and message records.
     fn recount_activity(&self) -> Result<Activity> {
+        let (mut counters, open) = self.recount_inbox_activity()?;
+        for item in self.tree(T::Messages).iter() {
+            let (k, v) = item?;
+            let Ok(rec) = decode::<MessageRecord>(&v, "messages", &k) else {
+                continue;
+            };
+            count_sent(&mut counters, &rec);
+        }
+        Ok((counters, open))
+    }
+
+    /// The part of [`Activity`] that the inbox records give: everything but what was sent.
+    fn recount_inbox_activity(&self) -> Result<Activity> {
         let mut counters: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
         let mut open = BTreeMap::new();
         for item in self.tree(T::Inbox).iter() {
@@ -889,17 +911,6 @@ impl SledStore {
                         .entry(activity_key(agency, ack_field(r)))
                         .or_default() += 1
                 }
-            }
-        }
-        for item in self.tree(T::Messages).iter() {
-            let (k, v) = item?;
-            let Ok(rec) = decode::<MessageRecord>(&v, "messages", &k) else {
-                continue;
-            };
-            if let Origin::Local = rec.origin {
-                *counters
-                    .entry(activity_key(&rec.sender, sent_field(rec.kind)))
-                    .or_default() += 1;
             }
         }
         Ok((counters, open))
@@ -1979,6 +1990,8 @@ impl SledStore {
         }
         // Messages, recipients vs entries, indexes.
         let mut inbox_expect: BTreeSet<(String, MessageId)> = BTreeSet::new();
+        // What each agency sent, counted in the same pass (for the activity counters).
+        let mut sent_counts: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
         for item in self.tree(T::Messages).iter() {
             let (k, v) = item?;
             let Some(id) = id_at(&k) else {
@@ -1993,6 +2006,7 @@ impl SledStore {
                 }
             };
             rep.messages += 1;
+            count_sent(&mut sent_counts, &rec);
             *state_counts.entry(rec.state).or_default() += 1;
             if rec.state != MessageState::of(&rec.recipients) {
                 p.push(format!(
@@ -2164,7 +2178,10 @@ impl SledStore {
             ));
         }
         // Activity counters and the inbox_open index agree with the inboxes and messages.
-        let (want_counters, want_open) = self.recount_activity()?;
+        let (mut want_counters, want_open) = self.recount_inbox_activity()?;
+        for (k, n) in sent_counts {
+            *want_counters.entry(k).or_default() += n;
+        }
         let mut have_counters: BTreeMap<Vec<u8>, Option<u64>> = BTreeMap::new();
         for item in self.tree(T::Meta).scan_prefix(META_ACTIVITY) {
             let (k, v) = item?;

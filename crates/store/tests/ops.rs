@@ -1173,12 +1173,26 @@ fn check_reports_activity_counters_that_disagree_with_the_inboxes() {
         let t = db.open_tree("store").unwrap();
         let open_key: Vec<u8> = t.scan_prefix([18u8]).next().unwrap().unwrap().0.to_vec();
         t.remove(open_key).unwrap();
+        // And A's count of documents sent: 5 instead of 1.
+        let sent_key: Vec<u8> = t
+            .scan_prefix(b"\x0fact/")
+            .map(|r| r.unwrap().0.to_vec())
+            .find(|k| k.ends_with(b"sent_edoc"))
+            .unwrap();
+        t.insert(sent_key, &5u64.to_be_bytes()).unwrap();
         db.flush().unwrap();
     }
     let s = open(dir.path());
     let rep = s.check(VerifyLevel::BlobsPresent).unwrap();
     assert!(
         rep.problems.iter().any(|p| p.starts_with("inbox_open")),
+        "{:#?}",
+        rep.problems
+    );
+    assert!(
+        rep.problems
+            .iter()
+            .any(|p| p.starts_with("activity counter") && p.ends_with(": 5, actual 1")),
         "{:#?}",
         rep.problems
     );
