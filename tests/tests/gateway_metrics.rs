@@ -10,6 +10,21 @@ use std::collections::BTreeSet;
 use support::*;
 
 const OPERATIONS: &str = include_str!("../../docs/OPERATIONS.md");
+const ALERTS: &str = include_str!("../../deploy/prometheus/lienthong-alerts.yml");
+
+/// The metric names the alert rules use (`lienthong_…` words in their `expr` lines).
+fn alerted() -> BTreeSet<String> {
+    ALERTS
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("expr:"))
+        .flat_map(|e| {
+            e.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| w.starts_with("lienthong_"))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
 
 /// The metric names docs/OPERATIONS.md's table lists (`lienthong_…` in its first column).
 fn documented() -> BTreeSet<String> {
@@ -111,6 +126,22 @@ async fn counters_start_at_zero_are_described_and_match_the_operations_guide() {
         assert!(
             documented.contains(name),
             "/metrics serves {name}, docs/OPERATIONS.md does not explain it"
+        );
+    }
+    // The shipped alert rules: each one named, with an expression, over metrics that exist.
+    let rules = ALERTS.matches("- alert: ").count();
+    assert!(rules >= 8, "{rules} rules");
+    assert_eq!(
+        ALERTS.matches("\n        expr: ").count(),
+        rules,
+        "every rule has one expr"
+    );
+    let alerted = alerted();
+    assert!(alerted.len() >= 8, "{alerted:?}");
+    for name in &alerted {
+        assert!(
+            documented.contains(name),
+            "deploy/prometheus/lienthong-alerts.yml uses {name}, which /metrics does not serve"
         );
     }
     f.stop_all().await;
