@@ -37,20 +37,33 @@ async fn peer_down_then_back() {
         },
     )
     .await;
-    // The queue towards gw-h48 at gw-g22 builds and retries are counted.
+    // The queue towards gw-h48 at gw-g22 builds; the link is down, and while it is, the
+    // gateway probes it but sends no message: between two failed probes, no retry.
     let ops = f.client("gw-g22", Some("operator/ops")).unwrap();
-    eventually(
-        "retries towards gw-h48",
-        Duration::from_secs(20),
-        || async {
-            let m = String::from_utf8(ops.get("/metrics").await.unwrap().body.to_vec()).unwrap();
-            m.lines()
-                .find(|l| l.starts_with("lienthong_retries_total{hop=\"gw-h48\"}"))
-                .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-                .filter(|n| *n >= 10.0)
-        },
-    )
-    .await;
+    let failures_then_retries = |at_least: u64| {
+        let ops = ops.clone();
+        let f = &f;
+        async move {
+            eventually("link failures", Duration::from_secs(20), || async {
+                let q = ops.get("/v1/queues").await.unwrap().json();
+                let l = &q["links"]["gw-h48"];
+                (l["up"] == false && l["consecutive_failures"].as_u64() >= Some(at_least))
+                    .then_some(())
+            })
+            .await;
+            let m = metrics_text(f, "gw-g22").await;
+            metric_value(&m, "lienthong_retries_total{hop=\"gw-h48\"}").unwrap()
+        }
+    };
+    let before = failures_then_retries(2).await;
+    assert!(before >= 1.0, "the failure that found the link down is counted");
+    let after = failures_then_retries(3).await;
+    assert_eq!(before, after, "no message was sent while the link was down");
+    let m = metrics_text(&f, "gw-g22").await;
+    assert_eq!(
+        metric_value(&m, "lienthong_dead_letters_total{hop=\"gw-h48\"}"),
+        Some(0.0)
+    );
     let q = ops.get("/v1/queues").await.unwrap().json();
     let hop = q["queues"]["hops"]
         .as_array()

@@ -168,22 +168,32 @@ pub async fn run(f: Forwarder) {
             generation = tls.generation();
             http = client(&tls, &hop);
         }
-        let down = state.links.is_down(&hop);
-        if down && limit.available_permits() < concurrency {
-            // A link that is down gets one message at a time: wait for the one in flight.
-            let _ = limit.acquire().await.map(drop);
+        if state.links.is_down(&hop) {
+            // While the link is down no message is sent: none uses up its attempts or ages
+            // into a dead letter because of the link (dead letters are for what a working
+            // peer keeps refusing). Let the relays in flight finish, then probe the link,
+            // 1 s apart and doubling up to 30 s; when it works, `link_outcome` makes the
+            // waiting retries due and this loop sends again.
+            if limit.available_permits() < concurrency {
+                let _ = limit.acquire().await.map(drop);
+                continue;
+            }
+            tokio::select! {
+                () = stop.notified() => return,
+                () = tokio::time::sleep(probe_every) => {}
+            }
+            probe_every = (probe_every * 2).min(PROBE_EVERY.1);
+            let answer = match &http {
+                Some(c) => probe_link(c, &url, request_timeout).await,
+                None => Err("no TLS client configuration".to_owned()),
+            };
+            link_outcome(&state, &hop, answer.as_ref().err().map(String::as_str)).await;
             continue;
         }
-        if !down {
-            probe_every = PROBE_EVERY.0;
-        }
+        probe_every = PROBE_EVERY.0;
         let st = state.clone();
         let h = hop.clone();
-        let free = if down {
-            1
-        } else {
-            limit.available_permits().max(1)
-        };
+        let free = limit.available_permits().max(1);
         let leases = tokio::task::spawn_blocking(move || st.store.lease(&h, now(), free, lease_ms))
             .await
             .ok()
@@ -201,23 +211,10 @@ pub async fn run(f: Forwarder) {
             let wait = due.map_or(Duration::from_secs(30), |d| {
                 Duration::from_millis(d.millis_since(now()).clamp(1, 30_000))
             });
-            // A link that is down is probed before the next entry is due, so that it is
-            // known to work again even while every retry waits for a long backoff.
-            let probe = down && probe_every < wait;
-            let wait = if probe { probe_every } else { wait };
             tokio::select! {
                 () = wake.notified() => {}
                 () = stop.notified() => return,
-                () = tokio::time::sleep(wait) => {
-                    if probe {
-                        probe_every = (probe_every * 2).min(PROBE_EVERY.1);
-                        let answer = match &http {
-                            Some(c) => probe_link(c, &url, request_timeout).await,
-                            None => Err("no TLS client configuration".to_owned()),
-                        };
-                        link_outcome(&state, &hop, answer.as_ref().err().map(String::as_str)).await;
-                    }
-                }
+                () = tokio::time::sleep(wait) => {}
             }
             continue;
         }

@@ -6,9 +6,10 @@
 //! A link is down after a failure that is the link's and not one message's: no answer at
 //! all (connection refused or reset, TLS handshake, timeout) or the peer refusing our
 //! certificate (401, 403). A peer that answers anything else is up, even when it refuses
-//! a message or is busy. While a link is down, its forwarder sends one message at a time
-//! and probes the link between attempts; when it works again, the retries that wait for
-//! their backoff are made due at once (`Store::retry_hop_now`).
+//! a message or is busy. While a link is down, its forwarder sends no message (none spends
+//! its attempts or ages into a dead letter because of the link) and probes the link; when
+//! it works again, the retries that wait for their backoff are made due at once
+//! (`Store::retry_hop_now`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
