@@ -71,6 +71,11 @@ async fn an_alias_is_the_same_agency_everywhere() {
         "{}",
         String::from_utf8_lossy(&b.body)
     );
+    // The refusal names the message that holds the DocumentId, for a DMS to adopt.
+    let detail = &b.json()["error"]["detail"];
+    assert_eq!(detail["existing_id"], id.as_str(), "{detail}");
+    assert_eq!(detail["sender"], MAIN);
+    assert!(detail["document_id"].as_str().unwrap().starts_with(ALIAS));
 
     // The recipient's DMS, whose certificate names the old code, finds it in its inbox
     // (kept under the new code).

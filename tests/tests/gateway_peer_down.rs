@@ -56,7 +56,10 @@ async fn peer_down_then_back() {
         }
     };
     let before = failures_then_retries(2).await;
-    assert!(before >= 1.0, "the failure that found the link down is counted");
+    assert!(
+        before >= 1.0,
+        "the failure that found the link down is counted"
+    );
     let after = failures_then_retries(3).await;
     assert_eq!(before, after, "no message was sent while the link was down");
     let m = metrics_text(&f, "gw-g22").await;

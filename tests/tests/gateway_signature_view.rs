@@ -69,7 +69,7 @@ async fn recipients_see_who_signed_and_whether_it_holds() {
             j["signature"].clone()
         }
     };
-    for (id, signer) in [(good, FROM), (relayed, NATIONAL)] {
+    for (id, signer) in [(good.clone(), FROM), (relayed, NATIONAL)] {
         let s = view(id).await;
         assert_eq!(s["valid"], true, "{s:#}");
         assert_eq!(s["verdict"], "valid");
@@ -107,5 +107,29 @@ async fn recipients_see_who_signed_and_whether_it_holds() {
         .await
         .unwrap();
     assert_eq!(a.status, 403);
+
+    // Taken over, then past retention: the bytes are gone, and the answer says so (410
+    // `store.purged`), for the document and for its signature alike.
+    ack_inbox(&inbox, &good, "done").await;
+    let store = f.running("gw-h50").unwrap().state.store.clone();
+    let later = lienthong_store::Timestamp::now_utc().plus_millis(91 * 24 * 3_600_000);
+    let purged = tokio::task::spawn_blocking(move || store.purge_expired(later, 100))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(purged >= 1);
+    for path in [
+        format!("/v1/inbox/{good}"),
+        format!("/v1/inbox/{good}/signature"),
+    ] {
+        let a = inbox.get(&path).await.unwrap();
+        assert_eq!(
+            a.status,
+            410,
+            "{path}: {}",
+            String::from_utf8_lossy(&a.body)
+        );
+        assert_eq!(a.error_code().as_deref(), Some("store.purged"));
+    }
     f.stop_all().await;
 }

@@ -1084,7 +1084,7 @@ async fn inbox_get(
     let agency = canonical_agency(&s, require_agency(&peer)?);
     let id = parse_id(&id)?;
     let st = s.clone();
-    let size = blocking(move || in_inbox(&st, &agency, id)).await?;
+    let size = blocking(move || Ok(in_inbox(&st, &agency, id)?.size)).await?;
     // The body's share of the memory budget is held until the answer has been sent.
     let share = s
         .body_budget
@@ -1105,9 +1105,13 @@ async fn inbox_get(
     Ok(r)
 }
 
-/// The size of message `id` if it is in `agency`'s inbox; otherwise `not_found` (the same
-/// for a message that exists elsewhere, so that other agencies learn nothing).
-fn in_inbox(s: &AppState, agency: &AgencyCode, id: MessageId) -> Result<u64, ApiError> {
+/// Message `id` if it is in `agency`'s inbox; otherwise `not_found` (the same for a
+/// message that exists elsewhere, so that other agencies learn nothing).
+fn in_inbox(
+    s: &AppState,
+    agency: &AgencyCode,
+    id: MessageId,
+) -> Result<lienthong_store::MessageInfo, ApiError> {
     let info = s.store.message(id)?;
     let ours = matches!(
         info.recipients.get(agency.as_str()),
@@ -1119,7 +1123,7 @@ fn in_inbox(s: &AppState, agency: &AgencyCode, id: MessageId) -> Result<u64, Api
             "no such message in this agency's inbox",
         ));
     }
-    Ok(info.size)
+    Ok(info)
 }
 
 /// Who signed a message in the caller's inbox, and whether the signature holds: verified
@@ -1134,10 +1138,10 @@ async fn inbox_signature(
     let agency = canonical_agency(&s, require_agency(&peer)?);
     let id = parse_id(&id)?;
     let st = s.clone();
-    let size = blocking(move || in_inbox(&st, &agency, id)).await?;
+    let info = blocking(move || in_inbox(&st, &agency, id)).await?;
     let share = s
         .body_budget
-        .acquire(size, BUDGET_WAIT)
+        .acquire(info.size, BUDGET_WAIT)
         .await
         .ok_or_else(|| budget_busy(&s))?;
     let st = s.clone();
@@ -1145,7 +1149,8 @@ async fn inbox_signature(
         let _share = share;
         let bytes = st.store.read_payload(id)?;
         let (doc, parsed) = read_document(&st, &bytes)?;
-        let at = relay_signature_time(id, now(), st.relay_window_ms);
+        // As this gateway judged it when it accepted the message, however long ago.
+        let at = relay_signature_time(id, info.accepted_at, st.relay_window_ms);
         Ok(signature_report(&st, &doc, parsed.package.from(), at))
     })
     .await?;

@@ -30,6 +30,7 @@ pub const CODES: &[(&str, u16)] = &[
     ("store.conflict", 409),
     ("state.invalid", 409),
     ("not_found", 404),
+    ("store.purged", 410),
     ("store.unavailable", 503),
     ("internal", 500),
 ];
@@ -98,10 +99,26 @@ impl IntoResponse for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
+        if let StoreError::Conflict {
+            document_id,
+            sender,
+            existing,
+        } = &e
+        {
+            // The id of the message that holds the DocumentId: a DMS that lost the answer to
+            // its first submission and signed again adopts it instead of sending an update.
+            return ApiError::new("store.conflict", e.to_string()).with(json!({
+                "existing_id": existing.to_string(),
+                "document_id": document_id,
+                "sender": sender,
+            }));
+        }
         match e.code() {
             "store.conflict" | "store.id_conflict" => {
                 ApiError::new("store.conflict", e.to_string())
             }
+            // Retention removed the bytes; metadata, history and receipts remain.
+            "store.purged" => ApiError::new("store.purged", e.to_string()),
             "store.not_found" => ApiError::new("not_found", e.to_string()),
             "store.invalid_state" => ApiError::new("state.invalid", e.to_string()),
             // Storage trouble (disk full, IO error): nothing was stored; the caller may try
