@@ -89,7 +89,7 @@ async fn operators_find_messages_by_agency_and_time() {
     let (ids, _) = search(&ops, "state=all&since=2999-01-01").await;
     assert!(ids.is_empty());
     let (ids, _) = search(&ops, "state=all&since=2000-01-01&until=2999-01-01").await;
-    assert_eq!(ids, [local, relayed, reply]);
+    assert_eq!(ids, [local.clone(), relayed.clone(), reply.clone()]);
 
     // Bad input: a clear error, naming the parameter.
     for (query, what) in [
@@ -103,8 +103,37 @@ async fn operators_find_messages_by_agency_and_time() {
         let body = String::from_utf8_lossy(&a.body).into_owned();
         assert!(body.contains(what), "{query}: {body}");
     }
-    // Only operators search.
+    // Only operators search everything.
     let dms = f.client("gw-h50", Some(&format!("dms/{TO}"))).unwrap();
     assert_eq!(dms.get("/v1/messages?state=all").await.unwrap().status, 403);
+
+    // A DMS lists what its own agency sent (not what it received), in every state.
+    let sender = f.client("gw-h50", Some(&format!("dms/{FROM}"))).unwrap();
+    let mine = |c: ApiClient, query: &'static str| async move {
+        let a = c.get(&format!("/v1/documents{query}")).await.unwrap();
+        assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+        let j = a.json();
+        let ids: Vec<String> = j["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_owned())
+            .collect();
+        (ids, j)
+    };
+    let (ids, j) = mine(sender.clone(), "").await;
+    assert_eq!(ids, [local, relayed]);
+    assert_eq!(j["state"], "all");
+    assert_eq!(j["agency"], FROM);
+    assert!(j["next"].is_null());
+    let (ids, _) = mine(dms.clone(), "").await;
+    assert_eq!(ids, [reply], "TO sent only the reply");
+    let (ids, _) = mine(sender.clone(), "?state=dead").await;
+    assert!(ids.is_empty());
+    let (ids, _) = mine(sender.clone(), "?since=2999-01-01").await;
+    assert!(ids.is_empty());
+    let a = sender.get("/v1/documents?since=soon").await.unwrap();
+    assert_eq!(a.error_code().as_deref(), Some("request.bad_request"));
+    assert_eq!(ops.get("/v1/documents").await.unwrap().status, 403);
     f.stop_all().await;
 }

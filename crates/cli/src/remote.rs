@@ -1289,7 +1289,16 @@ fn message_row(m: &Value) -> Vec<String> {
         .as_object()
         .map(|r| {
             r.iter()
-                .map(|(c, s)| format!("{c}={}", text(&s["state"])))
+                .map(|(c, s)| match s["reason"].as_str() {
+                    // A dead letter says where and why, so that a list of them can be
+                    // sorted out before retrying.
+                    Some(why) => format!(
+                        "{c}=dead@{}: {}",
+                        text(&s["hop"]),
+                        why.chars().take(80).collect::<String>()
+                    ),
+                    None => format!("{c}={}", text(&s["state"])),
+                })
                 .collect::<Vec<_>>()
                 .join(" ")
         })

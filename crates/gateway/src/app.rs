@@ -230,7 +230,7 @@ pub fn router(state: Shared) -> Router {
     let max_body = state.limits.max_body_bytes as u64;
     Router::new()
         .route("/metrics", get(metrics))
-        .route("/v1/documents", post(submit))
+        .route("/v1/documents", post(submit).get(sent_documents))
         .route("/v1/documents/{id}", get(track))
         .route("/v1/inbox", get(inbox_list))
         .route("/v1/inbox/{id}", get(inbox_get))
@@ -284,6 +284,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/readyz"),
     ("get", "/metrics"),
     ("post", "/v1/documents"),
+    ("get", "/v1/documents"),
     ("get", "/v1/documents/{id}"),
     ("get", "/v1/inbox"),
     ("get", "/v1/inbox/{id}"),
@@ -1916,47 +1917,23 @@ async fn messages(
         return find_document(&s, doc, q.sender.clone()).await;
     }
     let state_name = q.state.clone().unwrap_or_else(|| "dead".into());
-    let state = match state_name.as_str() {
-        "all" => None,
-        name => Some(parse_state(name).ok_or_else(|| {
-            ApiError::new(
-                "request.bad_request",
-                format!("state='{name}' is not a message state (nor 'all')"),
-            )
-        })?),
-    };
-    let after = match &q.after {
-        Some(a) => Some(parse_id(a)?),
-        None => None,
-    };
-    let since = q
-        .since
-        .as_deref()
-        .map(|t| time_id("since", t))
-        .transpose()?;
-    let before = q
-        .until
-        .as_deref()
-        .map(|t| time_id("until", t))
-        .transpose()?;
     let agency = match &q.agency {
         Some(raw) => {
             let code = AgencyCode::parse(raw).map_err(|e| {
                 ApiError::new("request.bad_request", format!("agency '{raw}': {e}"))
             })?;
-            Some(s.directory().canonical(&code).cloned().unwrap_or(code))
+            Some(canonical_agency(&s, code))
         }
         None => None,
     };
-    let query = MessageQuery {
-        state,
-        // Whichever starts later.
-        after: after.max(since),
-        before,
-        agency: agency.as_ref().map(ToString::to_string),
-        limit: q.limit.unwrap_or(100).clamp(1, 1000),
-        scan_limit: MESSAGES_SCAN_LIMIT,
-    };
+    let query = search_query(
+        &state_name,
+        &q.after,
+        &q.since,
+        &q.until,
+        q.limit,
+        agency.as_ref(),
+    )?;
     let st = s.clone();
     let page = blocking(move || Ok(st.store.find_messages(&query)?)).await?;
     let mut body = json!({
@@ -1969,6 +1946,86 @@ async fn messages(
         body["agency"] = json!(a.to_string());
     }
     Ok(Json(body).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct SentQuery {
+    state: Option<String>,
+    after: Option<String>,
+    limit: Option<usize>,
+    since: Option<String>,
+    until: Option<String>,
+}
+
+/// A DMS's own sent documents and statuses, by state and time: "which of mine are still
+/// on their way, and did any fail?" (`GET /v1/messages` for the caller's agency, as sender).
+async fn sent_documents(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    ApiQuery(q): ApiQuery<SentQuery>,
+) -> Result<Response, ApiError> {
+    let caller = canonical_agency(&s, require_agency(&peer)?);
+    let state_name = q.state.clone().unwrap_or_else(|| "all".into());
+    let query = search_query(
+        &state_name,
+        &q.after,
+        &q.since,
+        &q.until,
+        q.limit,
+        Some(&caller),
+    )?;
+    let st = s.clone();
+    let page = blocking(move || Ok(st.store.find_messages(&query)?)).await?;
+    // The search matches the agency as sender or recipient: keep what it sent.
+    let sent: Vec<_> = page
+        .messages
+        .into_iter()
+        .filter(|m| m.sender == caller.as_str())
+        .collect();
+    Ok(Json(json!({
+        "state": state_name,
+        "agency": caller.to_string(),
+        "messages": sent,
+        "next": page.next.map(|id| id.to_string()),
+        "scanned": page.scanned,
+    }))
+    .into_response())
+}
+
+/// The store query of a search: `state` (a state or `all`), `after` (an id), `since` and
+/// `until` (times), `limit` (1…1000, default 100), and optionally an agency.
+fn search_query(
+    state_name: &str,
+    after: &Option<String>,
+    since: &Option<String>,
+    until: &Option<String>,
+    limit: Option<usize>,
+    agency: Option<&AgencyCode>,
+) -> Result<MessageQuery, ApiError> {
+    let state = match state_name {
+        "all" => None,
+        name => Some(parse_state(name).ok_or_else(|| {
+            ApiError::new(
+                "request.bad_request",
+                format!("state='{name}' is not a message state (nor 'all')"),
+            )
+        })?),
+    };
+    let after = match after {
+        Some(a) => Some(parse_id(a)?),
+        None => None,
+    };
+    let since = since.as_deref().map(|t| time_id("since", t)).transpose()?;
+    let before = until.as_deref().map(|t| time_id("until", t)).transpose()?;
+    Ok(MessageQuery {
+        state,
+        // Whichever starts later.
+        after: after.max(since),
+        before,
+        agency: agency.map(ToString::to_string),
+        limit: limit.unwrap_or(100).clamp(1, 1000),
+        scan_limit: MESSAGES_SCAN_LIMIT,
+    })
 }
 
 /// How many messages one `GET /v1/messages` page examines at most: a search for a rare
