@@ -87,6 +87,15 @@ async fn dms_refusals_leave_no_trace() {
         err.is_err() || err.as_ref().unwrap().status.is_client_error(),
         "{err:?}"
     );
+    // Counted, with its reason, for the operator who hears "we cannot connect".
+    let m = metrics_text(&f, gw).await;
+    assert!(
+        metric_value(
+            &m,
+            "lienthong_tls_handshake_failures_total{reason=\"certificate\"}"
+        ) >= Some(1.0),
+        "{m}"
+    );
 
     // A DMS posting as another agency.
     let a = f

@@ -23,6 +23,11 @@ pub struct Health {
     pub buffered_body_bytes: u64,
 }
 
+/// Why TLS handshakes fail, as counted: the client's certificate was refused (expired, not
+/// from a trusted CA, revoked, …), the client spoke TLS wrongly or not at all, the
+/// connection broke, or the handshake took too long.
+pub const HANDSHAKE_FAILURES: &[&str] = &["certificate", "protocol", "connection", "timeout"];
+
 /// One agency's inbox as the metrics show it.
 #[derive(Debug, Clone)]
 pub struct InboxGauge {
@@ -172,6 +177,22 @@ impl Metrics {
             for code in codes {
                 metrics::counter!("lienthong_refused_total", "reason" => *code).increment(0);
             }
+            describe_counter!(
+                "lienthong_tls_handshake_failures_total",
+                "TLS handshakes that failed, by reason (certificate: the client's certificate was refused)"
+            );
+            for reason in HANDSHAKE_FAILURES {
+                metrics::counter!("lienthong_tls_handshake_failures_total", "reason" => *reason)
+                    .increment(0);
+            }
+        });
+    }
+
+    /// A TLS handshake failed for `reason` (one of [`HANDSHAKE_FAILURES`]).
+    pub fn handshake_failed(&self, reason: &'static str) {
+        self.with(|| {
+            metrics::counter!("lienthong_tls_handshake_failures_total", "reason" => reason)
+                .increment(1)
         });
     }
 

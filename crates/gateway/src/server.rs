@@ -101,6 +101,51 @@ fn next_hops(v: &Validated) -> HashMap<String, String> {
     peer_urls
 }
 
+/// Why a TLS handshake failed, as [`crate::metrics::HANDSHAKE_FAILURES`] names it.
+fn handshake_failure(e: &std::io::Error) -> &'static str {
+    match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        Some(
+            rustls::Error::InvalidCertificate(_)
+            | rustls::Error::NoCertificatesPresented
+            | rustls::Error::InvalidCertRevocationList(_),
+        ) => "certificate",
+        Some(_) => "protocol",
+        None if e.kind() == std::io::ErrorKind::InvalidData => "protocol",
+        None => "connection",
+    }
+}
+
+/// Remembers when an address was last logged, so that a client retrying with a refused
+/// certificate every second gives one line a minute, not sixty.
+#[derive(Debug, Default)]
+struct RateLimitedLog {
+    last: std::sync::Mutex<HashMap<std::net::IpAddr, std::time::Instant>>,
+}
+
+impl RateLimitedLog {
+    const EVERY: Duration = Duration::from_secs(60);
+    /// Addresses remembered at most; the memory is cleared when full.
+    const MAX: usize = 10_000;
+
+    fn first_in_a_while(&self, ip: std::net::IpAddr) -> bool {
+        let mut m = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = std::time::Instant::now();
+        if m.get(&ip)
+            .is_some_and(|t| now.duration_since(*t) < Self::EVERY)
+        {
+            return false;
+        }
+        if m.len() >= Self::MAX {
+            m.clear();
+        }
+        m.insert(ip, now);
+        true
+    }
+}
+
 impl RunningGateway {
     /// Take the routing directory of a re-read configuration `v` (agencies added, renamed,
     /// given aliases or validity dates, moved between gateways below us) without a restart.
@@ -512,6 +557,7 @@ async fn accept_loop(
     // store after a shutdown.
     let mut conns = JoinSet::new();
     let streams = TrackedExecutor::default();
+    let warned = Arc::new(RateLimitedLog::default());
     loop {
         let (tcp, remote) = tokio::select! {
             () = stop.notified() => {
@@ -544,15 +590,29 @@ async fn accept_loop(
         let router = router.clone();
         let fingerprints = fingerprints.clone();
         let streams = streams.clone();
+        let metrics = state.metrics.clone();
+        let warned = warned.clone();
         conns.spawn(async move {
             let _permit = permit;
             let stream = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
                 Ok(Ok(s)) => s,
                 Ok(Err(e)) => {
-                    tracing::debug!(%remote, error = %e, "TLS handshake failed");
+                    let reason = handshake_failure(&e);
+                    metrics.handshake_failed(reason);
+                    if reason == "certificate" {
+                        // "The commune says it cannot connect": its certificate expired, or
+                        // is from a CA we do not trust. Worth a line, once a minute per
+                        // address; scanners and broken connections are not.
+                        if warned.first_in_a_while(remote.ip()) {
+                            tracing::warn!(%remote, error = %e, "TLS handshake failed: client certificate refused");
+                        }
+                    } else {
+                        tracing::debug!(%remote, error = %e, reason, "TLS handshake failed");
+                    }
                     return;
                 }
                 Err(_) => {
+                    metrics.handshake_failed("timeout");
                     tracing::debug!(%remote, "TLS handshake timed out");
                     return;
                 }
