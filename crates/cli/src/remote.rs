@@ -985,7 +985,13 @@ fn save_receipts(v: &Value, dir: &std::path::Path) -> Result<(), Fail> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Fail::local("io.write", format!("{}: {e}", dir.display())))?;
     let id = text(&v["id"]);
-    let receipts = v["receipts"].as_array().cloned().unwrap_or_default();
+    // This gateway's receipts, then those of every gateway down the path (the trail).
+    let mut receipts = v["receipts"].as_array().cloned().unwrap_or_default();
+    let mut nodes: Vec<Value> = v["trail"].as_array().cloned().unwrap_or_default();
+    while let Some(node) = nodes.pop() {
+        receipts.extend(node["receipts"].as_array().cloned().unwrap_or_default());
+        nodes.extend(node["next"].as_array().cloned().unwrap_or_default());
+    }
     for r in &receipts {
         let Some(xml) = r["xml"].as_str() else {
             continue;

@@ -400,24 +400,40 @@ fn send_fetch_ack_status_and_track() {
     let saved = f.path("receipts");
     let o = run(&["track", &id], &sender, &[&"--receipts", &saved]).expect(0);
     assert!(o.stderr.contains("saved "), "{}", o.stderr);
-    let files: Vec<PathBuf> = std::fs::read_dir(&saved)
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&saved)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(files.len(), 1, "{files:?}");
-    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
-    assert_eq!(name, format!("{id}.hop1.gw-g22.receipt.xml"));
+    files.sort();
+    // Every hop's: gw-g22's, and gw-h48's from further down the path.
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            format!("{id}.hop1.gw-g22.receipt.xml"),
+            format!("{id}.hop2.gw-h48.receipt.xml")
+        ]
+    );
     let ca = certs().join("ca.pem");
-    let ok = lienthong([
-        OsString::from("verify"),
-        "--trust".into(),
-        ca.clone().into(),
-        "--document".into(),
-        doc_file.clone().into(),
-        files[0].clone().into(),
-    ]);
-    assert_eq!(ok.code, 0, "{}\n{}", ok.text(), ok.stderr);
-    assert!(ok.text().contains("received by gw-g22"), "{}", ok.text());
+    for (file, by) in files.iter().zip(["gw-g22", "gw-h48"]) {
+        let ok = lienthong([
+            OsString::from("verify"),
+            "--trust".into(),
+            ca.clone().into(),
+            "--document".into(),
+            doc_file.clone().into(),
+            file.clone().into(),
+        ]);
+        assert_eq!(ok.code, 0, "{}\n{}", ok.text(), ok.stderr);
+        assert!(
+            ok.text().contains(&format!("received by {by}")),
+            "{}",
+            ok.text()
+        );
+    }
     let other = f.file("other.edxml", b"<not the document/>");
     lienthong([
         OsString::from("verify"),

@@ -1339,7 +1339,12 @@ async fn relay_trail(
             .store
             .received_receipts(id)?
             .into_iter()
-            .map(|r| json!({"hop": r.hop, "at": r.at, "receipt": Receipt::parse(&r.bytes).ok()}))
+            .map(|r| {
+                // The signed XML too: the sender keeps every hop's receipt, not only the
+                // first, and a clerk verifies each offline.
+                json!({"hop": r.hop, "at": r.at, "receipt": Receipt::parse(&r.bytes).ok(),
+                       "xml": String::from_utf8_lossy(&r.bytes)})
+            })
             .collect();
         let hops = receipts
             .iter()
