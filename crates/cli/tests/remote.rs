@@ -710,15 +710,30 @@ fn operator_queue_commands() {
         "{text}"
     );
 
-    // retry: a new attempt now (it fails again: gw-g22 is still down).
+    // retry: due now. gw-g22 is still down, so it waits in the queue, not sent (and not
+    // spending an attempt) until the link works; the retry makes the gateway probe it.
+    let failures = || {
+        run(&["queue", "stats", "--json"], &ops, &[])
+            .expect(0)
+            .json()["links"]["gw-g22"]["consecutive_failures"]
+            .as_u64()
+            .unwrap()
+    };
+    let before = failures();
     let o = run(&["queue", "retry", &id], &ops, &[]).expect(0);
     assert_eq!(o.text().trim(), format!("{id}: retry done"));
-    eventually("the second attempt to fail", T, || {
-        let t = run(&["track", &id, "--json"], &ops, &[]).expect(0).json();
-        let ev = events(&t);
-        (ev.contains(&"retry_now".to_owned())
-            && ev.iter().filter(|e| *e == "retry_scheduled").count() == 2)
-            .then_some(())
+    let t = run(&["track", &id, "--json"], &ops, &[]).expect(0).json();
+    assert!(events(&t).contains(&"retry_now".to_owned()));
+    assert_eq!(
+        events(&t)
+            .iter()
+            .filter(|e| *e == "retry_scheduled")
+            .count(),
+        1
+    );
+    assert!(listed("queued").contains(&id));
+    eventually("a probe of the link", T, || {
+        (failures() > before).then_some(())
     });
 
     // Search by agency: a second document to FAR, and both are found in every state.
@@ -759,16 +774,16 @@ fn operator_queue_commands() {
     .json();
     assert_eq!(ids(&v, "messages"), vec![id.clone()]);
     assert_eq!(v["next"], id.as_str());
-    eventually("both retry_scheduled", T, || {
-        (listed("retry_scheduled") == both).then_some(())
+    eventually("both queued", T, || {
+        (listed("queued") == both).then_some(())
     });
 
     // Bulk: without --yes, only what would be done; nothing changes.
-    let search = ["--state", "retry_scheduled", "--agency", FAR];
+    let search = ["--state", "queued", "--agency", FAR];
     let o = run(&[&["queue", "suspend"][..], &search].concat(), &ops, &[]).expect(0);
     assert!(
         o.stderr
-            .contains(&format!("2 messages found (retry_scheduled, of {FAR})"))
+            .contains(&format!("2 messages found (queued, of {FAR})"))
             && o.stderr.contains("add --yes to suspend them"),
         "{}",
         o.stderr

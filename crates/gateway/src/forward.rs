@@ -162,6 +162,7 @@ pub async fn run(f: Forwarder) {
     let mut generation = tls.generation();
     let mut http = client(&tls, &hop);
     let mut probe_every = PROBE_EVERY.0;
+    let mut last_probe = tokio::time::Instant::now();
     loop {
         // After a reload (SIGHUP) new relays use the new certificate and trust.
         if http.is_none() || generation != tls.generation() {
@@ -178,10 +179,19 @@ pub async fn run(f: Forwarder) {
                 let _ = limit.acquire().await.map(drop);
                 continue;
             }
+            // New work (a submission, an operator's retry) brings the next probe forward,
+            // but not closer than a second after the last one.
             tokio::select! {
                 () = stop.notified() => return,
                 () = tokio::time::sleep(probe_every) => {}
+                () = wake.notified() => {
+                    tokio::select! {
+                        () = stop.notified() => return,
+                        () = tokio::time::sleep_until(last_probe + PROBE_EVERY.0) => {}
+                    }
+                }
             }
+            last_probe = tokio::time::Instant::now();
             probe_every = (probe_every * 2).min(PROBE_EVERY.1);
             let answer = match &http {
                 Some(c) => probe_link(c, &url, request_timeout).await,
