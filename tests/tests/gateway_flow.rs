@@ -209,5 +209,33 @@ async fn document_travels_and_statuses_come_back() {
         .json();
     let last = t["statuses"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["status_code"], "15");
+
+    // Months later, retention has removed the status packages' bytes (the sender's DMS
+    // took them over): tracking still says what each one said.
+    let codes = |t: &serde_json::Value| -> Vec<String> {
+        t["statuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["status_code"].as_str().unwrap_or("(none)").to_owned())
+            .collect()
+    };
+    let before = codes(&t);
+    for sid in inbox_ids(&f, "gw-h50-giolinh", sender, "status").await {
+        ack_inbox(&dms, &sid, "done").await;
+    }
+    let store = f.running("gw-h50-giolinh").unwrap().state.store.clone();
+    let later = lienthong_store::Timestamp::now_utc().plus_millis(91 * 24 * 3_600_000);
+    let purged = tokio::task::spawn_blocking(move || store.purge_expired(later, 100))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(purged >= 6, "{purged}");
+    let t = dms
+        .get(&format!("/v1/documents/{id}"))
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(codes(&t), before, "{t:#}");
     f.stop_all().await;
 }

@@ -23,7 +23,7 @@ use lienthong_edxml::{AgencyCode, BusinessDocType, Package};
 use lienthong_routing::{Directory, GatewayId, NextHops, RouteDecision};
 use lienthong_store::{
     AcceptRequest, BusinessType, Dispatch, FetchResult, InboxCursor, MessageId, MessageKind,
-    MessageQuery, MessageState, Origin, RecipientState, Store, Timestamp,
+    MessageQuery, MessageState, Origin, RecipientState, StatusNote, Store, Timestamp,
 };
 use rustls_pki_types::CertificateDer;
 use serde::Deserialize;
@@ -542,6 +542,8 @@ struct Checked {
     recipients: Vec<AgencyCode>,
     document_id: Option<String>,
     business: Option<BusinessType>,
+    /// What a status package says.
+    status: Option<StatusNote>,
     verdict: Verdict,
     problems: Vec<String>,
 }
@@ -644,12 +646,20 @@ fn check_document(
         Ok(c) => s.directory().canonical(&c).unwrap_or(&c).to_string(),
         Err(_) => from.organ_id.clone(),
     };
+    let status = match &parsed.package {
+        Package::Status(st) => Some(StatusNote {
+            code: st.status_code.wire().to_owned(),
+            description: st.description.clone(),
+        }),
+        Package::Edoc(_) => None,
+    };
     Ok(Checked {
         kind,
         sender,
         recipients,
         document_id,
         business,
+        status,
         verdict: report.verdict,
         problems: report.problems,
     })
@@ -950,6 +960,7 @@ async fn submit(
                 business: checked.business,
                 recipients: checked.recipients.iter().map(ToString::to_string).collect(),
                 origin: Origin::Local,
+                status: checked.status.clone(),
             },
             &plan,
             now,
@@ -1561,19 +1572,27 @@ fn statuses_for(s: &AppState, info: &lienthong_store::MessageInfo) -> Result<Vec
         if !info.recipients.contains_key(&m.sender) {
             continue;
         }
-        let code = s
-            .store
-            .read_payload(id)
-            .ok()
-            .and_then(|b| lienthong_edxml::read(&b).ok())
-            .and_then(|p| match p.package {
-                Package::Status(st) => Some((
-                    st.status_code.wire().to_owned(),
-                    st.status_code.label_vi().to_owned(),
-                    st.description.clone(),
-                )),
-                Package::Edoc(_) => None,
-            });
+        // Kept with the metadata (it outlives retention); read off the bytes for messages
+        // stored before it was.
+        let note = m.status.clone().or_else(|| {
+            s.store
+                .read_payload(id)
+                .ok()
+                .and_then(|b| lienthong_edxml::read(&b).ok())
+                .and_then(|p| match p.package {
+                    Package::Status(st) => Some(StatusNote {
+                        code: st.status_code.wire().to_owned(),
+                        description: st.description.clone(),
+                    }),
+                    Package::Edoc(_) => None,
+                })
+        });
+        let code = note.map(|n| {
+            let label = lienthong_edxml::StatusCode::from_wire(&n.code)
+                .label_vi()
+                .to_owned();
+            (n.code, label, n.description)
+        });
         out.push((
             id,
             json!({
@@ -1791,6 +1810,7 @@ async fn relay(
                     id,
                     hops: hops.iter().map(ToString::to_string).collect(),
                 },
+                status: checked.status.clone(),
             },
             &plan,
             now,

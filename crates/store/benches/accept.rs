@@ -57,6 +57,7 @@ fn main() {
                         business: None,
                         recipients: vec!["000.00.00.G22".into()],
                         origin: Origin::Local,
+                        status: None,
                     };
                     let t0 = Instant::now();
                     store.accept(&req, Timestamp::now_utc()).expect("accept");

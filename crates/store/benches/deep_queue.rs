@@ -69,6 +69,7 @@ fn fill(
                         business: None,
                         recipients: vec![recipient.clone()],
                         origin: Origin::Local,
+                        status: None,
                     };
                     let now = Timestamp::now_utc();
                     let a = store.accept(&req, now).expect("accept");

@@ -149,5 +149,5 @@ pub use types::{
     AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BusinessType, CheckReport,
     DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor,
     InboxItem, Lease, MessageId, MessageInfo, MessageKind, MessagePage, MessageQuery, Origin,
-    ParseIdError, QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256, Timestamp,
+    ParseIdError, QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256, StatusNote, Timestamp,
 };

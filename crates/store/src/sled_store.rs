@@ -21,7 +21,7 @@ use crate::types::{
     AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BusinessType, CheckReport,
     DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor,
     InboxItem, Lease, MessageId, MessageInfo, MessageKind, MessagePage, MessageQuery, Origin,
-    QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256, Timestamp,
+    QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256, StatusNote, Timestamp,
 };
 
 /// Most recipients per message (keeps records well under [`crate::codec::MAX_VALUE`]).
@@ -151,6 +151,9 @@ struct MessageRecord {
     finished_at: Option<Timestamp>,
     purged_at: Option<Timestamp>,
     history_len: u32,
+    /// Added after format 4 was defined; absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<StatusNote>,
 }
 
 impl MessageRecord {
@@ -169,6 +172,7 @@ impl MessageRecord {
             recipients: self.recipients.clone(),
             finished_at: self.finished_at,
             purged_at: self.purged_at,
+            status: self.status.clone(),
         }
     }
 
@@ -1412,6 +1416,7 @@ impl SledStore {
                     finished_at: None,
                     purged_at: None,
                     history_len: 0,
+                    status: req.status.clone(),
                 };
                 if let Origin::Local = req.origin {
                     tx.put(

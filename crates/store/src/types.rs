@@ -319,6 +319,18 @@ pub struct AcceptRequest {
     pub recipients: Vec<String>,
     /// Local submission or relay.
     pub origin: Origin,
+    /// For a status package: what it says, kept with the metadata (it outlives retention).
+    pub status: Option<StatusNote>,
+}
+
+/// What a status package says: its code and description, kept with its metadata so that
+/// "did the ministry mark it 06?" is answered after retention removed the bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusNote {
+    /// The status code as on the wire ("01" … "16").
+    pub code: String,
+    /// The package's description, if any.
+    pub description: Option<String>,
 }
 
 /// What to do in the same commit as accepting a new message ([`crate::Store::accept_with`]):
@@ -515,6 +527,9 @@ pub struct MessageInfo {
     pub finished_at: Option<Timestamp>,
     /// When the payload was purged by retention, if it was.
     pub purged_at: Option<Timestamp>,
+    /// For a status package: what it says (absent for messages stored before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusNote>,
 }
 
 /// One queue entry of a message (one per next hop).

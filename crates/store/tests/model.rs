@@ -411,6 +411,7 @@ fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
                     business: None,
                     recipients: recipients.clone(),
                     origin: Origin::Local,
+                    status: None,
                 };
                 let out = store.accept(&req, ts(now)).unwrap();
                 match model.by_content.get(&(sender, body)) {

@@ -64,6 +64,7 @@ fn req(sender: &str, bytes: &[u8], recipients: &[&str]) -> AcceptRequest {
         business: None,
         recipients: recipients.iter().map(|s| s.to_string()).collect(),
         origin: Origin::Local,
+        status: None,
     }
 }
 
@@ -1603,6 +1604,10 @@ fn delivered_statuses_are_indexed_by_the_document_they_answer() {
     let status = |doc: &str, body: &[u8]| AcceptRequest {
         kind: MessageKind::Status,
         document_id: Some(doc.to_owned()),
+        status: Some(StatusNote {
+            code: String::from_utf8_lossy(&body[..2]).into_owned(),
+            description: Some("đã nhận".into()),
+        }),
         ..req("B", body, &["A"])
     };
     let (s1, s2, other, prefix) = {
@@ -1632,6 +1637,12 @@ fn delivered_statuses_are_indexed_by_the_document_they_answer() {
     assert_eq!(s.statuses_delivered("A", "DOC-1X").unwrap(), vec![prefix]);
     assert!(s.statuses_delivered("B", "DOC-1").unwrap().is_empty());
     assert!(s.statuses_delivered("A", "DOC").unwrap().is_empty());
+    // What each status said is kept with its metadata (and so outlives retention).
+    let note = s.message(s2).unwrap().status.unwrap();
+    assert_eq!(
+        (note.code.as_str(), note.description.as_deref()),
+        ("03", Some("đã nhận"))
+    );
     // A document is not indexed as a status.
     let e = s
         .accept(

@@ -164,6 +164,7 @@ fn child_op(s: &dyn Store, known: &Mutex<Known>, rng: &mut Rng, now: Timestamp) 
                 business: None,
                 recipients,
                 origin: Origin::Local,
+                status: None,
             };
             // Sometimes the whole dispatch (deliveries, queue entries, a receipt) rides in the
             // accept's commit.
