@@ -18,14 +18,7 @@ async fn inbox_ids(
     kind: &str,
 ) -> Vec<String> {
     let c = f.client(gw, Some(&format!("dms/{agency}"))).unwrap();
-    let a = c.get(&format!("/v1/inbox?kind={kind}")).await.unwrap();
-    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
-    a.json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
+    inbox_item_ids(&c, &format!("kind={kind}")).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

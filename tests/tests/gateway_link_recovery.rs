@@ -82,13 +82,7 @@ async fn a_link_down_is_reported_and_its_recovery_sends_the_waiting_retries_at_o
         "delivery once the link works again",
         Duration::from_secs(60),
         || async {
-            let a = inbox.get("/v1/inbox?kind=edoc").await.unwrap();
-            let items: Vec<String> = a.json()["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| i["id"].as_str().unwrap().to_owned())
-                .collect();
+            let items = inbox_item_ids(&inbox, "kind=edoc").await;
             (items.len() >= 3).then_some(items)
         },
     )

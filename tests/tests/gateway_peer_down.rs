@@ -116,13 +116,7 @@ async fn peer_down_then_back() {
         "delivery after the peer returned",
         Duration::from_secs(30),
         || async {
-            let a = inbox.get("/v1/inbox?kind=edoc&limit=1000").await.unwrap();
-            let items: Vec<String> = a.json()["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| i["id"].as_str().unwrap().to_owned())
-                .collect();
+            let items = inbox_item_ids(&inbox, "kind=edoc&limit=1000").await;
             (items.len() >= 10).then_some(items)
         },
     )

@@ -1991,26 +1991,14 @@ async fn sent_documents(
 ) -> Result<Response, ApiError> {
     let caller = canonical_agency(&s, require_agency(&peer)?);
     let state_name = q.state.clone().unwrap_or_else(|| "all".into());
-    let query = search_query(
-        &state_name,
-        &q.after,
-        &q.since,
-        &q.until,
-        q.limit,
-        Some(&caller),
-    )?;
+    let mut query = search_query(&state_name, &q.after, &q.since, &q.until, q.limit, None)?;
+    query.sender = Some(caller.to_string());
     let st = s.clone();
     let page = blocking(move || Ok(st.store.find_messages(&query)?)).await?;
-    // The search matches the agency as sender or recipient: keep what it sent.
-    let sent: Vec<_> = page
-        .messages
-        .into_iter()
-        .filter(|m| m.sender == caller.as_str())
-        .collect();
     Ok(Json(json!({
         "state": state_name,
         "agency": caller.to_string(),
-        "messages": sent,
+        "messages": page.messages,
         "next": page.next.map(|id| id.to_string()),
         "scanned": page.scanned,
     }))
@@ -2048,6 +2036,7 @@ fn search_query(
         after: after.max(since),
         before,
         agency: agency.map(ToString::to_string),
+        sender: None,
         limit: limit.unwrap_or(100).clamp(1, 1000),
         scan_limit: MESSAGES_SCAN_LIMIT,
     })

@@ -463,6 +463,18 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    /// The message and queue entry a key of the ready index (`queue_ready`) points to.
+    fn ready_entry(&self, key: &[u8], hop: &str) -> Result<(MessageId, QueueEntry)> {
+        let (_, _, id) = parse_hop_key(key, "queue_ready")?;
+        match self.load_entry(id, hop)? {
+            Some(e) => Ok((id, e)),
+            None => Err(StoreError::corrupt(
+                "queue index (ready entry without queue record)",
+                format!("queue/{id}/{hop}"),
+            )),
+        }
+    }
+
     fn load_entry(&self, id: MessageId, hop: &str) -> Result<Option<QueueEntry>> {
         let key = id_key(id, hop.as_bytes());
         match self.get(T::Queue, &key)? {
@@ -1518,13 +1530,7 @@ impl SledStore {
             let mut out = Vec::new();
             let end = upto(&prefix, now);
             for key in tx.keys_in(T::Ready, &prefix, end.as_deref(), limit)? {
-                let (_, _, id) = parse_hop_key(&key, "queue_ready")?;
-                let Some(old) = tx.load_entry(id, hop)? else {
-                    return Err(StoreError::corrupt(
-                        "queue index (ready entry without queue record)",
-                        format!("queue/{id}/{hop}"),
-                    ));
-                };
+                let (id, old) = tx.ready_entry(&key, hop)?;
                 let attempt = old.attempt.saturating_add(1);
                 let new = QueueEntry {
                     attempt,
@@ -2676,13 +2682,7 @@ impl Store for SledStore {
         self.write(|tx| {
             let keys = tx.keys_in(T::Ready, &start, end.as_deref(), limit)?;
             for key in &keys {
-                let (_, _, id) = parse_hop_key(key, "queue_ready")?;
-                let Some(old) = tx.load_entry(id, hop)? else {
-                    return Err(StoreError::corrupt(
-                        "queue index (ready entry without queue record)",
-                        format!("queue/{id}/{hop}"),
-                    ));
-                };
+                let (id, old) = tx.ready_entry(key, hop)?;
                 let new = QueueEntry {
                     due: now,
                     ..old.clone()
@@ -2869,7 +2869,8 @@ impl Store for SledStore {
             let wanted = q
                 .agency
                 .as_deref()
-                .is_none_or(|a| rec.sender == a || rec.recipients.contains_key(a));
+                .is_none_or(|a| rec.sender == a || rec.recipients.contains_key(a))
+                && q.sender.as_deref().is_none_or(|a| rec.sender == a);
             if wanted {
                 page.messages.push(rec.info(id));
             }

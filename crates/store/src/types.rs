@@ -464,6 +464,8 @@ pub struct MessageQuery {
     pub before: Option<MessageId>,
     /// Only messages this agency sent or that have it among their recipients.
     pub agency: Option<String>,
+    /// Only messages this agency sent.
+    pub sender: Option<String>,
     /// At most this many messages in the page.
     pub limit: usize,
     /// Examine at most this many messages for one page, so that a search for something
@@ -479,6 +481,7 @@ impl MessageQuery {
             after: None,
             before: None,
             agency: None,
+            sender: None,
             limit,
             scan_limit: usize::MAX,
         }

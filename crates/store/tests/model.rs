@@ -314,6 +314,7 @@ fn compare(store: &SledStore, model: &Model) -> std::result::Result<(), TestCase
             after: None,
             before: None,
             agency: Some(agency.to_owned()),
+            sender: None,
             limit: 1000,
             scan_limit: 3,
         };

@@ -1336,6 +1336,7 @@ fn find_messages_by_agency_and_time_in_bounded_pages() {
         after: None,
         before: None,
         agency: agency.map(str::to_owned),
+        sender: None,
         limit: 100,
         scan_limit: usize::MAX,
     };
@@ -1360,6 +1361,12 @@ fn find_messages_by_agency_and_time_in_bounded_pages() {
     let mut q = all(Some("B"));
     q.state = Some(MessageState::Queued);
     assert_eq!(found(&s.find_messages(&q).unwrap()), vec![ids[2]]);
+    // As sender only: B sent the last one; A sent the first ten.
+    let mut q = all(None);
+    q.sender = Some("B".into());
+    assert_eq!(found(&s.find_messages(&q).unwrap()), vec![from_b]);
+    q.sender = Some("A".into());
+    assert_eq!(found(&s.find_messages(&q).unwrap()), ids);
 
     // A time window [t3, t7): after first_at(3) .. before first_at(7).
     let mut q = all(Some("C"));

@@ -207,6 +207,18 @@ pub fn metric_value(text: &str, series: &str) -> Option<f64> {
 }
 
 /// `POST /v1/inbox/{id}/ack` with `result` (`done` or `fail`), which must be answered 200.
+/// The ids in an agency's inbox (`GET /v1/inbox?QUERY` with the agency's DMS client).
+pub async fn inbox_item_ids(c: &lienthong_gateway::ApiClient, query: &str) -> Vec<String> {
+    let a = c.get(&format!("/v1/inbox?{query}")).await.unwrap();
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    a.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 pub async fn ack_inbox(c: &lienthong_gateway::ApiClient, id: &str, result: &str) {
     let r = c
         .post_json(
