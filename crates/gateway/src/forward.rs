@@ -314,14 +314,17 @@ async fn send(
         .map_err(|e| e.to_string())?;
     // One deadline for the request and the answer: the lease outlasts exactly this.
     let deadline = tokio::time::Instant::now() + transfer_timeout(timeout, size, min_rate);
+    // A timeout says nothing sure about the link (a big body on a slow link times out
+    // while probes pass): it is this message's failure, retried with its own backoff. A
+    // peer that cannot be reached fails to connect (within the connector's 10 s) first.
     let resp = tokio::time::timeout_at(deadline, client.request(req))
         .await
-        .map_err(|_| Failure::link("the peer did not answer in time".to_owned()))?
+        .map_err(|_| Failure::from("the peer did not answer in time".to_owned()))?
         .map_err(|e| Failure::link(format!("connection: {}", crate::client::error_chain(&e))))?;
     let status = resp.status();
     let bytes = tokio::time::timeout_at(deadline, resp.into_body().collect())
         .await
-        .map_err(|_| Failure::link("the peer's answer did not arrive in time".to_owned()))?
+        .map_err(|_| Failure::from("the peer's answer did not arrive in time".to_owned()))?
         .map_err(|e| Failure::link(format!("connection: {e}")))?
         .to_bytes();
     if !status.is_success() {

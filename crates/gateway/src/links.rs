@@ -3,9 +3,10 @@
 //! and the `lienthong_link_up` gauge ("the queue to gw-g22 grows: why?" gets an answer
 //! such as "down since 01:42: connection refused").
 //!
-//! A link is down after a failure that is the link's and not one message's: no answer at
-//! all (connection refused or reset, TLS handshake, timeout) or the peer refusing our
-//! certificate (401, 403). A peer that answers anything else is up, even when it refuses
+//! A link is down after a failure that is the link's and not one message's: no connection
+//! (refused, reset, TLS handshake, connect timeout) or the peer refusing our certificate
+//! (401, 403). A request that times out on a connection that was made is the message's
+//! failure (a big body on a slow link), retried with its own backoff. A peer that answers anything else is up, even when it refuses
 //! a message or is busy. While a link is down, its forwarder sends no message (none spends
 //! its attempts or ages into a dead letter because of the link) and probes the link; when
 //! it works again, the retries that wait for their backoff are made due at once
