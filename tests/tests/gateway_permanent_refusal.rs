@@ -62,6 +62,25 @@ async fn refused_by_the_next_hop_is_dead_at_once() {
         dead["recipients"]["000.00.00.G22"]["state"], "dead",
         "{dead:#}"
     );
+    // Found by its reason (to retry once the peer's trust is fixed), and not by another.
+    let by = |reason: &'static str| {
+        let ops = ops.clone();
+        let id = id.clone();
+        async move {
+            let j = ops
+                .get(&format!("/v1/messages?state=dead&reason={reason}"))
+                .await
+                .unwrap()
+                .json();
+            j["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["id"] == id.as_str())
+        }
+    };
+    assert!(by("signature.required").await);
+    assert!(!by("routing.refused").await);
     let t = ops
         .get(&format!("/v1/documents/{id}"))
         .await

@@ -244,15 +244,20 @@ struct Search {
     /// Before this time (same forms as --since).
     #[arg(long, value_name = "TIME")]
     until: Option<String>,
+    /// Only messages with a dead letter whose reason contains this text, e.g.
+    /// `signature.required` (to retry those once the peer's trust is fixed).
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
 }
 
 impl Search {
-    fn params(&self) -> [(&'static str, Option<String>); 4] {
+    fn params(&self) -> [(&'static str, Option<String>); 5] {
         [
             ("state", self.state.clone()),
             ("agency", self.agency.clone()),
             ("since", self.since.clone()),
             ("until", self.until.clone()),
+            ("reason", self.reason.clone()),
         ]
     }
 
@@ -263,6 +268,7 @@ impl Search {
             ("of", &self.agency),
             ("since", &self.since),
             ("until", &self.until),
+            ("for", &self.reason),
         ] {
             if let Some(v) = v {
                 s.push_str(&format!(", {word} {v}"));
@@ -287,7 +293,7 @@ struct QueueList {
     /// Find the document with this edXML DocumentId instead (e.g. what a clerk reads off
     /// the document: `000.00.21.H50,2026/11/22,123/UBND`).
     #[arg(long, value_name = "DOCUMENT_ID",
-        conflicts_with_all = ["state", "agency", "after", "since", "until"])]
+        conflicts_with_all = ["state", "agency", "after", "since", "until", "reason"])]
     document_id: Option<String>,
     /// The document's sender, when its DocumentId does not start with the agency code.
     #[arg(long, value_name = "CODE", requires = "document_id")]
@@ -304,7 +310,7 @@ struct QueueAction {
     /// The message id. Without one, every message that --state (required then), --agency,
     /// --since and --until find, e.g. `--state dead --since 2026-11-30T02:00:00Z`.
     #[arg(required_unless_present = "state",
-        conflicts_with_all = ["state", "agency", "since", "until"])]
+        conflicts_with_all = ["state", "agency", "since", "until", "reason"])]
     id: Option<String>,
     #[command(flatten)]
     search: Search,

@@ -615,6 +615,25 @@ fn operator_queue_commands() {
     let o = run(&["queue", "list"], &ops, &[]).expect(0);
     assert!(o.stdout.is_empty());
     assert!(o.stderr.contains("no messages (dead)"), "{}", o.stderr);
+    let o = run(
+        &[
+            "queue",
+            "list",
+            "--state",
+            "dead",
+            "--reason",
+            "signature.required",
+        ],
+        &ops,
+        &[],
+    )
+    .expect(0);
+    assert!(
+        o.stderr
+            .contains("no messages (dead, for signature.required)"),
+        "{}",
+        o.stderr
+    );
 
     // From a time on: ids are in time order.
     let since = |t: &str| {

@@ -1916,6 +1916,8 @@ struct MessagesQuery {
     until: Option<String>,
     /// Only messages this agency sent or that have it among their recipients.
     agency: Option<String>,
+    /// Only messages with a dead letter whose reason contains this text.
+    reason: Option<String>,
     /// Find a document by its edXML DocumentId instead of listing a state.
     document_id: Option<String>,
     /// Its sender (default: the agency code before the first comma of the DocumentId,
@@ -1951,7 +1953,7 @@ async fn messages(
         }
         None => None,
     };
-    let query = search_query(
+    let mut query = search_query(
         &state_name,
         &q.after,
         &q.since,
@@ -1959,6 +1961,7 @@ async fn messages(
         q.limit,
         agency.as_ref(),
     )?;
+    query.reason = q.reason.clone().filter(|r| !r.is_empty());
     let st = s.clone();
     let page = blocking(move || Ok(st.store.find_messages(&query)?)).await?;
     let mut body = json!({
@@ -2037,6 +2040,7 @@ fn search_query(
         before,
         agency: agency.map(ToString::to_string),
         sender: None,
+        reason: None,
         limit: limit.unwrap_or(100).clamp(1, 1000),
         scan_limit: MESSAGES_SCAN_LIMIT,
     })

@@ -2870,7 +2870,12 @@ impl Store for SledStore {
                 .agency
                 .as_deref()
                 .is_none_or(|a| rec.sender == a || rec.recipients.contains_key(a))
-                && q.sender.as_deref().is_none_or(|a| rec.sender == a);
+                && q.sender.as_deref().is_none_or(|a| rec.sender == a)
+                && q.reason.as_deref().is_none_or(|r| {
+                    rec.recipients.values().any(
+                        |s| matches!(s, RecipientState::Dead { reason, .. } if reason.contains(r)),
+                    )
+                });
             if wanted {
                 page.messages.push(rec.info(id));
             }

@@ -466,6 +466,9 @@ pub struct MessageQuery {
     pub agency: Option<String>,
     /// Only messages this agency sent.
     pub sender: Option<String>,
+    /// Only messages with a dead-lettered recipient whose reason contains this text
+    /// (e.g. `signature.required`, to retry those once the peer's trust is fixed).
+    pub reason: Option<String>,
     /// At most this many messages in the page.
     pub limit: usize,
     /// Examine at most this many messages for one page, so that a search for something
@@ -482,6 +485,7 @@ impl MessageQuery {
             before: None,
             agency: None,
             sender: None,
+            reason: None,
             limit,
             scan_limit: usize::MAX,
         }

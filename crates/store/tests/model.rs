@@ -315,6 +315,7 @@ fn compare(store: &SledStore, model: &Model) -> std::result::Result<(), TestCase
             before: None,
             agency: Some(agency.to_owned()),
             sender: None,
+            reason: None,
             limit: 1000,
             scan_limit: 3,
         };

@@ -1316,6 +1316,52 @@ fn inbox_paging_filter_and_ack() {
 // ---------- listing and stats ----------
 
 #[test]
+fn find_dead_letters_by_their_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let mut ids = Vec::new();
+    for (i, why) in [
+        "signature.required: unsigned",
+        "routing.refused: unknown agency",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let a = s
+            .accept(&req("A", format!("m{i}").as_bytes(), &["B"]), at(0))
+            .unwrap();
+        s.enqueue(a.id, "gw", &strings(&["B"]), at(0), at(0))
+            .unwrap();
+        let l = s.lease("gw", at(0), 1, 100).unwrap().pop().unwrap();
+        assert_eq!(
+            s.fail_lease_permanently(&l, why, at(1)).unwrap(),
+            FailOutcome::Dead
+        );
+        ids.push(a.id);
+    }
+    let mut q = MessageQuery::state(MessageState::Dead, 100);
+    let found = |q: &MessageQuery| -> Vec<MessageId> {
+        s.find_messages(q)
+            .unwrap()
+            .messages
+            .iter()
+            .map(|m| m.id)
+            .collect()
+    };
+    assert_eq!(found(&q), ids);
+    q.reason = Some("signature.required".into());
+    assert_eq!(found(&q), vec![ids[0]]);
+    q.reason = Some("routing".into());
+    assert_eq!(found(&q), vec![ids[1]]);
+    q.reason = Some("disk full".into());
+    assert!(found(&q).is_empty());
+    // Any state: the reason still selects the dead letter.
+    q.state = None;
+    q.reason = Some("unknown agency".into());
+    assert_eq!(found(&q), vec![ids[1]]);
+}
+
+#[test]
 fn find_messages_by_agency_and_time_in_bounded_pages() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path());
@@ -1337,6 +1383,7 @@ fn find_messages_by_agency_and_time_in_bounded_pages() {
         before: None,
         agency: agency.map(str::to_owned),
         sender: None,
+        reason: None,
         limit: 100,
         scan_limit: usize::MAX,
     };
