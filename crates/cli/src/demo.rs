@@ -324,7 +324,7 @@ impl Demo {
     }
 
     /// Print and verify the hop trail of `id` from `from_gw` towards `to_gw`.
-    fn trail(&mut self, id: &str, from_gw: &str, to_gw: &str) -> Result<(), String> {
+    async fn trail(&mut self, id: &str, from_gw: &str, to_gw: &str) -> Result<(), String> {
         let dir = self
             .fed
             .running(from_gw)
@@ -355,11 +355,19 @@ impl Demo {
                 .ok_or("gateway not running")?
                 .state
                 .store;
-            let receipts = store.received_receipts(mid).map_err(|e| e.to_string())?;
-            let r = receipts
-                .iter()
-                .find(|r| r.hop == next)
-                .ok_or_else(|| format!("{here} has no receipt from {next}"))?;
+            // The far inbox may have the document a moment before the gateway that sent it
+            // has recorded the receipt (it comes back in the answer): give it 5 s.
+            let deadline = Instant::now() + Duration::from_secs(5);
+            let r = loop {
+                let receipts = store.received_receipts(mid).map_err(|e| e.to_string())?;
+                if let Some(r) = receipts.into_iter().find(|r| r.hop == next) {
+                    break r;
+                }
+                if Instant::now() >= deadline {
+                    return Err(format!("{here} has no receipt from {next}"));
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            };
             let (receipt, report) = verify_receipt(&r.bytes, &policy).map_err(|e| e.to_string())?;
             if !report.valid {
                 return Err(format!(
@@ -406,7 +414,8 @@ impl Demo {
                 name(r),
                 took.as_secs_f64() * 1e3
             );
-            self.trail(&id, gateway_of(COMMUNE)?, gateway_of(r)?)?;
+            self.trail(&id, gateway_of(COMMUNE)?, gateway_of(r)?)
+                .await?;
         }
         Ok(id)
     }
