@@ -1327,14 +1327,15 @@ fn find_dead_letters_by_their_reason() {
     .into_iter()
     .enumerate()
     {
+        // Accepted a millisecond apart, so that ids (UUID v7) are in accept order.
+        let t = at(i as u64);
         let a = s
-            .accept(&req("A", format!("m{i}").as_bytes(), &["B"]), at(0))
+            .accept(&req("A", format!("m{i}").as_bytes(), &["B"]), t)
             .unwrap();
-        s.enqueue(a.id, "gw", &strings(&["B"]), at(0), at(0))
-            .unwrap();
-        let l = s.lease("gw", at(0), 1, 100).unwrap().pop().unwrap();
+        s.enqueue(a.id, "gw", &strings(&["B"]), t, t).unwrap();
+        let l = s.lease("gw", t, 1, 100).unwrap().pop().unwrap();
         assert_eq!(
-            s.fail_lease_permanently(&l, why, at(1)).unwrap(),
+            s.fail_lease_permanently(&l, why, at(5)).unwrap(),
             FailOutcome::Dead
         );
         ids.push(a.id);
