@@ -463,6 +463,32 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    /// Replace queue entry `old` of `id` at `hop` by `new`, move each of its recipients on
+    /// with `step` (`None`: leave that recipient as it is), record `event` and save the
+    /// message, which is returned.
+    fn move_entry(
+        &mut self,
+        id: MessageId,
+        hop: &str,
+        (old, new): (&QueueEntry, &QueueEntry),
+        event: Event,
+        now: Timestamp,
+        step: impl Fn(&RecipientState) -> Option<std::result::Result<RecipientState, Refused>>,
+    ) -> Result<MessageRecord> {
+        self.set_entry(id, hop, Some(old), Some(new))?;
+        let mut rec = self.load_message(id)?;
+        let before = rec.state;
+        for r in &old.recipients {
+            let s = recipient_mut(&mut rec, id, r)?;
+            if let Some(next) = step(s) {
+                *s = next.map_err(|e| refused(id, e))?;
+            }
+        }
+        self.event(id, &mut rec, now, event)?;
+        self.save_message(id, &mut rec, Some(before), now)?;
+        Ok(rec)
+    }
+
     /// The message and queue entry a key of the ready index (`queue_ready`) points to.
     fn ready_entry(&self, key: &[u8], hop: &str) -> Result<(MessageId, QueueEntry)> {
         let (_, _, id) = parse_hop_key(key, "queue_ready")?;
@@ -1537,23 +1563,13 @@ impl SledStore {
                     status: EntryStatus::Leased { deadline },
                     ..old.clone()
                 };
-                tx.set_entry(id, hop, Some(&old), Some(&new))?;
-                let mut rec = tx.load_message(id)?;
-                let before = rec.state;
-                for r in &old.recipients {
-                    let s = recipient_mut(&mut rec, id, r)?;
-                    *s = s.lease(hop, attempt).map_err(|e| refused(id, e))?;
-                }
-                tx.event(
-                    id,
-                    &mut rec,
-                    now,
-                    Event::InFlight {
-                        hop: hop.to_owned(),
-                        attempt,
-                    },
-                )?;
-                tx.save_message(id, &mut rec, Some(before), now)?;
+                let event = Event::InFlight {
+                    hop: hop.to_owned(),
+                    attempt,
+                };
+                let rec = tx.move_entry(id, hop, (&old, &new), event, now, |s| {
+                    Some(s.lease(hop, attempt))
+                })?;
                 out.push(Lease {
                     id,
                     hop: hop.to_owned(),
@@ -2687,24 +2703,12 @@ impl Store for SledStore {
                     due: now,
                     ..old.clone()
                 };
-                tx.set_entry(id, hop, Some(&old), Some(&new))?;
-                let mut rec = tx.load_message(id)?;
-                let before = rec.state;
-                for r in &old.recipients {
-                    let s = recipient_mut(&mut rec, id, r)?;
-                    if matches!(s, RecipientState::RetryScheduled { .. }) {
-                        *s = s.retry_now().map_err(|e| refused(id, e))?;
-                    }
-                }
-                tx.event(
-                    id,
-                    &mut rec,
-                    now,
-                    Event::LinkRecovered {
-                        hop: hop.to_owned(),
-                    },
-                )?;
-                tx.save_message(id, &mut rec, Some(before), now)?;
+                let event = Event::LinkRecovered {
+                    hop: hop.to_owned(),
+                };
+                tx.move_entry(id, hop, (&old, &new), event, now, |s| {
+                    matches!(s, RecipientState::RetryScheduled { .. }).then(|| s.retry_now())
+                })?;
             }
             Ok(keys.len())
         })
