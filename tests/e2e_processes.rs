@@ -284,6 +284,23 @@ async fn check_all_delivered(p: &Arc<Mutex<Procs>>, sent: &[(String, &Doc)], lim
             .map(|id| (id.clone(), g.client(id, "operator/ops")))
             .collect()
     };
+    // A hop's receipt is recorded when its answer comes back. An answer lost to a kill is
+    // recovered by a resend once the link works again (probed up to 30 s apart), which may
+    // come after the delivery it answers: wait until no queue holds anything.
+    eventually("every queue drained", limit, || async {
+        for c in ops.values() {
+            let q = c.get("/v1/queues").await.ok()?.json();
+            if q["queues"]["hops"]
+                .as_array()?
+                .iter()
+                .any(|h| h["depth"].as_u64() != Some(0))
+            {
+                return None;
+            }
+        }
+        Some(())
+    })
+    .await;
     for (id, d) in sent.iter().take(300) {
         let from_gw = lienthong_routing::GatewayId::parse(agency(d.from).unwrap().gateway).unwrap();
         let mut links = HashSet::new();
