@@ -107,10 +107,29 @@ async fn a_lost_answer_is_not_sent_again() {
         Some("auth.forbidden")
     );
 
-    // The operator retries now: the sender asks, gets that receipt, acknowledges.
+    // The operator retries now: the sender asks, gets that receipt, acknowledges. A note
+    // that is not one (unknown field, control character, too long) is refused first, and
+    // leaves no trace in the history.
     let ops = f.client("gw-h50", Some("operator/ops")).unwrap();
+    let history_before = track().await["history"].clone();
+    for bad in [
+        serde_json::json!({"nota": "typo"}),
+        serde_json::json!({"note": "bell\u{7}"}),
+        serde_json::json!({"note": "x".repeat(1001)}),
+    ] {
+        let r = ops
+            .post_json(&format!("/v1/messages/{id}/retry"), &bad)
+            .await
+            .unwrap();
+        assert_eq!(r.status, 400, "{bad}");
+        assert_eq!(r.error_code().as_deref(), Some("request.bad_request"));
+    }
+    assert_eq!(track().await["history"], history_before);
     let retry = ops
-        .post_json(&format!("/v1/messages/{id}/retry"), &serde_json::json!({}))
+        .post_json(
+            &format!("/v1/messages/{id}/retry"),
+            &serde_json::json!({"note": "gw-g22 back after maintenance"}),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -132,6 +151,16 @@ async fn a_lost_answer_is_not_sent_again() {
         t["receipts"][0]["xml"].as_str().unwrap().as_bytes(),
         first.body.as_ref()
     );
+    // The history says who retried it, and why.
+    let retried: Vec<_> = t["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["event"]["event"] == "retry_now")
+        .collect();
+    assert_eq!(retried.len(), 1, "{}", t["history"]);
+    assert_eq!(retried[0]["event"]["operator"], "ops");
+    assert_eq!(retried[0]["event"]["note"], "gw-g22 back after maintenance");
     // gw-g22 received the body once: no duplicate relay reached it.
     let g22_ops = f.client("gw-g22", Some("operator/ops")).unwrap();
     let m = String::from_utf8_lossy(&g22_ops.get("/metrics").await.unwrap().body).into_owned();

@@ -318,9 +318,23 @@ struct QueueAction {
     /// show the first ones.
     #[arg(long, requires = "state")]
     yes: bool,
+    /// Why: kept in each message's history with your operator name, e.g. `--note "peer
+    /// certificate renewed, ticket 4711"`.
+    #[arg(long)]
+    note: Option<String>,
     /// Print the gateway's JSON.
     #[arg(long)]
     json: bool,
+}
+
+impl QueueAction {
+    /// The request body: the note, if any.
+    fn body(&self) -> Value {
+        match &self.note {
+            Some(n) => json!({"note": n}),
+            None => json!({}),
+        }
+    }
 }
 
 // ---- running a command ------------------------------------------------------------------
@@ -518,7 +532,10 @@ fn tagged(v: &Value, tag: &str) -> String {
         return text(v);
     };
     let mut s = m.get(tag).map(text).unwrap_or_else(|| "?".to_owned());
-    for (k, val) in m {
+    // Free text (a failure's reason, an operator's note) goes last: it can be long.
+    let free = |k: &str| k == "reason" || k == "note";
+    let fields = m.iter().filter(|(k, _)| !free(k));
+    for (k, val) in fields.chain(m.iter().filter(|(k, _)| free(k))) {
         if k == tag || val.is_null() {
             continue;
         }
@@ -1387,7 +1404,7 @@ async fn queue_action(x: &QueueAction, action: &str) -> Result<u8, Fail> {
         return queue_action_bulk(&client, x, action).await;
     };
     let v = ok(client
-        .post_json(&format!("/v1/messages/{}/{action}", enc(id)), &json!({}))
+        .post_json(&format!("/v1/messages/{}/{action}", enc(id)), &x.body())
         .await)?
     .json();
     if x.json {
@@ -1440,7 +1457,8 @@ async fn queue_action_bulk(client: &ApiClient, x: &QueueAction, action: &str) ->
             let Some(id) = queue.next() else { break };
             let c = client.clone();
             let path = format!("/v1/messages/{}/{action}", enc(&id));
-            tasks.spawn(async move { (id, ok(c.post_json(&path, &json!({})).await)) });
+            let body = x.body();
+            tasks.spawn(async move { (id, ok(c.post_json(&path, &body).await)) });
         }
         match tasks.join_next().await {
             Some(Ok((_, Ok(_)))) => done += 1,

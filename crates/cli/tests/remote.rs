@@ -862,7 +862,12 @@ fn operator_queue_commands() {
         "{}",
         o.stderr
     );
-    run(&["queue", "cancel", &id], &ops, &[]).expect(0);
+    run(
+        &["queue", "cancel", &id, "--note", "gửi nhầm người nhận"],
+        &ops,
+        &[],
+    )
+    .expect(0);
     assert_eq!(listed("cancelled"), std::slice::from_ref(&id));
     let o = run(&["queue", "retry", &id, "--json"], &ops, &[]).expect(1);
     assert_eq!(o.json()["error"]["code"], "state.invalid");
@@ -872,7 +877,29 @@ fn operator_queue_commands() {
         "{}",
         t.text()
     );
-    assert!(t.text().contains(" suspended\n") && t.text().contains(" resumed\n"));
+    // The history names the operator of every action, and the note given.
+    assert!(
+        t.text().contains(" suspended operator=ops\n")
+            && t.text().contains(" resumed operator=ops\n")
+            && t.text()
+                .contains(" cancelled operator=ops note=gửi nhầm người nhận\n"),
+        "{}",
+        t.text()
+    );
+    // A note the gateway refuses: nothing done, the reason shown, exit 1.
+    let o = run(
+        &["queue", "suspend", &id2, "--note", &"x".repeat(1001)],
+        &ops,
+        &[],
+    )
+    .expect(1);
+    assert!(
+        o.stderr
+            .starts_with("error: request.bad_request: suspend: note is longer than 1000 bytes"),
+        "{}",
+        o.stderr
+    );
+    assert!(!listed("suspended").contains(&id2));
     // A bulk action that does not fit a message's state says which and why, and exits 1.
     let v = run(
         &["queue", "retry", "--state", "cancelled", "--yes", "--json"],

@@ -22,7 +22,7 @@ use lienthong_dsig::{ExpectedAgency, Policy, Profile, Receipt, SigningKey, Trust
 use lienthong_edxml::{AgencyCode, BusinessDocType, Package};
 use lienthong_routing::{Directory, GatewayId, NextHops, RouteDecision};
 use lienthong_store::{
-    AcceptRequest, BusinessType, Dispatch, FetchResult, InboxCursor, MessageId, MessageKind,
+    AcceptRequest, ActionBy, BusinessType, Dispatch, FetchResult, InboxCursor, MessageId, MessageKind,
     MessageQuery, MessageState, Origin, RecipientState, StatusNote, Store, Timestamp,
 };
 use rustls_pki_types::CertificateDer;
@@ -2106,22 +2106,50 @@ async fn find_document(
     .into_response())
 }
 
+/// The optional body of an operator action.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActionBody {
+    /// Why: kept in the message's history with the operator's name.
+    note: Option<String>,
+}
+
 async fn message_action(
     State(s): State<Shared>,
     Extension(peer): Extension<Peer>,
     Path((id, action)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<Response, ApiError> {
     require_operator(&peer)?;
+    let Peer::Operator(operator) = &peer else {
+        return Err(ApiError::new("auth.forbidden", "an operator certificate is needed"));
+    };
     let id = parse_id(&id)?;
+    let (bytes, _body_share) = read_body(&s, &headers, body).await?;
+    let body: ActionBody = if bytes.iter().all(u8::is_ascii_whitespace) {
+        ActionBody::default()
+    } else {
+        serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::new(
+                "request.bad_request",
+                format!("expected no body or {{\"note\": \"why\"}}: {e}"),
+            )
+        })?
+    };
+    let by = ActionBy::operator(operator.clone(), body.note.filter(|n| !n.trim().is_empty()));
+    by.check()
+        .map_err(|e| ApiError::new("request.bad_request", format!("{action}: {e}")))?;
     let st = s.clone();
     let act = action.clone();
+    let who = by.clone();
     let hops = blocking(move || {
         let now = now();
         match act.as_str() {
-            "retry" => st.store.retry_now(id, now)?,
-            "suspend" => st.store.suspend(id, now)?,
-            "resume" => st.store.resume(id, now)?,
-            "cancel" => st.store.cancel(id, now)?,
+            "retry" => st.store.retry_now(id, now, &who)?,
+            "suspend" => st.store.suspend(id, now, &who)?,
+            "resume" => st.store.resume(id, now, &who)?,
+            "cancel" => st.store.cancel(id, now, &who)?,
             other => {
                 return Err(ApiError::new(
                     "not_found",
@@ -2138,7 +2166,13 @@ async fn message_action(
     })
     .await?;
     wake(&s, &hops);
-    tracing::info!(message_id = %id, action = %action, operator = %peer, "operator action");
+    tracing::info!(
+        message_id = %id,
+        action = %action,
+        operator = %peer,
+        note = by.note.as_deref().unwrap_or(""),
+        "operator action"
+    );
     Ok(Json(json!({"id": id.to_string(), "action": action, "done": true})).into_response())
 }
 

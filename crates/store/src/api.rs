@@ -2,7 +2,7 @@
 
 use crate::config::VerifyLevel;
 use crate::error::Result;
-use crate::state::MessageState;
+use crate::state::{ActionBy, MessageState};
 use crate::types::{
     AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, CheckReport, DeliverOutcome,
     Dispatch, FailOutcome, FetchResult, HistoryEntry, InboxCursor, InboxItem, Lease, MessageId,
@@ -103,17 +103,18 @@ pub trait Store: Send + Sync {
         self.fail_lease(lease, reason, now)
     }
 
-    /// Operator: hold every pending recipient and queue entry of the message.
-    fn suspend(&self, id: MessageId, now: Timestamp) -> Result<()>;
+    /// Operator: hold every pending recipient and queue entry of the message. The history
+    /// records `by` (who and why) with the event; so do the three actions below.
+    fn suspend(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()>;
 
     /// Operator: release a suspended message; its entries are due now.
-    fn resume(&self, id: MessageId, now: Timestamp) -> Result<()>;
+    fn resume(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()>;
 
     /// Operator: cancel everything not yet handed on. Final.
-    fn cancel(&self, id: MessageId, now: Timestamp) -> Result<()>;
+    fn cancel(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()>;
 
     /// Operator: make dead and scheduled entries due now (dead ones get a fresh attempt budget).
-    fn retry_now(&self, id: MessageId, now: Timestamp) -> Result<()>;
+    fn retry_now(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()>;
 
     /// The link to `hop` works again: make at most `limit` of its entries that wait for a
     /// retry later than `now` due now (attempt counts unchanged, event `link_recovered`).

@@ -144,7 +144,7 @@ pub use api::Store;
 pub use config::{RetryPolicy, StoreConfig, VerifyLevel};
 pub use error::{Result, StoreError};
 pub use sled_store::SledStore;
-pub use state::{EntryStatus, Event, MessageState, RecipientState};
+pub use state::{ActionBy, EntryStatus, Event, MessageState, RecipientState};
 pub use types::{
     AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BusinessType, CheckReport,
     DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor,

@@ -16,7 +16,7 @@ use crate::commit::GroupCommit;
 use crate::config::{StoreConfig, VerifyLevel};
 use crate::error::{Result, StoreError};
 use crate::space::Space;
-use crate::state::{EntryStatus, Event, MessageState, RecipientState, Refused};
+use crate::state::{ActionBy, EntryStatus, Event, MessageState, RecipientState, Refused};
 use crate::types::{
     AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BusinessType, CheckReport,
     DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor,
@@ -1750,6 +1750,9 @@ impl SledStore {
         entry_fn: impl Fn(&QueueEntry) -> Option<Option<QueueEntry>>,
         recipient_fn: impl Fn(&RecipientState) -> Option<std::result::Result<RecipientState, Refused>>,
     ) -> Result<()> {
+        if let Err(e) = by_check(&event) {
+            return Err(StoreError::InvalidInput(format!("{action} of {id}: {e}")));
+        }
         self.write(|tx| {
             let mut rec = tx.load_message(id)?;
             if rec.purged_at.is_some() && action == "retry" {
@@ -2608,12 +2611,12 @@ impl Store for SledStore {
         self.fail_impl(lease, reason, now, true)
     }
 
-    fn suspend(&self, id: MessageId, now: Timestamp) -> Result<()> {
+    fn suspend(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()> {
         self.operator_action(
             id,
             now,
             "suspend",
-            Event::Suspended,
+            Event::Suspended { by: by.clone() },
             |e| match e.status {
                 EntryStatus::Ready | EntryStatus::Leased { .. } => Some(Some(QueueEntry {
                     status: EntryStatus::Suspended,
@@ -2625,12 +2628,12 @@ impl Store for SledStore {
         )
     }
 
-    fn resume(&self, id: MessageId, now: Timestamp) -> Result<()> {
+    fn resume(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()> {
         self.operator_action(
             id,
             now,
             "resume",
-            Event::Resumed,
+            Event::Resumed { by: by.clone() },
             |e| match e.status {
                 EntryStatus::Suspended => Some(Some(QueueEntry {
                     status: EntryStatus::Ready,
@@ -2643,12 +2646,12 @@ impl Store for SledStore {
         )
     }
 
-    fn cancel(&self, id: MessageId, now: Timestamp) -> Result<()> {
+    fn cancel(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()> {
         self.operator_action(
             id,
             now,
             "cancel",
-            Event::Cancelled,
+            Event::Cancelled { by: by.clone() },
             |_| Some(None),
             |s| {
                 (!s.is_final() || matches!(s, RecipientState::Dead { .. }))
@@ -2658,12 +2661,12 @@ impl Store for SledStore {
         )
     }
 
-    fn retry_now(&self, id: MessageId, now: Timestamp) -> Result<()> {
+    fn retry_now(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()> {
         self.operator_action(
             id,
             now,
             "retry",
-            Event::RetryNow,
+            Event::RetryNow { by: by.clone() },
             |e| match e.status {
                 EntryStatus::Dead { .. } => Some(Some(QueueEntry {
                     status: EntryStatus::Ready,
@@ -2981,6 +2984,17 @@ impl Store for SledStore {
 
     fn check(&self, level: VerifyLevel) -> Result<CheckReport> {
         self.check_impl(level)
+    }
+}
+
+/// The `by` of an operator's event, checked before anything is written.
+fn by_check(event: &Event) -> std::result::Result<(), String> {
+    match event {
+        Event::Suspended { by }
+        | Event::Resumed { by }
+        | Event::Cancelled { by }
+        | Event::RetryNow { by } => by.check(),
+        _ => Ok(()),
     }
 }
 

@@ -453,6 +453,51 @@ impl EntryStatus {
     }
 }
 
+/// Who asked for an operator action and why, as a message's history keeps it: the audit
+/// answer to "who cancelled this, and on whose word?". Both fields are absent in records
+/// written before they were kept (they read back as `None`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionBy {
+    /// The operator, as their certificate names them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// The reason the operator gave (at most [`ActionBy::MAX_NOTE`] bytes, no control
+    /// characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl ActionBy {
+    /// Longest note kept, in bytes.
+    pub const MAX_NOTE: usize = 1000;
+
+    /// An action by `operator`, with an optional note.
+    pub fn operator(operator: impl Into<String>, note: Option<String>) -> ActionBy {
+        ActionBy {
+            operator: Some(operator.into()),
+            note,
+        }
+    }
+
+    /// Refuse a note or name that is too long or holds control characters: it would be
+    /// kept for good and printed on operators' terminals.
+    pub fn check(&self) -> Result<(), String> {
+        for (what, v, max) in [
+            ("operator", &self.operator, 200),
+            ("note", &self.note, Self::MAX_NOTE),
+        ] {
+            let Some(v) = v else { continue };
+            if v.len() > max {
+                return Err(format!("{what} is longer than {max} bytes"));
+            }
+            if v.chars().any(char::is_control) {
+                return Err(format!("{what} holds a control character"));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One transition in a message's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "event")]
@@ -506,13 +551,29 @@ pub enum Event {
         reason: String,
     },
     /// Suspended by an operator.
-    Suspended,
+    Suspended {
+        /// Who, and why.
+        #[serde(flatten)]
+        by: ActionBy,
+    },
     /// Resumed by an operator.
-    Resumed,
+    Resumed {
+        /// Who, and why.
+        #[serde(flatten)]
+        by: ActionBy,
+    },
     /// Cancelled by an operator.
-    Cancelled,
+    Cancelled {
+        /// Who, and why.
+        #[serde(flatten)]
+        by: ActionBy,
+    },
     /// An operator asked for an immediate retry.
-    RetryNow,
+    RetryNow {
+        /// Who, and why.
+        #[serde(flatten)]
+        by: ActionBy,
+    },
     /// The link to `hop` works again after failing: the next attempt is now instead of at
     /// the end of its backoff.
     LinkRecovered {
@@ -543,6 +604,38 @@ mod tests {
 
     fn sha() -> Sha256 {
         Sha256::digest(b"r")
+    }
+
+    #[test]
+    fn operator_events_read_records_written_before_they_named_the_operator() {
+        // Records written before `by` was kept have the bare tag.
+        for (old, want) in [
+            (r#"{"event":"suspended"}"#, "suspended"),
+            (r#"{"event":"resumed"}"#, "resumed"),
+            (r#"{"event":"cancelled"}"#, "cancelled"),
+            (r#"{"event":"retry_now"}"#, "retry_now"),
+        ] {
+            let e: Event = serde_json::from_str(old).unwrap();
+            let by = match &e {
+                Event::Suspended { by }
+                | Event::Resumed { by }
+                | Event::Cancelled { by }
+                | Event::RetryNow { by } => by,
+                other => panic!("{old} read as {other:?}"),
+            };
+            assert_eq!(by, &ActionBy::default());
+            // And an event without `by` writes the bare tag again.
+            assert_eq!(serde_json::to_string(&e).unwrap(), old, "{want}");
+        }
+        let e = Event::Cancelled {
+            by: ActionBy::operator("op-an", Some("gửi nhầm".into())),
+        };
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            json,
+            r#"{"event":"cancelled","operator":"op-an","note":"gửi nhầm"}"#
+        );
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);
     }
 
     #[test]

@@ -605,7 +605,7 @@ fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
                 let Some(m) = model.msgs.get_mut(msg % n.max(1)) else {
                     continue;
                 };
-                let r = store.suspend(m.id, ts(now));
+                let r = store.suspend(m.id, ts(now), &ActionBy::default());
                 if m.recips.values().any(M::pending) {
                     prop_assert_eq!(code(&r), "ok");
                     for s in m.recips.values_mut() {
@@ -627,7 +627,7 @@ fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
                 let Some(m) = model.msgs.get_mut(msg % n.max(1)) else {
                     continue;
                 };
-                let r = store.resume(m.id, ts(now));
+                let r = store.resume(m.id, ts(now), &ActionBy::default());
                 if m.recips.values().any(|s| matches!(s, M::Susp(_))) {
                     prop_assert_eq!(code(&r), "ok");
                     for s in m.recips.values_mut() {
@@ -653,7 +653,7 @@ fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
                 let Some(m) = model.msgs.get_mut(msg % n.max(1)) else {
                     continue;
                 };
-                let r = store.cancel(m.id, ts(now));
+                let r = store.cancel(m.id, ts(now), &ActionBy::default());
                 let cancellable = |s: &M| s.pending() || matches!(s, M::Susp(_) | M::Dead(_));
                 if m.recips.values().any(cancellable) {
                     prop_assert_eq!(code(&r), "ok");
@@ -672,7 +672,7 @@ fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
                 let Some(m) = model.msgs.get_mut(msg % n.max(1)) else {
                     continue;
                 };
-                let r = store.retry_now(m.id, ts(now));
+                let r = store.retry_now(m.id, ts(now), &ActionBy::default());
                 if m.recips
                     .values()
                     .any(|s| matches!(s, M::Dead(_) | M::Sched(..)))

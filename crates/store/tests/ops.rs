@@ -36,6 +36,11 @@ fn at(ms: u64) -> Timestamp {
     Timestamp::from_millis(T0 + ms)
 }
 
+/// An operator action with no note.
+fn op() -> ActionBy {
+    ActionBy::operator("op-test", None)
+}
+
 fn config() -> StoreConfig {
     StoreConfig {
         retry: RetryPolicy {
@@ -327,7 +332,7 @@ fn bad_input_is_refused_and_changes_nothing() {
     );
     assert_eq!(s.history(unknown).unwrap_err().code(), "store.not_found");
     assert_eq!(
-        s.suspend(unknown, at(1)).unwrap_err().code(),
+        s.suspend(unknown, at(1), &op()).unwrap_err().code(),
         "store.not_found"
     );
     assert_eq!(
@@ -470,7 +475,7 @@ fn purging_deletes_segments_whose_payloads_are_all_gone() {
         // 48-byte header + 200 bytes: one payload per segment.
         let a = s.accept(&req("A", &[i; 200], &["B"]), at(0)).unwrap();
         if i < 3 {
-            s.cancel(a.id, at(1)).unwrap();
+            s.cancel(a.id, at(1), &op()).unwrap();
         }
         ids.push(a.id);
     }
@@ -762,7 +767,7 @@ fn failures_back_off_exponentially_capped_then_dead_after_attempts() {
     assert_eq!(st.hops[0].depth, 0);
 
     // Operator retry: due now, fresh attempt budget.
-    s.retry_now(a.id, now).unwrap();
+    s.retry_now(a.id, now, &op()).unwrap();
     assert_eq!(
         rstate(&s, a.id, "B"),
         RecipientState::Queued { hop: "gw".into() }
@@ -774,11 +779,11 @@ fn failures_back_off_exponentially_capped_then_dead_after_attempts() {
         FailOutcome::RetryAt(_)
     ));
     // retry_now also pulls a scheduled retry forward.
-    s.retry_now(a.id, now).unwrap();
+    s.retry_now(a.id, now, &op()).unwrap();
     assert_eq!(s.lease("gw", now, 1, 100).unwrap().len(), 1);
     // Nothing dead or scheduled now: refused.
     assert_eq!(
-        s.retry_now(a.id, now).unwrap_err().code(),
+        s.retry_now(a.id, now, &op()).unwrap_err().code(),
         "store.invalid_state"
     );
     healthy(&s);
@@ -807,7 +812,7 @@ fn a_recovered_link_pulls_its_scheduled_retries_forward() {
     let held = s.accept(&req("A", b"held", &["B"]), at(0)).unwrap().id;
     s.enqueue(held, "gw", &strings(&["B"]), at(0), at(0))
         .unwrap();
-    s.suspend(held, at(0)).unwrap();
+    s.suspend(held, at(0), &op()).unwrap();
 
     // The link works again at t = 10: two, then one, then none, in batches of two.
     let now = at(10);
@@ -924,6 +929,56 @@ fn reopening_restores_in_flight_leases() {
 // ---------- operator actions ----------
 
 #[test]
+fn operator_actions_record_who_and_why_and_refuse_bad_notes_without_a_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let a = s.accept(&req("A", b"x", &["B"]), at(0)).unwrap();
+    s.enqueue(a.id, "gw", &strings(&["B"]), at(0), at(0))
+        .unwrap();
+    let before = s.history(a.id).unwrap();
+    for (bad, why) in [
+        (
+            ActionBy::operator("op-an", Some("x".repeat(ActionBy::MAX_NOTE + 1))),
+            "longer than",
+        ),
+        (
+            ActionBy::operator("op-an", Some("line\nbreak".into())),
+            "control character",
+        ),
+        (ActionBy::operator("op\u{1b}[31m", None), "control character"),
+    ] {
+        let e = s.suspend(a.id, at(1), &bad).unwrap_err();
+        assert_eq!(e.code(), "store.invalid_input", "{e}");
+        assert!(e.to_string().contains(why), "{e}");
+    }
+    assert_eq!(s.history(a.id).unwrap(), before, "a refused action leaves no trace");
+    assert_eq!(s.message(a.id).unwrap().state, MessageState::Queued);
+
+    let held = ActionBy::operator(
+        "op-an",
+        Some("Sở Nội vụ hỏi lại người nhận, phiếu #4711".into()),
+    );
+    s.suspend(a.id, at(2), &held).unwrap();
+    let freed = ActionBy::operator("op-binh", None);
+    s.resume(a.id, at(3), &freed).unwrap();
+    let h = s.history(a.id).unwrap();
+    assert_eq!(h[h.len() - 2].event, Event::Suspended { by: held });
+    assert_eq!(h[h.len() - 1].event, Event::Resumed { by: freed });
+    // Kept across a reopen, as JSON with flat fields next to the tag.
+    drop(s);
+    let s = open(dir.path());
+    let h = s.history(a.id).unwrap();
+    let shown = serde_json::to_value(&h[h.len() - 2]).unwrap();
+    assert_eq!(shown["event"]["event"], "suspended");
+    assert_eq!(shown["event"]["operator"], "op-an");
+    assert_eq!(
+        shown["event"]["note"],
+        "Sở Nội vụ hỏi lại người nhận, phiếu #4711"
+    );
+    healthy(&s);
+}
+
+#[test]
 fn suspend_resume_cancel() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path());
@@ -932,10 +987,10 @@ fn suspend_resume_cancel() {
         .unwrap();
     s.deliver(a.id, "L", at(0)).unwrap();
     assert_eq!(
-        s.resume(a.id, at(1)).unwrap_err().code(),
+        s.resume(a.id, at(1), &op()).unwrap_err().code(),
         "store.invalid_state"
     );
-    s.suspend(a.id, at(1)).unwrap();
+    s.suspend(a.id, at(1), &op()).unwrap();
     assert_eq!(s.message(a.id).unwrap().state, MessageState::Suspended);
     assert_eq!(
         rstate(&s, a.id, "B"),
@@ -957,14 +1012,14 @@ fn suspend_resume_cancel() {
         "suspended entries are not leased"
     );
     assert_eq!(
-        s.suspend(a.id, at(2)).unwrap_err().code(),
+        s.suspend(a.id, at(2), &op()).unwrap_err().code(),
         "store.invalid_state"
     );
     // Routing a suspended recipient keeps it suspended.
     s.enqueue(a.id, "gw2", &strings(&["C"]), at(0), at(2))
         .unwrap();
     assert!(s.lease("gw2", at(3), 10, 100).unwrap().is_empty());
-    s.resume(a.id, at(10)).unwrap();
+    s.resume(a.id, at(10), &op()).unwrap();
     assert_eq!(
         s.queue_entries(a.id)
             .unwrap()
@@ -974,16 +1029,16 @@ fn suspend_resume_cancel() {
         vec![at(10), at(10)]
     );
     assert_eq!(s.lease("gw", at(10), 10, 100).unwrap().len(), 1);
-    s.cancel(a.id, at(11)).unwrap();
+    s.cancel(a.id, at(11), &op()).unwrap();
     assert_eq!(rstate(&s, a.id, "B"), RecipientState::Cancelled);
     assert_eq!(rstate(&s, a.id, "C"), RecipientState::Cancelled);
     assert_eq!(rstate(&s, a.id, "L"), RecipientState::Delivered);
     assert!(s.queue_entries(a.id).unwrap().is_empty());
     for r in [
-        s.cancel(a.id, at(12)),
-        s.resume(a.id, at(12)),
-        s.suspend(a.id, at(12)),
-        s.retry_now(a.id, at(12)),
+        s.cancel(a.id, at(12), &op()),
+        s.resume(a.id, at(12), &op()),
+        s.suspend(a.id, at(12), &op()),
+        s.retry_now(a.id, at(12), &op()),
     ] {
         assert_eq!(r.unwrap_err().code(), "store.invalid_state");
     }
@@ -999,6 +1054,11 @@ fn suspend_resume_cancel() {
             "in_flight",
             "cancelled"
         ]
+    );
+    assert_eq!(
+        s.history(a.id).unwrap().last().unwrap().event,
+        Event::Cancelled { by: op() },
+        "the history keeps who acted"
     );
     assert_eq!(
         s.queue_stats(at(12))
@@ -1020,7 +1080,7 @@ fn suspending_an_in_flight_message_still_accepts_its_receipt() {
     s.enqueue(a.id, "gw", &strings(&["B"]), at(0), at(0))
         .unwrap();
     let l = s.lease("gw", at(1), 1, 100).unwrap().pop().unwrap();
-    s.suspend(a.id, at(2)).unwrap();
+    s.suspend(a.id, at(2), &op()).unwrap();
     assert_eq!(
         s.fail_lease(&l, "x", at(3)).unwrap_err().code(),
         "store.invalid_state"
@@ -1541,7 +1601,7 @@ fn retention_purges_payloads_of_finished_messages_only() {
     s.deliver(unfetched.id, "L", at(0)).unwrap();
     // Cancelled.
     let cancelled = s.accept(&req("A", b"cancel me", &["B"]), at(0)).unwrap();
-    s.cancel(cancelled.id, at(3)).unwrap();
+    s.cancel(cancelled.id, at(3), &op()).unwrap();
     assert_eq!(s.message(cancelled.id).unwrap().finished_at, Some(at(3)));
 
     assert_eq!(
@@ -1572,7 +1632,7 @@ fn retention_purges_payloads_of_finished_messages_only() {
     );
     assert!(record_of(dir.path(), b"shared bytes").is_some());
     assert_eq!(
-        s.retry_now(cancelled.id, at(20_001)).unwrap_err().code(),
+        s.retry_now(cancelled.id, at(20_001), &op()).unwrap_err().code(),
         "store.purged"
     );
     // Same sender, same bytes after the purge: still the same message (purged).
@@ -1647,7 +1707,7 @@ fn a_permanent_refusal_dead_letters_at_once_and_can_be_retried() {
     assert!(s.lease("gw", at(10_000_000), 10, 100).unwrap().is_empty());
     assert_eq!(events(&s, a.id).last().unwrap(), "dead");
     // The operator can still send it again.
-    s.retry_now(a.id, now).unwrap();
+    s.retry_now(a.id, now, &op()).unwrap();
     assert_eq!(s.lease("gw", now, 1, 100).unwrap().len(), 1);
     healthy(&s);
 }

@@ -300,28 +300,28 @@ fn child_op(s: &dyn Store, known: &Mutex<Known>, rng: &mut Rng, now: Timestamp) 
             let Some((id, _)) = pick(rng) else {
                 return Ok(());
             };
-            s.suspend(id, now)?;
+            s.suspend(id, now, &ActionBy::operator("torture", None))?;
             println!("T SUSPENDED {id}");
         }
         91..=92 => {
             let Some((id, _)) = pick(rng) else {
                 return Ok(());
             };
-            s.resume(id, now)?;
+            s.resume(id, now, &ActionBy::operator("torture", None))?;
             println!("T RESUMED {id}");
         }
         93 => {
             let Some((id, _)) = pick(rng) else {
                 return Ok(());
             };
-            s.cancel(id, now)?;
+            s.cancel(id, now, &ActionBy::operator("torture", None))?;
             println!("T CANCELLED {id}");
         }
         94..=95 => {
             let Some((id, _)) = pick(rng) else {
                 return Ok(());
             };
-            s.retry_now(id, now)?;
+            s.retry_now(id, now, &ActionBy::operator("torture", None))?;
             println!("T RETRIED {id}");
         }
         96..=97 => {
