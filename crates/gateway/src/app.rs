@@ -22,8 +22,8 @@ use lienthong_dsig::{ExpectedAgency, Policy, Profile, Receipt, SigningKey, Trust
 use lienthong_edxml::{AgencyCode, BusinessDocType, Package};
 use lienthong_routing::{Directory, GatewayId, NextHops, RouteDecision};
 use lienthong_store::{
-    AcceptRequest, ActionBy, BusinessType, Dispatch, FetchResult, InboxCursor, MessageId, MessageKind,
-    MessageQuery, MessageState, Origin, RecipientState, StatusNote, Store, Timestamp,
+    AcceptRequest, ActionBy, BusinessType, Dispatch, FetchResult, InboxCursor, MessageId,
+    MessageKind, MessageQuery, MessageState, Origin, RecipientState, StatusNote, Store, Timestamp,
 };
 use rustls_pki_types::CertificateDer;
 use serde::Deserialize;
@@ -2123,7 +2123,10 @@ async fn message_action(
 ) -> Result<Response, ApiError> {
     require_operator(&peer)?;
     let Peer::Operator(operator) = &peer else {
-        return Err(ApiError::new("auth.forbidden", "an operator certificate is needed"));
+        return Err(ApiError::new(
+            "auth.forbidden",
+            "an operator certificate is needed",
+        ));
     };
     let id = parse_id(&id)?;
     let (bytes, _body_share) = read_body(&s, &headers, body).await?;

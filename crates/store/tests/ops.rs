@@ -945,13 +945,20 @@ fn operator_actions_record_who_and_why_and_refuse_bad_notes_without_a_trace() {
             ActionBy::operator("op-an", Some("line\nbreak".into())),
             "control character",
         ),
-        (ActionBy::operator("op\u{1b}[31m", None), "control character"),
+        (
+            ActionBy::operator("op\u{1b}[31m", None),
+            "control character",
+        ),
     ] {
         let e = s.suspend(a.id, at(1), &bad).unwrap_err();
         assert_eq!(e.code(), "store.invalid_input", "{e}");
         assert!(e.to_string().contains(why), "{e}");
     }
-    assert_eq!(s.history(a.id).unwrap(), before, "a refused action leaves no trace");
+    assert_eq!(
+        s.history(a.id).unwrap(),
+        before,
+        "a refused action leaves no trace"
+    );
     assert_eq!(s.message(a.id).unwrap().state, MessageState::Queued);
 
     let held = ActionBy::operator(
@@ -1632,7 +1639,9 @@ fn retention_purges_payloads_of_finished_messages_only() {
     );
     assert!(record_of(dir.path(), b"shared bytes").is_some());
     assert_eq!(
-        s.retry_now(cancelled.id, at(20_001), &op()).unwrap_err().code(),
+        s.retry_now(cancelled.id, at(20_001), &op())
+            .unwrap_err()
+            .code(),
         "store.purged"
     );
     // Same sender, same bytes after the purge: still the same message (purged).
