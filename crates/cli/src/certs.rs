@@ -1,4 +1,5 @@
-//! `lienthong certs dev --out DIR`: a throw-away development PKI.
+//! `lienthong certs dev --out DIR`: a throw-away development PKI; `lienthong certs status`:
+//! the certificates a running gateway depends on and when they expire.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,6 +19,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Operators: every certificate a running gateway depends on (its own, its next hops',
+    /// its clients') and the days each has left, the one expiring first first.
+    Status(crate::remote::CertsStatus),
 }
 
 /// The README written beside the generated files.
@@ -55,6 +59,7 @@ The federation (gateways and agencies) is defined once in crates/testkit/src/fed
 
 pub(crate) fn run(args: &Args) -> ExitCode {
     match &args.command {
+        Command::Status(a) => crate::remote::certs_status(a),
         Command::Dev { out } => {
             let pki = match lienthong_testkit::pki::DevPki::generate() {
                 Ok(p) => p,

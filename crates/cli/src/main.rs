@@ -45,7 +45,8 @@ enum Command {
     Sign(sign::Args),
     /// Check who signed a document or receipt, and whether it changed since.
     Verify(verify::Args),
-    /// Certificates: `certs dev --out DIR` makes the development PKI.
+    /// Certificates: `certs dev --out DIR` makes the development PKI; `certs status` shows
+    /// when the certificates a gateway depends on expire.
     Certs(certs::Args),
     /// Run one gateway.
     Serve(serve::Args),

@@ -227,6 +227,19 @@ struct QueueStats {
     json: bool,
 }
 
+/// `certs status`: the certificates a gateway depends on (operator certificate).
+#[derive(Debug, clap::Args)]
+pub(crate) struct CertsStatus {
+    #[command(flatten)]
+    conn: Conn,
+    /// Print the gateway's JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Days after which a certificate is worth a line in `queue stats`.
+const CERT_WARN_DAYS: f64 = 30.0;
+
 /// Which messages: a state (or all), an agency, a time window.
 #[derive(Debug, clap::Args)]
 struct Search {
@@ -1251,7 +1264,7 @@ async fn queue_stats(s: &QueueStats) -> Result<u8, Fail> {
             .collect();
         table(&["HOP", "DEPTH", "IN_FLIGHT", "OLDEST", "LINK"], &rows);
     }
-    // Why a link is down, in words.
+    // Why a link is down, in words; and a next hop whose certificate expires soon.
     for (hop, l) in &links {
         if l["up"] == false {
             out!(
@@ -1259,6 +1272,16 @@ async fn queue_stats(s: &QueueStats) -> Result<u8, Fail> {
                 time(&l["since"]),
                 text(&l["consecutive_failures"]),
                 text(&l["last_error"])
+            );
+        }
+        let c = &l["peer_certificate"];
+        if let Some(days) = c["days_left"].as_f64()
+            && days < CERT_WARN_DAYS
+        {
+            out!(
+                "certificate of {hop} {} {} ({days:.1} days): its operators must renew it",
+                if days < 0.0 { "expired" } else { "expires" },
+                time(&c["not_after"]),
             );
         }
     }
@@ -1279,6 +1302,66 @@ async fn queue_stats(s: &QueueStats) -> Result<u8, Fail> {
             shown.join(" ")
         }
     );
+    Ok(0)
+}
+
+/// `lienthong certs status`: every certificate the gateway depends on, the one expiring
+/// first first.
+pub(crate) fn certs_status(a: &CertsStatus) -> ExitCode {
+    block_on(a.json, certs_status_run(a))
+}
+
+async fn certs_status_run(a: &CertsStatus) -> Result<u8, Fail> {
+    let client = connect(&a.conn)?;
+    let v = ok(client.get("/v1/certificates").await)?.json();
+    if a.json {
+        print_json(&v);
+        return Ok(0);
+    }
+    out!("gateway {}", text(&v["gateway"]));
+    let list = |k: &str| v[k].as_array().cloned().unwrap_or_default();
+    // (days left, row): every kind in one table, soonest first.
+    let mut rows: Vec<(f64, Vec<String>)> = Vec::new();
+    let mut row = |what: &str, who: String, c: &Value| {
+        let days = c["days_left"].as_f64();
+        rows.push((
+            days.unwrap_or(f64::INFINITY),
+            vec![
+                what.to_owned(),
+                who,
+                c.get("not_after").map_or_else(|| "-".to_owned(), time),
+                days.map_or_else(|| "-".to_owned(), |d| format!("{d:.1}")),
+                c.get("subject").map_or_else(String::new, text),
+            ],
+        ));
+    };
+    for c in list("own") {
+        row("own", text(&c["file"]), &c);
+    }
+    for h in list("next_hops") {
+        let who = text(&h["hop"]);
+        if h["certificate"].is_null() {
+            row(
+                "next hop",
+                format!("{who} (not connected yet)"),
+                &Value::Null,
+            );
+        } else {
+            row("next hop", who, &h["certificate"]);
+        }
+    }
+    for c in list("clients") {
+        row("client", text(&c["peer"]), &c["certificate"]);
+    }
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let soon = rows.iter().filter(|(d, _)| *d < CERT_WARN_DAYS).count();
+    table(
+        &["WHAT", "WHO", "EXPIRES", "DAYS", "SUBJECT"],
+        &rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
+    );
+    if soon > 0 {
+        note!("{soon} certificate(s) expire within {CERT_WARN_DAYS} days");
+    }
     Ok(0)
 }
 

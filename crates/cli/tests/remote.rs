@@ -453,6 +453,66 @@ fn send_fetch_ack_status_and_track() {
         .expect(0)
         .json();
     assert_eq!(v["message"]["sender"], SENDER);
+
+    // certs status: every certificate gw-h50 depends on, with its days left: its own, the
+    // next hop it relayed to, and the clients that connected (the sender's DMS, the
+    // operator). The table agrees with the JSON.
+    let v = run(&["certs", "status", "--json"], &f.ops("gw-h50"), &[])
+        .expect(0)
+        .json();
+    let o = run(&["certs", "status"], &f.ops("gw-h50"), &[]).expect(0);
+    let shown = o.text();
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines[0], "gateway gw-h50");
+    assert!(
+        lines[1].starts_with("WHAT") && lines[1].contains("DAYS"),
+        "{}",
+        o.text()
+    );
+    let row = |what: &str, who: &str| -> Vec<String> {
+        let l = lines
+            .iter()
+            .find(|l| l.starts_with(what) && l.contains(who))
+            .unwrap_or_else(|| panic!("no {what} {who}:\n{}", o.text()));
+        l.split_whitespace().map(str::to_owned).collect()
+    };
+    let hop = v["next_hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["hop"] == "gw-g22")
+        .unwrap();
+    let r = row("next hop", "gw-g22");
+    assert_eq!(
+        r[4].parse::<f64>().unwrap(),
+        hop["certificate"]["days_left"].as_f64().unwrap(),
+        "{r:?}"
+    );
+    assert!(r[5..].join(" ").contains("CN=gw-g22"), "{r:?}");
+    let r = row("client", &format!("agency {SENDER}"));
+    assert!(r[4].parse::<f64>().unwrap() > 0.0, "{r:?}");
+    row("client", "operator ops");
+    row("own", "gw-h50.pem");
+    // The table lists soonest first.
+    let days: Vec<f64> = lines[2..]
+        .iter()
+        .filter_map(|l| {
+            l.split_whitespace()
+                .find_map(|w| w.contains('.').then(|| w.parse::<f64>().ok()).flatten())
+        })
+        .collect();
+    assert!(
+        days.len() >= 4 && days.windows(2).all(|w| w[0] <= w[1]),
+        "{days:?}\n{}",
+        o.text()
+    );
+    // A DMS certificate is not an operator's.
+    let o = run(&["certs", "status"], &sender, &[]).expect(1);
+    assert!(
+        o.stderr.starts_with("error: auth.forbidden: "),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]

@@ -242,6 +242,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/relay/{id}", get(relay_trail))
         .route("/v1/relay/{id}/receipt", get(relay_receipt))
         .route("/v1/queues", get(queues))
+        .route("/v1/certificates", get(certificates))
         .route("/v1/messages", get(messages))
         .route("/v1/messages/{id}/{action}", post(message_action))
         .fallback(|| async { ApiError::new("not_found", "no such endpoint") })
@@ -296,6 +297,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/relay/{id}"),
     ("get", "/v1/relay/{id}/receipt"),
     ("get", "/v1/queues"),
+    ("get", "/v1/certificates"),
     ("get", "/v1/messages"),
     ("post", "/v1/messages/{id}/{action}"),
 ];
@@ -921,7 +923,13 @@ async fn metrics(
         inbox_waiters: s.inbox_waiters.waiting(),
         buffered_body_bytes: s.body_budget.held_bytes(),
     };
-    let text = s.metrics.render(&stats, &health, &inboxes, &s.links.all());
+    let seen = crate::metrics::SeenGauges {
+        next_hops: s.tls.next_hops.all(),
+        clients: s.tls.clients.all(),
+    };
+    let text = s
+        .metrics
+        .render(&stats, &health, &inboxes, &s.links.all(), &seen);
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }
 
@@ -1896,13 +1904,89 @@ async fn queues(
     require_operator(&peer)?;
     let st = s.clone();
     let stats = blocking(move || Ok(st.store.queue_stats(now())?)).await?;
+    let now_ms = now().as_millis();
     let links: serde_json::Map<String, Value> = s
         .links
         .all()
         .into_iter()
-        .map(|(hop, h)| (hop, json!(h)))
+        .map(|(hop, h)| {
+            let mut v = json!(h);
+            v["peer_certificate"] = s
+                .tls
+                .next_hops
+                .get(&hop)
+                .map_or(Value::Null, |c| seen_json(&c, now_ms));
+            (hop, v)
+        })
         .collect();
     Ok(Json(json!({"gateway": s.id.to_string(), "queues": stats, "links": links})).into_response())
+}
+
+/// A certificate a peer presented, with the days it has left.
+fn seen_json(c: &crate::seen::SeenCert, now_ms: u64) -> Value {
+    let mut v = json!(c);
+    v["days_left"] = json!(crate::seen::days_left(c.not_after, now_ms));
+    v
+}
+
+/// `GET /v1/certificates`: every certificate this gateway depends on and when it expires,
+/// the one expiring first first in each list: its own (and the CAs it trusts), the next
+/// hops' (as presented when their forwarders last connected) and its clients' (DMSs,
+/// gateways and operators, as presented when they last connected).
+async fn certificates(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+) -> Result<Response, ApiError> {
+    require_operator(&peer)?;
+    let now_ms = now().as_millis();
+    let mut own: Vec<(String, u64)> = s.tls.expiry();
+    own.sort_by_key(|(_, t)| *t);
+    let own: Vec<Value> = own
+        .into_iter()
+        .map(|(file, secs)| {
+            let not_after = secs.saturating_mul(1000);
+            json!({
+                "file": file,
+                "not_after": not_after,
+                "days_left": crate::seen::days_left(not_after, now_ms),
+            })
+        })
+        .collect();
+    let mut next_hops: Vec<(String, Option<crate::seen::SeenCert>)> = s
+        .links
+        .all()
+        .into_iter()
+        .map(|(hop, _)| {
+            let c = s.tls.next_hops.get(&hop);
+            (hop, c)
+        })
+        .collect();
+    // Not yet seen (never connected) last.
+    next_hops.sort_by_key(|(hop, c)| (c.as_ref().map_or(u64::MAX, |c| c.not_after), hop.clone()));
+    let next_hops: Vec<Value> = next_hops
+        .into_iter()
+        .map(|(hop, c)| {
+            json!({
+                "hop": hop,
+                "certificate": c.map_or(Value::Null, |c| seen_json(&c, now_ms)),
+            })
+        })
+        .collect();
+    let clients: Vec<Value> = s
+        .tls
+        .clients
+        .all()
+        .into_iter()
+        .map(|(who, c)| json!({"peer": who, "certificate": seen_json(&c, now_ms)}))
+        .collect();
+    Ok(Json(json!({
+        "gateway": s.id.to_string(),
+        "now": now_ms,
+        "own": own,
+        "next_hops": next_hops,
+        "clients": clients,
+    }))
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]

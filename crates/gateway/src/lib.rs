@@ -27,6 +27,7 @@ pub mod forward;
 pub mod identity;
 pub mod links;
 pub mod metrics;
+pub mod seen;
 pub mod server;
 pub mod tls;
 pub mod waiters;

@@ -39,6 +39,15 @@ pub struct InboxGauge {
     pub oldest_age_seconds: u64,
 }
 
+/// The certificates peers presented (see [`crate::seen`]), for the expiry gauges.
+#[derive(Debug, Default)]
+pub struct SeenGauges {
+    /// Next hops' server certificates, by hop.
+    pub next_hops: Vec<(String, crate::seen::SeenCert)>,
+    /// Clients' certificates, by identity.
+    pub clients: Vec<(String, crate::seen::SeenCert)>,
+}
+
 /// A gateway's metrics.
 #[derive(Clone)]
 pub struct Metrics {
@@ -144,6 +153,14 @@ impl Metrics {
             describe_gauge!(
                 "lienthong_link_consecutive_failures",
                 "link failures in a row towards a next hop"
+            );
+            describe_gauge!(
+                "lienthong_peer_certificate_expiry_days",
+                "days until the certificate a next hop presented at its last connection expires"
+            );
+            describe_gauge!(
+                "lienthong_client_certificate_expiry_days",
+                "days until the certificate a DMS, gateway or operator presented at its last connection expires"
             );
             describe_gauge!(
                 "lienthong_buffered_body_bytes",
@@ -256,6 +273,7 @@ impl Metrics {
         health: &Health,
         inboxes: &[InboxGauge],
         links: &[(String, LinkHealth)],
+        seen: &SeenGauges,
     ) -> String {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -309,6 +327,15 @@ impl Metrics {
                 let days = (not_after as f64 - now as f64) / 86_400.0;
                 metrics::gauge!("lienthong_certificate_expiry_days", "certificate" => file)
                     .set(days);
+            }
+            let now_ms = now.saturating_mul(1000);
+            for (hop, c) in &seen.next_hops {
+                metrics::gauge!("lienthong_peer_certificate_expiry_days", "hop" => hop.clone())
+                    .set(crate::seen::days_left(c.not_after, now_ms));
+            }
+            for (peer, c) in &seen.clients {
+                metrics::gauge!("lienthong_client_certificate_expiry_days", "peer" => peer.clone())
+                    .set(crate::seen::days_left(c.not_after, now_ms));
             }
         });
         self.recorder.handle().render()

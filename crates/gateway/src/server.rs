@@ -592,6 +592,7 @@ async fn accept_loop(
         let streams = streams.clone();
         let metrics = state.metrics.clone();
         let warned = warned.clone();
+        let seen = tls.clients.clone();
         conns.spawn(async move {
             let _permit = permit;
             let stream = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
@@ -617,12 +618,16 @@ async fn accept_loop(
                     return;
                 }
             };
-            let peer = stream
-                .get_ref()
-                .1
-                .peer_certificates()
-                .and_then(|c| c.first())
-                .map_or(Peer::Anonymous, |c| identify(c, &fingerprints));
+            let presented = stream.get_ref().1.peer_certificates().and_then(|c| c.first());
+            let peer = presented.map_or(Peer::Anonymous, |c| identify(c, &fingerprints));
+            if let Some(c) = presented
+                && matches!(
+                    peer,
+                    Peer::Agency(_) | Peer::Gateway(_) | Peer::Operator(_)
+                )
+            {
+                seen.record(&peer.to_string(), c.as_ref(), crate::app::now().as_millis());
+            }
             let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
                 req.extensions_mut().insert(peer.clone());
                 router.clone().oneshot(req)

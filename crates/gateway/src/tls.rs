@@ -43,7 +43,15 @@ pub struct TlsState {
     expiry: RwLock<Vec<(String, u64)>>,
     /// Bumped by every successful reload, so that long-lived clients rebuild.
     generation: std::sync::atomic::AtomicU64,
+    /// The server certificates next hops presented, by gateway id.
+    pub next_hops: Arc<crate::seen::Seen>,
+    /// The client certificates presented here, by identity (`agency CODE`, …).
+    pub clients: Arc<crate::seen::Seen>,
 }
+
+/// Identities whose certificates are kept in [`TlsState::clients`] at most (a province
+/// with its districts and communes has a few thousand agencies).
+const SEEN_CLIENTS: usize = 20_000;
 
 fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
@@ -163,6 +171,8 @@ impl TlsState {
             server_verifier: RwLock::new(server_verifier),
             generation: std::sync::atomic::AtomicU64::new(0),
             expiry: RwLock::new(expiry),
+            next_hops: Arc::new(crate::seen::Seen::new(1_000)),
+            clients: Arc::new(crate::seen::Seen::new(SEEN_CLIENTS)),
         })
     }
 
@@ -218,6 +228,7 @@ impl TlsState {
             .set_certificate_verifier(Arc::new(ExpectGateway {
                 inner,
                 gateway: gateway.to_owned(),
+                seen: self.next_hops.clone(),
             }));
         Some(Arc::new(cfg))
     }
@@ -234,6 +245,8 @@ impl TlsState {
 struct ExpectGateway {
     inner: Arc<WebPkiServerVerifier>,
     gateway: String,
+    /// Where the verified certificate is recorded.
+    seen: Arc<crate::seen::Seen>,
 }
 
 impl rustls::client::danger::ServerCertVerifier for ExpectGateway {
@@ -256,6 +269,8 @@ impl rustls::client::danger::ServerCertVerifier for ExpectGateway {
             .map(|i| i.gateways)
             .unwrap_or_default();
         if named.contains(&self.gateway) {
+            let now_ms = now.as_secs().saturating_mul(1000);
+            self.seen.record(&self.gateway, end_entity.as_ref(), now_ms);
             Ok(verified)
         } else {
             Err(rustls::Error::General(format!(

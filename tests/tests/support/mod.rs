@@ -206,7 +206,6 @@ pub fn metric_value(text: &str, series: &str) -> Option<f64> {
         .map(|v| v.trim().parse().unwrap())
 }
 
-/// `POST /v1/inbox/{id}/ack` with `result` (`done` or `fail`), which must be answered 200.
 /// The ids in an agency's inbox (`GET /v1/inbox?QUERY` with the agency's DMS client).
 pub async fn inbox_item_ids(c: &lienthong_gateway::ApiClient, query: &str) -> Vec<String> {
     let a = c.get(&format!("/v1/inbox?{query}")).await.unwrap();
@@ -219,6 +218,7 @@ pub async fn inbox_item_ids(c: &lienthong_gateway::ApiClient, query: &str) -> Ve
         .collect()
 }
 
+/// `POST /v1/inbox/{id}/ack` with `result` (`done` or `fail`), which must be answered 200.
 pub async fn ack_inbox(c: &lienthong_gateway::ApiClient, id: &str, result: &str) {
     let r = c
         .post_json(
