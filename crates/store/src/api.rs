@@ -4,10 +4,10 @@ use crate::config::VerifyLevel;
 use crate::error::Result;
 use crate::state::{ActionBy, MessageState};
 use crate::types::{
-    AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, CheckReport, DeliverOutcome,
-    Dispatch, FailOutcome, FetchResult, HistoryEntry, InboxCursor, InboxItem, Lease, MessageId,
-    MessageInfo, MessageKind, MessagePage, MessageQuery, QueueEntryInfo, QueueStats,
-    ReceivedReceipt, Timestamp,
+    AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BackupReport, CheckReport,
+    DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, InboxCursor, InboxItem,
+    Lease, MessageId, MessageInfo, MessageKind, MessagePage, MessageQuery, QueueEntryInfo,
+    QueueStats, ReceivedReceipt, Timestamp,
 };
 
 /// Durable storage of messages, queues, inboxes, receipts and history.
@@ -205,4 +205,11 @@ pub trait Store: Send + Sync {
     /// Check every record, index, counter and (per `level`) payload. Problems are listed in the
     /// report; `Err` only when checking itself failed.
     fn check(&self, level: VerifyLevel) -> Result<CheckReport>;
+
+    /// Online backup: write a consistent copy of the store, as of one instant during the
+    /// call, to the new folder `dest` (refused if it exists or lies inside the data folder),
+    /// while the store keeps working. Writes wait only for that instant; purges and sweeps
+    /// wait for the whole backup. `dest` is a data folder that opens as it is. `now` is
+    /// recorded in its `BACKUP.json`.
+    fn backup(&self, dest: &std::path::Path, now: Timestamp) -> Result<BackupReport>;
 }

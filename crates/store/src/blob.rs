@@ -345,6 +345,11 @@ impl PayloadLog {
         ))
     }
 
+    /// The file of segment `no`.
+    pub(crate) fn segment_path(&self, no: u32) -> PathBuf {
+        self.dir.join(segment_name(no))
+    }
+
     /// The size of segment `no`, or `None` if it does not exist.
     pub(crate) fn segment_len(&self, no: u32) -> Result<Option<u64>> {
         let path = self.dir.join(segment_name(no));

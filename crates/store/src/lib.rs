@@ -146,8 +146,9 @@ pub use error::{Result, StoreError};
 pub use sled_store::SledStore;
 pub use state::{ActionBy, EntryStatus, Event, MessageState, RecipientState};
 pub use types::{
-    AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BusinessType, CheckReport,
-    DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor,
-    InboxItem, Lease, MessageId, MessageInfo, MessageKind, MessagePage, MessageQuery, Origin,
-    ParseIdError, QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256, StatusNote, Timestamp,
+    AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BackupReport, BusinessType,
+    CheckReport, DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, HopStats,
+    InboxCursor, InboxItem, Lease, MessageId, MessageInfo, MessageKind, MessagePage, MessageQuery,
+    Origin, ParseIdError, QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256, StatusNote,
+    Timestamp,
 };

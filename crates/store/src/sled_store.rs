@@ -7,6 +7,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use serde::{Deserialize, Serialize};
 
 use crate::api::Store;
+
+mod backup;
 use crate::blob::{Loc, PayloadLog, Reservation};
 use crate::codec::{
     FORMAT_VERSION, SEGMENT_SIZE, check_name, check_value_size, decode, encode, hop_time_id, id_at,
@@ -18,10 +20,10 @@ use crate::error::{Result, StoreError};
 use crate::space::Space;
 use crate::state::{ActionBy, EntryStatus, Event, MessageState, RecipientState, Refused};
 use crate::types::{
-    AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BusinessType, CheckReport,
-    DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, HopStats, InboxCursor,
-    InboxItem, Lease, MessageId, MessageInfo, MessageKind, MessagePage, MessageQuery, Origin,
-    QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256, StatusNote, Timestamp,
+    AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BackupReport, BusinessType,
+    CheckReport, DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, HopStats,
+    InboxCursor, InboxItem, Lease, MessageId, MessageInfo, MessageKind, MessagePage, MessageQuery,
+    Origin, QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256, StatusNote, Timestamp,
 };
 
 /// Most recipients per message (keeps records well under [`crate::codec::MAX_VALUE`]).
@@ -216,6 +218,9 @@ pub struct SledStore {
     /// Serialises all metadata writes and guards the write sets not yet applied to sled.
     shared: Mutex<Shared>,
     commit: GroupCommit,
+    /// Held by whatever punches holes in or deletes payload segments (purge, sweep) and by an
+    /// online backup, which copies the segments and must not see them change under it.
+    maintenance: Mutex<()>,
 }
 
 impl Drop for SledStore {
@@ -244,6 +249,20 @@ struct Shared {
     /// Set when applying or flushing failed: the in-memory view may be ahead of sled, so every
     /// further write is refused until the store is reopened.
     poisoned: Option<String>,
+    /// While an online backup copies sled: every write applied since it began, full keys in
+    /// the order applied (`None` = removed), to be replayed onto the copy (see `backup`).
+    tap: Option<Vec<(Vec<u8>, Option<Vec<u8>>)>>,
+}
+
+/// [`apply`] under the write lock, also recording the writes for a backup in progress.
+fn apply_locked(trees: &[Space], g: &mut Shared, writes: &WriteSet) -> Result<()> {
+    apply(trees, writes)?;
+    if let Some(tap) = &mut g.tap {
+        for (space, w) in trees.iter().zip(writes) {
+            tap.extend(w.iter().map(|(k, v)| (space.key(k), v.clone())));
+        }
+    }
+    Ok(())
 }
 
 /// The writes of one operation, read through the batches not yet applied and sled.
@@ -764,8 +783,10 @@ impl SledStore {
             shared: Mutex::new(Shared {
                 pending: empty_write_set(),
                 poisoned: None,
+                tap: None,
             }),
             commit: GroupCommit::default(),
+            maintenance: Mutex::new(()),
         };
         store.check_format()?;
         store.remove_dead_segments()?;
@@ -827,7 +848,7 @@ impl SledStore {
             let target = self.commit.issued();
             // Every payload these records refer to was durable before its writer joined the
             // batch (`PayloadLog::append` returns after its fdatasync).
-            if let Err(e) = apply(&self.trees, &batch) {
+            if let Err(e) = apply_locked(&self.trees, &mut g, &batch) {
                 g.poisoned = Some(e.to_string());
                 return Err(e);
             }
@@ -895,7 +916,7 @@ impl SledStore {
         let mut tx = Tx::new(&self.trees, &g);
         let out = f(&mut tx)?;
         let Tx { writes, .. } = tx;
-        if let Err(e) = apply(&self.trees, &writes) {
+        if let Err(e) = apply_locked(&self.trees, &mut g, &writes) {
             g.poisoned = Some(e.to_string());
             return Err(e);
         }
@@ -907,7 +928,8 @@ impl SledStore {
     fn lock_applied(&self) -> Result<MutexGuard<'_, Shared>> {
         let mut g = self.lock();
         let batch = std::mem::replace(&mut g.pending, empty_write_set());
-        apply(&self.trees, &batch).inspect_err(|e| g.poisoned = Some(e.to_string()))?;
+        apply_locked(&self.trees, &mut g, &batch)
+            .inspect_err(|e| g.poisoned = Some(e.to_string()))?;
         Ok(g)
     }
 
@@ -1850,6 +1872,10 @@ impl SledStore {
     // ---------- maintenance ----------
 
     fn purge_impl(&self, now: Timestamp, limit: usize) -> Result<usize> {
+        let _maintenance = self
+            .maintenance
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let cutoff =
             Timestamp::from_millis(now.as_millis().saturating_sub(self.config.retention_ms));
         if limit == 0 || now.as_millis() < self.config.retention_ms {
@@ -1903,6 +1929,10 @@ impl SledStore {
     }
 
     fn sweep_impl(&self) -> Result<usize> {
+        let _maintenance = self
+            .maintenance
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         // Sealed segments with no reservation outstanding can gain no new payload: appends go to
         // the current segment, and every earlier reservation's entry is already pending or
         // applied. Take them and the pending entries under the lock; scan sled without it (a
@@ -2984,6 +3014,10 @@ impl Store for SledStore {
 
     fn check(&self, level: VerifyLevel) -> Result<CheckReport> {
         self.check_impl(level)
+    }
+
+    fn backup(&self, dest: &Path, now: Timestamp) -> Result<BackupReport> {
+        self.backup_with(dest, now, || ())
     }
 }
 

@@ -614,6 +614,28 @@ pub struct QueueStats {
     pub states: BTreeMap<MessageState, u64>,
 }
 
+/// What [`crate::Store::backup`] copied. Also written, as JSON, to `BACKUP.json` in the
+/// backup folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupReport {
+    /// The folder written: a data folder a gateway can open as it is.
+    pub dir: std::path::PathBuf,
+    /// When it was made (the cut).
+    pub at: Timestamp,
+    /// Metadata entries copied (messages, queues, inboxes, history, receipts, indexes).
+    pub entries: u64,
+    /// Writes made while the copy ran, replayed onto it.
+    pub replayed: u64,
+    /// Payload segments copied.
+    pub segments: u32,
+    /// Their total length in bytes (holes of purged payloads count but take no space).
+    pub segment_bytes: u64,
+    /// How long writes waited for the backup, in ms (only at the cut).
+    pub paused_ms: u64,
+    /// The whole backup, in ms.
+    pub took_ms: u64,
+}
+
 /// What [`crate::Store::check`] found.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CheckReport {

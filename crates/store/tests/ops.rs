@@ -1887,3 +1887,247 @@ fn first_at_is_the_lower_bound_of_a_millisecond() {
         assert_eq!(MessageId::from_bytes(first.to_bytes()), Some(first));
     }
 }
+
+// ---------- online backup ----------
+
+/// Everything a message is in `s`: its record, queue entries, history, and the digest of
+/// its payload (or the error that replaces it).
+fn snapshot(s: &SledStore, id: MessageId) -> String {
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}",
+        s.message(id),
+        s.queue_entries(id),
+        s.history(id),
+        s.read_payload(id)
+            .map(|p| Sha256::digest(&p))
+            .map_err(|e| e.code())
+    )
+}
+
+/// Bytes allocated on disk for the files under `dir` (holes take none).
+fn allocated(dir: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().blocks() * 512)
+        .sum()
+}
+
+#[test]
+fn online_backup_is_the_store_at_one_instant_and_opens_as_a_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = open(&tmp.path().join("data"));
+    // A purged document (its payload a hole), documents queued, delivered, fetched.
+    let purged = s
+        .accept(&req("A", &vec![7u8; 256 * 1024], &["L"]), at(0))
+        .unwrap()
+        .id;
+    s.deliver(purged, "L", at(0)).unwrap();
+    s.ack_inbox("L", purged, FetchResult::Done, None, at(1))
+        .unwrap();
+    let mut ids = vec![purged];
+    for n in 0..40u32 {
+        let body: Vec<u8> = (0..5_000u32).map(|i| (i * 31 + n) as u8).collect();
+        let a = s
+            .accept(&req("A", &body, &["B", "L"]), at(2 + u64::from(n)))
+            .unwrap();
+        s.enqueue(a.id, "gw", &strings(&["B"]), at(2), at(2))
+            .unwrap();
+        s.deliver(a.id, "L", at(2)).unwrap();
+        ids.push(a.id);
+    }
+    assert_eq!(s.purge_expired(at(20_000), 100).unwrap(), 1);
+    let to_cancel = ids[5];
+    let to_ack = ids[6];
+
+    // Back up while other writes go on: they land after the copy began, so they reach the
+    // backup through the replay.
+    let dest = tmp.path().join("backup-1");
+    let mut during = None;
+    let report = s
+        .backup_with(&dest, at(21_000), || {
+            let x = s
+                .accept(&req("C", b"written during the backup", &["L"]), at(21_000))
+                .unwrap();
+            s.deliver(x.id, "L", at(21_000)).unwrap();
+            s.cancel(to_cancel, at(21_000), &op()).unwrap();
+            s.ack_inbox("L", to_ack, FetchResult::Done, None, at(21_000))
+                .unwrap();
+            during = Some(x.id);
+        })
+        .unwrap();
+    let during = during.unwrap();
+    ids.push(during);
+    assert!(report.replayed > 0, "{report:?}");
+    assert!(report.entries > 100, "{report:?}");
+    assert_eq!(report.segments, 1, "{report:?}");
+    assert_eq!(report.dir, dest);
+    assert_eq!(report.at, at(21_000));
+    let manifest: BackupReport =
+        serde_json::from_slice(&std::fs::read(dest.join("BACKUP.json")).unwrap()).unwrap();
+    assert_eq!(manifest, report);
+    assert!(!tmp.path().join("backup-1.partial").exists());
+
+    // Written after the backup: not in it.
+    let late = s
+        .accept(&req("C", b"written after the backup", &["L"]), at(22_000))
+        .unwrap()
+        .id;
+
+    // The purged payload stays a hole in the copy.
+    let (src, copy) = (tmp.path().join("data/payloads"), dest.join("payloads"));
+    let logical = report.segment_bytes;
+    assert!(
+        allocated(&src) + 200 * 1024 < logical,
+        "the purge made a hole: {} of {logical}",
+        allocated(&src)
+    );
+    assert!(
+        allocated(&copy) <= allocated(&src) + 8192,
+        "holes copied as data: {} > {}",
+        allocated(&copy),
+        allocated(&src)
+    );
+
+    let b = SledStore::open_at(&dest, config(), at(30_000)).unwrap();
+    healthy(&b);
+    for id in &ids {
+        assert_eq!(snapshot(&b, *id), snapshot(&s, *id), "{id}");
+    }
+    assert_eq!(
+        b.message(late).unwrap_err().code(),
+        "store.not_found",
+        "after the cut"
+    );
+    assert_eq!(rstate(&b, to_cancel, "B"), RecipientState::Cancelled);
+    assert_eq!(
+        b.history(to_cancel).unwrap().last().unwrap().event,
+        Event::Cancelled { by: op() }
+    );
+    assert_eq!(b.read_payload(purged).unwrap_err().code(), "store.purged");
+    assert_eq!(
+        b.read_payload(during).unwrap(),
+        b"written during the backup"
+    );
+    // The copy works on its own: it accepts, and the original is untouched by it.
+    let own = b
+        .accept(&req("C", b"only in the copy", &["L"]), at(30_001))
+        .unwrap()
+        .id;
+    assert_eq!(s.message(own).unwrap_err().code(), "store.not_found");
+    healthy(&s);
+}
+
+#[test]
+fn backup_refuses_a_folder_that_exists_or_lies_inside_the_store_and_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let s = open(&data);
+    s.accept(&req("A", b"x", &["L"]), at(0)).unwrap();
+    let exists = tmp.path().join("exists");
+    std::fs::create_dir(&exists).unwrap();
+    std::fs::write(exists.join("keep"), b"mine").unwrap();
+    for (dest, why) in [
+        (exists.clone(), "exists already"),
+        (data.join("inside"), "inside the data folder"),
+        (tmp.path().join("missing/backup"), "is not a folder"),
+    ] {
+        let e = s.backup(&dest, at(1)).unwrap_err();
+        assert_eq!(e.code(), "store.invalid_input", "{e}");
+        assert!(e.to_string().contains(why), "{e}");
+    }
+    assert_eq!(std::fs::read(exists.join("keep")).unwrap(), b"mine");
+    assert!(!data.join("inside").exists());
+    let mut left: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["data", "exists"]);
+    // A backup cut short earlier (its `.partial` folder) is replaced, never used.
+    let partial = tmp.path().join("b.partial");
+    std::fs::create_dir(&partial).unwrap();
+    std::fs::write(partial.join("junk"), b"x").unwrap();
+    s.backup(&tmp.path().join("b"), at(2)).unwrap();
+    assert!(!partial.exists());
+    assert!(!tmp.path().join("b/junk").exists());
+    // Writes go on after a backup.
+    s.accept(&req("A", b"y", &["L"]), at(3)).unwrap();
+    healthy(&s);
+    healthy(&SledStore::open_at(tmp.path().join("b"), config(), at(4)).unwrap());
+}
+
+#[test]
+fn a_backup_under_concurrent_writes_is_consistent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = std::sync::Arc::new(open(&tmp.path().join("data")));
+    let before: Vec<MessageId> = (0..200u32)
+        .map(|n| {
+            let a = s
+                .accept(
+                    &req("A", format!("before {n}").as_bytes(), &["B", "L"]),
+                    at(1),
+                )
+                .unwrap();
+            s.enqueue(a.id, "gw", &strings(&["B"]), at(1), at(1))
+                .unwrap();
+            a.id
+        })
+        .collect();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let progress = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let writers: Vec<_> = (0..4u32)
+        .map(|w| {
+            let (s, stop, progress) = (s.clone(), stop.clone(), progress.clone());
+            std::thread::spawn(move || {
+                let mut n = 0u32;
+                let mut done = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let body = format!("writer {w} message {n}");
+                    let a = s
+                        .accept(&req("W", body.as_bytes(), &["B", "L"]), at(2))
+                        .unwrap();
+                    s.enqueue(a.id, "gw", &strings(&["B"]), at(2), at(2))
+                        .unwrap();
+                    s.deliver(a.id, "L", at(2)).unwrap();
+                    for l in s.lease("gw", at(2), 2, 60_000).unwrap() {
+                        s.ack_lease(&l, b"receipt", at(3)).unwrap();
+                    }
+                    done.push(a.id);
+                    progress.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    n += 1;
+                }
+                done
+            })
+        })
+        .collect();
+    // Let the writers get going before the backup starts.
+    while progress.load(std::sync::atomic::Ordering::Relaxed) < 20 {
+        std::thread::yield_now();
+    }
+    let dest = tmp.path().join("backup");
+    let report = s.backup(&dest, at(4)).unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written: Vec<MessageId> = writers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    let b = SledStore::open_at(&dest, config(), at(5)).unwrap();
+    healthy(&b);
+    for id in &before {
+        assert_eq!(b.read_payload(*id).unwrap(), s.read_payload(*id).unwrap());
+    }
+    // The concurrent messages the copy has carry the same bytes as the original's.
+    let mut copied = 0;
+    for id in &written {
+        if let Ok(p) = b.read_payload(*id) {
+            assert_eq!(p, s.read_payload(*id).unwrap());
+            copied += 1;
+        }
+    }
+    assert!(copied >= 20, "written before the backup began: {copied}");
+    eprintln!(
+        "{report:?}; {copied} of {} concurrent messages in the copy",
+        written.len()
+    );
+}
