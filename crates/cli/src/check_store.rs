@@ -1,4 +1,5 @@
-//! `lienthong check-store --config FILE [--hashes]`: check a stopped gateway's store.
+//! `lienthong check-store --config FILE [--hashes]`: check a stopped gateway's store;
+//! `--data DIR` instead checks the store in DIR (a backup, before relying on it).
 //!
 //! Every message, queue entry, inbox entry, index and counter is checked against the
 //! others, and every payload against the log (its record present, or with `--hashes` read
@@ -16,22 +17,35 @@ use lienthong_store::{SledStore, Store, VerifyLevel};
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The gateway configuration (TOML); its `gateway.data_dir` is checked.
+    #[arg(long, required_unless_present = "data", conflicts_with = "data")]
+    config: Option<PathBuf>,
+    /// A data folder to check instead (e.g. a backup made by `lienthong backup`; opening
+    /// it applies the store's recovery, as a restore would).
     #[arg(long)]
-    config: PathBuf,
+    data: Option<PathBuf>,
     /// Also read every payload back and compare its SHA-256 (reads the whole log).
     #[arg(long)]
     hashes: bool,
 }
 
 pub(crate) fn run(args: &Args) -> ExitCode {
-    let validated = match lienthong_gateway::Config::load(&args.config) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: {e}");
+    let (dir, base) = match (&args.config, &args.data) {
+        (Some(config), _) => match lienthong_gateway::Config::load(config) {
+            Ok(v) => (
+                v.config.gateway.data_dir.clone(),
+                lienthong_gateway::store_config(&v),
+            ),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        (None, Some(data)) => (data.clone(), lienthong_store::StoreConfig::default()),
+        (None, None) => {
+            eprintln!("error: give --config FILE or --data DIR");
             return ExitCode::from(2);
         }
     };
-    let dir = validated.config.gateway.data_dir.clone();
     if !dir.is_dir() {
         eprintln!(
             "error: {}: no store here (data_dir does not exist)",
@@ -56,7 +70,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     // instead of the open stopping at the first.
     let config = lienthong_store::StoreConfig {
         verify_on_open: VerifyLevel::Off,
-        ..lienthong_gateway::store_config(&validated)
+        ..base
     };
     let store = match SledStore::open(&dir, config) {
         Ok(s) => s,

@@ -62,6 +62,8 @@ enum Command {
     Queue(remote::QueueArgs),
     /// Operators: check a stopped gateway's store (messages, queues, inboxes, payloads).
     CheckStore(check_store::Args),
+    /// Operators: back up a running gateway's store (into its `[backup] dir`) and wait.
+    Backup(remote::BackupArgs),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +80,7 @@ fn main() -> ExitCode {
         Command::Status(a) => remote::status(&a),
         Command::Track(a) => remote::track(&a),
         Command::Queue(a) => remote::queue(&a),
+        Command::Backup(a) => remote::backup(&a),
         Command::CheckStore(a) => check_store::run(&a),
     }
 }

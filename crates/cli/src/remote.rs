@@ -237,6 +237,19 @@ pub(crate) struct CertsStatus {
     json: bool,
 }
 
+/// `backup`: an online backup of a running gateway (operator certificate).
+#[derive(Debug, clap::Args)]
+pub(crate) struct BackupArgs {
+    #[command(flatten)]
+    conn: Conn,
+    /// Return once the backup has started instead of waiting for it.
+    #[arg(long)]
+    no_wait: bool,
+    /// Print the gateway's JSON.
+    #[arg(long)]
+    json: bool,
+}
+
 /// Days after which a certificate is worth a line in `queue stats`.
 const CERT_WARN_DAYS: f64 = 30.0;
 
@@ -1303,6 +1316,77 @@ async fn queue_stats(s: &QueueStats) -> Result<u8, Fail> {
         }
     );
     Ok(0)
+}
+
+/// `lienthong backup`: start an online backup and wait for it (exit 1 if it failed).
+pub(crate) fn backup(a: &BackupArgs) -> ExitCode {
+    block_on(a.json, backup_run(a))
+}
+
+/// How often `backup` asks whether its backup has finished.
+const BACKUP_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+async fn backup_run(a: &BackupArgs) -> Result<u8, Fail> {
+    let client = connect(&a.conn)?;
+    let started = ok(client.post_json("/v1/backups", &json!({})).await)?.json();
+    let name = text(&started["name"]);
+    if a.no_wait {
+        if a.json {
+            print_json(&started);
+        } else {
+            out!("backup {name} started; `GET /v1/backups` says when it is done");
+        }
+        return Ok(0);
+    }
+    let pb = if a.json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
+    pb.set_message(format!("backup {name}"));
+    loop {
+        pb.tick();
+        let v = ok(client.get("/v1/backups").await)?.json();
+        if v["running"]["name"].as_str() == Some(name.as_str()) {
+            tokio::time::sleep(BACKUP_POLL).await;
+            continue;
+        }
+        pb.finish_and_clear();
+        let done = v["backups"].as_array().and_then(|list| {
+            list.iter()
+                .find(|b| b["dir"].as_str().is_some_and(|d| d.ends_with(&name)))
+                .cloned()
+        });
+        if let Some(r) = done {
+            if a.json {
+                print_json(&r);
+            } else {
+                out!(
+                    "backup {name} done: {} metadata entries ({} written while it ran), {} payload segment(s) of {} bytes; writes paused {} ms, took {} ms",
+                    text(&r["entries"]),
+                    text(&r["replayed"]),
+                    text(&r["segments"]),
+                    text(&r["segment_bytes"]),
+                    text(&r["paused_ms"]),
+                    text(&r["took_ms"]),
+                );
+                out!("  {}", text(&r["dir"]));
+            }
+            return Ok(0);
+        }
+        let failed = &v["last_error"];
+        let why = if failed["name"].as_str() == Some(name.as_str()) {
+            text(&failed["error"])
+        } else {
+            "it is neither running nor listed (was the gateway restarted?)".to_owned()
+        };
+        if a.json {
+            print_json(&json!({"name": name, "error": why}));
+        } else {
+            note!("error: backup {name} failed: {why}");
+        }
+        return Ok(1);
+    }
 }
 
 /// `lienthong certs status`: every certificate the gateway depends on, the one expiring

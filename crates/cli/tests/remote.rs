@@ -1138,9 +1138,67 @@ fn failures() {
 }
 
 #[test]
+fn backup_waits_for_the_gateway_and_reports() {
+    let f = Fed::start(
+        &["gw-h50"],
+        &format!("{FAST_RETRY}\n[backup]\ndir = \"backups\"\n"),
+    );
+    let sender = f.dms("gw-h50", SENDER);
+    let doc = f.file("doc.edxml", &document(SENDER, &[NEAR], 1));
+    run(&["send"], &sender, &[&doc]).expect(0);
+    let ops = f.ops("gw-h50");
+    let o = run(&["backup"], &ops, &[]).expect(0);
+    let shown = o.text();
+    let lines: Vec<&str> = shown.lines().collect();
+    assert!(
+        lines[0].starts_with("backup gw-h50-") && lines[0].contains(" done: "),
+        "{}",
+        o.text()
+    );
+    let dir = PathBuf::from(lines[1].trim());
+    assert!(dir.join("BACKUP.json").is_file(), "{}", o.text());
+    assert!(dir.join("payloads").is_dir() && dir.join("meta").is_dir());
+    // The backup is a data folder that check-store finds healthy.
+    let c = lienthong([
+        OsString::from("check-store"),
+        "--data".into(),
+        dir.clone().into(),
+    ]);
+    assert_eq!(c.code, 0, "{}\n{}", c.text(), c.stderr);
+    // --json: the report; --no-wait: the start only.
+    let v = run(&["backup", "--json"], &ops, &[]).expect(0).json();
+    assert!(v["entries"].as_u64().unwrap() > 0, "{v}");
+    let v = run(&["backup", "--no-wait", "--json"], &ops, &[])
+        .expect(0)
+        .json();
+    assert!(v["name"].as_str().unwrap().starts_with("gw-h50-"), "{v}");
+    // A DMS certificate is not an operator's.
+    let o = run(&["backup"], &sender, &[]).expect(1);
+    assert!(
+        o.stderr.starts_with("error: auth.forbidden: "),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn backup_without_a_backup_folder_is_refused() {
+    let f = Fed::start(&["gw-h50"], FAST_RETRY);
+    let o = run(&["backup"], &f.ops("gw-h50"), &[]).expect(1);
+    assert!(
+        o.stderr
+            .starts_with("error: backup.not_configured: no backup folder"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
 fn help_names_every_client_command() {
     let o = lienthong(["--help"]).expect(0);
-    for c in ["send", "inbox", "status", "track", "queue"] {
+    for c in [
+        "send", "inbox", "status", "track", "queue", "backup", "certs",
+    ] {
         assert!(o.text().contains(c), "{}", o.text());
     }
     let o = lienthong(["queue", "--help"]).expect(0);

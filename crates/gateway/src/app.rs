@@ -164,6 +164,8 @@ pub struct AppState {
     pub buckets: Mutex<HashMap<String, (f64, Instant)>>,
     /// Set once the store is open and the listener bound.
     pub ready: std::sync::atomic::AtomicBool,
+    /// Online backups.
+    pub backups: Arc<crate::backups::Backups>,
 }
 
 impl AppState {
@@ -243,6 +245,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/relay/{id}/receipt", get(relay_receipt))
         .route("/v1/queues", get(queues))
         .route("/v1/certificates", get(certificates))
+        .route("/v1/backups", post(backup_start).get(backup_status))
         .route("/v1/messages", get(messages))
         .route("/v1/messages/{id}/{action}", post(message_action))
         .fallback(|| async { ApiError::new("not_found", "no such endpoint") })
@@ -298,6 +301,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/relay/{id}/receipt"),
     ("get", "/v1/queues"),
     ("get", "/v1/certificates"),
+    ("post", "/v1/backups"),
+    ("get", "/v1/backups"),
     ("get", "/v1/messages"),
     ("post", "/v1/messages/{id}/{action}"),
 ];
@@ -1920,6 +1925,35 @@ async fn queues(
         })
         .collect();
     Ok(Json(json!({"gateway": s.id.to_string(), "queues": stats, "links": links})).into_response())
+}
+
+/// `POST /v1/backups`: start an online backup; 202 with its name.
+async fn backup_start(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+) -> Result<Response, ApiError> {
+    require_operator(&peer)?;
+    let metrics = s.metrics.clone();
+    let running = s
+        .backups
+        .start(s.store.clone(), now(), peer.to_string(), move |r| {
+            metrics.backup_done(r);
+        })?;
+    tracing::info!(backup = %running.name, operator = %peer, "backup started");
+    Ok((StatusCode::ACCEPTED, Json(json!(running))).into_response())
+}
+
+/// `GET /v1/backups`: the one running, the last failure, and the backups made.
+async fn backup_status(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+) -> Result<Response, ApiError> {
+    require_operator(&peer)?;
+    let b = s.backups.clone();
+    let v = tokio::task::spawn_blocking(move || b.status())
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(Json(v).into_response())
 }
 
 /// A certificate a peer presented, with the days it has left.

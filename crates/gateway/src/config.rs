@@ -3,7 +3,7 @@
 //!
 //! The shape follows the design document (`[gateway]`, `[listen]`, `[tls]`, `[signing]`,
 //! `[trust]`, `[parent]`, `[[child]]`, `[[agency]]`) with optional additions, each with a
-//! safe default: `[limits]`, `[retry]`, `[forward]`, `[retention]`, `[[identity]]`
+//! safe default: `[limits]`, `[retry]`, `[forward]`, `[retention]`, `[backup]`, `[[identity]]`
 //! (certificate fingerprints for peers whose certificates cannot name them) and
 //! `directory` (a full federation directory, see `lienthong-routing`). Without a
 //! directory file, routing is built from the local view: agencies homed here, each
@@ -65,6 +65,18 @@ pub struct Config {
     /// Retention of payloads.
     #[serde(default)]
     pub retention: RetentionSection,
+    /// Online backups.
+    #[serde(default)]
+    pub backup: BackupSection,
+}
+
+/// `[backup]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupSection {
+    /// The folder online backups go to (`POST /v1/backups`, `lienthong backup`); created
+    /// when needed; outside `gateway.data_dir`. Without it, backups are refused.
+    pub dir: Option<PathBuf>,
 }
 
 /// `[gateway]`.
@@ -364,6 +376,15 @@ impl Config {
         config.trust.crls.iter_mut().for_each(resolve);
         if let Some(d) = &mut config.directory {
             resolve(d);
+        }
+        if let Some(d) = &mut config.backup.dir {
+            resolve(d);
+            if d.starts_with(&config.gateway.data_dir) {
+                problems.push(format!(
+                    "backup.dir {}: inside gateway.data_dir; backups go elsewhere (another disk if you can)",
+                    d.display()
+                ));
+            }
         }
 
         let id = GatewayId::parse(&config.gateway.id)

@@ -32,6 +32,8 @@ pub const CODES: &[(&str, u16)] = &[
     ("not_found", 404),
     ("store.purged", 410),
     ("store.unavailable", 503),
+    ("backup.not_configured", 409),
+    ("backup.running", 409),
     ("internal", 500),
 ];
 

@@ -18,6 +18,7 @@
 //! * [`federation`]: several gateways on loopback in one process (demo, tests).
 
 pub mod app;
+pub mod backups;
 pub mod budget;
 pub mod client;
 pub mod config;

@@ -78,6 +78,14 @@ impl Metrics {
         }
     }
 
+    /// A backup finished: its time is the last success.
+    pub fn backup_done(&self, r: &lienthong_store::BackupReport) {
+        self.with(|| {
+            metrics::gauge!("lienthong_backup_last_success_timestamp_seconds")
+                .set(r.at.as_millis() as f64 / 1000.0);
+        });
+    }
+
     fn with(&self, f: impl FnOnce()) {
         metrics::with_local_recorder(&*self.recorder, f);
     }
@@ -153,6 +161,10 @@ impl Metrics {
             describe_gauge!(
                 "lienthong_link_consecutive_failures",
                 "link failures in a row towards a next hop"
+            );
+            describe_gauge!(
+                "lienthong_backup_last_success_timestamp_seconds",
+                "when the newest online backup was made (Unix seconds); absent without [backup] dir or before the first backup"
             );
             describe_gauge!(
                 "lienthong_peer_certificate_expiry_days",

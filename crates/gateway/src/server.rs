@@ -400,7 +400,14 @@ async fn start_inner(
         links: Arc::new(crate::links::Links::new(peer_urls.keys())),
         buckets: std::sync::Mutex::new(HashMap::new()),
         ready: std::sync::atomic::AtomicBool::new(false),
+        backups: Arc::new(crate::backups::Backups::new(
+            c.backup.dir.clone(),
+            v.id.as_ref(),
+        )),
     });
+    if let Some(r) = state.backups.newest() {
+        state.metrics.backup_done(&r);
+    }
     let hops: Vec<String> = peer_urls.keys().cloned().collect();
     let codes: Vec<&'static str> = crate::error::CODES.iter().map(|(c, _)| *c).collect();
     state.metrics.register(&hops, &codes);

@@ -160,3 +160,22 @@ fn a_body_budget_smaller_than_the_largest_body_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn a_backup_folder_inside_the_data_folder_is_refused() {
+    let dir = root().join("deploy/federation");
+    let example = std::fs::read_to_string(dir.join("gw-h50.toml")).unwrap();
+    let v = Config::from_toml(&example, &dir).unwrap();
+    assert_eq!(
+        v.config.backup.dir.as_deref(),
+        Some(dir.join("backups/gw-h50").as_path()),
+        "resolved against the file's folder"
+    );
+    let text = example.replace("dir = \"backups/gw-h50\"", "dir = \"data/gw-h50/backups\"");
+    assert_ne!(text, example, "the example sets a backup folder");
+    let e = Config::from_toml(&text, &dir).unwrap_err();
+    assert!(
+        e.contains("backup.dir") && e.contains("inside gateway.data_dir"),
+        "{e}"
+    );
+}

@@ -5,7 +5,9 @@
 //! (queued messages, default 100000; the acceptance figure uses 1000000), `LIENTHONG_BENCH_N`
 //! (messages per rate measurement, default 20000), `LIENTHONG_BENCH_THREADS` (64),
 //! `LIENTHONG_BENCH_SIZE` (bytes per message, default 1024), `LIENTHONG_BENCH_DIR`,
-//! `LIENTHONG_BENCH_CACHE_MIB` (sled's page cache; default the store's, 256).
+//! `LIENTHONG_BENCH_CACHE_MIB` (sled's page cache; default the store's, 256),
+//! `LIENTHONG_BENCH_BACKUP=1` (then also: an online backup of the deep store while
+//! `LIENTHONG_BENCH_THREADS` writers keep accepting, and their rate meanwhile).
 
 #![allow(clippy::expect_used)]
 
@@ -175,5 +177,62 @@ fn main() {
         "deep_queue: peak RSS (VmHWM) {:.0} MiB (before reopen {:.0} MiB)",
         vm_hwm_kib() as f64 / 1024.0,
         hwm_before as f64 / 1024.0
+    );
+    if env("LIENTHONG_BENCH_BACKUP", 0) == 1 {
+        backup_while_writing(&store, threads, size, 30 * depth + 1);
+    }
+}
+
+/// An online backup of `store` while `threads` writers accept: how long it takes, how long
+/// writes were held, and the accept rate meanwhile.
+fn backup_while_writing(store: &Arc<SledStore>, threads: u64, size: usize, first: u64) {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let accepted = Arc::new(AtomicU64::new(0));
+    let writers: Vec<_> = (0..threads)
+        .map(|t| {
+            let (store, stop, accepted) = (store.clone(), stop.clone(), accepted.clone());
+            std::thread::spawn(move || {
+                let mut body = vec![b'y'; size];
+                let mut i = first + t * 1_000_000_000;
+                while !stop.load(Ordering::Relaxed) {
+                    body[..8].copy_from_slice(&i.to_le_bytes());
+                    let req = AcceptRequest {
+                        sender: "000.00.00.G22".into(),
+                        kind: MessageKind::Edoc,
+                        bytes: body.clone(),
+                        document_id: None,
+                        business: None,
+                        recipients: vec!["000.00.01.H50".into()],
+                        origin: Origin::Local,
+                        status: None,
+                    };
+                    store.accept(&req, Timestamp::now_utc()).expect("accept");
+                    accepted.fetch_add(1, Ordering::Relaxed);
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    let parent = store.dir().parent().map(std::path::Path::to_path_buf);
+    let to = tempfile::tempdir_in(parent.unwrap_or_else(std::env::temp_dir)).expect("temp dir");
+    let before = accepted.load(Ordering::Relaxed);
+    let t = Instant::now();
+    let r = store
+        .backup(&to.path().join("backup"), Timestamp::now_utc())
+        .expect("backup");
+    let took = t.elapsed().as_secs_f64();
+    let during = accepted.load(Ordering::Relaxed) - before;
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.join().expect("writer");
+    }
+    println!(
+        "deep_queue: online backup: {} entries, {} replayed, {:.0} MiB of payload segments, \
+         took {took:.1} s, writes held {} ms; {during} accepts meanwhile ({:.0}/s)",
+        r.entries,
+        r.replayed,
+        r.segment_bytes as f64 / 1048576.0,
+        r.paused_ms,
+        during as f64 / took
     );
 }

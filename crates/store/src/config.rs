@@ -123,6 +123,9 @@ pub struct StoreConfig {
     /// bytes (one larger payload gets a segment of its own). Space is given back per payload
     /// (holes) and per segment (deleted when its last payload is purged).
     pub segment_bytes: u64,
+    /// Most bytes of writes an online backup records while it copies (the memory it may
+    /// take); past it the backup is abandoned, to be tried at a quieter time. 256 MiB.
+    pub backup_max_replay_bytes: usize,
 }
 
 impl Default for StoreConfig {
@@ -135,6 +138,7 @@ impl Default for StoreConfig {
             verify_on_open: VerifyLevel::BlobsPresent,
             cache_capacity_bytes: 256 * 1024 * 1024,
             segment_bytes: crate::blob::SEGMENT_TARGET,
+            backup_max_replay_bytes: 256 * 1024 * 1024,
         }
     }
 }

@@ -107,6 +107,16 @@
 //!    space goes back to the file system and the bytes read as zeros), and a sealed segment with
 //!    no live payload left is deleted and its directory fsync'd.
 //!
+//! ## Online backup
+//!
+//! [`Store::backup`] writes a consistent copy of the running store to a new folder that opens
+//! as a data folder: sled's entries are copied while the writes applied meanwhile are
+//! recorded, then at one instant (the cut, under the write lock) the recording is taken and
+//! the payload segments' lengths noted; the recorded writes are replayed onto the copy and
+//! the segments copied up to those lengths (holes kept). Writes wait only for the cut; purges
+//! and sweeps, which punch holes and delete segments, wait for the whole backup. The copy is
+//! written to `DEST.partial`, fsync'd, then renamed. Details: `sled_store/backup.rs`.
+//!
 //! ## Recovery at open
 //!
 //! - sled replays its log; a batch is recovered entirely or not at all.

@@ -251,7 +251,37 @@ struct Shared {
     poisoned: Option<String>,
     /// While an online backup copies sled: every write applied since it began, full keys in
     /// the order applied (`None` = removed), to be replayed onto the copy (see `backup`).
-    tap: Option<Vec<(Vec<u8>, Option<Vec<u8>>)>>,
+    tap: Option<Tap>,
+}
+
+/// One write recorded for a backup: the full sled key and its new value (`None`: removed).
+type TappedWrite = (Vec<u8>, Option<Vec<u8>>);
+
+/// The writes recorded while a backup copies sled, bounded: past `max_bytes`
+/// ([`StoreConfig::backup_max_replay_bytes`]) the recording stops and the backup fails at
+/// its cut (rather than take the memory of a small machine); it can be tried again at a
+/// quieter time.
+#[derive(Debug, Default)]
+struct Tap {
+    writes: Vec<TappedWrite>,
+    bytes: usize,
+    max_bytes: usize,
+    overflowed: bool,
+}
+
+impl Tap {
+    fn record(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        if self.overflowed {
+            return;
+        }
+        self.bytes += key.len() + value.as_ref().map_or(0, Vec::len) + 64;
+        if self.bytes > self.max_bytes {
+            self.overflowed = true;
+            self.writes = Vec::new();
+            return;
+        }
+        self.writes.push((key, value));
+    }
 }
 
 /// [`apply`] under the write lock, also recording the writes for a backup in progress.
@@ -259,7 +289,9 @@ fn apply_locked(trees: &[Space], g: &mut Shared, writes: &WriteSet) -> Result<()
     apply(trees, writes)?;
     if let Some(tap) = &mut g.tap {
         for (space, w) in trees.iter().zip(writes) {
-            tap.extend(w.iter().map(|(k, v)| (space.key(k), v.clone())));
+            for (k, v) in w {
+                tap.record(space.key(k), v.clone());
+            }
         }
     }
     Ok(())

@@ -2131,3 +2131,31 @@ fn a_backup_under_concurrent_writes_is_consistent() {
         written.len()
     );
 }
+
+#[test]
+fn a_backup_during_too_many_writes_is_abandoned_and_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let small = StoreConfig {
+        backup_max_replay_bytes: 4096,
+        ..config()
+    };
+    let s = SledStore::open_at(tmp.path().join("data"), small, at(0)).unwrap();
+    s.accept(&req("A", b"before", &["L"]), at(0)).unwrap();
+    let dest = tmp.path().join("b");
+    let e = s
+        .backup_with(&dest, at(1), || {
+            for n in 0..50u32 {
+                s.accept(&req("A", format!("during {n}").as_bytes(), &["L"]), at(1))
+                    .unwrap();
+            }
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("backup abandoned"), "{e}");
+    assert!(!dest.exists() && !tmp.path().join("b.partial").exists());
+    // The store works on, records nothing any more, and the next backup succeeds.
+    s.accept(&req("A", b"after", &["L"]), at(2)).unwrap();
+    let r = s.backup(&dest, at(3)).unwrap();
+    assert_eq!(r.replayed, 0);
+    healthy(&s);
+    healthy(&SledStore::open_at(&dest, config(), at(4)).unwrap());
+}

@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -56,6 +56,7 @@ fn config() -> StoreConfig {
         cache_capacity_bytes: 16 * 1024 * 1024,
         // Small segments: rotations, segment deletions and sweeps happen under the kills too.
         segment_bytes: 96 * 1024,
+        ..StoreConfig::default()
     }
 }
 
@@ -101,11 +102,26 @@ fn child_main(spec: &str) {
     let threads: Vec<_> = (0..3u64)
         .map(|t| {
             let (store, known, clock) = (store.clone(), known.clone(), clock.clone());
+            let dir = dir.to_owned();
             std::thread::spawn(move || {
                 let mut rng = Rng(seed ^ (t + 1).wrapping_mul(0x1234_5678_9abc_def1));
-                for _ in 0..400 {
+                for op in 0..400u64 {
                     let now =
                         Timestamp::from_millis(clock.fetch_add(rng.below(60), Ordering::SeqCst));
+                    // Online backups while the others write (and the kills come): each must
+                    // open as a healthy store, and must not harm this one.
+                    if t == 0 && op % 50 == 10 {
+                        let folder = backups_of(Path::new(&dir));
+                        std::fs::create_dir_all(&folder).unwrap();
+                        let dest = folder.join(format!("r{round}-{op}"));
+                        match store.backup(&dest, now) {
+                            Ok(_) => println!("T BACKUP {}", dest.display()),
+                            Err(e) => {
+                                println!("T ERROR backup {}: {e}", e.code());
+                                std::process::exit(2);
+                            }
+                        }
+                    }
                     if let Err(e) = child_op(&*store, &known, &mut rng, now)
                         && (e.is_transient() || e.code() == "store.corrupt")
                     {
@@ -367,6 +383,35 @@ struct Facts {
     leased: u64,
     lines: u64,
     kills: u64,
+    /// Online backups completed (each checked after the iteration).
+    backups: u64,
+}
+
+/// Where the child puts its online backups: beside the store, never inside it.
+fn backups_of(store: &Path) -> PathBuf {
+    store.with_file_name("backups")
+}
+
+/// Every complete backup (one with its `BACKUP.json`) opens as a store and checks healthy.
+fn verify_backups(store: &Path) -> Result<u64, String> {
+    let Ok(entries) = std::fs::read_dir(backups_of(store)) else {
+        return Ok(0);
+    };
+    let mut n = 0;
+    for e in entries {
+        let path = e.map_err(|e| e.to_string())?.path();
+        if !path.join("BACKUP.json").is_file() {
+            continue; // cut short by a kill: `.partial`, never used
+        }
+        let b = SledStore::open_at(&path, config(), Timestamp::from_millis(T0 + 300_000_000))
+            .map_err(|e| format!("backup {} does not open: {e}", path.display()))?;
+        let report = b.check(VerifyLevel::BlobsHashed).map_err(|e| e.to_string())?;
+        if !report.problems.is_empty() {
+            return Err(format!("backup {}: {:?}", path.display(), report.problems));
+        }
+        n += 1;
+    }
+    Ok(n)
 }
 
 fn id(s: &str) -> Result<MessageId, String> {
@@ -384,6 +429,7 @@ fn record(f: &mut Facts, line: &str) -> Result<(), String> {
         | ["RETRIED", _]
         | ["PURGED", _]
         | ["SWEPT", _] => {}
+        ["BACKUP", _] => f.backups += 1,
         ["ACCEPTED", i, sha, sender] => {
             let sha: Sha256 = sha.parse().map_err(|e| format!("{e}"))?;
             f.accepted.insert(id(i)?, (sha, sender.to_string()));
@@ -637,7 +683,15 @@ fn iteration(seed: u64, dir: &Path, f: &mut Facts) -> Result<(), String> {
         };
         run_child(dir, rng.next(), round, kill_after, f)?;
     }
-    verify(dir, f)
+    verify(dir, f)?;
+    let complete = verify_backups(dir)?;
+    if complete < f.backups {
+        return Err(format!(
+            "{} backups reported done, {complete} complete on disk",
+            f.backups
+        ));
+    }
+    Ok(())
 }
 
 #[test]
@@ -655,7 +709,7 @@ fn crash_torture() {
     for seed in first..first + iters {
         let dir = tempfile::tempdir().unwrap();
         let mut f = Facts::default();
-        if let Err(e) = iteration(seed, dir.path(), &mut f) {
+        if let Err(e) = iteration(seed, &dir.path().join("store"), &mut f) {
             let kept = dir.keep();
             panic!(
                 "torture failed with LIENTHONG_TORTURE_SEED={seed} (rerun with LIENTHONG_TORTURE_ITERS=1); \
@@ -666,13 +720,14 @@ fn crash_torture() {
         totals.lines += f.lines;
         totals.kills += f.kills;
         totals.leased += f.leased;
+        totals.backups += f.backups;
         totals.accepted.extend(f.accepted.drain());
         totals.delivered.extend(f.delivered.drain());
         totals.acked.extend(f.acked.drain());
     }
     eprintln!(
         "torture: {iters} iterations from seed {first} in {:.1?}: {} kills, {} durable facts checked \
-         ({} accepted, {} delivered, {} acked hops, {} leases)",
+         ({} accepted, {} delivered, {} acked hops, {} leases), {} online backups checked",
         started.elapsed(),
         totals.kills,
         totals.lines,
@@ -680,5 +735,6 @@ fn crash_torture() {
         totals.delivered.len(),
         totals.acked.len(),
         totals.leased,
+        totals.backups,
     );
 }

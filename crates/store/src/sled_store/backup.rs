@@ -110,7 +110,10 @@ impl SledStore {
                     "store unusable after an earlier failure: {p}"
                 )));
             }
-            g.tap = Some(Vec::new());
+            g.tap = Some(super::Tap {
+                max_bytes: self.config.backup_max_replay_bytes,
+                ..super::Tap::default()
+            });
         }
         let made = self.backup_into(&work, during_copy);
         // Whatever happened, stop recording writes.
@@ -176,7 +179,15 @@ impl SledStore {
         let held = Instant::now();
         let (tapped, segments) = {
             let mut g = self.lock();
-            let tapped = g.tap.take().unwrap_or_default();
+            let tap = g.tap.take().unwrap_or_default();
+            if tap.overflowed {
+                return Err(StoreError::InvalidInput(format!(
+                    "backup abandoned: more than {} bytes were written while it copied \
+                     (backup_max_replay_bytes); try again at a quieter time",
+                    self.config.backup_max_replay_bytes
+                )));
+            }
+            let tapped = tap.writes;
             let mut segments = Vec::new();
             for no in self.blobs.segments()? {
                 if let Some(len) = self.blobs.segment_len(no)? {
