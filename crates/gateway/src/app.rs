@@ -166,6 +166,8 @@ pub struct AppState {
     pub ready: std::sync::atomic::AtomicBool,
     /// Online backups.
     pub backups: Arc<crate::backups::Backups>,
+    /// Payloads just accepted, for their forwarders.
+    pub hot: crate::hot::HotPayloads,
 }
 
 impl AppState {
@@ -949,6 +951,7 @@ async fn submit(
     let started = Instant::now();
     let caller = require_agency(&peer)?;
     let (bytes, _body_share) = read_body(&s, &headers, body).await?;
+    let kept = bytes.clone();
     let st = s.clone();
     let (id, sha, recipients, duplicate, hops, verdict) = blocking(move || {
         let now = now();
@@ -996,6 +999,9 @@ async fn submit(
         ))
     })
     .await?;
+    if !duplicate && !hops.is_empty() {
+        s.hot.put(id, kept, Vec::new());
+    }
     wake(&s, &hops);
     if !duplicate {
         s.metrics.accepted(started.elapsed());
@@ -1750,6 +1756,8 @@ async fn relay(
         ));
     }
     let (bytes, _body_share) = read_body(&s, &headers, body).await?;
+    let kept = bytes.clone();
+    let path: Vec<String> = hops.iter().map(ToString::to_string).collect();
     let st = s.clone();
     let started = Instant::now();
     let (receipt, wake_hops, duplicate) = blocking(move || {
@@ -1837,6 +1845,9 @@ async fn relay(
         Ok((stored, wake, true))
     })
     .await?;
+    if !duplicate && !wake_hops.is_empty() {
+        s.hot.put(id, kept, path);
+    }
     wake(&s, &wake_hops);
     s.metrics.received_relay(started.elapsed(), duplicate);
     tracing::info!(message_id = %id, from = %from_log, "relay received");

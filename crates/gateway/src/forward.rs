@@ -282,16 +282,26 @@ async fn send(
     // The body's share of the memory budget, held until the relay is answered: a backlog of
     // big documents drains without holding more of them in memory than the budget allows.
     let _share = s.body_budget.acquire_patiently(lease.size).await;
-    // Both store reads in one blocking task, off the async workers.
-    let (body, origin) = tokio::task::spawn_blocking(move || {
-        Ok::<_, lienthong_store::StoreError>((store.read_payload(id)?, store.message(id)?.origin))
-    })
-    .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| e.to_string())?;
-    let mut hops: Vec<String> = match origin {
-        lienthong_store::Origin::Relayed { hops, .. } => hops,
-        lienthong_store::Origin::Local => Vec::new(),
+    // Just accepted here: the bytes are still in memory. Otherwise both store reads in one
+    // blocking task, off the async workers.
+    let (body, mut hops) = match s.hot.get(id) {
+        Some(hot) => (hot.body, hot.hops),
+        None => {
+            let (body, origin) = tokio::task::spawn_blocking(move || {
+                Ok::<_, lienthong_store::StoreError>((
+                    store.read_payload(id)?,
+                    store.message(id)?.origin,
+                ))
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+            let hops = match origin {
+                lienthong_store::Origin::Relayed { hops, .. } => hops,
+                lienthong_store::Origin::Local => Vec::new(),
+            };
+            (Bytes::from(body), hops)
+        }
     };
     hops.push(s.id.to_string());
     let size = body.len() as u64;
@@ -310,7 +320,7 @@ async fn send(
         .header(headers::SHA256, lease.sha256.to_hex())
         .header(headers::RECIPIENTS, lease.recipients.join(","))
         .header(headers::HOPS, hops.join(","))
-        .body(Full::new(Bytes::from(body)))
+        .body(Full::new(body))
         .map_err(|e| e.to_string())?;
     // One deadline for the request and the answer: the lease outlasts exactly this.
     let deadline = tokio::time::Instant::now() + transfer_timeout(timeout, size, min_rate);

@@ -25,6 +25,7 @@ pub mod config;
 pub mod error;
 pub mod federation;
 pub mod forward;
+pub mod hot;
 pub mod identity;
 pub mod links;
 pub mod metrics;

@@ -24,6 +24,10 @@ use crate::identity::{FingerprintMap, Peer, identify};
 use crate::metrics::Metrics;
 use crate::tls::{TlsFiles, TlsState};
 
+/// Memory for payloads just accepted, kept for their forwarders ([`crate::hot`]): 32 MiB,
+/// about 500 documents of 64 KiB.
+const HOT_PAYLOAD_BYTES: usize = 32 * 1024 * 1024;
+
 /// Why a gateway could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -400,6 +404,7 @@ async fn start_inner(
         links: Arc::new(crate::links::Links::new(peer_urls.keys())),
         buckets: std::sync::Mutex::new(HashMap::new()),
         ready: std::sync::atomic::AtomicBool::new(false),
+        hot: crate::hot::HotPayloads::new(HOT_PAYLOAD_BYTES),
         backups: Arc::new(crate::backups::Backups::new(
             c.backup.dir.clone(),
             v.id.as_ref(),

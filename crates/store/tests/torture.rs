@@ -405,7 +405,9 @@ fn verify_backups(store: &Path) -> Result<u64, String> {
         }
         let b = SledStore::open_at(&path, config(), Timestamp::from_millis(T0 + 300_000_000))
             .map_err(|e| format!("backup {} does not open: {e}", path.display()))?;
-        let report = b.check(VerifyLevel::BlobsHashed).map_err(|e| e.to_string())?;
+        let report = b
+            .check(VerifyLevel::BlobsHashed)
+            .map_err(|e| e.to_string())?;
         if !report.problems.is_empty() {
             return Err(format!("backup {}: {:?}", path.display(), report.problems));
         }
