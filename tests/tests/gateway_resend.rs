@@ -124,6 +124,25 @@ async fn a_lost_answer_is_not_sent_again() {
         assert_eq!(r.status, 400, "{bad}");
         assert_eq!(r.error_code().as_deref(), Some("request.bad_request"));
     }
+    // Not JSON: what a cross-site form or a bare POST sends. A page the operator visits
+    // cannot use the operator certificate in the browser to act (CSRF).
+    let path = format!("/v1/messages/{id}/retry");
+    for (body, ctype) in [
+        ("note=x", Some("application/x-www-form-urlencoded")),
+        ("{}", Some("text/plain")),
+        ("", None),
+    ] {
+        let r = ops
+            .call(
+                hyper::Method::POST,
+                &path,
+                ctype.map(|c| (bytes::Bytes::from(body), c)),
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.status, 400, "{ctype:?}");
+        assert_eq!(r.error_code().as_deref(), Some("request.bad_request"));
+    }
     assert_eq!(track().await["history"], history_before);
     let retry = ops
         .post_json(

@@ -432,6 +432,26 @@ fn canonical_agency(s: &AppState, code: AgencyCode) -> AgencyCode {
     s.directory().canonical(&code).cloned().unwrap_or(code)
 }
 
+/// An operator's state-changing request must say `Content-Type: application/json`: a web
+/// page cannot make a browser send that cross-site without asking first (CORS), so a page
+/// an operator visits cannot use the operator certificate in the browser to cancel or
+/// retry messages (cross-site request forgery).
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if json {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            "request.bad_request",
+            "send Content-Type: application/json (the body may be {})",
+        ))
+    }
+}
+
 fn require_operator(peer: &Peer) -> Result<(), ApiError> {
     require_cert(peer)?;
     match peer {
@@ -1942,8 +1962,10 @@ async fn queues(
 async fn backup_start(
     State(s): State<Shared>,
     Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     require_operator(&peer)?;
+    require_json(&headers)?;
     let metrics = s.metrics.clone();
     let running = s
         .backups
@@ -2251,6 +2273,7 @@ async fn message_action(
     body: Body,
 ) -> Result<Response, ApiError> {
     require_operator(&peer)?;
+    require_json(&headers)?;
     let Peer::Operator(operator) = &peer else {
         return Err(ApiError::new(
             "auth.forbidden",
