@@ -371,7 +371,7 @@ enum Fail {
     /// A usage, file or connection problem: exit 2.
     Local { code: &'static str, message: String },
     /// The gateway answered with an error: exit 1.
-    Refused(Answer),
+    Refused(Box<Answer>),
 }
 
 impl Fail {
@@ -499,7 +499,7 @@ fn connect(c: &Conn) -> Result<ApiClient, Fail> {
 fn ok(r: Result<Answer, String>) -> Result<Answer, Fail> {
     match r {
         Ok(a) if a.status.is_success() => Ok(a),
-        Ok(a) => Err(Fail::Refused(a)),
+        Ok(a) => Err(Fail::Refused(Box::new(a))),
         Err(e) => Err(Fail::local("connection", e)),
     }
 }
@@ -703,7 +703,7 @@ pub(crate) fn send(a: &SendArgs) -> ExitCode {
                     }
                     Ok(0)
                 }
-                Sent::Refused(ans) => Err(Fail::Refused(ans)),
+                Sent::Refused(ans) => Err(Fail::Refused(Box::new(ans))),
                 Sent::Unreadable(e) => Err(Fail::local("io.read", e)),
                 Sent::Unreachable(e) => Err(Fail::local("connection", e)),
             }

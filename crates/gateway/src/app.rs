@@ -248,6 +248,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/queues", get(queues))
         .route("/v1/certificates", get(certificates))
         .route("/v1/backups", post(backup_start).get(backup_status))
+        .route("/console", get(console))
         .route("/v1/messages", get(messages))
         .route("/v1/messages/{id}/{action}", post(message_action))
         .fallback(|| async { ApiError::new("not_found", "no such endpoint") })
@@ -305,6 +306,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/certificates"),
     ("post", "/v1/backups"),
     ("get", "/v1/backups"),
+    ("get", "/console"),
     ("get", "/v1/messages"),
     ("post", "/v1/messages/{id}/{action}"),
 ];
@@ -1956,6 +1958,32 @@ async fn queues(
         })
         .collect();
     Ok(Json(json!({"gateway": s.id.to_string(), "queues": stats, "links": links})).into_response())
+}
+
+/// `GET /console`: the operators' read-only web page ([`crate::console`]).
+async fn console(Extension(peer): Extension<Peer>) -> Result<Response, ApiError> {
+    require_operator(&peer)?;
+    let mut r = crate::console::PAGE.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(crate::console::csp()),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(r)
 }
 
 /// `POST /v1/backups`: start an online backup; 202 with its name.

@@ -24,6 +24,8 @@ pub struct Answer {
     pub status: StatusCode,
     /// Body bytes.
     pub body: Bytes,
+    /// Response headers.
+    pub headers: hyper::HeaderMap,
 }
 
 impl Answer {
@@ -162,13 +164,18 @@ impl ApiClient {
             .map_err(|_| "the gateway did not answer in time".to_owned())?
             .map_err(|e| format!("cannot reach {}: {}", self.base, error_chain(&e)))?;
         let status = resp.status();
+        let headers = resp.headers().clone();
         let body = resp
             .into_body()
             .collect()
             .await
             .map_err(|e| e.to_string())?
             .to_bytes();
-        Ok(Answer { status, body })
+        Ok(Answer {
+            status,
+            body,
+            headers,
+        })
     }
 
     /// `POST /v1/documents`.

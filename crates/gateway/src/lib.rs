@@ -22,6 +22,7 @@ pub mod backups;
 pub mod budget;
 pub mod client;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod federation;
 pub mod forward;

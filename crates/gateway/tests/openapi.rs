@@ -358,3 +358,13 @@ async fn the_router_serves_exactly_the_listed_routes() {
     f.stop_all().await;
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+#[test]
+fn the_console_calls_only_endpoints_that_exist() {
+    for call in lienthong_gateway::console::CALLS {
+        assert!(
+            lienthong_gateway::app::ROUTES.contains(&("get", call)),
+            "the console calls GET {call}, which the router does not serve"
+        );
+    }
+}
