@@ -120,3 +120,53 @@ async fn a_link_down_is_reported_and_its_recovery_sends_the_waiting_retries_at_o
     );
     f.stop_all().await;
 }
+
+/// Probes ten minutes apart: a recovery within the test came from the peer's own contact.
+const SLOW_PROBES: &str = "\n[retry]\nbase_ms = 600000\nfactor = 2.0\ncap_ms = 3600000\njitter_percent = 0\nmax_attempts = 50\nmax_age_ms = 86400000\n\n[forward]\nconcurrency_per_peer = 8\nlease_ms = 5000\nrequest_timeout_ms = 5000\nprobe_min_ms = 600000\nprobe_max_ms = 600000\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_connects_again_is_probed_at_once() {
+    let spec = FederationSpec {
+        nodes: nodes(Some(&["gw-g22", "gw-h50"])),
+        certs: certs(),
+        root: tempdir("link-contact"),
+        policy: SignaturePolicy::Require,
+        extra_toml: SLOW_PROBES.into(),
+    };
+    let mut f = Federation::prepare(&spec).unwrap();
+    f.start_all().await.unwrap();
+    let ops = f.client("gw-h50", Some("operator/ops")).unwrap();
+    f.stop("gw-g22").await;
+    let dms = f.client("gw-h50", Some(&format!("dms/{FROM}"))).unwrap();
+    let a = dms.submit(document(FROM, &[FAR], 400)).await.unwrap();
+    assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+    let waiting = a.json()["id"].as_str().unwrap().to_owned();
+    eventually(
+        "the link reported down",
+        Duration::from_secs(20),
+        || async {
+            let q = ops.get("/v1/queues").await.unwrap().json();
+            (link(&q)["up"] == false).then_some(())
+        },
+    )
+    .await;
+
+    // gw-g22 returns and sends gw-h50 a document of its own: gw-h50 probes it at once
+    // (the next probe was ten minutes away) and its waiting document leaves.
+    f.start("gw-g22").await.unwrap();
+    let national = f.client("gw-g22", Some(&format!("dms/{FAR}"))).unwrap();
+    let a = national.submit(document(FAR, &[FROM], 401)).await.unwrap();
+    assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+    eventually(
+        "the waiting document delivered after the peer's contact",
+        Duration::from_secs(30),
+        || async {
+            let items = inbox_item_ids(&national, "kind=edoc").await;
+            items.contains(&waiting).then_some(())
+        },
+    )
+    .await;
+    let q = ops.get("/v1/queues").await.unwrap().json();
+    assert_eq!(link(&q)["up"], true, "{q:#}");
+    f.stop_all().await;
+}

@@ -296,6 +296,12 @@ pub struct ForwardSection {
     /// at least this many bytes first asks the peer for its receipt, so that a big document
     /// the peer already stored is not uploaded twice over a slow link. Default 1 MiB.
     pub resend_check_bytes: u64,
+    /// While a link is down, its first probe comes this long after the failure, ms;
+    /// each next one twice as long after the last, up to `probe_max_ms`. Default 1 s.
+    pub probe_min_ms: u64,
+    /// The longest wait between two probes of a link that is down, ms. Default 10 s. New
+    /// work for the hop, or the peer connecting to this gateway, brings a probe forward.
+    pub probe_max_ms: u64,
 }
 
 impl Default for ForwardSection {
@@ -306,6 +312,8 @@ impl Default for ForwardSection {
             request_timeout_ms: 30_000,
             min_bytes_per_second: 65_536,
             resend_check_bytes: 1024 * 1024,
+            probe_min_ms: 1_000,
+            probe_max_ms: 10_000,
         }
     }
 }
@@ -445,6 +453,13 @@ impl Config {
         }
         if l.per_peer_rate == 0 || l.per_peer_burst == 0 {
             problems.push("limits.per_peer_rate and per_peer_burst must be above zero".into());
+        }
+        if config.forward.probe_min_ms < 100
+            || config.forward.probe_max_ms < config.forward.probe_min_ms
+        {
+            problems.push(
+                "forward: probe_min_ms at least 100, and probe_max_ms at least probe_min_ms".into(),
+            );
         }
         if config.forward.concurrency_per_peer == 0 || config.forward.lease_ms < 1000 {
             problems.push(

@@ -62,9 +62,8 @@ impl Failure {
     }
 }
 
-/// How often a forwarder whose link is down probes it when nothing is due: from the first
-/// value, doubling, up to the second.
-const PROBE_EVERY: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(30));
+/// The least time between two probes of a link that is down, whatever wakes the forwarder.
+const PROBE_GAP: Duration = Duration::from_secs(1);
 
 /// An id no message has (UUID v7 at the epoch, zero random bits): asking a peer for its
 /// receipt tests the link (TCP, TLS both ways, the peer's authorisation) and changes nothing.
@@ -124,6 +123,9 @@ pub struct Forwarder {
     pub max_body_bytes: u64,
     /// From this size on, a resend first asks whether the peer has the message already.
     pub resend_check_bytes: u64,
+    /// While the link is down, probe it after the first value, doubling up to the second
+    /// (`[forward] probe_min_ms`, `probe_max_ms`).
+    pub probe_every: (Duration, Duration),
 }
 
 /// The time a transfer of `bytes` gets: `base` plus the bytes at `rate` bytes per second.
@@ -148,6 +150,7 @@ pub async fn run(f: Forwarder) {
         min_bytes_per_second,
         max_body_bytes,
         resend_check_bytes,
+        probe_every: probe_bounds,
     } = f;
     // A lease must outlast the slowest relay of the largest body, or the entry would be
     // leased (and sent) again while its first relay is still going.
@@ -161,7 +164,7 @@ pub async fn run(f: Forwarder) {
     let limit = Arc::new(Semaphore::new(concurrency));
     let mut generation = tls.generation();
     let mut http = client(&tls, &hop);
-    let mut probe_every = PROBE_EVERY.0;
+    let mut probe_every = probe_bounds.0;
     let mut last_probe = tokio::time::Instant::now();
     loop {
         // After a reload (SIGHUP) new relays use the new certificate and trust.
@@ -173,26 +176,27 @@ pub async fn run(f: Forwarder) {
             // While the link is down no message is sent: none uses up its attempts or ages
             // into a dead letter because of the link (dead letters are for what a working
             // peer keeps refusing). Let the relays in flight finish, then probe the link,
-            // 1 s apart and doubling up to 30 s; when it works, `link_outcome` makes the
+            // 1 s apart and doubling up to 10 s; when it works, `link_outcome` makes the
             // waiting retries due and this loop sends again.
             if limit.available_permits() < concurrency {
                 let _ = limit.acquire().await.map(drop);
                 continue;
             }
-            // New work (a submission, an operator's retry) brings the next probe forward,
-            // but not closer than a second after the last one.
+            // New work (a submission, an operator's retry) or the peer connecting to us
+            // (server.rs) brings the next probe forward, but not closer than a second after
+            // the last one.
             tokio::select! {
                 () = stop.notified() => return,
                 () = tokio::time::sleep(probe_every) => {}
                 () = wake.notified() => {
                     tokio::select! {
                         () = stop.notified() => return,
-                        () = tokio::time::sleep_until(last_probe + PROBE_EVERY.0) => {}
+                        () = tokio::time::sleep_until(last_probe + PROBE_GAP.min(probe_bounds.0)) => {}
                     }
                 }
             }
             last_probe = tokio::time::Instant::now();
-            probe_every = (probe_every * 2).min(PROBE_EVERY.1);
+            probe_every = (probe_every * 2).min(probe_bounds.1);
             let answer = match &http {
                 Some(c) => probe_link(c, &url, request_timeout).await,
                 None => Err("no TLS client configuration".to_owned()),
@@ -200,7 +204,7 @@ pub async fn run(f: Forwarder) {
             link_outcome(&state, &hop, answer.as_ref().err().map(String::as_str)).await;
             continue;
         }
-        probe_every = PROBE_EVERY.0;
+        probe_every = probe_bounds.0;
         let st = state.clone();
         let h = hop.clone();
         let free = limit.available_permits().max(1);

@@ -477,6 +477,10 @@ async fn start_inner(
             min_bytes_per_second: c.forward.min_bytes_per_second,
             max_body_bytes: c.limits.max_body_bytes as u64,
             resend_check_bytes: c.forward.resend_check_bytes,
+            probe_every: (
+                Duration::from_millis(c.forward.probe_min_ms),
+                Duration::from_millis(c.forward.probe_max_ms),
+            ),
         }));
     }
     let st = state.clone();
@@ -605,6 +609,7 @@ async fn accept_loop(
         let metrics = state.metrics.clone();
         let warned = warned.clone();
         let seen = tls.clients.clone();
+        let st = state.clone();
         conns.spawn(async move {
             let _permit = permit;
             let stream = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
@@ -639,6 +644,14 @@ async fn accept_loop(
                 )
             {
                 seen.record(&peer.to_string(), c.as_ref(), crate::app::now().as_millis());
+            }
+            // A next hop whose link we hold down has just reached us: it is probably back.
+            // Bring our probe of it forward instead of waiting up to `forward.probe_max_ms`.
+            if let Peer::Gateway(g) = &peer
+                && st.links.is_down(g.as_str())
+                && let Some(n) = st.notify.get(g.as_str())
+            {
+                n.notify_one();
             }
             let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
                 req.extensions_mut().insert(peer.clone());

@@ -179,3 +179,20 @@ fn a_backup_folder_inside_the_data_folder_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn probe_intervals_are_checked() {
+    let dir = root().join("deploy/federation");
+    let example = std::fs::read_to_string(dir.join("gw-h50.toml")).unwrap();
+    let v = Config::from_toml(&example, &dir).unwrap();
+    assert_eq!(
+        (v.config.forward.probe_min_ms, v.config.forward.probe_max_ms),
+        (1_000, 10_000),
+        "defaults"
+    );
+    for (min, max) in [(10, 1_000), (5_000, 1_000)] {
+        let text = format!("{example}\n[forward]\nprobe_min_ms = {min}\nprobe_max_ms = {max}\n");
+        let e = Config::from_toml(&text, &dir).unwrap_err();
+        assert!(e.contains("probe_min_ms at least 100"), "{e}");
+    }
+}
