@@ -141,7 +141,9 @@ impl Demo {
             certs: certs.clone(),
             root: dir.join("federation"),
             policy: SignaturePolicy::Require,
-            extra_toml: "\n[retry]\nbase_ms = 200\ncap_ms = 2000\n".into(),
+            // Backups into each gateway's folder, so that `lienthong backup` works too.
+            extra_toml: "\n[retry]\nbase_ms = 200\ncap_ms = 2000\n\n[backup]\ndir = \"backups\"\n"
+                .into(),
         };
         let mut fed = Federation::prepare(&spec)?;
         fed.start_all().await?;
@@ -591,6 +593,16 @@ impl Demo {
                 "  curl --cacert {c}/ca.pem --cert {c}/operator/ops.pem --key {c}/operator/ops.key {url}/v1/agencies/activity   # each agency: sent, received, unacknowledged"
             );
             println!("  curl --cacert {c}/ca.pem {url}/healthz");
+            println!("And with the CLI (operator certificate):");
+            let ops = format!(
+                "--gateway {url} --ca {c}/ca.pem --cert {c}/operator/ops.pem --key {c}/operator/ops.key"
+            );
+            println!("  lienthong queue stats {ops}");
+            println!("  lienthong certs status {ops}   # every certificate it depends on, expiring first");
+            println!("  lienthong backup {ops}         # an online backup, while it runs");
+            println!(
+                "The operators' web page: {url}/console (import {c}/operator/ops.pem and .key into the browser as PKCS#12)"
+            );
         }
         println!("Configs and data: {}", dir.display());
     }
