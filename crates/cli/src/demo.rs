@@ -598,7 +598,9 @@ impl Demo {
                 "--gateway {url} --ca {c}/ca.pem --cert {c}/operator/ops.pem --key {c}/operator/ops.key"
             );
             println!("  lienthong queue stats {ops}");
-            println!("  lienthong certs status {ops}   # every certificate it depends on, expiring first");
+            println!(
+                "  lienthong certs status {ops}   # every certificate it depends on, expiring first"
+            );
             println!("  lienthong backup {ops}         # an online backup, while it runs");
             println!(
                 "The operators' web page: {url}/console (import {c}/operator/ops.pem and .key into the browser as PKCS#12)"

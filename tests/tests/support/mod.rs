@@ -21,8 +21,12 @@ pub fn certs() -> PathBuf {
     lienthong_testkit::repo_root().join("certs-dev")
 }
 
-/// A fresh temporary folder.
+/// A fresh temporary folder. The folders of this process stay for a look after a failure;
+/// those of earlier test processes that have ended are removed the first time a process
+/// asks for one, so that repeated runs do not fill the disk.
 pub fn tempdir(tag: &str) -> PathBuf {
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    SWEPT.call_once(sweep_ended_runs);
     let d = std::env::temp_dir().join(format!(
         "lienthong-it-{tag}-{}-{}",
         std::process::id(),
@@ -33,6 +37,31 @@ pub fn tempdir(tag: &str) -> PathBuf {
     ));
     std::fs::create_dir_all(&d).unwrap();
     d
+}
+
+/// Remove `lienthong-it-TAG-PID-NANOS` folders whose process is gone (Linux: no
+/// `/proc/PID`). Best effort: a folder that cannot be removed is left.
+fn sweep_ended_runs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix("lienthong-it-") else {
+            continue;
+        };
+        // TAG may hold dashes: the pid is the second field from the end.
+        let mut fields = rest.rsplit('-');
+        let (Some(_nanos), Some(pid)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// The demo federation's gateways and agencies (from testkit), all of them or a subset.
