@@ -170,3 +170,60 @@ async fn a_peer_that_connects_again_is_probed_at_once() {
     assert_eq!(link(&q)["up"], true, "{q:#}");
     f.stop_all().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_never_completes_the_handshake_is_a_link_down() {
+    let spec = FederationSpec {
+        nodes: nodes(Some(&["gw-g22", "gw-h50"])),
+        certs: certs(),
+        root: tempdir("link-hung"),
+        policy: SignaturePolicy::Require,
+        extra_toml: SLOW_RETRY.into(),
+    };
+    let mut f = Federation::prepare(&spec).unwrap();
+    f.start_all().await.unwrap();
+    // gw-g22's address now accepts TCP connections and never answers.
+    let addr = f
+        .url("gw-g22")
+        .unwrap()
+        .trim_start_matches("https://")
+        .to_owned();
+    f.stop("gw-g22").await;
+    f.release_ports();
+    let listener = tokio::net::TcpListener::bind(&addr).await.unwrap();
+    let hung = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let ops = f.client("gw-h50", Some("operator/ops")).unwrap();
+    let dms = f.client("gw-h50", Some(&format!("dms/{FROM}"))).unwrap();
+    let a = dms.submit(document(FROM, &[FAR], 500)).await.unwrap();
+    assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+    // request_timeout_ms is 5 s: the handshake gets 3.75 s, then the link is down.
+    let q = eventually(
+        "the link reported down",
+        Duration::from_secs(30),
+        || async {
+            let q = ops.get("/v1/queues").await.unwrap().json();
+            (link(&q)["up"] == false).then_some(q)
+        },
+    )
+    .await;
+    let l = link(&q);
+    assert!(
+        l["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("no TLS connection within 3750 ms"),
+        "{l}"
+    );
+    assert_eq!(
+        q["queues"]["states"]["dead"].as_u64().unwrap_or(0),
+        0,
+        "{q:#}"
+    );
+    hung.abort();
+    f.stop_all().await;
+}

@@ -1491,7 +1491,7 @@ async fn trail_next(
     let mut tasks = tokio::task::JoinSet::new();
     for (i, hop) in hops.iter().enumerate() {
         let url = s.peer_urls.get(hop).cloned();
-        let client = crate::forward::client(&s.tls, hop);
+        let client = crate::forward::client(&s.tls, hop, crate::forward::CONNECT_LIMIT);
         // Leave each level a little of the budget to answer in.
         let left = deadline.saturating_duration_since(Instant::now());
         let sub_budget = left.saturating_sub(Duration::from_millis(200));

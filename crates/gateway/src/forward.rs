@@ -19,7 +19,53 @@ use tokio::sync::{Notify, Semaphore};
 use crate::app::{AppState, headers, now};
 
 /// The HTTPS client used for relays.
-pub type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+pub type HttpsClient = Client<TimedConnector, Full<Bytes>>;
+
+type Https = hyper_rustls::HttpsConnector<HttpConnector>;
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The HTTPS connector with one time limit on the TCP connection *and* the TLS handshake: a
+/// peer that accepts connections but never completes the handshake (hung, or a middlebox
+/// holding the connection) is a link failure after it, like one that refuses connections,
+/// instead of each relay waiting for its whole request timeout.
+#[derive(Clone, Debug)]
+pub struct TimedConnector {
+    inner: Https,
+    limit: Duration,
+}
+
+impl tower::Service<hyper::Uri> for TimedConnector {
+    type Response = <Https as tower::Service<hyper::Uri>>::Response;
+    type Error = BoxError;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Self::Response, BoxError>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, uri: hyper::Uri) -> Self::Future {
+        let connecting = self.inner.call(uri);
+        let limit = self.limit;
+        Box::pin(async move {
+            match tokio::time::timeout(limit, connecting).await {
+                Ok(r) => r,
+                Err(_) => Err(format!(
+                    "no TLS connection within {} ms (TCP and handshake)",
+                    limit.as_millis()
+                )
+                .into()),
+            }
+        })
+    }
+}
+
+/// The longest a connection to a peer may take, TCP and TLS handshake together.
+pub const CONNECT_LIMIT: Duration = Duration::from_secs(10);
 
 /// Why a relay attempt failed, and whether trying again can help.
 #[derive(Debug)]
@@ -81,7 +127,11 @@ pub fn plain_connector() -> HttpConnector {
 
 /// Build a client for reaching gateway `peer` from the TLS state's current client
 /// configuration: the peer's certificate must name that gateway.
-pub fn client(tls: &crate::tls::TlsState, peer: &str) -> Option<HttpsClient> {
+pub fn client(
+    tls: &crate::tls::TlsState,
+    peer: &str,
+    connect_limit: Duration,
+) -> Option<HttpsClient> {
     let cfg = tls.client_for(peer)?;
     let https = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config((*cfg).clone())
@@ -93,7 +143,10 @@ pub fn client(tls: &crate::tls::TlsState, peer: &str) -> Option<HttpsClient> {
         Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_max_idle_per_host(64)
-            .build(https),
+            .build(TimedConnector {
+                inner: https,
+                limit: connect_limit,
+            }),
     )
 }
 
@@ -162,15 +215,19 @@ pub async fn run(f: Forwarder) {
         .saturating_add(10_000),
     );
     let limit = Arc::new(Semaphore::new(concurrency));
+    // A connection gets three quarters of the request timeout (so that a hung handshake
+    // ends as a connection failure, before the request's own deadline), at most
+    // CONNECT_LIMIT.
+    let connect_limit = (request_timeout * 3 / 4).min(CONNECT_LIMIT);
     let mut generation = tls.generation();
-    let mut http = client(&tls, &hop);
+    let mut http = client(&tls, &hop, connect_limit);
     let mut probe_every = probe_bounds.0;
     let mut last_probe = tokio::time::Instant::now();
     loop {
         // After a reload (SIGHUP) new relays use the new certificate and trust.
         if http.is_none() || generation != tls.generation() {
             generation = tls.generation();
-            http = client(&tls, &hop);
+            http = client(&tls, &hop, connect_limit);
         }
         if state.links.is_down(&hop) {
             // While the link is down no message is sent: none uses up its attempts or ages

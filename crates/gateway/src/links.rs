@@ -4,7 +4,8 @@
 //! such as "down since 01:42: connection refused").
 //!
 //! A link is down after a failure that is the link's and not one message's: no connection
-//! (refused, reset, TLS handshake, connect timeout) or the peer refusing our certificate
+//! (refused, reset, a TLS handshake that fails or does not finish in time, connect timeout;
+//! see `forward::TimedConnector`) or the peer refusing our certificate
 //! (401, 403). A request that times out on a connection that was made is the message's
 //! failure (a big body on a slow link), retried with its own backoff. A peer that answers anything else is up, even when it refuses
 //! a message or is busy. While a link is down, its forwarder sends no message (none spends
