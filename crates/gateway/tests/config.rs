@@ -196,3 +196,69 @@ fn probe_intervals_are_checked() {
         assert!(e.contains("probe_min_ms at least 100"), "{e}");
     }
 }
+
+/// The TOML block of docs/CONFIGURATION.md.
+fn reference() -> String {
+    let doc = std::fs::read_to_string(root().join("docs/CONFIGURATION.md")).unwrap();
+    doc.split("```toml\n")
+        .nth(1)
+        .and_then(|s| s.split("\n```").next())
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn the_configuration_reference_loads_and_names_every_key() {
+    let text = reference();
+    // It is a configuration that loads (every key real, every value valid).
+    let v = Config::from_toml(&text, &root().join("deploy/federation"))
+        .unwrap_or_else(|e| panic!("docs/CONFIGURATION.md: {e}"));
+    // Its values are the defaults where it says so.
+    let d = lienthong_gateway::config::LimitsSection::default();
+    assert_eq!(v.config.limits.max_body_bytes, d.max_body_bytes);
+    assert_eq!(
+        v.config.limits.max_buffered_body_bytes,
+        d.max_buffered_body_bytes
+    );
+    assert_eq!(v.config.limits.per_peer_burst, d.per_peer_burst);
+    let r = lienthong_gateway::config::RetrySection::default();
+    assert_eq!(
+        (v.config.retry.cap_ms, v.config.retry.max_age_ms),
+        (r.cap_ms, r.max_age_ms)
+    );
+    let f = lienthong_gateway::config::ForwardSection::default();
+    assert_eq!(
+        (
+            v.config.forward.probe_min_ms,
+            v.config.forward.probe_max_ms,
+            v.config.forward.lease_ms
+        ),
+        (f.probe_min_ms, f.probe_max_ms, f.lease_ms)
+    );
+    // Every field of every section of the configuration is named in it.
+    let src = std::fs::read_to_string(root().join("crates/gateway/src/config.rs")).unwrap();
+    let mut section = None;
+    let mut checked = 0;
+    for line in src.lines() {
+        if let Some(rest) = line.strip_prefix("pub struct ") {
+            let name = rest.split_whitespace().next().unwrap_or("");
+            section = (name == "Config" || name.ends_with("Section")).then(|| name.to_owned());
+            continue;
+        }
+        if line.starts_with('}') {
+            section = None;
+        }
+        let (Some(s), Some(field)) = (&section, line.strip_prefix("    pub ")) else {
+            continue;
+        };
+        let key = field.split(':').next().unwrap();
+        // Config's own fields are sections ([limits], [[child]], ...) or `directory`.
+        let named = text.contains(&format!("\n{key} = "))
+            || text.contains(&format!("\n# {key} = "))
+            || text.starts_with(&format!("# {key} = "))
+            || text.contains(&format!("[{key}]"));
+        assert!(named, "docs/CONFIGURATION.md does not name {s}.{key}");
+        checked += 1;
+    }
+    assert!(checked >= 60, "{checked} fields checked");
+}
