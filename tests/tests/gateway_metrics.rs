@@ -11,6 +11,30 @@ use support::*;
 
 const OPERATIONS: &str = include_str!("../../docs/OPERATIONS.md");
 const ALERTS: &str = include_str!("../../deploy/prometheus/lienthong-alerts.yml");
+const DASHBOARD: &str = include_str!("../../deploy/grafana/lienthong-dashboard.json");
+
+/// The metric names the dashboard's queries use, histogram series (`_bucket`, `_sum`,
+/// `_count`) under their histogram's name.
+fn charted() -> BTreeSet<String> {
+    let d: serde_json::Value = serde_json::from_str(DASHBOARD).unwrap();
+    let mut names = BTreeSet::new();
+    for p in d["panels"].as_array().unwrap() {
+        for t in p["targets"].as_array().unwrap() {
+            let e = t["expr"].as_str().unwrap();
+            for w in e
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| w.starts_with("lienthong_"))
+            {
+                let base = ["_bucket", "_sum", "_count"]
+                    .iter()
+                    .find_map(|s| w.strip_suffix(s))
+                    .unwrap_or(w);
+                names.insert(base.to_owned());
+            }
+        }
+    }
+    names
+}
 
 /// The metric names the alert rules use (`lienthong_…` words in their `expr` lines).
 fn alerted() -> BTreeSet<String> {
@@ -146,5 +170,14 @@ async fn counters_start_at_zero_are_described_and_match_the_operations_guide() {
             "deploy/prometheus/lienthong-alerts.yml uses {name}, which /metrics does not serve"
         );
     }
+    // The shipped Grafana dashboard charts only metrics that exist, and most of them.
+    let charted = charted();
+    for name in &charted {
+        assert!(
+            documented.contains(name),
+            "deploy/grafana/lienthong-dashboard.json charts {name}, which /metrics does not serve"
+        );
+    }
+    assert!(charted.len() >= 20, "{charted:?}");
     f.stop_all().await;
 }
