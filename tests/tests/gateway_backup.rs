@@ -68,6 +68,20 @@ async fn an_online_backup_restores_to_the_gateway_as_it_was() {
         .unwrap();
     assert_eq!(a.status, 403);
     assert_eq!(a.error_code().as_deref(), Some("auth.forbidden"));
+    // A backup cut short at its very end (a crash between its manifest and its rename)
+    // left a `.partial` folder with a manifest: never listed, removed by the next backup.
+    let backups = root.join("gw-h50").join("backups");
+    let cut_short = backups.join("gw-h50-2026-11-30T23-59-59.000Z.partial");
+    std::fs::create_dir_all(&cut_short).unwrap();
+    std::fs::write(
+        cut_short.join("BACKUP.json"),
+        serde_json::json!({"dir": cut_short, "at": 1, "entries": 1, "replayed": 0,
+            "segments": 0, "segment_bytes": 0, "paused_ms": 0, "took_ms": 0})
+        .to_string(),
+    )
+    .unwrap();
+    let listed = ops.get("/v1/backups").await.unwrap().json();
+    assert_eq!(listed["backups"], serde_json::json!([]), "{listed:#}");
     let a = ops
         .post_json("/v1/backups", &serde_json::json!({}))
         .await
@@ -83,6 +97,8 @@ async fn an_online_backup_restores_to_the_gateway_as_it_was() {
     })
     .await;
     assert_eq!(listed["last_error"], Value::Null, "{listed:#}");
+    assert_eq!(listed["backups"].as_array().unwrap().len(), 1, "{listed:#}");
+    assert!(!cut_short.exists(), "the unfinished backup is removed");
     let b = &listed["backups"][0];
     let dir = std::path::PathBuf::from(b["dir"].as_str().unwrap());
     assert!(dir.ends_with(&name), "{listed:#}");

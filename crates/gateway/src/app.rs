@@ -521,7 +521,11 @@ async fn read_body(
     let allowance = Duration::from_millis(s.limits.header_timeout_ms);
     let started = tokio::time::Instant::now();
     let mut body = http_body_util::Limited::new(body, max);
-    let mut buf = bytes::BytesMut::new();
+    // A declared length already holds its share of the budget: take the memory at once, so
+    // that the body is not copied as it grows and its buffer is no larger than it.
+    let mut buf = bytes::BytesMut::with_capacity(
+        usize::try_from(declared.unwrap_or(0)).map_or(0, |n| n.min(max)),
+    );
     loop {
         let received = buf.len() as u64;
         let deadline = started

@@ -106,8 +106,11 @@ impl Backups {
         }
         let me = self.clone();
         tokio::task::spawn_blocking(move || {
+            // However this task ends (a panic included), the next backup may start.
+            let _running = NotRunning(me.clone());
             let result = std::fs::create_dir_all(&dir)
                 .map_err(|e| format!("creating {}: {e}", dir.display()))
+                .map(|()| me.remove_unfinished(&dir))
                 .and_then(|()| {
                     store
                         .backup(&dir.join(&name), now)
@@ -143,6 +146,27 @@ impl Backups {
         Ok(running)
     }
 
+    /// Remove this gateway's backups that were cut short (`NAME.partial`: a crash or a
+    /// kill during a backup; never complete, never listed). Runs before each backup, while
+    /// no other can be running.
+    fn remove_unfinished(&self, dir: &Path) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let prefix = format!("{}-", self.gateway);
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&prefix) && name.ends_with(".partial") {
+                match std::fs::remove_dir_all(e.path()) {
+                    Ok(()) => tracing::info!(folder = %name, "unfinished backup removed"),
+                    Err(error) => {
+                        tracing::warn!(folder = %name, %error, "cannot remove an unfinished backup")
+                    }
+                }
+            }
+        }
+    }
+
     /// The newest finished backup's report, if any (from the folder, so that it survives a
     /// restart).
     pub fn newest(&self) -> Option<BackupReport> {
@@ -161,6 +185,8 @@ impl Backups {
         };
         let mut v: Vec<BackupReport> = entries
             .filter_map(Result::ok)
+            // A `.partial` folder may hold a manifest if it was cut short at the very end.
+            .filter(|e| !e.file_name().to_string_lossy().ends_with(".partial"))
             .filter_map(|e| std::fs::read(e.path().join("BACKUP.json")).ok())
             .filter_map(|b| serde_json::from_slice(&b).ok())
             .collect();
@@ -182,6 +208,15 @@ impl Backups {
             "last_error": last_error,
             "backups": self.list(),
         }))
+    }
+}
+
+/// Clears `running` when dropped.
+struct NotRunning(Arc<Backups>);
+
+impl Drop for NotRunning {
+    fn drop(&mut self) {
+        self.0.state().running = None;
     }
 }
 

@@ -32,6 +32,9 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub struct TimedConnector {
     inner: Https,
     limit: Duration,
+    /// The peer this connector reaches, and where its certificate is recorded once the
+    /// handshake has completed (so only a certificate the peer proved it holds the key of).
+    peer: (String, Arc<crate::seen::Seen>),
 }
 
 impl tower::Service<hyper::Uri> for TimedConnector {
@@ -51,9 +54,24 @@ impl tower::Service<hyper::Uri> for TimedConnector {
     fn call(&mut self, uri: hyper::Uri) -> Self::Future {
         let connecting = self.inner.call(uri);
         let limit = self.limit;
+        let peer = self.peer.clone();
         Box::pin(async move {
             match tokio::time::timeout(limit, connecting).await {
-                Ok(r) => r,
+                Ok(Ok(stream)) => {
+                    if let hyper_rustls::MaybeHttpsStream::Https(tls) = &stream
+                        && let Some(cert) = tls
+                            .inner()
+                            .get_ref()
+                            .1
+                            .peer_certificates()
+                            .and_then(|c| c.first())
+                    {
+                        let (hop, seen) = &peer;
+                        seen.record(hop, cert.as_ref(), crate::app::now().as_millis());
+                    }
+                    Ok(stream)
+                }
+                Ok(Err(e)) => Err(e),
                 Err(_) => Err(format!(
                     "no TLS connection within {} ms (TCP and handshake)",
                     limit.as_millis()
@@ -146,6 +164,7 @@ pub fn client(
             .build(TimedConnector {
                 inner: https,
                 limit: connect_limit,
+                peer: (peer.to_owned(), tls.next_hops.clone()),
             }),
     )
 }

@@ -228,7 +228,6 @@ impl TlsState {
             .set_certificate_verifier(Arc::new(ExpectGateway {
                 inner,
                 gateway: gateway.to_owned(),
-                seen: self.next_hops.clone(),
             }));
         Some(Arc::new(cfg))
     }
@@ -245,8 +244,6 @@ impl TlsState {
 struct ExpectGateway {
     inner: Arc<WebPkiServerVerifier>,
     gateway: String,
-    /// Where the verified certificate is recorded.
-    seen: Arc<crate::seen::Seen>,
 }
 
 impl rustls::client::danger::ServerCertVerifier for ExpectGateway {
@@ -269,8 +266,6 @@ impl rustls::client::danger::ServerCertVerifier for ExpectGateway {
             .map(|i| i.gateways)
             .unwrap_or_default();
         if named.contains(&self.gateway) {
-            let now_ms = now.as_secs().saturating_mul(1000);
-            self.seen.record(&self.gateway, end_entity.as_ref(), now_ms);
             Ok(verified)
         } else {
             Err(rustls::Error::General(format!(

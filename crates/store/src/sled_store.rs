@@ -287,7 +287,7 @@ impl Tap {
 /// [`apply`] under the write lock, also recording the writes for a backup in progress.
 fn apply_locked(trees: &[Space], g: &mut Shared, writes: &WriteSet) -> Result<()> {
     apply(trees, writes)?;
-    if let Some(tap) = &mut g.tap {
+    if let Some(tap) = g.tap.as_mut().filter(|t| !t.overflowed) {
         for (space, w) in trees.iter().zip(writes) {
             for (k, v) in w {
                 tap.record(space.key(k), v.clone());

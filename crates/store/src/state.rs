@@ -461,8 +461,8 @@ pub struct ActionBy {
     /// The operator, as their certificate names them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
-    /// The reason the operator gave (at most [`ActionBy::MAX_NOTE`] bytes, no control
-    /// characters).
+    /// The reason the operator gave (at most [`ActionBy::MAX_NOTE`] bytes, no control or
+    /// invisible formatting characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -479,23 +479,40 @@ impl ActionBy {
         }
     }
 
-    /// Refuse a note or name that is too long or holds control characters: it would be
-    /// kept for good and printed on operators' terminals.
+    /// Refuse a note or name that is too long or holds control or invisible formatting
+    /// characters: it is kept for good and printed on operators' terminals.
     pub fn check(&self) -> Result<(), String> {
         for (what, v, max) in [
-            ("operator", &self.operator, 200),
+            ("operator", &self.operator, Self::MAX_NOTE),
             ("note", &self.note, Self::MAX_NOTE),
         ] {
             let Some(v) = v else { continue };
             if v.len() > max {
                 return Err(format!("{what} is longer than {max} bytes"));
             }
-            if v.chars().any(char::is_control) {
-                return Err(format!("{what} holds a control character"));
+            if v.chars().any(|c| c.is_control() || invisible(c)) {
+                return Err(format!(
+                    "{what} holds a control or invisible formatting character"
+                ));
             }
         }
         Ok(())
     }
+}
+
+/// Characters that change how text around them is shown without being seen: bidirectional
+/// overrides and isolates, zero-width characters, line and paragraph separators. A note
+/// holding them could make a terminal or page show something else than what is stored.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 /// One transition in a message's history.

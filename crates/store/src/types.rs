@@ -620,7 +620,8 @@ pub struct QueueStats {
 pub struct BackupReport {
     /// The folder written: a data folder a gateway can open as it is.
     pub dir: std::path::PathBuf,
-    /// When it was made (the cut).
+    /// When it was asked for (the `now` given to [`crate::Store::backup`]); the copy is of
+    /// an instant during the backup.
     pub at: Timestamp,
     /// Metadata entries copied (messages, queues, inboxes, history, receipts, indexes).
     pub entries: u64,

@@ -943,11 +943,16 @@ fn operator_actions_record_who_and_why_and_refuse_bad_notes_without_a_trace() {
         ),
         (
             ActionBy::operator("op-an", Some("line\nbreak".into())),
-            "control character",
+            "control or invisible",
         ),
         (
             ActionBy::operator("op\u{1b}[31m", None),
-            "control character",
+            "control or invisible",
+        ),
+        (
+            // A right-to-left override: the terminal would show the note reversed.
+            ActionBy::operator("op-an", Some("gửi \u{202E}nhầm".into())),
+            "control or invisible",
         ),
     ] {
         let e = s.suspend(a.id, at(1), &bad).unwrap_err();

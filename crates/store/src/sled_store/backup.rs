@@ -115,16 +115,14 @@ impl SledStore {
                 ..super::Tap::default()
             });
         }
-        let made = self.backup_into(&work, during_copy);
-        // Whatever happened, stop recording writes.
-        self.lock().tap = None;
-        let mut report = match made {
-            Ok(r) => r,
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&work);
-                return Err(e);
-            }
+        // Whatever happens from here (an error, a panic), recording stops and the
+        // unfinished copy goes.
+        let mut cleanup = Cleanup {
+            store: self,
+            work: Some(work.clone()),
         };
+        let mut report = self.backup_into(&work, during_copy)?;
+        self.lock().tap = None;
         report.dir = dest.to_path_buf();
         report.at = now;
         report.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -134,6 +132,8 @@ impl SledStore {
         write_synced(&path, &manifest)?;
         fsync_dir(&work)?;
         std::fs::rename(&work, dest).map_err(|e| StoreError::io("renaming", &work, e))?;
+        // Complete: nothing to remove any more.
+        cleanup.work = None;
         fsync_dir(&parent)?;
         Ok(report)
     }
@@ -168,6 +168,9 @@ impl SledStore {
             if in_batch == BATCH {
                 copy.apply_batch(std::mem::take(&mut batch))?;
                 in_batch = 0;
+                if self.lock().tap.as_ref().is_none_or(|t| t.overflowed) {
+                    return Err(abandoned(self.config.backup_max_replay_bytes));
+                }
             }
         }
         copy.apply_batch(batch)?;
@@ -181,11 +184,7 @@ impl SledStore {
             let mut g = self.lock();
             let tap = g.tap.take().unwrap_or_default();
             if tap.overflowed {
-                return Err(StoreError::InvalidInput(format!(
-                    "backup abandoned: more than {} bytes were written while it copied \
-                     (backup_max_replay_bytes); try again at a quieter time",
-                    self.config.backup_max_replay_bytes
-                )));
+                return Err(abandoned(self.config.backup_max_replay_bytes));
             }
             let tapped = tap.writes;
             let mut segments = Vec::new();
@@ -238,6 +237,22 @@ impl SledStore {
     }
 }
 
+/// Stops the recording of writes and removes the unfinished copy when a backup ends
+/// without completing, however it ends.
+struct Cleanup<'a> {
+    store: &'a SledStore,
+    work: Option<PathBuf>,
+}
+
+impl Drop for Cleanup<'_> {
+    fn drop(&mut self) {
+        self.store.lock().tap = None;
+        if let Some(w) = &self.work {
+            let _ = std::fs::remove_dir_all(w);
+        }
+    }
+}
+
 /// Copy the first `len` bytes of `from` to the new file `to`, leaving all-zero blocks
 /// (the holes of purged payloads) unwritten, so that they stay holes.
 fn copy_sparse(from: &Path, to: &Path, len: u64) -> Result<()> {
@@ -272,6 +287,13 @@ fn copy_sparse(from: &Path, to: &Path, len: u64) -> Result<()> {
     dst.set_len(len)
         .and_then(|()| dst.sync_all())
         .map_err(|e| StoreError::io("syncing", to, e))
+}
+
+fn abandoned(max: usize) -> StoreError {
+    StoreError::InvalidInput(format!(
+        "backup abandoned: more than {max} bytes were written while it copied \
+         (backup_max_replay_bytes); try again at a quieter time"
+    ))
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
