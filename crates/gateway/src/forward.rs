@@ -242,6 +242,9 @@ pub async fn run(f: Forwarder) {
     let mut http = client(&tls, &hop, connect_limit);
     let mut probe_every = probe_bounds.0;
     let mut last_probe = tokio::time::Instant::now();
+    // Set when a wake (new work, the peer connecting to us) was taken while the link was
+    // still up: if the link turns out to be down by then, that wake is for a probe.
+    let mut woken = false;
     loop {
         // After a reload (SIGHUP) new relays use the new certificate and trust.
         if http.is_none() || generation != tls.generation() {
@@ -260,15 +263,18 @@ pub async fn run(f: Forwarder) {
             }
             // New work (a submission, an operator's retry) or the peer connecting to us
             // (server.rs) brings the next probe forward, but not closer than a second after
-            // the last one.
-            tokio::select! {
-                () = stop.notified() => return,
-                () = tokio::time::sleep(probe_every) => {}
-                () = wake.notified() => {
-                    tokio::select! {
-                        () = stop.notified() => return,
-                        () = tokio::time::sleep_until(last_probe + PROBE_GAP.min(probe_bounds.0)) => {}
-                    }
+            // the last one. The wake may have been taken by the wait below while the link
+            // was still up (a relay failing meanwhile took it down): `woken` keeps it.
+            let woke = std::mem::take(&mut woken)
+                || tokio::select! {
+                    () = stop.notified() => return,
+                    () = tokio::time::sleep(probe_every) => false,
+                    () = wake.notified() => true,
+                };
+            if woke {
+                tokio::select! {
+                    () = stop.notified() => return,
+                    () = tokio::time::sleep_until(last_probe + PROBE_GAP.min(probe_bounds.0)) => {}
                 }
             }
             last_probe = tokio::time::Instant::now();
@@ -281,6 +287,7 @@ pub async fn run(f: Forwarder) {
             continue;
         }
         probe_every = probe_bounds.0;
+        woken = false;
         let st = state.clone();
         let h = hop.clone();
         let free = limit.available_permits().max(1);
@@ -302,7 +309,7 @@ pub async fn run(f: Forwarder) {
                 Duration::from_millis(d.millis_since(now()).clamp(1, 30_000))
             });
             tokio::select! {
-                () = wake.notified() => {}
+                () = wake.notified() => woken = true,
                 () = stop.notified() => return,
                 () = tokio::time::sleep(wait) => {}
             }
