@@ -37,6 +37,20 @@ fn vm_hwm_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// A local submission of `body` from the national office to `recipient`.
+fn request(body: &[u8], recipient: &str) -> AcceptRequest {
+    AcceptRequest {
+        sender: "000.00.00.G22".into(),
+        kind: MessageKind::Edoc,
+        bytes: body.to_vec(),
+        document_id: None,
+        business: None,
+        recipients: vec![recipient.to_owned()],
+        origin: Origin::Local,
+        status: None,
+    }
+}
+
 /// Accept (and, with `queue`, enqueue) `count` messages numbered from `first`, from `threads`
 /// threads; returns messages per second.
 fn fill(
@@ -63,16 +77,7 @@ fn fill(
                     }
                     body[..8].copy_from_slice(&i.to_le_bytes());
                     let recipient = format!("000.00.{:02}.H50", i % 97);
-                    let req = AcceptRequest {
-                        sender: "000.00.00.G22".into(),
-                        kind: MessageKind::Edoc,
-                        bytes: body.clone(),
-                        document_id: None,
-                        business: None,
-                        recipients: vec![recipient.clone()],
-                        origin: Origin::Local,
-                        status: None,
-                    };
+                    let req = request(&body, &recipient);
                     let now = Timestamp::now_utc();
                     let a = store.accept(&req, now).expect("accept");
                     if !queue {
@@ -196,17 +201,9 @@ fn backup_while_writing(store: &Arc<SledStore>, threads: u64, size: usize, first
                 let mut i = first + t * 1_000_000_000;
                 while !stop.load(Ordering::Relaxed) {
                     body[..8].copy_from_slice(&i.to_le_bytes());
-                    let req = AcceptRequest {
-                        sender: "000.00.00.G22".into(),
-                        kind: MessageKind::Edoc,
-                        bytes: body.clone(),
-                        document_id: None,
-                        business: None,
-                        recipients: vec!["000.00.01.H50".into()],
-                        origin: Origin::Local,
-                        status: None,
-                    };
-                    store.accept(&req, Timestamp::now_utc()).expect("accept");
+                    store
+                        .accept(&request(&body, "000.00.01.H50"), Timestamp::now_utc())
+                        .expect("accept");
                     accepted.fetch_add(1, Ordering::Relaxed);
                     i += 1;
                 }
