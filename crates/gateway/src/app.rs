@@ -454,10 +454,11 @@ fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-fn require_operator(peer: &Peer) -> Result<(), ApiError> {
+/// The operator's name, or `auth.forbidden` for any other caller.
+fn require_operator(peer: &Peer) -> Result<&str, ApiError> {
     require_cert(peer)?;
     match peer {
-        Peer::Operator(_) => Ok(()),
+        Peer::Operator(name) => Ok(name),
         other => Err(ApiError::new(
             "auth.forbidden",
             format!("this endpoint needs an operator certificate, not {other}"),
@@ -2304,14 +2305,8 @@ async fn message_action(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_operator(&peer)?;
+    let operator = require_operator(&peer)?;
     require_json(&headers)?;
-    let Peer::Operator(operator) = &peer else {
-        return Err(ApiError::new(
-            "auth.forbidden",
-            "an operator certificate is needed",
-        ));
-    };
     let id = parse_id(&id)?;
     let (bytes, _body_share) = read_body(&s, &headers, body).await?;
     let body: ActionBody = if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -2324,7 +2319,7 @@ async fn message_action(
             )
         })?
     };
-    let by = ActionBy::operator(operator.clone(), body.note.filter(|n| !n.trim().is_empty()));
+    let by = ActionBy::operator(operator, body.note.filter(|n| !n.trim().is_empty()));
     by.check()
         .map_err(|e| ApiError::new("request.bad_request", format!("{action}: {e}")))?;
     let st = s.clone();
