@@ -6,8 +6,6 @@ mod support;
 
 use std::time::Duration;
 
-use lienthong_gateway::config::SignaturePolicy;
-use lienthong_gateway::federation::{Federation, FederationSpec};
 use serde_json::Value;
 use support::*;
 
@@ -23,15 +21,7 @@ fn link(q: &Value) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_down_is_reported_and_its_recovery_sends_the_waiting_retries_at_once() {
-    let spec = FederationSpec {
-        nodes: nodes(Some(&["gw-g22", "gw-h50"])),
-        certs: certs(),
-        root: tempdir("link-recovery"),
-        policy: SignaturePolicy::Require,
-        extra_toml: SLOW_RETRY.into(),
-    };
-    let mut f = Federation::prepare(&spec).unwrap();
-    f.start_all().await.unwrap();
+    let mut f = federation_with("link-recovery", Some(&["gw-g22", "gw-h50"]), SLOW_RETRY).await;
     let ops = f.client("gw-h50", Some("operator/ops")).unwrap();
     // Before any relay: up, nothing known.
     let q = ops.get("/v1/queues").await.unwrap().json();
@@ -121,20 +111,15 @@ async fn a_link_down_is_reported_and_its_recovery_sends_the_waiting_retries_at_o
     f.stop_all().await;
 }
 
-/// Probes ten minutes apart: a recovery within the test came from the peer's own contact.
-const SLOW_PROBES: &str = "\n[retry]\nbase_ms = 600000\nfactor = 2.0\ncap_ms = 3600000\njitter_percent = 0\nmax_attempts = 50\nmax_age_ms = 86400000\n\n[forward]\nconcurrency_per_peer = 8\nlease_ms = 5000\nrequest_timeout_ms = 5000\nprobe_min_ms = 600000\nprobe_max_ms = 600000\n";
+/// As [`SLOW_RETRY`] (which ends in `[forward]`), with probes ten minutes apart: a recovery
+/// within the test came from the peer's own contact.
+fn slow_probes() -> String {
+    format!("{SLOW_RETRY}probe_min_ms = 600000\nprobe_max_ms = 600000\n")
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_that_connects_again_is_probed_at_once() {
-    let spec = FederationSpec {
-        nodes: nodes(Some(&["gw-g22", "gw-h50"])),
-        certs: certs(),
-        root: tempdir("link-contact"),
-        policy: SignaturePolicy::Require,
-        extra_toml: SLOW_PROBES.into(),
-    };
-    let mut f = Federation::prepare(&spec).unwrap();
-    f.start_all().await.unwrap();
+    let mut f = federation_with("link-contact", Some(&["gw-g22", "gw-h50"]), &slow_probes()).await;
     let ops = f.client("gw-h50", Some("operator/ops")).unwrap();
     f.stop("gw-g22").await;
     let dms = f.client("gw-h50", Some(&format!("dms/{FROM}"))).unwrap();
@@ -173,15 +158,7 @@ async fn a_peer_that_connects_again_is_probed_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_that_never_completes_the_handshake_is_a_link_down() {
-    let spec = FederationSpec {
-        nodes: nodes(Some(&["gw-g22", "gw-h50"])),
-        certs: certs(),
-        root: tempdir("link-hung"),
-        policy: SignaturePolicy::Require,
-        extra_toml: SLOW_RETRY.into(),
-    };
-    let mut f = Federation::prepare(&spec).unwrap();
-    f.start_all().await.unwrap();
+    let mut f = federation_with("link-hung", Some(&["gw-g22", "gw-h50"]), SLOW_RETRY).await;
     // gw-g22's address now accepts TCP connections and never answers.
     let addr = f
         .url("gw-g22")

@@ -85,12 +85,18 @@ pub fn nodes(only: Option<&[&str]>) -> Vec<NodeSpec> {
 pub const FAST_RETRY: &str = "\n[retry]\nbase_ms = 100\nfactor = 2.0\ncap_ms = 1000\njitter_percent = 10\nmax_attempts = 1000\nmax_age_ms = 600000\n\n[forward]\nconcurrency_per_peer = 8\nlease_ms = 5000\nrequest_timeout_ms = 5000\n";
 
 pub async fn federation(tag: &str, only: Option<&[&str]>) -> Federation {
+    federation_with(tag, only, FAST_RETRY).await
+}
+
+/// As [`federation`], with `extra_toml` appended to every gateway's configuration instead
+/// of the fast retries.
+pub async fn federation_with(tag: &str, only: Option<&[&str]>, extra_toml: &str) -> Federation {
     let spec = FederationSpec {
         nodes: nodes(only),
         certs: certs(),
         root: tempdir(tag),
         policy: SignaturePolicy::Require,
-        extra_toml: FAST_RETRY.into(),
+        extra_toml: extra_toml.into(),
     };
     let mut f = Federation::prepare(&spec).unwrap();
     f.start_all().await.unwrap();
