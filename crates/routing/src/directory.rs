@@ -59,6 +59,9 @@ pub struct Agency {
     /// The canonical code of the agency that took over its work.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replaced_by: Option<AgencyCode>,
+    /// SHA-256 fingerprints (64 lowercase hex digits) of signing certificates pinned to it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signers: Vec<String>,
 }
 
 impl Agency {
@@ -154,6 +157,7 @@ impl Directory {
                     valid_from: opt_date(a.valid_from),
                     valid_until: opt_date(a.valid_until),
                     replaced_by: a.replaced_by.as_ref().map(ToString::to_string),
+                    signers: a.signers.clone(),
                 })
                 .collect(),
             shortcuts: self
@@ -277,6 +281,16 @@ impl Directory {
     /// All agencies, sorted by canonical code (for `GET /v1/agencies`).
     pub fn agencies(&self) -> &[Agency] {
         &self.agencies
+    }
+
+    /// Every pinned signing certificate (SHA-256 of its DER) with the agency it is pinned to,
+    /// for the document trust store.
+    pub fn signer_pins(&self) -> impl Iterator<Item = ([u8; 32], &AgencyCode)> + '_ {
+        self.agencies.iter().flat_map(|a| {
+            a.signers
+                .iter()
+                .filter_map(move |fp| fingerprint_bytes(fp).map(|b| (b, &a.code)))
+        })
     }
 
     /// The agencies homed at a gateway, by code.
@@ -540,6 +554,37 @@ struct AgencyCheck {
     replaced_by: Vec<Option<usize>>,
     from: Vec<Option<Date>>,
     until: Vec<Option<Date>>,
+    signers: Vec<Vec<String>>,
+}
+
+/// A certificate fingerprint as 64 lowercase hex digits: `:` between bytes and upper case are
+/// accepted (how `openssl x509 -fingerprint -sha256` prints it).
+fn normalize_fingerprint(s: &str) -> Result<String, String> {
+    let hex: String = s
+        .trim()
+        .chars()
+        .filter(|&c| c != ':')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if let Some(bad) = hex.chars().find(|c| !c.is_ascii_hexdigit()) {
+        return Err(format!("'{bad}' is not a hex digit"));
+    }
+    if hex.len() != 64 {
+        return Err(format!(
+            "{} hex digits, a SHA-256 fingerprint has 64",
+            hex.len()
+        ));
+    }
+    Ok(hex)
+}
+
+/// The 32 bytes of a normalized fingerprint.
+fn fingerprint_bytes(hex: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
 }
 
 fn check_agencies(spec: &DirectorySpec, gws: &GatewayCheck<'_>, errs: &mut Errors) -> AgencyCheck {
@@ -552,7 +597,10 @@ fn check_agencies(spec: &DirectorySpec, gws: &GatewayCheck<'_>, errs: &mut Error
         replaced_by: vec![None; n],
         from: Vec::with_capacity(n),
         until: Vec::with_capacity(n),
+        signers: Vec::with_capacity(n),
     };
+    // Every pinned fingerprint to the agency that pins it.
+    let mut pinned: HashMap<String, usize> = HashMap::new();
     // Every code and alias to (agency index, field where it appears).
     let mut claimed: HashMap<AgencyCode, (usize, String)> = HashMap::with_capacity(n);
     let parse_code = |errs: &mut Errors, i: usize, field: &str, s: &str| match AgencyCode::parse(s)
@@ -659,6 +707,33 @@ fn check_agencies(spec: &DirectorySpec, gws: &GatewayCheck<'_>, errs: &mut Error
         }
         check.from.push(from);
         check.until.push(until);
+
+        let mut signers = Vec::with_capacity(a.signers.len());
+        for (k, s) in a.signers.iter().enumerate() {
+            match normalize_fingerprint(s) {
+                Err(reason) => errs.push(
+                    ag_loc(spec, i),
+                    LoadErrorKind::InvalidSignerFingerprint {
+                        field: format!("signers[{k}]"),
+                        reason,
+                    },
+                ),
+                Ok(fp) => match pinned.entry(fp.clone()) {
+                    Entry::Occupied(first) => errs.push(
+                        ag_loc(spec, i),
+                        LoadErrorKind::DuplicateSigner {
+                            fingerprint: fp,
+                            first_agency: spec.agencies[*first.get()].code.clone(),
+                        },
+                    ),
+                    Entry::Vacant(slot) => {
+                        slot.insert(i);
+                        signers.push(fp);
+                    }
+                },
+            }
+        }
+        check.signers.push(signers);
     }
 
     // References between agencies need every code claimed first.
@@ -899,6 +974,7 @@ fn build(spec: &DirectorySpec) -> Result<Directory, LoadErrors> {
             valid_from: ags.from[i],
             valid_until: ags.until[i],
             replaced_by: ags.replaced_by[i].map(|r| codes_in[r].clone()),
+            signers: ags.signers[i].clone(),
         });
     }
 

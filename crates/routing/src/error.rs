@@ -153,6 +153,22 @@ pub enum LoadErrorKind {
         /// Last valid day.
         valid_until: Date,
     },
+    /// A pinned signer fingerprint is malformed.
+    #[error("invalid certificate fingerprint in '{field}': {reason}")]
+    InvalidSignerFingerprint {
+        /// `signers[k]`.
+        field: String,
+        /// Why it is invalid.
+        reason: String,
+    },
+    /// The same certificate pinned twice (to this agency or another).
+    #[error("certificate {fingerprint} is already pinned to agency '{first_agency}'")]
+    DuplicateSigner {
+        /// The fingerprint (normalized).
+        fingerprint: String,
+        /// The agency that pinned it first.
+        first_agency: String,
+    },
     /// A shortcut names an undefined gateway.
     #[error("shortcut gateway '{0}' is not defined")]
     UnknownShortcutGateway(String),

@@ -87,6 +87,12 @@ pub struct AgencySpec {
     /// valid).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaced_by: Option<String>,
+    /// SHA-256 fingerprints of signing certificates pinned to this agency (64 hex digits, `:`
+    /// between bytes allowed): their document signatures count for it although the
+    /// certificates do not name its code (e.g. a national CA's certificates, which carry only
+    /// the agency's name). A fingerprint is pinned to one agency at most.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signers: Vec<String>,
 }
 
 /// One `[[shortcut]]`: a static route from one gateway straight to another (one direction).

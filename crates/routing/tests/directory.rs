@@ -1245,3 +1245,80 @@ fn all_errors_are_collected_in_section_order() {
         "{msg}"
     );
 }
+
+#[test]
+fn pinned_signers_are_normalized_and_mapped_to_their_agency() {
+    let colons = (0..32)
+        .map(|i| format!("{:02X}", i * 7))
+        .collect::<Vec<_>>()
+        .join(":");
+    let plain = "ab".repeat(32);
+    let dir = Directory::from_toml(&format!(
+        "{ROOT}{}{}",
+        agency(
+            "000.00.11.H50",
+            &format!("signers = [\"{colons}\", \"{plain}\"]")
+        ),
+        agency("000.00.12.H50", "")
+    ))
+    .unwrap();
+    let a = dir.agency(&c("000.00.11.H50")).unwrap();
+    assert_eq!(a.signers[0], colons.replace(':', "").to_lowercase());
+    assert_eq!(a.signers[1], plain);
+    let pins: Vec<([u8; 32], String)> = dir
+        .signer_pins()
+        .map(|(fp, code)| (fp, code.to_string()))
+        .collect();
+    let first: [u8; 32] = std::array::from_fn(|i| (i * 7) as u8);
+    assert_eq!(
+        pins,
+        [
+            (first, "000.00.11.H50".to_string()),
+            ([0xab; 32], "000.00.11.H50".to_string())
+        ]
+    );
+    // They survive the round trip through the spec (what `GET /v1/agencies` shows).
+    let again = Directory::from_spec(&dir.to_spec()).unwrap();
+    assert_eq!(again.signer_pins().count(), 2);
+}
+
+#[test]
+fn malformed_or_twice_pinned_signers_are_refused_with_their_place() {
+    let fp = "0f".repeat(32);
+    let e = errors(&format!(
+        "{ROOT}{}{}",
+        agency(
+            "000.00.11.H50",
+            &format!("signers = [\"{fp}\", \"12:34\", \"{}\"]", "zz".repeat(32))
+        ),
+        agency(
+            "000.00.12.H50",
+            &format!("signers = [\"{}\"]", fp.to_uppercase())
+        )
+    ));
+    let got: Vec<(usize, String)> = e
+        .errors()
+        .iter()
+        .map(|e| match (&e.location, &e.kind) {
+            (Location::Agency { index, .. }, k) => (*index, k.to_string()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                0,
+                "invalid certificate fingerprint in 'signers[1]': 4 hex digits, a SHA-256 fingerprint has 64".to_string()
+            ),
+            (
+                0,
+                "invalid certificate fingerprint in 'signers[2]': 'z' is not a hex digit".to_string()
+            ),
+            (
+                1,
+                format!("certificate {fp} is already pinned to agency '000.00.11.H50'")
+            ),
+        ]
+    );
+}

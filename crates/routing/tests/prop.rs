@@ -143,6 +143,7 @@ fn build_model(
             valid_from: from.map(str::to_owned),
             valid_until: until.map(str::to_owned),
             replaced_by: None,
+            signers: Vec::new(),
         });
         agencies.push((home, code, alias, valid));
     }
