@@ -105,6 +105,17 @@ impl TrustStore {
         self.pins.push((fingerprint, agency.to_owned()));
     }
 
+    /// Replace every pin with `pins` (a directory reloaded with other pinned signers).
+    pub fn set_pins(&mut self, pins: impl IntoIterator<Item = ([u8; 32], String)>) {
+        self.reset_cache();
+        self.pins = pins.into_iter().collect();
+    }
+
+    /// How many certificates are pinned.
+    pub fn pin_count(&self) -> usize {
+        self.pins.len()
+    }
+
     /// Is anything trusted?
     pub fn has_roots(&self) -> bool {
         !self.roots.is_empty()

@@ -492,9 +492,26 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
                 Some(n) => format!("{n} ({})", expected.code),
                 None => expected.code.clone(),
             };
+            // A certificate that names no agency at all may be the agency's own from a CA
+            // that cannot name codes: say how to pin it.
+            let hint = if agency.is_none() {
+                let hex: String = leaf_info
+                    .fingerprint
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                format!(
+                    "; the certificate names no agency code: if it signs for {}, pin it in the directory (signers = [\"{hex}\"])",
+                    expected.code
+                )
+            } else {
+                String::new()
+            };
             r.problem(
                 "sig.wrong_agency",
-                format!("signed by {who}{who_code} but the document says it is from {claimed}"),
+                format!(
+                    "signed by {who}{who_code} but the document says it is from {claimed}{hint}"
+                ),
             );
         }
     }

@@ -338,6 +338,15 @@ fn agency_in_a_subject_attribute_or_pinned() {
         .as_ref()
         .try_into()
         .unwrap();
+    // The refusal tells how to pin it.
+    let hex: String = fp.iter().map(|b| format!("{b:02x}")).collect();
+    assert_problem(
+        &r,
+        "sig.wrong_agency",
+        &format!(
+            "names no agency code: if it signs for 000.00.11.H50, pin it in the directory (signers = [\"{hex}\"])"
+        ),
+    );
     t.pin(fp, "000.00.11.H50");
     assert!(check(&signed, &t, Some("000.00.11.H50"), NOW).valid);
 }
