@@ -177,6 +177,9 @@ pub struct AgencySection {
     pub code: String,
     /// Name.
     pub name: String,
+    /// Signing certificates pinned to it (SHA-256 fingerprints, as a directory's `signers`).
+    #[serde(default)]
+    pub signers: Vec<String>,
 }
 
 /// `[[identity]]`: a certificate fingerprint mapped to an identity.
@@ -617,8 +620,10 @@ fn local_view(config: &Config, id: &GatewayId) -> Result<Directory, String> {
         }
     }
     for a in &config.agency {
-        spec.agencies
-            .push(agency_spec(&a.code, &a.name, id.as_str()));
+        spec.agencies.push(lienthong_routing::AgencySpec {
+            signers: a.signers.clone(),
+            ..agency_spec(&a.code, &a.name, id.as_str())
+        });
     }
     Directory::from_spec(&spec).map_err(|e| e.to_string())
 }

@@ -194,8 +194,15 @@ impl RunningGateway {
         }
         let before = st.directory().agencies().len();
         let after = v.directory.agencies().len();
+        let pins_before = app::current(&st.doc_trust).pin_count();
+        // The pinned signers come with the directory: the trust store follows it.
+        let trust = with_pins((*app::current(&st.doc_trust)).clone(), &v.directory);
+        let pins = trust.pin_count();
         app::replace(&st.directory, v.directory.clone());
-        Ok(format!("{after} agencies (before: {before})"))
+        app::replace(&st.doc_trust, trust);
+        Ok(format!(
+            "{after} agencies (before: {before}), {pins} pinned signing certificates (before: {pins_before})"
+        ))
     }
 
     /// Re-read TLS certificates and keys; on error the old ones stay.
@@ -206,7 +213,7 @@ impl RunningGateway {
         let st = &self.state;
         let tls = self.tls.reload();
         let trust = load_doc_trust(&self.doc_trust_files.0, &self.doc_trust_files.1)
-            .map(|t| app::replace(&st.doc_trust, t));
+            .map(|t| app::replace(&st.doc_trust, with_pins(t, &st.directory())));
         // The federation CA(s) first: a new signing certificate is checked against them.
         let gateway = load_gateway_trust(&self.gateway_trust_files)
             .map(|t| app::replace(&st.gateway_trust, t));
@@ -279,8 +286,10 @@ pub fn load_keys(v: &Validated) -> Result<Keys, StartError> {
     let gateway_trust = load_gateway_trust(&c.tls.client_ca).map_err(StartError::Keys)?;
     let signing = app::Signing::load(&c.signing.cert, &c.signing.key, &v.id, &gateway_trust)
         .map_err(StartError::Keys)?;
-    let doc_trust =
-        load_doc_trust(&c.trust.document_roots, &c.trust.crls).map_err(StartError::Keys)?;
+    let doc_trust = with_pins(
+        load_doc_trust(&c.trust.document_roots, &c.trust.crls).map_err(StartError::Keys)?,
+        &v.directory,
+    );
     Ok(Keys {
         tls,
         signing,
@@ -317,6 +326,16 @@ fn load_doc_trust(
             .map_err(|e| format!("{}: {e}", r.display()))?;
     }
     Ok(trust)
+}
+
+/// `trust` with the directory's pinned signing certificates (and no others).
+fn with_pins(mut trust: TrustStore, directory: &lienthong_routing::Directory) -> TrustStore {
+    trust.set_pins(
+        directory
+            .signer_pins()
+            .map(|(fp, code)| (fp, code.to_string())),
+    );
+    trust
 }
 
 /// The store settings a configuration gives (retry policy, retention).

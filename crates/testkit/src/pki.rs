@@ -130,22 +130,7 @@ impl DevPki {
     /// Generate it under a root CA with another name (for "untrusted root" tests).
     pub fn generate_named(ca_name: &str) -> Result<DevPki, PkiError> {
         let ca_key = KeyPair::generate()?;
-        let mut ca = CertificateParams::default();
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::CountryName, "VN");
-        dn.push(DnType::OrganizationName, "lienthong DEVELOPMENT ONLY");
-        dn.push(DnType::CommonName, ca_name);
-        ca.distinguished_name = dn;
-        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        ca.not_before = date_time_ymd(2024, 1, 1);
-        ca.not_after = date_time_ymd(2046, 1, 1);
-        ca.serial_number = Some(SerialNumber::from(1u64));
-        ca.key_identifier_method = KeyIdMethod::Sha256;
+        let ca = ca_params(ca_name);
         let ca_cert = ca.self_signed(&ca_key)?;
         let ca_issued = Issued {
             cert_pem: ca_cert.pem(),
@@ -291,42 +276,7 @@ impl DevPki {
 
     /// Issue a certificate from this CA.
     pub fn issue(&self, spec: &LeafSpec) -> Result<Issued, PkiError> {
-        let key = match &spec.key_pem {
-            Some(pem) => KeyPair::from_pkcs8_pem_and_sign_algo(pem, &rcgen::PKCS_RSA_SHA256)?,
-            None => KeyPair::generate()?,
-        };
-        let mut p = CertificateParams::default();
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::CountryName, "VN");
-        if let Some(o) = &spec.org {
-            dn.push(DnType::OrganizationName, o.as_str());
-        }
-        dn.push(DnType::CommonName, spec.cn.as_str());
-        p.distinguished_name = dn;
-        for u in &spec.uris {
-            p.subject_alt_names
-                .push(SanType::URI(u.as_str().try_into()?));
-        }
-        for d in &spec.dns {
-            p.subject_alt_names
-                .push(SanType::DnsName(d.as_str().try_into()?));
-        }
-        for ip in &spec.ips {
-            p.subject_alt_names.push(SanType::IpAddress(*ip));
-        }
-        p.key_usages = spec.key_usages.clone();
-        p.extended_key_usages = spec.ekus.clone();
-        let ((fy, fm, fd), (uy, um, ud)) = spec.valid;
-        p.not_before = date_time_ymd(fy, fm, fd);
-        p.not_after = date_time_ymd(uy, um, ud);
-        p.serial_number = Some(SerialNumber::from(spec.serial));
-        p.use_authority_key_identifier_extension = true;
-        let cert = p.signed_by(&key, &self.issuer)?;
-        Ok(Issued {
-            cert_pem: cert.pem(),
-            cert_der: cert.der().to_vec(),
-            key_pem: key.serialize_pem(),
-        })
+        issue_leaf(spec, &self.issuer)
     }
 
     /// Write the PKI as PEM files under `dir`; returns the paths written.
@@ -364,4 +314,75 @@ impl DevPki {
         put("signers/revoked.key".into(), &self.revoked_signer.key_pem)?;
         Ok(written)
     }
+}
+
+/// The parameters of the development root CA named `ca_name`.
+fn ca_params(ca_name: &str) -> CertificateParams {
+    let mut ca = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CountryName, "VN");
+    dn.push(DnType::OrganizationName, "lienthong DEVELOPMENT ONLY");
+    dn.push(DnType::CommonName, ca_name);
+    ca.distinguished_name = dn;
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    ca.not_before = date_time_ymd(2024, 1, 1);
+    ca.not_after = date_time_ymd(2046, 1, 1);
+    ca.serial_number = Some(SerialNumber::from(1u64));
+    ca.key_identifier_method = KeyIdMethod::Sha256;
+    ca
+}
+
+/// Issue a certificate from the development root CA `lienthong DEV Root CA` whose key is
+/// `ca_key_pem` (`certs-dev/ca.key`): for tests that need a certificate the committed PKI
+/// lacks, e.g. a signer that does not name its agency.
+pub fn issue_from_dev_ca(ca_key_pem: &str, spec: &LeafSpec) -> Result<Issued, PkiError> {
+    let key = KeyPair::from_pem(ca_key_pem)?;
+    issue_leaf(spec, &Issuer::new(ca_params("lienthong DEV Root CA"), key))
+}
+
+fn issue_leaf<S: rcgen::SigningKey>(
+    spec: &LeafSpec,
+    issuer: &Issuer<'_, S>,
+) -> Result<Issued, PkiError> {
+    let key = match &spec.key_pem {
+        Some(pem) => KeyPair::from_pkcs8_pem_and_sign_algo(pem, &rcgen::PKCS_RSA_SHA256)?,
+        None => KeyPair::generate()?,
+    };
+    let mut p = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CountryName, "VN");
+    if let Some(o) = &spec.org {
+        dn.push(DnType::OrganizationName, o.as_str());
+    }
+    dn.push(DnType::CommonName, spec.cn.as_str());
+    p.distinguished_name = dn;
+    for u in &spec.uris {
+        p.subject_alt_names
+            .push(SanType::URI(u.as_str().try_into()?));
+    }
+    for d in &spec.dns {
+        p.subject_alt_names
+            .push(SanType::DnsName(d.as_str().try_into()?));
+    }
+    for ip in &spec.ips {
+        p.subject_alt_names.push(SanType::IpAddress(*ip));
+    }
+    p.key_usages = spec.key_usages.clone();
+    p.extended_key_usages = spec.ekus.clone();
+    let ((fy, fm, fd), (uy, um, ud)) = spec.valid;
+    p.not_before = date_time_ymd(fy, fm, fd);
+    p.not_after = date_time_ymd(uy, um, ud);
+    p.serial_number = Some(SerialNumber::from(spec.serial));
+    p.use_authority_key_identifier_extension = true;
+    let cert = p.signed_by(&key, issuer)?;
+    Ok(Issued {
+        cert_pem: cert.pem(),
+        cert_der: cert.der().to_vec(),
+        key_pem: key.serialize_pem(),
+    })
 }

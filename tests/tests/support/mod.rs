@@ -117,14 +117,17 @@ pub fn sign_xml(xml: &str, signer: &str) -> Vec<u8> {
 }
 
 fn sign(xml: &str, signer: &str) -> Vec<u8> {
-    let key = lienthong_dsig::SigningKey::from_pem(
+    sign_with(
+        xml,
         &std::fs::read(certs().join(format!("signers/{signer}.key"))).unwrap(),
-    )
-    .unwrap();
-    let chain = lienthong_dsig::certs_from_pem(
         &std::fs::read(certs().join(format!("signers/{signer}.pem"))).unwrap(),
     )
-    .unwrap();
+}
+
+/// Sign `xml` with a key and certificate chain given as PEM.
+pub fn sign_with(xml: &str, key_pem: &[u8], chain_pem: &[u8]) -> Vec<u8> {
+    let key = lienthong_dsig::SigningKey::from_pem(key_pem).unwrap();
+    let chain = lienthong_dsig::certs_from_pem(chain_pem).unwrap();
     let placement = lienthong_dsig::Placement::LastChildOf {
         namespace: lienthong_edxml::EDXML_NS.into(),
         local: "edXMLHeader".into(),
