@@ -1,5 +1,5 @@
-//! `lienthong verify FILE [--trust CA…] [--crl CRL…] [--at TIME] [--document DOC] [--json]`:
-//! for clerks and auditors.
+//! `lienthong verify FILE [--trust CA…] [--crl CRL…] [--directory FILE] [--at TIME]
+//! [--document DOC] [--json]`: for clerks and auditors.
 //!
 //! A receipt is checked as of its own `ReceivedAt` unless `--at` says otherwise, so that an
 //! archived receipt still verifies after the gateway's certificate has expired; with
@@ -26,6 +26,10 @@ pub(crate) struct Args {
     /// Certificate revocation lists (PEM or DER), repeatable.
     #[arg(long)]
     crl: Vec<PathBuf>,
+    /// The federation directory (TOML, or JSON if the name ends in `.json`): signing
+    /// certificates pinned to an agency there (`signers`) speak for it, as at the gateway.
+    #[arg(long, value_name = "FILE")]
+    directory: Option<PathBuf>,
     /// Check certificates as of this time (RFC 3339 or YYYY-MM-DD, UTC); default now, or
     /// for a receipt the time it says the message was received.
     #[arg(long)]
@@ -65,6 +69,31 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             .and_then(|b| trust.add_crls(&b).map_err(|e| e.to_string()));
         if let Err(e) = res {
             return usage(args.json, "usage.crl", &format!("{}: {e}", p.display()));
+        }
+    }
+    if let Some(p) = &args.directory {
+        let loaded = std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                let json = p
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+                let dir = if json {
+                    lienthong_routing::Directory::from_json(&text)
+                } else {
+                    lienthong_routing::Directory::from_toml(&text)
+                };
+                dir.map_err(|e| e.to_string())
+            });
+        match loaded {
+            Ok(dir) => trust.set_pins(dir.signer_pins().map(|(fp, c)| (fp, c.to_string()))),
+            Err(e) => {
+                return usage(
+                    args.json,
+                    "usage.directory",
+                    &format!("{}: {e}", p.display()),
+                );
+            }
         }
     }
     let bytes = match std::fs::read(&args.file) {

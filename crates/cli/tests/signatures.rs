@@ -476,3 +476,67 @@ fn certs_dev_regenerates() {
             .contains("DEVELOPMENT ONLY")
     );
 }
+
+#[test]
+fn a_signer_pinned_in_a_directory_file_speaks_for_its_agency() {
+    use lienthong_testkit::pki::{LeafSpec, issue_from_dev_ca};
+    // A clerk's certificate that names only the organisation (as a national CA's do).
+    let clerk = issue_from_dev_ca(
+        &std::fs::read_to_string(certs("ca.key")).unwrap(),
+        &LeafSpec {
+            cn: "Trần Thị Bình".into(),
+            org: Some("Sở Tài chính tỉnh Quảng Trị".into()),
+            uris: vec![],
+            ..LeafSpec::signer("unused", "unused", 7101)
+        },
+    )
+    .unwrap();
+    let (key, cert) = (tmp("clerk.key"), tmp("clerk.pem"));
+    std::fs::write(&key, &clerk.key_pem).unwrap();
+    std::fs::write(&cert, &clerk.cert_pem).unwrap();
+    let input = document("000.00.11.H50", "pinned.in");
+    let signed = tmp("pinned.edxml");
+    let o = lienthong(&[
+        "sign",
+        "--key",
+        p(&key),
+        "--cert",
+        p(&cert),
+        p(&input),
+        "-o",
+        p(&signed),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let hex: String = lienthong_store::Sha256::digest(&clerk.cert_der).to_hex();
+
+    // Without the directory: not the sender's signature, and the report says how to pin it.
+    let (rc, v) = verify_json(&signed, &[]);
+    assert_eq!(rc, 1, "{v:#}");
+    assert!(
+        v["problems"].to_string().contains(&hex) && v["signer"]["agency"].is_null(),
+        "{v:#}"
+    );
+    // With a directory that pins it: valid, and the signer speaks for the agency.
+    let dir = tmp("directory.toml");
+    std::fs::write(
+        &dir,
+        format!(
+            "[[gateway]]\nid = \"gw-h50\"\nurl = \"https://127.0.0.1:8441\"\n\n[[agency]]\ncode = \"000.00.11.H50\"\nname = \"Sở Tài chính tỉnh Quảng Trị\"\ngateway = \"gw-h50\"\nsigners = [\"{}\"]\n",
+            hex.to_uppercase()
+        ),
+    )
+    .unwrap();
+    let (rc, v) = verify_json(&signed, &["--directory", p(&dir)]);
+    assert_eq!(rc, 0, "{v:#}");
+    assert_eq!(v["signer"]["agency"], "000.00.11.H50", "{v:#}");
+    // A directory that does not load is a usage error naming the file and the problem.
+    std::fs::write(&dir, "[[agency]]\ncode = \"000.00.11.H50\"\nname = \"x\"\ngateway = \"gw-nowhere\"\nsigners = [\"12\"]\n").unwrap();
+    let (rc, v) = verify_json(&signed, &["--directory", p(&dir)]);
+    assert_eq!(rc, 2, "{v:#}");
+    assert_eq!(v["error"]["code"], "usage.directory", "{v:#}");
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("directory.toml") && msg.contains("signers[0]"),
+        "{msg}"
+    );
+}
