@@ -925,3 +925,67 @@ fn validation_cache_respects_time_and_changes() {
         "revoked",
     );
 }
+
+/// The receipts we sign validate against schemas/receipt.xsd (xmllint as the oracle), and
+/// the schema is not vacuous: an unsigned receipt, or one without its hop, is refused.
+#[test]
+fn signed_receipts_validate_against_the_receipt_xsd() {
+    let Some(xmllint) = lienthong_testkit::tool("xmllint") else {
+        return;
+    };
+    let xsd = lienthong_testkit::repo_root().join("schemas/receipt.xsd");
+    let dir = std::env::temp_dir().join(format!("lienthong-receipt-xsd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let gw = &pki().gateways["gw-h50"];
+    let key = SigningKey::from_pem(gw.key_pem.as_bytes()).unwrap();
+    let cert = CertificateDer::from(gw.cert_der.clone());
+    let mut files = Vec::new();
+    for (i, hop) in [1u32, 2, 7, u32::MAX].into_iter().enumerate() {
+        let receipt = Receipt {
+            message_id: format!("0190f3a2-7c1e-7b3a-9f00-00000000000{i}"),
+            document_sha256: format!("{:064x}", i + 1),
+            receiving_gateway: ["gw-h50", "gw-h50-giolinh", "a", "gw-9"][i].into(),
+            received_at_ms: NOW * 1000 + i as u64 * 1_001,
+            hop,
+        };
+        let p = dir.join(format!("receipt-{i}.xml"));
+        std::fs::write(&p, receipt.sign(&key, std::slice::from_ref(&cert)).unwrap()).unwrap();
+        files.push(p);
+    }
+    let run = |files: &[std::path::PathBuf]| {
+        std::process::Command::new(&xmllint)
+            .arg("--noout")
+            .arg("--schema")
+            .arg(&xsd)
+            .args(files)
+            .output()
+            .unwrap()
+    };
+    let out = run(&files);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "xmllint refused our receipts:\n{stderr}"
+    );
+    assert_eq!(
+        stderr.matches(" validates").count(),
+        files.len(),
+        "{stderr}"
+    );
+    let receipt = Receipt {
+        message_id: "0190f3a2-7c1e-7b3a-9f00-000000000001".into(),
+        document_sha256: "ab".repeat(32),
+        receiving_gateway: "gw-h50".into(),
+        received_at_ms: NOW * 1000,
+        hop: 1,
+    };
+    let unsigned = dir.join("unsigned.xml");
+    std::fs::write(&unsigned, receipt.to_xml()).unwrap();
+    let signed = String::from_utf8(receipt.sign(&key, &[cert]).unwrap()).unwrap();
+    let no_hop = dir.join("no-hop.xml");
+    std::fs::write(&no_hop, replace_once(signed.as_bytes(), "<Hop>1</Hop>", "")).unwrap();
+    for bad in [unsigned, no_hop] {
+        let out = run(std::slice::from_ref(&bad));
+        assert!(!out.status.success(), "{} validated", bad.display());
+    }
+}
