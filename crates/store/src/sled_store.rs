@@ -761,6 +761,38 @@ fn check_unique_names(what: &str, names: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// How long opening waits for sled's file lock to be released by a handle just closed.
+const SLED_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Wait (at most `within`) until nobody holds sled's exclusive lock on its log file `db`.
+///
+/// sled takes the lock with `flock` at open, and a closed `Db` releases it only when its
+/// background IO threads have let go of it, a few milliseconds after the last handle was
+/// dropped; an open in that window fails with "could not acquire lock" (sled's own tests
+/// block on the lock for that reason). This waits for the release, so that closing and
+/// reopening a store in one process (tests, an in-process restart) is reliable. A lock held
+/// by another process (a second gateway on the same folder) is still reported by sled's open
+/// once the wait is over.
+fn wait_for_sled_lock(db_file: &Path, within: std::time::Duration) {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{FlockOperation, flock};
+        let Ok(f) = std::fs::File::open(db_file) else {
+            return; // a new store: nothing to wait for
+        };
+        let deadline = std::time::Instant::now() + within;
+        while flock(&f, FlockOperation::NonBlockingLockExclusive).is_err() {
+            if std::time::Instant::now() >= deadline {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        // Closing `f` releases the probe's lock; sled takes its own next.
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (db_file, within);
+}
+
 impl SledStore {
     /// Open (or create) the store in `dir`, recovering from any crash. Uses the wall clock only to
     /// timestamp the history of leases restored at open; see [`SledStore::open_at`].
@@ -780,6 +812,7 @@ impl SledStore {
     ) -> Result<SledStore> {
         let dir = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::io("creating", &dir, e))?;
+        wait_for_sled_lock(&dir.join("meta").join("db"), SLED_LOCK_WAIT);
         let db = sled::Config::new()
             .path(dir.join("meta"))
             .cache_capacity(config.cache_capacity_bytes)

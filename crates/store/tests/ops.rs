@@ -498,6 +498,11 @@ fn purging_deletes_segments_whose_payloads_are_all_gone() {
 
 /// The store's sled database opened directly, as the store opens it.
 fn raw_sled(dir: &Path) -> sled::Db {
+    // sled releases its file lock a moment after the last handle closed (its IO threads let
+    // go): wait for it, as `SledStore::open` does.
+    if let Ok(f) = std::fs::File::open(dir.join("meta").join("db")) {
+        rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    }
     sled::Config::new()
         .path(dir.join("meta"))
         .segment_size(8 * 1024 * 1024)
@@ -2163,4 +2168,31 @@ fn a_backup_during_too_many_writes_is_abandoned_and_leaves_nothing() {
     assert_eq!(r.replayed, 0);
     healthy(&s);
     healthy(&SledStore::open_at(&dest, config(), at(4)).unwrap());
+}
+
+#[test]
+fn reopening_right_after_a_close_waits_for_sleds_lock() {
+    // sled releases its file lock a moment after its last handle is dropped (its IO threads
+    // let go); an open in that moment used to fail with "could not acquire lock".
+    let dir = tempfile::tempdir().unwrap();
+    drop(open(dir.path()));
+    for i in 0..100u64 {
+        {
+            let db = raw_sled(dir.path());
+            db.open_tree("store")
+                .unwrap()
+                .insert(b"\x0fprobe", &i.to_be_bytes())
+                .unwrap();
+            db.flush().unwrap();
+        }
+        let s = open(dir.path());
+        s.accept(&req("A", format!("m{i}").as_bytes(), &["B"]), at(i))
+            .unwrap();
+    }
+    // A store still open elsewhere is refused, after the wait, with sled's reason.
+    let s = open(dir.path());
+    let e = SledStore::open_at(dir.path(), config(), at(0)).unwrap_err();
+    assert_eq!(e.code(), "store.sled");
+    assert!(e.to_string().contains("could not acquire lock"), "{e}");
+    drop(s);
 }
