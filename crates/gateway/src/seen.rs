@@ -7,7 +7,9 @@
 //!
 //! Only certificates that passed verification are recorded, under the identity they were
 //! verified as, so nothing here comes from an unauthenticated party. The table is bounded
-//! ([`Seen::new`]); a full table still updates the identities it holds.
+//! ([`Seen::new`]): when it is full, a new identity takes the place of the one that has gone
+//! longest without connecting (an agency merged away, a retired operator), so that the
+//! table follows who is in service now.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -59,15 +61,25 @@ impl Seen {
             c.seen_at = now_ms;
             return;
         }
-        if map.len() >= self.cap && !map.contains_key(who) {
-            return;
-        }
         let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
             return;
         };
         let Ok(not_after) = u64::try_from(cert.validity().not_after.timestamp()) else {
             return;
         };
+        if map.len() >= self.cap && !map.contains_key(who) {
+            // Full: a scan, but only when a new identity arrives at a full table.
+            let stalest = map
+                .iter()
+                .min_by(|a, b| a.1.seen_at.cmp(&b.1.seen_at).then(a.0.cmp(b.0)))
+                .map(|(k, _)| k.clone());
+            match stalest {
+                Some(k) => {
+                    map.remove(&k);
+                }
+                None => return,
+            }
+        }
         let not_after = not_after.saturating_mul(1000);
         map.insert(
             who.to_owned(),
@@ -148,18 +160,24 @@ mod tests {
         let c = s.get("gateway gw-a").unwrap();
         assert_eq!(c.not_after, 1_893_456_000_000 + 30 * 86_400_000);
         assert_eq!(c.seen_at, 9);
-        // Bounded: a third identity is not added, the known ones still update.
+        // Bounded: a third identity takes the place of the one unseen longest (gw-a, seen
+        // at 9, against B at 10); the known ones still update.
         s.record("agency B", &cert("b", (2029, 12, 22)), 10);
         s.record("agency C", &cert("c", (2029, 12, 12)), 11);
-        assert!(s.get("agency C").is_none());
-        s.record("gateway gw-a", &a1, 12);
+        assert!(s.get("gateway gw-a").is_none(), "evicted");
+        assert!(s.get("agency B").is_some() && s.get("agency C").is_some());
+        s.record("agency B", &cert("b", (2029, 12, 22)), 12);
+        s.record("gateway gw-a", &a1, 13);
+        assert!(s.get("agency C").is_none(), "now C was unseen longest");
         assert_eq!(s.get("gateway gw-a").unwrap().not_after, 1_893_456_000_000);
         // Expiring first, first.
         let order: Vec<String> = s.all().into_iter().map(|(k, _)| k).collect();
         assert_eq!(order, ["agency B", "gateway gw-a"]);
         // Not a certificate: nothing recorded.
-        s.record("gateway gw-a", b"not a certificate", 13);
-        assert_eq!(s.get("gateway gw-a").unwrap().seen_at, 12);
+        s.record("gateway gw-a", b"not a certificate", 14);
+        assert_eq!(s.get("gateway gw-a").unwrap().seen_at, 13);
+        s.record("agency D", b"not a certificate", 15);
+        assert_eq!(s.all().len(), 2, "nothing evicted for it");
     }
 
     #[test]
