@@ -8,8 +8,6 @@ mod support;
 
 use std::time::Duration;
 
-use lienthong_gateway::config::SignaturePolicy;
-use lienthong_gateway::federation::{Federation, FederationSpec};
 use lienthong_testkit::pki::{LeafSpec, issue_from_dev_ca};
 use support::*;
 
@@ -58,16 +56,14 @@ async fn a_signer_pinned_in_the_directory_speaks_for_its_agency_after_a_reload()
         )
     };
 
-    let root = tempdir("pinned-signer");
-    let spec = FederationSpec {
-        nodes: nodes(Some(&["gw-g22", "gw-h50"])),
-        certs: certs(),
-        root: root.clone(),
-        policy: SignaturePolicy::Require,
-        extra_toml: FAST_RETRY.into(),
-    };
-    let mut f = Federation::prepare(&spec).unwrap();
-    f.start_all().await.unwrap();
+    let mut f = federation("pinned-signer", Some(&["gw-g22", "gw-h50"])).await;
+    // The directory file all gateways of the federation read (beside their folders).
+    let dir = f.nodes["gw-h50"]
+        .config_path
+        .parent()
+        .and_then(|home| home.parent())
+        .unwrap()
+        .join("directory.toml");
     let dms = f.client("gw-h50", Some(&format!("dms/{FROM}"))).unwrap();
     let ops = f.client("gw-h50", Some("operator/ops")).unwrap();
 
@@ -92,7 +88,6 @@ async fn a_signer_pinned_in_the_directory_speaks_for_its_agency_after_a_reload()
     assert_eq!(msgs["messages"].as_array().map(Vec::len), Some(0), "{msgs}");
 
     // A malformed pin is refused by the reload, naming where; the directory in force stays.
-    let dir = root.join("directory.toml");
     let good = std::fs::read_to_string(&dir).unwrap();
     pin_in_directory(&dir, FROM, "signers = [\"AB:CD\"]");
     let e = f.reload_directory("gw-h50").unwrap_err();
