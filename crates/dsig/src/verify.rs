@@ -460,6 +460,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         .map(|(_, c)| c.clone())
         .collect();
     let outcome = trust::check_signer(policy.trust, leaf, &intermediates, policy.at, &leaf_info);
+    let certificate_ok = outcome.problems.is_empty();
     for (code, msg) in outcome.problems {
         r.problem(code, msg);
     }
@@ -492,9 +493,14 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
                 Some(n) => format!("{n} ({})", expected.code),
                 None => expected.code.clone(),
             };
-            // A certificate that names no agency at all may be the agency's own from a CA
-            // that cannot name codes: say how to pin it.
-            let hint = if agency.is_none() {
+            // A trusted certificate that names no agency code at all may be the agency's own
+            // from a CA that cannot name codes: say how to pin it. (Not for one that names
+            // another agency, nor one whose chain failed: a pin would not be the fix.)
+            let names_a_code = leaf_info
+                .subject_values
+                .iter()
+                .any(|v| looks_like_agency_code(v));
+            let hint = if agency.is_none() && certificate_ok && !names_a_code {
                 let hex: String = leaf_info
                     .fingerprint
                     .iter()
@@ -721,4 +727,15 @@ fn certificates(key_info: &ElementRef<'_>) -> Result<Vec<CertificateDer<'static>
         }
     }
     Ok(out)
+}
+
+/// Whether `s` has the shape of an agency code (QĐ 20/2020: `000.00.11.H50`).
+fn looks_like_agency_code(s: &str) -> bool {
+    let b = s.trim().as_bytes();
+    b.len() == 13
+        && b.iter().enumerate().all(|(i, c)| match i {
+            3 | 6 | 9 => *c == b'.',
+            10 => c.is_ascii_uppercase(),
+            _ => c.is_ascii_digit(),
+        })
 }

@@ -349,6 +349,32 @@ fn agency_in_a_subject_attribute_or_pinned() {
     );
     t.pin(fp, "000.00.11.H50");
     assert!(check(&signed, &t, Some("000.00.11.H50"), NOW).valid);
+    // No hint where a pin would not be the fix: an untrusted chain ...
+    let hint = |r: &Report| {
+        r.problems
+            .iter()
+            .any(|p| p.contains("pin it in the directory"))
+    };
+    let r = check(&signed, &TrustStore::new(), Some("000.00.11.H50"), NOW);
+    assert!(!r.valid && !hint(&r), "{:?}", r.problems);
+    // ... or a certificate that names another agency's code in its subject.
+    let other = pki()
+        .issue(&LeafSpec {
+            uris: vec![],
+            ..LeafSpec::signer("x", "000.00.21.H50", 780)
+        })
+        .unwrap();
+    let r = check(
+        &sign_as(&doc_from("000.00.11.H50"), &other),
+        &trust(),
+        Some("000.00.11.H50"),
+        NOW,
+    );
+    assert!(
+        r.problem_codes.contains(&"sig.wrong_agency") && !hint(&r),
+        "{:?}",
+        r.problems
+    );
 }
 
 #[test]
