@@ -71,6 +71,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             return usage(args.json, "usage.crl", &format!("{}: {e}", p.display()));
         }
     }
+    let mut directory = None;
     if let Some(p) = &args.directory {
         let loaded = std::fs::read_to_string(p)
             .map_err(|e| e.to_string())
@@ -86,7 +87,10 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 dir.map_err(|e| e.to_string())
             });
         match loaded {
-            Ok(dir) => trust.set_pins(dir.signer_pins().map(|(fp, c)| (fp, c.to_string()))),
+            Ok(dir) => {
+                trust.set_pins(dir.signer_pins().map(|(fp, c)| (fp, c.to_string())));
+                directory = Some(dir);
+            }
             Err(e) => {
                 return usage(
                     args.json,
@@ -224,7 +228,21 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         policy.expected_agency = Some(ExpectedAgency {
             code: from.organ_id.clone(),
             name: from.organ_name.clone(),
-            other_codes: Vec::new(),
+            // As the gateway: the directory's other codes for the agency (its main code and
+            // aliases) speak for it too.
+            other_codes: directory
+                .as_ref()
+                .and_then(|d| {
+                    let code = lienthong_routing::AgencyCode::parse(&from.organ_id).ok()?;
+                    let a = d.agency(&code)?;
+                    Some(
+                        std::iter::once(&a.code)
+                            .chain(&a.aliases)
+                            .map(ToString::to_string)
+                            .collect(),
+                    )
+                })
+                .unwrap_or_default(),
         });
         let what = format!(
             "edXML {} from {}",

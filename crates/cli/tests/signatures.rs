@@ -529,6 +529,18 @@ fn a_signer_pinned_in_a_directory_file_speaks_for_its_agency() {
     let (rc, v) = verify_json(&signed, &["--directory", p(&dir)]);
     assert_eq!(rc, 0, "{v:#}");
     assert_eq!(v["signer"]["agency"], "000.00.11.H50", "{v:#}");
+    // As at the gateway, the directory's other codes for the agency speak for it: a document
+    // sent under an alias, signed by a certificate naming the main code.
+    let aliased = sign("000.00.11.H50", "000.00.99.H50", "alias.edxml");
+    let (rc, _) = verify_json(&aliased, &[]);
+    assert_eq!(rc, 1, "without the directory the alias is another agency");
+    std::fs::write(
+        &dir,
+        "[[gateway]]\nid = \"gw-h50\"\nurl = \"https://127.0.0.1:8441\"\n\n[[agency]]\ncode = \"000.00.11.H50\"\nname = \"Sở Tài chính tỉnh Quảng Trị\"\ngateway = \"gw-h50\"\naliases = [\"000.00.99.H50\"]\n",
+    )
+    .unwrap();
+    let (rc, v) = verify_json(&aliased, &["--directory", p(&dir)]);
+    assert_eq!(rc, 0, "{v:#}");
     // A directory that does not load is a usage error naming the file and the problem.
     std::fs::write(&dir, "[[agency]]\ncode = \"000.00.11.H50\"\nname = \"x\"\ngateway = \"gw-nowhere\"\nsigners = [\"12\"]\n").unwrap();
     let (rc, v) = verify_json(&signed, &["--directory", p(&dir)]);
