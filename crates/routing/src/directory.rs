@@ -557,9 +557,11 @@ struct AgencyCheck {
     signers: Vec<Vec<String>>,
 }
 
-/// A certificate fingerprint as 64 lowercase hex digits: `:` between bytes and upper case are
-/// accepted (how `openssl x509 -fingerprint -sha256` prints it).
+/// A certificate fingerprint as 64 lowercase hex digits: `:` between bytes, upper case and
+/// a leading `sha256 Fingerprint=` are accepted (how `openssl x509 -fingerprint -sha256`
+/// prints it).
 fn normalize_fingerprint(s: &str) -> Result<String, String> {
+    let s = s.rsplit_once('=').map_or(s, |(_, after)| after);
     let hex: String = s
         .trim()
         .chars()

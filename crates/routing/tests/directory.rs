@@ -1252,7 +1252,7 @@ fn pinned_signers_are_normalized_and_mapped_to_their_agency() {
         .map(|i| format!("{:02X}", i * 7))
         .collect::<Vec<_>>()
         .join(":");
-    let plain = "ab".repeat(32);
+    let plain = format!("sha256 Fingerprint={}", "AB".repeat(32));
     let dir = Directory::from_toml(&format!(
         "{ROOT}{}{}",
         agency(
@@ -1264,7 +1264,11 @@ fn pinned_signers_are_normalized_and_mapped_to_their_agency() {
     .unwrap();
     let a = dir.agency(&c("000.00.11.H50")).unwrap();
     assert_eq!(a.signers[0], colons.replace(':', "").to_lowercase());
-    assert_eq!(a.signers[1], plain);
+    assert_eq!(
+        a.signers[1],
+        "ab".repeat(32),
+        "openssl's whole line is accepted"
+    );
     let pins: Vec<([u8; 32], String)> = dir
         .signer_pins()
         .map(|(fp, code)| (fp, code.to_string()))
