@@ -62,6 +62,8 @@ pub struct RunningGateway {
     gateway_trust_files: Vec<std::path::PathBuf>,
     /// Document roots and CRLs, re-read on reload.
     doc_trust_files: (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>),
+    /// Held by a reload (directory or TLS), so that two never interleave.
+    reloading: std::sync::Mutex<()>,
     stop: Arc<Notify>,
     /// The accept loop, which owns every connection.
     accept: Option<tokio::task::JoinHandle<()>>,
@@ -158,6 +160,11 @@ impl RunningGateway {
     /// gateway's next hops or their URLs (a new peer needs its own forwarder: restart).
     /// Returns what was loaded, in words.
     pub fn reload_directory(&self, v: &Validated) -> Result<String, String> {
+        // One reload at a time: both replace the document trust (pins, roots and CRLs).
+        let _one = self
+            .reloading
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let st = &self.state;
         if v.id != st.id {
             return Err(format!(
@@ -210,6 +217,10 @@ impl RunningGateway {
     /// too. Each part is replaced only if its new files are good; the first error is
     /// returned.
     pub fn reload_tls(&self) -> Result<(), String> {
+        let _one = self
+            .reloading
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let st = &self.state;
         let tls = self.tls.reload();
         let trust = load_doc_trust(&self.doc_trust_files.0, &self.doc_trust_files.1)
@@ -534,6 +545,7 @@ async fn start_inner(
         tls,
         signing_files: (c.signing.cert.clone(), c.signing.key.clone()),
         doc_trust_files: (c.trust.document_roots.clone(), c.trust.crls.clone()),
+        reloading: std::sync::Mutex::new(()),
         gateway_trust_files: c.tls.client_ca.clone(),
         stop,
         accept: Some(accept),
