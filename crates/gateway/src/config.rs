@@ -563,6 +563,12 @@ impl Config {
                     c.id
                 ));
             }
+        } else if !config.agency.is_empty() {
+            let pins: usize = config.agency.iter().map(|a| a.signers.len()).sum();
+            warnings.push(format!(
+                "{} [[agency]] entries ({pins} pinned signers) are ignored because `directory` is set: the directory file's agencies and their `signers` are used; move them there",
+                config.agency.len()
+            ));
         }
         match (id, addr, directory) {
             (Some(id), Some(addr), Some(directory)) if problems.is_empty() => Ok(Validated {

@@ -118,6 +118,27 @@ fn a_child_without_agencies_in_the_local_view_is_warned_about() {
 }
 
 #[test]
+fn agencies_of_the_configuration_are_warned_about_when_a_directory_file_is_used() {
+    let dir = root().join("deploy/federation");
+    let text = std::fs::read_to_string(dir.join("gw-h50.toml")).unwrap();
+    let v = Config::from_toml(&text, &dir).unwrap();
+    assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+    let with = format!(
+        "{text}\n[[agency]]\ncode = \"000.00.11.H50\"\nname = \"Sở Tài chính\"\nsigners = [\"{}\"]\n",
+        "ab".repeat(32)
+    );
+    let v = Config::from_toml(&with, &dir).unwrap();
+    assert_eq!(v.warnings.len(), 1, "{:?}", v.warnings);
+    assert!(
+        v.warnings[0].contains("1 [[agency]] entries (1 pinned signers) are ignored"),
+        "{}",
+        v.warnings[0]
+    );
+    // And the pin did not reach the directory in force.
+    assert_eq!(v.directory.signer_pins().count(), 0);
+}
+
+#[test]
 fn a_signing_certificate_of_another_gateway_is_refused_before_start() {
     let dir = root().join("deploy/federation");
     let text = std::fs::read_to_string(dir.join("gw-h50.toml")).unwrap();
