@@ -171,10 +171,6 @@ impl Metrics {
                 "days until the certificate a next hop presented at its last connection expires"
             );
             describe_gauge!(
-                "lienthong_client_certificate_expiry_days",
-                "days until the certificate a DMS, gateway or operator presented at its last connection expires"
-            );
-            describe_gauge!(
                 "lienthong_buffered_body_bytes",
                 "document bodies held in memory (limits.max_buffered_body_bytes)"
             );
@@ -345,11 +341,41 @@ impl Metrics {
                 metrics::gauge!("lienthong_peer_certificate_expiry_days", "hop" => hop.clone())
                     .set(crate::seen::days_left(c.not_after, now_ms));
             }
-            for (peer, c) in &seen.clients {
-                metrics::gauge!("lienthong_client_certificate_expiry_days", "peer" => peer.clone())
-                    .set(crate::seen::days_left(c.not_after, now_ms));
-            }
         });
-        self.recorder.handle().render()
+        let mut out = self.recorder.handle().render();
+        // Written here rather than through the recorder, which keeps every series it was
+        // ever given: an identity dropped from the bounded table (`seen.rs`) must drop out
+        // of the scrape too, and the series stay as bounded as the table.
+        let now_ms = now.saturating_mul(1000);
+        if !seen.clients.is_empty() {
+            out.push_str("# HELP lienthong_client_certificate_expiry_days days until the certificate a DMS, gateway or operator presented at its last connection expires\n");
+            out.push_str("# TYPE lienthong_client_certificate_expiry_days gauge\n");
+            for (peer, c) in &seen.clients {
+                out.push_str(&format!(
+                    "lienthong_client_certificate_expiry_days{{peer=\"{}\"}} {}\n",
+                    label_value(peer),
+                    crate::seen::days_left(c.not_after, now_ms)
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// A Prometheus label value, escaped (text exposition format).
+fn label_value(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label_value;
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(label_value("agency 000.00.11.H50"), "agency 000.00.11.H50");
+        assert_eq!(label_value("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
     }
 }
