@@ -2176,7 +2176,7 @@ fn reopening_right_after_a_close_waits_for_sleds_lock() {
     // let go); an open in that moment used to fail with "could not acquire lock".
     let dir = tempfile::tempdir().unwrap();
     drop(open(dir.path()));
-    for i in 0..100u64 {
+    for i in 0..200u64 {
         {
             let db = raw_sled(dir.path());
             db.open_tree("store")
