@@ -73,3 +73,27 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     eprintln!("note: `{name}` not installed; the test that needs it is skipped");
     None
 }
+
+/// Validate `files` against the schema `xsd` with xmllint, the oracle for our schemas:
+/// `Some(Ok(()))` when every file validates, `Some(Err(xmllint's report))` when any does not,
+/// `None` when xmllint is not installed (a failure with `LIENTHONG_REQUIRE_TOOLS=1`).
+pub fn xmllint_schema(xsd: &Path, files: &[PathBuf]) -> Option<Result<(), String>> {
+    let xmllint = tool("xmllint")?;
+    let out = match Command::new(xmllint)
+        .arg("--noout")
+        .arg("--schema")
+        .arg(xsd)
+        .args(files)
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) => return Some(Err(format!("xmllint did not run: {e}"))),
+    };
+    let report = String::from_utf8_lossy(&out.stderr).into_owned();
+    let validated = report.matches(" validates").count();
+    Some(if out.status.success() && validated == files.len() {
+        Ok(())
+    } else {
+        Err(report)
+    })
+}
