@@ -501,14 +501,9 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
                 .iter()
                 .any(|v| looks_like_agency_code(v));
             let hint = if agency.is_none() && certificate_ok && !names_a_code {
-                let hex: String = leaf_info
-                    .fingerprint
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
                 format!(
-                    "; the certificate names no agency code: if it signs for {}, pin it in the directory (signers = [\"{hex}\"])",
-                    expected.code
+                    "; the certificate names no agency code: if it signs for {}, pin it in the directory (signers = [\"{}\"])",
+                    expected.code, leaf_info.fingerprint_sha256
                 )
             } else {
                 String::new()
