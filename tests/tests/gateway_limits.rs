@@ -195,9 +195,8 @@ async fn reload_keeps_the_old_certificate_when_the_new_one_is_bad() {
         .running("gw-g22")
         .unwrap()
         .state
+        .snapshot()
         .signing
-        .read()
-        .unwrap()
         .clone();
     let r = lienthong_dsig::Receipt {
         message_id: "m".into(),

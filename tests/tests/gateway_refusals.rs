@@ -12,7 +12,7 @@ async fn stored_messages(f: &Federation, gw: &str) -> u64 {
     let stats = g
         .state
         .store
-        .queue_stats(lienthong_gateway::app::now())
+        .queue_stats(lienthong_store::Timestamp::now_utc())
         .unwrap();
     stats.states.values().sum()
 }

@@ -1,5 +1,6 @@
 //! `lienthong inspect FILE [--json]`.
 
+use lienthong_types::Code;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,7 +23,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         Err(e) => {
             return fail(
                 args,
-                "io.read",
+                Code::IoRead,
                 &format!("cannot read {}: {e}", args.file.display()),
                 None,
             );
@@ -51,7 +52,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     }
 }
 
-fn fail(args: &Args, code: &str, message: &str, at: Option<(u32, u32)>) -> ExitCode {
+fn fail(args: &Args, code: Code, message: &str, at: Option<(u32, u32)>) -> ExitCode {
     if args.json {
         let v = serde_json::json!({
             "error": {

@@ -6,6 +6,7 @@
 //! 0 success; 1 the gateway refused (printed as `error: CODE: MESSAGE` on stderr, and with
 //! `--json` the gateway's error object on stdout); 2 a usage, file or connection problem.
 
+use lienthong_types::Code;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -369,13 +370,13 @@ impl QueueAction {
 #[derive(Debug)]
 enum Fail {
     /// A usage, file or connection problem: exit 2.
-    Local { code: &'static str, message: String },
+    Local { code: Code, message: String },
     /// The gateway answered with an error: exit 1.
     Refused(Box<Answer>),
 }
 
 impl Fail {
-    fn local(code: &'static str, message: impl Into<String>) -> Fail {
+    fn local(code: Code, message: impl Into<String>) -> Fail {
         Fail::Local {
             code,
             message: message.into(),
@@ -467,7 +468,11 @@ where
     {
         Ok(rt) => rt,
         Err(e) => {
-            Fail::local("runtime", format!("cannot start the async runtime: {e}")).report(json);
+            Fail::local(
+                Code::Runtime,
+                format!("cannot start the async runtime: {e}"),
+            )
+            .report(json);
             return ExitCode::from(2);
         }
     };
@@ -483,7 +488,7 @@ where
 fn connect(c: &Conn) -> Result<ApiClient, Fail> {
     if !c.gateway.starts_with("https://") {
         return Err(Fail::local(
-            "usage.gateway",
+            Code::UsageGateway,
             format!(
                 "--gateway '{}' must be an https:// URL (the gateway speaks mutual TLS only)",
                 c.gateway
@@ -492,7 +497,7 @@ fn connect(c: &Conn) -> Result<ApiClient, Fail> {
     }
     let ca: Vec<&Path> = c.ca.iter().map(PathBuf::as_path).collect();
     ApiClient::new(&c.gateway, &ca, Some((&c.cert, &c.key)))
-        .map_err(|e| Fail::local("usage.credentials", format!("certificates: {e}")))
+        .map_err(|e| Fail::local(Code::UsageCredentials, format!("certificates: {e}")))
 }
 
 /// The answer if it is a success, the refusal otherwise; a transport error is exit 2.
@@ -500,7 +505,7 @@ fn ok(r: Result<Answer, String>) -> Result<Answer, Fail> {
     match r {
         Ok(a) if a.status.is_success() => Ok(a),
         Ok(a) => Err(Fail::Refused(Box::new(a))),
-        Err(e) => Err(Fail::local("connection", e)),
+        Err(e) => Err(Fail::local(Code::Connection, e)),
     }
 }
 
@@ -662,11 +667,12 @@ fn accepted_line(file: &Path, v: &Value) -> String {
 /// The `*.edxml` files of a folder, sorted by name.
 fn edxml_files(dir: &Path) -> Result<Vec<PathBuf>, Fail> {
     let rd = std::fs::read_dir(dir)
-        .map_err(|e| Fail::local("io.read", format!("cannot read {}: {e}", dir.display())))?;
+        .map_err(|e| Fail::local(Code::IoRead, format!("cannot read {}: {e}", dir.display())))?;
     let mut files = Vec::new();
     for entry in rd {
-        let entry = entry
-            .map_err(|e| Fail::local("io.read", format!("cannot read {}: {e}", dir.display())))?;
+        let entry = entry.map_err(|e| {
+            Fail::local(Code::IoRead, format!("cannot read {}: {e}", dir.display()))
+        })?;
         let p = entry.path();
         let is_edxml = p
             .extension()
@@ -679,7 +685,7 @@ fn edxml_files(dir: &Path) -> Result<Vec<PathBuf>, Fail> {
     files.sort();
     if files.is_empty() {
         return Err(Fail::local(
-            "usage.empty",
+            Code::UsageEmpty,
             format!("{} holds no .edxml files", dir.display()),
         ));
     }
@@ -704,8 +710,8 @@ pub(crate) fn send(a: &SendArgs) -> ExitCode {
                     Ok(0)
                 }
                 Sent::Refused(ans) => Err(Fail::Refused(Box::new(ans))),
-                Sent::Unreadable(e) => Err(Fail::local("io.read", e)),
-                Sent::Unreachable(e) => Err(Fail::local("connection", e)),
+                Sent::Unreadable(e) => Err(Fail::local(Code::IoRead, e)),
+                Sent::Unreachable(e) => Err(Fail::local(Code::Connection, e)),
             }
         }
     })
@@ -794,9 +800,9 @@ async fn send_folder(client: ApiClient, files: Vec<PathBuf>, json: bool, concurr
                     Sent::Unreadable(e) | Sent::Unreachable(e) => {
                         failed += 1;
                         let code = if matches!(sent, Sent::Unreadable(_)) {
-                            "io.read"
+                            Code::IoRead
                         } else {
-                            "connection"
+                            Code::Connection
                         };
                         rows.push(json!({"file": file_s, "status": "failed",
                             "response": {"error": {"code": code, "message": e, "detail": {}}}}));
@@ -835,12 +841,15 @@ async fn send_folder(client: ApiClient, files: Vec<PathBuf>, json: bool, concurr
 pub(crate) fn status(a: &StatusArgs) -> ExitCode {
     block_on(a.json, async {
         let bytes = std::fs::read(&a.file).map_err(|e| {
-            Fail::local("io.read", format!("cannot read {}: {e}", a.file.display()))
+            Fail::local(
+                Code::IoRead,
+                format!("cannot read {}: {e}", a.file.display()),
+            )
         })?;
         let parsed = lienthong_edxml::read(&bytes).map_err(|e| {
             let p = e.position();
             Fail::local(
-                "usage.not_edxml",
+                Code::UsageNotEdxml,
                 format!(
                     "{}:{}:{}: not readable as edXML: {e}",
                     a.file.display(),
@@ -856,7 +865,7 @@ pub(crate) fn status(a: &StatusArgs) -> ExitCode {
             ),
             lienthong_edxml::Package::Edoc(_) => {
                 return Err(Fail::local(
-                    "usage.not_status",
+                    Code::UsageNotStatus,
                     format!(
                         "{} is a document, not a status package (use `lienthong send`)",
                         a.file.display()
@@ -956,7 +965,7 @@ async fn inbox_signature(g: &InboxSignature) -> Result<u8, Fail> {
     } else {
         let mut out = std::io::stdout().lock();
         crate::verify::human(&mut out, report, &format!("message {}", g.id), None)
-            .map_err(|e| Fail::local("io.write", e.to_string()))?;
+            .map_err(|e| Fail::local(Code::IoWrite, e.to_string()))?;
     }
     Ok(if report["valid"] == true { 0 } else { 1 })
 }
@@ -967,7 +976,7 @@ async fn inbox_get(g: &InboxGet) -> Result<u8, Fail> {
     match &g.output {
         Some(p) => {
             std::fs::write(p, &a.body).map_err(|e| {
-                Fail::local("io.write", format!("cannot write {}: {e}", p.display()))
+                Fail::local(Code::IoWrite, format!("cannot write {}: {e}", p.display()))
             })?;
             note!(
                 "{}: {} bytes written to {}",
@@ -980,7 +989,7 @@ async fn inbox_get(g: &InboxGet) -> Result<u8, Fail> {
             let mut o = std::io::stdout().lock();
             o.write_all(&a.body)
                 .and_then(|()| o.flush())
-                .map_err(|e| Fail::local("io.write", format!("cannot write to stdout: {e}")))?;
+                .map_err(|e| Fail::local(Code::IoWrite, format!("cannot write to stdout: {e}")))?;
         }
     }
     Ok(0)
@@ -1032,7 +1041,7 @@ pub(crate) fn track(a: &TrackArgs) -> ExitCode {
 /// Write the receipts of a tracking answer as files, byte for byte as the peers signed them.
 fn save_receipts(v: &Value, dir: &std::path::Path) -> Result<(), Fail> {
     std::fs::create_dir_all(dir)
-        .map_err(|e| Fail::local("io.write", format!("{}: {e}", dir.display())))?;
+        .map_err(|e| Fail::local(Code::IoWrite, format!("{}: {e}", dir.display())))?;
     let id = text(&v["id"]);
     // This gateway's receipts, then those of every gateway down the path (the trail).
     let mut receipts = v["receipts"].as_array().cloned().unwrap_or_default();
@@ -1065,7 +1074,7 @@ fn save_receipts(v: &Value, dir: &std::path::Path) -> Result<(), Fail> {
         );
         let path = dir.join(name.trim_start_matches('.'));
         std::fs::write(&path, xml.as_bytes())
-            .map_err(|e| Fail::local("io.write", format!("{}: {e}", path.display())))?;
+            .map_err(|e| Fail::local(Code::IoWrite, format!("{}: {e}", path.display())))?;
         note!("saved {}", path.display());
     }
     if receipts.is_empty() {
@@ -1631,7 +1640,7 @@ async fn queue_action_bulk(client: &ApiClient, x: &QueueAction, action: &str) ->
             Some(Ok((_, Ok(_)))) => done += 1,
             Some(Ok((id, Err(e)))) => {
                 let (code, message) = match &e {
-                    Fail::Local { code, message } => ((*code).to_owned(), message.clone()),
+                    Fail::Local { code, message } => (code.as_str().to_owned(), message.clone()),
                     Fail::Refused(a) => {
                         let r = refusal(a);
                         (r.code, r.message)

@@ -7,6 +7,7 @@
 //!
 //! Exit 0 valid; 1 invalid, untrusted, unsigned or legacy; 2 unreadable or usage error.
 
+use lienthong_types::Code;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,7 +43,7 @@ pub(crate) struct Args {
     json: bool,
 }
 
-fn usage(json: bool, code: &str, message: &str) -> ExitCode {
+fn usage(json: bool, code: Code, message: &str) -> ExitCode {
     if json {
         println!(
             "{:#}",
@@ -60,7 +61,11 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             .map_err(|e| e.to_string())
             .and_then(|b| trust.add_roots_pem(&b).map_err(|e| e.to_string()));
         if let Err(e) = res {
-            return usage(args.json, "usage.trust", &format!("{}: {e}", p.display()));
+            return usage(
+                args.json,
+                Code::UsageTrust,
+                &format!("{}: {e}", p.display()),
+            );
         }
     }
     for p in &args.crl {
@@ -68,7 +73,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             .map_err(|e| e.to_string())
             .and_then(|b| trust.add_crls(&b).map_err(|e| e.to_string()));
         if let Err(e) = res {
-            return usage(args.json, "usage.crl", &format!("{}: {e}", p.display()));
+            return usage(args.json, Code::UsageCrl, &format!("{}: {e}", p.display()));
         }
     }
     let mut directory = None;
@@ -94,7 +99,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             Err(e) => {
                 return usage(
                     args.json,
-                    "usage.directory",
+                    Code::UsageDirectory,
                     &format!("{}: {e}", p.display()),
                 );
             }
@@ -105,7 +110,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         Err(e) => {
             return usage(
                 args.json,
-                "io.read",
+                Code::IoRead,
                 &format!("cannot read {}: {e}", args.file.display()),
             );
         }
@@ -125,7 +130,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             None => {
                 return usage(
                     args.json,
-                    "usage.at",
+                    Code::UsageAt,
                     &format!("--at '{t}' is not a time (use 2026-11-22 or 2026-11-22T08:00:00Z)"),
                 );
             }
@@ -149,7 +154,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     if args.document.is_some() && !is_receipt(&doc) {
         return usage(
             args.json,
-            "usage.document",
+            Code::UsageDocument,
             "--document goes with a receipt: it checks the receipt is for that document",
         );
     }
@@ -181,7 +186,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                         Err(e) => {
                             return usage(
                                 args.json,
-                                "io.read",
+                                Code::IoRead,
                                 &format!("cannot read {}: {e}", path.display()),
                             );
                         }
@@ -193,7 +198,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                             path.display()
                         ));
                     } else {
-                        rep.problem_codes.push("receipt.other_document");
+                        rep.problem_codes.push(Code::ReceiptOtherDocument);
                         rep.problems.push(format!(
                             "the receipt is for a document with SHA-256 {}, but {} has SHA-256 {sha}",
                             r.document_sha256,

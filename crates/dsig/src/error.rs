@@ -1,6 +1,7 @@
 //! Errors of signing and of reading signatures and keys. A verification that runs to the
 //! end never fails with an error: it returns a [`crate::Report`] with its problems.
 
+use lienthong_types::Code;
 /// What stopped an operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DsigError {
@@ -26,14 +27,14 @@ pub enum DsigError {
 
 impl DsigError {
     /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
             DsigError::Xml(e) => e.code(),
-            DsigError::Key(_) => "dsig.key",
-            DsigError::Certificate(_) => "dsig.certificate",
-            DsigError::Sign(_) => "dsig.sign",
-            DsigError::C14n(_) => "dsig.c14n",
-            DsigError::Receipt(_) => "dsig.receipt",
+            DsigError::Key(_) => Code::DsigKey,
+            DsigError::Certificate(_) => Code::DsigCertificate,
+            DsigError::Sign(_) => Code::DsigSign,
+            DsigError::C14n(_) => Code::DsigC14n,
+            DsigError::Receipt(_) => Code::DsigReceipt,
         }
     }
 }

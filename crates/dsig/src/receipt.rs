@@ -15,6 +15,7 @@
 //! the receiving gateway (`urn:lienthong:gateway:ID`). Receipts verify offline with
 //! `lienthong verify --trust CA RECEIPT`.
 
+use lienthong_types::Code;
 use lienthong_xml::{Document, XmlWriter};
 use rustls_pki_types::CertificateDer;
 use serde::Serialize;
@@ -167,7 +168,7 @@ pub fn verify_receipt_doc(
             "the receipt says gateway {} received the message, but it was signed by a certificate of {named}",
             receipt.receiving_gateway
         ));
-        report.problem_codes.push("receipt.wrong_gateway");
+        report.problem_codes.push(Code::ReceiptWrongGateway);
         report.valid = false;
         report.verdict = Verdict::Invalid;
     }

@@ -2,6 +2,7 @@
 //! the verification time, CRLs, the signer's key usage, and which agency a certificate
 //! speaks for. Problems are worded for a clerk.
 
+use lienthong_types::Code;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, UnixTime};
 use webpki::{
@@ -299,7 +300,7 @@ pub(crate) fn hex(b: &[u8]) -> String {
 /// The outcome of validating a signer's certificate path.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ChainOutcome {
-    pub problems: Vec<(&'static str, String)>,
+    pub problems: Vec<(Code, String)>,
     pub notes: Vec<String>,
     /// Subjects from the signer to the root.
     pub chain: Vec<String>,
@@ -317,18 +318,18 @@ pub(crate) fn check_signer(
     out.chain.push(leaf_info.subject.clone());
     if leaf_info.is_ca {
         out.problems.push((
-            "cert.ca_as_signer",
+            Code::CertCaAsSigner,
             "the signing certificate is a CA certificate, not a signer's".into(),
         ));
     }
     if !leaf_info.has_key_usage {
         out.problems.push((
-            "cert.no_key_usage",
+            Code::CertNoKeyUsage,
             "the signer's certificate has no KeyUsage extension (digitalSignature or nonRepudiation is required)".into(),
         ));
     } else if !leaf_info.digital_signature && !leaf_info.non_repudiation {
         out.problems.push((
-            "cert.key_usage",
+            Code::CertKeyUsage,
             "the signer's certificate is not for signing (KeyUsage has neither digitalSignature nor nonRepudiation)".into(),
         ));
     }
@@ -355,7 +356,7 @@ pub(crate) fn check_signer(
     }
     if !store.has_roots() {
         out.problems.push((
-            "cert.no_trust_roots",
+            Code::CertNoTrustRoots,
             "no trusted root certificates were given, so the signer cannot be trusted (use --trust)".into(),
         ));
         return out;
@@ -369,7 +370,7 @@ pub(crate) fn check_signer(
         Ok(ee) => ee,
         Err(e) => {
             out.problems.push((
-                "cert.malformed",
+                Code::CertMalformed,
                 format!("the signer's certificate is malformed ({e:?})"),
             ));
             return out;
@@ -455,62 +456,62 @@ fn revocation_unknown(store: &TrustStore, leaf: &CertInfo) -> bool {
     store.has_crls() && !store.crl_issuers.contains(&leaf.issuer)
 }
 
-fn explain(e: &webpki::Error, leaf: &CertInfo, at: UnixTime) -> (&'static str, String) {
+fn explain(e: &webpki::Error, leaf: &CertInfo, at: UnixTime) -> (Code, String) {
     use webpki::Error as E;
     let when = format_date(at.as_secs());
     match e {
         E::CertExpired { not_after, .. } => (
-            "cert.expired",
+            Code::CertExpired,
             format!(
                 "certificate expired on {} (checked at {when})",
                 format_date(not_after.as_secs())
             ),
         ),
         E::CertNotValidYet { not_before, .. } => (
-            "cert.not_yet_valid",
+            Code::CertNotYetValid,
             format!(
                 "certificate is not valid until {} (checked at {when})",
                 format_date(not_before.as_secs())
             ),
         ),
         E::CertRevoked => (
-            "cert.revoked",
+            Code::CertRevoked,
             format!(
                 "certificate was revoked by its issuer (serial {}, issuer {})",
                 leaf.serial, leaf.issuer
             ),
         ),
         E::UnknownIssuer => (
-            "cert.untrusted",
+            Code::CertUntrusted,
             format!(
                 "certificate was not issued by a trusted authority (issuer: {}); add that authority's root with --trust",
                 leaf.issuer
             ),
         ),
         E::CrlExpired { next_update, .. } => (
-            "cert.crl_expired",
+            Code::CertCrlExpired,
             format!(
                 "the revocation list is out of date (its next update was due {}); get a fresh CRL",
                 format_date(next_update.as_secs())
             ),
         ),
         E::UnknownRevocationStatus => (
-            "cert.revocation_unknown",
+            Code::CertRevocationUnknown,
             "the revocation status of the certificate is unknown".into(),
         ),
         E::InvalidSignatureForPublicKey => (
-            "cert.bad_chain_signature",
+            Code::CertBadChainSignature,
             format!(
                 "the certificate says it was issued by {}, but it was not signed by the trusted authority of that name (forged, or from another authority with the same name)",
                 leaf.issuer
             ),
         ),
         E::CaUsedAsEndEntity => (
-            "cert.ca_as_signer",
+            Code::CertCaAsSigner,
             "the signing certificate is a CA certificate, not a signer's".into(),
         ),
         other => (
-            "cert.invalid",
+            Code::CertInvalid,
             format!("the certificate chain is not valid ({other:?})"),
         ),
     }

@@ -13,6 +13,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use lienthong_types::Code;
 use lienthong_xml::{Document, ElementRef, NodeId, XML_NS};
 use rustls_pki_types::{CertificateDer, UnixTime};
 use serde::Serialize;
@@ -132,7 +133,7 @@ pub struct Report {
     /// Why it is not valid, in plain words. Empty when valid.
     pub problems: Vec<String>,
     /// Stable codes of the problems, in the same order.
-    pub problem_codes: Vec<&'static str>,
+    pub problem_codes: Vec<Code>,
     /// Things worth knowing that do not make it invalid.
     pub notes: Vec<String>,
     /// The node id of the verified Signature (for callers that keep the tree).
@@ -161,7 +162,7 @@ impl Report {
         }
     }
 
-    fn problem(&mut self, code: &'static str, message: impl Into<String>) {
+    fn problem(&mut self, code: Code, message: impl Into<String>) {
         self.problem_codes.push(code);
         self.problems.push(message.into());
     }
@@ -202,13 +203,13 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
     match (dsig.len(), legacy.len()) {
         (0, 0) => {
             r.verdict = Verdict::Unsigned;
-            r.problem("sig.unsigned", "the document is not signed");
+            r.problem(Code::SigUnsigned, "the document is not signed");
             return r.finish();
         }
         (0, _) => {
             r.verdict = Verdict::Legacy;
             r.problem(
-                "sig.legacy",
+                Code::SigLegacy,
                 "legacy signature form of the national SDK (Signature outside the XML Signature namespace): unverifiable",
             );
             return r.finish();
@@ -216,7 +217,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         (1, 0) => {}
         (n, m) => {
             r.problem(
-                "sig.multiple",
+                Code::SigMultiple,
                 format!("{} signatures found where exactly one is expected", n + m),
             );
             return r.finish();
@@ -229,7 +230,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         let ok = sig.parent().is_some_and(|p| p.is(ns, local));
         if !ok {
             r.problem(
-                "sig.misplaced",
+                Code::SigMisplaced,
                 format!("the signature is not where this kind of document places it (a child of {local})"),
             );
         }
@@ -240,7 +241,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         Ok(ids) => ids,
         Err(dup) => {
             r.problem(
-                "sig.duplicate_id",
+                Code::SigDuplicateId,
                 format!("the Id '{dup}' is used by more than one element"),
             );
             return r.finish();
@@ -255,7 +256,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         .copied()
     else {
         r.problem(
-            "sig.malformed",
+            Code::SigMalformed,
             "the signature has no SignedInfo as its first child",
         );
         return r.finish();
@@ -266,7 +267,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         .copied()
     else {
         r.problem(
-            "sig.malformed",
+            Code::SigMalformed,
             "the signature has no SignatureValue after SignedInfo",
         );
         return r.finish();
@@ -279,7 +280,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         si.get(1).filter(|e| e.is(XMLDSIG_NS, "SignatureMethod")),
     ) else {
         r.problem(
-            "sig.malformed",
+            Code::SigMalformed,
             "SignedInfo must start with CanonicalizationMethod and SignatureMethod",
         );
         return r.finish();
@@ -290,13 +291,13 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         Err(Unsupported::Legacy) => {
             r.verdict = Verdict::Legacy;
             r.problem(
-                "sig.legacy",
+                Code::SigLegacy,
                 format!("legacy, non-standard canonicalization URI '{cm_uri}': unverifiable"),
             );
             return r.finish();
         }
         Err(Unsupported::Refused(why)) => {
-            r.problem("sig.unsupported", why);
+            r.problem(Code::SigUnsupported, why);
             return r.finish();
         }
     };
@@ -305,12 +306,12 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
     let Some(alg) = SignatureAlgorithm::from_uri(sm_uri) else {
         if sm_uri.to_ascii_lowercase().contains("hmac") {
             r.problem(
-                "sig.hmac",
+                Code::SigHmac,
                 "HMAC signatures are refused: a shared secret cannot prove who signed",
             );
         } else {
             r.problem(
-                "sig.unsupported",
+                Code::SigUnsupported,
                 format!("unsupported signature method '{sm_uri}'"),
             );
         }
@@ -325,7 +326,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
     let refs: Vec<ElementRef<'_>> = si[2..].to_vec();
     if refs.is_empty() || refs.iter().any(|e| !e.is(XMLDSIG_NS, "Reference")) {
         r.problem(
-            "sig.malformed",
+            Code::SigMalformed,
             "SignedInfo must hold one or more Reference elements and nothing else",
         );
         return r.finish();
@@ -349,7 +350,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
                 if !checked.matches {
                     digests_ok = false;
                     r.problem(
-                        "sig.digest_mismatch",
+                        Code::SigDigestMismatch,
                         format!(
                             "the document was changed after signing (digest mismatch in {})",
                             checked.describe
@@ -360,13 +361,13 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
             Err(Unsupported::Legacy) => {
                 r.verdict = Verdict::Legacy;
                 r.problem(
-                    "sig.legacy",
+                    Code::SigLegacy,
                     "legacy, non-standard transform URI of the national SDK: unverifiable",
                 );
                 return r.finish();
             }
             Err(Unsupported::Refused(why)) => {
-                r.problem("sig.refused_reference", why);
+                r.problem(Code::SigRefusedReference, why);
                 return r.finish();
             }
         }
@@ -374,7 +375,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
     r.digest = Some(digest_names.join(", "));
     if profile.cover_root && !covered_root {
         r.problem(
-            "sig.partial",
+            Code::SigPartial,
             format!(
                 "the signature does not cover the whole document (it covers only {}), so what is read may not be what was signed",
                 r.covers.join(", ")
@@ -386,12 +387,12 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
     let certs = match key_info.as_ref().map(certificates) {
         Some(Ok(c)) if !c.is_empty() => c,
         Some(Err(why)) => {
-            r.problem("sig.key_info", why);
+            r.problem(Code::SigKeyInfo, why);
             return r.finish();
         }
         _ => {
             r.problem(
-                "sig.no_certificate",
+                Code::SigNoCertificate,
                 "the signature carries no X.509 certificate, so the signer cannot be identified",
             );
             return r.finish();
@@ -403,7 +404,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
     let value = match decode_b64(&sig_value_el.text()) {
         Some(v) => v,
         None => {
-            r.problem("sig.malformed", "SignatureValue is not valid base64");
+            r.problem(Code::SigMalformed, "SignatureValue is not valid base64");
             return r.finish();
         }
     };
@@ -411,7 +412,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         match c14n::canonicalize_to_vec(doc, NodeSet::subtree(signed_info.id()), &si_method) {
             Ok(c) => c,
             Err(e) => {
-                r.problem("sig.c14n", e.to_string());
+                r.problem(Code::SigC14n, e.to_string());
                 return r.finish();
             }
         };
@@ -431,14 +432,14 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         .unwrap_or(0);
     if signer_idx.is_none() {
         r.problem(
-            "sig.bad_value",
+            Code::SigBadValue,
             "the signature value does not verify with the signer's certificate (the signed header was changed, or the wrong certificate was attached)",
         );
     }
     r.intact = signer_idx.is_some() && digests_ok;
     if alg.is_weak() || digest_names.contains(&"SHA-1") {
         r.problem(
-            "sig.weak",
+            Code::SigWeak,
             format!(
                 "weak algorithm: {} with {} (SHA-1 is no longer considered secure)",
                 alg.name(),
@@ -449,7 +450,10 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
 
     // Trust.
     let Some(Some(leaf_info)) = infos.get(leaf_idx).cloned() else {
-        r.problem("cert.malformed", "the signer's certificate is unreadable");
+        r.problem(
+            Code::CertMalformed,
+            "the signer's certificate is unreadable",
+        );
         return r.finish();
     };
     let leaf = &certs[leaf_idx];
@@ -509,7 +513,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
                 String::new()
             };
             r.problem(
-                "sig.wrong_agency",
+                Code::SigWrongAgency,
                 format!(
                     "signed by {who}{who_code} but the document says it is from {claimed}{hint}"
                 ),

@@ -7,6 +7,7 @@
 //! fails only when the file is not XML (strictly: see `lienthong-xml`), is not edXML, or
 //! lacks what no reader could do without (the envelope, the header, the sender).
 
+use lienthong_types::Code;
 use lienthong_xml::{Document, ElementRef, Limits, Position};
 use serde::Serialize;
 
@@ -19,7 +20,7 @@ use crate::model::*;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
     /// A stable code, e.g. `edxml.unknown_element`.
-    pub code: &'static str,
+    pub code: Code,
     /// What is odd, for people.
     pub message: String,
     /// 1-based line of the element concerned, when known.
@@ -56,11 +57,11 @@ pub enum EdxmlError {
 
 impl EdxmlError {
     /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
             EdxmlError::Xml(e) => e.code(),
-            EdxmlError::NotEdxml { .. } => "edxml.not_edxml",
-            EdxmlError::Missing { .. } => "edxml.missing_element",
+            EdxmlError::NotEdxml { .. } => Code::EdxmlNotEdxml,
+            EdxmlError::Missing { .. } => Code::EdxmlMissingElement,
         }
     }
 
@@ -123,7 +124,7 @@ impl Reader<'_> {
         Position::locate(self.input, e.span().start)
     }
 
-    fn warn(&mut self, e: Option<&ElementRef<'_>>, code: &'static str, message: String) {
+    fn warn(&mut self, e: Option<&ElementRef<'_>>, code: Code, message: String) {
         let p = e.map(|e| self.pos(e));
         self.warnings.push(Warning {
             code,
@@ -178,7 +179,7 @@ impl Reader<'_> {
         if signatures.len() > 1 {
             self.warn(
                 signatures.get(1),
-                "edxml.multiple_signatures",
+                Code::EdxmlMultipleSignatures,
                 format!("{} Signature elements found", signatures.len()),
             );
         }
@@ -221,7 +222,7 @@ impl Reader<'_> {
             {
                 self.warn(
                     Some(sig),
-                    "edxml.signature_misplaced",
+                    Code::EdxmlSignatureMisplaced,
                     "the Signature is not in edXMLHeader, where edXML places it".into(),
                 );
                 edoc.signature = Some(self.signature(sig));
@@ -250,7 +251,7 @@ impl Reader<'_> {
         if edoc.header.to.is_empty() {
             self.warn(
                 Some(mh),
-                "edxml.no_recipients",
+                Code::EdxmlNoRecipients,
                 "the document has no To (no recipient)".into(),
             );
         }
@@ -259,7 +260,7 @@ impl Reader<'_> {
             if !seen.insert(t.organ_id.as_str()) {
                 self.warn(
                     Some(mh),
-                    "edxml.duplicate_recipient",
+                    Code::EdxmlDuplicateRecipient,
                     format!("recipient {} appears more than once in To", t.organ_id),
                 );
             }
@@ -267,7 +268,7 @@ impl Reader<'_> {
         if edoc.header.subject.is_none() {
             self.warn(
                 Some(mh),
-                "edxml.no_subject",
+                Code::EdxmlNoSubject,
                 "the document has no Subject".into(),
             );
         }
@@ -279,7 +280,7 @@ impl Reader<'_> {
             {
                 self.warn(
                     None,
-                    "edxml.manifest_without_attachment",
+                    Code::EdxmlManifestWithoutAttachment,
                     format!(
                         "manifest entry {} has no attachment",
                         m.content_id.as_deref().unwrap_or("(no ContentId)")
@@ -295,7 +296,7 @@ impl Reader<'_> {
             {
                 self.warn(
                     None,
-                    "edxml.attachment_not_in_manifest",
+                    Code::EdxmlAttachmentNotInManifest,
                     format!(
                         "attachment {} is not listed in the manifest",
                         a.content_id.as_deref().unwrap_or("(no ContentId)")
@@ -305,7 +306,7 @@ impl Reader<'_> {
             if let Some(p) = a.inspection.as_ref().and_then(|i| i.problem.as_ref()) {
                 self.warn(
                     None,
-                    "edxml.attachment_unreadable",
+                    Code::EdxmlAttachmentUnreadable,
                     format!(
                         "attachment {}: {p}",
                         a.attachment_name.as_deref().unwrap_or("(unnamed)")
@@ -318,7 +319,7 @@ impl Reader<'_> {
     fn unknown(&mut self, e: &ElementRef<'_>, parent: &str) {
         self.warn(
             Some(e),
-            "edxml.unknown_element",
+            Code::EdxmlUnknownElement,
             format!(
                 "unknown element {} in {parent} was kept but not interpreted",
                 display_name(e)
@@ -336,7 +337,7 @@ impl Reader<'_> {
         if e.has_child_elements() {
             self.warn(
                 Some(e),
-                "edxml.unexpected_children",
+                Code::EdxmlUnexpectedChildren,
                 format!(
                     "{} should hold text only; its child elements were ignored",
                     display_name(e)
@@ -356,7 +357,7 @@ impl Reader<'_> {
         if slot.is_some() {
             self.warn(
                 Some(e),
-                "edxml.repeated_element",
+                Code::EdxmlRepeatedElement,
                 format!(
                     "{} appears more than once; the first is used",
                     display_name(e)
@@ -374,7 +375,7 @@ impl Reader<'_> {
             Err(_) => {
                 self.warn(
                     Some(e),
-                    "edxml.bad_number",
+                    Code::EdxmlBadNumber,
                     format!("{} is '{t}', not a number; ignored", display_name(e)),
                 );
                 None
@@ -390,7 +391,7 @@ impl Reader<'_> {
             _ => {
                 self.warn(
                     Some(e),
-                    "edxml.bad_boolean",
+                    Code::EdxmlBadBoolean,
                     format!("{} is '{t}', not true or false; ignored", display_name(e)),
                 );
                 None
@@ -404,7 +405,7 @@ impl Reader<'_> {
         if d.is_none() {
             self.warn(
                 Some(e),
-                "edxml.bad_date",
+                Code::EdxmlBadDate,
                 format!(
                     "{} is '{t}', not a date (yyyy/MM/dd or dd/MM/yyyy); ignored",
                     display_name(e)
@@ -420,7 +421,7 @@ impl Reader<'_> {
         if d.is_none() {
             self.warn(
                 Some(e),
-                "edxml.bad_timestamp",
+                Code::EdxmlBadTimestamp,
                 format!(
                     "{} is '{t}', not a date and time (yyyy/MM/dd HH:mm:ss); ignored",
                     display_name(e)
@@ -435,7 +436,7 @@ impl Reader<'_> {
         if let Err(err) = AgencyCode::parse(&t) {
             self.warn(
                 Some(e),
-                "edxml.odd_agency_code",
+                Code::EdxmlOddAgencyCode,
                 format!("{err}; kept as written"),
             );
         }
@@ -514,7 +515,7 @@ impl Reader<'_> {
                     Ok(o) => h.to.push(o),
                     Err(e) => self.warn(
                         Some(&c),
-                        "edxml.bad_recipient",
+                        Code::EdxmlBadRecipient,
                         format!("{e}; this To was skipped"),
                     ),
                 },
@@ -626,7 +627,7 @@ impl Reader<'_> {
                         if let Priority::Other(v) = &pr {
                             self.warn(
                                 Some(&c),
-                                "edxml.unknown_priority",
+                                Code::EdxmlUnknownPriority,
                                 format!("Priority '{v}' is not one of 0–4"),
                             );
                         }
@@ -700,7 +701,7 @@ impl Reader<'_> {
                 if c.local_name() == "Business" {
                     self.warn(
                         Some(&c),
-                        "edxml.business_spelling",
+                        Code::EdxmlBusinessSpelling,
                         "'Business' read as the standard's 'Bussiness'".into(),
                     );
                 }
@@ -728,7 +729,7 @@ impl Reader<'_> {
                         if let BusinessDocType::Other(x) = &t {
                             self.warn(
                                 Some(&c),
-                                "edxml.unknown_business_type",
+                                Code::EdxmlUnknownBusinessType,
                                 format!("BussinessDocType '{x}' is not one of 0–3"),
                             );
                         }
@@ -861,7 +862,7 @@ impl Reader<'_> {
         if !s.in_xmldsig_namespace {
             self.warn(
                 Some(e),
-                "edxml.legacy_signature",
+                Code::EdxmlLegacySignature,
                 "the Signature is not in the XML Signature namespace (legacy SDK form); it cannot be verified".into(),
             );
         }
@@ -918,7 +919,7 @@ impl Reader<'_> {
                         if let StatusCode::Other(x) = &code {
                             self.warn(
                                 Some(&c),
-                                "edxml.unknown_status_code",
+                                Code::EdxmlUnknownStatusCode,
                                 format!("StatusCode '{x}' is not a known code (01–06, 13, 15, 16)"),
                             );
                         }
@@ -945,7 +946,7 @@ impl Reader<'_> {
             None => {
                 self.warn(
                     Some(mh),
-                    "edxml.no_response_for",
+                    Code::EdxmlNoResponseFor,
                     "the status package has no ResponseFor: it cannot be routed".into(),
                 );
                 ResponseFor::default()
@@ -954,7 +955,7 @@ impl Reader<'_> {
         if response_for.document_id.is_none() {
             self.warn(
                 Some(mh),
-                "edxml.no_document_id",
+                Code::EdxmlNoDocumentId,
                 "ResponseFor has no DocumentId".into(),
             );
         }

@@ -187,7 +187,7 @@ fn every_status_code() {
 #[test]
 fn lenient_reading_of_odd_files() {
     let (e, warnings) = edoc("edoc_lenient.edxml");
-    let codes: Vec<&str> = warnings.iter().map(|w| w.code).collect();
+    let codes: Vec<&str> = warnings.iter().map(|w| w.code.as_str()).collect();
     // Any prefix, any order.
     assert_eq!(e.header.from.organ_id, "000.00.11.H53");
     assert_eq!(

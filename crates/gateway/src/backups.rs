@@ -5,6 +5,7 @@
 //! backup runs at a time. A backup is a data folder: restore it by putting it in place of
 //! `gateway.data_dir` (docs/OPERATIONS.md).
 
+use lienthong_types::Code;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -71,7 +72,7 @@ impl Backups {
     fn dir(&self) -> Result<&Path, ApiError> {
         self.dir.as_deref().ok_or_else(|| {
             ApiError::new(
-                "backup.not_configured",
+                Code::BackupNotConfigured,
                 "no backup folder: set [backup] dir in the configuration and restart",
             )
         })
@@ -97,7 +98,7 @@ impl Backups {
             let mut s = self.state();
             if let Some(r) = &s.running {
                 return Err(ApiError::new(
-                    "backup.running",
+                    Code::BackupRunning,
                     format!("backup {} is running; one at a time", r.name),
                 )
                 .with(json!({"running": r.name})));
@@ -245,7 +246,7 @@ mod tests {
     #[test]
     fn not_configured_is_refused_with_its_code() {
         let b = Backups::new(None, "gw-a");
-        assert_eq!(b.status().unwrap_err().code, "backup.not_configured");
+        assert_eq!(b.status().unwrap_err().code, Code::BackupNotConfigured);
         assert!(b.newest().is_none());
     }
 }

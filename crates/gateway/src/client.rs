@@ -14,7 +14,7 @@ use hyper_util::rt::TokioExecutor;
 use rustls::RootCertStore;
 use serde_json::Value;
 
-use crate::forward::plain_connector;
+use crate::net::{error_chain, plain_connector};
 use crate::tls::{load_certs, load_key};
 
 /// A response: status and body.
@@ -202,20 +202,4 @@ impl ApiClient {
         )
         .await
     }
-}
-
-/// An error with its causes: "client error (Connect): invalid peer certificate: UnknownIssuer"
-/// (hyper's own message alone does not say what went wrong).
-pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let s = c.to_string();
-        if !out.contains(&s) {
-            out.push_str(": ");
-            out.push_str(&s);
-        }
-        cur = c.source();
-    }
-    out
 }

@@ -1,53 +1,24 @@
-//! The one error vocabulary of the HTTP API: every refusal has a stable code, an HTTP
-//! status, a message for people and a detail object for programs:
-//! `{"error": {"code": "…", "message": "…", "detail": {…}}}`. Refusals change no state.
+//! The HTTP shape of the one error vocabulary ([`Code`]): every refusal has a stable code,
+//! the HTTP status that code carries, a message for people and a detail object for programs:
+//! `{"error": {"code": "…", "message": "…", "detail": {…}}}`. Nested causes (the XML or
+//! edXML error, the problems of a signature, each recipient that cannot be routed) are put
+//! under one key, `detail.causes`, each with its own code. Refusals change no state.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lienthong_store::StoreError;
+use lienthong_types::Code;
 use serde_json::{Value, json};
-
-/// Every error code the API can return, with its HTTP status (documented in
-/// docs/api/openapi.yaml; a test keeps the two in agreement).
-pub const CODES: &[(&str, u16)] = &[
-    ("auth.no_client_certificate", 401),
-    ("auth.unidentified", 403),
-    ("auth.forbidden", 403),
-    ("auth.wrong_agency", 403),
-    ("auth.relay_not_routed", 403),
-    ("request.too_large", 413),
-    ("request.bad_request", 400),
-    ("request.rate_limited", 429),
-    ("request.timeout", 408),
-    ("server.busy", 503),
-    ("document.unreadable", 400),
-    ("document.not_edxml", 400),
-    ("document.bad_recipient", 400),
-    ("document.no_recipients", 400),
-    ("document.checksum", 400),
-    ("signature.required", 422),
-    ("routing.refused", 422),
-    ("store.conflict", 409),
-    ("state.invalid", 409),
-    ("not_found", 404),
-    ("store.purged", 410),
-    ("store.unavailable", 503),
-    ("backup.not_configured", 409),
-    ("backup.running", 409),
-    ("internal", 500),
-];
 
 /// The code of an error response, kept in the response's extensions for counting.
 #[derive(Debug, Clone, Copy)]
-pub struct ErrorCode(pub &'static str);
+pub struct ErrorCode(pub Code);
 
 /// An API error.
 #[derive(Debug, Clone)]
 pub struct ApiError {
-    /// Stable code from [`CODES`].
-    pub code: &'static str,
-    /// HTTP status.
-    pub status: StatusCode,
+    /// The code; the HTTP status is the code's.
+    pub code: Code,
     /// For people.
     pub message: String,
     /// For programs.
@@ -55,16 +26,10 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// An error with this code; the status comes from [`CODES`].
-    pub fn new(code: &'static str, message: impl Into<String>) -> ApiError {
-        let status = CODES
-            .iter()
-            .find(|(c, _)| *c == code)
-            .and_then(|(_, s)| StatusCode::from_u16(*s).ok())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    /// An error with this code.
+    pub fn new(code: Code, message: impl Into<String>) -> ApiError {
         ApiError {
             code,
-            status,
             message: message.into(),
             detail: json!({}),
         }
@@ -76,22 +41,36 @@ impl ApiError {
         self
     }
 
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
     /// An internal error; the message is logged, the client sees a generic text.
     pub fn internal(what: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %what, "internal error");
-        ApiError::new("internal", "internal error; see the gateway log")
+        ApiError::new(Code::Internal, Code::Internal.message())
+    }
+}
+
+impl From<crate::core::Refusal> for ApiError {
+    fn from(r: crate::core::Refusal) -> ApiError {
+        ApiError {
+            code: r.code,
+            message: r.message,
+            detail: r.detail,
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let status = self.status();
         let body =
             json!({"error": {"code": self.code, "message": self.message, "detail": self.detail}});
-        let mut r = (self.status, axum::Json(body)).into_response();
+        let mut r = (status, axum::Json(body)).into_response();
         r.extensions_mut().insert(ErrorCode(self.code));
-        if self.status == StatusCode::TOO_MANY_REQUESTS
-            || self.status == StatusCode::SERVICE_UNAVAILABLE
-        {
+        if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
             r.headers_mut()
                 .insert("retry-after", axum::http::HeaderValue::from_static("1"));
         }
@@ -109,26 +88,26 @@ impl From<StoreError> for ApiError {
         {
             // The id of the message that holds the DocumentId: a DMS that lost the answer to
             // its first submission and signed again adopts it instead of sending an update.
-            return ApiError::new("store.conflict", e.to_string()).with(json!({
+            return ApiError::new(Code::StoreConflict, e.to_string()).with(json!({
                 "existing_id": existing.to_string(),
                 "document_id": document_id,
                 "sender": sender,
             }));
         }
         match e.code() {
-            "store.conflict" | "store.id_conflict" => {
-                ApiError::new("store.conflict", e.to_string())
+            Code::StoreConflict | Code::StoreIdConflict => {
+                ApiError::new(Code::StoreConflict, e.to_string())
             }
             // Retention removed the bytes; metadata, history and receipts remain.
-            "store.purged" => ApiError::new("store.purged", e.to_string()),
-            "store.not_found" => ApiError::new("not_found", e.to_string()),
-            "store.invalid_state" => ApiError::new("state.invalid", e.to_string()),
+            Code::StorePurged => ApiError::new(Code::StorePurged, e.to_string()),
+            Code::StoreNotFound => ApiError::new(Code::NotFound, e.to_string()),
+            Code::StoreInvalidState => ApiError::new(Code::StateInvalid, e.to_string()),
             // Storage trouble (disk full, IO error): nothing was stored; the caller may try
             // again later. The details (paths, OS error) go to the log, not to the caller.
-            "store.io" | "store.flush" => {
+            Code::StoreIo | Code::StoreFlush => {
                 tracing::error!(error = %e, "storage failure");
                 ApiError::new(
-                    "store.unavailable",
+                    Code::StoreUnavailable,
                     "the gateway cannot store anything right now (storage failure); nothing was stored, try again later",
                 )
             }

@@ -9,81 +9,15 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
-use lienthong_dsig::{Policy, verify_receipt};
 use lienthong_store::{FailOutcome, Lease};
 use tokio::sync::{Notify, Semaphore};
 
-use crate::app::{AppState, headers, now};
-
-/// The HTTPS client used for relays.
-pub type HttpsClient = Client<TimedConnector, Full<Bytes>>;
-
-type Https = hyper_rustls::HttpsConnector<HttpConnector>;
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// The HTTPS connector with one time limit on the TCP connection *and* the TLS handshake: a
-/// peer that accepts connections but never completes the handshake (hung, or a middlebox
-/// holding the connection) is a link failure after it, like one that refuses connections,
-/// instead of each relay waiting for its whole request timeout.
-#[derive(Clone, Debug)]
-pub struct TimedConnector {
-    inner: Https,
-    limit: Duration,
-    /// The peer this connector reaches, and where its certificate is recorded once the
-    /// handshake has completed (so only a certificate the peer proved it holds the key of).
-    peer: (String, Arc<crate::seen::Seen>),
-}
-
-impl tower::Service<hyper::Uri> for TimedConnector {
-    type Response = <Https as tower::Service<hyper::Uri>>::Response;
-    type Error = BoxError;
-    type Future = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<Self::Response, BoxError>> + Send>,
-    >;
-
-    fn poll_ready(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, uri: hyper::Uri) -> Self::Future {
-        let connecting = self.inner.call(uri);
-        let limit = self.limit;
-        let peer = self.peer.clone();
-        Box::pin(async move {
-            match tokio::time::timeout(limit, connecting).await {
-                Ok(Ok(stream)) => {
-                    if let hyper_rustls::MaybeHttpsStream::Https(tls) = &stream
-                        && let Some(cert) = tls
-                            .inner()
-                            .get_ref()
-                            .1
-                            .peer_certificates()
-                            .and_then(|c| c.first())
-                    {
-                        let (hop, seen) = &peer;
-                        seen.record(hop, cert.as_ref(), crate::app::now().as_millis());
-                    }
-                    Ok(stream)
-                }
-                Ok(Err(e)) => Err(e),
-                Err(_) => Err(format!(
-                    "no TLS connection within {} ms (TCP and handshake)",
-                    limit.as_millis()
-                )
-                .into()),
-            }
-        })
-    }
-}
-
-/// The longest a connection to a peer may take, TCP and TLS handshake together.
-pub const CONNECT_LIMIT: Duration = Duration::from_secs(10);
+use crate::core::link::{self, LinkSays};
+use crate::core::peer::judge_answer;
+use crate::core::receipt::{Expected, check_receipt};
+use crate::core::relay::headers;
+use crate::net::{CONNECT_LIMIT, HttpsClient, client, error_chain, transfer_timeout};
+use crate::state::AppState;
 
 /// Why a relay attempt failed, and whether trying again can help.
 #[derive(Debug)]
@@ -93,17 +27,6 @@ struct Failure {
     permanent: bool,
     /// What it says about the link.
     link: LinkSays,
-}
-
-/// What a failed attempt says about the link to the peer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LinkSays {
-    /// Nothing (it failed here, before or after talking to the peer).
-    Nothing,
-    /// It works: the peer answered.
-    Works,
-    /// It failed, not this message: no answer, or our certificate refused.
-    Failed,
 }
 
 impl From<String> for Failure {
@@ -126,48 +49,9 @@ impl Failure {
     }
 }
 
-/// The least time between two probes of a link that is down, whatever wakes the forwarder.
-const PROBE_GAP: Duration = Duration::from_secs(1);
-
 /// An id no message has (UUID v7 at the epoch, zero random bits): asking a peer for its
 /// receipt tests the link (TCP, TLS both ways, the peer's authorisation) and changes nothing.
 const PROBE_ID: &str = "00000000-0000-7000-8000-000000000000";
-
-/// A TCP connector with Nagle off: small requests and answers must not wait for the
-/// peer's delayed ACK (40 ms per round trip otherwise).
-pub fn plain_connector() -> HttpConnector {
-    let mut c = HttpConnector::new();
-    c.enforce_http(false);
-    c.set_nodelay(true);
-    c.set_connect_timeout(Some(Duration::from_secs(10)));
-    c
-}
-
-/// Build a client for reaching gateway `peer` from the TLS state's current client
-/// configuration: the peer's certificate must name that gateway.
-pub fn client(
-    tls: &crate::tls::TlsState,
-    peer: &str,
-    connect_limit: Duration,
-) -> Option<HttpsClient> {
-    let cfg = tls.client_for(peer)?;
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config((*cfg).clone())
-        .https_only()
-        .enable_http1()
-        .enable_http2()
-        .wrap_connector(plain_connector());
-    Some(
-        Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_max_idle_per_host(64)
-            .build(TimedConnector {
-                inner: https,
-                limit: connect_limit,
-                peer: (peer.to_owned(), tls.next_hops.clone()),
-            }),
-    )
-}
 
 /// One forwarder: the next hop, where it is, and how to work.
 pub struct Forwarder {
@@ -198,13 +82,6 @@ pub struct Forwarder {
     /// While the link is down, probe it after the first value, doubling up to the second
     /// (`[forward] probe_min_ms`, `probe_max_ms`).
     pub probe_every: (Duration, Duration),
-}
-
-/// The time a transfer of `bytes` gets: `base` plus the bytes at `rate` bytes per second.
-pub fn transfer_timeout(base: Duration, bytes: u64, rate: u64) -> Duration {
-    base.saturating_add(Duration::from_millis(
-        bytes.saturating_mul(1000) / rate.max(1),
-    ))
 }
 
 /// Run a forwarder until it is stopped.
@@ -274,11 +151,11 @@ pub async fn run(f: Forwarder) {
             if woke {
                 tokio::select! {
                     () = stop.notified() => return,
-                    () = tokio::time::sleep_until(last_probe + PROBE_GAP.min(probe_bounds.0)) => {}
+                    () = tokio::time::sleep_until(link::earliest_probe(last_probe, probe_bounds.0)) => {}
                 }
             }
             last_probe = tokio::time::Instant::now();
-            probe_every = (probe_every * 2).min(probe_bounds.1);
+            probe_every = link::next_probe_interval(probe_every, probe_bounds);
             let answer = match &http {
                 Some(c) => probe_link(c, &url, request_timeout).await,
                 None => Err("no TLS client configuration".to_owned()),
@@ -291,11 +168,12 @@ pub async fn run(f: Forwarder) {
         let st = state.clone();
         let h = hop.clone();
         let free = limit.available_permits().max(1);
-        let leases = tokio::task::spawn_blocking(move || st.store.lease(&h, now(), free, lease_ms))
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .unwrap_or_default();
+        let leases =
+            tokio::task::spawn_blocking(move || st.store.lease(&h, st.clock.now(), free, lease_ms))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or_default();
         if leases.is_empty() {
             // Sleep until the next entry is due, new work arrives, or we are stopped.
             let st = state.clone();
@@ -306,7 +184,7 @@ pub async fn run(f: Forwarder) {
                 .and_then(Result::ok)
                 .flatten();
             let wait = due.map_or(Duration::from_secs(30), |d| {
-                Duration::from_millis(d.millis_since(now()).clamp(1, 30_000))
+                Duration::from_millis(d.millis_since(state.clock.now()).clamp(1, 30_000))
             });
             tokio::select! {
                 () = wake.notified() => woken = true,
@@ -322,7 +200,7 @@ pub async fn run(f: Forwarder) {
             let st = state.clone();
             let url = url.clone();
             let client = http.clone();
-            let trust = crate::app::current(&state.gateway_trust);
+            let trust = Arc::clone(&state.snapshot().gateway_trust);
             tokio::spawn(async move {
                 let _permit = permit;
                 let started = Instant::now();
@@ -396,7 +274,8 @@ async fn send(
     // attempt may have arrived and only the answer been lost), and if so take its receipt.
     if lease.attempt > 1
         && size >= resend_check_bytes
-        && let Some(receipt) = stored_receipt(client, url, lease, trust, timeout).await
+        && let Some(receipt) =
+            stored_receipt(client, url, lease, trust, timeout, s.clock.now()).await
     {
         tracing::info!(message_id = %lease.id, hop = %lease.hop, "the peer had it already: acknowledged without sending it again");
         return Ok(receipt);
@@ -417,7 +296,7 @@ async fn send(
     let resp = tokio::time::timeout_at(deadline, client.request(req))
         .await
         .map_err(|_| Failure::from("the peer did not answer in time".to_owned()))?
-        .map_err(|e| Failure::link(format!("connection: {}", crate::client::error_chain(&e))))?;
+        .map_err(|e| Failure::link(format!("connection: {}", error_chain(&e))))?;
     let status = resp.status();
     let bytes = tokio::time::timeout_at(deadline, resp.into_body().collect())
         .await
@@ -426,18 +305,31 @@ async fn send(
         .to_bytes();
     if !status.is_success() {
         let text = String::from_utf8_lossy(&bytes[..bytes.len().min(500)]).into_owned();
-        let permanent = refusal_is_permanent(status, &bytes);
+        let answer = judge_answer(status.as_u16(), &bytes);
         return Err(Failure {
             reason: format!("peer answered {status}: {text}"),
-            permanent,
-            link: if refuses_us(status) {
-                LinkSays::Failed
-            } else {
-                LinkSays::Works
-            },
+            permanent: answer.permanent,
+            link: answer.link,
         });
     }
-    check_receipt(&bytes, lease, trust)
+    good_receipt(&bytes, lease, trust, s.clock.now())
+}
+
+/// The receipt of `lease`'s relay, checked ([`check_receipt`]); a bad one is a failure.
+fn good_receipt(
+    bytes: &[u8],
+    lease: &Lease,
+    trust: &lienthong_dsig::TrustStore,
+    now: lienthong_store::Timestamp,
+) -> Result<Vec<u8>, Failure> {
+    let expect = Expected {
+        hop: &lease.hop,
+        id: lease.id,
+        sha256: lease.sha256,
+    };
+    check_receipt(bytes, expect, trust, now)
+        .map(|_| bytes.to_vec())
+        .map_err(|p| Failure::from(p.to_string()))
 }
 
 /// The receipt the peer signed for this message, if it has the message already (asked before
@@ -448,6 +340,7 @@ async fn stored_receipt(
     lease: &Lease,
     trust: &lienthong_dsig::TrustStore,
     timeout: Duration,
+    now: lienthong_store::Timestamp,
 ) -> Option<Vec<u8>> {
     let req = hyper::Request::get(format!(
         "{}/v1/relay/{}/receipt",
@@ -468,95 +361,7 @@ async fn stored_receipt(
             .map(|b| b.to_bytes())
     };
     let bytes = tokio::time::timeout(timeout, asked).await.ok()??;
-    check_receipt(&bytes, lease, trust).ok()
-}
-
-/// A receipt from the next hop, checked before the lease is acknowledged: valid, signed by a
-/// certificate of that gateway, for this message id and these bytes.
-fn check_receipt(
-    bytes: &[u8],
-    lease: &Lease,
-    trust: &lienthong_dsig::TrustStore,
-) -> Result<Vec<u8>, Failure> {
-    let policy = Policy {
-        trust,
-        at: lienthong_dsig::now(),
-        expected_agency: None,
-    };
-    let (receipt, report) =
-        verify_receipt(bytes, &policy).map_err(|e| format!("receipt unreadable: {e}"))?;
-    if !report.valid {
-        return Err(format!("receipt not valid: {}", report.problems.join("; ")).into());
-    }
-    if receipt.receiving_gateway != lease.hop {
-        return Err(format!(
-            "receipt is from {}, not {}",
-            receipt.receiving_gateway, lease.hop
-        )
-        .into());
-    }
-    if receipt.message_id != lease.id.to_string()
-        || receipt.document_sha256 != lease.sha256.to_hex()
-    {
-        return Err("receipt is for another message or other bytes"
-            .to_owned()
-            .into());
-    }
-    Ok(bytes.to_vec())
-}
-
-/// Does the peer's answer refuse this message itself, so that sending the same bytes again
-/// cannot help (dead-letter it at once, with the reason)? Or is it about the link, the peer's
-/// configuration or its load (retry with backoff; the operator may fix the cause meanwhile)?
-///
-/// A lienthong peer says which in its error code: the document, its signature, its routing, a
-/// conflict with what the peer stores, or its size are about the message; an unaccepted
-/// certificate (`auth.*`, e.g. after a certificate rotation on either side, or a directory
-/// that does not yet route this link), a timeout, a rate limit or storage trouble are not.
-/// Without a code (another implementation), a 4xx other than 401, 403, 404, 408 and 429 is
-/// taken as a refusal of the message.
-fn refusal_is_permanent(status: hyper::StatusCode, body: &[u8]) -> bool {
-    let answer = serde_json::from_slice::<serde_json::Value>(body).ok();
-    let code = answer
-        .as_ref()
-        .and_then(|v| v["error"]["code"].as_str().map(str::to_owned));
-    // A signature refused because of the peer's own trust setup (its CRL past nextUpdate,
-    // no roots, a root it lacks, revocation it cannot decide) is for its operator to fix:
-    // the same bytes will pass then.
-    let peer_trust_trouble = answer.as_ref().is_some_and(|v| {
-        v["error"]["detail"]["problem_codes"]
-            .as_array()
-            .is_some_and(|codes| {
-                codes.iter().any(|c| {
-                    matches!(
-                        c.as_str(),
-                        Some(
-                            "cert.crl_expired"
-                                | "cert.no_trust_roots"
-                                | "cert.untrusted"
-                                | "cert.revocation_unknown"
-                        )
-                    )
-                })
-            })
-    });
-    if peer_trust_trouble {
-        return false;
-    }
-    match code.as_deref() {
-        Some(c) => {
-            c.starts_with("document.")
-                || matches!(
-                    c,
-                    "signature.required"
-                        | "routing.refused"
-                        | "store.conflict"
-                        | "request.too_large"
-                        | "request.bad_request"
-                )
-        }
-        None => status.is_client_error() && !matches!(status.as_u16(), 401 | 403 | 404 | 408 | 429),
-    }
+    good_receipt(&bytes, lease, trust, now).ok()
 }
 
 async fn finish(
@@ -576,9 +381,10 @@ async fn finish(
     }
     match outcome {
         Ok(receipt) => {
-            let r =
-                tokio::task::spawn_blocking(move || st.store.ack_lease(&lease, &receipt, now()))
-                    .await;
+            let r = tokio::task::spawn_blocking(move || {
+                st.store.ack_lease(&lease, &receipt, st.clock.now())
+            })
+            .await;
             match r {
                 Ok(Ok(_)) => {
                     s.metrics.relayed(&hop, started.elapsed());
@@ -596,16 +402,17 @@ async fn finish(
             let why = reason.clone();
             let r = tokio::task::spawn_blocking(move || {
                 if permanent {
-                    st.store.fail_lease_permanently(&lease, &why, now())
+                    st.store
+                        .fail_lease_permanently(&lease, &why, st.clock.now())
                 } else {
-                    st.store.fail_lease(&lease, &why, now())
+                    st.store.fail_lease(&lease, &why, st.clock.now())
                 }
             })
             .await;
             match r {
                 Ok(Ok(FailOutcome::RetryAt(at))) => {
                     s.metrics.retry(&hop, false);
-                    tracing::warn!(message_id = %id, hop = %hop, reason = %reason, retry_in_ms = at.millis_since(now()), "relay failed; retry scheduled");
+                    tracing::warn!(message_id = %id, hop = %hop, reason = %reason, retry_in_ms = at.millis_since(s.clock.now()), "relay failed; retry scheduled");
                 }
                 Ok(Ok(FailOutcome::Dead)) => {
                     s.metrics.retry(&hop, true);
@@ -620,11 +427,6 @@ async fn finish(
     }
 }
 
-/// Does this answer say that the peer does not accept us (rather than this message)?
-fn refuses_us(status: hyper::StatusCode) -> bool {
-    matches!(status.as_u16(), 401 | 403)
-}
-
 /// Ask the peer for the receipt of a message no one has: any answer but "who are you?"
 /// means the link works.
 async fn probe_link(client: &HttpsClient, url: &str, timeout: Duration) -> Result<(), String> {
@@ -637,20 +439,17 @@ async fn probe_link(client: &HttpsClient, url: &str, timeout: Duration) -> Resul
     let resp = tokio::time::timeout(timeout, client.request(req))
         .await
         .map_err(|_| "probe: the peer did not answer in time".to_owned())?
-        .map_err(|e| format!("probe: connection: {}", crate::client::error_chain(&e)))?;
+        .map_err(|e| format!("probe: connection: {}", error_chain(&e)))?;
     let status = resp.status();
     // Read the (small) answer so that the connection can be reused.
     let _ = tokio::time::timeout(timeout, resp.into_body().collect()).await;
-    if refuses_us(status) {
-        return Err(format!("probe: the peer answered {status}"));
-    }
-    Ok(())
+    link::probe_says(status.as_u16())
 }
 
 /// Record how the link to `hop` did (`failure`: its reason, `None`: the peer answered).
 /// When it works again after failing, the retries waiting for their backoff are due now.
 async fn link_outcome(s: &Arc<AppState>, hop: &str, failure: Option<&str>) {
-    let at = now();
+    let at = s.clock.now();
     match failure {
         Some(reason) => {
             if s.links.failure(hop, reason, at) {
@@ -664,7 +463,7 @@ async fn link_outcome(s: &Arc<AppState>, hop: &str, failure: Option<&str>) {
                     let st = s.clone();
                     let h = hop.to_owned();
                     match tokio::task::spawn_blocking(move || {
-                        st.store.retry_hop_now(&h, now(), 1000)
+                        st.store.retry_hop_now(&h, st.clock.now(), 1000)
                     })
                     .await
                     {
@@ -689,89 +488,6 @@ async fn link_outcome(s: &Arc<AppState>, hop: &str, failure: Option<&str>) {
                     n.notify_one();
                 }
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{refusal_is_permanent, transfer_timeout};
-    use std::time::Duration;
-
-    #[test]
-    fn big_bodies_get_time_for_a_slow_link() {
-        let base = Duration::from_secs(30);
-        // A 10 MB scan at 512 kbit/s: 30 s + 152.6 s.
-        assert_eq!(
-            transfer_timeout(base, 10_000_000, 65_536),
-            Duration::from_millis(30_000 + 152_587)
-        );
-        assert_eq!(transfer_timeout(base, 0, 65_536), base);
-        // No overflow, whatever the numbers.
-        assert!(transfer_timeout(base, u64::MAX, 1) > base);
-        assert!(transfer_timeout(base, 1, 0) > base);
-    }
-    use hyper::StatusCode as S;
-
-    fn err(code: &str) -> Vec<u8> {
-        serde_json::to_vec(
-            &serde_json::json!({"error": {"code": code, "message": "m", "detail": {}}}),
-        )
-        .unwrap_or_default()
-    }
-
-    #[test]
-    fn refusals_of_the_message_are_permanent_and_link_trouble_is_not() {
-        for (status, code) in [
-            (S::BAD_REQUEST, "document.not_edxml"),
-            (S::BAD_REQUEST, "document.checksum"),
-            (S::UNPROCESSABLE_ENTITY, "signature.required"),
-            (S::UNPROCESSABLE_ENTITY, "routing.refused"),
-            (S::CONFLICT, "store.conflict"),
-            (S::PAYLOAD_TOO_LARGE, "request.too_large"),
-        ] {
-            assert!(refusal_is_permanent(status, &err(code)), "{code}");
-        }
-        for (status, code) in [
-            (S::UNAUTHORIZED, "auth.no_client_certificate"),
-            (S::FORBIDDEN, "auth.forbidden"),
-            (S::FORBIDDEN, "auth.relay_not_routed"),
-            (S::REQUEST_TIMEOUT, "request.timeout"),
-            (S::TOO_MANY_REQUESTS, "request.rate_limited"),
-            (S::SERVICE_UNAVAILABLE, "server.busy"),
-            (S::SERVICE_UNAVAILABLE, "store.unavailable"),
-            (S::INTERNAL_SERVER_ERROR, "internal"),
-            (S::NOT_FOUND, "not_found"),
-        ] {
-            assert!(!refusal_is_permanent(status, &err(code)), "{code}");
-        }
-        // The peer's own trust setup: retried until its operator fixes it.
-        for trouble in [
-            "cert.crl_expired",
-            "cert.no_trust_roots",
-            "cert.untrusted",
-            "cert.revocation_unknown",
-        ] {
-            let body = serde_json::to_vec(&serde_json::json!({"error": {"code": "signature.required", "message": "m", "detail": {"problem_codes": ["sig.weak", trouble]}}})).unwrap_or_default();
-            assert!(
-                !refusal_is_permanent(S::UNPROCESSABLE_ENTITY, &body),
-                "{trouble}"
-            );
-        }
-        let body = serde_json::to_vec(&serde_json::json!({"error": {"code": "signature.required", "message": "m", "detail": {"problem_codes": ["sig.digest_mismatch"]}}})).unwrap_or_default();
-        assert!(refusal_is_permanent(S::UNPROCESSABLE_ENTITY, &body));
-        // Another implementation, without our error shape: by status alone.
-        assert!(refusal_is_permanent(S::BAD_REQUEST, b"<html>bad</html>"));
-        assert!(refusal_is_permanent(S::GONE, b""));
-        for s in [
-            S::UNAUTHORIZED,
-            S::FORBIDDEN,
-            S::NOT_FOUND,
-            S::REQUEST_TIMEOUT,
-            S::TOO_MANY_REQUESTS,
-            S::BAD_GATEWAY,
-        ] {
-            assert!(!refusal_is_permanent(s, b"plain text"), "{s}");
         }
     }
 }

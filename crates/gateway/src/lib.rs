@@ -8,8 +8,14 @@
 //! * [`config`]: the TOML configuration, validated before a port is bound.
 //! * [`tls`]: rustls (ring) server and client configurations, reloadable.
 //! * [`identity`]: who a client certificate is (agency, gateway, operator).
-//! * [`app`]: the router, middleware and handlers.
+//! * [`core`]: the decisions, sans IO (documents, relays, dispatch, receipts, peers'
+//!   answers, links), each a plain function of a [`state::Snapshot`], inputs and the time.
+//! * [`state`]: what handlers and forwarders share; the snapshot a reload swaps.
+//! * [`http`]: the router, its layers, and the handlers by audience (DMS, relay, tracking,
+//!   operators, health), thin drivers around the core.
+//! * [`apply`]: carrying out dispatch decisions against the store; recovery at start.
 //! * [`forward`]: one forwarder per next hop.
+//! * [`net`]: the HTTPS client to peers.
 //! * [`waiters`]: inbox long polls, woken by deliveries.
 //! * [`budget`]: the memory budget for document bodies held at once.
 //! * [`server`]: starting and stopping a gateway.
@@ -17,26 +23,31 @@
 //! * [`client`]: an HTTPS client of this API (CLI, demo, tests).
 //! * [`federation`]: several gateways on loopback in one process (demo, tests).
 
-pub mod app;
+pub mod apply;
 pub mod backups;
 pub mod budget;
 pub mod client;
 pub mod config;
 pub mod console;
+pub mod core;
 pub mod error;
 pub mod federation;
 pub mod forward;
 pub mod hot;
+pub mod http;
 pub mod identity;
 pub mod links;
 pub mod metrics;
+pub mod net;
 pub mod seen;
 pub mod server;
+pub mod state;
 pub mod tls;
 pub mod waiters;
 
 pub use client::{Answer, ApiClient};
 pub use config::{Config, Validated};
+pub use core::relay::headers;
 pub use error::ApiError;
 pub use identity::Peer;
 pub use server::{RunningGateway, StartError, start, start_on, store_config};

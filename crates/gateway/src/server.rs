@@ -18,10 +18,10 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use crate::app::{self, AppState};
 use crate::config::Validated;
 use crate::identity::{FingerprintMap, Peer, identify};
 use crate::metrics::Metrics;
+use crate::state::{AppState, Signing, Snapshot};
 use crate::tls::{TlsFiles, TlsState};
 
 /// Memory for payloads just accepted, kept for their forwarders ([`crate::hot`]): 32 MiB,
@@ -172,7 +172,7 @@ impl RunningGateway {
                 v.id, st.id
             ));
         }
-        if v.config.directory.is_some() != st.full_directory {
+        if v.config.directory.is_some() != st.snapshot().full_directory {
             return Err(
                 "the configuration switches between a directory file and the local view: restart to apply it"
                     .into(),
@@ -201,12 +201,15 @@ impl RunningGateway {
         }
         let before = st.directory().agencies().len();
         let after = v.directory.agencies().len();
-        let pins_before = app::current(&st.doc_trust).pin_count();
-        // The pinned signers come with the directory: the trust store follows it.
-        let trust = with_pins((*app::current(&st.doc_trust)).clone(), &v.directory);
+        let pins_before = st.snapshot().doc_trust.pin_count();
+        // The pinned signers come with the directory: the trust store follows it, in the
+        // same snapshot (a request sees both or neither).
+        let trust = with_pins((*st.snapshot().doc_trust).clone(), &v.directory);
         let pins = trust.pin_count();
-        app::replace(&st.directory, v.directory.clone());
-        app::replace(&st.doc_trust, trust);
+        st.update_snapshot(|snap| {
+            snap.directory = Arc::new(v.directory.clone());
+            snap.doc_trust = Arc::new(trust);
+        });
         Ok(format!(
             "{after} agencies (before: {before}), {pins} pinned signing certificates (before: {pins_before})"
         ))
@@ -223,19 +226,38 @@ impl RunningGateway {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let st = &self.state;
         let tls = self.tls.reload();
+        let now = st.clock.now();
         let trust = load_doc_trust(&self.doc_trust_files.0, &self.doc_trust_files.1)
-            .map(|t| app::replace(&st.doc_trust, with_pins(t, &st.directory())));
+            .map(|t| with_pins(t, &st.directory()));
         // The federation CA(s) first: a new signing certificate is checked against them.
-        let gateway = load_gateway_trust(&self.gateway_trust_files)
-            .map(|t| app::replace(&st.gateway_trust, t));
-        let signing = app::Signing::load(
+        let gateway = load_gateway_trust(&self.gateway_trust_files);
+        let checked_with = match &gateway {
+            Ok(g) => Arc::new(g.clone()),
+            Err(_) => Arc::clone(&st.snapshot().gateway_trust),
+        };
+        let signing = Signing::load(
             &self.signing_files.0,
             &self.signing_files.1,
             &st.id,
-            &app::current(&st.gateway_trust),
+            &checked_with,
+            now,
         )
-        .map(|s| app::replace(&st.signing, s));
-        tls.and(gateway).and(signing).and(trust)
+        .map(Arc::new);
+        // Each part that read cleanly replaces its old value, all in one snapshot.
+        st.update_snapshot(|snap| {
+            if let Ok(t) = &trust {
+                snap.doc_trust = Arc::new(t.clone());
+            }
+            if gateway.is_ok() {
+                snap.gateway_trust = Arc::clone(&checked_with);
+            }
+            if let Ok(s) = &signing {
+                snap.signing = Arc::clone(s);
+            }
+        });
+        tls.and(gateway.map(drop))
+            .and(signing.map(drop))
+            .and(trust.map(drop))
     }
 
     /// Stop accepting, stop forwarders, and wait for the tasks to end.
@@ -276,7 +298,7 @@ pub struct Keys {
     /// Server and forwarding TLS.
     pub tls: TlsState,
     /// The receipt-signing key, checked to sign receipts that peers accept.
-    pub signing: app::Signing,
+    pub signing: Signing,
     /// Roots and CRLs for agencies' document signatures.
     pub doc_trust: TrustStore,
     /// Roots for peers' receipts (the federation CA of `tls.client_ca`).
@@ -295,8 +317,14 @@ pub fn load_keys(v: &Validated) -> Result<Keys, StartError> {
     })
     .map_err(StartError::Tls)?;
     let gateway_trust = load_gateway_trust(&c.tls.client_ca).map_err(StartError::Keys)?;
-    let signing = app::Signing::load(&c.signing.cert, &c.signing.key, &v.id, &gateway_trust)
-        .map_err(StartError::Keys)?;
+    let signing = Signing::load(
+        &c.signing.cert,
+        &c.signing.key,
+        &v.id,
+        &gateway_trust,
+        lienthong_store::Timestamp::now_utc(),
+    )
+    .map_err(StartError::Keys)?;
     let doc_trust = with_pins(
         load_doc_trust(&c.trust.document_roots, &c.trust.crls).map_err(StartError::Keys)?,
         &v.directory,
@@ -412,13 +440,18 @@ async fn start_inner(
     let state = Arc::new(AppState {
         id: v.id.clone(),
         store,
-        directory: std::sync::RwLock::new(Arc::new(v.directory.clone())),
-        full_directory: c.directory.is_some(),
-        doc_trust: std::sync::RwLock::new(Arc::new(doc_trust)),
-        gateway_trust: std::sync::RwLock::new(Arc::new(gateway_trust)),
-        policy: c.trust.policy,
-        relay_window_ms: c.retry.max_age_ms,
-        signing: std::sync::RwLock::new(Arc::new(signing)),
+        snapshot: std::sync::RwLock::new(Arc::new(Snapshot {
+            id: v.id.clone(),
+            directory: Arc::new(v.directory.clone()),
+            full_directory: c.directory.is_some(),
+            doc_trust: Arc::new(doc_trust),
+            gateway_trust: Arc::new(gateway_trust),
+            signing: Arc::new(signing),
+            policy: c.trust.policy,
+            relay_window_ms: c.retry.max_age_ms,
+            max_body_bytes: c.limits.max_body_bytes,
+        })),
+        clock: Arc::new(lienthong_types::SystemClock),
         limits: c.limits.clone(),
         notify: notify.clone(),
         peer_urls: peer_urls.clone(),
@@ -444,13 +477,14 @@ async fn start_inner(
         state.metrics.backup_done(&r);
     }
     let hops: Vec<String> = peer_urls.keys().cloned().collect();
-    let codes: Vec<&'static str> = crate::error::CODES.iter().map(|(c, _)| *c).collect();
+    let codes: Vec<&'static str> = lienthong_types::Code::api().map(|c| c.as_str()).collect();
     state.metrics.register(&hops, &codes);
     let st = state.clone();
-    let recovered = tokio::task::spawn_blocking(move || app::recover_unrouted(&st))
-        .await
-        .map_err(|e| StartError::Store(e.to_string()))?
-        .map_err(|e| StartError::Store(e.message))?;
+    let recovered =
+        tokio::task::spawn_blocking(move || crate::apply::recover_unrouted(&st, st.clock.now()))
+            .await
+            .map_err(|e| StartError::Store(e.to_string()))?
+            .map_err(|e| StartError::Store(e.message))?;
     if recovered > 0 {
         tracing::warn!(
             recovered,
@@ -479,7 +513,7 @@ async fn start_inner(
     })?;
     let stop = Arc::new(Notify::new());
     let mut tasks = JoinSet::new();
-    let router = app::router(state.clone());
+    let router = crate::http::router(state.clone());
     let fingerprints = Arc::new(FingerprintMap::from_config(&c.identity));
     let accept = tokio::spawn(accept_loop(
         listener,
@@ -528,7 +562,7 @@ async fn start_inner(
             }
             tokio::time::sleep(Duration::from_secs(3600)).await;
             let s = st.clone();
-            match tokio::task::spawn_blocking(move || s.store.purge_expired(app::now(), 10_000))
+            match tokio::task::spawn_blocking(move || s.store.purge_expired(s.clock.now(), 10_000))
                 .await
             {
                 Ok(Ok(n)) if n > 0 => tracing::info!(purged = n, "retention: payloads purged"),
@@ -674,7 +708,7 @@ async fn accept_loop(
                     Peer::Agency(_) | Peer::Gateway(_) | Peer::Operator(_)
                 )
             {
-                seen.record(&peer.to_string(), c.as_ref(), crate::app::now().as_millis());
+                seen.record(&peer.to_string(), c.as_ref(), lienthong_store::Timestamp::now_utc().as_millis());
             }
             // A next hop whose link we hold down has just reached us: it is probably back.
             // Bring our probe of it forward instead of waiting up to `forward.probe_max_ms`.

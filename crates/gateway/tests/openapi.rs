@@ -10,9 +10,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use hyper::Method;
-use lienthong_gateway::app::ROUTES;
 use lienthong_gateway::config::SignaturePolicy;
-use lienthong_gateway::error::CODES;
+use lienthong_gateway::http::ROUTES;
+
 use lienthong_gateway::federation::{Federation, FederationSpec, NodeSpec};
 
 const SPEC: &str = include_str!("../../../docs/api/openapi.yaml");
@@ -176,8 +176,9 @@ fn every_error_code_is_documented_with_its_status_and_nothing_else_is() {
         .collect();
     let spec_codes: BTreeSet<&str> = listed.iter().copied().collect();
     assert_eq!(spec_codes.len(), listed.len(), "a code is listed twice");
-    let server_codes: BTreeSet<&str> = CODES.iter().map(|(c, _)| *c).collect();
-    assert_eq!(server_codes.len(), CODES.len(), "CODES lists a code twice");
+    let codes = api_codes();
+    let server_codes: BTreeSet<&str> = codes.iter().map(|(c, _)| *c).collect();
+    assert_eq!(server_codes.len(), codes.len(), "Code lists a code twice");
     let undocumented: Vec<_> = server_codes.difference(&spec_codes).collect();
     let phantom: Vec<_> = spec_codes.difference(&server_codes).collect();
     assert!(
@@ -200,13 +201,13 @@ fn every_error_code_is_documented_with_its_status_and_nothing_else_is() {
             )
         })
         .collect();
-    let expected: BTreeMap<&str, u16> = CODES.iter().copied().collect();
+    let expected: BTreeMap<&str, u16> = api_codes().into_iter().collect();
     assert_eq!(
         statuses, expected,
-        "x-http-status of ErrorCode vs error::CODES"
+        "x-http-status of ErrorCode vs lienthong_types::Code"
     );
     let description = descendants(&ls, child(&ls, Some(schema), "description"));
-    for (code, status) in CODES {
+    for (code, status) in api_codes() {
         let row = format!("| `{code}` | {status} |");
         assert!(
             description.iter().any(|l| l.text.starts_with(&row)),
@@ -216,7 +217,7 @@ fn every_error_code_is_documented_with_its_status_and_nothing_else_is() {
 
     // Each status the server can answer has a reusable response that names its codes.
     let responses = at(&ls, &["components", "responses"]);
-    for (code, _) in CODES {
+    for (code, _) in api_codes() {
         let named = children(&ls, Some(responses)).into_iter().any(|r| {
             descendants(&ls, Some(r))
                 .iter()
@@ -288,10 +289,10 @@ fn every_operation_names_its_callers_and_declares_its_path_parameters() {
     }
     // The relay transport headers are all documented.
     for h in [
-        lienthong_gateway::app::headers::MESSAGE_ID,
-        lienthong_gateway::app::headers::SHA256,
-        lienthong_gateway::app::headers::RECIPIENTS,
-        lienthong_gateway::app::headers::HOPS,
+        lienthong_gateway::headers::MESSAGE_ID,
+        lienthong_gateway::headers::SHA256,
+        lienthong_gateway::headers::RECIPIENTS,
+        lienthong_gateway::headers::HOPS,
     ] {
         assert!(
             SPEC.contains(&format!("name: {h}\n")),
@@ -363,8 +364,15 @@ async fn the_router_serves_exactly_the_listed_routes() {
 fn the_console_calls_only_endpoints_that_exist() {
     for call in lienthong_gateway::console::CALLS {
         assert!(
-            lienthong_gateway::app::ROUTES.contains(&("get", call)),
+            lienthong_gateway::http::ROUTES.contains(&("get", call)),
             "the console calls GET {call}, which the router does not serve"
         );
     }
+}
+
+/// The codes the API answers with, and their HTTP statuses, from the one vocabulary.
+fn api_codes() -> Vec<(&'static str, u16)> {
+    lienthong_types::Code::api()
+        .map(|c| (c.as_str(), c.http_status()))
+        .collect()
 }

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use crate::date::Date;
 use crate::error::{LoadError, LoadErrorKind, LoadErrors, Location};
-use crate::gateway_id::GatewayId;
 use crate::spec::{AgencySpec, DirectorySpec, GatewaySpec, ShortcutSpec};
+use lienthong_types::GatewayId;
 
 /// Hop limit used when the directory file sets none.
 pub const DEFAULT_HOP_LIMIT: u32 = 16;

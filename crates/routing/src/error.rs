@@ -5,7 +5,7 @@ use std::fmt;
 use lienthong_edxml::AgencyCodeError;
 
 use crate::date::{Date, DateError};
-use crate::gateway_id::GatewayIdError;
+use lienthong_types::GatewayIdError;
 
 /// Where in the directory file a problem is.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -140,14 +140,13 @@
 mod date;
 mod directory;
 mod error;
-mod gateway_id;
 mod route;
 mod spec;
 
 pub use date::{Date, DateError};
 pub use directory::{Agency, DEFAULT_HOP_LIMIT, Directory, Gateway};
 pub use error::{LoadError, LoadErrorKind, LoadErrors, Location};
-pub use gateway_id::{GatewayId, GatewayIdError, MAX_GATEWAY_ID_LEN};
 pub use lienthong_edxml::AgencyCode;
+pub use lienthong_types::{GatewayId, GatewayIdError, MAX_GATEWAY_ID_LEN};
 pub use route::{LocalDelivery, NextHops, Refusal, RefuseReason, RouteDecision};
 pub use spec::{AgencySpec, DirectorySpec, GatewaySpec, ShortcutSpec};

@@ -1,6 +1,7 @@
 //! Route decisions: where a gateway sends a message for one recipient, and the grouping of
 //! many recipients by next hop.
 
+use lienthong_types::Code;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -8,7 +9,7 @@ use lienthong_edxml::AgencyCode;
 
 use crate::date::Date;
 use crate::directory::{Directory, NONE};
-use crate::gateway_id::GatewayId;
+use lienthong_types::GatewayId;
 
 /// What a gateway does with a message for one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,13 +111,13 @@ fn not_valid_message(
 
 impl RefuseReason {
     /// A stable, machine-readable code for APIs and metrics.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            RefuseReason::UnknownAgency { .. } => "unknown_agency",
-            RefuseReason::AgencyNotValid { .. } => "agency_not_valid",
-            RefuseReason::Loop { .. } => "routing_loop",
-            RefuseReason::HopLimit { .. } => "hop_limit",
-            RefuseReason::UnknownGateway(_) => "unknown_gateway",
+            RefuseReason::UnknownAgency { .. } => Code::RoutingUnknownAgency,
+            RefuseReason::AgencyNotValid { .. } => Code::RoutingAgencyNotValid,
+            RefuseReason::Loop { .. } => Code::RoutingLoop,
+            RefuseReason::HopLimit { .. } => Code::RoutingHopLimit,
+            RefuseReason::UnknownGateway(_) => Code::RoutingUnknownGateway,
         }
     }
 }

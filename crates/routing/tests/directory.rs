@@ -325,7 +325,7 @@ fn refused_at_the_first_gateway_that_knows_the_agency() {
     let RouteDecision::Refuse(reason) = end else {
         panic!("expected a refusal")
     };
-    assert_eq!(reason.code(), "agency_not_valid");
+    assert_eq!(reason.code(), "routing.agency_not_valid");
     assert_eq!(
         reason.to_string(),
         "agency 000.00.31.H50 is not valid on 2025-07-01 (valid from 2016-04-01 until 2025-06-30); replaced by 000.00.00.H50"
@@ -389,7 +389,7 @@ fn unknown_agency_goes_up_and_the_root_refuses() {
         gs(&["gw-h50-giomy", "gw-h50-giolinh", "gw-h50", "gw-g22"])
     );
     let reason = RefuseReason::UnknownAgency { code: unknown };
-    assert_eq!(reason.code(), "unknown_agency");
+    assert_eq!(reason.code(), "routing.unknown_agency");
     assert_eq!(end, RouteDecision::Refuse(reason));
 }
 
@@ -424,7 +424,7 @@ fn loops_are_refused() {
         dir.route(&to, &g("gw-h50"), &gs(&["gw-g22"]), d(BEFORE)),
         RouteDecision::Refuse(reason.clone())
     );
-    assert_eq!(reason.code(), "routing_loop");
+    assert_eq!(reason.code(), "routing.loop");
     // Unknown recipients too.
     assert!(matches!(
         dir.route(&c("X.UNKNOWN"), &g("gw-h48"), &gs(&["gw-g22"]), d(BEFORE)),
@@ -446,7 +446,7 @@ fn hop_limit_applies_to_forwarding_only() {
         dir.route(&to, &g("gw-h50"), &hops, today),
         RouteDecision::Refuse(reason.clone())
     );
-    assert_eq!(reason.code(), "hop_limit");
+    assert_eq!(reason.code(), "routing.hop_limit");
     // One hop made: a second is allowed.
     assert_eq!(
         dir.route(&to, &g("gw-h50"), &hops[1..], today),
@@ -483,7 +483,7 @@ fn unknown_gateway_is_refused() {
         dir.route(&c("000.00.00.G22"), &g("gw-h99"), &[], d(BEFORE)),
         RouteDecision::Refuse(reason.clone())
     );
-    assert_eq!(reason.code(), "unknown_gateway");
+    assert_eq!(reason.code(), "routing.unknown_gateway");
     assert_eq!(reason.to_string(), "gateway gw-h99 is not in the directory");
 }
 
@@ -541,13 +541,13 @@ fn grouping_by_next_hop() {
     let refused: Vec<(&str, &str)> = groups
         .refused
         .iter()
-        .map(|r| (r.recipient.as_str(), r.reason.code()))
+        .map(|r| (r.recipient.as_str(), r.reason.code().as_str()))
         .collect();
     assert_eq!(
         refused,
         vec![
-            ("000.00.31.H50", "agency_not_valid"),
-            ("X.UNKNOWN", "unknown_agency")
+            ("000.00.31.H50", "routing.agency_not_valid"),
+            ("X.UNKNOWN", "routing.unknown_agency")
         ]
     );
 

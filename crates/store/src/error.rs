@@ -1,5 +1,6 @@
 //! The one error type of this crate.
 
+use lienthong_types::Code;
 use std::path::PathBuf;
 
 use crate::types::{MessageId, Sha256};
@@ -95,20 +96,20 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// A stable, machine-readable code, e.g. `"store.conflict"`.
-    pub fn code(&self) -> &'static str {
+    /// A stable, machine-readable code, e.g. `Code::StoreConflict`.
+    pub fn code(&self) -> Code {
         match self {
-            StoreError::Conflict { .. } => "store.conflict",
-            StoreError::IdConflict { .. } => "store.id_conflict",
-            StoreError::NotFound { .. } => "store.not_found",
-            StoreError::Purged { .. } => "store.purged",
-            StoreError::Corrupt { .. } => "store.corrupt",
-            StoreError::InvalidState { .. } => "store.invalid_state",
-            StoreError::InvalidInput(_) => "store.invalid_input",
-            StoreError::UnsupportedFormat { .. } => "store.unsupported_format",
-            StoreError::Io { .. } => "store.io",
-            StoreError::Sled(_) => "store.sled",
-            StoreError::Flush(_) => "store.flush",
+            StoreError::Conflict { .. } => Code::StoreConflict,
+            StoreError::IdConflict { .. } => Code::StoreIdConflict,
+            StoreError::NotFound { .. } => Code::StoreNotFound,
+            StoreError::Purged { .. } => Code::StorePurged,
+            StoreError::Corrupt { .. } => Code::StoreCorrupt,
+            StoreError::InvalidState { .. } => Code::StoreInvalidState,
+            StoreError::InvalidInput(_) => Code::StoreInvalidInput,
+            StoreError::UnsupportedFormat { .. } => Code::StoreUnsupportedFormat,
+            StoreError::Io { .. } => Code::StoreIo,
+            StoreError::Sled(_) => Code::StoreSled,
+            StoreError::Flush(_) => Code::StoreFlush,
         }
     }
 

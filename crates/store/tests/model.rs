@@ -182,7 +182,7 @@ struct Model {
 fn code<T>(r: &Result<T>) -> &'static str {
     match r {
         Ok(_) => "ok",
-        Err(e) => e.code(),
+        Err(e) => e.code().as_str(),
     }
 }
 

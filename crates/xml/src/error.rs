@@ -1,5 +1,6 @@
 //! The one error type of this crate: what went wrong, and exactly where.
 
+use lienthong_types::Code;
 use std::fmt;
 
 /// A position in the input: byte offset plus 1-based line and column (in characters).
@@ -174,28 +175,28 @@ impl Error {
     }
 
     /// A short machine-readable code for this error, stable across releases.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self.kind {
-            ErrorKind::Doctype => "xml.doctype",
-            ErrorKind::UndeclaredPrefix(_) => "xml.undeclared_prefix",
-            ErrorKind::MultipleRoots(_) => "xml.multiple_roots",
-            ErrorKind::NoRoot => "xml.no_root",
-            ErrorKind::MismatchedTag { .. } => "xml.mismatched_tag",
-            ErrorKind::UnmatchedEndTag(_) => "xml.unmatched_end_tag",
-            ErrorKind::Truncated(_) => "xml.truncated",
-            ErrorKind::InvalidUtf8 => "xml.invalid_utf8",
-            ErrorKind::UnsupportedEncoding(_) => "xml.unsupported_encoding",
-            ErrorKind::DuplicateAttribute(_) => "xml.duplicate_attribute",
-            ErrorKind::TextOutsideRoot => "xml.text_outside_root",
-            ErrorKind::Limit { .. } => "xml.limit",
-            ErrorKind::InvalidName(_) => "xml.invalid_name",
-            ErrorKind::InvalidChar(_) => "xml.invalid_char",
-            ErrorKind::UnknownEntity(_) => "xml.unknown_entity",
-            ErrorKind::InvalidCharRef(_) => "xml.invalid_char_ref",
-            ErrorKind::LtInAttribute => "xml.lt_in_attribute",
-            ErrorKind::Namespace(_) => "xml.namespace",
-            ErrorKind::MisplacedDeclaration => "xml.misplaced_declaration",
-            ErrorKind::Syntax(_) => "xml.syntax",
+            ErrorKind::Doctype => Code::XmlDoctype,
+            ErrorKind::UndeclaredPrefix(_) => Code::XmlUndeclaredPrefix,
+            ErrorKind::MultipleRoots(_) => Code::XmlMultipleRoots,
+            ErrorKind::NoRoot => Code::XmlNoRoot,
+            ErrorKind::MismatchedTag { .. } => Code::XmlMismatchedTag,
+            ErrorKind::UnmatchedEndTag(_) => Code::XmlUnmatchedEndTag,
+            ErrorKind::Truncated(_) => Code::XmlTruncated,
+            ErrorKind::InvalidUtf8 => Code::XmlInvalidUtf8,
+            ErrorKind::UnsupportedEncoding(_) => Code::XmlUnsupportedEncoding,
+            ErrorKind::DuplicateAttribute(_) => Code::XmlDuplicateAttribute,
+            ErrorKind::TextOutsideRoot => Code::XmlTextOutsideRoot,
+            ErrorKind::Limit { .. } => Code::XmlLimit,
+            ErrorKind::InvalidName(_) => Code::XmlInvalidName,
+            ErrorKind::InvalidChar(_) => Code::XmlInvalidChar,
+            ErrorKind::UnknownEntity(_) => Code::XmlUnknownEntity,
+            ErrorKind::InvalidCharRef(_) => Code::XmlInvalidCharRef,
+            ErrorKind::LtInAttribute => Code::XmlLtInAttribute,
+            ErrorKind::Namespace(_) => Code::XmlNamespace,
+            ErrorKind::MisplacedDeclaration => Code::XmlMisplacedDeclaration,
+            ErrorKind::Syntax(_) => Code::XmlSyntax,
         }
     }
 }

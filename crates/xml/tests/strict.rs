@@ -13,7 +13,11 @@ fn err(input: &str) -> lienthong_xml::Error {
 
 fn at(input: &str) -> (String, u32, u32) {
     let e = err(input);
-    (e.code().to_owned(), e.position.line, e.position.column)
+    (
+        e.code().as_str().to_owned(),
+        e.position.line,
+        e.position.column,
+    )
 }
 
 #[test]

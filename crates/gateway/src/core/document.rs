@@ -1,0 +1,237 @@
+//! Is this document acceptable: readable XML, edXML, recipients that are agency codes
+//! (aliases folded into the agency's main code), and a signature acceptable under the
+//! policy. Also: may the calling agency's DMS submit it.
+
+use lienthong_dsig::{ExpectedAgency, Policy, Profile, Verdict};
+use lienthong_edxml::{AgencyCode, BusinessDocType, Package};
+use lienthong_store::{BusinessType, MessageKind, StatusNote, Timestamp};
+use lienthong_types::Code;
+use serde_json::json;
+
+use super::{Refusal, Snapshot};
+use crate::config::SignaturePolicy;
+
+/// What the gateway reads from a document.
+#[derive(Debug)]
+pub struct Checked {
+    /// Document or status package.
+    pub kind: MessageKind,
+    /// The sender as stored: the agency's main code when the document uses an alias.
+    pub sender: String,
+    /// Recipients, main codes, each once.
+    pub recipients: Vec<AgencyCode>,
+    /// The edXML DocumentId (for a status: the document it answers).
+    pub document_id: Option<String>,
+    /// The business type of a document.
+    pub business: Option<BusinessType>,
+    /// What a status package says.
+    pub status: Option<StatusNote>,
+    /// The signature's verdict.
+    pub verdict: Verdict,
+    /// Why the signature is not valid (empty when it is).
+    pub problems: Vec<String>,
+}
+
+/// Parse and check a document or status package; its signature is checked as of
+/// `signature_at` (now for a submission, the message's entry into the network for a relay).
+///
+/// `now` is today's time: the revocation lists must be fresh now, whatever `signature_at`.
+pub fn check_document(
+    snap: &Snapshot,
+    bytes: &[u8],
+    signature_at: Timestamp,
+    now: Timestamp,
+) -> Result<Checked, Refusal> {
+    let (doc, parsed) = read_document(snap, bytes)?;
+    let (kind, raw_recipients, document_id, business) = match &parsed.package {
+        Package::Edoc(e) => (
+            MessageKind::Edoc,
+            e.header
+                .to
+                .iter()
+                .map(|t| t.organ_id.clone())
+                .collect::<Vec<_>>(),
+            e.header.document_id.clone(),
+            e.trace
+                .business
+                .as_ref()
+                .and_then(|b| b.business_doc_type.as_ref())
+                .and_then(|t| match t {
+                    BusinessDocType::New => Some(BusinessType::New),
+                    BusinessDocType::Revoke => Some(BusinessType::Revoke),
+                    BusinessDocType::Update => Some(BusinessType::Update),
+                    BusinessDocType::Replace => Some(BusinessType::Replace),
+                    BusinessDocType::Other(_) => None,
+                }),
+        ),
+        Package::Status(st) => (
+            MessageKind::Status,
+            st.response_for.organ_id.iter().cloned().collect(),
+            st.response_for.document_id.clone(),
+            None,
+        ),
+    };
+    let mut recipients = Vec::new();
+    let mut bad = Vec::new();
+    for r in &raw_recipients {
+        // Aliases become the agency's own code, so each agency has one inbox.
+        match AgencyCode::parse(r).map(|c| snap.directory.canonical(&c).cloned().unwrap_or(c)) {
+            Ok(c) if !recipients.contains(&c) => recipients.push(c),
+            Ok(_) => {}
+            Err(e) => bad.push(json!({"recipient": r, "problem": e.to_string()})),
+        }
+    }
+    if !bad.is_empty() {
+        return Err(Refusal::new(
+            Code::DocumentBadRecipient,
+            "a recipient code is not a valid agency code",
+        )
+        .with(json!({"recipients": bad.clone(), "causes": bad})));
+    }
+    if recipients.is_empty() {
+        return Err(Refusal::new(
+            Code::DocumentNoRecipients,
+            match kind {
+                MessageKind::Edoc => "the document has no To recipient",
+                MessageKind::Status => "the status package has no ResponseFor/OrganId to return to",
+            },
+        ));
+    }
+    let from = parsed.package.from();
+    let report = signature_report(snap, &doc, from, signature_at, now);
+    if snap.policy == SignaturePolicy::Require && !report.valid {
+        return Err(Refusal::new(
+            Code::SignatureRequired,
+            format!(
+                "the document's signature is not acceptable: {}",
+                report.problems.join("; ")
+            ),
+        )
+        .with(json!({
+            "verdict": report.verdict,
+            "problems": report.problems,
+            "problem_codes": report.problem_codes,
+            "causes": report.problem_codes.iter().zip(&report.problems)
+                .map(|(c, m)| json!({"code": c, "message": m})).collect::<Vec<_>>(),
+        })));
+    }
+    // Stored under the agency's own code when the document names it by an alias (common
+    // since the 2025 mergers), so that tracking, DocumentId conflicts and returning statuses
+    // all see one sender.
+    let sender = match AgencyCode::parse(&from.organ_id) {
+        Ok(c) => snap.directory.canonical(&c).unwrap_or(&c).to_string(),
+        Err(_) => from.organ_id.clone(),
+    };
+    let status = match &parsed.package {
+        Package::Status(st) => Some(StatusNote {
+            code: st.status_code.wire().to_owned(),
+            description: st.description.clone(),
+        }),
+        Package::Edoc(_) => None,
+    };
+    Ok(Checked {
+        kind,
+        sender,
+        recipients,
+        document_id,
+        business,
+        status,
+        verdict: report.verdict,
+        problems: report.problems,
+    })
+}
+
+/// Parse a document or status package: the XML tree and what edXML says.
+pub fn read_document(
+    snap: &Snapshot,
+    bytes: &[u8],
+) -> Result<(lienthong_xml::Document, lienthong_edxml::Parsed), Refusal> {
+    let limits = lienthong_xml::Limits {
+        max_bytes: snap.max_body_bytes,
+        ..lienthong_xml::Limits::default()
+    };
+    let doc = lienthong_xml::Document::parse_with(bytes, &limits).map_err(|e| {
+        Refusal::new(Code::DocumentUnreadable, format!("not readable as XML: {e}")).with(json!({
+            "xml_code": e.code(), "line": e.position.line, "column": e.position.column,
+            "causes": [{"code": e.code(), "message": e.kind.to_string(), "line": e.position.line, "column": e.position.column}]
+        }))
+    })?;
+    let parsed = lienthong_edxml::from_document(&doc, bytes).map_err(|e| {
+        let p = e.position();
+        Refusal::new(Code::DocumentNotEdxml, e.to_string())
+            .with(json!({"edxml_code": e.code(), "line": p.line, "column": p.column,
+                "causes": [{"code": e.code(), "message": e.to_string(), "line": p.line, "column": p.column}]}))
+    })?;
+    Ok((doc, parsed))
+}
+
+/// Verify the signature of a parsed document from `from` as of `signature_at`, under the
+/// document trust of `snap`, with revocation lists that must be fresh at `now`.
+pub fn signature_report(
+    snap: &Snapshot,
+    doc: &lienthong_xml::Document,
+    from: &lienthong_edxml::Organization,
+    signature_at: Timestamp,
+    now: Timestamp,
+) -> lienthong_dsig::Report {
+    let trust = &snap.doc_trust;
+    let dir = &snap.directory;
+    let policy = Policy {
+        trust,
+        at: lienthong_dsig::unix_time(signature_at.as_millis() / 1000),
+        expected_agency: Some(ExpectedAgency {
+            code: from.organ_id.clone(),
+            name: from.organ_name.clone(),
+            // The directory's other codes for the same agency (its main code and aliases):
+            // a certificate issued before a merger or renaming still speaks for it.
+            other_codes: AgencyCode::parse(&from.organ_id)
+                .ok()
+                .and_then(|c| dir.agency(&c))
+                .map(|a| {
+                    std::iter::once(&a.code)
+                        .chain(&a.aliases)
+                        .map(ToString::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }),
+    };
+    let mut report = lienthong_dsig::verify(doc, &Profile::edxml(), &policy);
+    // A relayed signature is judged as of the message's entry into the network, but the
+    // revocation lists must be fresh today: stale CRLs cannot vouch that a certificate was
+    // not revoked since.
+    let today = now.as_millis() / 1000;
+    if let Some(until) = trust.crls_fresh_until()
+        && until < today
+        && report.valid
+    {
+        report.problem_codes.push(Code::CertCrlExpired);
+        report.problems.push(format!(
+            "the revocation lists in use passed their nextUpdate on {}; fetch fresh ones (trust.crls) and reload",
+            lienthong_dsig::time::format_rfc3339(until)
+        ));
+        report.valid = false;
+        report.verdict = Verdict::Invalid;
+    }
+    report
+}
+
+/// A DMS speaks only for its own agency: the document's sender (main code, aliases folded)
+/// must be the agency its certificate names.
+pub fn check_submitter(snap: &Snapshot, caller: &AgencyCode, sender: &str) -> Result<(), Refusal> {
+    let canon = |c: &AgencyCode| {
+        snap.directory
+            .canonical(c)
+            .cloned()
+            .unwrap_or_else(|| c.clone())
+    };
+    let from = AgencyCode::parse(sender).ok().map(|c| canon(&c));
+    if from == Some(canon(caller)) {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        Code::AuthWrongAgency,
+        format!("the document is from {sender} but this certificate acts for {caller}"),
+    )
+    .with(json!({"from": sender, "certificate_agency": caller.to_string()})))
+}

@@ -1,0 +1,246 @@
+//! May this gateway relay this to us, and as of when is a relayed signature judged. The
+//! relay's transport metadata travels in headers ([`headers`]); the body is the exact
+//! document.
+
+use lienthong_edxml::AgencyCode;
+use lienthong_routing::{GatewayId, RouteDecision};
+use lienthong_store::{MessageId, Timestamp};
+use lienthong_types::Code;
+use serde_json::json;
+
+use super::dispatch::today;
+use super::{Refusal, Snapshot};
+
+/// Header names of the relay transport metadata.
+pub mod headers {
+    /// The message id given by the first gateway.
+    pub const MESSAGE_ID: &str = "lienthong-message-id";
+    /// SHA-256 of the body, hex.
+    pub const SHA256: &str = "lienthong-sha256";
+    /// The recipients behind this link, comma-separated.
+    pub const RECIPIENTS: &str = "lienthong-recipients";
+    /// Gateways the message passed, comma-separated, the sending gateway last.
+    pub const HOPS: &str = "lienthong-hops";
+}
+
+/// When a relayed document's signature is checked: when the message entered the network (the
+/// time in its UUID v7 id, given by the first gateway, which checked the signature then),
+/// so that a signer certificate that expired while the message waited in a queue does not
+/// make the next hop refuse a document that was valid when it was sent. Never later than
+/// `now`, and never earlier than `window_ms` (the retry policy's `max_age_ms`: nothing
+/// legitimately travels longer) before it.
+pub fn relay_signature_time(id: MessageId, now: Timestamp, window_ms: u64) -> Timestamp {
+    let entered = id
+        .as_uuid()
+        .get_timestamp()
+        .map(|t| {
+            let (secs, nanos) = t.to_unix();
+            secs.saturating_mul(1000)
+                .saturating_add(u64::from(nanos) / 1_000_000)
+        })
+        .unwrap_or(now.as_millis());
+    let earliest = now.as_millis().saturating_sub(window_ms);
+    Timestamp::from_millis(entered.clamp(earliest, now.as_millis()))
+}
+
+/// A gateway may relay to us only what the directory routes through it to us: from a
+/// child, recipients outside that child's subtree; from the parent or a shortcut,
+/// recipients in our subtree.
+pub fn authorize_relay(
+    snap: &Snapshot,
+    from: &GatewayId,
+    hops: &[GatewayId],
+    recipients: &[AgencyCode],
+    now: Timestamp,
+) -> Result<(), Refusal> {
+    let (dir, here) = (&snap.directory, &snap.id);
+    check_hop_list(from, hops)?;
+    let is_child = dir.parent(from) == Some(here);
+    let is_parent = dir.parent(here) == Some(from);
+    let is_shortcut = dir.shortcuts_from(from).any(|g| g == here);
+    if !(is_child || is_parent || is_shortcut) {
+        return Err(Refusal::new(
+            Code::AuthRelayNotRouted,
+            format!("{from} is not a neighbour of {here} in the directory"),
+        ));
+    }
+    for r in recipients {
+        let home = dir.home_gateway(r);
+        let ok = match home {
+            Some(h) => {
+                let below_us = dir.subtree_contains(here, h);
+                if is_child {
+                    !dir.subtree_contains(from, h)
+                } else {
+                    below_us
+                }
+            }
+            // Unknown here: only a child may send it up (we pass it to our parent).
+            None => is_child,
+        };
+        if !ok {
+            return Err(Refusal::new(
+                Code::AuthRelayNotRouted,
+                format!(
+                    "{from} may not relay {r} to {here}: the directory does not route it through this link"
+                ),
+            ));
+        }
+        if let RouteDecision::Refuse(reason) = dir.route(r, here, hops, today(now)) {
+            return Err(Refusal::new(Code::RoutingRefused, reason.to_string())
+                .with(json!({"recipient": r.to_string(), "code": reason.code(),
+                             "causes": [{"code": reason.code(), "recipient": r.to_string(), "message": reason.to_string()}]})));
+        }
+    }
+    Ok(())
+}
+
+/// A relay's hop list ends with the gateway sending it.
+pub fn check_hop_list(from: &GatewayId, hops: &[GatewayId]) -> Result<(), Refusal> {
+    if hops.last() == Some(from) {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        Code::AuthRelayNotRouted,
+        format!("the hop list must end with the sending gateway {from}"),
+    ))
+}
+
+/// What the relayed document says must agree with the relay: every recipient the relay
+/// names is one of the document's, and a child sends up only what agencies of its own
+/// subtree sent (a sender this directory does not know is left to the signature check).
+pub fn check_relayed_content(
+    snap: &Snapshot,
+    from: &GatewayId,
+    relayed_to: &[AgencyCode],
+    document_recipients: &[AgencyCode],
+    sender: &str,
+) -> Result<(), Refusal> {
+    if let Some(r) = relayed_to.iter().find(|r| !document_recipients.contains(r)) {
+        return Err(Refusal::new(
+            Code::AuthRelayNotRouted,
+            format!("{r} is not a recipient of this document"),
+        ));
+    }
+    let dir = &snap.directory;
+    if dir.parent(from) == Some(&snap.id)
+        && let Ok(sender) = AgencyCode::parse(sender)
+        && let Some(home) = dir.home_gateway(&sender)
+        && !dir.subtree_contains(from, home)
+    {
+        return Err(Refusal::new(
+            Code::AuthRelayNotRouted,
+            format!(
+                "{from} relays a message from {sender}, which is homed at {home}, outside {from}'s subtree"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::fixture::{at, code, gw, snapshot};
+
+    #[test]
+    fn a_relayed_signature_is_checked_as_of_the_message_entering_the_network() {
+        let day = 86_400_000;
+        let now = Timestamp::from_millis(1_795_305_600_000);
+        let sent = Timestamp::from_millis(now.as_millis() - 2 * day);
+        let id = MessageId::new_v7(sent);
+        // Within the window: the time the first gateway gave the message.
+        assert_eq!(relay_signature_time(id, now, 3 * day), sent);
+        // Older than anything may travel: no earlier than the window allows.
+        assert_eq!(
+            relay_signature_time(id, now, day),
+            Timestamp::from_millis(now.as_millis() - day)
+        );
+        // An id from the future (a peer's clock ahead): now.
+        let ahead = MessageId::new_v7(Timestamp::from_millis(now.as_millis() + day));
+        assert_eq!(relay_signature_time(ahead, now, 3 * day), now);
+    }
+
+    #[test]
+    fn a_gateway_relays_only_what_the_directory_routes_through_it() {
+        // Seen from the province gw-h50: parent gw-g22, child gw-h50-giolinh.
+        let snap = snapshot(true);
+        let (parent, child) = (gw("gw-g22"), gw("gw-h50-giolinh"));
+        let now = at(0);
+        // The parent brings post for agencies below us; the child sends out what leaves it.
+        assert!(
+            authorize_relay(
+                &snap,
+                &parent,
+                std::slice::from_ref(&parent),
+                &[code("000.00.01.H50")],
+                now
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize_relay(
+                &snap,
+                &child,
+                std::slice::from_ref(&child),
+                &[code("000.00.00.H48")],
+                now
+            )
+            .is_ok()
+        );
+        let refused = |from: &GatewayId, hops: &[GatewayId], to: &str| {
+            authorize_relay(&snap, from, hops, &[code(to)], now).unwrap_err()
+        };
+        // The hop list must end with the sender.
+        assert_eq!(
+            refused(&parent, std::slice::from_ref(&child), "000.00.01.H50").code,
+            Code::AuthRelayNotRouted
+        );
+        // Not a neighbour.
+        let stranger = gw("gw-h48");
+        let r = refused(&stranger, std::slice::from_ref(&stranger), "000.00.01.H50");
+        assert!(r.message.contains("not a neighbour"), "{}", r.message);
+        // The parent may not send us post for the other province, nor the child post for itself.
+        assert_eq!(
+            refused(&parent, std::slice::from_ref(&parent), "000.00.00.H48").code,
+            Code::AuthRelayNotRouted
+        );
+        assert_eq!(
+            refused(&child, std::slice::from_ref(&child), "000.00.21.H50").code,
+            Code::AuthRelayNotRouted
+        );
+        // Routed, but it would loop back through us.
+        let r = refused(&parent, &[gw("gw-h50"), parent.clone()], "000.00.01.H50");
+        assert_eq!(
+            (r.code, r.detail["code"].as_str()),
+            (Code::RoutingRefused, Some("routing.loop"))
+        );
+    }
+
+    #[test]
+    fn relayed_content_must_match_the_relay() {
+        let snap = snapshot(true);
+        let child = gw("gw-h50-giolinh");
+        let to = [code("000.00.01.H50")];
+        // From the child's subtree: fine.
+        assert!(check_relayed_content(&snap, &child, &to, &to, "000.00.21.H50").is_ok());
+        // A recipient the document does not name.
+        let r = check_relayed_content(
+            &snap,
+            &child,
+            &[code("000.00.11.H50")],
+            &to,
+            "000.00.21.H50",
+        );
+        assert_eq!(r.unwrap_err().code, Code::AuthRelayNotRouted);
+        // The child relays a message of an agency homed outside its subtree.
+        let r = check_relayed_content(&snap, &child, &to, &to, "000.00.00.H48").unwrap_err();
+        assert!(
+            r.message.contains("outside gw-h50-giolinh's subtree"),
+            "{}",
+            r.message
+        );
+        // The parent may bring anyone's.
+        assert!(check_relayed_content(&snap, &gw("gw-g22"), &to, &to, "000.00.00.H48").is_ok());
+    }
+}

@@ -1,0 +1,141 @@
+//! Request bodies read within the limits (size, arrival rate, the memory budget), and
+//! response bodies that hold their share of the budget until sent.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, header};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use lienthong_types::Code;
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// How long a body of declared length waits for its share of the memory budget.
+pub(crate) const BUDGET_WAIT: Duration = Duration::from_secs(5);
+
+/// The refusal when the memory budget for bodies is spent.
+pub(crate) fn budget_busy(s: &AppState) -> ApiError {
+    ApiError::new(
+        Code::ServerBusy,
+        "the gateway holds as many document bodies as its memory allows; try again shortly",
+    )
+    .with(json!({"max_buffered_body_bytes": s.limits.max_buffered_body_bytes}))
+}
+
+/// Read a request body within the limits: its size, its arrival rate, and the memory budget
+/// for bodies held at once (the returned permit holds the body's share; keep it while the
+/// bytes are in use).
+pub(crate) async fn read_body(
+    s: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(Bytes, crate::budget::BodyPermit), ApiError> {
+    let max = s.limits.max_body_bytes;
+    let too_large = || {
+        ApiError::new(
+            Code::RequestTooLarge,
+            format!("the body is larger than {max} bytes"),
+        )
+        .with(json!({"limit": max}))
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > max as u64) {
+        return Err(too_large());
+    }
+    // A declared length takes its whole share first, waiting a little for it; a body without
+    // one takes its share frame by frame and is refused at once when the budget is spent (so
+    // that half-read bodies never wait for each other).
+    let mut permit = match declared {
+        Some(len) => s
+            .body_budget
+            .acquire(len, BUDGET_WAIT)
+            .await
+            .ok_or_else(|| budget_busy(s))?,
+        None => crate::budget::BodyPermit::default(),
+    };
+    let mut covered = declared.unwrap_or(0);
+    // The body must keep coming at `min_bytes_per_second` on average (after the header
+    // time as a start-up allowance): a client that trickles bytes to hold a request slot is
+    // cut off as soon as it falls behind, not when the size-scaled request timeout ends.
+    let rate = s.limits.min_bytes_per_second.max(1);
+    let allowance = Duration::from_millis(s.limits.header_timeout_ms);
+    let started = tokio::time::Instant::now();
+    let mut body = http_body_util::Limited::new(body, max);
+    // A declared length already holds its share of the budget: take the memory at once, so
+    // that the body is not copied as it grows and its buffer is no larger than it.
+    let mut buf = bytes::BytesMut::with_capacity(
+        usize::try_from(declared.unwrap_or(0)).map_or(0, |n| n.min(max)),
+    );
+    loop {
+        let received = buf.len() as u64;
+        let deadline = started
+            + allowance
+            + Duration::from_millis(received.saturating_add(1).saturating_mul(1000) / rate);
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) => {
+                return Err(ApiError::new(
+                    Code::RequestTimeout,
+                    format!("the body arrived slower than {rate} bytes per second"),
+                )
+                .with(json!({"received": received, "min_bytes_per_second": rate})));
+            }
+            Ok(None) => return Ok((buf.freeze(), permit)),
+            Ok(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    let after = (buf.len() + data.len()) as u64;
+                    if after > covered {
+                        if !s.body_budget.try_grow(&mut permit, after - covered) {
+                            return Err(budget_busy(s));
+                        }
+                        covered = after;
+                    }
+                    buf.extend_from_slice(&data);
+                }
+            }
+            Ok(Some(Err(e)))
+                if e.downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some() =>
+            {
+                return Err(too_large());
+            }
+            Ok(Some(Err(e))) => {
+                return Err(ApiError::new(
+                    Code::RequestBadRequest,
+                    format!("reading the body failed: {e}"),
+                ));
+            }
+        }
+    }
+}
+
+/// A response body that holds its share of the memory budget until hyper has sent it.
+pub(crate) struct HeldBody {
+    pub(crate) data: Option<Bytes>,
+    pub(crate) _share: crate::budget::BodyPermit,
+}
+
+impl hyper::body::Body for HeldBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(self.data.take().map(|d| Ok(hyper::body::Frame::data(d))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.is_none()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::SizeHint::with_exact(self.data.as_ref().map_or(0, |d| d.len() as u64))
+    }
+}

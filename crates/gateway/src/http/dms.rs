@@ -1,0 +1,360 @@
+//! The DMS's endpoints (an agency's client certificate): submit, the inbox, its own sent
+//! documents, the directory.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use bytes::Bytes;
+use lienthong_edxml::AgencyCode;
+use lienthong_store::{
+    AcceptRequest, FetchResult, InboxCursor, MessageId, MessageKind, Origin, RecipientState,
+};
+use lienthong_types::Code;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::BusySlot;
+use super::body::{BUDGET_WAIT, HeldBody, budget_busy, read_body};
+use super::extract::{ApiQuery, canonical_agency, parse_id, require_agency, require_cert};
+use super::operator::search_query;
+use crate::apply::{dispatch, planned, wake};
+use crate::core::{dispatch as route, document, relay as relay_core};
+use crate::error::ApiError;
+use crate::identity::Peer;
+use crate::state::{AppState, Shared, blocking};
+
+pub(crate) async fn submit(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let started = Instant::now();
+    let caller = require_agency(&peer)?;
+    let (bytes, _body_share) = read_body(&s, &headers, body).await?;
+    let kept = bytes.clone();
+    let st = s.clone();
+    let (id, sha, recipients, duplicate, hops, verdict) = blocking(move || {
+        let now = st.clock.now();
+        // One snapshot for the whole decision, whatever a reload does meanwhile.
+        let snap = st.snapshot();
+        let checked = document::check_document(&snap, &bytes, now, now)?;
+        document::check_submitter(&snap, &caller, &checked.sender)?;
+        let next = route::route_all(&snap, &checked.recipients, &[], now)?;
+        let plan = route::plan(&next, None);
+        let outcome = st.store.accept_with(
+            &AcceptRequest {
+                sender: checked.sender.clone(),
+                kind: checked.kind,
+                bytes: bytes.to_vec(),
+                document_id: checked.document_id.clone(),
+                business: checked.business,
+                recipients: checked.recipients.iter().map(ToString::to_string).collect(),
+                origin: Origin::Local,
+                status: checked.status.clone(),
+            },
+            &plan,
+            now,
+        )?;
+        if !checked.problems.is_empty() {
+            tracing::warn!(message_id = %outcome.id, verdict = ?checked.verdict, problems = ?checked.problems, "accepted under policy 'record' with a signature that is not valid");
+        }
+        let hops = if outcome.duplicate {
+            dispatch(&st, outcome.id, &next, now)?
+        } else {
+            planned(&st, &plan)
+        };
+        Ok((
+            outcome.id,
+            outcome.sha256,
+            checked.recipients,
+            outcome.duplicate,
+            hops,
+            checked.verdict,
+        ))
+    })
+    .await?;
+    if !duplicate && !hops.is_empty() {
+        s.hot.put(id, kept, Vec::new());
+    }
+    wake(&s, &hops);
+    if !duplicate {
+        s.metrics.accepted(started.elapsed());
+    }
+    tracing::info!(message_id = %id, duplicate, "document accepted");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({
+            "id": id.to_string(),
+            "sha256": sha.to_hex(),
+            "recipients": recipients.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "duplicate": duplicate,
+            "signature": verdict,
+        })),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct InboxQuery {
+    after: Option<String>,
+    limit: Option<usize>,
+    kind: Option<String>,
+    /// Long poll: seconds to wait for something new when the list is empty.
+    wait: Option<u64>,
+}
+
+/// The longest inbox long poll, in seconds (also at most half the request timeout).
+pub const MAX_INBOX_WAIT_S: u64 = 60;
+
+pub(crate) async fn inbox_list(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    slot: Option<Extension<BusySlot>>,
+    ApiQuery(q): ApiQuery<InboxQuery>,
+) -> Result<Response, ApiError> {
+    // The inbox is kept under the agency's main code, also for a certificate naming an alias.
+    let agency = canonical_agency(&s, require_agency(&peer)?);
+    let after = match &q.after {
+        Some(a) => Some(a.parse::<InboxCursor>().map_err(|_| {
+            ApiError::new(
+                Code::RequestBadRequest,
+                format!("after='{a}' is not a cursor"),
+            )
+        })?),
+        None => None,
+    };
+    let kind = match q.kind.as_deref() {
+        None => None,
+        Some("edoc") => Some(MessageKind::Edoc),
+        Some("status") => Some(MessageKind::Status),
+        Some(k) => {
+            return Err(ApiError::new(
+                Code::RequestBadRequest,
+                format!("kind='{k}': use edoc or status"),
+            ));
+        }
+    };
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let wait = match q.wait {
+        Some(w) if w > MAX_INBOX_WAIT_S => {
+            return Err(ApiError::new(
+                Code::RequestBadRequest,
+                format!("wait={w}: at most {MAX_INBOX_WAIT_S} seconds"),
+            ));
+        }
+        w => Duration::from_secs(w.unwrap_or(0))
+            .min(Duration::from_millis(s.limits.request_timeout_ms / 2)),
+    };
+    let list = || {
+        let (st, agency) = (s.clone(), agency.clone());
+        blocking(move || Ok(st.store.list_inbox(agency.as_str(), after, limit, kind)?))
+    };
+    let mut items = list().await?;
+    if items.is_empty() && !wait.is_zero() {
+        // No slot free: answer at once, as without `wait`.
+        if let Some(waiter) = s.inbox_waiters.register(agency.as_str()) {
+            if let Some(Extension(slot)) = &slot {
+                slot.release();
+            }
+            let deadline = tokio::time::Instant::now() + wait;
+            loop {
+                let mut woken = std::pin::pin!(waiter.notified());
+                woken.as_mut().enable();
+                // Delivered between the last look and `enable`: seen here.
+                items = list().await?;
+                if !items.is_empty() {
+                    break;
+                }
+                if tokio::time::timeout_at(deadline, woken).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let next = items.last().map(|i| i.cursor.to_string());
+    Ok(Json(json!({"items": items, "next": next})).into_response())
+}
+
+pub(crate) async fn inbox_get(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    // The inbox is kept under the agency's main code, also for a certificate naming an alias.
+    let agency = canonical_agency(&s, require_agency(&peer)?);
+    let id = parse_id(&id)?;
+    let st = s.clone();
+    let size = blocking(move || Ok(in_inbox(&st, &agency, id)?.size)).await?;
+    // The body's share of the memory budget is held until the answer has been sent.
+    let share = s
+        .body_budget
+        .acquire(size, BUDGET_WAIT)
+        .await
+        .ok_or_else(|| budget_busy(&s))?;
+    let st = s.clone();
+    let bytes = blocking(move || Ok(st.store.read_payload(id)?)).await?;
+    let mut r = Body::new(HeldBody {
+        data: Some(Bytes::from(bytes)),
+        _share: share,
+    })
+    .into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    Ok(r)
+}
+
+/// Message `id` if it is in `agency`'s inbox; otherwise `not_found` (the same for a
+/// message that exists elsewhere, so that other agencies learn nothing).
+pub(crate) fn in_inbox(
+    s: &AppState,
+    agency: &AgencyCode,
+    id: MessageId,
+) -> Result<lienthong_store::MessageInfo, ApiError> {
+    let info = s.store.message(id)?;
+    let ours = matches!(
+        info.recipients.get(agency.as_str()),
+        Some(RecipientState::Delivered | RecipientState::Fetched { .. })
+    );
+    if !ours {
+        return Err(ApiError::new(
+            Code::NotFound,
+            "no such message in this agency's inbox",
+        ));
+    }
+    Ok(info)
+}
+
+/// Who signed a message in the caller's inbox, and whether the signature holds: verified
+/// by the gateway under its document trust, as of the message's entry into the network
+/// (as every hop checked it), with today's revocation lists. A DMS shows this to the clerk
+/// instead of implementing XML signatures and the PKI itself.
+pub(crate) async fn inbox_signature(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let agency = canonical_agency(&s, require_agency(&peer)?);
+    let id = parse_id(&id)?;
+    let st = s.clone();
+    let info = blocking(move || in_inbox(&st, &agency, id)).await?;
+    let share = s
+        .body_budget
+        .acquire(info.size, BUDGET_WAIT)
+        .await
+        .ok_or_else(|| budget_busy(&s))?;
+    let st = s.clone();
+    let report = blocking(move || {
+        let _share = share;
+        let bytes = st.store.read_payload(id)?;
+        let snap = st.snapshot();
+        let (doc, parsed) = document::read_document(&snap, &bytes)?;
+        // As this gateway judged it when it accepted the message, however long ago.
+        let at = relay_core::relay_signature_time(id, info.accepted_at, snap.relay_window_ms);
+        Ok(document::signature_report(
+            &snap,
+            &doc,
+            parsed.package.from(),
+            at,
+            st.clock.now(),
+        ))
+    })
+    .await?;
+    Ok(Json(json!({"id": id.to_string(), "signature": report})).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AckBody {
+    result: FetchResult,
+    note: Option<String>,
+}
+
+pub(crate) async fn inbox_ack(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    // The inbox is kept under the agency's main code, also for a certificate naming an alias.
+    let agency = canonical_agency(&s, require_agency(&peer)?);
+    let id = parse_id(&id)?;
+    let (bytes, _body_share) = read_body(&s, &headers, body).await?;
+    let ack: AckBody = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::new(
+            Code::RequestBadRequest,
+            format!("expected {{\"result\": \"done\"|\"fail\", \"note\": …}}: {e}"),
+        )
+    })?;
+    if ack.note.as_ref().is_some_and(|n| n.len() > 4096) {
+        return Err(ApiError::new(
+            Code::RequestBadRequest,
+            "note is longer than 4096 bytes",
+        ));
+    }
+    let st = s.clone();
+    blocking(move || {
+        Ok(st.store.ack_inbox(
+            agency.as_str(),
+            id,
+            ack.result,
+            ack.note.as_deref(),
+            st.clock.now(),
+        )?)
+    })
+    .await?;
+    Ok(Json(json!({"id": id.to_string(), "result": ack.result})).into_response())
+}
+
+pub(crate) async fn agencies(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+) -> Result<Response, ApiError> {
+    require_cert(&peer)?;
+    let list: Vec<Value> = s
+        .directory()
+        .agencies()
+        .iter()
+        .map(|a| serde_json::to_value(a).unwrap_or(Value::Null))
+        .collect();
+    Ok(Json(json!({"gateway": s.id.to_string(), "agencies": list})).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SentQuery {
+    state: Option<String>,
+    after: Option<String>,
+    limit: Option<usize>,
+    since: Option<String>,
+    until: Option<String>,
+}
+
+/// A DMS's own sent documents and statuses, by state and time: "which of mine are still
+/// on their way, and did any fail?" (`GET /v1/messages` for the caller's agency, as sender).
+pub(crate) async fn sent_documents(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    ApiQuery(q): ApiQuery<SentQuery>,
+) -> Result<Response, ApiError> {
+    let caller = canonical_agency(&s, require_agency(&peer)?);
+    let state_name = q.state.clone().unwrap_or_else(|| "all".into());
+    let mut query = search_query(&state_name, &q.after, &q.since, &q.until, q.limit, None)?;
+    query.sender = Some(caller.to_string());
+    let st = s.clone();
+    let page = blocking(move || Ok(st.store.find_messages(&query)?)).await?;
+    Ok(Json(json!({
+        "state": state_name,
+        "agency": caller.to_string(),
+        "messages": page.messages,
+        "next": page.next.map(|id| id.to_string()),
+        "scanned": page.scanned,
+    }))
+    .into_response())
+}

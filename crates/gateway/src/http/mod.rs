@@ -1,0 +1,203 @@
+//! The HTTP shell: the router, its layers, and the handlers by audience. Layers, outermost
+//! first: refusal counting, per-request timeout, concurrency limit (503 when full),
+//! per-peer rate limit (429), then the handler. The peer's identity arrives as a
+//! [`Peer`] request extension, put there by the connection loop from the client
+//! certificate; handlers take it through the typed checks of [`extract`].
+
+pub mod body;
+pub mod dms;
+pub mod extract;
+pub mod health;
+pub mod operator;
+pub mod relay;
+pub mod tracking;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use lienthong_types::Code;
+
+use crate::error::ApiError;
+use crate::identity::Peer;
+use crate::state::Shared;
+
+use dms::{agencies, inbox_ack, inbox_get, inbox_list, inbox_signature, sent_documents, submit};
+use health::{healthz, readyz};
+use operator::{
+    agency_activity, backup_start, backup_status, certificates, console, message_action, messages,
+    metrics, queues,
+};
+use relay::relay;
+use tracking::{relay_receipt, relay_trail, track};
+
+/// The router with every route and layer.
+pub fn router(state: Shared) -> Router {
+    let timeout = Duration::from_millis(state.limits.request_timeout_ms);
+    let min_rate = state.limits.min_bytes_per_second;
+    let max_body = state.limits.max_body_bytes as u64;
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/v1/documents", post(submit).get(sent_documents))
+        .route("/v1/documents/{id}", get(track))
+        .route("/v1/inbox", get(inbox_list))
+        .route("/v1/inbox/{id}", get(inbox_get))
+        .route("/v1/inbox/{id}/ack", post(inbox_ack))
+        .route("/v1/inbox/{id}/signature", get(inbox_signature))
+        .route("/v1/agencies", get(agencies))
+        .route("/v1/agencies/activity", get(agency_activity))
+        .route("/v1/relay", post(relay))
+        .route("/v1/relay/{id}", get(relay_trail))
+        .route("/v1/relay/{id}/receipt", get(relay_receipt))
+        .route("/v1/queues", get(queues))
+        .route("/v1/certificates", get(certificates))
+        .route("/v1/backups", post(backup_start).get(backup_status))
+        .route("/console", get(console))
+        .route("/v1/messages", get(messages))
+        .route("/v1/messages/{id}/{action}", post(message_action))
+        .fallback(|| async { ApiError::new(Code::NotFound, "no such endpoint") })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            concurrency,
+        ))
+        .layer(axum::middleware::from_fn(
+            move |req: Request, next: Next| {
+                // A body's share: its declared length at the slowest rate still served (a
+                // length above the body limit is refused with 413 before it matters).
+                let declared = req
+                    .headers()
+                    .get(header::CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                    .unwrap_or(0)
+                    .min(max_body);
+                let limit = crate::net::transfer_timeout(timeout, declared, min_rate);
+                with_timeout(limit, req, next)
+            },
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            count_refusals,
+        ))
+        // Probes come after the layers, so that neither the rate limit (one bucket for every
+        // caller without a certificate) nor the concurrency limit can fail them under load.
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+}
+
+/// The routes the router serves, for the test that compares them with the OpenAPI file.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/metrics"),
+    ("post", "/v1/documents"),
+    ("get", "/v1/documents"),
+    ("get", "/v1/documents/{id}"),
+    ("get", "/v1/inbox"),
+    ("get", "/v1/inbox/{id}"),
+    ("post", "/v1/inbox/{id}/ack"),
+    ("get", "/v1/inbox/{id}/signature"),
+    ("get", "/v1/agencies"),
+    ("get", "/v1/agencies/activity"),
+    ("post", "/v1/relay"),
+    ("get", "/v1/relay/{id}"),
+    ("get", "/v1/relay/{id}/receipt"),
+    ("get", "/v1/queues"),
+    ("get", "/v1/certificates"),
+    ("post", "/v1/backups"),
+    ("get", "/v1/backups"),
+    ("get", "/console"),
+    ("get", "/v1/messages"),
+    ("post", "/v1/messages/{id}/{action}"),
+];
+
+/// Every refusal is counted here, by its code, whichever layer or handler made it.
+pub(crate) async fn count_refusals(State(s): State<Shared>, req: Request, next: Next) -> Response {
+    let r = next.run(req).await;
+    if let Some(code) = r.extensions().get::<crate::error::ErrorCode>() {
+        s.metrics.refused(code.0.as_str());
+    }
+    r
+}
+
+pub(crate) async fn with_timeout(limit: Duration, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::new(Code::RequestTimeout, "the request took too long").into_response(),
+    }
+}
+
+/// The request's slot under `max_concurrent_requests`, which a long poll gives back while it
+/// waits.
+#[derive(Clone)]
+pub(crate) struct BusySlot(pub(crate) Arc<Mutex<Option<tokio::sync::OwnedSemaphorePermit>>>);
+
+impl BusySlot {
+    fn release(&self) {
+        if let Ok(mut g) = self.0.lock() {
+            g.take();
+        }
+    }
+}
+
+pub(crate) async fn concurrency(State(s): State<Shared>, mut req: Request, next: Next) -> Response {
+    match s.busy.clone().try_acquire_owned() {
+        Ok(permit) => {
+            req.extensions_mut()
+                .insert(BusySlot(Arc::new(Mutex::new(Some(permit)))));
+            next.run(req).await
+        }
+        Err(_) => ApiError::new(
+            Code::ServerBusy,
+            "too many requests in progress; try again shortly",
+        )
+        .into_response(),
+    }
+}
+
+pub(crate) async fn rate_limit(State(s): State<Shared>, req: Request, next: Next) -> Response {
+    let key = req
+        .extensions()
+        .get::<Peer>()
+        .map_or_else(|| "anonymous".to_owned(), Peer::key);
+    let allowed = {
+        let rate = f64::from(s.limits.per_peer_rate);
+        let burst = f64::from(s.limits.per_peer_burst);
+        match s.buckets.lock() {
+            Ok(mut b) => {
+                let now = Instant::now();
+                if b.len() > 100_000 {
+                    b.clear();
+                }
+                let (tokens, last) = b.entry(key).or_insert((burst, now));
+                *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(burst);
+                *last = now;
+                if *tokens >= 1.0 {
+                    *tokens -= 1.0;
+                    true
+                } else {
+                    false
+                }
+            }
+            Err(_) => true,
+        }
+    };
+    if allowed {
+        next.run(req).await
+    } else {
+        ApiError::new(
+            Code::RequestRateLimited,
+            "too many requests from this peer; slow down",
+        )
+        .into_response()
+    }
+}

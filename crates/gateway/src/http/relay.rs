@@ -1,0 +1,155 @@
+//! `POST /v1/relay`: a neighbouring gateway hands us a message; we check it (the core's
+//! relay and document decisions), store it with its dispatch and our signed receipt in one
+//! durable commit, and answer with the receipt.
+
+use std::time::Instant;
+
+use axum::Extension;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use lienthong_edxml::AgencyCode;
+use lienthong_routing::GatewayId;
+use lienthong_store::{AcceptRequest, MessageId, Origin};
+use lienthong_types::Code;
+use serde_json::json;
+
+use super::body::read_body;
+use super::extract::require_gateway;
+use crate::apply::{dispatch, planned, wake};
+use crate::core::relay::headers;
+use crate::core::{dispatch as route, document, receipt, relay as relay_core};
+use crate::error::ApiError;
+use crate::identity::Peer;
+use crate::state::{Shared, blocking};
+
+pub(crate) fn header_str<'h>(h: &'h HeaderMap, name: &str) -> Result<&'h str, ApiError> {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::new(Code::RequestBadRequest, format!("header {name} is missing")))
+}
+
+pub(crate) async fn relay(
+    State(s): State<Shared>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let from = require_gateway(&peer)?;
+    let from_log = from.clone();
+    let id = header_str(&headers, headers::MESSAGE_ID)?
+        .parse::<MessageId>()
+        .map_err(|_| {
+            ApiError::new(
+                Code::RequestBadRequest,
+                "lienthong-message-id is not a message id",
+            )
+        })?;
+    let sha = header_str(&headers, headers::SHA256)?.to_ascii_lowercase();
+    let mut hops = Vec::new();
+    for h in header_str(&headers, headers::HOPS)?
+        .split(',')
+        .filter(|h| !h.is_empty())
+    {
+        hops.push(
+            GatewayId::parse(h.trim()).map_err(|e| {
+                ApiError::new(Code::RequestBadRequest, format!("lienthong-hops: {e}"))
+            })?,
+        );
+    }
+    let mut recipients = Vec::new();
+    for r in header_str(&headers, headers::RECIPIENTS)?
+        .split(',')
+        .filter(|r| !r.is_empty())
+    {
+        let code = AgencyCode::parse(r.trim()).map_err(|e| {
+            ApiError::new(
+                Code::RequestBadRequest,
+                format!("lienthong-recipients: {e}"),
+            )
+        })?;
+        recipients.push(code);
+    }
+    // Before reading the body: a hop list that does not end with the caller is refused.
+    relay_core::check_hop_list(&from, &hops)?;
+    let (bytes, _body_share) = read_body(&s, &headers, body).await?;
+    let kept = bytes.clone();
+    let path: Vec<String> = hops.iter().map(ToString::to_string).collect();
+    let st = s.clone();
+    let started = Instant::now();
+    let (receipt, wake_hops, duplicate) = blocking(move || {
+        let now = st.clock.now();
+        // A duplicate gets the original receipt, before any other work.
+        if let Ok(Some(r)) = st.store.issued_receipt(id) {
+            return Ok((r, vec![], true));
+        }
+        let actual = lienthong_store::Sha256::digest(&bytes);
+        if actual.to_hex() != sha {
+            return Err(ApiError::new(
+                Code::DocumentChecksum,
+                "the body does not match lienthong-sha256",
+            )
+            .with(json!({"expected": sha, "actual": actual.to_hex()})));
+        }
+        // One snapshot for the whole decision, whatever a reload does meanwhile.
+        let snap = st.snapshot();
+        let recipients: Vec<AgencyCode> = recipients
+            .into_iter()
+            .map(|c| snap.directory.canonical(&c).cloned().unwrap_or(c))
+            .collect();
+        relay_core::authorize_relay(&snap, &from, &hops, &recipients, now)?;
+        let signature_at = relay_core::relay_signature_time(id, now, snap.relay_window_ms);
+        let checked = document::check_document(&snap, &bytes, signature_at, now)?;
+        relay_core::check_relayed_content(
+            &snap,
+            &from,
+            &recipients,
+            &checked.recipients,
+            &checked.sender,
+        )?;
+        let next = route::route_all(&snap, &recipients, &hops, now)?;
+        // Sign the receipt first, so that it is stored in the same commit as the message.
+        let signed = receipt::issue_receipt(&snap, id, actual, hops.len(), now)
+            .map_err(ApiError::internal)?;
+        let plan = route::plan(&next, Some(signed.clone()));
+        let outcome = st.store.accept_with(
+            &AcceptRequest {
+                sender: checked.sender.clone(),
+                kind: checked.kind,
+                bytes: bytes.to_vec(),
+                document_id: checked.document_id.clone(),
+                business: checked.business,
+                recipients: recipients.iter().map(ToString::to_string).collect(),
+                origin: Origin::Relayed {
+                    from_gateway: from.to_string(),
+                    id,
+                    hops: hops.iter().map(ToString::to_string).collect(),
+                },
+                status: checked.status.clone(),
+            },
+            &plan,
+            now,
+        )?;
+        if !outcome.duplicate {
+            return Ok((signed, planned(&st, &plan), false));
+        }
+        let wake = dispatch(&st, id, &next, now)?;
+        // A duplicate gets the receipt stored first (the same bytes as the original's).
+        let stored = st.store.put_issued_receipt(id, &signed, now)?;
+        Ok((stored, wake, true))
+    })
+    .await?;
+    if !duplicate && !wake_hops.is_empty() {
+        s.hot.put(id, kept, path);
+    }
+    wake(&s, &wake_hops);
+    s.metrics.received_relay(started.elapsed(), duplicate);
+    tracing::info!(message_id = %id, from = %from_log, "relay received");
+    let mut r = receipt.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    Ok(r)
+}
