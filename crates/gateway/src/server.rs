@@ -235,7 +235,7 @@ impl RunningGateway {
             Ok(g) => Arc::new(g.clone()),
             Err(_) => Arc::clone(&st.snapshot().gateway_trust),
         };
-        let signing = Signing::load(
+        let signing = crate::state::load_signing(
             &self.signing_files.0,
             &self.signing_files.1,
             &st.id,
@@ -317,7 +317,7 @@ pub fn load_keys(v: &Validated) -> Result<Keys, StartError> {
     })
     .map_err(StartError::Tls)?;
     let gateway_trust = load_gateway_trust(&c.tls.client_ca).map_err(StartError::Keys)?;
-    let signing = Signing::load(
+    let signing = crate::state::load_signing(
         &c.signing.cert,
         &c.signing.key,
         &v.id,
@@ -465,7 +465,7 @@ async fn start_inner(
             c.limits.max_inbox_waiters,
         )),
         links: Arc::new(crate::links::Links::new(peer_urls.keys())),
-        buckets: std::sync::Mutex::new(HashMap::new()),
+        rate: crate::http::peer_rate_limiter(&c.limits),
         ready: std::sync::atomic::AtomicBool::new(false),
         hot: crate::hot::HotPayloads::new(HOT_PAYLOAD_BYTES),
         backups: Arc::new(crate::backups::Backups::new(

@@ -3,7 +3,7 @@
 use lienthong_types::Code;
 use std::path::PathBuf;
 
-use crate::types::{MessageId, Sha256};
+use lienthong_types::{MessageId, Sha256};
 
 /// Everything that can go wrong in the store. [`StoreError::code`] gives a stable, short code.
 #[derive(Debug, thiserror::Error)]

@@ -11,8 +11,17 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::types::{FetchResult, Sha256, Timestamp};
+use lienthong_types::{Sha256, Timestamp};
 
+/// What a DMS reports after fetching a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FetchResult {
+    /// Taken over successfully.
+    Done,
+    /// The DMS could not process it.
+    Fail,
+}
 /// Where one recipient of one message stands at this gateway.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "state")]

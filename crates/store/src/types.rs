@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::state::FetchResult;
 use crate::state::{EntryStatus, MessageState, RecipientState};
 
 pub use lienthong_types::{MessageId, ParseIdError, Sha256, Timestamp};
@@ -195,16 +196,6 @@ pub struct DeliverOutcome {
     pub cursor: InboxCursor,
     /// True when it was already there (nothing changed).
     pub duplicate: bool,
-}
-
-/// What a DMS reports after fetching a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FetchResult {
-    /// Taken over successfully.
-    Done,
-    /// The DMS could not process it.
-    Fail,
 }
 
 /// One message in an inbox listing.

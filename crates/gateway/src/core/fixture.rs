@@ -12,9 +12,8 @@ use lienthong_store::{
 use lienthong_testkit::federation::{AGENCIES, GATEWAYS};
 use lienthong_testkit::pki::DevPki;
 
-use super::Snapshot;
+use super::{Signing, Snapshot};
 use crate::config::SignaturePolicy;
-use crate::state::Signing;
 
 /// The development PKI, made once per test process.
 pub(crate) fn pki() -> &'static DevPki {

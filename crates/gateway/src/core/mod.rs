@@ -21,8 +21,9 @@ pub mod link;
 pub mod peer;
 pub mod receipt;
 pub mod relay;
+mod snapshot;
 
-pub use crate::state::Snapshot;
+pub use snapshot::{Signing, Snapshot};
 
 use lienthong_types::Code;
 use serde_json::{Value, json};

@@ -8,24 +8,25 @@ pub mod body;
 pub mod dms;
 pub mod extract;
 pub mod health;
+mod layers;
 pub mod operator;
 pub mod relay;
 pub mod tracking;
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use lienthong_types::Code;
 
 use crate::error::ApiError;
-use crate::identity::Peer;
 use crate::state::Shared;
+
+pub(crate) use layers::{BusySlot, peer_rate_limiter};
+use layers::{concurrency, count_refusals, rate_limit, with_timeout};
 
 use dms::{agencies, inbox_ack, inbox_get, inbox_list, inbox_signature, sent_documents, submit};
 use health::{healthz, readyz};
@@ -119,85 +120,3 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/messages"),
     ("post", "/v1/messages/{id}/{action}"),
 ];
-
-/// Every refusal is counted here, by its code, whichever layer or handler made it.
-pub(crate) async fn count_refusals(State(s): State<Shared>, req: Request, next: Next) -> Response {
-    let r = next.run(req).await;
-    if let Some(code) = r.extensions().get::<crate::error::ErrorCode>() {
-        s.metrics.refused(code.0.as_str());
-    }
-    r
-}
-
-pub(crate) async fn with_timeout(limit: Duration, req: Request, next: Next) -> Response {
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(r) => r,
-        Err(_) => ApiError::new(Code::RequestTimeout, "the request took too long").into_response(),
-    }
-}
-
-/// The request's slot under `max_concurrent_requests`, which a long poll gives back while it
-/// waits.
-#[derive(Clone)]
-pub(crate) struct BusySlot(pub(crate) Arc<Mutex<Option<tokio::sync::OwnedSemaphorePermit>>>);
-
-impl BusySlot {
-    fn release(&self) {
-        if let Ok(mut g) = self.0.lock() {
-            g.take();
-        }
-    }
-}
-
-pub(crate) async fn concurrency(State(s): State<Shared>, mut req: Request, next: Next) -> Response {
-    match s.busy.clone().try_acquire_owned() {
-        Ok(permit) => {
-            req.extensions_mut()
-                .insert(BusySlot(Arc::new(Mutex::new(Some(permit)))));
-            next.run(req).await
-        }
-        Err(_) => ApiError::new(
-            Code::ServerBusy,
-            "too many requests in progress; try again shortly",
-        )
-        .into_response(),
-    }
-}
-
-pub(crate) async fn rate_limit(State(s): State<Shared>, req: Request, next: Next) -> Response {
-    let key = req
-        .extensions()
-        .get::<Peer>()
-        .map_or_else(|| "anonymous".to_owned(), Peer::key);
-    let allowed = {
-        let rate = f64::from(s.limits.per_peer_rate);
-        let burst = f64::from(s.limits.per_peer_burst);
-        match s.buckets.lock() {
-            Ok(mut b) => {
-                let now = Instant::now();
-                if b.len() > 100_000 {
-                    b.clear();
-                }
-                let (tokens, last) = b.entry(key).or_insert((burst, now));
-                *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(burst);
-                *last = now;
-                if *tokens >= 1.0 {
-                    *tokens -= 1.0;
-                    true
-                } else {
-                    false
-                }
-            }
-            Err(_) => true,
-        }
-    };
-    if allowed {
-        next.run(req).await
-    } else {
-        ApiError::new(
-            Code::RequestRateLimited,
-            "too many requests from this peer; slow down",
-        )
-        .into_response()
-    }
-}
