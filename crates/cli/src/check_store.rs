@@ -8,10 +8,11 @@
 //!
 //! Exit codes: 0 healthy, 1 problems found (listed), 2 the store could not be opened.
 
+use lienthong_store::prelude::*;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use lienthong_store::{SledStore, Store, VerifyLevel};
+use lienthong_store::{SledStore, VerifyLevel};
 
 /// Arguments of `check-store`.
 #[derive(Debug, clap::Args)]

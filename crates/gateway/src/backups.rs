@@ -1,7 +1,7 @@
 //! Online backups on an operator's request: `POST /v1/backups` starts one into the folder
 //! `[backup] dir` and answers at once; `GET /v1/backups` says whether one is running, how
 //! the last one ended, and lists the backups in the folder (newest first). The gateway keeps
-//! working meanwhile: writes wait only for the instant of the cut ([`Store::backup`]). One
+//! working meanwhile: writes wait only for the instant of the cut ([`Backup::backup`]). One
 //! backup runs at a time. A backup is a data folder: restore it by putting it in place of
 //! `gateway.data_dir` (docs/OPERATIONS.md).
 

@@ -6,13 +6,12 @@
 
 #![allow(clippy::expect_used)]
 
+use lienthong_store::prelude::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use lienthong_store::{
-    AcceptRequest, MessageKind, Origin, SledStore, Store, StoreConfig, Timestamp,
-};
+use lienthong_store::{AcceptRequest, MessageKind, Origin, SledStore, StoreConfig, Timestamp};
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)

@@ -11,12 +11,13 @@
 
 #![allow(clippy::expect_used)]
 
+use lienthong_store::prelude::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use lienthong_store::{
-    AcceptRequest, MessageKind, Origin, SledStore, Store, StoreConfig, Timestamp, VerifyLevel,
+    AcceptRequest, MessageKind, Origin, SledStore, StoreConfig, Timestamp, VerifyLevel,
 };
 
 fn env(name: &str, default: u64) -> u64 {

@@ -15,7 +15,24 @@ use crate::types::{
 /// Every method that changes state returns only after the change is durable (fsync'd); a method
 /// that returns `Err` changed nothing, except where noted. All methods are blocking: call them from
 /// `tokio::task::spawn_blocking`. Implementations are `Send + Sync` and safe to share.
-pub trait Store: Send + Sync {
+///
+/// The methods come in job traits ([`Submit`], [`Lookup`], [`Queues`], [`Inboxes`],
+/// [`OperatorActions`], [`Upkeep`], [`Check`], [`Backup`]), each implemented in the module
+/// that does that job; anything that implements them all is a `Store`. Callers of a
+/// `dyn Store` bring the job traits into scope with `use lienthong_store::prelude::*`.
+pub trait Store:
+    Submit + Lookup + Queues + Inboxes + OperatorActions + Upkeep + Check + Backup + Send + Sync
+{
+}
+
+impl<
+    S: Submit + Lookup + Queues + Inboxes + OperatorActions + Upkeep + Check + Backup + Send + Sync,
+> Store for S
+{
+}
+
+/// Taking messages in: accept a submission or a relay, with its dispatch plan, in one durable commit.
+pub trait Submit {
     /// Accept a message idempotently.
     ///
     /// The payload is made durable in its blob file before any metadata refers to it. Local
@@ -28,7 +45,7 @@ pub trait Store: Send + Sync {
         self.accept_with(req, &Dispatch::default(), now)
     }
 
-    /// [`Store::accept`], and for a new message also `plan` (deliveries, queue entries, the
+    /// [`Submit::accept`], and for a new message also `plan` (deliveries, queue entries, the
     /// issued receipt), all in the same durable commit: a crash leaves either none of it or
     /// all of it. A plan naming a non-recipient, a recipient twice, or an invalid name is
     /// refused before anything is written.
@@ -39,6 +56,13 @@ pub trait Store: Send + Sync {
         now: Timestamp,
     ) -> Result<AcceptOutcome>;
 
+    /// Record the receipt this gateway issued for a relayed message. The first one stored wins:
+    /// the stored receipt is returned (so a duplicate relay gets the original bytes back).
+    fn put_issued_receipt(&self, id: MessageId, receipt: &[u8], now: Timestamp) -> Result<Vec<u8>>;
+}
+
+/// Reading messages, their history, receipts and counts. Nothing here writes.
+pub trait Lookup {
     /// The exact payload bytes, verified against the SHA-256.
     /// [`crate::StoreError::Purged`] after retention removed them.
     fn read_payload(&self, id: MessageId) -> Result<Vec<u8>>;
@@ -52,16 +76,44 @@ pub trait Store: Send + Sync {
     /// The message's queue entries (one per next hop; dead entries included).
     fn queue_entries(&self, id: MessageId) -> Result<Vec<QueueEntryInfo>>;
 
-    /// Record the receipt this gateway issued for a relayed message. The first one stored wins:
-    /// the stored receipt is returned (so a duplicate relay gets the original bytes back).
-    fn put_issued_receipt(&self, id: MessageId, receipt: &[u8], now: Timestamp) -> Result<Vec<u8>>;
-
     /// The receipt this gateway issued for a message, if any.
     fn issued_receipt(&self, id: MessageId) -> Result<Option<Vec<u8>>>;
 
     /// The receipts received from next hops for this message.
     fn received_receipts(&self, id: MessageId) -> Result<Vec<ReceivedReceipt>>;
 
+    /// The latest document (kind edoc) `sender` sent with edXML DocumentId `document_id`, if
+    /// any (an update, revoke or replace reusing the DocumentId is the latest).
+    fn document_message(&self, sender: &str, document_id: &str) -> Result<Option<MessageId>>;
+
+    /// Messages whose summary state is `state`, by id (= time) order, after `after`, at most `limit`.
+    fn list_messages(
+        &self,
+        state: MessageState,
+        after: Option<MessageId>,
+        limit: usize,
+    ) -> Result<Vec<MessageInfo>> {
+        let mut q = MessageQuery::state(state, limit);
+        q.after = after;
+        Ok(self.find_messages(&q)?.messages)
+    }
+
+    /// The messages that match `query`, by id (= time) order: at most `query.limit` of them,
+    /// having examined at most `query.scan_limit` messages. With a state, the state index is
+    /// read; without one, every message record in the id range.
+    fn find_messages(&self, query: &MessageQuery) -> Result<MessagePage>;
+
+    /// Queue depth and oldest age per hop, and message counts per state.
+    fn queue_stats(&self, now: Timestamp) -> Result<QueueStats>;
+
+    /// Per agency: what it sent and received here and what its DMS has not acknowledged yet,
+    /// from counters kept with every write (no scan), ordered by agency code. Agencies with no
+    /// activity at all are not listed.
+    fn agency_activity(&self) -> Result<Vec<AgencyActivity>>;
+}
+
+/// The forwarding queues, one per next hop: enqueue, lease, acknowledge, fail, retry.
+pub trait Queues {
     /// Queue the message for `hop` with the recipients behind it (all in state accepted), due at
     /// `due`. One entry per message and hop.
     fn enqueue(
@@ -103,31 +155,17 @@ pub trait Store: Send + Sync {
         self.fail_lease(lease, reason, now)
     }
 
-    /// Operator: hold every pending recipient and queue entry of the message. The history
-    /// records `by` (who and why) with the event; so do the three actions below.
-    fn suspend(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()>;
-
-    /// Operator: release a suspended message; its entries are due now.
-    fn resume(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()>;
-
-    /// Operator: cancel everything not yet handed on. Final.
-    fn cancel(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()>;
-
-    /// Operator: make dead and scheduled entries due now (dead ones get a fresh attempt budget).
-    fn retry_now(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()>;
-
     /// The link to `hop` works again: make at most `limit` of its entries that wait for a
     /// retry later than `now` due now (attempt counts unchanged, event `link_recovered`).
     /// Returns how many; call again until it returns fewer than `limit`.
     fn retry_hop_now(&self, hop: &str, now: Timestamp, limit: usize) -> Result<usize>;
+}
 
+/// The agencies' inboxes: deliver, list and acknowledge.
+pub trait Inboxes {
     /// Put the message into `agency`'s inbox (the agency must be a recipient in state accepted).
     /// Delivering again is a no-op reporting `duplicate`.
     fn deliver(&self, id: MessageId, agency: &str, now: Timestamp) -> Result<DeliverOutcome>;
-
-    /// The latest document (kind edoc) `sender` sent with edXML DocumentId `document_id`, if
-    /// any (an update, revoke or replace reusing the DocumentId is the latest).
-    fn document_message(&self, sender: &str, document_id: &str) -> Result<Option<MessageId>>;
 
     /// Status packages delivered to `agency` that answer its document `document_id`
     /// (edXML ResponseFor/DocumentId), oldest id first.
@@ -152,32 +190,26 @@ pub trait Store: Send + Sync {
         note: Option<&str>,
         now: Timestamp,
     ) -> Result<()>;
+}
 
-    /// Messages whose summary state is `state`, by id (= time) order, after `after`, at most `limit`.
-    fn list_messages(
-        &self,
-        state: MessageState,
-        after: Option<MessageId>,
-        limit: usize,
-    ) -> Result<Vec<MessageInfo>> {
-        let mut q = MessageQuery::state(state, limit);
-        q.after = after;
-        Ok(self.find_messages(&q)?.messages)
-    }
+/// What an operator does to one message; each records who and why.
+pub trait OperatorActions {
+    /// Operator: hold every pending recipient and queue entry of the message. The history
+    /// records `by` (who and why) with the event; so do the three actions below.
+    fn suspend(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()>;
 
-    /// The messages that match `query`, by id (= time) order: at most `query.limit` of them,
-    /// having examined at most `query.scan_limit` messages. With a state, the state index is
-    /// read; without one, every message record in the id range.
-    fn find_messages(&self, query: &MessageQuery) -> Result<MessagePage>;
+    /// Operator: release a suspended message; its entries are due now.
+    fn resume(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()>;
 
-    /// Queue depth and oldest age per hop, and message counts per state.
-    fn queue_stats(&self, now: Timestamp) -> Result<QueueStats>;
+    /// Operator: cancel everything not yet handed on. Final.
+    fn cancel(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()>;
 
-    /// Per agency: what it sent and received here and what its DMS has not acknowledged yet,
-    /// from counters kept with every write (no scan), ordered by agency code. Agencies with no
-    /// activity at all are not listed.
-    fn agency_activity(&self) -> Result<Vec<AgencyActivity>>;
+    /// Operator: make dead and scheduled entries due now (dead ones get a fresh attempt budget).
+    fn retry_now(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()>;
+}
 
+/// Retention and the store's health.
+pub trait Upkeep {
     /// Purge the payloads of up to `limit` messages that finished at least the configured
     /// retention before `now`. Metadata, history and receipts stay. Returns how many were purged.
     fn purge_expired(&self, now: Timestamp, limit: usize) -> Result<usize>;
@@ -201,11 +233,17 @@ pub trait Store: Send + Sync {
     /// as on a failing disk, so that the failure paths above can be exercised for real.
     #[cfg(feature = "fault-injection")]
     fn inject_sync_failure(&self) {}
+}
 
+/// The consistency check.
+pub trait Check {
     /// Check every record, index, counter and (per `level`) payload. Problems are listed in the
     /// report; `Err` only when checking itself failed.
     fn check(&self, level: VerifyLevel) -> Result<CheckReport>;
+}
 
+/// The online backup.
+pub trait Backup {
     /// Online backup: write a consistent copy of the store, as of one instant during the
     /// call, to the new folder `dest` (refused if it exists or lies inside the data folder),
     /// while the store keeps working. Writes wait only for that instant; purges and sweeps

@@ -61,7 +61,7 @@
 //! Every operation computes its writes under one store-wide write lock, against sled plus the
 //! writes still pending from other operations. The pending writes of many operations are applied
 //! together as **one sled batch** (crash-atomic) by the group-commit leader, so records,
-//! indexes and counters never disagree on disk (see [`Store::check`], which verifies all of the
+//! indexes and counters never disagree on disk (see [`Check::check`], which verifies all of the
 //! relations above).
 //!
 //! ## What is fsync'd, and when
@@ -109,7 +109,7 @@
 //!
 //! ## Online backup
 //!
-//! [`Store::backup`] writes a consistent copy of the running store to a new folder that opens
+//! [`Backup::backup`] writes a consistent copy of the running store to a new folder that opens
 //! as a data folder: sled's entries are copied while the writes applied meanwhile are
 //! recorded, then at one instant (the cut, under the write lock) the recording is taken and
 //! the payload segments' lengths noted; the recorded writes are replayed onto the copy and
@@ -125,7 +125,7 @@
 //! - Appending continues at the end of the highest segment. Records no metadata refers to (a
 //!   crash between a payload's append and its metadata commit, a refusal, a concurrent identical
 //!   submission) are dead space, never read: sealed segments holding nothing live are deleted
-//!   at open, and [`Store::sweep_orphan_payloads`] punches holes over dead ranges in the
+//!   at open, and [`Upkeep::sweep_orphan_payloads`] punches holes over dead ranges in the
 //!   others (the gateway runs it after opening and after each hourly retention purge).
 //! - Every payload referenced by metadata is checked ([`StoreConfig::verify_on_open`]: its
 //!   segment exists and is long enough by default, full header and SHA-256 optionally). If any
@@ -141,7 +141,6 @@
 
 mod api;
 mod blob;
-mod codec;
 mod commit;
 mod config;
 mod error;
@@ -150,7 +149,7 @@ mod space;
 pub mod state;
 mod types;
 
-pub use api::Store;
+pub use api::{Backup, Check, Inboxes, Lookup, OperatorActions, Queues, Store, Submit, Upkeep};
 pub use config::{RetryPolicy, StoreConfig, VerifyLevel};
 pub use error::{Result, StoreError};
 pub use sled_store::SledStore;
@@ -162,3 +161,11 @@ pub use types::{
     Origin, ParseIdError, QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256, StatusNote,
     Timestamp,
 };
+
+/// The [`Store`] trait and the job traits it is made of, for `use lienthong_store::prelude::*`
+/// where a `dyn Store` is called.
+pub mod prelude {
+    pub use crate::api::{
+        Backup, Check, Inboxes, Lookup, OperatorActions, Queues, Store, Submit, Upkeep,
+    };
+}

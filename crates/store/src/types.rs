@@ -78,7 +78,7 @@ pub enum Origin {
     },
 }
 
-/// Input of [`crate::Store::accept`].
+/// Input of [`crate::Submit::accept`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AcceptRequest {
     /// The sending agency's code.
@@ -109,9 +109,9 @@ pub struct StatusNote {
     pub description: Option<String>,
 }
 
-/// What to do in the same commit as accepting a new message ([`crate::Store::accept_with`]):
+/// What to do in the same commit as accepting a new message ([`crate::Submit::accept_with`]):
 /// one durable write instead of one per step. Not applied to a duplicate (the original's own
-/// dispatch stands; redo it with [`crate::Store::deliver`] and [`crate::Store::enqueue`],
+/// dispatch stands; redo it with [`crate::Inboxes::deliver`] and [`crate::Queues::enqueue`],
 /// which are idempotent per recipient state).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dispatch {
@@ -123,7 +123,7 @@ pub struct Dispatch {
     pub issued_receipt: Option<Vec<u8>>,
 }
 
-/// Output of [`crate::Store::accept`].
+/// Output of [`crate::Submit::accept`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AcceptOutcome {
     /// The message id (the original one for a duplicate).
@@ -219,7 +219,7 @@ pub struct InboxItem {
     pub acked: Option<FetchResult>,
 }
 
-/// What an operator looks for: see [`crate::Store::find_messages`].
+/// What an operator looks for: see [`crate::Lookup::find_messages`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageQuery {
     /// Only messages whose summary state is this; `None`: every state.
@@ -258,7 +258,7 @@ impl MessageQuery {
     }
 }
 
-/// One page of [`crate::Store::find_messages`].
+/// One page of [`crate::Lookup::find_messages`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessagePage {
     /// The messages found, by id order.
@@ -380,13 +380,13 @@ pub struct QueueStats {
     pub states: BTreeMap<MessageState, u64>,
 }
 
-/// What [`crate::Store::backup`] copied. Also written, as JSON, to `BACKUP.json` in the
+/// What [`crate::Backup::backup`] copied. Also written, as JSON, to `BACKUP.json` in the
 /// backup folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackupReport {
     /// The folder written: a data folder a gateway can open as it is.
     pub dir: std::path::PathBuf,
-    /// When it was asked for (the `now` given to [`crate::Store::backup`]); the copy is of
+    /// When it was asked for (the `now` given to [`crate::Backup::backup`]); the copy is of
     /// an instant during the backup.
     pub at: Timestamp,
     /// Metadata entries copied (messages, queues, inboxes, history, receipts, indexes).
@@ -403,7 +403,7 @@ pub struct BackupReport {
     pub took_ms: u64,
 }
 
-/// What [`crate::Store::check`] found.
+/// What [`crate::Check::check`] found.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CheckReport {
     /// Messages examined.

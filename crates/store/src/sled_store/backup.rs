@@ -27,7 +27,9 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::{SEGMENT_SIZE, SledStore};
+use super::codec::SEGMENT_SIZE;
+use super::{SledStore, Tap};
+use crate::api::Backup;
 use crate::error::{Result, StoreError};
 use crate::types::{BackupReport, Timestamp};
 
@@ -110,9 +112,9 @@ impl SledStore {
                     "store unusable after an earlier failure: {p}"
                 )));
             }
-            g.tap = Some(super::Tap {
+            g.tap = Some(Tap {
                 max_bytes: self.config.backup_max_replay_bytes,
-                ..super::Tap::default()
+                ..Tap::default()
             });
         }
         // Whatever happens from here (an error, a panic), recording stops and the
@@ -253,8 +255,15 @@ impl Drop for Cleanup<'_> {
     }
 }
 
+impl Backup for SledStore {
+    fn backup(&self, dest: &Path, now: Timestamp) -> Result<BackupReport> {
+        self.backup_with(dest, now, || ())
+    }
+}
+
 /// Copy the first `len` bytes of `from` to the new file `to`, leaving all-zero blocks
 /// (the holes of purged payloads) unwritten, so that they stay holes.
+
 fn copy_sparse(from: &Path, to: &Path, len: u64) -> Result<()> {
     let src = File::open(from).map_err(|e| StoreError::io("opening", from, e))?;
     let dst = File::create_new(to).map_err(|e| StoreError::io("creating", to, e))?;

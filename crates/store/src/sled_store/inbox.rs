@@ -1,0 +1,214 @@
+//! The agencies' inboxes: deliver, list and acknowledge.
+
+use crate::api::Inboxes;
+use crate::error::{Result, StoreError};
+use crate::state::Event;
+use crate::types::{
+    DeliverOutcome, FetchResult, InboxCursor, InboxItem, MessageId, MessageKind, Timestamp,
+};
+
+use super::codec::*;
+use super::keys::*;
+use super::records::*;
+use super::{SledStore, Tx};
+
+/// Deliver message `id` into `agency`'s inbox within `tx` (a duplicate delivery returns the
+/// existing cursor and asks for a barrier).
+pub(super) fn deliver_in(
+    tx: &mut Tx<'_>,
+    id: MessageId,
+    agency: &str,
+    now: Timestamp,
+) -> Result<DeliverOutcome> {
+    let ikey = inbox_id_key(agency, id);
+    if let Some(v) = tx.get(T::InboxIds, &ikey)? {
+        let seq = u64_value(&v).ok_or_else(|| {
+            StoreError::corrupt("inbox id record", format!("inbox_ids/{}", show_key(&ikey)))
+        })?;
+        tx.barrier = true;
+        return Ok(DeliverOutcome {
+            cursor: InboxCursor(seq),
+            duplicate: true,
+        });
+    }
+    let mut rec = tx.load_message(id)?;
+    let before = rec.state;
+    let s = recipient_mut(&mut rec, id, agency)?;
+    *s = s.deliver().map_err(|e| refused(id, e))?;
+    let seq = tx.counter(META_INBOX_SEQ)?.saturating_add(1);
+    tx.put(T::Meta, META_INBOX_SEQ.to_vec(), seq.to_be_bytes().to_vec());
+    let item = InboxRecord {
+        id,
+        kind: rec.kind,
+        sender: rec.sender.clone(),
+        sha256: rec.sha256,
+        size: rec.size,
+        delivered_at: now,
+        acked: None,
+    };
+    tx.put(T::Inbox, inbox_key(agency, seq), encode(&item)?);
+    tx.put(T::InboxIds, ikey, seq.to_be_bytes().to_vec());
+    // Not acknowledged yet: counted, and indexed by position for the oldest one's age.
+    tx.put(
+        T::InboxOpen,
+        inbox_key(agency, seq),
+        now.as_millis().to_be_bytes().to_vec(),
+    );
+    tx.add_counter(&activity_key(agency, ACT_OPEN), 1)?;
+    tx.add_counter(&activity_key(agency, received_field(rec.kind)), 1)?;
+    // Status packages are indexed by the document they answer, for tracking.
+    if let (MessageKind::Status, Some(doc)) = (rec.kind, rec.document_id.as_deref()) {
+        let mut k = status_index_prefix(agency, doc);
+        k.extend_from_slice(&id.to_bytes());
+        tx.put(T::StatusIndex, k, Vec::new());
+    }
+    tx.event(
+        id,
+        &mut rec,
+        now,
+        Event::Delivered {
+            agency: agency.to_owned(),
+        },
+    )?;
+    tx.save_message(id, &mut rec, Some(before), now)?;
+    Ok(DeliverOutcome {
+        cursor: InboxCursor(seq),
+        duplicate: false,
+    })
+}
+
+impl Inboxes for SledStore {
+    fn deliver(&self, id: MessageId, agency: &str, now: Timestamp) -> Result<DeliverOutcome> {
+        check_name("agency", agency)?;
+        self.write(|tx| deliver_in(tx, id, agency, now))
+    }
+
+    fn statuses_delivered(&self, agency: &str, document_id: &str) -> Result<Vec<MessageId>> {
+        check_name("agency", agency)?;
+        let prefix = status_index_prefix(agency, document_id);
+        let mut out = Vec::new();
+        for item in self.tree(T::StatusIndex).scan_prefix(&prefix).keys() {
+            let k = item?;
+            let raw: Option<[u8; 16]> = k.get(prefix.len()..).and_then(|b| b.try_into().ok());
+            match raw.and_then(MessageId::from_bytes) {
+                Some(id) => out.push(id),
+                None => {
+                    return Err(StoreError::corrupt(
+                        "status index key",
+                        format!("status_index/{}", show_key(&k)),
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn list_inbox(
+        &self,
+        agency: &str,
+        after: Option<InboxCursor>,
+        limit: usize,
+        kind: Option<MessageKind>,
+    ) -> Result<Vec<InboxItem>> {
+        check_name("agency", agency)?;
+        let prefix = name_prefix(agency);
+        let start = match after {
+            Some(InboxCursor(c)) => match c.checked_add(1) {
+                Some(n) => inbox_key(agency, n),
+                None => return Ok(Vec::new()),
+            },
+            None => prefix.clone(),
+        };
+        let mut out = Vec::new();
+        for item in self
+            .tree(T::Inbox)
+            .range(&start, prefix_end(&prefix).as_deref())
+        {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, v) = item?;
+            let rec: InboxRecord = decode(&v, "inbox", &k)?;
+            if kind.is_some_and(|want| want != rec.kind) {
+                continue;
+            }
+            let seq = k.get(prefix.len()..).and_then(u64_value).ok_or_else(|| {
+                StoreError::corrupt("inbox key", format!("inbox/{}", show_key(&k)))
+            })?;
+            out.push(InboxItem {
+                cursor: InboxCursor(seq),
+                id: rec.id,
+                kind: rec.kind,
+                sender: rec.sender,
+                sha256: rec.sha256,
+                size: rec.size,
+                delivered_at: rec.delivered_at,
+                acked: rec.acked,
+            });
+        }
+        Ok(out)
+    }
+
+    fn ack_inbox(
+        &self,
+        agency: &str,
+        id: MessageId,
+        result: FetchResult,
+        note: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()> {
+        check_name("agency", agency)?;
+        self.write(|tx| {
+            let ikey = inbox_id_key(agency, id);
+            let seq = match tx.get(T::InboxIds, &ikey)? {
+                Some(v) => u64_value(&v).ok_or_else(|| {
+                    StoreError::corrupt("inbox id record", format!("inbox_ids/{}", show_key(&ikey)))
+                })?,
+                None => {
+                    return Err(StoreError::not_found(
+                        "inbox entry",
+                        format!("{agency}/{id}"),
+                    ));
+                }
+            };
+            let key = inbox_key(agency, seq);
+            let mut item: InboxRecord = match tx.get(T::Inbox, &key)? {
+                Some(v) => decode(&v, "inbox", &key)?,
+                None => {
+                    return Err(StoreError::corrupt(
+                        "inbox (entry missing for id)",
+                        format!("inbox/{agency}/{seq}"),
+                    ));
+                }
+            };
+            let mut rec = tx.load_message(id)?;
+            let before = rec.state;
+            let s = recipient_mut(&mut rec, id, agency)?;
+            *s = s.fetched(result).map_err(|e| refused(id, e))?;
+            // The counters follow each entry's latest acknowledgement.
+            match item.acked {
+                None => {
+                    tx.del(T::InboxOpen, key.clone());
+                    tx.add_counter(&activity_key(agency, ACT_OPEN), -1)?;
+                }
+                Some(previous) => tx.add_counter(&activity_key(agency, ack_field(previous)), -1)?,
+            }
+            tx.add_counter(&activity_key(agency, ack_field(result)), 1)?;
+            item.acked = Some(result);
+            tx.put(T::Inbox, key, encode(&item)?);
+            tx.event(
+                id,
+                &mut rec,
+                now,
+                Event::Fetched {
+                    agency: agency.to_owned(),
+                    result,
+                    note: note.map(str::to_owned),
+                },
+            )?;
+            tx.save_message(id, &mut rec, Some(before), now)
+        })
+    }
+
+    // ---------- maintenance ----------
+}
