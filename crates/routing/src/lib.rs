@@ -140,6 +140,7 @@
 mod date;
 mod directory;
 mod error;
+mod load;
 mod route;
 mod spec;
 

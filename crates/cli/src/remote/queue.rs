@@ -1,0 +1,521 @@
+//! `queue …`: an operator's view of the queues and messages, and the actions on them.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use lienthong_gateway::ApiClient;
+use lienthong_store::MessageState;
+use serde_json::{Value, json};
+
+use super::common::*;
+
+/// `queue stats|list|retry|suspend|resume|cancel` (operator certificate).
+#[derive(Debug, clap::Args)]
+pub(crate) struct QueueArgs {
+    #[command(subcommand)]
+    pub(super) command: QueueCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub(super) enum QueueCommand {
+    /// Queue depth per next hop and the number of messages in each state.
+    Stats(QueueStats),
+    /// Per agency: documents and statuses sent and received here, and the inbox entries its
+    /// DMS has not acknowledged, the longest-waiting agency first.
+    Agencies(QueueStats),
+    /// Messages in one state (default: dead).
+    List(QueueList),
+    /// Retry now: a message waiting for its next attempt, or a dead one (fresh attempts).
+    Retry(QueueAction),
+    /// Hold a message's queued hops until resumed.
+    Suspend(QueueAction),
+    /// Resume a suspended message.
+    Resume(QueueAction),
+    /// Cancel a message's pending hops.
+    Cancel(QueueAction),
+}
+
+#[derive(Debug, clap::Args)]
+pub(super) struct QueueStats {
+    #[command(flatten)]
+    pub(super) conn: Conn,
+    /// Print the gateway's JSON.
+    #[arg(long)]
+    pub(super) json: bool,
+}
+
+/// Which messages: a state (or all), an agency, a time window.
+#[derive(Debug, clap::Args)]
+pub(super) struct Search {
+    /// The state (default: dead), or `all`.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(
+        MessageState::ALL.map(MessageState::as_str).into_iter().chain(["all"])
+    ))]
+    pub(super) state: Option<String>,
+    /// Only messages this agency sent or has among its recipients.
+    #[arg(long, value_name = "CODE")]
+    pub(super) agency: Option<String>,
+    /// From this time on (2026-11-30 or 2026-11-30T02:00:00Z, UTC).
+    #[arg(long, value_name = "TIME")]
+    pub(super) since: Option<String>,
+    /// Before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub(super) until: Option<String>,
+    /// Only messages with a dead letter whose reason contains this text, e.g.
+    /// `signature.required` (to retry those once the peer's trust is fixed).
+    #[arg(long, value_name = "TEXT")]
+    pub(super) reason: Option<String>,
+}
+
+impl Search {
+    pub(super) fn params(&self) -> [(&'static str, Option<String>); 5] {
+        [
+            ("state", self.state.clone()),
+            ("agency", self.agency.clone()),
+            ("since", self.since.clone()),
+            ("until", self.until.clone()),
+            ("reason", self.reason.clone()),
+        ]
+    }
+
+    /// How the search reads in a sentence: "dead, of 000.00.21.H50, since 2026-11-30".
+    pub(super) fn describe(&self) -> String {
+        let mut s = self.state.clone().unwrap_or_else(|| "dead".into());
+        for (word, v) in [
+            ("of", &self.agency),
+            ("since", &self.since),
+            ("until", &self.until),
+            ("for", &self.reason),
+        ] {
+            if let Some(v) = v {
+                s.push_str(&format!(", {word} {v}"));
+            }
+        }
+        s
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub(super) struct QueueList {
+    #[command(flatten)]
+    pub(super) conn: Conn,
+    #[command(flatten)]
+    pub(super) search: Search,
+    /// Start after this message id (the `next` of the previous page).
+    #[arg(long, value_name = "ID")]
+    pub(super) after: Option<String>,
+    /// At most this many messages (default 100; the gateway's pages are followed).
+    #[arg(long, value_name = "N")]
+    pub(super) limit: Option<usize>,
+    /// Find the document with this edXML DocumentId instead (e.g. what a clerk reads off
+    /// the document: `000.00.21.H50,2026/11/22,123/UBND`).
+    #[arg(long, value_name = "DOCUMENT_ID",
+        conflicts_with_all = ["state", "agency", "after", "since", "until", "reason"])]
+    pub(super) document_id: Option<String>,
+    /// The document's sender, when its DocumentId does not start with the agency code.
+    #[arg(long, value_name = "CODE", requires = "document_id")]
+    pub(super) sender: Option<String>,
+    /// Print the gateway's JSON.
+    #[arg(long)]
+    pub(super) json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub(super) struct QueueAction {
+    #[command(flatten)]
+    pub(super) conn: Conn,
+    /// The message id. Without one, every message that --state (required then), --agency,
+    /// --since and --until find, e.g. `--state dead --since 2026-11-30T02:00:00Z`.
+    #[arg(required_unless_present = "state",
+        conflicts_with_all = ["state", "agency", "since", "until", "reason"])]
+    pub(super) id: Option<String>,
+    #[command(flatten)]
+    pub(super) search: Search,
+    /// Act on every message found. Without it, only say how many would be acted on and
+    /// show the first ones.
+    #[arg(long, requires = "state")]
+    pub(super) yes: bool,
+    /// Why: kept in each message's history with your operator name, e.g. `--note "peer
+    /// certificate renewed, ticket 4711"`.
+    #[arg(long)]
+    pub(super) note: Option<String>,
+    /// Print the gateway's JSON.
+    #[arg(long)]
+    pub(super) json: bool,
+}
+
+impl QueueAction {
+    /// The request body: the note, if any.
+    pub(super) fn body(&self) -> Value {
+        match &self.note {
+            Some(n) => json!({"note": n}),
+            None => json!({}),
+        }
+    }
+}
+
+pub(crate) fn queue(a: &QueueArgs) -> ExitCode {
+    match &a.command {
+        QueueCommand::Stats(s) => block_on(s.json, queue_stats(s)),
+        QueueCommand::Agencies(s) => block_on(s.json, queue_agencies(s)),
+        QueueCommand::List(l) => block_on(l.json, queue_list(l)),
+        QueueCommand::Retry(x) => block_on(x.json, queue_action(x, "retry")),
+        QueueCommand::Suspend(x) => block_on(x.json, queue_action(x, "suspend")),
+        QueueCommand::Resume(x) => block_on(x.json, queue_action(x, "resume")),
+        QueueCommand::Cancel(x) => block_on(x.json, queue_action(x, "cancel")),
+    }
+}
+
+pub(super) async fn queue_agencies(s: &QueueStats) -> Result<u8, Fail> {
+    let client = connect(&s.conn)?;
+    let v = ok(client.get("/v1/agencies/activity").await)?.json();
+    if s.json {
+        print_json(&v);
+        return Ok(0);
+    }
+    out!("gateway {}", text(&v["gateway"]));
+    let mut rows = v["agencies"].as_array().cloned().unwrap_or_default();
+    // The agency whose post has waited longest first.
+    rows.sort_by_key(|r| {
+        std::cmp::Reverse(r["oldest_unacknowledged_age_seconds"].as_u64().unwrap_or(0))
+    });
+    let count =
+        |r: &Value, a: &str, b: &str| r[a].as_u64().unwrap_or(0) + r[b].as_u64().unwrap_or(0);
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                text(&r["agency"]),
+                count(r, "sent_documents", "sent_statuses").to_string(),
+                count(r, "received_documents", "received_statuses").to_string(),
+                text(&r["unacknowledged"]),
+                r["oldest_unacknowledged_age_seconds"]
+                    .as_u64()
+                    .map_or_else(|| "-".to_owned(), age),
+                text(&r["acknowledged_failed"]),
+                r["name"].as_str().unwrap_or("").to_owned(),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "AGENCY",
+            "SENT",
+            "RECEIVED",
+            "UNACKED",
+            "OLDEST_UNACKED",
+            "FAILED",
+            "NAME",
+        ],
+        &rows,
+    );
+    Ok(0)
+}
+
+/// A duration in seconds, as an operator reads it: 45s, 12m, 5h, 3d.
+pub(super) fn age(secs: u64) -> String {
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 7200 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+pub(super) async fn queue_stats(s: &QueueStats) -> Result<u8, Fail> {
+    let client = connect(&s.conn)?;
+    let v = ok(client.get("/v1/queues").await)?.json();
+    if s.json {
+        print_json(&v);
+        return Ok(0);
+    }
+    out!("gateway {}", text(&v["gateway"]));
+    let hops = v["queues"]["hops"].as_array().cloned().unwrap_or_default();
+    let links = v["links"].as_object().cloned().unwrap_or_default();
+    let link_word = |hop: &str| match links.get(hop) {
+        Some(l) if l["up"] == false => "down".to_owned(),
+        Some(_) => "up".to_owned(),
+        None => "-".to_owned(),
+    };
+    if hops.is_empty() {
+        out!("no queues");
+    } else {
+        let rows: Vec<Vec<String>> = hops
+            .iter()
+            .map(|h| {
+                vec![
+                    text(&h["hop"]),
+                    text(&h["depth"]),
+                    text(&h["in_flight"]),
+                    h["oldest_age_ms"]
+                        .as_u64()
+                        .map_or_else(|| "-".to_owned(), |ms| format!("{}s", ms / 1000)),
+                    link_word(h["hop"].as_str().unwrap_or("")),
+                ]
+            })
+            .collect();
+        table(&["HOP", "DEPTH", "IN_FLIGHT", "OLDEST", "LINK"], &rows);
+    }
+    // Why a link is down, in words; and a next hop whose certificate expires soon.
+    for (hop, l) in &links {
+        if l["up"] == false {
+            out!(
+                "link to {hop} down since {}, {} failure(s) in a row: {}",
+                time(&l["since"]),
+                text(&l["consecutive_failures"]),
+                text(&l["last_error"])
+            );
+        }
+        let c = &l["peer_certificate"];
+        if let Some(days) = c["days_left"].as_f64()
+            && days < CERT_WARN_DAYS
+        {
+            out!(
+                "certificate of {hop} {} {} ({days:.1} days): its operators must renew it",
+                if days < 0.0 { "expired" } else { "expires" },
+                time(&c["not_after"]),
+            );
+        }
+    }
+    let states: BTreeMap<String, Value> = v["queues"]["states"]
+        .as_object()
+        .map(|m| m.clone().into_iter().collect())
+        .unwrap_or_default();
+    let shown: Vec<String> = states
+        .iter()
+        .filter(|(_, n)| n.as_u64() != Some(0))
+        .map(|(k, n)| format!("{k}={}", text(n)))
+        .collect();
+    out!(
+        "messages: {}",
+        if shown.is_empty() {
+            "none".to_owned()
+        } else {
+            shown.join(" ")
+        }
+    );
+    Ok(0)
+}
+
+/// Follow the gateway's pages of a search from `after` until `want` messages are found or
+/// the search ends, calling `each` on every message found. Returns where a further page
+/// would start (`None`: nothing left).
+pub(super) async fn search_pages(
+    client: &ApiClient,
+    search: &Search,
+    mut after: Option<String>,
+    want: usize,
+    mut each: impl FnMut(&Value),
+) -> Result<Option<String>, Fail> {
+    let mut found = 0usize;
+    loop {
+        let mut params = search.params().to_vec();
+        params.push(("after", after.clone()));
+        params.push((
+            "limit",
+            Some(want.saturating_sub(found).min(1000).to_string()),
+        ));
+        let v = ok(client.get(&format!("/v1/messages{}", query(&params))).await)?.json();
+        for m in v["messages"].as_array().into_iter().flatten() {
+            each(m);
+            found += 1;
+        }
+        after = v["next"].as_str().map(str::to_owned);
+        if after.is_none() || found >= want {
+            return Ok(after);
+        }
+    }
+}
+
+/// One table row per message.
+pub(super) fn message_row(m: &Value) -> Vec<String> {
+    let recipients = m["recipients"]
+        .as_object()
+        .map(|r| {
+            r.iter()
+                .map(|(c, s)| match s["reason"].as_str() {
+                    // A dead letter says where and why, so that a list of them can be
+                    // sorted out before retrying.
+                    Some(why) => format!(
+                        "{c}=dead@{}: {}",
+                        text(&s["hop"]),
+                        why.chars().take(80).collect::<String>()
+                    ),
+                    None => format!("{c}={}", text(&s["state"])),
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    vec![
+        text(&m["id"]),
+        text(&m["state"]),
+        text(&m["kind"]),
+        text(&m["sender"]),
+        time(&m["accepted_at"]),
+        recipients,
+    ]
+}
+
+pub(super) const MESSAGE_HEADER: [&str; 6] =
+    ["ID", "STATE", "KIND", "FROM", "ACCEPTED", "RECIPIENTS"];
+
+pub(super) async fn queue_list(l: &QueueList) -> Result<u8, Fail> {
+    let client = connect(&l.conn)?;
+    let (msgs, next, head) = match &l.document_id {
+        Some(doc) => {
+            let path = format!(
+                "/v1/messages{}",
+                query(&[
+                    ("document_id", Some(doc.clone())),
+                    ("sender", l.sender.clone())
+                ])
+            );
+            let v = ok(client.get(&path).await)?.json();
+            let msgs = v["messages"].as_array().cloned().unwrap_or_default();
+            let head = json!({"document_id": doc, "sender": v["sender"]});
+            (msgs, None, head)
+        }
+        None => {
+            let mut msgs = Vec::new();
+            let want = l.limit.unwrap_or(100).max(1);
+            let next = search_pages(&client, &l.search, l.after.clone(), want, |m| {
+                msgs.push(m.clone())
+            })
+            .await?;
+            let s = &l.search;
+            let head = json!({"state": s.state.as_deref().unwrap_or("dead"),
+                "agency": s.agency, "since": s.since, "until": s.until});
+            (msgs, next, head)
+        }
+    };
+    if l.json {
+        let mut v = head;
+        v["messages"] = Value::Array(msgs);
+        v["next"] = json!(next);
+        print_json(&v);
+        return Ok(0);
+    }
+    if msgs.is_empty() {
+        match &l.document_id {
+            Some(d) => note!("no document {d} from {}", text(&head["sender"])),
+            None => note!("no messages ({})", l.search.describe()),
+        }
+    } else {
+        let rows: Vec<Vec<String>> = msgs.iter().map(message_row).collect();
+        table(&MESSAGE_HEADER, &rows);
+    }
+    if let Some(next) = next {
+        note!("next page: --after {next}");
+    }
+    Ok(0)
+}
+
+/// How many operator actions a bulk `queue retry|suspend|resume|cancel` has in flight.
+pub(super) const BULK_CONCURRENCY: usize = 8;
+
+pub(super) async fn queue_action(x: &QueueAction, action: &str) -> Result<u8, Fail> {
+    let client = connect(&x.conn)?;
+    let Some(id) = &x.id else {
+        return queue_action_bulk(&client, x, action).await;
+    };
+    let v = ok(client
+        .post_json(&format!("/v1/messages/{}/{action}", enc(id)), &x.body())
+        .await)?
+    .json();
+    if x.json {
+        print_json(&v);
+    } else {
+        out!("{}: {action} done", text(&v["id"]));
+    }
+    Ok(0)
+}
+
+/// `queue retry --state dead --since …`: find every message first (acting changes their
+/// state, hence the pages), then act on each, a few at a time, with a progress bar.
+pub(super) async fn queue_action_bulk(
+    client: &ApiClient,
+    x: &QueueAction,
+    action: &str,
+) -> Result<u8, Fail> {
+    let mut ids = Vec::new();
+    let mut preview = Vec::new();
+    search_pages(client, &x.search, None, usize::MAX, |m| {
+        if preview.len() < 10 {
+            preview.push(message_row(m));
+        }
+        if let Some(id) = m["id"].as_str() {
+            ids.push(id.to_owned());
+        }
+    })
+    .await?;
+    let what = x.search.describe();
+    if !x.yes {
+        if x.json {
+            print_json(&json!({"action": action, "matched": ids.len(), "done": 0, "ids": ids}));
+        } else if ids.is_empty() {
+            note!("no messages ({what}): nothing to {action}");
+        } else {
+            note!("{} messages found ({what}); the first ones:", ids.len());
+            table(&MESSAGE_HEADER, &preview);
+            note!("nothing done yet: add --yes to {action} them");
+        }
+        return Ok(0);
+    }
+    let pb = ProgressBar::new(u64::try_from(ids.len()).unwrap_or(u64::MAX));
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} [{bar:40}] {pos}/{len} {per_sec} {msg}")
+    {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut queue = ids.iter().cloned();
+    let mut done = 0usize;
+    let mut failed: Vec<Value> = Vec::new();
+    loop {
+        while tasks.len() < BULK_CONCURRENCY {
+            let Some(id) = queue.next() else { break };
+            let c = client.clone();
+            let path = format!("/v1/messages/{}/{action}", enc(&id));
+            let body = x.body();
+            tasks.spawn(async move { (id, ok(c.post_json(&path, &body).await)) });
+        }
+        match tasks.join_next().await {
+            Some(Ok((_, Ok(_)))) => done += 1,
+            Some(Ok((id, Err(e)))) => {
+                let (code, message) = match &e {
+                    Fail::Local { code, message } => (code.as_str().to_owned(), message.clone()),
+                    Fail::Refused(a) => {
+                        let r = refusal(a);
+                        (r.code, r.message)
+                    }
+                };
+                if !x.json {
+                    pb.suspend(|| note!("error: {id}: {code}: {message}"));
+                }
+                failed.push(json!({"id": id, "code": code, "message": message}));
+            }
+            Some(Err(e)) => {
+                pb.suspend(|| note!("error: an action task failed: {e}"));
+                failed.push(json!({"id": null, "code": "task", "message": e.to_string()}));
+            }
+            None => break,
+        }
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    if x.json {
+        print_json(
+            &json!({"action": action, "matched": ids.len(), "done": done, "failed": failed}),
+        );
+    } else {
+        out!(
+            "{action}: {done} of {} messages ({what}) done, {} failed",
+            ids.len(),
+            failed.len()
+        );
+    }
+    Ok(if failed.is_empty() { 0 } else { 1 })
+}

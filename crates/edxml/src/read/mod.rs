@@ -1,0 +1,487 @@
+//! Lenient reading of real edXML files.
+//!
+//! Real files differ from each other: prefixes vary, element order varies, dates come in
+//! two forms, content ids with or without `cid:`, signatures in or out of the XML
+//! Signature namespace, odd agency codes. The reader accepts all of that, matching
+//! elements by namespace and local name, and reports what is odd as [`Warning`]s. It
+//! fails only when the file is not XML (strictly: see `lienthong-xml`), is not edXML, or
+//! lacks what no reader could do without (the envelope, the header, the sender).
+
+use lienthong_types::Code;
+use lienthong_xml::{Document, ElementRef, Limits, Position};
+use serde::Serialize;
+
+use crate::agency::AgencyCode;
+use crate::dates::{Date, DateTime};
+use crate::model::*;
+
+mod header;
+mod parts;
+
+/// Something odd in a file that did not stop it being read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// A stable code, e.g. `edxml.unknown_element`.
+    pub code: Code,
+    /// What is odd, for people.
+    pub message: String,
+    /// 1-based line of the element concerned, when known.
+    pub line: Option<u32>,
+    /// 1-based column, when known.
+    pub column: Option<u32>,
+}
+
+/// Why a file could not be read as edXML.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EdxmlError {
+    /// Not well-formed XML, or refused by the strict reader.
+    #[error("not readable as XML: {0}")]
+    Xml(#[from] lienthong_xml::Error),
+    /// XML, but not edXML.
+    #[error("not an edXML file: {message} ({position})")]
+    NotEdxml {
+        /// What was found instead.
+        message: String,
+        /// Where.
+        position: Position,
+    },
+    /// A required element is missing.
+    #[error("{what} is missing in {parent} ({position})")]
+    Missing {
+        /// The missing element.
+        what: &'static str,
+        /// Where it was expected.
+        parent: &'static str,
+        /// Position of the parent element.
+        position: Position,
+    },
+}
+
+impl EdxmlError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> Code {
+        match self {
+            EdxmlError::Xml(e) => e.code(),
+            EdxmlError::NotEdxml { .. } => Code::EdxmlNotEdxml,
+            EdxmlError::Missing { .. } => Code::EdxmlMissingElement,
+        }
+    }
+
+    /// Where the problem is.
+    pub fn position(&self) -> Position {
+        match self {
+            EdxmlError::Xml(e) => e.position,
+            EdxmlError::NotEdxml { position, .. } | EdxmlError::Missing { position, .. } => {
+                *position
+            }
+        }
+    }
+}
+
+/// A package read from a file, with the warnings found on the way.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The package.
+    pub package: Package,
+    /// What was odd.
+    pub warnings: Vec<Warning>,
+}
+
+/// Read an edXML file with default XML limits.
+pub fn read(input: &[u8]) -> Result<Parsed, EdxmlError> {
+    read_with(input, &Limits::default())
+}
+
+/// Read an edXML file with the given XML limits.
+pub fn read_with(input: &[u8], limits: &Limits) -> Result<Parsed, EdxmlError> {
+    let doc = Document::parse_with(input, limits)?;
+    from_document(&doc, input)
+}
+
+/// Read the package from an already parsed tree (`input` is the bytes it was parsed from,
+/// used for positions in warnings).
+pub fn from_document(doc: &Document, input: &[u8]) -> Result<Parsed, EdxmlError> {
+    let mut r = Reader {
+        input,
+        warnings: Vec::new(),
+    };
+    let package = r.package(doc)?;
+    Ok(Parsed {
+        package,
+        warnings: r.warnings,
+    })
+}
+
+struct Reader<'i> {
+    input: &'i [u8],
+    warnings: Vec<Warning>,
+}
+
+fn is_ed(e: &ElementRef<'_>, local: &str) -> bool {
+    e.is(EDXML_NS, local)
+}
+
+impl Reader<'_> {
+    fn pos(&self, e: &ElementRef<'_>) -> Position {
+        Position::locate(self.input, e.span().start)
+    }
+
+    fn warn(&mut self, e: Option<&ElementRef<'_>>, code: Code, message: String) {
+        let p = e.map(|e| self.pos(e));
+        self.warnings.push(Warning {
+            code,
+            message,
+            line: p.map(|p| p.line),
+            column: p.map(|p| p.column),
+        });
+    }
+
+    fn missing(&self, what: &'static str, parent: &'static str, at: &ElementRef<'_>) -> EdxmlError {
+        EdxmlError::Missing {
+            what,
+            parent,
+            position: self.pos(at),
+        }
+    }
+
+    fn package(&mut self, doc: &Document) -> Result<Package, EdxmlError> {
+        let root = doc.root_element();
+        let envelope = if is_ed(&root, "edXML") {
+            match root.child(EDXML_NS, "edXMLEnvelope") {
+                Some(env) => env,
+                None => return Err(self.missing("edXMLEnvelope", "edXML", &root)),
+            }
+        } else if is_ed(&root, "edXMLEnvelope") {
+            root
+        } else {
+            let found = match root.namespace() {
+                Some(ns) => format!("{{{ns}}}{}", root.local_name()),
+                None => root.local_name().to_owned(),
+            };
+            let message = if root.local_name() == "edXML" || root.local_name() == "edXMLEnvelope" {
+                format!("the root element {found} is in the wrong namespace (expected {EDXML_NS})")
+            } else {
+                format!("the root element is {found}, expected {{{EDXML_NS}}}edXML")
+            };
+            return Err(EdxmlError::NotEdxml {
+                message,
+                position: self.pos(&root),
+            });
+        };
+        let header = envelope
+            .child(EDXML_NS, "edXMLHeader")
+            .ok_or_else(|| self.missing("edXMLHeader", "edXMLEnvelope", &envelope))?;
+        let mh = header
+            .child(EDXML_NS, "MessageHeader")
+            .ok_or_else(|| self.missing("MessageHeader", "edXMLHeader", &header))?;
+        let signatures: Vec<ElementRef<'_>> = root
+            .descendants()
+            .filter(|e| e.local_name() == "Signature")
+            .collect();
+        if signatures.len() > 1 {
+            self.warn(
+                signatures.get(1),
+                Code::EdxmlMultipleSignatures,
+                format!("{} Signature elements found", signatures.len()),
+            );
+        }
+        let is_status = mh.child(EDXML_NS, "StatusCode").is_some();
+        if is_status {
+            Ok(Package::Status(Box::new(self.status(&mh)?)))
+        } else {
+            let mut edoc = Edoc {
+                header: self.message_header(&mh)?,
+                ..Edoc::default()
+            };
+            for c in header.child_elements() {
+                if is_ed(&c, "MessageHeader") {
+                    continue;
+                } else if is_ed(&c, "TraceHeaderList") {
+                    edoc.trace = self.trace_list(&c);
+                } else if c.local_name() == "Signature" {
+                    edoc.signature = Some(self.signature(&c));
+                } else {
+                    self.unknown(&c, "edXMLHeader");
+                }
+            }
+            if let Some(body) = envelope.child(EDXML_NS, "edXMLBody") {
+                for c in body.child_elements() {
+                    if is_ed(&c, "edXMLManifest") {
+                        for r in c.child_elements() {
+                            if is_ed(&r, "Reference") {
+                                edoc.manifest.push(self.manifest_ref(&r));
+                            } else {
+                                self.unknown(&r, "edXMLManifest");
+                            }
+                        }
+                    } else {
+                        self.unknown(&c, "edXMLBody");
+                    }
+                }
+            }
+            if edoc.signature.is_none()
+                && let Some(sig) = signatures.first()
+            {
+                self.warn(
+                    Some(sig),
+                    Code::EdxmlSignatureMisplaced,
+                    "the Signature is not in edXMLHeader, where edXML places it".into(),
+                );
+                edoc.signature = Some(self.signature(sig));
+            }
+            let container = if is_ed(&root, "edXML") {
+                root.child(EDXML_NS, "AttachmentEncoded")
+            } else {
+                None
+            }
+            .or_else(|| envelope.child(EDXML_NS, "AttachmentEncoded"));
+            if let Some(ae) = container {
+                for a in ae.child_elements() {
+                    if is_ed(&a, "Attachment") {
+                        edoc.attachments.push(self.attachment(&a));
+                    } else {
+                        self.unknown(&a, "AttachmentEncoded");
+                    }
+                }
+            }
+            self.check_edoc(&edoc, &mh);
+            Ok(Package::Edoc(Box::new(edoc)))
+        }
+    }
+
+    fn check_edoc(&mut self, edoc: &Edoc, mh: &ElementRef<'_>) {
+        if edoc.header.to.is_empty() {
+            self.warn(
+                Some(mh),
+                Code::EdxmlNoRecipients,
+                "the document has no To (no recipient)".into(),
+            );
+        }
+        let mut seen = std::collections::HashSet::new();
+        for t in &edoc.header.to {
+            if !seen.insert(t.organ_id.as_str()) {
+                self.warn(
+                    Some(mh),
+                    Code::EdxmlDuplicateRecipient,
+                    format!("recipient {} appears more than once in To", t.organ_id),
+                );
+            }
+        }
+        if edoc.header.subject.is_none() {
+            self.warn(
+                Some(mh),
+                Code::EdxmlNoSubject,
+                "the document has no Subject".into(),
+            );
+        }
+        for m in &edoc.manifest {
+            if !edoc
+                .attachments
+                .iter()
+                .any(|a| a.content_id.is_some() && a.content_id == m.content_id)
+            {
+                self.warn(
+                    None,
+                    Code::EdxmlManifestWithoutAttachment,
+                    format!(
+                        "manifest entry {} has no attachment",
+                        m.content_id.as_deref().unwrap_or("(no ContentId)")
+                    ),
+                );
+            }
+        }
+        for a in &edoc.attachments {
+            if !edoc
+                .manifest
+                .iter()
+                .any(|m| m.content_id.is_some() && m.content_id == a.content_id)
+            {
+                self.warn(
+                    None,
+                    Code::EdxmlAttachmentNotInManifest,
+                    format!(
+                        "attachment {} is not listed in the manifest",
+                        a.content_id.as_deref().unwrap_or("(no ContentId)")
+                    ),
+                );
+            }
+            if let Some(p) = a.inspection.as_ref().and_then(|i| i.problem.as_ref()) {
+                self.warn(
+                    None,
+                    Code::EdxmlAttachmentUnreadable,
+                    format!(
+                        "attachment {}: {p}",
+                        a.attachment_name.as_deref().unwrap_or("(unnamed)")
+                    ),
+                );
+            }
+        }
+    }
+
+    fn unknown(&mut self, e: &ElementRef<'_>, parent: &str) {
+        self.warn(
+            Some(e),
+            Code::EdxmlUnknownElement,
+            format!(
+                "unknown element {} in {parent} was kept but not interpreted",
+                display_name(e)
+            ),
+        );
+    }
+
+    fn unknown_extra(&mut self, e: &ElementRef<'_>, parent: &str) -> Extra {
+        self.unknown(e, parent);
+        extra_of(e)
+    }
+
+    /// Text of a leaf element: trimmed, `None` when empty.
+    fn leaf(&mut self, e: &ElementRef<'_>) -> Option<String> {
+        if e.has_child_elements() {
+            self.warn(
+                Some(e),
+                Code::EdxmlUnexpectedChildren,
+                format!(
+                    "{} should hold text only; its child elements were ignored",
+                    display_name(e)
+                ),
+            );
+        }
+        let t = e.text();
+        let t = t.trim();
+        if t.is_empty() {
+            None
+        } else {
+            Some(t.to_owned())
+        }
+    }
+
+    fn set_once<T>(&mut self, slot: &mut Option<T>, value: Option<T>, e: &ElementRef<'_>) {
+        if slot.is_some() {
+            self.warn(
+                Some(e),
+                Code::EdxmlRepeatedElement,
+                format!(
+                    "{} appears more than once; the first is used",
+                    display_name(e)
+                ),
+            );
+        } else {
+            *slot = value;
+        }
+    }
+
+    fn int<T: std::str::FromStr>(&mut self, e: &ElementRef<'_>) -> Option<T> {
+        let t = self.leaf(e)?;
+        match t.parse() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                self.warn(
+                    Some(e),
+                    Code::EdxmlBadNumber,
+                    format!("{} is '{t}', not a number; ignored", display_name(e)),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, e: &ElementRef<'_>) -> Option<bool> {
+        let t = self.leaf(e)?;
+        match t.to_ascii_lowercase().as_str() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => {
+                self.warn(
+                    Some(e),
+                    Code::EdxmlBadBoolean,
+                    format!("{} is '{t}', not true or false; ignored", display_name(e)),
+                );
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, e: &ElementRef<'_>) -> Option<Date> {
+        let t = self.leaf(e)?;
+        let d = Date::parse_lenient(&t);
+        if d.is_none() {
+            self.warn(
+                Some(e),
+                Code::EdxmlBadDate,
+                format!(
+                    "{} is '{t}', not a date (yyyy/MM/dd or dd/MM/yyyy); ignored",
+                    display_name(e)
+                ),
+            );
+        }
+        d
+    }
+
+    fn datetime(&mut self, e: &ElementRef<'_>) -> Option<DateTime> {
+        let t = self.leaf(e)?;
+        let d = DateTime::parse_lenient(&t);
+        if d.is_none() {
+            self.warn(
+                Some(e),
+                Code::EdxmlBadTimestamp,
+                format!(
+                    "{} is '{t}', not a date and time (yyyy/MM/dd HH:mm:ss); ignored",
+                    display_name(e)
+                ),
+            );
+        }
+        d
+    }
+
+    fn agency_id(&mut self, e: &ElementRef<'_>) -> Option<String> {
+        let t = self.leaf(e)?;
+        if let Err(err) = AgencyCode::parse(&t) {
+            self.warn(
+                Some(e),
+                Code::EdxmlOddAgencyCode,
+                format!("{err}; kept as written"),
+            );
+        }
+        Some(t)
+    }
+}
+
+/// `cid:abc`, `<abc>` and `abc` all name content id `abc`.
+pub fn normalize_content_id(s: &str) -> String {
+    let s = s.trim();
+    let s = s.strip_prefix("cid:").unwrap_or(s);
+    let s = s
+        .strip_prefix('<')
+        .and_then(|x| x.strip_suffix('>'))
+        .unwrap_or(s);
+    s.to_owned()
+}
+
+fn display_name(e: &ElementRef<'_>) -> String {
+    match e.namespace() {
+        Some(EDXML_NS) => e.local_name().to_owned(),
+        Some(ns) => format!("{{{ns}}}{}", e.local_name()),
+        None => e.local_name().to_owned(),
+    }
+}
+
+fn extra_of(e: &ElementRef<'_>) -> Extra {
+    Extra {
+        namespace: e.namespace().map(str::to_owned),
+        local: e.local_name().to_owned(),
+        attributes: e
+            .element()
+            .attributes
+            .iter()
+            .map(|a| {
+                (
+                    a.name.namespace.as_deref().map(str::to_owned),
+                    a.name.local.to_string(),
+                    a.value.clone(),
+                )
+            })
+            .collect(),
+        text: e.text().trim().to_owned(),
+        children: e.child_elements().map(|c| extra_of(&c)).collect(),
+    }
+}
