@@ -268,7 +268,9 @@ async fn check_all_delivered(p: &Arc<Mutex<Procs>>, sent: &[(String, &Doc)], lim
         .unwrap();
     let policy = lienthong_dsig::Policy {
         trust: &trust,
-        at: lienthong_dsig::now(),
+        at: lienthong_dsig::unix_time(
+            lienthong_types::Clock::now(&lienthong_types::SystemClock).as_millis() / 1000,
+        ),
         expected_agency: None,
     };
     let dir = lienthong_routing::Directory::from_toml(

@@ -444,3 +444,35 @@ mod modules {
         None
     }
 }
+
+/// The wall clock is read in one place, `SystemClock` (and by the command-line front end,
+/// which is all shell); everything else is given the time, by argument or by a `Clock`.
+#[test]
+fn the_wall_clock_is_read_only_by_the_clock() {
+    let root = lienthong_testkit::repo_root().join("crates");
+    let allowed = |p: &Path| {
+        p.ends_with("types/src/time.rs") || p.components().any(|c| c.as_os_str() == "cli")
+    };
+    let mut found = Vec::new();
+    for file in rust_files(&root) {
+        if !file.components().any(|c| c.as_os_str() == "src") || allowed(&file) {
+            continue;
+        }
+        let text = read(&file);
+        // unit tests at the end of a file may read the clock
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (n, line) in code.lines().enumerate() {
+            let line = line.split("//").next().unwrap_or("");
+            if ["SystemTime::now", "now_utc()", "UnixTime::now"]
+                .iter()
+                .any(|w| line.contains(w))
+            {
+                found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "wall-clock reads outside the clock: {found:#?}"
+    );
+}

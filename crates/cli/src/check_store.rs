@@ -73,7 +73,11 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         verify_on_open: VerifyLevel::Off,
         ..base
     };
-    let store = match SledStore::open(&dir, config) {
+    let store = match SledStore::open_at(
+        &dir,
+        config,
+        lienthong_types::Clock::now(&lienthong_types::SystemClock),
+    ) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {}: {e}", dir.display());

@@ -339,7 +339,9 @@ impl Demo {
         let mid: lienthong_store::MessageId = id.parse().map_err(|_| "bad id".to_owned())?;
         let policy = Policy {
             trust: &self.trust,
-            at: lienthong_dsig::now(),
+            at: lienthong_dsig::unix_time(
+                lienthong_types::Clock::now(&lienthong_types::SystemClock).as_millis() / 1000,
+            ),
             expected_agency: None,
         };
         for pair in path.windows(2) {

@@ -55,7 +55,10 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     };
     if args.check {
         // Every key, certificate and CRL is read and checked as a start would.
-        if let Err(e) = lienthong_gateway::server::load_keys(&validated) {
+        if let Err(e) = lienthong_gateway::server::load_keys(
+            &validated,
+            lienthong_types::Clock::now(&lienthong_types::SystemClock),
+        ) {
             eprintln!("error: {}: {e}", args.config.display());
             return ExitCode::from(2);
         }

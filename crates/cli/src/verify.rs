@@ -124,7 +124,9 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     };
     let at = match (&args.at, receipt_time) {
         (None, Some(secs)) => lienthong_dsig::unix_time(secs),
-        (None, None) => lienthong_dsig::now(),
+        (None, None) => lienthong_dsig::unix_time(
+            lienthong_types::Clock::now(&lienthong_types::SystemClock).as_millis() / 1000,
+        ),
         (Some(t), _) => match lienthong_dsig::time::parse_time(t) {
             Some(s) => lienthong_dsig::unix_time(s),
             None => {
@@ -168,8 +170,13 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                     );
                     // The receipt states its own time: say when its certificate is no
                     // longer valid today, so that nobody mistakes it for a current one.
-                    let today =
-                        lienthong_dsig::time::format_rfc3339(lienthong_dsig::now().as_secs());
+                    let today = lienthong_dsig::time::format_rfc3339(
+                        lienthong_dsig::unix_time(
+                            lienthong_types::Clock::now(&lienthong_types::SystemClock).as_millis()
+                                / 1000,
+                        )
+                        .as_secs(),
+                    );
                     if let Some(s) = &rep.signer
                         && s.certificate.not_after < today
                     {

@@ -39,11 +39,6 @@ pub use trust::{
 };
 pub use verify::{ExpectedAgency, Policy, Profile, Report, Signer, Verdict, verify, verify_bytes};
 
-/// The current time, for [`Policy::at`].
-pub fn now() -> rustls_pki_types::UnixTime {
-    time::now()
-}
-
 /// A time given in seconds since the Unix epoch, for [`Policy::at`].
 pub fn unix_time(secs: u64) -> rustls_pki_types::UnixTime {
     rustls_pki_types::UnixTime::since_unix_epoch(std::time::Duration::from_secs(secs))

@@ -1,8 +1,6 @@
 //! Times for verification reports: Unix seconds to and from UTC calendar dates,
 //! without a date library (the arithmetic is Howard Hinnant's civil-from-days).
 
-use rustls_pki_types::UnixTime;
-
 /// Days since 1970-01-01 to (year, month, day).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -89,11 +87,6 @@ pub fn parse_time(s: &str) -> Option<u64> {
     let days = days_from_civil(y, u32::try_from(m).ok()?, u32::try_from(d).ok()?);
     let total = days * 86_400 + h * 3600 + mi * 60 + sec - offset;
     u64::try_from(total).ok()
-}
-
-/// The current time.
-pub fn now() -> UnixTime {
-    UnixTime::now()
 }
 
 #[cfg(test)]

@@ -83,10 +83,11 @@ impl Backups {
     pub fn start(
         self: &Arc<Self>,
         store: Arc<dyn Store>,
-        now: Timestamp,
+        clock: Arc<dyn lienthong_types::Clock>,
         by: String,
         done: impl FnOnce(&BackupReport) + Send + 'static,
     ) -> Result<Running, ApiError> {
+        let now = clock.now();
         let dir = self.dir()?.to_path_buf();
         let name = format!("{}-{}", self.gateway, folder_time(now));
         let running = Running {
@@ -138,7 +139,7 @@ impl Backups {
                     tracing::error!(backup = %name, %error, "backup failed");
                     s.last_error = Some(Failed {
                         name,
-                        at: Timestamp::now_utc().as_millis(),
+                        at: clock.now().as_millis(),
                         error,
                     });
                 }

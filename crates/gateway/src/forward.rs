@@ -116,7 +116,7 @@ pub async fn run(f: Forwarder) {
     // CONNECT_LIMIT.
     let connect_limit = (request_timeout * 3 / 4).min(CONNECT_LIMIT);
     let mut generation = tls.generation();
-    let mut http = client(&tls, &hop, connect_limit);
+    let mut http = client(&tls, &hop, connect_limit, state.clock.clone());
     let mut probe_every = probe_bounds.0;
     let mut last_probe = tokio::time::Instant::now();
     // Set when a wake (new work, the peer connecting to us) was taken while the link was
@@ -126,7 +126,7 @@ pub async fn run(f: Forwarder) {
         // After a reload (SIGHUP) new relays use the new certificate and trust.
         if http.is_none() || generation != tls.generation() {
             generation = tls.generation();
-            http = client(&tls, &hop, connect_limit);
+            http = client(&tls, &hop, connect_limit, state.clock.clone());
         }
         if state.links.is_down(&hop) {
             // While the link is down no message is sent: none uses up its attempts or ages

@@ -274,7 +274,7 @@ impl Metrics {
     }
 
     /// The Prometheus text, with queue gauges set from `stats`, certificate expiry, and the
-    /// health gauges from `health`.
+    /// health gauges from `health`; `now` dates the certificate expiry gauges.
     pub fn render(
         &self,
         stats: &QueueStats,
@@ -282,10 +282,9 @@ impl Metrics {
         inboxes: &[InboxGauge],
         links: &[(String, LinkHealth)],
         seen: &SeenGauges,
+        now: lienthong_types::Timestamp,
     ) -> String {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let now = now.as_millis() / 1000;
         self.with(|| {
             metrics::gauge!("lienthong_store_failed").set(if health.store_failed {
                 1.0

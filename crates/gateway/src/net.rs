@@ -28,6 +28,8 @@ pub struct TimedConnector {
     /// The peer this connector reaches, and where its certificate is recorded once the
     /// handshake has completed (so only a certificate the peer proved it holds the key of).
     peer: (String, Arc<crate::seen::Seen>),
+    /// Dates that record.
+    clock: Arc<dyn lienthong_types::Clock>,
 }
 
 impl tower::Service<hyper::Uri> for TimedConnector {
@@ -48,6 +50,7 @@ impl tower::Service<hyper::Uri> for TimedConnector {
         let connecting = self.inner.call(uri);
         let limit = self.limit;
         let peer = self.peer.clone();
+        let clock = self.clock.clone();
         Box::pin(async move {
             match tokio::time::timeout(limit, connecting).await {
                 Ok(Ok(stream)) => {
@@ -60,11 +63,7 @@ impl tower::Service<hyper::Uri> for TimedConnector {
                             .and_then(|c| c.first())
                     {
                         let (hop, seen) = &peer;
-                        seen.record(
-                            hop,
-                            cert.as_ref(),
-                            lienthong_store::Timestamp::now_utc().as_millis(),
-                        );
+                        seen.record(hop, cert.as_ref(), clock.now().as_millis());
                     }
                     Ok(stream)
                 }
@@ -98,6 +97,7 @@ pub fn client(
     tls: &crate::tls::TlsState,
     peer: &str,
     connect_limit: Duration,
+    clock: Arc<dyn lienthong_types::Clock>,
 ) -> Option<HttpsClient> {
     let cfg = tls.client_for(peer)?;
     let https = hyper_rustls::HttpsConnectorBuilder::new()
@@ -114,6 +114,7 @@ pub fn client(
                 inner: https,
                 limit: connect_limit,
                 peer: (peer.to_owned(), tls.next_hops.clone()),
+                clock,
             }),
     )
 }

@@ -11,7 +11,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use lienthong_dsig::TrustStore;
-use lienthong_store::{RetryPolicy, SledStore, Store, StoreConfig};
+use lienthong_store::{RetryPolicy, SledStore, Store, StoreConfig, Timestamp};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
@@ -307,7 +307,8 @@ pub struct Keys {
 
 /// Read and check every key, certificate and CRL the configuration names, as a start does
 /// (and `serve --check`, so that a bad file is found before the service is restarted).
-pub fn load_keys(v: &Validated) -> Result<Keys, StartError> {
+/// `now` is when the receipt-signing certificate must be valid.
+pub fn load_keys(v: &Validated, now: Timestamp) -> Result<Keys, StartError> {
     let c = &v.config;
     let tls = TlsState::load(TlsFiles {
         cert: c.tls.cert.clone(),
@@ -317,14 +318,9 @@ pub fn load_keys(v: &Validated) -> Result<Keys, StartError> {
     })
     .map_err(StartError::Tls)?;
     let gateway_trust = load_gateway_trust(&c.tls.client_ca).map_err(StartError::Keys)?;
-    let signing = crate::state::load_signing(
-        &c.signing.cert,
-        &c.signing.key,
-        &v.id,
-        &gateway_trust,
-        lienthong_store::Timestamp::now_utc(),
-    )
-    .map_err(StartError::Keys)?;
+    let signing =
+        crate::state::load_signing(&c.signing.cert, &c.signing.key, &v.id, &gateway_trust, now)
+            .map_err(StartError::Keys)?;
     let doc_trust = with_pins(
         load_doc_trust(&c.trust.document_roots, &c.trust.crls).map_err(StartError::Keys)?,
         &v.directory,
@@ -413,18 +409,20 @@ async fn start_inner(
     pre_bound: Option<std::net::TcpListener>,
 ) -> Result<RunningGateway, StartError> {
     let c = &v.config;
+    let clock: Arc<dyn lienthong_types::Clock> = Arc::new(lienthong_types::SystemClock);
+    let now = clock.now();
     let Keys {
         tls,
         signing,
         doc_trust,
         gateway_trust,
-    } = load_keys(&v)?;
+    } = load_keys(&v, now)?;
     let tls = Arc::new(tls);
     let store_config = store_config(&v);
     let dir = c.gateway.data_dir.clone();
     let store: Arc<dyn Store> = tokio::task::spawn_blocking(move || {
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        SledStore::open(&dir, store_config).map_err(|e| e.to_string())
+        SledStore::open_at(&dir, store_config, now).map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| StartError::Store(e.to_string()))?
@@ -451,7 +449,7 @@ async fn start_inner(
             relay_window_ms: c.retry.max_age_ms,
             max_body_bytes: c.limits.max_body_bytes,
         })),
-        clock: Arc::new(lienthong_types::SystemClock),
+        clock,
         limits: c.limits.clone(),
         notify: notify.clone(),
         peer_urls: peer_urls.clone(),
@@ -708,7 +706,7 @@ async fn accept_loop(
                     Peer::Agency(_) | Peer::Gateway(_) | Peer::Operator(_)
                 )
             {
-                seen.record(&peer.to_string(), c.as_ref(), lienthong_store::Timestamp::now_utc().as_millis());
+                seen.record(&peer.to_string(), c.as_ref(), st.clock.now().as_millis());
             }
             // A next hop whose link we hold down has just reached us: it is probably back.
             // Bring our probe of it forward instead of waiting up to `forward.probe_max_ms`.

@@ -143,14 +143,14 @@ fn a_signing_certificate_of_another_gateway_is_refused_before_start() {
     let dir = root().join("deploy/federation");
     let text = std::fs::read_to_string(dir.join("gw-h50.toml")).unwrap();
     let v = Config::from_toml(&text, &dir).unwrap();
-    lienthong_gateway::server::load_keys(&v).unwrap();
+    lienthong_gateway::server::load_keys(&v, lienthong_types::Timestamp::now_utc()).unwrap();
     // Receipts signed with gw-g22's certificate would say gw-h50 received the message:
     // every peer would refuse them and resend forever.
     let signing = "[signing]                 # receipts are signed with the gateway key\ncert = \"../../certs-dev/gateways/gw-h50.pem\"\nkey = \"../../certs-dev/gateways/gw-h50.key\"";
     assert!(text.contains(signing));
     let wrong = text.replace(signing, &signing.replace("gw-h50.", "gw-g22."));
     let v = Config::from_toml(&wrong, &dir).unwrap();
-    let e = match lienthong_gateway::server::load_keys(&v) {
+    let e = match lienthong_gateway::server::load_keys(&v, lienthong_types::Timestamp::now_utc()) {
         Err(e) => e.to_string(),
         Ok(_) => panic!("accepted another gateway's signing certificate"),
     };
@@ -163,7 +163,9 @@ fn a_signing_certificate_of_another_gateway_is_refused_before_start() {
     );
     assert_ne!(mismatched, text);
     let v = Config::from_toml(&mismatched, &dir).unwrap();
-    assert!(lienthong_gateway::server::load_keys(&v).is_err());
+    assert!(
+        lienthong_gateway::server::load_keys(&v, lienthong_types::Timestamp::now_utc()).is_err()
+    );
 }
 
 #[test]

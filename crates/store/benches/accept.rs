@@ -30,7 +30,9 @@ fn main() {
     let parent = std::env::var("LIENTHONG_BENCH_DIR")
         .unwrap_or_else(|_| std::env::temp_dir().display().to_string());
     let dir = tempfile::tempdir_in(parent).expect("temp dir");
-    let store = Arc::new(SledStore::open(dir.path(), StoreConfig::default()).expect("open"));
+    let store = Arc::new(
+        SledStore::open_at(dir.path(), StoreConfig::default(), Timestamp::now_utc()).expect("open"),
+    );
     let next = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let handles: Vec<_> = (0..threads)

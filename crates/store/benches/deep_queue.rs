@@ -124,7 +124,8 @@ fn main() {
     let parent = std::env::var("LIENTHONG_BENCH_DIR")
         .unwrap_or_else(|_| std::env::temp_dir().display().to_string());
     let dir = tempfile::tempdir_in(parent).expect("temp dir");
-    let mut store = Arc::new(SledStore::open(dir.path(), config()).expect("open"));
+    let mut store =
+        Arc::new(SledStore::open_at(dir.path(), config(), Timestamp::now_utc()).expect("open"));
 
     // Warm-up (first files and directory blocks), not measured.
     let warm = 5_000.min(depth);
@@ -165,13 +166,14 @@ fn main() {
         verify_on_open: VerifyLevel::Off,
         ..config()
     };
-    drop(SledStore::open(dir.path(), off).expect("reopen"));
+    drop(SledStore::open_at(dir.path(), off, Timestamp::now_utc()).expect("reopen"));
     println!(
         "deep_queue: reopen without blob check (sled recovery only): {:.2} s",
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
-    store = Arc::new(SledStore::open(dir.path(), config()).expect("reopen"));
+    store =
+        Arc::new(SledStore::open_at(dir.path(), config(), Timestamp::now_utc()).expect("reopen"));
     let reopen = t.elapsed();
     let stats = store.queue_stats(Timestamp::now_utc()).expect("stats");
     let total_after: u64 = stats.hops.iter().map(|h| h.depth).sum();

@@ -499,7 +499,7 @@ fn purging_deletes_segments_whose_payloads_are_all_gone() {
 /// The store's sled database opened directly, as the store opens it.
 fn raw_sled(dir: &Path) -> sled::Db {
     // sled releases its file lock a moment after the last handle closed (its IO threads let
-    // go): wait for it, as `SledStore::open` does.
+    // go): wait for it, as `SledStore::open_at` does.
     if let Ok(f) = std::fs::File::open(dir.join("meta").join("db")) {
         rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive).unwrap();
     }

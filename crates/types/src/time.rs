@@ -57,7 +57,7 @@ impl fmt::Display for Timestamp {
 
 /// Where the time comes from. Decisions never read the system clock: the IO shell passes
 /// `clock.now()` in, and tests pass a [`FixedClock`].
-pub trait Clock: Send + Sync {
+pub trait Clock: Send + Sync + std::fmt::Debug {
     /// The current time.
     fn now(&self) -> Timestamp;
 }

@@ -55,9 +55,14 @@ pub(crate) async fn metrics(
         next_hops: s.tls.next_hops.all(),
         clients: s.tls.clients.all(),
     };
-    let text = s
-        .metrics
-        .render(&stats, &health, &inboxes, &s.links.all(), &seen);
+    let text = s.metrics.render(
+        &stats,
+        &health,
+        &inboxes,
+        &s.links.all(),
+        &seen,
+        s.clock.now(),
+    );
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }
 
@@ -180,11 +185,14 @@ pub(crate) async fn backup_start(
     require_operator(&peer)?;
     require_json(&headers)?;
     let metrics = s.metrics.clone();
-    let running = s
-        .backups
-        .start(s.store.clone(), s.clock.now(), peer.to_string(), move |r| {
+    let running = s.backups.start(
+        s.store.clone(),
+        s.clock.clone(),
+        peer.to_string(),
+        move |r| {
             metrics.backup_done(r);
-        })?;
+        },
+    )?;
     tracing::info!(backup = %running.name, operator = %peer, "backup started");
     Ok((StatusCode::ACCEPTED, Json(json!(running))).into_response())
 }

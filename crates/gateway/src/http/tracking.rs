@@ -240,7 +240,7 @@ pub(crate) async fn trail_next(
     let mut tasks = tokio::task::JoinSet::new();
     for (i, hop) in hops.iter().enumerate() {
         let url = s.peer_urls.get(hop).cloned();
-        let client = crate::net::client(&s.tls, hop, crate::net::CONNECT_LIMIT);
+        let client = crate::net::client(&s.tls, hop, crate::net::CONNECT_LIMIT, s.clock.clone());
         // Leave each level a little of the budget to answer in.
         let left = deadline.saturating_duration_since(Instant::now());
         let sub_budget = left.saturating_sub(Duration::from_millis(200));

@@ -63,12 +63,6 @@ pub(super) fn wait_for_sled_lock(db_file: &Path, within: std::time::Duration) {
 }
 
 impl SledStore {
-    /// Open (or create) the store in `dir`, recovering from any crash. Uses the wall clock only to
-    /// timestamp the history of leases restored at open; see [`SledStore::open_at`].
-    pub fn open(dir: impl AsRef<Path>, config: StoreConfig) -> Result<SledStore> {
-        SledStore::open_at(dir, config, Timestamp::now_utc())
-    }
-
     /// Open (or create) the store in `dir`; `now` timestamps recovery events.
     ///
     /// Recovery: leases that were in flight become ready again (due as before); temporary blob
