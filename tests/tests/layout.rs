@@ -435,10 +435,10 @@ mod modules {
             None
         }
         for n in graph.keys() {
-            if mark.get(n.as_str()).copied().unwrap_or(0) == 0 {
-                if let Some(c) = visit(n, graph, &mut mark, &mut stack) {
-                    return Some(c);
-                }
+            if mark.get(n.as_str()).copied().unwrap_or(0) == 0
+                && let Some(c) = visit(n, graph, &mut mark, &mut stack)
+            {
+                return Some(c);
             }
         }
         None

@@ -1,7 +1,6 @@
 //! `lienthong certs dev --out DIR`: a throw-away development PKI; `lienthong certs status`:
 //! the certificates a running gateway depends on and when they expire.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `certs`.
@@ -14,10 +13,11 @@ pub(crate) struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Command {
     /// Generate the development PKI (DEVELOPMENT ONLY: the keys are not secret).
+    #[cfg(feature = "dev")]
     Dev {
         /// Output directory.
         #[arg(long)]
-        out: PathBuf,
+        out: std::path::PathBuf,
     },
     /// Operators: every certificate a running gateway depends on (its own, its next hops',
     /// its clients') and the days each has left, the one expiring first first.
@@ -25,6 +25,7 @@ enum Command {
 }
 
 /// The README written beside the generated files.
+#[cfg(feature = "dev")]
 pub(crate) const README: &str = "# certs-dev: DEVELOPMENT ONLY
 
 Everything in this folder is a throw-away public key infrastructure for development,
@@ -36,9 +37,9 @@ Regenerate with:
 
     cargo run --release -- certs dev --out certs-dev
 
-(rcgen, ECDSA P-256 keys; the two RSA-2048 signer keys are fixed development keys
-embedded in crates/testkit/src/keys/, because ring cannot generate RSA keys. They were
-made once with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`.)
+(every key is made fresh at run time: ECDSA P-256 keys by rcgen, and the two RSA-2048
+signer keys by the `rsa` crate, because ring cannot generate RSA keys. No key is compiled
+into the program.)
 Tests that sign with xmlsec1 use these committed files; regenerating changes every
 certificate, which is fine: the tests read whatever is here.
 
@@ -60,6 +61,7 @@ The federation (gateways and agencies) is defined once in crates/testkit/src/fed
 pub(crate) fn run(args: &Args) -> ExitCode {
     match &args.command {
         Command::Status(a) => crate::remote::certs_status(a),
+        #[cfg(feature = "dev")]
         Command::Dev { out } => {
             let pki = match lienthong_testkit::pki::DevPki::generate() {
                 Ok(p) => p,

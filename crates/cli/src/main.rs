@@ -6,6 +6,9 @@
 //! * `inspect FILE [--json]`: what an edXML file says (exit 2 when it cannot be read).
 //! * `sign`, `verify`: enveloped XML signatures, for senders and clerks.
 //! * `certs dev --out DIR`: the development PKI.
+//!
+//! `demo` and `certs dev` come with the default `dev` feature; a production build without
+//! it (`--no-default-features`) does not link the development PKI at all.
 //! * `serve --config FILE`: run a gateway.
 //! * `check-store --config FILE [--hashes]`: check a stopped gateway's store.
 //! * `send`, `inbox list|get|ack`, `status`, `track`, `queue …`: talk to a gateway
@@ -20,6 +23,7 @@ use clap::{Parser, Subcommand};
 
 mod certs;
 mod check_store;
+#[cfg(feature = "dev")]
 mod demo;
 mod inspect;
 mod remote;
@@ -38,6 +42,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Show lienthong working end to end with built-in sample data; nothing to set up.
+    #[cfg(feature = "dev")]
     Demo(demo::Args),
     /// Show what an edXML document or status package says.
     Inspect(inspect::Args),
@@ -69,6 +74,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        #[cfg(feature = "dev")]
         Command::Demo(a) => demo::run(&a),
         Command::Inspect(a) => inspect::run(&a),
         Command::Sign(a) => sign::run(&a),

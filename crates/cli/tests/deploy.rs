@@ -87,3 +87,20 @@ async fn federation_script_starts_serves_and_stops() {
     assert!(!st.status.success(), "everything is down after stop");
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// No private key is compiled into the program: the development PKI makes its keys at run
+/// time, and nothing else carries one.
+#[test]
+fn no_private_key_is_compiled_into_the_binary() {
+    let bin = std::fs::read(env!("CARGO_BIN_EXE_lienthong")).unwrap();
+    for marker in [&b"PRIVATE KEY-----\nMI"[..], &b"PRIVATE KEY-----\r\nMI"[..]] {
+        assert!(
+            !bin.windows(marker.len()).any(|w| w == marker),
+            "the binary holds a PEM private key"
+        );
+    }
+    // the check can see one: a PEM key made here has the marker
+    let key = lienthong_testkit::pki::rsa_key_pem(1024).unwrap();
+    let marker = b"PRIVATE KEY-----\nMI";
+    assert!(key.as_bytes().windows(marker.len()).any(|w| w == marker));
+}

@@ -837,8 +837,12 @@ fn signing_refuses_bad_inputs() {
     assert!(err.to_string().contains("edXMLHeader"), "{err}");
     let err = sign_enveloped(b"<!DOCTYPE a><a/>", &key, &[cert], &header()).unwrap_err();
     assert_eq!(err.code(), "xml.doctype");
-    let err =
-        SigningKey::from_pem(lienthong_testkit::pki::DEV_RSA_KEY_1024.as_bytes()).unwrap_err();
+    let err = SigningKey::from_pem(
+        lienthong_testkit::pki::rsa_key_pem(1024)
+            .unwrap()
+            .as_bytes(),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("at least 2048"), "{err}");
     assert!(SigningKey::from_pem(b"not a key").is_err());
 }

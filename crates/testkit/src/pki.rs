@@ -3,10 +3,9 @@
 //!
 //! **Development only.** Everything here is for tests and the demo.
 //!
-//! ring cannot generate RSA keys (neither can rcgen on ring), so the RSA-2048 signer keys
-//! are fixed development keys embedded from `src/keys/` (made once with
-//! `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`). All other keys are
-//! fresh ECDSA P-256 keys from rcgen.
+//! Every key is made at run time; none is compiled in. rcgen makes the ECDSA P-256 keys;
+//! ring cannot generate RSA keys (neither can rcgen on ring), so the RSA-2048 signers' keys
+//! come from the `rsa` crate, used for nothing else.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,12 +18,17 @@ use rcgen::{
 
 use crate::federation::{AGENCIES, GATEWAYS};
 
-/// Fixed RSA-2048 development key no. 1 (PKCS#8 PEM).
-pub const DEV_RSA_KEY_1: &str = include_str!("keys/dev-rsa-1.pem");
-/// Fixed RSA-2048 development key no. 2 (PKCS#8 PEM).
-pub const DEV_RSA_KEY_2: &str = include_str!("keys/dev-rsa-2.pem");
-/// A fixed RSA-1024 key, for tests that check short keys are refused.
-pub const DEV_RSA_KEY_1024: &str = include_str!("keys/dev-rsa-1024.pem");
+/// A fresh RSA key of `bits` bits, PKCS#8 PEM (2048 for the signers; tests that check short
+/// keys are refused ask for 1024).
+pub fn rsa_key_pem(bits: usize) -> Result<String, PkiError> {
+    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+    let key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, bits)
+        .map_err(|e| rcgen::Error::PemError(format!("generating an RSA key: {e}")))?;
+    let pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| rcgen::Error::PemError(format!("encoding an RSA key: {e}")))?;
+    Ok(pem.to_string())
+}
 
 /// An issued certificate and its key.
 #[derive(Debug, Clone)]
@@ -204,14 +208,11 @@ impl DevPki {
             );
         }
         // RSA-2048 signers for the commune and the Quảng Ngãi finance department.
-        for (code, key) in [
-            ("000.05.21.H50", DEV_RSA_KEY_1),
-            ("000.00.11.H48", DEV_RSA_KEY_2),
-        ] {
+        for code in ["000.05.21.H50", "000.00.11.H48"] {
             serial += 1;
             let name = crate::federation::agency(code).map_or(code, |a| a.name);
             let mut spec = LeafSpec::signer(code, name, serial);
-            spec.key_pem = Some(key.to_owned());
+            spec.key_pem = Some(rsa_key_pem(2048)?);
             pki.signers.insert(format!("{code}-rsa"), pki.issue(&spec)?);
         }
         serial += 1;

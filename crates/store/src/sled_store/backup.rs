@@ -263,7 +263,6 @@ impl Backup for SledStore {
 
 /// Copy the first `len` bytes of `from` to the new file `to`, leaving all-zero blocks
 /// (the holes of purged payloads) unwritten, so that they stay holes.
-
 fn copy_sparse(from: &Path, to: &Path, len: u64) -> Result<()> {
     let src = File::open(from).map_err(|e| StoreError::io("opening", from, e))?;
     let dst = File::create_new(to).map_err(|e| StoreError::io("creating", to, e))?;
