@@ -6,6 +6,7 @@
 //! small bound, never the whole file) give its type. Archives are not extracted.
 
 use std::borrow::Cow;
+use std::io::{Read, Write};
 
 use base64::Engine;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -166,83 +167,35 @@ pub fn inspect(encoded: &str, declared_name: Option<&str>) -> Inspection {
     ins
 }
 
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-
-/// List a ZIP archive from its central directory.
+/// List a ZIP archive from its central directory (the `zip` crate), sniffing each entry's
+/// type from its first [`SNIFF_BYTES`] (inflated as far as that, never further).
 fn list_zip(b: &[u8]) -> Result<Vec<ZipEntry>, String> {
-    // End of central directory: 22 bytes + comment (≤ 65535), at the end.
-    let min = b.len().saturating_sub(22 + 65_535);
-    let eocd = (min..=b.len().saturating_sub(22))
-        .rev()
-        .find(|&i| b.get(i..i + 4) == Some(b"PK\x05\x06"))
-        .ok_or("no end-of-central-directory record (truncated archive?)")?;
-    let count = usize::from(u16_at(b, eocd + 10).ok_or("short EOCD")?);
-    let cd_offset = u32_at(b, eocd + 16).ok_or("short EOCD")? as usize;
-    if count > MAX_ZIP_ENTRIES {
-        return Err(format!("{count} entries (more than {MAX_ZIP_ENTRIES})"));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(b)).map_err(|e| e.to_string())?;
+    if archive.len() > MAX_ZIP_ENTRIES {
+        return Err(format!(
+            "{} entries (more than {MAX_ZIP_ENTRIES})",
+            archive.len()
+        ));
     }
-    let mut entries = Vec::with_capacity(count);
-    let mut at = cd_offset;
-    for i in 0..count {
-        if b.get(at..at + 4) != Some(b"PK\x01\x02") {
-            return Err(format!("central directory entry {i} is damaged"));
+    let mut entries = Vec::with_capacity(archive.len());
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).map_err(|e| format!("entry {i}: {e}"))?;
+        if file.is_dir() {
+            continue;
         }
-        let method = u16_at(b, at + 10).ok_or("short entry")?;
-        let csize = u32_at(b, at + 20).ok_or("short entry")? as usize;
-        let usize_ = u32_at(b, at + 24).ok_or("short entry")?;
-        let name_len = usize::from(u16_at(b, at + 28).ok_or("short entry")?);
-        let extra_len = usize::from(u16_at(b, at + 30).ok_or("short entry")?);
-        let comment_len = usize::from(u16_at(b, at + 32).ok_or("short entry")?);
-        let local = u32_at(b, at + 42).ok_or("short entry")? as usize;
-        let name_bytes = b
-            .get(at + 46..at + 46 + name_len)
-            .ok_or("entry name runs past the end")?;
-        let name = String::from_utf8_lossy(name_bytes).into_owned();
-        let head = entry_head(b, local, method, csize);
+        let name = file.name().to_owned();
+        let size = file.size();
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        // A damaged or unsupported entry sniffs as empty: its extension decides.
+        let _ = (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut head);
         let content_type = sniff(&head, Some(&name)).to_owned();
-        if !name.ends_with('/') {
-            entries.push(ZipEntry {
-                name,
-                size: u64::from(usize_),
-                content_type,
-            });
-        }
-        at += 46 + name_len + extra_len + comment_len;
+        entries.push(ZipEntry {
+            name,
+            size,
+            content_type,
+        });
     }
     Ok(entries)
-}
-
-/// The first bytes of an entry's content (inflated if deflated), or empty.
-fn entry_head(b: &[u8], local: usize, method: u16, csize: usize) -> Vec<u8> {
-    if b.get(local..local + 4) != Some(b"PK\x03\x04") {
-        return Vec::new();
-    }
-    let (Some(n), Some(e)) = (u16_at(b, local + 26), u16_at(b, local + 28)) else {
-        return Vec::new();
-    };
-    let start = local + 30 + usize::from(n) + usize::from(e);
-    let end = if csize == 0 {
-        b.len()
-    } else {
-        start.saturating_add(csize).min(b.len())
-    };
-    let Some(data) = b.get(start..end) else {
-        return Vec::new();
-    };
-    match method {
-        0 => data[..data.len().min(SNIFF_BYTES)].to_vec(),
-        8 => match miniz_oxide::inflate::decompress_to_vec_with_limit(data, SNIFF_BYTES) {
-            Ok(v) => v,
-            Err(e) => e.output,
-        },
-        _ => Vec::new(),
-    }
 }
 
 /// Content type from magic bytes, falling back to the file extension.
@@ -309,64 +262,24 @@ pub fn sniff(head: &[u8], name: Option<&str>) -> &'static str {
     }
 }
 
-/// Build a ZIP archive holding one stored (uncompressed) file. Used to write attachments
-/// the way the national SDK does, and by tests.
+/// Build a ZIP archive holding one stored (uncompressed) file with a UTF-8 name. Used to
+/// write attachments the way the national SDK does, and by tests.
 pub fn zip_single_stored(name: &str, content: &[u8]) -> Vec<u8> {
-    let crc = crc32(content);
-    let size = u32::try_from(content.len()).unwrap_or(u32::MAX);
-    let name_len = u16::try_from(name.len()).unwrap_or(u16::MAX);
-    let name = &name.as_bytes()[..usize::from(name_len)];
-    let mut out = Vec::with_capacity(content.len() + 2 * name.len() + 100);
-    // Local file header.
-    out.extend_from_slice(b"PK\x03\x04");
-    out.extend_from_slice(&20u16.to_le_bytes()); // version needed
-    out.extend_from_slice(&0x0800u16.to_le_bytes()); // flags: UTF-8 names
-    out.extend_from_slice(&0u16.to_le_bytes()); // method: stored
-    out.extend_from_slice(&0u32.to_le_bytes()); // time, date
-    out.extend_from_slice(&crc.to_le_bytes());
-    out.extend_from_slice(&size.to_le_bytes());
-    out.extend_from_slice(&size.to_le_bytes());
-    out.extend_from_slice(&name_len.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out.extend_from_slice(name);
-    out.extend_from_slice(content);
-    let cd_offset = u32::try_from(out.len()).unwrap_or(u32::MAX);
-    // Central directory header.
-    out.extend_from_slice(b"PK\x01\x02");
-    out.extend_from_slice(&20u16.to_le_bytes()); // version made by
-    out.extend_from_slice(&20u16.to_le_bytes()); // version needed
-    out.extend_from_slice(&0x0800u16.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes());
-    out.extend_from_slice(&crc.to_le_bytes());
-    out.extend_from_slice(&size.to_le_bytes());
-    out.extend_from_slice(&size.to_le_bytes());
-    out.extend_from_slice(&name_len.to_le_bytes());
-    out.extend_from_slice(&[0u8; 12]); // extra, comment, disk, internal attrs, external attrs (4)
-    out.extend_from_slice(&0u32.to_le_bytes()); // local header offset
-    out.extend_from_slice(name);
-    let cd_size = u32::try_from(out.len()).unwrap_or(u32::MAX) - cd_offset;
-    // End of central directory.
-    out.extend_from_slice(b"PK\x05\x06");
-    out.extend_from_slice(&[0u8; 4]);
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&cd_size.to_le_bytes());
-    out.extend_from_slice(&cd_offset.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(
+        content.len() + 2 * name.len() + 100,
+    )));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(content.len() > u32::MAX as usize);
+    // Writing to memory fails only on sizes ZIP cannot express; the result is then empty.
+    let written = w
+        .start_file(name, options)
+        .and_then(|()| w.write_all(content).map_err(zip::result::ZipError::from))
+        .and_then(|()| w.finish());
+    match written {
+        Ok(cursor) => cursor.into_inner(),
+        Err(_) => Vec::new(),
     }
-    !crc
 }
 
 #[cfg(test)]
@@ -472,7 +385,16 @@ mod tests {
     }
 
     #[test]
-    fn crc_matches_known_value() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    fn a_zip_we_write_lists_with_its_name_size_and_type() {
+        let zip = zip_single_stored("Quyết định 12.pdf", b"%PDF-1.7 body");
+        let entries = list_zip(&zip).unwrap();
+        assert_eq!(
+            entries,
+            vec![ZipEntry {
+                name: "Quyết định 12.pdf".into(),
+                size: 13,
+                content_type: "application/pdf".into(),
+            }]
+        );
     }
 }

@@ -31,18 +31,6 @@ pub struct DateTime {
     pub second: u8,
 }
 
-fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
-        2 => 28,
-        _ => 0,
-    }
-}
-
 fn num<T: std::str::FromStr>(s: &str, min_len: usize, max_len: usize) -> Option<T> {
     if s.len() < min_len || s.len() > max_len || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -53,7 +41,11 @@ fn num<T: std::str::FromStr>(s: &str, min_len: usize, max_len: usize) -> Option<
 impl Date {
     /// A checked date.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
-        if year == 0 || day == 0 || day > days_in_month(year, month) {
+        let (Ok(y), Ok(m), Ok(d)) = (i16::try_from(year), i8::try_from(month), i8::try_from(day))
+        else {
+            return None;
+        };
+        if year == 0 || jiff::civil::Date::new(y, m, d).is_err() {
             return None;
         }
         Some(Date { year, month, day })

@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A proleptic Gregorian calendar date between 0001-01-01 and 9999-12-31.
+/// A proleptic Gregorian calendar date between 0001-01-01 and 9999-12-31 (checked by `jiff`).
 ///
 /// Ordering is chronological. Parsed from and written as `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -31,20 +31,6 @@ pub enum DateError {
     NoSuchDay(String),
 }
 
-fn is_leap(year: u16) -> bool {
-    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
-}
-
-fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
 impl Date {
     /// 1970-01-01.
     pub const EPOCH: Date = Date {
@@ -55,25 +41,31 @@ impl Date {
 
     /// The UTC date of a time given in milliseconds since the Unix epoch.
     pub fn from_unix_millis(ms: u64) -> Date {
-        // Howard Hinnant's civil-from-days.
-        let z = i64::try_from(ms / 86_400_000).unwrap_or(0) + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        match (u16::try_from(y), u8::try_from(m), u8::try_from(d)) {
-            (Ok(y), Ok(m), Ok(d)) => Date::new(y, m, d).unwrap_or(Date::EPOCH),
-            _ => Date::EPOCH,
+        let civil = i64::try_from(ms)
+            .ok()
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+            .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
+        match civil {
+            Some(d) => Date::from_civil(d).unwrap_or(Date::EPOCH),
+            None => Date::EPOCH,
         }
+    }
+
+    fn from_civil(d: jiff::civil::Date) -> Option<Date> {
+        Date::new(
+            u16::try_from(d.year()).ok()?,
+            u8::try_from(d.month()).ok()?,
+            u8::try_from(d.day()).ok()?,
+        )
     }
 
     /// The date `year-month-day`, or `None` if that day does not exist.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
-        if !(1..=9999).contains(&year) || day == 0 || day > days_in_month(year, month) {
+        let (Ok(y), Ok(m), Ok(d)) = (i16::try_from(year), i8::try_from(month), i8::try_from(day))
+        else {
+            return None;
+        };
+        if !(1..=9999).contains(&year) || jiff::civil::Date::new(y, m, d).is_err() {
             return None;
         }
         Some(Date { year, month, day })
