@@ -19,22 +19,20 @@ use serde_json::{Value, json};
 
 use super::BusySlot;
 use super::body::{BUDGET_WAIT, HeldBody, budget_busy, read_body};
-use super::extract::{ApiQuery, canonical_agency, parse_id, require_agency, require_cert};
+use super::extract::{AgencyPeer, ApiQuery, KnownPeer, parse_id};
 use super::operator::search_query;
 use crate::apply::{dispatch, planned, wake};
 use crate::core::{dispatch as route, document, relay as relay_core};
 use crate::error::ApiError;
-use crate::identity::Peer;
 use crate::state::{AppState, Shared, blocking};
 
 pub(crate) async fn submit(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    AgencyPeer(caller): AgencyPeer,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let caller = require_agency(&peer)?;
     let (bytes, _body_share) = read_body(&s, &headers, body).await?;
     let kept = bytes.clone();
     let st = s.clone();
@@ -113,12 +111,12 @@ pub const MAX_INBOX_WAIT_S: u64 = 60;
 
 pub(crate) async fn inbox_list(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    peer: AgencyPeer,
     slot: Option<Extension<BusySlot>>,
     ApiQuery(q): ApiQuery<InboxQuery>,
 ) -> Result<Response, ApiError> {
     // The inbox is kept under the agency's main code, also for a certificate naming an alias.
-    let agency = canonical_agency(&s, require_agency(&peer)?);
+    let agency = peer.main(&s.snapshot());
     let after = match &q.after {
         Some(a) => Some(a.parse::<InboxCursor>().map_err(|_| {
             ApiError::new(
@@ -182,11 +180,11 @@ pub(crate) async fn inbox_list(
 
 pub(crate) async fn inbox_get(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    peer: AgencyPeer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     // The inbox is kept under the agency's main code, also for a certificate naming an alias.
-    let agency = canonical_agency(&s, require_agency(&peer)?);
+    let agency = peer.main(&s.snapshot());
     let id = parse_id(&id)?;
     let st = s.clone();
     let size = blocking(move || Ok(in_inbox(&st, &agency, id)?.size)).await?;
@@ -237,10 +235,10 @@ pub(crate) fn in_inbox(
 /// instead of implementing XML signatures and the PKI itself.
 pub(crate) async fn inbox_signature(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    peer: AgencyPeer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let agency = canonical_agency(&s, require_agency(&peer)?);
+    let agency = peer.main(&s.snapshot());
     let id = parse_id(&id)?;
     let st = s.clone();
     let info = blocking(move || in_inbox(&st, &agency, id)).await?;
@@ -278,13 +276,13 @@ pub(crate) struct AckBody {
 
 pub(crate) async fn inbox_ack(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    peer: AgencyPeer,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     // The inbox is kept under the agency's main code, also for a certificate naming an alias.
-    let agency = canonical_agency(&s, require_agency(&peer)?);
+    let agency = peer.main(&s.snapshot());
     let id = parse_id(&id)?;
     let (bytes, _body_share) = read_body(&s, &headers, body).await?;
     let ack: AckBody = serde_json::from_slice(&bytes).map_err(|e| {
@@ -313,11 +311,7 @@ pub(crate) async fn inbox_ack(
     Ok(Json(json!({"id": id.to_string(), "result": ack.result})).into_response())
 }
 
-pub(crate) async fn agencies(
-    State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
-) -> Result<Response, ApiError> {
-    require_cert(&peer)?;
+pub(crate) async fn agencies(State(s): State<Shared>, _: KnownPeer) -> Result<Response, ApiError> {
     let list: Vec<Value> = s
         .directory()
         .agencies()
@@ -340,10 +334,10 @@ pub(crate) struct SentQuery {
 /// on their way, and did any fail?" (`GET /v1/messages` for the caller's agency, as sender).
 pub(crate) async fn sent_documents(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    peer: AgencyPeer,
     ApiQuery(q): ApiQuery<SentQuery>,
 ) -> Result<Response, ApiError> {
-    let caller = canonical_agency(&s, require_agency(&peer)?);
+    let caller = peer.main(&s.snapshot());
     let state_name = q.state.clone().unwrap_or_else(|| "all".into());
     let mut query = search_query(&state_name, &q.after, &q.since, &q.until, q.limit, None)?;
     query.sender = Some(caller.to_string());

@@ -1,17 +1,19 @@
-//! Who may call: typed checks of the peer's identity (from its certificate), the query
-//! parameters refused with the API's JSON error, and the alias-to-main-code step for an
-//! agency's certificate, in one place.
+//! Who may call: typed extractors of the peer's identity (from its certificate:
+//! [`KnownPeer`], [`AgencyPeer`], [`GatewayPeer`], [`OperatorPeer`]), the query parameters
+//! refused with the API's JSON error, and the alias-to-main-code step for an agency's
+//! certificate, in one place.
 
 use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use lienthong_edxml::AgencyCode;
 use lienthong_routing::GatewayId;
 use lienthong_store::MessageId;
 use lienthong_types::Code;
 
+use crate::core::Snapshot;
 use crate::error::ApiError;
 use crate::identity::Peer;
-use crate::state::AppState;
 
 /// Query parameters, refused with the API's JSON error (`request.bad_request`, naming the
 /// parameter) rather than axum's plain-text rejection.
@@ -35,7 +37,17 @@ where
     }
 }
 
-pub(crate) fn require_cert(peer: &Peer) -> Result<(), ApiError> {
+/// The caller as the connection loop identified it from its certificate (anonymous when
+/// it presented none).
+fn peer_of(parts: &Parts) -> Peer {
+    parts
+        .extensions
+        .get::<Peer>()
+        .cloned()
+        .unwrap_or(Peer::Anonymous)
+}
+
+fn require_cert(peer: &Peer) -> Result<(), ApiError> {
     match peer {
         Peer::Anonymous => Err(ApiError::new(
             Code::AuthNoClientCertificate,
@@ -46,32 +58,84 @@ pub(crate) fn require_cert(peer: &Peer) -> Result<(), ApiError> {
     }
 }
 
-pub(crate) fn require_agency(peer: &Peer) -> Result<AgencyCode, ApiError> {
-    require_cert(peer)?;
-    match peer {
-        Peer::Agency(a) => Ok(a.clone()),
-        other => Err(ApiError::new(
-            Code::AuthForbidden,
-            format!("this endpoint is for an agency's DMS, not {other}"),
-        )),
-    }
-}
+/// Any caller with an identified certificate (agency, gateway or operator).
+pub(crate) struct KnownPeer(pub(crate) Peer);
 
-/// The calling gateway, for the endpoints only gateways may use.
-pub(crate) fn require_gateway(peer: &Peer) -> Result<GatewayId, ApiError> {
-    require_cert(peer)?;
-    match peer {
-        Peer::Gateway(g) => Ok(g.clone()),
-        other => Err(ApiError::new(
-            Code::AuthForbidden,
-            format!("this endpoint is for gateways, not {other}"),
-        )),
+/// An agency's DMS: the agency code its certificate names, as the certificate names it
+/// (an alias stays an alias; [`AgencyPeer::main`] gives the directory's main code).
+pub(crate) struct AgencyPeer(pub(crate) AgencyCode);
+
+/// A gateway of the federation.
+pub(crate) struct GatewayPeer(pub(crate) GatewayId);
+
+/// An operator, by the name in its certificate.
+pub(crate) struct OperatorPeer(pub(crate) String);
+
+impl AgencyPeer {
+    /// The directory's main code for this agency (the alias-to-main-code step, in one
+    /// place), read from the request's snapshot.
+    pub(crate) fn main(&self, snap: &Snapshot) -> AgencyCode {
+        canonical(snap, &self.0)
     }
 }
 
 /// The directory's main code for an agency known by an alias; the code itself otherwise.
-pub(crate) fn canonical_agency(s: &AppState, code: AgencyCode) -> AgencyCode {
-    s.directory().canonical(&code).cloned().unwrap_or(code)
+pub(crate) fn canonical(snap: &Snapshot, code: &AgencyCode) -> AgencyCode {
+    snap.directory.canonical(code).unwrap_or(code).clone()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for KnownPeer {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let peer = peer_of(parts);
+        require_cert(&peer)?;
+        Ok(KnownPeer(peer))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for AgencyPeer {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let peer = peer_of(parts);
+        require_cert(&peer)?;
+        match peer {
+            Peer::Agency(a) => Ok(AgencyPeer(a)),
+            other => Err(ApiError::new(
+                Code::AuthForbidden,
+                format!("this endpoint is for an agency's DMS, not {other}"),
+            )),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for GatewayPeer {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let peer = peer_of(parts);
+        require_cert(&peer)?;
+        match peer {
+            Peer::Gateway(g) => Ok(GatewayPeer(g)),
+            other => Err(ApiError::new(
+                Code::AuthForbidden,
+                format!("this endpoint is for gateways, not {other}"),
+            )),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for OperatorPeer {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let peer = peer_of(parts);
+        require_cert(&peer)?;
+        match peer {
+            Peer::Operator(name) => Ok(OperatorPeer(name)),
+            other => Err(ApiError::new(
+                Code::AuthForbidden,
+                format!("this endpoint needs an operator certificate, not {other}"),
+            )),
+        }
+    }
 }
 
 /// An operator's state-changing request must say `Content-Type: application/json`: a web
@@ -91,18 +155,6 @@ pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
             Code::RequestBadRequest,
             "send Content-Type: application/json (the body may be {})",
         ))
-    }
-}
-
-/// The operator's name, or `auth.forbidden` for any other caller.
-pub(crate) fn require_operator(peer: &Peer) -> Result<&str, ApiError> {
-    require_cert(peer)?;
-    match peer {
-        Peer::Operator(name) => Ok(name),
-        other => Err(ApiError::new(
-            Code::AuthForbidden,
-            format!("this endpoint needs an operator certificate, not {other}"),
-        )),
     }
 }
 

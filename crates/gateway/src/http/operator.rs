@@ -2,11 +2,11 @@
 //! messages and acting on them, agencies' activity, certificates, backups, the console,
 //! metrics.
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
 use lienthong_edxml::AgencyCode;
 use lienthong_store::{ActionBy, MessageId, MessageQuery, MessageState, Timestamp};
 use lienthong_types::Code;
@@ -14,17 +14,15 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::body::read_body;
-use super::extract::{ApiQuery, canonical_agency, parse_id, require_json, require_operator};
+use super::extract::{ApiQuery, OperatorPeer, canonical, parse_id, require_json};
 use crate::apply::wake;
 use crate::error::ApiError;
-use crate::identity::Peer;
 use crate::state::{AppState, Shared, blocking};
 
 pub(crate) async fn metrics(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    _: OperatorPeer,
 ) -> Result<Response, ApiError> {
-    require_operator(&peer)?;
     let st = s.clone();
     let (stats, failed, activity) = blocking(move || {
         Ok((
@@ -71,9 +69,8 @@ pub(crate) async fn metrics(
 /// each agency's compliance.
 pub(crate) async fn agency_activity(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    _: OperatorPeer,
 ) -> Result<Response, ApiError> {
-    require_operator(&peer)?;
     let st = s.clone();
     let stored = blocking(move || Ok(st.store.agency_activity()?)).await?;
     let rows = activity_rows(&s, stored, s.clock.now());
@@ -125,11 +122,7 @@ pub(crate) fn activity_rows(
         .collect()
 }
 
-pub(crate) async fn queues(
-    State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
-) -> Result<Response, ApiError> {
-    require_operator(&peer)?;
+pub(crate) async fn queues(State(s): State<Shared>, _: OperatorPeer) -> Result<Response, ApiError> {
     let st = s.clone();
     let stats = blocking(move || Ok(st.store.queue_stats(st.clock.now())?)).await?;
     let now_ms = s.clock.now().as_millis();
@@ -151,8 +144,7 @@ pub(crate) async fn queues(
 }
 
 /// `GET /console`: the operators' read-only web page ([`crate::console`]).
-pub(crate) async fn console(Extension(peer): Extension<Peer>) -> Result<Response, ApiError> {
-    require_operator(&peer)?;
+pub(crate) async fn console(_: OperatorPeer) -> Result<Response, ApiError> {
     let mut r = crate::console::PAGE.into_response();
     let h = r.headers_mut();
     h.insert(
@@ -179,30 +171,28 @@ pub(crate) async fn console(Extension(peer): Extension<Peer>) -> Result<Response
 /// `POST /v1/backups`: start an online backup; 202 with its name.
 pub(crate) async fn backup_start(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    OperatorPeer(operator): OperatorPeer,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    require_operator(&peer)?;
     require_json(&headers)?;
     let metrics = s.metrics.clone();
     let running = s.backups.start(
         s.store.clone(),
         s.clock.clone(),
-        peer.to_string(),
+        format!("operator {operator}"),
         move |r| {
             metrics.backup_done(r);
         },
     )?;
-    tracing::info!(backup = %running.name, operator = %peer, "backup started");
+    tracing::info!(backup = %running.name, %operator, "backup started");
     Ok((StatusCode::ACCEPTED, Json(json!(running))).into_response())
 }
 
 /// `GET /v1/backups`: the one running, the last failure, and the backups made.
 pub(crate) async fn backup_status(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    _: OperatorPeer,
 ) -> Result<Response, ApiError> {
-    require_operator(&peer)?;
     let b = s.backups.clone();
     let v = tokio::task::spawn_blocking(move || b.status())
         .await
@@ -223,9 +213,8 @@ pub(crate) fn seen_json(c: &crate::seen::SeenCert, now_ms: u64) -> Value {
 /// gateways and operators, as presented when they last connected).
 pub(crate) async fn certificates(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    _: OperatorPeer,
 ) -> Result<Response, ApiError> {
-    require_operator(&peer)?;
     let now_ms = s.clock.now().as_millis();
     let mut own: Vec<(String, u64)> = s.tls.expiry();
     own.sort_by_key(|(_, t)| *t);
@@ -308,10 +297,9 @@ pub(crate) fn parse_state(s: &str) -> Option<MessageState> {
 
 pub(crate) async fn messages(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    _: OperatorPeer,
     ApiQuery(q): ApiQuery<MessagesQuery>,
 ) -> Result<Response, ApiError> {
-    require_operator(&peer)?;
     if let Some(doc) = q.document_id.clone() {
         return find_document(&s, doc, q.sender.clone()).await;
     }
@@ -321,7 +309,7 @@ pub(crate) async fn messages(
             let code = AgencyCode::parse(raw).map_err(|e| {
                 ApiError::new(Code::RequestBadRequest, format!("agency '{raw}': {e}"))
             })?;
-            Some(canonical_agency(&s, code))
+            Some(canonical(&s.snapshot(), &code))
         }
         None => None,
     };
@@ -456,12 +444,11 @@ pub(crate) struct ActionBody {
 
 pub(crate) async fn message_action(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    OperatorPeer(operator): OperatorPeer,
     Path((id, action)): Path<(String, String)>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let operator = require_operator(&peer)?;
     require_json(&headers)?;
     let id = parse_id(&id)?;
     let (bytes, _body_share) = read_body(&s, &headers, body).await?;
@@ -475,7 +462,7 @@ pub(crate) async fn message_action(
             )
         })?
     };
-    let by = ActionBy::operator(operator, body.note.filter(|n| !n.trim().is_empty()));
+    let by = ActionBy::operator(operator.clone(), body.note.filter(|n| !n.trim().is_empty()));
     by.check()
         .map_err(|e| ApiError::new(Code::RequestBadRequest, format!("{action}: {e}")))?;
     let st = s.clone();
@@ -507,7 +494,7 @@ pub(crate) async fn message_action(
     tracing::info!(
         message_id = %id,
         action = %action,
-        operator = %peer,
+        operator = %operator,
         note = by.note.as_deref().unwrap_or(""),
         "operator action"
     );

@@ -4,7 +4,6 @@
 
 use std::time::Instant;
 
-use axum::Extension;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -16,12 +15,11 @@ use lienthong_types::Code;
 use serde_json::json;
 
 use super::body::read_body;
-use super::extract::require_gateway;
+use super::extract::GatewayPeer;
 use crate::apply::{dispatch, planned, wake};
 use crate::core::relay::headers;
 use crate::core::{dispatch as route, document, receipt, relay as relay_core};
 use crate::error::ApiError;
-use crate::identity::Peer;
 use crate::state::{Shared, blocking};
 
 pub(crate) fn header_str<'h>(h: &'h HeaderMap, name: &str) -> Result<&'h str, ApiError> {
@@ -32,11 +30,10 @@ pub(crate) fn header_str<'h>(h: &'h HeaderMap, name: &str) -> Result<&'h str, Ap
 
 pub(crate) async fn relay(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    GatewayPeer(from): GatewayPeer,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let from = require_gateway(&peer)?;
     let from_log = from.clone();
     let id = header_str(&headers, headers::MESSAGE_ID)?
         .parse::<MessageId>()

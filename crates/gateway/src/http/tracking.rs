@@ -4,20 +4,20 @@
 
 use std::time::{Duration, Instant};
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use lienthong_dsig::Receipt;
-use lienthong_edxml::{AgencyCode, Package};
+use lienthong_edxml::Package;
 use lienthong_store::{MessageId, MessageKind, Origin, StatusNote};
 use lienthong_types::Code;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::extract::{ApiQuery, parse_id, require_cert, require_gateway};
+use super::extract::{ApiQuery, GatewayPeer, KnownPeer, canonical, parse_id};
 use crate::error::ApiError;
 use crate::identity::Peer;
 use crate::state::{AppState, Shared, blocking};
@@ -31,11 +31,10 @@ pub(crate) struct TrackQuery {
 
 pub(crate) async fn track(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    KnownPeer(peer): KnownPeer,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<TrackQuery>,
 ) -> Result<Response, ApiError> {
-    require_cert(&peer)?;
     let id = parse_id(&id)?;
     let st = s.clone();
     let mut view = blocking(move || {
@@ -43,9 +42,7 @@ pub(crate) async fn track(
         let allowed = match &peer {
             Peer::Operator(_) => true,
             Peer::Agency(a) => {
-                info.sender == a.as_str()
-                    || st.directory().canonical(a).map(AgencyCode::as_str)
-                        == Some(info.sender.as_str())
+                info.sender == a.as_str() || canonical(&st.snapshot(), a).as_str() == info.sender
             }
             _ => false,
         };
@@ -123,11 +120,10 @@ pub(crate) struct TrailQuery {
 /// to `depth` more gateways, within `budget_ms`) their trails in turn.
 pub(crate) async fn relay_trail(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    GatewayPeer(caller): GatewayPeer,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<TrailQuery>,
 ) -> Result<Response, ApiError> {
-    let caller = require_gateway(&peer)?;
     let id = parse_id(&id)?;
     let st = s.clone();
     let (mut node, hops) = blocking(move || {
@@ -171,10 +167,9 @@ pub(crate) async fn relay_trail(
 /// this receipt if we have the message. `not_found` when we do not (or to anyone else).
 pub(crate) async fn relay_receipt(
     State(s): State<Shared>,
-    Extension(peer): Extension<Peer>,
+    GatewayPeer(caller): GatewayPeer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let caller = require_gateway(&peer)?;
     let id = parse_id(&id)?;
     let st = s.clone();
     let receipt = blocking(move || {
