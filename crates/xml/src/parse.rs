@@ -319,8 +319,9 @@ impl<'a> Parser<'a> {
                     .text
                     .get(at.saturating_sub(self.base)..)
                     .is_some_and(|rest| {
-                        rest.len() >= 2
-                            && rest[..rest.len().min(9)].eq_ignore_ascii_case("<!DOCTYPE")
+                        // bytes, not `str` slicing: byte 9 may fall inside a character
+                        let n = rest.len().min(9);
+                        n >= 2 && rest.as_bytes()[..n].eq_ignore_ascii_case(&b"<!DOCTYPE"[..n])
                     }) =>
             {
                 ErrorKind::Doctype

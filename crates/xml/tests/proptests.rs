@@ -82,6 +82,15 @@ proptest! {
         let _ = Document::parse(s.as_bytes());
     }
 
+    /// Markup mixed with Vietnamese letters (two- and three-byte UTF-8): an error found
+    /// inside a character must still be reported, never panic.
+    #[test]
+    fn reader_never_panics_on_vietnamese_markup(
+        s in "[<>/a-cDOCTYPE:=\"' &;#!\\[\\]?-đươạếỹĐ\u{1F4C4}]{0,48}"
+    ) {
+        let _ = Document::parse(s.as_bytes());
+    }
+
     #[test]
     fn written_xml_reads_back(root_name in name(), children in proptest::collection::vec(tree(), 0..4)) {
         let mut w = XmlWriter::new(None);

@@ -20,6 +20,24 @@ fn at(input: &str) -> (String, u32, u32) {
     )
 }
 
+/// A malformed `<!…` whose ninth byte falls inside a Vietnamese letter is a clear error,
+/// not a panic while the error is classified.
+#[test]
+fn bad_bang_markup_with_vietnamese_letters_is_an_error_not_a_panic() {
+    for input in [
+        "<!xxđđđ>",
+        "<!xxxxđđđ>",
+        "<a><!xxđđđ></a>",
+        "<a><!Sở Tài chính/></a>",
+        "<!đ",
+    ] {
+        let e = err(input);
+        assert!(e.position.offset <= input.len(), "{input}: {e}");
+    }
+    // the prefix test still sees a DOCTYPE cut short
+    assert_eq!(err("<!DOC").code(), "xml.doctype");
+}
+
 #[test]
 fn doctype_is_refused_in_every_form() {
     assert_eq!(at("<!DOCTYPE a><a/>"), ("xml.doctype".into(), 1, 1));
