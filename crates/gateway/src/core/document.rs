@@ -4,7 +4,7 @@
 
 use lienthong_dsig::{ExpectedAgency, Policy, Profile, Verdict};
 use lienthong_edxml::{AgencyCode, BusinessDocType, Package};
-use lienthong_store::{BusinessType, MessageKind, StatusNote, Timestamp};
+use lienthong_store::{AcceptRequest, BusinessType, MessageKind, Origin, StatusNote, Timestamp};
 use lienthong_types::Code;
 use serde_json::json;
 
@@ -30,6 +30,29 @@ pub struct Checked {
     pub verdict: Verdict,
     /// Why the signature is not valid (empty when it is).
     pub problems: Vec<String>,
+}
+
+impl Checked {
+    /// What the store is asked to accept for this document: its `bytes` as received, for
+    /// `recipients` (all of them for a submission; those behind the link for a relay), from
+    /// `origin`.
+    pub fn accept_request(
+        &self,
+        bytes: &[u8],
+        recipients: &[AgencyCode],
+        origin: Origin,
+    ) -> AcceptRequest {
+        AcceptRequest {
+            sender: self.sender.clone(),
+            kind: self.kind,
+            bytes: bytes.to_vec(),
+            document_id: self.document_id.clone(),
+            business: self.business,
+            recipients: recipients.iter().map(ToString::to_string).collect(),
+            origin,
+            status: self.status.clone(),
+        }
+    }
 }
 
 /// Parse and check a document or status package; its signature is checked as of

@@ -10,9 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use bytes::Bytes;
 use lienthong_edxml::AgencyCode;
-use lienthong_store::{
-    AcceptRequest, FetchResult, InboxCursor, MessageId, MessageKind, Origin, RecipientState,
-};
+use lienthong_store::{FetchResult, InboxCursor, MessageId, MessageKind, Origin, RecipientState};
 use lienthong_types::Code;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -45,16 +43,7 @@ pub(crate) async fn submit(
         let next = route::route_all(&snap, &checked.recipients, &[], now)?;
         let plan = route::plan(&next, None);
         let outcome = st.store.accept_with(
-            &AcceptRequest {
-                sender: checked.sender.clone(),
-                kind: checked.kind,
-                bytes: bytes.to_vec(),
-                document_id: checked.document_id.clone(),
-                business: checked.business,
-                recipients: checked.recipients.iter().map(ToString::to_string).collect(),
-                origin: Origin::Local,
-                status: checked.status.clone(),
-            },
+            &checked.accept_request(&bytes, &checked.recipients, Origin::Local),
             &plan,
             now,
         )?;

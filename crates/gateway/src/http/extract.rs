@@ -84,26 +84,33 @@ pub(crate) fn canonical(snap: &Snapshot, code: &AgencyCode) -> AgencyCode {
     snap.directory.canonical(code).unwrap_or(code).clone()
 }
 
+/// The caller, refused unless its certificate identified it.
+fn identified(parts: &Parts) -> Result<Peer, ApiError> {
+    let peer = peer_of(parts);
+    require_cert(&peer)?;
+    Ok(peer)
+}
+
+fn forbidden(endpoint_is_for: &str, caller: &Peer) -> ApiError {
+    ApiError::new(
+        Code::AuthForbidden,
+        format!("{endpoint_is_for}, not {caller}"),
+    )
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for KnownPeer {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let peer = peer_of(parts);
-        require_cert(&peer)?;
-        Ok(KnownPeer(peer))
+        identified(parts).map(KnownPeer)
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for AgencyPeer {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let peer = peer_of(parts);
-        require_cert(&peer)?;
-        match peer {
+        match identified(parts)? {
             Peer::Agency(a) => Ok(AgencyPeer(a)),
-            other => Err(ApiError::new(
-                Code::AuthForbidden,
-                format!("this endpoint is for an agency's DMS, not {other}"),
-            )),
+            other => Err(forbidden("this endpoint is for an agency's DMS", &other)),
         }
     }
 }
@@ -111,14 +118,9 @@ impl<S: Send + Sync> FromRequestParts<S> for AgencyPeer {
 impl<S: Send + Sync> FromRequestParts<S> for GatewayPeer {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let peer = peer_of(parts);
-        require_cert(&peer)?;
-        match peer {
+        match identified(parts)? {
             Peer::Gateway(g) => Ok(GatewayPeer(g)),
-            other => Err(ApiError::new(
-                Code::AuthForbidden,
-                format!("this endpoint is for gateways, not {other}"),
-            )),
+            other => Err(forbidden("this endpoint is for gateways", &other)),
         }
     }
 }
@@ -126,13 +128,11 @@ impl<S: Send + Sync> FromRequestParts<S> for GatewayPeer {
 impl<S: Send + Sync> FromRequestParts<S> for OperatorPeer {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let peer = peer_of(parts);
-        require_cert(&peer)?;
-        match peer {
+        match identified(parts)? {
             Peer::Operator(name) => Ok(OperatorPeer(name)),
-            other => Err(ApiError::new(
-                Code::AuthForbidden,
-                format!("this endpoint needs an operator certificate, not {other}"),
+            other => Err(forbidden(
+                "this endpoint needs an operator certificate",
+                &other,
             )),
         }
     }

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use lienthong_edxml::AgencyCode;
 use lienthong_routing::GatewayId;
-use lienthong_store::{AcceptRequest, MessageId, Origin};
+use lienthong_store::{MessageId, Origin};
 use lienthong_types::Code;
 use serde_json::json;
 
@@ -111,20 +111,15 @@ pub(crate) async fn relay(
             .map_err(ApiError::internal)?;
         let plan = route::plan(&next, Some(signed.clone()));
         let outcome = st.store.accept_with(
-            &AcceptRequest {
-                sender: checked.sender.clone(),
-                kind: checked.kind,
-                bytes: bytes.to_vec(),
-                document_id: checked.document_id.clone(),
-                business: checked.business,
-                recipients: recipients.iter().map(ToString::to_string).collect(),
-                origin: Origin::Relayed {
+            &checked.accept_request(
+                &bytes,
+                &recipients,
+                Origin::Relayed {
                     from_gateway: from.to_string(),
                     id,
                     hops: hops.iter().map(ToString::to_string).collect(),
                 },
-                status: checked.status.clone(),
-            },
+            ),
             &plan,
             now,
         )?;
