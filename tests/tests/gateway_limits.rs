@@ -199,9 +199,9 @@ async fn reload_keeps_the_old_certificate_when_the_new_one_is_bad() {
         .signing
         .clone();
     let r = lienthong_dsig::Receipt {
-        message_id: "m".into(),
-        document_sha256: "ab".repeat(32),
-        receiving_gateway: "gw-g22".into(),
+        message_id: "0190f3a2-7c1e-7b3a-9f00-000000000001".parse().unwrap(),
+        document_sha256: "ab".repeat(32).parse().unwrap(),
+        receiving_gateway: "gw-g22".parse().unwrap(),
         received_at_ms: 1,
         hop: 1,
     };

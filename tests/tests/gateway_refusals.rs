@@ -319,7 +319,7 @@ async fn relay_rules() {
         (receipt.receiving_gateway.as_str(), receipt.hop),
         ("gw-h50", 1)
     );
-    assert_eq!(receipt.document_sha256, sha);
+    assert_eq!(receipt.document_sha256.to_hex(), sha);
     f.stop_all().await;
 }
 

@@ -385,7 +385,7 @@ impl Demo {
                 "           hop {}: {here} -> {next}, receipt signed by {} verified (sha256 {}…)",
                 receipt.hop,
                 receipt.receiving_gateway,
-                &receipt.document_sha256[..12]
+                &receipt.document_sha256.to_hex()[..12]
             );
         }
         Ok(())

@@ -198,7 +198,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                             );
                         }
                     };
-                    let sha = lienthong_store::Sha256::digest(&content).to_hex();
+                    let sha = lienthong_store::Sha256::digest(&content);
                     if sha == r.document_sha256 {
                         rep.notes.push(format!(
                             "the receipt is for {} (SHA-256 {sha})",

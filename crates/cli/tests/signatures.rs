@@ -364,9 +364,9 @@ fn receipts_verify_offline() {
     )
     .unwrap();
     let receipt = lienthong_dsig::Receipt {
-        message_id: "0190f3a2-7c1e-7b3a-9f00-00000000abcd".into(),
-        document_sha256: "ab".repeat(32),
-        receiving_gateway: gw.into(),
+        message_id: "0190f3a2-7c1e-7b3a-9f00-00000000abcd".parse().unwrap(),
+        document_sha256: "ab".repeat(32).parse().unwrap(),
+        receiving_gateway: gw.parse().unwrap(),
         received_at_ms: 1_795_305_600_000,
         hop: 3,
     };
@@ -402,9 +402,9 @@ fn an_archived_receipt_verifies_as_of_its_time_and_against_its_document() {
     let other = tmp("other.edxml");
     std::fs::write(&other, b"<other bytes/>").unwrap();
     let receipt = lienthong_dsig::Receipt {
-        message_id: "018fd2a0-0000-7000-8000-000000000001".into(),
-        document_sha256: lienthong_store::Sha256::digest(b"<exactly these bytes/>").to_hex(),
-        receiving_gateway: "gw-old".into(),
+        message_id: "018fd2a0-0000-7000-8000-000000000001".parse().unwrap(),
+        document_sha256: lienthong_store::Sha256::digest(b"<exactly these bytes/>"),
+        receiving_gateway: "gw-old".parse().unwrap(),
         received_at_ms: 1_717_200_000_000, // 2024-06-01
         hop: 1,
     };

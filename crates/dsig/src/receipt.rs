@@ -15,7 +15,7 @@
 //! the receiving gateway (`urn:lienthong:gateway:ID`). Receipts verify offline with
 //! `lienthong verify --trust CA RECEIPT`.
 
-use lienthong_types::Code;
+use lienthong_types::{Code, GatewayId, MessageId, Sha256};
 use lienthong_xml::{Document, XmlWriter};
 use rustls_pki_types::CertificateDer;
 use serde::Serialize;
@@ -32,11 +32,11 @@ pub const RECEIPT_NS: &str = "urn:lienthong:receipt:1";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Receipt {
     /// The message id (UUID).
-    pub message_id: String,
-    /// SHA-256 of the exact document bytes, lower-case hex.
-    pub document_sha256: String,
+    pub message_id: MessageId,
+    /// SHA-256 of the exact document bytes (lower-case hex in the XML and in JSON).
+    pub document_sha256: Sha256,
     /// The gateway that received it.
-    pub receiving_gateway: String,
+    pub receiving_gateway: GatewayId,
     /// When it was durably stored, milliseconds since the Unix epoch.
     pub received_at_ms: u64,
     /// Which hop this was (1 = first gateway-to-gateway transfer).
@@ -69,9 +69,9 @@ impl Receipt {
         w.start("Receipt")
             .attr("xmlns", RECEIPT_NS)
             .attr("version", "1");
-        w.leaf("MessageId", &self.message_id);
-        w.leaf("DocumentSha256", &self.document_sha256);
-        w.leaf("ReceivingGateway", &self.receiving_gateway);
+        w.leaf("MessageId", &self.message_id.to_string());
+        w.leaf("DocumentSha256", &self.document_sha256.to_hex());
+        w.leaf("ReceivingGateway", self.receiving_gateway.as_str());
         w.leaf("ReceivedAt", &format_ms(self.received_at_ms));
         w.leaf("Hop", &self.hop.to_string());
         w.finish()
@@ -110,16 +110,22 @@ impl Receipt {
                 .ok_or_else(|| DsigError::Receipt(format!("{name} is missing")))
         };
         let sha = field("DocumentSha256")?;
-        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(DsigError::Receipt(format!(
-                "DocumentSha256 '{sha}' is not 64 hex digits"
-            )));
-        }
+        let document_sha256 = sha.parse::<Sha256>().map_err(|_| {
+            DsigError::Receipt(format!("DocumentSha256 '{sha}' is not 64 hex digits"))
+        })?;
+        let id = field("MessageId")?;
+        let message_id = id
+            .parse::<MessageId>()
+            .map_err(|e| DsigError::Receipt(format!("MessageId '{id}': {e}")))?;
+        let gw = field("ReceivingGateway")?;
+        let receiving_gateway = gw
+            .parse::<GatewayId>()
+            .map_err(|e| DsigError::Receipt(format!("ReceivingGateway '{gw}': {e}")))?;
         let at = field("ReceivedAt")?;
         Ok(Receipt {
-            message_id: field("MessageId")?,
-            document_sha256: sha.to_ascii_lowercase(),
-            receiving_gateway: field("ReceivingGateway")?,
+            message_id,
+            document_sha256,
+            receiving_gateway,
             received_at_ms: parse_ms(&at).ok_or_else(|| {
                 DsigError::Receipt(format!("ReceivedAt '{at}' is not a UTC time"))
             })?,
@@ -157,7 +163,8 @@ pub fn verify_receipt_doc(
         && !signer
             .certificate
             .gateways
-            .contains(&receipt.receiving_gateway)
+            .iter()
+            .any(|g| g == receipt.receiving_gateway.as_str())
     {
         let named = if signer.certificate.gateways.is_empty() {
             "no gateway".to_owned()
@@ -193,16 +200,23 @@ mod tests {
 
     #[test]
     fn parse_rejects_malformed() {
+        let id = MessageId::new_v7(lienthong_types::Timestamp::from_millis(5));
         let r = Receipt {
-            message_id: "m".into(),
-            document_sha256: "ab".repeat(32),
-            receiving_gateway: "gw-a".into(),
+            message_id: id,
+            document_sha256: Sha256::digest(b"doc"),
+            receiving_gateway: GatewayId::parse("gw-a").unwrap(),
             received_at_ms: 5,
             hop: 1,
         };
         assert_eq!(Receipt::parse(r.to_xml().as_bytes()).unwrap(), r);
-        let bad = r.to_xml().replace(&"ab".repeat(32), "xyz");
+        let bad = r.to_xml().replace(&r.document_sha256.to_hex(), "xyz");
         assert!(Receipt::parse(bad.as_bytes()).is_err());
+        let bad_id = r.to_xml().replace(&id.to_string(), "not-a-uuid");
+        let e = Receipt::parse(bad_id.as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("MessageId 'not-a-uuid'"), "{e}");
+        let bad_gw = r.to_xml().replace("gw-a", "gw a/..");
+        let e = Receipt::parse(bad_gw.as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("ReceivingGateway"), "{e}");
         assert!(Receipt::parse(b"<Other/>").is_err());
         let no_hop = r.to_xml().replace("<Hop>1</Hop>", "");
         assert!(

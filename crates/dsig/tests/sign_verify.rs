@@ -881,9 +881,11 @@ fn receipts_sign_and_verify() {
     let key = SigningKey::from_pem(gw.key_pem.as_bytes()).unwrap();
     let cert = CertificateDer::from(gw.cert_der.clone());
     let receipt = Receipt {
-        message_id: "0190f3a2-7c1e-7b3a-9f00-000000000001".into(),
-        document_sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
-        receiving_gateway: "gw-h50".into(),
+        message_id: "0190f3a2-7c1e-7b3a-9f00-000000000001".parse().unwrap(),
+        document_sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+            .parse()
+            .unwrap(),
+        receiving_gateway: "gw-h50".parse().unwrap(),
         received_at_ms: NOW * 1000 + 123,
         hop: 2,
     };
@@ -909,7 +911,7 @@ fn receipts_sign_and_verify() {
     );
     // Signed by a gateway other than the one it names.
     let other = Receipt {
-        receiving_gateway: "gw-g22".into(),
+        receiving_gateway: "gw-g22".parse().unwrap(),
         ..receipt.clone()
     };
     let (_, report) = verify_receipt(&other.sign(&key, &[cert]).unwrap(), &policy).unwrap();
@@ -975,9 +977,13 @@ fn signed_receipts_validate_against_the_receipt_xsd() {
     let mut files = Vec::new();
     for (i, hop) in [1u32, 2, 7, u32::MAX].into_iter().enumerate() {
         let receipt = Receipt {
-            message_id: format!("0190f3a2-7c1e-7b3a-9f00-00000000000{i}"),
-            document_sha256: format!("{:064x}", i + 1),
-            receiving_gateway: ["gw-h50", "gw-h50-giolinh", "a", "gw-9"][i].into(),
+            message_id: format!("0190f3a2-7c1e-7b3a-9f00-00000000000{i}")
+                .parse()
+                .unwrap(),
+            document_sha256: format!("{:064x}", i + 1).parse().unwrap(),
+            receiving_gateway: ["gw-h50", "gw-h50-giolinh", "a", "gw-9"][i]
+                .parse()
+                .unwrap(),
             received_at_ms: NOW * 1000 + i as u64 * 1_001,
             hop,
         };
@@ -990,9 +996,9 @@ fn signed_receipts_validate_against_the_receipt_xsd() {
     };
     checked.unwrap_or_else(|report| panic!("xmllint refused our receipts:\n{report}"));
     let receipt = Receipt {
-        message_id: "0190f3a2-7c1e-7b3a-9f00-000000000001".into(),
-        document_sha256: "ab".repeat(32),
-        receiving_gateway: "gw-h50".into(),
+        message_id: "0190f3a2-7c1e-7b3a-9f00-000000000001".parse().unwrap(),
+        document_sha256: "ab".repeat(32).parse().unwrap(),
+        receiving_gateway: "gw-h50".parse().unwrap(),
         received_at_ms: NOW * 1000,
         hop: 1,
     };

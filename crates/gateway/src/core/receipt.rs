@@ -4,7 +4,7 @@
 
 use lienthong_dsig::{Policy, Receipt, TrustStore, verify_receipt};
 use lienthong_store::{MessageId, Sha256, Timestamp};
-use lienthong_types::Code;
+use lienthong_types::{Code, GatewayId};
 
 use super::Snapshot;
 
@@ -32,16 +32,16 @@ pub enum ReceiptProblem {
     #[error("receipt is from {found}, not {expected}")]
     WrongGateway {
         /// The gateway the receipt names.
-        found: String,
+        found: GatewayId,
         /// The next hop.
         expected: String,
     },
     /// Valid, but for another message id.
     #[error("receipt is for another message ({0})")]
-    OtherMessage(String),
+    OtherMessage(MessageId),
     /// Valid, but for other bytes.
     #[error("receipt is for other bytes (SHA-256 {0})")]
-    OtherDocument(String),
+    OtherDocument(Sha256),
 }
 
 impl ReceiptProblem {
@@ -74,16 +74,16 @@ pub fn check_receipt(
     if !report.valid {
         return Err(ReceiptProblem::Invalid(report.problems.join("; ")));
     }
-    if receipt.receiving_gateway != expect.hop {
+    if receipt.receiving_gateway.as_str() != expect.hop {
         return Err(ReceiptProblem::WrongGateway {
             found: receipt.receiving_gateway,
             expected: expect.hop.to_owned(),
         });
     }
-    if receipt.message_id != expect.id.to_string() {
+    if receipt.message_id != expect.id {
         return Err(ReceiptProblem::OtherMessage(receipt.message_id));
     }
-    if receipt.document_sha256 != expect.sha256.to_hex() {
+    if receipt.document_sha256 != expect.sha256 {
         return Err(ReceiptProblem::OtherDocument(receipt.document_sha256));
     }
     Ok(receipt)
@@ -99,9 +99,9 @@ pub fn issue_receipt(
     now: Timestamp,
 ) -> Result<Vec<u8>, lienthong_dsig::DsigError> {
     Receipt {
-        message_id: id.to_string(),
-        document_sha256: sha256.to_hex(),
-        receiving_gateway: snap.id.to_string(),
+        message_id: id,
+        document_sha256: sha256,
+        receiving_gateway: snap.id.clone(),
         received_at_ms: now.as_millis(),
         hop: u32::try_from(hop).unwrap_or(u32::MAX),
     }
@@ -136,7 +136,7 @@ mod tests {
     fn a_good_receipt_is_accepted() {
         let (id, sha, r) = relayed();
         let got = check_receipt(&r, expect(id, sha), &trust(), at(10)).unwrap();
-        assert_eq!(got.receiving_gateway, "gw-g22");
+        assert_eq!(got.receiving_gateway.as_str(), "gw-g22");
         assert_eq!(got.hop, 1);
         assert_eq!(got.received_at_ms, at(5).as_millis());
     }
@@ -153,7 +153,7 @@ mod tests {
         assert_eq!(
             e,
             ReceiptProblem::WrongGateway {
-                found: "gw-h48".into(),
+                found: "gw-h48".parse().unwrap(),
                 expected: "gw-g22".into()
             }
         );

@@ -63,9 +63,9 @@ impl Signing {
         let chain =
             lienthong_dsig::certs_from_pem(cert_pem).map_err(|e| format!("{cert_name}: {e}"))?;
         let probe = Receipt {
-            message_id: "probe".into(),
-            document_sha256: "0".repeat(64),
-            receiving_gateway: id.to_string(),
+            message_id: lienthong_types::MessageId::new_v7(now),
+            document_sha256: lienthong_types::Sha256::digest(b"probe"),
+            receiving_gateway: id.clone(),
             received_at_ms: 0,
             hop: 0,
         };
