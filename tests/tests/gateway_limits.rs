@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lienthong_gateway::config::SignaturePolicy;
@@ -46,39 +45,6 @@ async fn per_peer_rate_limit() {
     // Another peer is not affected.
     assert_eq!(b.get("/v1/queues").await.unwrap().status, 200);
     f.stop_all().await;
-}
-
-/// A raw TLS connection to gw-g22, with the client certificate `certs-dev/<identity>.pem`
-/// or none, for writing requests byte by byte.
-async fn raw_tls(
-    f: &Federation,
-    identity: Option<&str>,
-) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in lienthong_gateway::tls::load_certs(&certs().join("ca.pem")).unwrap() {
-        roots.add(c).unwrap();
-    }
-    let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots);
-    let cfg = match identity {
-        None => builder.with_no_client_auth(),
-        Some(id) => builder
-            .with_client_auth_cert(
-                lienthong_gateway::tls::load_certs(&certs().join(format!("{id}.pem"))).unwrap(),
-                lienthong_gateway::tls::load_key(&certs().join(format!("{id}.key"))).unwrap(),
-            )
-            .unwrap(),
-    };
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
-    let tcp = tokio::net::TcpStream::connect(f.nodes["gw-g22"].addr)
-        .await
-        .unwrap();
-    let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
-    connector.connect(name, tcp).await.unwrap()
 }
 
 /// The first bytes of the answer on a raw connection, within `secs` seconds (else fail

@@ -552,3 +552,26 @@ fn a_signer_pinned_in_a_directory_file_speaks_for_its_agency() {
         "{msg}"
     );
 }
+
+/// A signed document that names its sender twice is not verified for either sender: the
+/// clerk is told it is ambiguous (exit 2, `edxml.ambiguous`, where the second one is).
+#[test]
+fn a_document_with_two_senders_is_refused_by_verify() {
+    let signed = sign("000.00.01.H50", "000.00.01.H50", "two-senders.edxml");
+    let text = std::fs::read_to_string(&signed).unwrap();
+    let a = text.find("<edXML:From>").unwrap();
+    let b = text[a..].find("</edXML:From>").unwrap() + a + "</edXML:From>".len();
+    let spoof = text[a..b].replace("000.00.01.H50", "000.00.00.G22");
+    let two = tmp("two-senders-2.edxml");
+    std::fs::write(&two, format!("{}{spoof}{}", &text[..b], &text[b..])).unwrap();
+    let (rc, v) = verify_json(&two, &[]);
+    assert_eq!(rc, 2, "{v:#}");
+    assert_eq!(v["error"]["code"], "edxml.ambiguous", "{v:#}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("From"),
+        "{v:#}"
+    );
+    // The document as signed verifies.
+    let (rc, v) = verify_json(&signed, &[]);
+    assert_eq!((rc, v["valid"].as_bool()), (0, Some(true)), "{v:#}");
+}

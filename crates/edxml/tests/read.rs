@@ -424,3 +424,55 @@ fn shared_samples_read() {
     }
     assert!(seen >= 13, "only {seen} samples found in {}", dir.display());
 }
+
+/// An element that decides who sent a file, or what it answers, must appear once: a file
+/// with two is refused (`edxml.ambiguous`, at the second), not read as its first.
+#[test]
+fn ambiguous_files_are_refused_at_the_second_occurrence() {
+    let edoc = String::from_utf8(fixture("edoc_new.edxml")).unwrap();
+    let status = String::from_utf8(fixture("status_01.edxml")).unwrap();
+    let dup = |text: &str, open: &str, close: &str| -> String {
+        let a = text.find(open).unwrap();
+        let b = text[a..].find(close).unwrap() + a + close.len();
+        format!("{}{}{}", &text[..b], &text[a..b], &text[b..])
+    };
+    let cases = [
+        ("From", dup(&edoc, "<edXML:From>", "</edXML:From>")),
+        (
+            "MessageHeader",
+            dup(&edoc, "<edXML:MessageHeader>", "</edXML:MessageHeader>"),
+        ),
+        (
+            "edXMLHeader",
+            dup(&edoc, "<edXML:edXMLHeader>", "</edXML:edXMLHeader>"),
+        ),
+        (
+            "edXMLEnvelope",
+            dup(&edoc, "<edXML:edXMLEnvelope", "</edXML:edXMLEnvelope>"),
+        ),
+        ("From", dup(&status, "<edXML:From>", "</edXML:From>")),
+        (
+            "ResponseFor",
+            dup(&status, "<edXML:ResponseFor>", "</edXML:ResponseFor>"),
+        ),
+        (
+            "StatusCode",
+            dup(&status, "<edXML:StatusCode>", "</edXML:StatusCode>"),
+        ),
+    ];
+    for (what, text) in cases {
+        let e = read(text.as_bytes()).expect_err(what);
+        assert_eq!(e.code(), "edxml.ambiguous", "{what}: {e}");
+        assert!(e.to_string().contains(what), "{e}");
+        // the position is the second occurrence's
+        let second = text
+            .match_indices(&format!("<edXML:{what}"))
+            .nth(1)
+            .map(|(i, _)| i)
+            .unwrap();
+        assert_eq!(e.position().offset, second, "{what}");
+    }
+    // An edoc answering several documents is not ambiguous: ResponseFor is 0..n there.
+    let two_answers = dup(&edoc, "<edXML:ResponseFor>", "</edXML:ResponseFor>");
+    assert!(read(two_answers.as_bytes()).is_ok());
+}

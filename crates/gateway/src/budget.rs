@@ -9,8 +9,13 @@
 //! takes its share frame by frame and is refused at once when the budget is spent, so two
 //! half-read bodies can never wait for each other. Config validation keeps the budget at least
 //! `max_body_bytes`, so that any single body fits.
+//!
+//! No one client can hoard it: what one identity (a DMS, a gateway, an operator) holds at
+//! once is capped at `max_buffered_body_bytes_per_identity`; past it that client's next body
+//! is refused at once (503 `server.busy`), whatever is free for the others.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -20,19 +25,55 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 pub struct BodyBudget {
     sem: Arc<Semaphore>,
     total_kib: u64,
+    /// The most one holder may have at once, KiB.
+    per_holder_kib: u64,
+    /// KiB held per holder now.
+    holders: Arc<Mutex<HashMap<String, u64>>>,
 }
 
 /// A share of the budget; given back when dropped.
 #[derive(Debug, Default)]
-pub struct BodyPermit(Option<OwnedSemaphorePermit>);
+pub struct BodyPermit {
+    sem: Option<OwnedSemaphorePermit>,
+    holder: Option<HolderShare>,
+}
+
+/// What one holder's permit counts against its cap; given back when dropped.
+#[derive(Debug)]
+struct HolderShare {
+    holders: Arc<Mutex<HashMap<String, u64>>>,
+    key: String,
+    kib: u64,
+}
+
+impl Drop for HolderShare {
+    fn drop(&mut self) {
+        let mut h = self.holders.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = h.get_mut(&self.key) {
+            *n = n.saturating_sub(self.kib);
+            if *n == 0 {
+                h.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// Why a share was not given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Busy {
+    /// This holder already holds its cap.
+    Holder,
+    /// The whole budget is spent (after the wait).
+    Budget,
+}
 
 fn kib(bytes: u64) -> u32 {
     u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX)
 }
 
 impl BodyBudget {
-    /// A budget of `bytes`.
-    pub fn new(bytes: u64) -> BodyBudget {
+    /// A budget of `bytes`, of which one holder may have `per_holder_bytes` at once.
+    pub fn new(bytes: u64, per_holder_bytes: u64) -> BodyBudget {
         let total_kib = bytes
             .div_ceil(1024)
             .min(Semaphore::MAX_PERMITS as u64)
@@ -40,7 +81,81 @@ impl BodyBudget {
         BodyBudget {
             sem: Arc::new(Semaphore::new(total_kib as usize)),
             total_kib,
+            per_holder_kib: per_holder_bytes.div_ceil(1024),
+            holders: Arc::new(Mutex::new(HashMap::new())),
         }
+    }
+
+    /// Count `kib` more against `holder`'s cap into `permit`, if it stays within it.
+    fn take_holder(&self, permit: &mut BodyPermit, holder: &str, kib: u64) -> bool {
+        let mut h = self.holders.lock().unwrap_or_else(PoisonError::into_inner);
+        let held = h.get(holder).copied().unwrap_or(0);
+        if held.saturating_add(kib) > self.per_holder_kib {
+            return false;
+        }
+        h.insert(holder.to_owned(), held + kib);
+        drop(h);
+        match &mut permit.holder {
+            Some(share) => share.kib += kib,
+            None => {
+                permit.holder = Some(HolderShare {
+                    holders: Arc::clone(&self.holders),
+                    key: holder.to_owned(),
+                    kib,
+                });
+            }
+        }
+        true
+    }
+
+    /// `holder`'s share of `bytes`: refused at once past its cap, otherwise waiting at most
+    /// `wait` for the budget.
+    pub async fn acquire_for(
+        &self,
+        holder: &str,
+        bytes: u64,
+        wait: Duration,
+    ) -> Result<BodyPermit, Busy> {
+        let mut permit = BodyPermit::default();
+        if !self.take_holder(&mut permit, holder, u64::from(self.permits(bytes))) {
+            return Err(Busy::Holder);
+        }
+        match self.acquire(bytes, wait).await {
+            Some(p) => {
+                permit.sem = p.sem;
+                Ok(permit)
+            }
+            None => Err(Busy::Budget),
+        }
+    }
+
+    /// Grow `holder`'s `permit` by `bytes` if its cap and the budget allow it now.
+    pub fn try_grow_for(
+        &self,
+        holder: &str,
+        permit: &mut BodyPermit,
+        bytes: u64,
+    ) -> Result<(), Busy> {
+        let n = kib(bytes);
+        if n == 0 {
+            return Ok(());
+        }
+        let mut extra = BodyPermit::default();
+        if !self.take_holder(&mut extra, holder, u64::from(n)) {
+            return Err(Busy::Holder);
+        }
+        if !self.try_grow(permit, bytes) {
+            return Err(Busy::Budget);
+        }
+        match (&mut permit.holder, extra.holder.take()) {
+            (Some(mine), Some(more)) => {
+                mine.kib += more.kib;
+                std::mem::forget(more);
+            }
+            (mine @ None, more) => *mine = more,
+            (Some(_), None) => {}
+        }
+        Ok(())
     }
 
     /// Bytes held now (in whole KiB).
@@ -63,7 +178,10 @@ impl BodyBudget {
             return Some(BodyPermit::default());
         }
         match tokio::time::timeout(wait, self.sem.clone().acquire_many_owned(n)).await {
-            Ok(Ok(p)) => Some(BodyPermit(Some(p))),
+            Ok(Ok(p)) => Some(BodyPermit {
+                sem: Some(p),
+                holder: None,
+            }),
             _ => None,
         }
     }
@@ -76,7 +194,10 @@ impl BodyBudget {
             return BodyPermit::default();
         }
         match self.sem.clone().acquire_many_owned(n).await {
-            Ok(p) => BodyPermit(Some(p)),
+            Ok(p) => BodyPermit {
+                sem: Some(p),
+                holder: None,
+            },
             // The semaphore is never closed.
             Err(_) => BodyPermit::default(),
         }
@@ -90,9 +211,9 @@ impl BodyBudget {
         }
         match self.sem.clone().try_acquire_many_owned(n) {
             Ok(p) => {
-                match &mut permit.0 {
+                match &mut permit.sem {
                     Some(held) => held.merge(p),
-                    None => permit.0 = Some(p),
+                    None => permit.sem = Some(p),
                 }
                 true
             }
@@ -108,7 +229,7 @@ mod tests {
 
     #[tokio::test]
     async fn shares_are_bounded_and_given_back() {
-        let b = BodyBudget::new(100 * 1024);
+        let b = BodyBudget::new(100 * 1024, 100 * 1024);
         let a = b.acquire(60 * 1024, Duration::ZERO).await.unwrap();
         assert_eq!(b.held_bytes(), 60 * 1024);
         // 50 KiB more does not fit: refused after the wait.
@@ -133,7 +254,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_waiter_gets_its_share_when_it_is_given_back() {
-        let b = Arc::new(BodyBudget::new(64 * 1024));
+        let b = Arc::new(BodyBudget::new(64 * 1024, 64 * 1024));
         let first = b.acquire(64 * 1024, Duration::ZERO).await.unwrap();
         let b2 = b.clone();
         let waiter = tokio::spawn(async move { b2.acquire_patiently(32 * 1024).await });
@@ -150,5 +271,48 @@ mod tests {
         let all = b.acquire(10 * 1024 * 1024, Duration::ZERO).await.unwrap();
         assert_eq!(b.held_bytes(), 64 * 1024);
         drop(all);
+    }
+
+    #[tokio::test]
+    async fn one_holder_cannot_take_the_budget() {
+        let b = BodyBudget::new(100 * 1024, 40 * 1024);
+        let a1 = b
+            .acquire_for("agency:A", 30 * 1024, Duration::ZERO)
+            .await
+            .unwrap();
+        // A's next 20 KiB would pass its 40 KiB: refused at once, with the budget free.
+        assert_eq!(
+            b.acquire_for("agency:A", 20 * 1024, Duration::from_secs(60))
+                .await
+                .err(),
+            Some(Busy::Holder)
+        );
+        // B is served.
+        let b1 = b
+            .acquire_for("agency:B", 40 * 1024, Duration::ZERO)
+            .await
+            .unwrap();
+        // Growing counts too.
+        let mut grown = BodyPermit::default();
+        assert_eq!(b.try_grow_for("agency:A", &mut grown, 10 * 1024), Ok(()));
+        assert_eq!(
+            b.try_grow_for("agency:A", &mut grown, 1024),
+            Err(Busy::Holder)
+        );
+        assert_eq!(b.held_bytes(), 80 * 1024);
+        drop(a1);
+        drop(grown);
+        // A's share is back: it may hold 40 KiB again.
+        let a2 = b.acquire_for("agency:A", 40 * 1024, Duration::ZERO).await;
+        assert!(a2.is_err(), "only 20 KiB of the budget is free");
+        drop(b1);
+        let a2 = b
+            .acquire_for("agency:A", 40 * 1024, Duration::ZERO)
+            .await
+            .unwrap();
+        assert_eq!(b.held_bytes(), 40 * 1024);
+        drop(a2);
+        assert_eq!(b.held_bytes(), 0);
+        assert!(b.holders.lock().unwrap().is_empty());
     }
 }

@@ -216,6 +216,25 @@ pub struct LimitsSection {
     pub per_peer_burst: u32,
     /// Open connections at once. Default 1024.
     pub max_connections: usize,
+    /// TLS handshakes in progress from one source address. Default 128.
+    pub max_handshakes_per_address: usize,
+    /// Connections whose client presented no usable certificate (health probes, scanners),
+    /// in all; they can never take the pool from identified clients. Default 64.
+    pub max_anonymous_connections: usize,
+    /// Such connections from one source address. Default 4.
+    pub max_anonymous_per_address: usize,
+    /// Connections one identity (an agency's DMS, a gateway, an operator) may hold.
+    /// Default 128.
+    pub max_connections_per_identity: usize,
+    /// A connection with no request in progress for this long is closed, ms. Default 120 s.
+    pub idle_timeout_ms: u64,
+    /// A connection is asked to close after this long (HTTP/2 GOAWAY; HTTP/1 after its
+    /// current answer), and cut `request_timeout_ms` later, ms. Default 1 h.
+    pub max_connection_age_ms: u64,
+    /// HTTP/2 keep-alive ping interval, ms. Default 20 s.
+    pub http2_keepalive_interval_ms: u64,
+    /// An HTTP/2 ping unanswered this long closes the connection, ms. Default 10 s.
+    pub http2_keepalive_timeout_ms: u64,
     /// The slowest upload still served: a request with a body gets `request_timeout_ms`
     /// plus its `Content-Length` at this rate, so that a big scan over a commune's slow
     /// link is not cut off. Bytes per second; default 65,536 (512 kbit/s).
@@ -229,6 +248,11 @@ pub struct LimitsSection {
     /// relay waits. At least `max_body_bytes`. Peak memory for bodies is a small multiple of
     /// this (a body is parsed and checked while held). Default 512 MiB.
     pub max_buffered_body_bytes: u64,
+    /// Of that, what one identity (a DMS, a gateway, an operator) may hold at once; past it
+    /// its next body gets 503 `server.busy` at once, so that no client can hoard the budget
+    /// by declaring big bodies and sending them slowly. At least `max_body_bytes`. Default
+    /// 128 MiB.
+    pub max_buffered_body_bytes_per_identity: u64,
 }
 
 impl Default for LimitsSection {
@@ -242,9 +266,18 @@ impl Default for LimitsSection {
             per_peer_rate: 200,
             per_peer_burst: 400,
             max_connections: 1024,
+            max_handshakes_per_address: 128,
+            max_anonymous_connections: 64,
+            max_anonymous_per_address: 4,
+            max_connections_per_identity: 128,
+            idle_timeout_ms: 120_000,
+            max_connection_age_ms: 3_600_000,
+            http2_keepalive_interval_ms: 20_000,
+            http2_keepalive_timeout_ms: 10_000,
             min_bytes_per_second: 65_536,
             max_inbox_waiters: 4096,
             max_buffered_body_bytes: 512 * 1024 * 1024,
+            max_buffered_body_bytes_per_identity: 128 * 1024 * 1024,
         }
     }
 }
@@ -448,6 +481,14 @@ impl Config {
                 l.max_buffered_body_bytes, l.max_body_bytes
             ));
         }
+        if l.max_buffered_body_bytes_per_identity < l.max_body_bytes as u64
+            || l.max_buffered_body_bytes_per_identity > l.max_buffered_body_bytes
+        {
+            problems.push(format!(
+                "limits.max_buffered_body_bytes_per_identity ({}) must be between limits.max_body_bytes ({}) and limits.max_buffered_body_bytes ({})",
+                l.max_buffered_body_bytes_per_identity, l.max_body_bytes, l.max_buffered_body_bytes
+            ));
+        }
         if l.min_bytes_per_second == 0 || config.forward.min_bytes_per_second == 0 {
             problems.push(
                 "limits.min_bytes_per_second and forward.min_bytes_per_second must be above zero"
@@ -456,6 +497,29 @@ impl Config {
         }
         if l.per_peer_rate == 0 || l.per_peer_burst == 0 {
             problems.push("limits.per_peer_rate and per_peer_burst must be above zero".into());
+        }
+        if [
+            l.max_handshakes_per_address,
+            l.max_anonymous_connections,
+            l.max_anonymous_per_address,
+            l.max_connections_per_identity,
+        ]
+        .contains(&0)
+            || [
+                l.idle_timeout_ms,
+                l.max_connection_age_ms,
+                l.http2_keepalive_interval_ms,
+                l.http2_keepalive_timeout_ms,
+            ]
+            .contains(&0)
+        {
+            problems.push("limits: connection caps and timeouts must be above zero".into());
+        }
+        if l.max_anonymous_connections >= l.max_connections {
+            problems.push(format!(
+                "limits.max_anonymous_connections ({}) must be below limits.max_connections ({}): clients without a certificate must never fill the pool",
+                l.max_anonymous_connections, l.max_connections
+            ));
         }
         if config.forward.probe_min_ms < 100
             || config.forward.probe_max_ms < config.forward.probe_min_ms

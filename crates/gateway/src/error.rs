@@ -94,6 +94,10 @@ impl From<StoreError> for ApiError {
                 "sender": sender,
             }));
         }
+        if let StoreError::Replayed { existing, .. } = &e {
+            return ApiError::new(Code::DocumentReplayed, e.to_string())
+                .with(json!({"existing_id": existing.to_string()}));
+        }
         match e.code() {
             Code::StoreConflict | Code::StoreIdConflict => {
                 ApiError::new(Code::StoreConflict, e.to_string())

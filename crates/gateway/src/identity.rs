@@ -3,7 +3,9 @@
 //! DMS certificates name their agency (`urn:lienthong:agency:CODE`), gateway certificates
 //! their gateway (`urn:lienthong:gateway:ID`), operator certificates the operator
 //! (`urn:lienthong:operator:NAME`). Certificates that cannot carry these are mapped by
-//! SHA-256 fingerprint in the config. A certificate naming more than one role is refused.
+//! SHA-256 fingerprint in the config. A certificate naming more than one role is refused,
+//! and so is one without the clientAuth extended key usage (a document signer's, say),
+//! unless the configuration maps its fingerprint.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -92,6 +94,15 @@ pub fn identify(cert_der: &[u8], map: &FingerprintMap) -> Peer {
     let Ok((_, cert)) = parse_x509_certificate(cert_der) else {
         return Peer::Unidentified("unreadable certificate".into());
     };
+    // A client identity is a certificate issued for it: a document-signing certificate of
+    // the same CA (no EKU, or another purpose) does not log in as its agency.
+    let client_auth = matches!(cert.extended_key_usage(), Ok(Some(eku)) if eku.value.client_auth);
+    if !client_auth {
+        return Peer::Unidentified(format!(
+            "the certificate ({}) is not for client authentication (no clientAuth extended key usage)",
+            cert.subject()
+        ));
+    }
     let mut found: Vec<Peer> = Vec::new();
     if let Ok(Some(san)) = cert.subject_alternative_name() {
         for name in &san.value.general_names {

@@ -28,6 +28,7 @@ pub mod backups;
 pub mod budget;
 pub mod client;
 pub mod config;
+pub mod conns;
 pub mod console;
 pub mod core;
 pub mod error;

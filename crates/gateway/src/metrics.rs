@@ -28,6 +28,17 @@ pub struct Health {
 /// connection broke, or the handshake took too long.
 pub const HANDSHAKE_FAILURES: &[&str] = &["certificate", "protocol", "connection", "timeout"];
 
+/// Why a connection is refused at once (`lienthong_connections_refused_total{reason}`).
+pub const CONNECTION_REFUSALS: &[&str] = &[
+    "max_connections",
+    "handshakes_per_address",
+    "anonymous",
+    "per_identity",
+];
+
+/// Why the gateway closes a connection (`lienthong_connections_closed_total{reason}`).
+pub const CONNECTION_CLOSES: &[&str] = &["idle", "max_age"];
+
 /// One agency's inbox as the metrics show it.
 #[derive(Debug, Clone)]
 pub struct InboxGauge {
@@ -119,6 +130,14 @@ impl Metrics {
                 "messages put into local inboxes"
             );
             describe_counter!("lienthong_refused_total", "refusals, by error code");
+            describe_counter!(
+                "lienthong_connections_refused_total",
+                "connections closed at once: the pool, or a cap per address, for clients without a certificate, or per identity, was full"
+            );
+            describe_counter!(
+                "lienthong_connections_closed_total",
+                "connections the gateway closed: idle, or at their maximum age"
+            );
             describe_histogram!(
                 "lienthong_accept_duration_seconds",
                 metrics::Unit::Seconds,
@@ -210,6 +229,14 @@ impl Metrics {
                 metrics::counter!("lienthong_tls_handshake_failures_total", "reason" => *reason)
                     .increment(0);
             }
+            for reason in CONNECTION_REFUSALS {
+                metrics::counter!("lienthong_connections_refused_total", "reason" => *reason)
+                    .increment(0);
+            }
+            for reason in CONNECTION_CLOSES {
+                metrics::counter!("lienthong_connections_closed_total", "reason" => *reason)
+                    .increment(0);
+            }
         });
     }
 
@@ -218,6 +245,21 @@ impl Metrics {
         self.with(|| {
             metrics::counter!("lienthong_tls_handshake_failures_total", "reason" => reason)
                 .increment(1)
+        });
+    }
+
+    /// A connection refused at once for `reason` (one of [`CONNECTION_REFUSALS`]).
+    pub fn connection_refused(&self, reason: &'static str) {
+        self.with(|| {
+            metrics::counter!("lienthong_connections_refused_total", "reason" => reason)
+                .increment(1)
+        });
+    }
+
+    /// A connection closed by the gateway for `reason` (one of [`CONNECTION_CLOSES`]).
+    pub fn connection_closed(&self, reason: &'static str) {
+        self.with(|| {
+            metrics::counter!("lienthong_connections_closed_total", "reason" => reason).increment(1)
         });
     }
 

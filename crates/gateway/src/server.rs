@@ -19,6 +19,7 @@ use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::config::Validated;
+use crate::conns::{Activity, Caps, ConnCaps, Lifetimes};
 use crate::identity::{FingerprintMap, Peer, identify};
 use crate::metrics::Metrics;
 use crate::state::{AppState, Signing, Snapshot};
@@ -458,6 +459,7 @@ async fn start_inner(
         busy: Arc::new(Semaphore::new(c.limits.max_concurrent_requests)),
         body_budget: Arc::new(crate::budget::BodyBudget::new(
             c.limits.max_buffered_body_bytes,
+            c.limits.max_buffered_body_bytes_per_identity,
         )),
         inbox_waiters: Arc::new(crate::waiters::InboxWaiters::new(
             c.limits.max_inbox_waiters,
@@ -629,6 +631,8 @@ async fn accept_loop(
     stop: Arc<Notify>,
 ) {
     let connections = Arc::new(Semaphore::new(state.limits.max_connections));
+    let caps = ConnCaps::new(Caps::from_limits(&state.limits));
+    let lives = Lifetimes::from_limits(&state.limits);
     let handshake = Duration::from_millis(state.limits.handshake_timeout_ms);
     let header_timeout = Duration::from_millis(state.limits.header_timeout_ms);
     // Every connection is a task of this set, and every HTTP/2 stream's handler a task of
@@ -659,7 +663,12 @@ async fn accept_loop(
         // Nagle off: answers must not wait for the client's delayed ACK.
         let _ = tcp.set_nodelay(true);
         let Ok(permit) = connections.clone().try_acquire_owned() else {
+            state.metrics.connection_refused("max_connections");
             tracing::warn!(%remote, "connection limit reached; closing");
+            continue;
+        };
+        let Some(handshaking) = caps.handshake(remote.ip()) else {
+            state.metrics.connection_refused("handshakes_per_address");
             continue;
         };
         let Some(server_config) = tls.server() else {
@@ -673,6 +682,7 @@ async fn accept_loop(
         let warned = warned.clone();
         let seen = tls.clients.clone();
         let st = state.clone();
+        let caps = caps.clone();
         conns.spawn(async move {
             let _permit = permit;
             let stream = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
@@ -698,8 +708,25 @@ async fn accept_loop(
                     return;
                 }
             };
+            drop(handshaking);
             let presented = stream.get_ref().1.peer_certificates().and_then(|c| c.first());
             let peer = presented.map_or(Peer::Anonymous, |c| identify(c, &fingerprints));
+            // Clients without a usable certificate get a small pool of their own, and one
+            // identity no more than its share: neither can lock the others out.
+            let slot = match &peer {
+                Peer::Anonymous | Peer::Unidentified(_) => caps
+                    .anonymous(remote.ip())
+                    .ok_or("anonymous"),
+                known => caps.identity(&known.key()).ok_or("per_identity"),
+            };
+            let _slot = match slot {
+                Ok(s) => s,
+                Err(reason) => {
+                    metrics.connection_refused(reason);
+                    tracing::debug!(%remote, %peer, reason, "connection cap reached; closing");
+                    return;
+                }
+            };
             if let Some(c) = presented
                 && matches!(
                     peer,
@@ -716,19 +743,59 @@ async fn accept_loop(
             {
                 n.notify_one();
             }
-            let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-                req.extensions_mut().insert(peer.clone());
-                router.clone().oneshot(req)
-            });
+            let activity = Activity::new();
+            let svc = {
+                let activity = activity.clone();
+                hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+                    req.extensions_mut().insert(peer.clone());
+                    // The request counts as in progress until its answer's body is sent.
+                    let in_flight = activity.begin();
+                    let answer = router.clone().oneshot(req);
+                    async move {
+                        let r = answer.await?;
+                        Ok::<_, std::convert::Infallible>(r.map(|b| {
+                            axum::body::Body::new(http_body_util::BodyExt::map_frame(
+                                b,
+                                move |f| {
+                                    let _ = &in_flight;
+                                    f
+                                },
+                            ))
+                        }))
+                    }
+                })
+            };
             let mut builder = auto::Builder::new(streams);
             builder
                 .http1()
                 .timer(TokioTimer::new())
                 .header_read_timeout(header_timeout);
-            builder.http2().timer(TokioTimer::new());
-            if let Err(e) = builder.serve_connection(TokioIo::new(stream), svc).await {
-                tracing::debug!(%remote, error = %e, "connection ended with an error");
-            }
+            builder
+                .http2()
+                .timer(TokioTimer::new())
+                .keep_alive_interval(Some(lives.keepalive_interval))
+                .keep_alive_timeout(lives.keepalive_timeout);
+            let conn = builder.serve_connection(TokioIo::new(stream), svc);
+            tokio::pin!(conn);
+            let mut tick = tokio::time::interval(lives.check_every());
+            let why = loop {
+                tokio::select! {
+                    r = conn.as_mut() => {
+                        if let Err(e) = r {
+                            tracing::debug!(%remote, error = %e, "connection ended with an error");
+                        }
+                        return;
+                    }
+                    _ = tick.tick() => {
+                        if let Some(why) = lives.ended(&activity) {
+                            break why;
+                        }
+                    }
+                }
+            };
+            metrics.connection_closed(why);
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(lives.grace_for(why), conn).await;
         });
     }
 }

@@ -33,6 +33,17 @@ pub enum StoreError {
         /// SHA-256 of the offered bytes.
         given: Sha256,
     },
+    /// A relayed message under a new id carries the same bytes from the same sender as a
+    /// message already stored: a replay, refused so that no inbox gets a document twice.
+    #[error(
+        "message {id} repeats the bytes of message {existing} from the same sender (a replay under a new id)"
+    )]
+    Replayed {
+        /// The id it came with.
+        id: MessageId,
+        /// The message that holds those bytes.
+        existing: MessageId,
+    },
     /// No such thing.
     #[error("{what} not found: {key}")]
     NotFound {
@@ -101,6 +112,7 @@ impl StoreError {
         match self {
             StoreError::Conflict { .. } => Code::StoreConflict,
             StoreError::IdConflict { .. } => Code::StoreIdConflict,
+            StoreError::Replayed { .. } => Code::StoreReplayed,
             StoreError::NotFound { .. } => Code::StoreNotFound,
             StoreError::Purged { .. } => Code::StorePurged,
             StoreError::Corrupt { .. } => Code::StoreCorrupt,

@@ -39,7 +39,7 @@
 //! | space | key | value |
 //! |---|---|---|
 //! | `messages` | id | message record: sender, kind, sha256, size, document id, business type, origin, accepted_at, summary state, per-recipient state, finished_at, purged_at, history length |
-//! | `dedup` | sender ++ sha256 | id (local submissions: same sender + same bytes → same id) |
+//! | `dedup` | sender ++ sha256 | id of the first message with these bytes from this sender (a local submission of them again gets that id; a relay of them under another id is refused as a replay) |
 //! | `doc_ids` | sender ++ DocumentId bytes | id ++ sha256 of the latest document with that DocumentId |
 //! | `blob_refs` | sha256 ++ id | payload size (u64); present while the message holds its payload |
 //! | `by_state` | state tag (u8) ++ id | empty — for listing by summary state |

@@ -199,6 +199,37 @@ fn relayed_messages_keep_their_id_and_dedupe_by_it() {
     healthy(&s);
 }
 
+/// A relay of the same sender's same bytes under a new id is a replay: refused, and
+/// nothing changes, so no inbox can get the document twice.
+#[test]
+fn a_relay_replayed_under_a_new_id_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let first = MessageId::new_v7(at(0));
+    let relayed = |id| {
+        let mut r = req("A", b"signed once", &["B"]);
+        r.origin = Origin::Relayed {
+            from_gateway: "gw-1".into(),
+            id,
+            hops: vec!["gw-0".into(), "gw-1".into()],
+        };
+        r
+    };
+    s.accept(&relayed(first), at(1)).unwrap();
+    let replay = MessageId::new_v7(at(5));
+    let e = s.accept(&relayed(replay), at(6)).unwrap_err();
+    assert_eq!(e.code(), "store.replayed");
+    assert!(e.to_string().contains(&first.to_string()), "{e}");
+    assert_eq!(s.message(replay).unwrap_err().code(), "store.not_found");
+    // The honest resend under the first id is still a duplicate, not a replay.
+    assert!(s.accept(&relayed(first), at(7)).unwrap().duplicate);
+    // Another sender's same bytes are another document.
+    let mut other = relayed(MessageId::new_v7(at(8)));
+    other.sender = "C".into();
+    assert!(!s.accept(&other, at(9)).unwrap().duplicate);
+    healthy(&s);
+}
+
 #[test]
 fn document_id_reuse_is_a_conflict_unless_update_revoke_or_replace() {
     let dir = tempfile::tempdir().unwrap();

@@ -110,6 +110,8 @@ codes! {
     ServerBusy = "server.busy", Api, 503, Later, 1, "the gateway is at its limits; try again shortly";
     DocumentUnreadable = "document.unreadable", Api, 400, Never, 1, "the document is not readable as XML";
     DocumentNotEdxml = "document.not_edxml", Api, 400, Never, 1, "the document is not edXML";
+    DocumentAmbiguous = "document.ambiguous", Api, 400, Never, 1, "the document names its sender, or what it answers, more than once";
+    DocumentReplayed = "document.replayed", Api, 409, Never, 1, "this document (the same sender, the same bytes) was already received under another message id";
     DocumentBadRecipient = "document.bad_recipient", Api, 400, Never, 1, "a recipient code is not a valid agency code";
     DocumentNoRecipients = "document.no_recipients", Api, 400, Never, 1, "the document names no recipient";
     DocumentChecksum = "document.checksum", Api, 400, Never, 1, "the body does not match its declared SHA-256";
@@ -149,6 +151,7 @@ codes! {
     // ---- edXML: errors and warnings ----
     EdxmlNotEdxml = "edxml.not_edxml", Edxml, 400, Never, 2, "not an edXML document or status package";
     EdxmlMissingElement = "edxml.missing_element", Edxml, 400, Never, 2, "a required element is missing";
+    EdxmlAmbiguous = "edxml.ambiguous", Edxml, 400, Never, 2, "an element that decides who sent the document, or to whom, appears more than once";
     EdxmlAttachmentNotInManifest = "edxml.attachment_not_in_manifest", Edxml, 400, Never, 2, "an attachment the manifest does not list";
     EdxmlAttachmentUnreadable = "edxml.attachment_unreadable", Edxml, 400, Never, 2, "an attachment that cannot be read";
     EdxmlBadBoolean = "edxml.bad_boolean", Edxml, 400, Never, 2, "not a boolean";
@@ -225,6 +228,7 @@ codes! {
     // ---- the store ----
     StoreNotFound = "store.not_found", Store, 404, Never, 2, "no such message in the store";
     StoreIdConflict = "store.id_conflict", Store, 409, Never, 2, "the message id is held by other bytes";
+    StoreReplayed = "store.replayed", Store, 409, Never, 2, "the same sender's same bytes are already stored under another message id";
     StoreInvalidInput = "store.invalid_input", Store, 400, Never, 2, "the store refuses this input";
     StoreInvalidState = "store.invalid_state", Store, 409, Never, 2, "the message is not in a state that allows this";
     StoreIo = "store.io", Store, 503, Later, 2, "a storage input/output error";

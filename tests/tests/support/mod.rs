@@ -267,3 +267,61 @@ pub async fn ack_inbox(c: &lienthong_gateway::ApiClient, id: &str, result: &str)
         .unwrap();
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
 }
+
+/// A TLS connection to gateway `gw` of `f`, as `identity` (a file stem under certs-dev, e.g.
+/// `dms/000.00.00.G22`) or with no client certificate; the error when the server does not
+/// complete it.
+pub async fn try_raw_tls_to(
+    f: &Federation,
+    gw: &str,
+    identity: Option<&str>,
+) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, std::io::Error> {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in lienthong_gateway::tls::load_certs(&certs().join("ca.pem")).unwrap() {
+        roots.add(c).unwrap();
+    }
+    let builder = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots);
+    let cfg = match identity {
+        None => builder.with_no_client_auth(),
+        Some(id) => builder
+            .with_client_auth_cert(
+                lienthong_gateway::tls::load_certs(&certs().join(format!("{id}.pem"))).unwrap(),
+                lienthong_gateway::tls::load_key(&certs().join(format!("{id}.key"))).unwrap(),
+            )
+            .unwrap(),
+    };
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(cfg));
+    let tcp = tokio::net::TcpStream::connect(f.nodes[gw].addr).await?;
+    let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    connector.connect(name, tcp).await
+}
+
+/// [`try_raw_tls_to`] gateway `gw-g22`, which must complete the handshake.
+pub async fn raw_tls(
+    f: &Federation,
+    identity: Option<&str>,
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+    try_raw_tls_to(f, "gw-g22", identity).await.unwrap()
+}
+
+/// Whether the server closes `conn` within `limit` (reads until end of stream or error,
+/// discarding what comes).
+pub async fn closed_within<S: tokio::io::AsyncRead + Unpin>(conn: &mut S, limit: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 4096];
+    tokio::time::timeout(limit, async {
+        loop {
+            match conn.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .is_ok()
+}

@@ -76,8 +76,10 @@ impl Reader<'_> {
             }
             match c.local_name() {
                 "From" => {
-                    let v = Some(self.organization(&c, "From")?);
-                    self.set_once(&mut from, v, &c);
+                    if from.is_some() {
+                        return Err(self.ambiguous("From", "MessageHeader", &c));
+                    }
+                    from = Some(self.organization(&c, "From")?);
                 }
                 "To" => match self.organization(&c, "To") {
                     Ok(o) => h.to.push(o),

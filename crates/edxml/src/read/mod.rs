@@ -45,6 +45,19 @@ pub enum EdxmlError {
         /// Where.
         position: Position,
     },
+    /// An element that must appear once (the envelope, the header, MessageHeader, From, a
+    /// status's ResponseFor or StatusCode) appears again: readers that take the first and
+    /// readers that take the last would see different senders or documents, so the file is
+    /// refused rather than read either way.
+    #[error("{what} appears more than once in {parent} ({position}: the second one)")]
+    Ambiguous {
+        /// The repeated element.
+        what: &'static str,
+        /// Where.
+        parent: &'static str,
+        /// Position of the second occurrence.
+        position: Position,
+    },
     /// A required element is missing.
     #[error("{what} is missing in {parent} ({position})")]
     Missing {
@@ -64,6 +77,7 @@ impl EdxmlError {
             EdxmlError::Xml(e) => e.code(),
             EdxmlError::NotEdxml { .. } => Code::EdxmlNotEdxml,
             EdxmlError::Missing { .. } => Code::EdxmlMissingElement,
+            EdxmlError::Ambiguous { .. } => Code::EdxmlAmbiguous,
         }
     }
 
@@ -71,9 +85,9 @@ impl EdxmlError {
     pub fn position(&self) -> Position {
         match self {
             EdxmlError::Xml(e) => e.position,
-            EdxmlError::NotEdxml { position, .. } | EdxmlError::Missing { position, .. } => {
-                *position
-            }
+            EdxmlError::NotEdxml { position, .. }
+            | EdxmlError::Missing { position, .. }
+            | EdxmlError::Ambiguous { position, .. } => *position,
         }
     }
 }
@@ -136,6 +150,36 @@ impl Reader<'_> {
         });
     }
 
+    /// The one child `local` of `parent`: missing and repeated are both errors.
+    fn only_child<'d>(
+        &self,
+        parent: &ElementRef<'d>,
+        parent_name: &'static str,
+        local: &'static str,
+    ) -> Result<ElementRef<'d>, EdxmlError> {
+        let mut found = parent.child_elements().filter(|c| is_ed(c, local));
+        let first = found
+            .next()
+            .ok_or_else(|| self.missing(local, parent_name, parent))?;
+        match found.next() {
+            Some(second) => Err(self.ambiguous(local, parent_name, &second)),
+            None => Ok(first),
+        }
+    }
+
+    fn ambiguous(
+        &self,
+        what: &'static str,
+        parent: &'static str,
+        at: &ElementRef<'_>,
+    ) -> EdxmlError {
+        EdxmlError::Ambiguous {
+            what,
+            parent,
+            position: self.pos(at),
+        }
+    }
+
     fn missing(&self, what: &'static str, parent: &'static str, at: &ElementRef<'_>) -> EdxmlError {
         EdxmlError::Missing {
             what,
@@ -147,10 +191,7 @@ impl Reader<'_> {
     fn package(&mut self, doc: &Document) -> Result<Package, EdxmlError> {
         let root = doc.root_element();
         let envelope = if is_ed(&root, "edXML") {
-            match root.child(EDXML_NS, "edXMLEnvelope") {
-                Some(env) => env,
-                None => return Err(self.missing("edXMLEnvelope", "edXML", &root)),
-            }
+            self.only_child(&root, "edXML", "edXMLEnvelope")?
         } else if is_ed(&root, "edXMLEnvelope") {
             root
         } else {
@@ -168,12 +209,8 @@ impl Reader<'_> {
                 position: self.pos(&root),
             });
         };
-        let header = envelope
-            .child(EDXML_NS, "edXMLHeader")
-            .ok_or_else(|| self.missing("edXMLHeader", "edXMLEnvelope", &envelope))?;
-        let mh = header
-            .child(EDXML_NS, "MessageHeader")
-            .ok_or_else(|| self.missing("MessageHeader", "edXMLHeader", &header))?;
+        let header = self.only_child(&envelope, "edXMLEnvelope", "edXMLHeader")?;
+        let mh = self.only_child(&header, "edXMLHeader", "MessageHeader")?;
         let signatures: Vec<ElementRef<'_>> = root
             .descendants()
             .filter(|e| e.local_name() == "Signature")

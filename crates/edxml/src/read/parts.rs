@@ -196,18 +196,25 @@ impl Reader<'_> {
             }
             match c.local_name() {
                 "From" => {
-                    let v = Some(self.organization(&c, "From")?);
-                    self.set_once(&mut from, v, &c);
+                    if from.is_some() {
+                        return Err(self.ambiguous("From", "MessageHeader", &c));
+                    }
+                    from = Some(self.organization(&c, "From")?);
                 }
                 "ResponseFor" => {
-                    let v = Some(self.response_for(&c));
-                    self.set_once(&mut response_for, v, &c);
+                    if response_for.is_some() {
+                        return Err(self.ambiguous("ResponseFor", "MessageHeader", &c));
+                    }
+                    response_for = Some(self.response_for(&c));
                 }
                 "StaffInfo" => {
                     let v = Some(self.staff_info(&c));
                     self.set_once(&mut staff_info, v, &c);
                 }
                 "StatusCode" => {
+                    if status_code.is_some() {
+                        return Err(self.ambiguous("StatusCode", "MessageHeader", &c));
+                    }
                     let v = self.leaf(&c).map(|s| {
                         let code = StatusCode::from_wire(&s);
                         if let StatusCode::Other(x) = &code {

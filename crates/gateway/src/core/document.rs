@@ -181,7 +181,11 @@ pub fn read_document(
     })?;
     let parsed = lienthong_edxml::from_document(&doc, bytes).map_err(|e| {
         let p = e.position();
-        Refusal::new(Code::DocumentNotEdxml, e.to_string())
+        let code = match e {
+            lienthong_edxml::EdxmlError::Ambiguous { .. } => Code::DocumentAmbiguous,
+            _ => Code::DocumentNotEdxml,
+        };
+        Refusal::new(code, e.to_string())
             .with(json!({"edxml_code": e.code(), "line": p.line, "column": p.column,
                 "causes": [{"code": e.code(), "message": e.to_string(), "line": p.line, "column": p.column}]}))
     })?;

@@ -54,7 +54,7 @@ pub fn authorize_relay(
     now: Timestamp,
 ) -> Result<(), Refusal> {
     let (dir, here) = (&snap.directory, &snap.id);
-    check_hop_list(from, hops)?;
+    check_hop_list(snap, from, hops)?;
     let is_child = dir.parent(from) == Some(here);
     let is_parent = dir.parent(here) == Some(from);
     let is_shortcut = dir.shortcuts_from(from).any(|g| g == here);
@@ -95,23 +95,53 @@ pub fn authorize_relay(
     Ok(())
 }
 
-/// A relay's hop list ends with the gateway sending it.
-pub fn check_hop_list(from: &GatewayId, hops: &[GatewayId]) -> Result<(), Refusal> {
-    if hops.last() == Some(from) {
+/// A relay's hop list ends with the gateway sending it, and, where this gateway holds the
+/// whole federation's directory, it is a path through it: each gateway handed the message
+/// to a neighbour (its parent, a child, or a shortcut), the last one to us.
+pub fn check_hop_list(
+    snap: &Snapshot,
+    from: &GatewayId,
+    hops: &[GatewayId],
+) -> Result<(), Refusal> {
+    if hops.last() != Some(from) {
+        return Err(Refusal::new(
+            Code::AuthRelayNotRouted,
+            format!("the hop list must end with the sending gateway {from}"),
+        ));
+    }
+    if !snap.full_directory {
         return Ok(());
     }
-    Err(Refusal::new(
-        Code::AuthRelayNotRouted,
-        format!("the hop list must end with the sending gateway {from}"),
-    ))
+    let dir = &snap.directory;
+    let neighbours = |a: &GatewayId, b: &GatewayId| {
+        dir.parent(a) == Some(b)
+            || dir.parent(b) == Some(a)
+            || dir.shortcuts_from(a).any(|g| g == b)
+    };
+    let path: Vec<&GatewayId> = hops.iter().chain(std::iter::once(&snap.id)).collect();
+    match path.windows(2).find(|w| !neighbours(w[0], w[1])) {
+        None => Ok(()),
+        Some(w) => Err(Refusal::new(
+            Code::AuthRelayNotRouted,
+            format!(
+                "the hop list is not a path through the directory: {} does not hand on to {}",
+                w[0], w[1]
+            ),
+        )
+        .with(json!({"hops": hops.iter().map(ToString::to_string).collect::<Vec<_>>()}))),
+    }
 }
 
 /// What the relayed document says must agree with the relay: every recipient the relay
-/// names is one of the document's, and a child sends up only what agencies of its own
-/// subtree sent (a sender this directory does not know is left to the signature check).
+/// names is one of the document's; a child sends up only what agencies of its own subtree
+/// sent; the parent or a shortcut never brings what an agency of our own subtree sent (that
+/// leaves through us, it never comes back down); and with the whole directory, the message
+/// started at its sender's home gateway (a sender this directory does not know is left to
+/// the signature check).
 pub fn check_relayed_content(
     snap: &Snapshot,
     from: &GatewayId,
+    hops: &[GatewayId],
     relayed_to: &[AgencyCode],
     document_recipients: &[AgencyCode],
     sender: &str,
@@ -123,15 +153,38 @@ pub fn check_relayed_content(
         ));
     }
     let dir = &snap.directory;
-    if dir.parent(from) == Some(&snap.id)
-        && let Ok(sender) = AgencyCode::parse(sender)
-        && let Some(home) = dir.home_gateway(&sender)
-        && !dir.subtree_contains(from, home)
-    {
+    let Some((sender, home)) = AgencyCode::parse(sender)
+        .ok()
+        .and_then(|s| dir.home_gateway(&s).map(|h| (s.clone(), h.clone())))
+    else {
+        return Ok(());
+    };
+    let from_child = dir.parent(from) == Some(&snap.id);
+    if from_child && !dir.subtree_contains(from, &home) {
         return Err(Refusal::new(
             Code::AuthRelayNotRouted,
             format!(
                 "{from} relays a message from {sender}, which is homed at {home}, outside {from}'s subtree"
+            ),
+        ));
+    }
+    if !from_child && dir.subtree_contains(&snap.id, &home) {
+        return Err(Refusal::new(
+            Code::AuthRelayNotRouted,
+            format!(
+                "{from} relays a message from {sender}, which is homed at {home}, in our own subtree: it leaves through us and never comes back"
+            ),
+        ));
+    }
+    if snap.full_directory && hops.first() != Some(&home) {
+        return Err(Refusal::new(
+            Code::AuthRelayNotRouted,
+            format!(
+                "the message from {sender} did not start at its home gateway {home} (hop list: {})",
+                hops.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
             ),
         ));
     }
@@ -222,25 +275,81 @@ mod tests {
         let snap = snapshot(true);
         let child = gw("gw-h50-giolinh");
         let to = [code("000.00.01.H50")];
-        // From the child's subtree: fine.
-        assert!(check_relayed_content(&snap, &child, &to, &to, "000.00.21.H50").is_ok());
+        let from_child = [child.clone()];
+        // From the child's subtree, starting at its sender's home: fine.
+        assert!(
+            check_relayed_content(&snap, &child, &from_child, &to, &to, "000.00.21.H50").is_ok()
+        );
         // A recipient the document does not name.
         let r = check_relayed_content(
             &snap,
             &child,
+            &from_child,
             &[code("000.00.11.H50")],
             &to,
             "000.00.21.H50",
         );
         assert_eq!(r.unwrap_err().code, Code::AuthRelayNotRouted);
         // The child relays a message of an agency homed outside its subtree.
-        let r = check_relayed_content(&snap, &child, &to, &to, "000.00.00.H48").unwrap_err();
+        let r = check_relayed_content(&snap, &child, &from_child, &to, &to, "000.00.00.H48")
+            .unwrap_err();
         assert!(
             r.message.contains("outside gw-h50-giolinh's subtree"),
             "{}",
             r.message
         );
-        // The parent may bring anyone's.
-        assert!(check_relayed_content(&snap, &gw("gw-g22"), &to, &to, "000.00.00.H48").is_ok());
+        // The parent brings another province's, which started at its home.
+        let parent = gw("gw-g22");
+        let via_parent = [gw("gw-h48"), parent.clone()];
+        assert!(
+            check_relayed_content(&snap, &parent, &via_parent, &to, &to, "000.00.00.H48").is_ok()
+        );
+    }
+
+    #[test]
+    fn a_replayed_path_is_refused() {
+        let snap = snapshot(true);
+        let parent = gw("gw-g22");
+        let to = [code("000.00.21.H50")];
+        // The parent brings down a document of an agency homed here: it left through us
+        // and never comes back.
+        let r = check_relayed_content(
+            &snap,
+            &parent,
+            &[gw("gw-h50"), parent.clone()],
+            &to,
+            &to,
+            "000.00.01.H50",
+        )
+        .unwrap_err();
+        assert_eq!(r.code, Code::AuthRelayNotRouted);
+        assert!(r.message.contains("in our own subtree"), "{}", r.message);
+        // A message that did not start at its sender's home gateway.
+        let r = check_relayed_content(
+            &snap,
+            &parent,
+            std::slice::from_ref(&parent),
+            &to,
+            &to,
+            "000.00.00.H48",
+        )
+        .unwrap_err();
+        assert!(r.message.contains("home gateway gw-h48"), "{}", r.message);
+        // A hop list that is not a path through the directory (gw-h50-giomai is not gw-g22's
+        // neighbour).
+        let r = authorize_relay(
+            &snap,
+            &parent,
+            &[gw("gw-h50-giomai"), parent.clone()],
+            &to,
+            at(0),
+        )
+        .unwrap_err();
+        assert_eq!(r.code, Code::AuthRelayNotRouted);
+        assert!(r.message.contains("not a path"), "{}", r.message);
+        // The same from a gateway holding only its local view: it cannot tell, and does
+        // not refuse for it.
+        let local = snapshot(false);
+        assert!(check_hop_list(&local, &parent, &[gw("gw-h50-giomai"), parent.clone()]).is_ok());
     }
 }

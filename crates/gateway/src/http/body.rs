@@ -16,6 +16,18 @@ use crate::state::AppState;
 /// How long a body of declared length waits for its share of the memory budget.
 pub(crate) const BUDGET_WAIT: Duration = Duration::from_secs(5);
 
+/// The refusal when the memory budget for bodies is spent, or `who`'s share of it.
+pub(crate) fn busy(s: &AppState, why: crate::budget::Busy) -> ApiError {
+    match why {
+        crate::budget::Busy::Budget => budget_busy(s),
+        crate::budget::Busy::Holder => ApiError::new(
+            Code::ServerBusy,
+            "this client already has as many document bodies in progress as one client may; finish or wait for those first",
+        )
+        .with(json!({"max_buffered_body_bytes_per_identity": s.limits.max_buffered_body_bytes_per_identity})),
+    }
+}
+
 /// The refusal when the memory budget for bodies is spent.
 pub(crate) fn budget_busy(s: &AppState) -> ApiError {
     ApiError::new(
@@ -26,10 +38,11 @@ pub(crate) fn budget_busy(s: &AppState) -> ApiError {
 }
 
 /// Read a request body within the limits: its size, its arrival rate, and the memory budget
-/// for bodies held at once (the returned permit holds the body's share; keep it while the
-/// bytes are in use).
+/// for bodies held at once, of which the caller `who` (its `Peer::key`) may hold its share
+/// only (the returned permit holds the body's share; keep it while the bytes are in use).
 pub(crate) async fn read_body(
     s: &AppState,
+    who: &str,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<(Bytes, crate::budget::BodyPermit), ApiError> {
@@ -54,9 +67,9 @@ pub(crate) async fn read_body(
     let mut permit = match declared {
         Some(len) => s
             .body_budget
-            .acquire(len, BUDGET_WAIT)
+            .acquire_for(who, len, BUDGET_WAIT)
             .await
-            .ok_or_else(|| budget_busy(s))?,
+            .map_err(|why| busy(s, why))?,
         None => crate::budget::BodyPermit::default(),
     };
     let mut covered = declared.unwrap_or(0);
@@ -90,9 +103,9 @@ pub(crate) async fn read_body(
                 if let Ok(data) = frame.into_data() {
                     let after = (buf.len() + data.len()) as u64;
                     if after > covered {
-                        if !s.body_budget.try_grow(&mut permit, after - covered) {
-                            return Err(budget_busy(s));
-                        }
+                        s.body_budget
+                            .try_grow_for(who, &mut permit, after - covered)
+                            .map_err(|why| busy(s, why))?;
                         covered = after;
                     }
                     buf.extend_from_slice(&data);

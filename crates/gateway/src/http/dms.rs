@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::BusySlot;
-use super::body::{BUDGET_WAIT, HeldBody, budget_busy, read_body};
+use super::body::{BUDGET_WAIT, HeldBody, busy, read_body};
 use super::extract::{AgencyPeer, ApiQuery, KnownPeer, parse_id};
 use super::operator::search_query;
 use crate::apply::{dispatch, planned, wake};
@@ -31,7 +31,13 @@ pub(crate) async fn submit(
     body: Body,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let (bytes, _body_share) = read_body(&s, &headers, body).await?;
+    let (bytes, _body_share) = read_body(
+        &s,
+        &crate::identity::Peer::Agency(caller.clone()).key(),
+        &headers,
+        body,
+    )
+    .await?;
     let kept = bytes.clone();
     let st = s.clone();
     let (id, sha, recipients, duplicate, hops, verdict) = blocking(move || {
@@ -174,15 +180,16 @@ pub(crate) async fn inbox_get(
 ) -> Result<Response, ApiError> {
     // The inbox is kept under the agency's main code, also for a certificate naming an alias.
     let agency = peer.main(&s.snapshot());
+    let who = peer.key();
     let id = parse_id(&id)?;
     let st = s.clone();
     let size = blocking(move || Ok(in_inbox(&st, &agency, id)?.size)).await?;
     // The body's share of the memory budget is held until the answer has been sent.
     let share = s
         .body_budget
-        .acquire(size, BUDGET_WAIT)
+        .acquire_for(&who, size, BUDGET_WAIT)
         .await
-        .ok_or_else(|| budget_busy(&s))?;
+        .map_err(|why| busy(&s, why))?;
     let st = s.clone();
     let bytes = blocking(move || Ok(st.store.read_payload(id)?)).await?;
     let mut r = Body::new(HeldBody {
@@ -228,14 +235,15 @@ pub(crate) async fn inbox_signature(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let agency = peer.main(&s.snapshot());
+    let who = peer.key();
     let id = parse_id(&id)?;
     let st = s.clone();
     let info = blocking(move || in_inbox(&st, &agency, id)).await?;
     let share = s
         .body_budget
-        .acquire(info.size, BUDGET_WAIT)
+        .acquire_for(&who, info.size, BUDGET_WAIT)
         .await
-        .ok_or_else(|| budget_busy(&s))?;
+        .map_err(|why| busy(&s, why))?;
     let st = s.clone();
     let report = blocking(move || {
         let _share = share;
@@ -273,7 +281,7 @@ pub(crate) async fn inbox_ack(
     // The inbox is kept under the agency's main code, also for a certificate naming an alias.
     let agency = peer.main(&s.snapshot());
     let id = parse_id(&id)?;
-    let (bytes, _body_share) = read_body(&s, &headers, body).await?;
+    let (bytes, _body_share) = read_body(&s, &peer.key(), &headers, body).await?;
     let ack: AckBody = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::new(
             Code::RequestBadRequest,

@@ -72,6 +72,11 @@ pub(crate) struct GatewayPeer(pub(crate) GatewayId);
 pub(crate) struct OperatorPeer(pub(crate) String);
 
 impl AgencyPeer {
+    /// The key its shares of limits are counted under (as `Peer::key`).
+    pub(crate) fn key(&self) -> String {
+        Peer::Agency(self.0.clone()).key()
+    }
+
     /// The directory's main code for this agency (the alias-to-main-code step, in one
     /// place), read from the request's snapshot.
     pub(crate) fn main(&self, snap: &Snapshot) -> AgencyCode {

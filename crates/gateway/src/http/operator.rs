@@ -451,7 +451,8 @@ pub(crate) async fn message_action(
 ) -> Result<Response, ApiError> {
     require_json(&headers)?;
     let id = parse_id(&id)?;
-    let (bytes, _body_share) = read_body(&s, &headers, body).await?;
+    let who = crate::identity::Peer::Operator(operator.clone()).key();
+    let (bytes, _body_share) = read_body(&s, &who, &headers, body).await?;
     let body: ActionBody = if bytes.iter().all(u8::is_ascii_whitespace) {
         ActionBody::default()
     } else {

@@ -69,8 +69,9 @@ pub(crate) async fn relay(
         recipients.push(code);
     }
     // Before reading the body: a hop list that does not end with the caller is refused.
-    relay_core::check_hop_list(&from, &hops)?;
-    let (bytes, _body_share) = read_body(&s, &headers, body).await?;
+    relay_core::check_hop_list(&s.snapshot(), &from, &hops)?;
+    let who = crate::identity::Peer::Gateway(from.clone()).key();
+    let (bytes, _body_share) = read_body(&s, &who, &headers, body).await?;
     let kept = bytes.clone();
     let path: Vec<String> = hops.iter().map(ToString::to_string).collect();
     let st = s.clone();
@@ -101,6 +102,7 @@ pub(crate) async fn relay(
         relay_core::check_relayed_content(
             &snap,
             &from,
+            &hops,
             &recipients,
             &checked.recipients,
             &checked.sender,

@@ -92,7 +92,16 @@ impl SledStore {
                         duplicate: true,
                     }))
                 }
-                None => Ok(None),
+                // A new id: the same sender's same bytes under another id is a replay.
+                None => {
+                    let key = dedup_key(&req.sender, &sha);
+                    match tx.get(T::Dedup, &key)?.and_then(|v| id_at(&v)) {
+                        Some(existing) if existing != *id => {
+                            Err(StoreError::Replayed { id: *id, existing })
+                        }
+                        _ => Ok(None),
+                    }
+                }
             },
         }
     }
@@ -258,12 +267,14 @@ impl Submit for SledStore {
                     history_len: 0,
                     status: req.status.clone(),
                 };
+                // Every message, local or relayed, claims its sender's bytes: a copy under
+                // another id is a duplicate (local) or a replay (relayed).
+                tx.put(
+                    T::Dedup,
+                    dedup_key(&req.sender, &sha),
+                    id.to_bytes().to_vec(),
+                );
                 if let Origin::Local = req.origin {
-                    tx.put(
-                        T::Dedup,
-                        dedup_key(&req.sender, &sha),
-                        id.to_bytes().to_vec(),
-                    );
                     tx.add_counter(&activity_key(&req.sender, sent_field(req.kind)), 1)?;
                 }
                 tx.put(

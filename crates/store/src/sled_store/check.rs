@@ -132,11 +132,16 @@ impl Check for SledStore {
                     rec.history_len
                 ));
             }
-            if let Origin::Local = rec.origin {
-                let dk = dedup_key(&rec.sender, &rec.sha256);
-                if tx.get(T::Dedup, &dk)?.and_then(|v| id_at(&v)) != Some(id) {
-                    p.push(format!("message {id}: dedup index does not point to it"));
-                }
+            // A local message is in the dedup index; a relayed one is too, or (in a store
+            // that did not index relays) has no entry, but never another message's.
+            let dk = dedup_key(&rec.sender, &rec.sha256);
+            let indexed = tx.get(T::Dedup, &dk)?.and_then(|v| id_at(&v));
+            let fine = match rec.origin {
+                Origin::Local => indexed == Some(id),
+                Origin::Relayed { .. } => indexed.is_none_or(|i| i == id),
+            };
+            if !fine {
+                p.push(format!("message {id}: dedup index does not point to it"));
             }
             for (r, s) in &rec.recipients {
                 match s {
