@@ -164,6 +164,22 @@ pub fn check_document(
     })
 }
 
+/// Nodes any document may have, whatever its size.
+pub const NODE_FLOOR: usize = 4096;
+
+/// And one more per this many bytes. Real edXML has a few hundred nodes (an attachment is
+/// one text node, however big), so this refuses only trees built to take memory: a parsed
+/// node costs about 200 bytes, so the tree stays within a small multiple of the document
+/// (OPERATIONS.md, "Memory").
+pub const BYTES_PER_NODE: usize = 128;
+
+/// The most nodes a document of `len` bytes may have.
+pub fn max_nodes(len: usize) -> usize {
+    NODE_FLOOR
+        .saturating_add(len / BYTES_PER_NODE)
+        .min(lienthong_xml::Limits::default().max_nodes)
+}
+
 /// Parse a document or status package: the XML tree and what edXML says.
 pub fn read_document(
     snap: &Snapshot,
@@ -171,6 +187,7 @@ pub fn read_document(
 ) -> Result<(lienthong_xml::Document, lienthong_edxml::Parsed), Refusal> {
     let limits = lienthong_xml::Limits {
         max_bytes: snap.max_body_bytes,
+        max_nodes: max_nodes(bytes.len()),
         ..lienthong_xml::Limits::default()
     };
     let doc = lienthong_xml::Document::parse_with(bytes, &limits).map_err(|e| {
