@@ -334,3 +334,141 @@ async fn bodies_held_at_once_stay_within_the_memory_budget() {
     );
     f.stop_all().await;
 }
+
+/// A DMS certificate revoked while its connection is open: once the new CRL is loaded
+/// (SIGHUP), that connection's next request is refused with `auth.revoked` and the
+/// connection closed; a new one fails the handshake; other clients are served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_client_is_cut_off_on_its_open_connection() {
+    const SERIAL: u64 = 88_888;
+    const AGENCY: &str = "000.00.00.G22";
+    let pki_dir = tempdir("revoke-open-pki");
+    let pki = lienthong_testkit::pki::DevPki::generate().unwrap();
+    pki.write_to(&pki_dir).unwrap();
+    // This DMS's own certificate, with a serial number the CA will revoke.
+    let dms_cert = pki
+        .issue(&lienthong_testkit::pki::LeafSpec::dms(
+            AGENCY,
+            "Văn phòng Chính phủ",
+            SERIAL,
+        ))
+        .unwrap();
+    std::fs::write(pki_dir.join("dms/revocable.pem"), &dms_cert.cert_pem).unwrap();
+    std::fs::write(pki_dir.join("dms/revocable.key"), &dms_cert.key_pem).unwrap();
+    let mut f = one_gateway("revoke-open", "", pki_dir.clone()).await;
+    let url = f.url("gw-g22").unwrap();
+    let ca = pki_dir.join("ca.pem");
+    let client = |name: &str| {
+        lienthong_gateway::ApiClient::new(
+            &url,
+            &[ca.as_path()],
+            Some((
+                pki_dir.join(format!("dms/{name}.pem")).as_path(),
+                pki_dir.join(format!("dms/{name}.key")).as_path(),
+            )),
+        )
+        .unwrap()
+    };
+    let dms = client("revocable");
+    // The connection is open and serving.
+    assert_eq!(dms.get("/v1/inbox").await.unwrap().status, 200);
+    // The CA revokes it; the gateway reloads its CRLs.
+    let (revoking, _) = pki.crl(&[SERIAL], 2).unwrap();
+    std::fs::write(pki_dir.join("ca.crl.pem"), revoking).unwrap();
+    f.running("gw-g22").unwrap().reload_tls().unwrap();
+    // The same (pooled) connection: refused at once.
+    let r = dms.get("/v1/inbox").await;
+    match r {
+        Ok(a) => assert_eq!(
+            (a.status.as_u16(), a.error_code().as_deref()),
+            (401, Some("auth.revoked")),
+            "{}",
+            String::from_utf8_lossy(&a.body)
+        ),
+        // Closed by the gateway before the request went out: refused all the same.
+        Err(e) => assert!(!e.is_empty()),
+    }
+    // And from now on: a new connection fails the handshake.
+    let again = client("revocable").get("/v1/inbox").await;
+    assert!(
+        again.is_err() || again.as_ref().unwrap().status.as_u16() == 401,
+        "{again:?}"
+    );
+    // Another agency is served.
+    let other = f.client("gw-g22", Some("operator/ops")).unwrap();
+    assert_eq!(other.get("/v1/queues").await.unwrap().status, 200);
+    let m = metrics_text(&f, "gw-g22").await;
+    assert!(
+        metric_value(&m, "lienthong_client_crl_fresh_days").is_some_and(|d| d > 365.0),
+        "{m}"
+    );
+    f.stop_all().await;
+}
+
+/// A client CRL past its nextUpdate: by default still used, with the freshness gauge
+/// negative; with `crl_expired = "refuse"`, the clients it covers are refused until a
+/// fresh one is loaded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_client_crl_warns_or_refuses_by_policy() {
+    for policy in ["warn", "refuse"] {
+        let pki_dir = tempdir(&format!("stale-crl-{policy}"));
+        let pki = lienthong_testkit::pki::DevPki::generate().unwrap();
+        pki.write_to(&pki_dir).unwrap();
+        // Its nextUpdate, 2026-06-01, is past.
+        let (stale, _) = pki.crl_until(&[], 2, (2026, 6, 1)).unwrap();
+        std::fs::write(pki_dir.join("ca.crl.pem"), stale).unwrap();
+        let spec = FederationSpec {
+            nodes: nodes(Some(&["gw-g22"])),
+            certs: pki_dir.clone(),
+            root: tempdir(&format!("stale-crl-{policy}-fed")),
+            policy: SignaturePolicy::Require,
+            extra_toml: FAST_RETRY.to_owned(),
+        };
+        let mut f = Federation::prepare(&spec).unwrap();
+        let config = &f.nodes["gw-g22"].config_path;
+        let text = std::fs::read_to_string(config).unwrap();
+        let at = text.find("client_crls = ").unwrap();
+        let end = text[at..].find('\n').unwrap() + at + 1;
+        let text = format!(
+            "{}crl_expired = \"{policy}\"\n{}",
+            &text[..end],
+            &text[end..]
+        );
+        std::fs::write(config, text).unwrap();
+        f.start_all().await.unwrap();
+        let url = f.url("gw-g22").unwrap();
+        let dms = lienthong_gateway::ApiClient::new(
+            &url,
+            &[pki_dir.join("ca.pem").as_path()],
+            Some((
+                pki_dir.join("dms/000.00.00.G22.pem").as_path(),
+                pki_dir.join("dms/000.00.00.G22.key").as_path(),
+            )),
+        )
+        .unwrap();
+        let r = dms.get("/v1/inbox").await;
+        if policy == "warn" {
+            assert_eq!(r.unwrap().status, 200, "{policy}");
+            let ops = lienthong_gateway::ApiClient::new(
+                &url,
+                &[pki_dir.join("ca.pem").as_path()],
+                Some((
+                    pki_dir.join("operator/ops.pem").as_path(),
+                    pki_dir.join("operator/ops.key").as_path(),
+                )),
+            )
+            .unwrap();
+            let m = String::from_utf8_lossy(&ops.get("/metrics").await.unwrap().body).into_owned();
+            assert!(
+                metric_value(&m, "lienthong_client_crl_fresh_days").is_some_and(|d| d < 0.0),
+                "{m}"
+            );
+        } else {
+            assert!(
+                r.is_err() || r.as_ref().unwrap().status.is_client_error(),
+                "{policy}: {r:?}"
+            );
+        }
+        f.stop_all().await;
+    }
+}

@@ -111,6 +111,22 @@ pub struct TlsSection {
     /// CRLs for client certificates.
     #[serde(default)]
     pub client_crls: Vec<PathBuf>,
+    /// What a client CRL past its nextUpdate means: `warn` (it is still used; the metric
+    /// `lienthong_client_crl_fresh_days` goes negative and the gateway logs a warning) or
+    /// `refuse` (client certificates of that CA are refused until a fresh CRL is loaded).
+    #[serde(default)]
+    pub crl_expired: CrlExpired,
+}
+
+/// `[tls] crl_expired`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrlExpired {
+    /// Keep using it, and say so.
+    #[default]
+    Warn,
+    /// Refuse the certificates it covers.
+    Refuse,
 }
 
 /// `[signing]`.

@@ -255,9 +255,10 @@ impl Lifetimes {
     }
 
     /// How long a connection asked to close for `why` may take to finish: an idle one has
-    /// nothing to finish (a second for the goodbye to be sent), an old one its requests.
+    /// nothing to finish and a revoked one is owed nothing (a second for the goodbye to be
+    /// sent), an old one its requests.
     pub fn grace_for(&self, why: &str) -> Duration {
-        if why == "idle" {
+        if why == "idle" || why == "revoked" {
             self.grace.min(Duration::from_secs(1))
         } else {
             self.grace

@@ -133,7 +133,7 @@ impl Federation {
                 SignaturePolicy::Record => "record",
             };
             let mut cfg = format!(
-                "# Gateway {id} (generated)\ndirectory = {dir}\n\n[gateway]\nid = {idq}\ndata_dir = {data}\n\n[listen]\naddr = {addr}\n\n[tls]\ncert = {cert}\nkey = {key}\nclient_ca = [{ca}]\n\n[signing]\ncert = {cert}\nkey = {key}\n\n[trust]\ndocument_roots = [{ca}]\ncrls = [{crl}]\npolicy = \"{policy}\"\n",
+                "# Gateway {id} (generated)\ndirectory = {dir}\n\n[gateway]\nid = {idq}\ndata_dir = {data}\n\n[listen]\naddr = {addr}\n\n[tls]\ncert = {cert}\nkey = {key}\nclient_ca = [{ca}]\nclient_crls = [{crl}]\n\n[signing]\ncert = {cert}\nkey = {key}\n\n[trust]\ndocument_roots = [{ca}]\ncrls = [{crl}]\npolicy = \"{policy}\"\n",
                 id = n.id,
                 dir = toml_str(&dir_path.display().to_string()),
                 idq = toml_str(&n.id),

@@ -40,6 +40,7 @@ pub mod identity;
 pub mod links;
 pub mod metrics;
 pub mod net;
+pub mod revocation;
 pub mod seen;
 pub mod server;
 pub mod state;

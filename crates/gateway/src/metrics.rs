@@ -17,6 +17,8 @@ pub struct Health {
     pub store_failed: bool,
     /// The earliest `nextUpdate` of the document-signature CRLs (seconds since the epoch).
     pub document_crls_fresh_until: Option<u64>,
+    /// The earliest nextUpdate of the client CRLs (seconds), if any.
+    pub client_crls_fresh_until: Option<u64>,
     /// Inbox long polls waiting now.
     pub inbox_waiters: usize,
     /// Document bodies held in memory now, bytes (their shares of the budget).
@@ -37,7 +39,7 @@ pub const CONNECTION_REFUSALS: &[&str] = &[
 ];
 
 /// Why the gateway closes a connection (`lienthong_connections_closed_total{reason}`).
-pub const CONNECTION_CLOSES: &[&str] = &["idle", "max_age"];
+pub const CONNECTION_CLOSES: &[&str] = &["idle", "max_age", "revoked"];
 
 /// One agency's inbox as the metrics show it.
 #[derive(Debug, Clone)]
@@ -171,6 +173,10 @@ impl Metrics {
             describe_gauge!(
                 "lienthong_document_crl_fresh_days",
                 "days until the first document-signature CRL passes its nextUpdate"
+            );
+            describe_gauge!(
+                "lienthong_client_crl_fresh_days",
+                "days until the first client-certificate CRL passes its nextUpdate (negative: past it)"
             );
             describe_gauge!("lienthong_inbox_waiters", "inbox long polls waiting");
             describe_gauge!(
@@ -337,6 +343,10 @@ impl Metrics {
             metrics::gauge!("lienthong_buffered_body_bytes").set(health.buffered_body_bytes as f64);
             if let Some(until) = health.document_crls_fresh_until {
                 metrics::gauge!("lienthong_document_crl_fresh_days")
+                    .set((until as f64 - now as f64) / 86_400.0);
+            }
+            if let Some(until) = health.client_crls_fresh_until {
+                metrics::gauge!("lienthong_client_crl_fresh_days")
                     .set((until as f64 - now as f64) / 86_400.0);
             }
             for h in &stats.hops {

@@ -22,6 +22,7 @@ use crate::config::Validated;
 use crate::conns::{Activity, Caps, ConnCaps, Lifetimes};
 use crate::identity::{FingerprintMap, Peer, identify};
 use crate::metrics::Metrics;
+use crate::revocation::Revoked;
 use crate::state::{AppState, Signing, Snapshot};
 use crate::tls::{TlsFiles, TlsState};
 
@@ -228,6 +229,7 @@ impl RunningGateway {
         let st = &self.state;
         let tls = self.tls.reload();
         let now = st.clock.now();
+        warn_if_client_crls_stale(&self.tls, now);
         let trust = load_doc_trust(&self.doc_trust_files.0, &self.doc_trust_files.1)
             .map(|t| with_pins(t, &st.directory()));
         // The federation CA(s) first: a new signing certificate is checked against them.
@@ -306,6 +308,19 @@ pub struct Keys {
     pub gateway_trust: TrustStore,
 }
 
+/// A client CRL past its nextUpdate is still used (unless `[tls] crl_expired = "refuse"`);
+/// say so, once per start or reload, besides the metric.
+fn warn_if_client_crls_stale(tls: &TlsState, now: Timestamp) {
+    if let Some(until) = tls.revoked().fresh_until
+        && until.saturating_mul(1000) < now.as_millis()
+    {
+        tracing::warn!(
+            next_update = %lienthong_dsig::time::format_rfc3339(until),
+            "a client CRL is past its nextUpdate: fetch a fresh one from the CA and reload (SIGHUP)"
+        );
+    }
+}
+
 /// Read and check every key, certificate and CRL the configuration names, as a start does
 /// (and `serve --check`, so that a bad file is found before the service is restarted).
 /// `now` is when the receipt-signing certificate must be valid.
@@ -316,6 +331,7 @@ pub fn load_keys(v: &Validated, now: Timestamp) -> Result<Keys, StartError> {
         key: c.tls.key.clone(),
         client_ca: c.tls.client_ca.clone(),
         client_crls: c.tls.client_crls.clone(),
+        refuse_on_expired_crl: c.tls.crl_expired == crate::config::CrlExpired::Refuse,
     })
     .map_err(StartError::Tls)?;
     let gateway_trust = load_gateway_trust(&c.tls.client_ca).map_err(StartError::Keys)?;
@@ -419,6 +435,7 @@ async fn start_inner(
         gateway_trust,
     } = load_keys(&v, now)?;
     let tls = Arc::new(tls);
+    warn_if_client_crls_stale(&tls, now);
     let store_config = store_config(&v);
     let dir = c.gateway.data_dir.clone();
     let store: Arc<dyn Store> = tokio::task::spawn_blocking(move || {
@@ -683,6 +700,7 @@ async fn accept_loop(
         let seen = tls.clients.clone();
         let st = state.clone();
         let caps = caps.clone();
+        let tls = tls.clone();
         conns.spawn(async move {
             let _permit = permit;
             let stream = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
@@ -744,14 +762,32 @@ async fn accept_loop(
                 n.notify_one();
             }
             let activity = Activity::new();
+            // A certificate a CRL loaded after the handshake revokes: refused at the next
+            // request, and the connection closed.
+            let cert_key = presented.and_then(|c| Revoked::key_of(c.as_ref()));
+            let is_revoked = {
+                let tls = tls.clone();
+                move || cert_key.as_ref().is_some_and(|k| tls.revoked().contains(k))
+            };
             let svc = {
                 let activity = activity.clone();
+                let is_revoked = is_revoked.clone();
                 hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
                     req.extensions_mut().insert(peer.clone());
+                    let revoked = is_revoked();
                     // The request counts as in progress until its answer's body is sent.
                     let in_flight = activity.begin();
                     let answer = router.clone().oneshot(req);
                     async move {
+                        if revoked {
+                            drop(in_flight);
+                            return Ok(axum::response::IntoResponse::into_response(
+                                crate::error::ApiError::new(
+                                    lienthong_types::Code::AuthRevoked,
+                                    "this client certificate has been revoked",
+                                ),
+                            ));
+                        }
                         let r = answer.await?;
                         Ok::<_, std::convert::Infallible>(r.map(|b| {
                             axum::body::Body::new(http_body_util::BodyExt::map_frame(
@@ -787,6 +823,9 @@ async fn accept_loop(
                         return;
                     }
                     _ = tick.tick() => {
+                        if is_revoked() {
+                            break "revoked";
+                        }
                         if let Some(why) = lives.ended(&activity) {
                             break why;
                         }

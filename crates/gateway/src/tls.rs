@@ -5,7 +5,8 @@
 //! Certificates reload without downtime: [`TlsState::reload`] builds new configurations
 //! from the files and swaps them in only if every file reads and matches; otherwise the
 //! old ones stay and the reason is returned (and logged by the caller). New connections
-//! use the new configuration; open ones finish on the old.
+//! use the new configuration; an open one whose client certificate a new CRL revokes is
+//! refused at its next request and closed (see [`crate::revocation`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -28,6 +29,9 @@ pub struct TlsFiles {
     pub client_ca: Vec<PathBuf>,
     /// CRLs for client certificates.
     pub client_crls: Vec<PathBuf>,
+    /// Refuse client certificates while a client CRL is past its nextUpdate (`[tls]
+    /// crl_expired = "refuse"`), rather than only warning.
+    pub refuse_on_expired_crl: bool,
 }
 
 /// The current TLS configurations.
@@ -43,6 +47,8 @@ pub struct TlsState {
     expiry: RwLock<Vec<(String, u64)>>,
     /// Bumped by every successful reload, so that long-lived clients rebuild.
     generation: std::sync::atomic::AtomicU64,
+    /// The client certificates the client CRLs revoke, for connections opened before.
+    revoked: RwLock<Arc<crate::revocation::Revoked>>,
     /// The server certificates next hops presented, by gateway id.
     pub next_hops: Arc<crate::seen::Seen>,
     /// The client certificates presented here, by identity (`agency CODE`, …).
@@ -100,6 +106,7 @@ struct Built {
     client: ClientConfig,
     server_verifier: Arc<WebPkiServerVerifier>,
     expiry: Vec<(String, u64)>,
+    revoked: crate::revocation::Revoked,
 }
 
 fn build(files: &TlsFiles) -> Result<Built, String> {
@@ -113,10 +120,15 @@ fn build(files: &TlsFiles) -> Result<Built, String> {
             crls.push(c.map_err(|e| format!("{}: {e}", f.display()))?);
         }
     }
+    let revoked = crate::revocation::Revoked::from_crls(&crls)?;
     let p = provider();
-    let verifier = WebPkiClientVerifier::builder_with_provider(roots.clone(), p.clone())
+    let mut builder = WebPkiClientVerifier::builder_with_provider(roots.clone(), p.clone())
         .with_crls(crls)
-        .allow_unauthenticated()
+        .allow_unauthenticated();
+    if files.refuse_on_expired_crl {
+        builder = builder.enforce_revocation_expiration();
+    }
+    let verifier = builder
         .build()
         .map_err(|e| format!("client verifier: {e}"))?;
     let mut server = ServerConfig::builder_with_provider(p.clone())
@@ -152,6 +164,7 @@ fn build(files: &TlsFiles) -> Result<Built, String> {
         client,
         server_verifier,
         expiry,
+        revoked,
     })
 }
 
@@ -163,8 +176,10 @@ impl TlsState {
             client,
             server_verifier,
             expiry,
+            revoked,
         } = build(&files)?;
         Ok(TlsState {
+            revoked: RwLock::new(Arc::new(revoked)),
             files,
             server: RwLock::new(Arc::new(server)),
             client: RwLock::new(Arc::new(client)),
@@ -183,7 +198,11 @@ impl TlsState {
             client,
             server_verifier,
             expiry,
+            revoked,
         } = build(&self.files)?;
+        if let Ok(mut r) = self.revoked.write() {
+            *r = Arc::new(revoked);
+        }
         if let Ok(mut v) = self.server_verifier.write() {
             *v = server_verifier;
         }
@@ -199,6 +218,11 @@ impl TlsState {
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::Release);
         Ok(())
+    }
+
+    /// The client certificates the client CRLs in use revoke.
+    pub fn revoked(&self) -> Arc<crate::revocation::Revoked> {
+        crate::state::current(&self.revoked)
     }
 
     /// How many reloads succeeded: a client built at another generation is out of date.

@@ -67,6 +67,22 @@ pub struct LeafSpec {
 }
 
 impl LeafSpec {
+    /// An agency's DMS client certificate: clientAuth, the agency URI.
+    pub fn dms(code: &str, org: &str, serial: u64) -> LeafSpec {
+        LeafSpec {
+            cn: format!("DMS {org}"),
+            org: Some(org.to_owned()),
+            uris: vec![format!("urn:lienthong:agency:{code}")],
+            dns: vec![],
+            ips: vec![],
+            key_usages: vec![KeyUsagePurpose::DigitalSignature],
+            ekus: vec![ExtendedKeyUsagePurpose::ClientAuth],
+            valid: ((2026, 1, 1), (2036, 1, 1)),
+            key_pem: None,
+            serial,
+        }
+    }
+
     /// A document signer for an agency: digitalSignature + nonRepudiation, the agency URI.
     pub fn signer(code: &str, org: &str, serial: u64) -> LeafSpec {
         LeafSpec {
@@ -188,19 +204,10 @@ impl DevPki {
         }
         for a in AGENCIES {
             serial += 1;
-            let spec = LeafSpec {
-                cn: format!("DMS {}", a.name),
-                org: Some(a.name.to_owned()),
-                uris: vec![format!("urn:lienthong:agency:{}", a.code)],
-                dns: vec![],
-                ips: vec![],
-                key_usages: vec![KeyUsagePurpose::DigitalSignature],
-                ekus: vec![ExtendedKeyUsagePurpose::ClientAuth],
-                valid: ((2026, 1, 1), (2036, 1, 1)),
-                key_pem: None,
-                serial,
-            };
-            pki.dms.insert(a.code.to_owned(), pki.issue(&spec)?);
+            pki.dms.insert(
+                a.code.to_owned(),
+                pki.issue(&LeafSpec::dms(a.code, a.name, serial))?,
+            );
             serial += 1;
             pki.signers.insert(
                 a.code.to_owned(),

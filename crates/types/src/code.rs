@@ -99,6 +99,7 @@ macro_rules! codes {
 codes! {
     // ---- the HTTP API's refusals ----
     AuthNoClientCertificate = "auth.no_client_certificate", Api, 401, Later, 1, "a client certificate is required";
+    AuthRevoked = "auth.revoked", Api, 401, Never, 1, "the client certificate has been revoked";
     AuthUnidentified = "auth.unidentified", Api, 403, Later, 1, "the client certificate names no agency, gateway or operator";
     AuthForbidden = "auth.forbidden", Api, 403, Later, 1, "this identity may not use this endpoint";
     AuthWrongAgency = "auth.wrong_agency", Api, 403, Never, 1, "the document is from another agency than the certificate's";

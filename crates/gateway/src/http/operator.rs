@@ -46,6 +46,7 @@ pub(crate) async fn metrics(
     let health = crate::metrics::Health {
         store_failed: failed,
         document_crls_fresh_until: s.snapshot().doc_trust.crls_fresh_until(),
+        client_crls_fresh_until: s.tls.revoked().fresh_until,
         inbox_waiters: s.inbox_waiters.waiting(),
         buffered_body_bytes: s.body_budget.held_bytes(),
     };
