@@ -81,7 +81,7 @@ impl BodyBudget {
         BodyBudget {
             sem: Arc::new(Semaphore::new(total_kib as usize)),
             total_kib,
-            per_holder_kib: per_holder_bytes.div_ceil(1024),
+            per_holder_kib: per_holder_bytes.div_ceil(1024).min(total_kib),
             holders: Arc::new(Mutex::new(HashMap::new())),
         }
     }

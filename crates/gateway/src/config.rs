@@ -266,8 +266,8 @@ pub struct LimitsSection {
     pub max_buffered_body_bytes: u64,
     /// Of that, what one identity (a DMS, a gateway, an operator) may hold at once; past it
     /// its next body gets 503 `server.busy` at once, so that no client can hoard the budget
-    /// by declaring big bodies and sending them slowly. At least `max_body_bytes`. Default
-    /// 128 MiB.
+    /// by declaring big bodies and sending them slowly. At least `max_body_bytes`; above
+    /// `max_buffered_body_bytes` it is that. Default 128 MiB.
     pub max_buffered_body_bytes_per_identity: u64,
 }
 
@@ -497,12 +497,10 @@ impl Config {
                 l.max_buffered_body_bytes, l.max_body_bytes
             ));
         }
-        if l.max_buffered_body_bytes_per_identity < l.max_body_bytes as u64
-            || l.max_buffered_body_bytes_per_identity > l.max_buffered_body_bytes
-        {
+        if l.max_buffered_body_bytes_per_identity < l.max_body_bytes as u64 {
             problems.push(format!(
-                "limits.max_buffered_body_bytes_per_identity ({}) must be between limits.max_body_bytes ({}) and limits.max_buffered_body_bytes ({})",
-                l.max_buffered_body_bytes_per_identity, l.max_body_bytes, l.max_buffered_body_bytes
+                "limits.max_buffered_body_bytes_per_identity ({}) must be at least limits.max_body_bytes ({}): one client's largest body must fit",
+                l.max_buffered_body_bytes_per_identity, l.max_body_bytes
             ));
         }
         if l.min_bytes_per_second == 0 || config.forward.min_bytes_per_second == 0 {

@@ -222,7 +222,11 @@ impl TlsState {
 
     /// The client certificates the client CRLs in use revoke.
     pub fn revoked(&self) -> Arc<crate::revocation::Revoked> {
-        crate::state::current(&self.revoked)
+        // A writer only swaps the `Arc`, so even a poisoned lock holds a whole value.
+        match self.revoked.read() {
+            Ok(r) => Arc::clone(&r),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
     }
 
     /// How many reloads succeeded: a client built at another generation is out of date.

@@ -100,6 +100,8 @@ codes! {
     // ---- the HTTP API's refusals ----
     AuthNoClientCertificate = "auth.no_client_certificate", Api, 401, Later, 1, "a client certificate is required";
     AuthRevoked = "auth.revoked", Api, 401, Never, 1, "the client certificate has been revoked";
+    AuthWrongGateway = "auth.wrong_gateway", Api, 403, Never, 1, "the agency is homed at another gateway; its DMS submits there";
+    AuthUnknownAgency = "auth.unknown_agency", Api, 403, Later, 1, "the certificate's agency is not in this gateway's directory";
     AuthUnidentified = "auth.unidentified", Api, 403, Later, 1, "the client certificate names no agency, gateway or operator";
     AuthForbidden = "auth.forbidden", Api, 403, Later, 1, "this identity may not use this endpoint";
     AuthWrongAgency = "auth.wrong_agency", Api, 403, Never, 1, "the document is from another agency than the certificate's";
@@ -386,6 +388,6 @@ mod tests {
         assert_eq!(Code::AuthForbidden.http_status(), 403);
         assert_eq!(Code::Internal.http_status(), 500);
         assert!(Code::XmlDoctype == "xml.doctype");
-        assert_eq!(Code::api().count(), 25);
+        assert_eq!(Code::api().count(), 30);
     }
 }

@@ -263,6 +263,27 @@ pub fn signature_report(
 /// A DMS speaks only for its own agency: the document's sender (main code, aliases folded)
 /// must be the agency its certificate names.
 pub fn check_submitter(snap: &Snapshot, caller: &AgencyCode, sender: &str) -> Result<(), Refusal> {
+    // A DMS speaks at its agency's home gateway: a certificate of an agency the directory
+    // does not know, or of one homed at another gateway, submits nothing here.
+    match snap.directory.home_gateway(caller) {
+        Some(home) if home == &snap.id => {}
+        Some(home) => {
+            return Err(Refusal::new(
+                Code::AuthWrongGateway,
+                format!(
+                    "{caller} is homed at {home}: its DMS submits there, not at {}",
+                    snap.id
+                ),
+            )
+            .with(json!({"home_gateway": home.to_string()})));
+        }
+        None => {
+            return Err(Refusal::new(
+                Code::AuthUnknownAgency,
+                format!("{caller} is not in the directory of {}", snap.id),
+            ));
+        }
+    }
     let canon = |c: &AgencyCode| {
         snap.directory
             .canonical(c)
@@ -278,4 +299,40 @@ pub fn check_submitter(snap: &Snapshot, caller: &AgencyCode, sender: &str) -> Re
         format!("the document is from {sender} but this certificate acts for {caller}"),
     )
     .with(json!({"from": sender, "certificate_agency": caller.to_string()})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::fixture::{code, snapshot};
+
+    #[test]
+    fn a_dms_submits_its_own_documents_at_its_home_gateway_only() {
+        // Seen from gw-h50.
+        let snap = snapshot(true);
+        assert!(check_submitter(&snap, &code("000.00.01.H50"), "000.00.01.H50").is_ok());
+        // Another agency's document.
+        let r = check_submitter(&snap, &code("000.00.01.H50"), "000.00.11.H50").unwrap_err();
+        assert_eq!(r.code, Code::AuthWrongAgency);
+        // An agency homed at another gateway.
+        let r = check_submitter(&snap, &code("000.00.21.H50"), "000.00.21.H50").unwrap_err();
+        assert_eq!(r.code, Code::AuthWrongGateway);
+        assert_eq!(r.detail["home_gateway"], "gw-h50-giolinh");
+        // An agency the directory does not know.
+        let r = check_submitter(&snap, &code("000.00.99.H50"), "000.00.99.H50").unwrap_err();
+        assert_eq!(r.code, Code::AuthUnknownAgency);
+    }
+
+    #[test]
+    fn the_node_cap_grows_with_the_document() {
+        assert_eq!(max_nodes(0), NODE_FLOOR);
+        assert_eq!(
+            max_nodes(4_000_000),
+            NODE_FLOOR + 4_000_000 / BYTES_PER_NODE
+        );
+        assert_eq!(
+            max_nodes(usize::MAX),
+            lienthong_xml::Limits::default().max_nodes
+        );
+    }
 }
