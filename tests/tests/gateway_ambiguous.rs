@@ -1,5 +1,6 @@
 //! A signed document that names its sender twice is refused: a DMS that showed the second
-//! `From` would show a spoofed sender, so no reading is chosen for it.
+//! `From` would show a spoofed sender, so no reading is chosen for it. And a DMS posting
+//! another agency's document is refused for that before the costly signature check.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -47,5 +48,27 @@ async fn a_document_with_two_senders_is_refused_and_leaves_no_trace() {
         "{}",
         String::from_utf8_lossy(&r.body)
     );
+    f.stop_all().await;
+}
+
+/// A DMS posting a document of another agency is refused for that before its signature is
+/// checked (the cheap check first): an unsigned document of another agency is
+/// `auth.wrong_agency`, not `signature.required`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sender_is_checked_before_the_signature() {
+    let mut f = federation("sender-first", Some(&["gw-g22", "gw-h50", "gw-h48"])).await;
+    let dms = f.client("gw-h50", Some("dms/000.00.11.H50")).unwrap();
+    let unsigned = edoc_xml("000.00.01.H50", &["000.00.11.H48"], 81).into_bytes();
+    let r = dms.submit(unsigned.clone()).await.unwrap();
+    assert_eq!(
+        (r.status.as_u16(), r.error_code().as_deref()),
+        (403, Some("auth.wrong_agency")),
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    // Its own agency's unsigned document is refused for the signature.
+    let own = edoc_xml("000.00.11.H50", &["000.00.11.H48"], 82).into_bytes();
+    let r = dms.submit(own).await.unwrap();
+    assert_eq!(r.error_code().as_deref(), Some("signature.required"));
     f.stop_all().await;
 }

@@ -86,8 +86,12 @@ impl BodyBudget {
         }
     }
 
-    /// Count `kib` more against `holder`'s cap into `permit`, if it stays within it.
+    /// Count `kib` more against `holder`'s cap into `permit`, if it stays within it. A cap
+    /// of the whole budget is no cap of its own: nothing is counted.
     fn take_holder(&self, permit: &mut BodyPermit, holder: &str, kib: u64) -> bool {
+        if self.per_holder_kib >= self.total_kib {
+            return true;
+        }
         let mut h = self.holders.lock().unwrap_or_else(PoisonError::into_inner);
         let held = h.get(holder).copied().unwrap_or(0);
         if held.saturating_add(kib) > self.per_holder_kib {

@@ -59,9 +59,13 @@ impl Checked {
 /// `signature_at` (now for a submission, the message's entry into the network for a relay).
 ///
 /// `now` is today's time: the revocation lists must be fresh now, whatever `signature_at`.
+///
+/// `submitter` is the agency of the DMS submitting it (`None` for a relay): whether it may
+/// is checked before the signature, which costs far more.
 pub fn check_document(
     snap: &Snapshot,
     bytes: &[u8],
+    submitter: Option<&AgencyCode>,
     signature_at: Timestamp,
     now: Timestamp,
 ) -> Result<Checked, Refusal> {
@@ -121,6 +125,9 @@ pub fn check_document(
         ));
     }
     let from = parsed.package.from();
+    if let Some(caller) = submitter {
+        check_submitter(snap, caller, &from.organ_id)?;
+    }
     let report = signature_report(snap, &doc, from, signature_at, now);
     if snap.policy == SignaturePolicy::Require && !report.valid {
         return Err(Refusal::new(

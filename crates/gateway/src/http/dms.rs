@@ -44,8 +44,7 @@ pub(crate) async fn submit(
         let now = st.clock.now();
         // One snapshot for the whole decision, whatever a reload does meanwhile.
         let snap = st.snapshot();
-        let checked = document::check_document(&snap, &bytes, now, now)?;
-        document::check_submitter(&snap, &caller, &checked.sender)?;
+        let checked = document::check_document(&snap, &bytes, Some(&caller), now, now)?;
         let next = route::route_all(&snap, &checked.recipients, &[], now)?;
         let plan = route::plan(&next, None);
         let outcome = st.store.accept_with(
