@@ -179,15 +179,22 @@ fn list_zip(b: &[u8]) -> Result<Vec<ZipEntry>, String> {
     }
     let mut entries = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
-        let mut file = archive.by_index(i).map_err(|e| format!("entry {i}: {e}"))?;
-        if file.is_dir() {
+        // The listing from the central directory; an encrypted entry or one compressed in
+        // a way not built in is listed all the same.
+        let (name, size, is_dir) = {
+            let raw = archive
+                .by_index_raw(i)
+                .map_err(|e| format!("entry {i}: {e}"))?;
+            (raw.name().to_owned(), raw.size(), raw.is_dir())
+        };
+        if is_dir {
             continue;
         }
-        let name = file.name().to_owned();
-        let size = file.size();
         let mut head = Vec::with_capacity(SNIFF_BYTES);
-        // A damaged or unsupported entry sniffs as empty: its extension decides.
-        let _ = (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut head);
+        // A damaged, encrypted or unsupported entry sniffs as empty: its extension decides.
+        if let Ok(mut file) = archive.by_index(i) {
+            let _ = (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut head);
+        }
         let content_type = sniff(&head, Some(&name)).to_owned();
         entries.push(ZipEntry {
             name,

@@ -472,6 +472,34 @@ fn ambiguous_files_are_refused_at_the_second_occurrence() {
             .unwrap();
         assert_eq!(e.position().offset, second, "{what}");
     }
+    // Inside one element: a From with two codes, a ResponseFor naming two senders, an empty
+    // StatusCode before a real one.
+    // A second OrganId right after the first one inside `inside`.
+    let organ = |text: &str, inside: &str| -> String {
+        let a = text.find(&format!("<edXML:{inside}>")).unwrap();
+        let b = text[a..].find("</edXML:OrganId>").unwrap() + a + "</edXML:OrganId>".len();
+        format!(
+            "{}<edXML:OrganId>000.00.00.G22</edXML:OrganId>{}",
+            &text[..b],
+            &text[b..]
+        )
+    };
+    for (what, text) in [
+        ("OrganId", organ(&edoc, "From")),
+        ("OrganId", organ(&status, "ResponseFor")),
+        (
+            "StatusCode",
+            status.replacen(
+                "<edXML:StatusCode>",
+                "<edXML:StatusCode/><edXML:StatusCode>",
+                1,
+            ),
+        ),
+    ] {
+        let e = read(text.as_bytes()).expect_err(what);
+        assert_eq!(e.code(), "edxml.ambiguous", "{what}: {e}");
+        assert!(e.to_string().contains(what), "{e}");
+    }
     // An edoc answering several documents is not ambiguous: ResponseFor is 0..n there.
     let two_answers = dup(&edoc, "<edXML:ResponseFor>", "</edXML:ResponseFor>");
     assert!(read(two_answers.as_bytes()).is_ok());

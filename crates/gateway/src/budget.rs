@@ -121,7 +121,10 @@ impl BodyBudget {
         wait: Duration,
     ) -> Result<BodyPermit, Busy> {
         let mut permit = BodyPermit::default();
-        if !self.take_holder(&mut permit, holder, u64::from(self.permits(bytes))) {
+        // A body larger than a holder's share (stored before the share was lowered) takes
+        // all of it rather than never fitting.
+        let kib = u64::from(self.permits(bytes)).min(self.per_holder_kib);
+        if !self.take_holder(&mut permit, holder, kib) {
             return Err(Busy::Holder);
         }
         match self.acquire(bytes, wait).await {
@@ -152,9 +155,10 @@ impl BodyBudget {
             return Err(Busy::Budget);
         }
         match (&mut permit.holder, extra.holder.take()) {
-            (Some(mine), Some(more)) => {
+            (Some(mine), Some(mut more)) => {
+                // Moved into `mine`: `more` gives back nothing when dropped.
                 mine.kib += more.kib;
-                std::mem::forget(more);
+                more.kib = 0;
             }
             (mine @ None, more) => *mine = more,
             (Some(_), None) => {}

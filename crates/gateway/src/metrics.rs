@@ -138,7 +138,7 @@ impl Metrics {
             );
             describe_counter!(
                 "lienthong_connections_closed_total",
-                "connections the gateway closed: idle, or at their maximum age"
+                "connections the gateway closed: idle, at their maximum age, or revoked"
             );
             describe_histogram!(
                 "lienthong_accept_duration_seconds",

@@ -772,15 +772,18 @@ async fn accept_loop(
             let svc = {
                 let activity = activity.clone();
                 let is_revoked = is_revoked.clone();
+                let metrics = metrics.clone();
                 hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
                     req.extensions_mut().insert(peer.clone());
                     let revoked = is_revoked();
+                    let metrics = metrics.clone();
                     // The request counts as in progress until its answer's body is sent.
                     let in_flight = activity.begin();
                     let answer = router.clone().oneshot(req);
                     async move {
                         if revoked {
                             drop(in_flight);
+                            metrics.refused(lienthong_types::Code::AuthRevoked.as_str());
                             return Ok(axum::response::IntoResponse::into_response(
                                 crate::error::ApiError::new(
                                     lienthong_types::Code::AuthRevoked,

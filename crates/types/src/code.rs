@@ -113,7 +113,7 @@ codes! {
     ServerBusy = "server.busy", Api, 503, Later, 1, "the gateway is at its limits; try again shortly";
     DocumentUnreadable = "document.unreadable", Api, 400, Never, 1, "the document is not readable as XML";
     DocumentNotEdxml = "document.not_edxml", Api, 400, Never, 1, "the document is not edXML";
-    DocumentAmbiguous = "document.ambiguous", Api, 400, Never, 1, "the document names its sender, or what it answers, more than once";
+    DocumentAmbiguous = "document.ambiguous", Api, 400, Never, 1, "an element that must appear once (envelope, header, MessageHeader, From, a status's ResponseFor or StatusCode) appears again";
     DocumentReplayed = "document.replayed", Api, 409, Never, 1, "this document (the same sender, the same bytes) was already received under another message id";
     DocumentBadRecipient = "document.bad_recipient", Api, 400, Never, 1, "a recipient code is not a valid agency code";
     DocumentNoRecipients = "document.no_recipients", Api, 400, Never, 1, "the document names no recipient";

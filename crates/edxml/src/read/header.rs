@@ -15,15 +15,20 @@ impl Reader<'_> {
     ) -> Result<Organization, EdxmlError> {
         let mut o = Organization::default();
         let mut organ_id = None;
+        let mut seen_organ_id = false;
         for c in e.child_elements() {
             if c.namespace() != Some(EDXML_NS) {
                 o.extra.push(self.unknown_extra(&c, what));
                 continue;
             }
             match c.local_name() {
+                // Who the organisation is: a second code would be a second sender.
                 "OrganId" => {
-                    let v = self.agency_id(&c);
-                    self.set_once(&mut organ_id, v, &c);
+                    if seen_organ_id {
+                        return Err(self.ambiguous("OrganId", what, &c));
+                    }
+                    seen_organ_id = true;
+                    organ_id = self.agency_id(&c);
                 }
                 "OrganizationInCharge" => {
                     let v = self.leaf(&c);
@@ -171,7 +176,7 @@ impl Reader<'_> {
                     }
                 }
                 "ResponseFor" => {
-                    let r = self.response_for(&c);
+                    let r = self.response_for(&c)?;
                     if r != ResponseFor::default() {
                         h.response_for.push(r);
                     }
@@ -226,18 +231,31 @@ impl Reader<'_> {
         o
     }
 
-    pub(super) fn response_for(&mut self, e: &ElementRef<'_>) -> ResponseFor {
+    /// A ResponseFor: the document it answers and who sent that. Its OrganId or DocumentId
+    /// twice is ambiguous (a status goes back to the OrganId).
+    pub(super) fn response_for(&mut self, e: &ElementRef<'_>) -> Result<ResponseFor, EdxmlError> {
         let mut r = ResponseFor::default();
+        let (mut seen_organ, mut seen_document) = (false, false);
         for c in e.child_elements() {
             match (c.namespace() == Some(EDXML_NS), c.local_name()) {
-                (true, "OrganId") => r.organ_id = self.agency_id(&c),
+                (true, "OrganId") => {
+                    if std::mem::replace(&mut seen_organ, true) {
+                        return Err(self.ambiguous("OrganId", "ResponseFor", &c));
+                    }
+                    r.organ_id = self.agency_id(&c);
+                }
                 (true, "Code") => r.code = self.leaf(&c),
                 (true, "PromulgationDate") => r.promulgation_date = self.date(&c),
-                (true, "DocumentId") => r.document_id = self.leaf(&c),
+                (true, "DocumentId") => {
+                    if std::mem::replace(&mut seen_document, true) {
+                        return Err(self.ambiguous("DocumentId", "ResponseFor", &c));
+                    }
+                    r.document_id = self.leaf(&c);
+                }
                 _ => self.unknown(&c, "ResponseFor"),
             }
         }
-        r
+        Ok(r)
     }
 
     pub(super) fn staff_info(&mut self, e: &ElementRef<'_>) -> StaffInfo {

@@ -186,6 +186,7 @@ impl Reader<'_> {
         let mut response_for = None;
         let mut staff_info = None;
         let mut status_code = None;
+        let mut seen_status_code = false;
         let mut description = None;
         let mut timestamp = None;
         let mut extra = Vec::new();
@@ -205,14 +206,14 @@ impl Reader<'_> {
                     if response_for.is_some() {
                         return Err(self.ambiguous("ResponseFor", "MessageHeader", &c));
                     }
-                    response_for = Some(self.response_for(&c));
+                    response_for = Some(self.response_for(&c)?);
                 }
                 "StaffInfo" => {
                     let v = Some(self.staff_info(&c));
                     self.set_once(&mut staff_info, v, &c);
                 }
                 "StatusCode" => {
-                    if status_code.is_some() {
+                    if std::mem::replace(&mut seen_status_code, true) {
                         return Err(self.ambiguous("StatusCode", "MessageHeader", &c));
                     }
                     let v = self.leaf(&c).map(|s| {

@@ -134,7 +134,7 @@ pub fn check_hop_list(
 
 /// What the relayed document says must agree with the relay: every recipient the relay
 /// names is one of the document's; a child sends up only what agencies of its own subtree
-/// sent; the parent or a shortcut never brings what an agency of our own subtree sent (that
+/// sent; the parent never brings what an agency of our own subtree sent (that
 /// leaves through us, it never comes back down); and with the whole directory, the message
 /// started at its sender's home gateway (a sender this directory does not know is left to
 /// the signature check).
@@ -160,6 +160,7 @@ pub fn check_relayed_content(
         return Ok(());
     };
     let from_child = dir.parent(from) == Some(&snap.id);
+    let from_parent = dir.parent(&snap.id) == Some(from);
     if from_child && !dir.subtree_contains(from, &home) {
         return Err(Refusal::new(
             Code::AuthRelayNotRouted,
@@ -168,7 +169,8 @@ pub fn check_relayed_content(
             ),
         ));
     }
-    if !from_child && dir.subtree_contains(&snap.id, &home) {
+    // (A shortcut may start below us, so only the parent is held to this.)
+    if from_parent && dir.subtree_contains(&snap.id, &home) {
         return Err(Refusal::new(
             Code::AuthRelayNotRouted,
             format!(

@@ -72,7 +72,9 @@ pub(crate) async fn read_body(
             .map_err(|why| busy(s, why))?,
         None => crate::budget::BodyPermit::default(),
     };
-    let mut covered = declared.unwrap_or(0);
+    // In whole KiB, as the budget counts: a body arriving in small frames grows its share a
+    // KiB at a time, not a KiB per frame.
+    let mut covered = declared.unwrap_or(0).div_ceil(1024) * 1024;
     // The body must keep coming at `min_bytes_per_second` on average (after the header
     // time as a start-up allowance): a client that trickles bytes to hold a request slot is
     // cut off as soon as it falls behind, not when the size-scaled request timeout ends.
@@ -103,10 +105,11 @@ pub(crate) async fn read_body(
                 if let Ok(data) = frame.into_data() {
                     let after = (buf.len() + data.len()) as u64;
                     if after > covered {
+                        let target = after.div_ceil(1024) * 1024;
                         s.body_budget
-                            .try_grow_for(who, &mut permit, after - covered)
+                            .try_grow_for(who, &mut permit, target - covered)
                             .map_err(|why| busy(s, why))?;
-                        covered = after;
+                        covered = target;
                     }
                     buf.extend_from_slice(&data);
                 }
