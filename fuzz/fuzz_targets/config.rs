@@ -8,5 +8,5 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = lienthong_gateway::config::Validated::from_toml(text, std::path::Path::new("/nonexistent"));
+    let _ = lienthong_gateway::config::Config::from_toml(text, std::path::Path::new("/nonexistent"));
 });
