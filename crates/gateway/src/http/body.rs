@@ -37,6 +37,19 @@ pub(crate) fn budget_busy(s: &AppState) -> ApiError {
     .with(json!({"max_buffered_body_bytes": s.limits.max_buffered_body_bytes}))
 }
 
+/// `who`'s share of the memory budget for a body of `bytes`, waiting at most
+/// [`BUDGET_WAIT`] for it; `server.busy` when it does not come.
+pub(crate) async fn body_share(
+    s: &AppState,
+    who: &str,
+    bytes: u64,
+) -> Result<crate::budget::BodyPermit, ApiError> {
+    s.body_budget
+        .acquire_for(who, bytes, BUDGET_WAIT)
+        .await
+        .map_err(|why| busy(s, why))
+}
+
 /// Read a request body within the limits: its size, its arrival rate, and the memory budget
 /// for bodies held at once, of which the caller `who` (its `Peer::key`) may hold its share
 /// only (the returned permit holds the body's share; keep it while the bytes are in use).
@@ -65,11 +78,7 @@ pub(crate) async fn read_body(
     // one takes its share frame by frame and is refused at once when the budget is spent (so
     // that half-read bodies never wait for each other).
     let mut permit = match declared {
-        Some(len) => s
-            .body_budget
-            .acquire_for(who, len, BUDGET_WAIT)
-            .await
-            .map_err(|why| busy(s, why))?,
+        Some(len) => body_share(s, who, len).await?,
         None => crate::budget::BodyPermit::default(),
     };
     // In whole KiB, as the budget counts: a body arriving in small frames grows its share a

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::BusySlot;
-use super::body::{BUDGET_WAIT, HeldBody, busy, read_body};
+use super::body::{HeldBody, body_share, read_body};
 use super::extract::{AgencyPeer, ApiQuery, KnownPeer, parse_id};
 use super::operator::search_query;
 use crate::apply::{dispatch, planned, wake};
@@ -177,18 +177,9 @@ pub(crate) async fn inbox_get(
     peer: AgencyPeer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    // The inbox is kept under the agency's main code, also for a certificate naming an alias.
-    let agency = peer.main(&s.snapshot());
-    let who = peer.key();
     let id = parse_id(&id)?;
-    let st = s.clone();
-    let size = blocking(move || Ok(in_inbox(&st, &agency, id)?.size)).await?;
     // The body's share of the memory budget is held until the answer has been sent.
-    let share = s
-        .body_budget
-        .acquire_for(&who, size, BUDGET_WAIT)
-        .await
-        .map_err(|why| busy(&s, why))?;
+    let (_, share) = inbox_message_with_share(&s, &peer, id).await?;
     let st = s.clone();
     let bytes = blocking(move || Ok(st.store.read_payload(id)?)).await?;
     let mut r = Body::new(HeldBody {
@@ -201,6 +192,20 @@ pub(crate) async fn inbox_get(
         HeaderValue::from_static("application/xml"),
     );
     Ok(r)
+}
+
+/// Message `id` of the caller's inbox (kept under the agency's main code, also for a
+/// certificate naming an alias), with the caller's share of the memory budget for its body.
+async fn inbox_message_with_share(
+    s: &Shared,
+    peer: &AgencyPeer,
+    id: MessageId,
+) -> Result<(lienthong_store::MessageInfo, crate::budget::BodyPermit), ApiError> {
+    let agency = peer.main(&s.snapshot());
+    let st = s.clone();
+    let info = blocking(move || in_inbox(&st, &agency, id)).await?;
+    let share = body_share(s, &peer.key(), info.size).await?;
+    Ok((info, share))
 }
 
 /// Message `id` if it is in `agency`'s inbox; otherwise `not_found` (the same for a
@@ -233,16 +238,8 @@ pub(crate) async fn inbox_signature(
     peer: AgencyPeer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let agency = peer.main(&s.snapshot());
-    let who = peer.key();
     let id = parse_id(&id)?;
-    let st = s.clone();
-    let info = blocking(move || in_inbox(&st, &agency, id)).await?;
-    let share = s
-        .body_budget
-        .acquire_for(&who, info.size, BUDGET_WAIT)
-        .await
-        .map_err(|why| busy(&s, why))?;
+    let (info, share) = inbox_message_with_share(&s, &peer, id).await?;
     let st = s.clone();
     let report = blocking(move || {
         let _share = share;
