@@ -212,6 +212,13 @@ pub struct IdentitySection {
     pub operator: Option<String>,
 }
 
+/// The largest `limits.max_uri_bytes`: hyper answers a bare 414 to targets over 65,534 bytes.
+pub const MAX_URI_BYTES: usize = 60_000;
+/// The largest `limits.max_header_bytes`; the server's buffers are sized above it.
+pub const MAX_HEADER_BYTES: usize = 256 * 1024;
+/// The largest `limits.max_headers`; the server's parser counts above it.
+pub const MAX_HEADERS: usize = 512;
+
 /// `[limits]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -220,6 +227,15 @@ pub struct LimitsSection {
     pub max_body_bytes: usize,
     /// Time to receive request headers, ms (slowloris defence). Default 10 s.
     pub header_timeout_ms: u64,
+    /// Longest request target (path and query), bytes; longer is refused with 414
+    /// `request.uri_too_long`. Default 8 KiB; at most 60,000.
+    pub max_uri_bytes: usize,
+    /// Request header fields, names and values together (4 bytes more for each field's
+    /// separators), bytes; more is refused with 431 `request.headers_too_large`. Default
+    /// 32 KiB; at most 256 KiB.
+    pub max_header_bytes: usize,
+    /// Request header fields, counted; more is refused with 431. Default 100; at most 512.
+    pub max_headers: usize,
     /// Time to read a whole request and answer it, ms. Default 120 s.
     pub request_timeout_ms: u64,
     /// TLS handshake time, ms. Default 10 s.
@@ -276,6 +292,9 @@ impl Default for LimitsSection {
         LimitsSection {
             max_body_bytes: 100 * 1024 * 1024 - 1,
             header_timeout_ms: 10_000,
+            max_uri_bytes: 8 * 1024,
+            max_header_bytes: 32 * 1024,
+            max_headers: 100,
             request_timeout_ms: 120_000,
             handshake_timeout_ms: 10_000,
             max_concurrent_requests: 256,
@@ -501,6 +520,14 @@ impl Config {
             problems.push(format!(
                 "limits.max_buffered_body_bytes_per_identity ({}) must be at least limits.max_body_bytes ({}): one client's largest body must fit",
                 l.max_buffered_body_bytes_per_identity, l.max_body_bytes
+            ));
+        }
+        if !(1..=MAX_URI_BYTES).contains(&l.max_uri_bytes)
+            || !(1..=MAX_HEADER_BYTES).contains(&l.max_header_bytes)
+            || !(1..=MAX_HEADERS).contains(&l.max_headers)
+        {
+            problems.push(format!(
+                "limits: max_uri_bytes (1 to {MAX_URI_BYTES}), max_header_bytes (1 to {MAX_HEADER_BYTES}) and max_headers (1 to {MAX_HEADERS}): the HTTP stack's own limits lie above these, and answer without a JSON error"
             ));
         }
         if l.min_bytes_per_second == 0 || config.forward.min_bytes_per_second == 0 {

@@ -29,6 +29,16 @@ use crate::tls::{TlsFiles, TlsState};
 /// Memory for payloads just accepted, kept for their forwarders ([`crate::hot`]): 32 MiB,
 /// about 500 documents of 64 KiB.
 const HOT_PAYLOAD_BYTES: usize = 32 * 1024 * 1024;
+/// hyper's HTTP/1 header count, above `config::MAX_HEADERS` so that the router's
+/// `head_limits` answers with the JSON error. Its read buffer (408 KiB by default) already
+/// holds a request line of `MAX_URI_BYTES` and `MAX_HEADER_BYTES` of fields.
+const HYPER_MAX_HEADERS: usize = 4 * crate::config::MAX_HEADERS;
+/// The HTTP/2 header list size (names, values and 32 bytes per field, RFC 9113 §6.5.2)
+/// accepted before `head_limits` looks: room for the largest target and fields allowed.
+const H2_MAX_HEADER_LIST: u32 = (crate::config::MAX_URI_BYTES
+    + crate::config::MAX_HEADER_BYTES
+    + 36 * crate::config::MAX_HEADERS
+    + 4096) as u32;
 
 /// Why a gateway could not start.
 #[derive(Debug, thiserror::Error)]
@@ -808,10 +818,12 @@ async fn accept_loop(
             builder
                 .http1()
                 .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout);
+                .header_read_timeout(header_timeout)
+                .max_headers(HYPER_MAX_HEADERS);
             builder
                 .http2()
                 .timer(TokioTimer::new())
+                .max_header_list_size(H2_MAX_HEADER_LIST)
                 .keep_alive_interval(Some(lives.keepalive_interval))
                 .keep_alive_timeout(lives.keepalive_timeout);
             let conn = builder.serve_connection(TokioIo::new(stream), svc);

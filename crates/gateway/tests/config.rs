@@ -185,6 +185,32 @@ fn a_body_budget_smaller_than_the_largest_body_is_refused() {
 }
 
 #[test]
+fn request_head_limits_stay_below_the_http_stack_s_own() {
+    let dir = root().join("deploy/federation");
+    let example = std::fs::read_to_string(dir.join("gw-h50.toml")).unwrap();
+    let v = Config::from_toml(&example, &dir).unwrap();
+    let l = &v.config.limits;
+    assert_eq!(
+        (l.max_uri_bytes, l.max_header_bytes, l.max_headers),
+        (8192, 32768, 100)
+    );
+    for (key, bad) in [
+        ("max_uri_bytes", 60_001),
+        ("max_header_bytes", 262_145),
+        ("max_headers", 513),
+        ("max_headers", 0),
+    ] {
+        let text = example.replace("[limits]\n", &format!("[limits]\n{key} = {bad}\n"));
+        assert_ne!(text, example, "the example has a [limits] section");
+        let e = Config::from_toml(&text, &dir).unwrap_err();
+        assert!(
+            e.contains("max_uri_bytes (1 to 60000)"),
+            "{key} = {bad}: {e}"
+        );
+    }
+}
+
+#[test]
 fn a_backup_folder_inside_the_data_folder_is_refused() {
     let dir = root().join("deploy/federation");
     let example = std::fs::read_to_string(dir.join("gw-h50.toml")).unwrap();

@@ -108,6 +108,8 @@ codes! {
     AuthRelayNotRouted = "auth.relay_not_routed", Api, 403, Later, 1, "the directory does not route this relay through the sending gateway";
     RequestTooLarge = "request.too_large", Api, 413, Never, 1, "the body is larger than the gateway accepts";
     RequestBadRequest = "request.bad_request", Api, 400, Never, 1, "the request is malformed";
+    RequestUriTooLong = "request.uri_too_long", Api, 414, Never, 1, "the request's path and query are longer than the gateway accepts";
+    RequestHeadersTooLarge = "request.headers_too_large", Api, 431, Never, 1, "the request's header fields are more or larger than the gateway accepts";
     RequestRateLimited = "request.rate_limited", Api, 429, Later, 1, "too many requests from this peer";
     RequestTimeout = "request.timeout", Api, 408, Later, 1, "the request took too long";
     ServerBusy = "server.busy", Api, 503, Later, 1, "the gateway is at its limits; try again shortly";
@@ -388,6 +390,6 @@ mod tests {
         assert_eq!(Code::AuthForbidden.http_status(), 403);
         assert_eq!(Code::Internal.http_status(), 500);
         assert!(Code::XmlDoctype == "xml.doctype");
-        assert_eq!(Code::api().count(), 30);
+        assert_eq!(Code::api().count(), 32);
     }
 }

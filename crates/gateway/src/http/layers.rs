@@ -1,5 +1,6 @@
-//! The layers every request passes: refusal counting, the time limit, the concurrency limit
-//! (with the slot a long poll gives back) and the per-peer rate limit.
+//! The layers every request passes: refusal counting, the request head's size, the time
+//! limit, the concurrency limit (with the slot a long poll gives back) and the per-peer rate
+//! limit.
 
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,55 @@ pub(crate) async fn count_refusals(State(s): State<Shared>, req: Request, next: 
         s.metrics.refused(code.0.as_str());
     }
     r
+}
+
+/// The request head within `max_uri_bytes`, `max_headers` and `max_header_bytes`: past
+/// them, 414 `request.uri_too_long` or 431 `request.headers_too_large` with the JSON error.
+/// The HTTP stack's own limits are set above these (see `server`), so that this layer, not
+/// the stack's bare answer, is what a client meets.
+pub(crate) async fn head_limits(State(s): State<Shared>, req: Request, next: Next) -> Response {
+    match head_refusal(&s.limits, &req) {
+        Some(e) => e.into_response(),
+        None => next.run(req).await,
+    }
+}
+
+fn head_refusal(l: &LimitsSection, req: &Request) -> Option<ApiError> {
+    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > l.max_uri_bytes {
+        return Some(ApiError::new(
+            Code::RequestUriTooLong,
+            format!(
+                "the request's path and query are {target} bytes; this gateway accepts at most {}",
+                l.max_uri_bytes
+            ),
+        ));
+    }
+    let count = req.headers().len();
+    if count > l.max_headers {
+        return Some(ApiError::new(
+            Code::RequestHeadersTooLarge,
+            format!(
+                "the request has {count} header fields; this gateway accepts at most {}",
+                l.max_headers
+            ),
+        ));
+    }
+    let bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(n, v)| n.as_str().len() + v.len() + 4)
+        .sum();
+    if bytes > l.max_header_bytes {
+        return Some(ApiError::new(
+            Code::RequestHeadersTooLarge,
+            format!(
+                "the request's header fields take {bytes} bytes; this gateway accepts at most {}",
+                l.max_header_bytes
+            ),
+        ));
+    }
+    None
 }
 
 pub(crate) async fn with_timeout(limit: Duration, req: Request, next: Next) -> Response {

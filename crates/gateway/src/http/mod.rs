@@ -1,5 +1,5 @@
 //! The HTTP shell: the router, its layers, and the handlers by audience. Layers, outermost
-//! first: refusal counting, per-request timeout, concurrency limit (503 when full),
+//! first: refusal counting, the request head's size (414, 431), per-request timeout, concurrency limit (503 when full),
 //! per-peer rate limit (429), then the handler. The peer's identity arrives as a
 //! [`Peer`] request extension, put there by the connection loop from the client
 //! certificate; handlers take it through the typed checks of [`extract`].
@@ -26,7 +26,7 @@ use crate::error::ApiError;
 use crate::state::Shared;
 
 pub(crate) use layers::{BusySlot, peer_rate_limiter};
-use layers::{concurrency, count_refusals, rate_limit, with_timeout};
+use layers::{concurrency, count_refusals, head_limits, rate_limit, with_timeout};
 
 use dms::{agencies, inbox_ack, inbox_get, inbox_list, inbox_signature, sent_documents, submit};
 use health::{healthz, readyz};
@@ -83,6 +83,10 @@ pub fn router(state: Shared) -> Router {
                 let limit = crate::net::transfer_timeout(timeout, declared, min_rate);
                 with_timeout(limit, req, next)
             },
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            head_limits,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
