@@ -119,3 +119,86 @@ async fn an_alias_is_the_same_agency_everywhere() {
     assert_eq!(inbox["items"].as_array().unwrap().len(), 1);
     f.stop_all().await;
 }
+
+/// Certificates naming an agency's main code and its alias are one client for the limits:
+/// they share one request rate and one connection allowance, instead of one each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alias_shares_the_agency_s_allowance() {
+    let spec = FederationSpec {
+        nodes: nodes(Some(&["gw-g22", "gw-h50"])),
+        certs: certs(),
+        root: tempdir("alias-shares"),
+        policy: SignaturePolicy::Require,
+        extra_toml: format!(
+            "{FAST_RETRY}\n[limits]\nper_peer_rate = 1\nper_peer_burst = 3\nmax_connections_per_identity = 2\n"
+        ),
+    };
+    let mut f = Federation::prepare(&spec).unwrap();
+    // RECIPIENT's own entry goes; its code becomes an alias of MAIN.
+    let dir = spec.root.join("directory.toml");
+    let text = std::fs::read_to_string(&dir).unwrap();
+    let start = text
+        .find(&format!("[[agency]]\ncode = \"{RECIPIENT}\"\n"))
+        .expect("the directory lists RECIPIENT");
+    let end = text[start..]
+        .find("\n\n")
+        .map_or(text.len(), |e| start + e + 2);
+    let main_line = format!("code = \"{MAIN}\"\n");
+    let merged = format!("{}{}", &text[..start], &text[end..]).replace(
+        &main_line,
+        &format!("{main_line}aliases = [\"{RECIPIENT}\"]\n"),
+    );
+    assert!(!merged.contains(&format!("parent = \"{RECIPIENT}\"")));
+    std::fs::write(&dir, merged).unwrap();
+    f.start_all().await.unwrap();
+
+    // Two connections held with the main code's certificate: the alias's next one is closed.
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        held.push(
+            try_raw_tls_to(&f, "gw-h50", Some(&format!("dms/{MAIN}")))
+                .await
+                .unwrap(),
+        );
+    }
+    for c in &mut held {
+        assert!(!closed_within(c, Duration::from_millis(200)).await);
+    }
+    let refused = match try_raw_tls_to(&f, "gw-h50", Some(&format!("dms/{RECIPIENT}"))).await {
+        Err(_) => true,
+        Ok(mut c) => closed_within(&mut c, Duration::from_secs(2)).await,
+    };
+    assert!(refused, "the alias got a third connection");
+    drop(held);
+    let main = f.client("gw-h50", Some(&format!("dms/{MAIN}"))).unwrap();
+    let alias = f
+        .client("gw-h50", Some(&format!("dms/{RECIPIENT}")))
+        .unwrap();
+    // The held connections are gone once the gateway has seen them close.
+    eventually(
+        "a connection for the main code",
+        Duration::from_secs(10),
+        || async { (main.get("/v1/agencies").await.ok()?.status == 200).then_some(()) },
+    )
+    .await;
+    for _ in 0..2 {
+        assert_eq!(main.get("/v1/agencies").await.unwrap().status, 200);
+    }
+    // The burst is spent, for the alias too.
+    let r = alias.get("/v1/agencies").await.unwrap();
+    assert_eq!(r.error_code().as_deref(), Some("request.rate_limited"));
+    // Another agency is not affected.
+    let other = f.client("gw-h50", Some("dms/000.00.00.H50")).unwrap();
+    assert_eq!(other.get("/v1/agencies").await.unwrap().status, 200);
+
+    let m = metrics_text(&f, "gw-h50").await;
+    assert!(
+        metric_value(
+            &m,
+            "lienthong_connections_refused_total{reason=\"per_identity\"}"
+        )
+        .is_some_and(|v| v >= 1.0),
+        "{m}"
+    );
+    f.stop_all().await;
+}

@@ -745,7 +745,9 @@ async fn accept_loop(
                 Peer::Anonymous | Peer::Unidentified(_) => caps
                     .anonymous(remote.ip())
                     .ok_or("anonymous"),
-                known => caps.identity(&known.key()).ok_or("per_identity"),
+                known => caps
+                    .identity(&crate::http::extract::share_key(&st.snapshot(), known))
+                    .ok_or("per_identity"),
             };
             let _slot = match slot {
                 Ok(s) => s,

@@ -31,13 +31,11 @@ pub(crate) async fn submit(
     body: Body,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let (bytes, _body_share) = read_body(
-        &s,
-        &crate::identity::Peer::Agency(caller.clone()).key(),
-        &headers,
-        body,
-    )
-    .await?;
+    let who = crate::http::extract::share_key(
+        &s.snapshot(),
+        &crate::identity::Peer::Agency(caller.clone()),
+    );
+    let (bytes, _body_share) = read_body(&s, &who, &headers, body).await?;
     let kept = bytes.clone();
     let st = s.clone();
     let (id, sha, recipients, duplicate, hops, verdict) = blocking(move || {
@@ -201,10 +199,11 @@ async fn inbox_message_with_share(
     peer: &AgencyPeer,
     id: MessageId,
 ) -> Result<(lienthong_store::MessageInfo, crate::budget::BodyPermit), ApiError> {
-    let agency = peer.main(&s.snapshot());
+    let snap = s.snapshot();
+    let (agency, who) = (peer.main(&snap), peer.key(&snap));
     let st = s.clone();
     let info = blocking(move || in_inbox(&st, &agency, id)).await?;
-    let share = body_share(s, &peer.key(), info.size).await?;
+    let share = body_share(s, &who, info.size).await?;
     Ok((info, share))
 }
 
@@ -275,9 +274,10 @@ pub(crate) async fn inbox_ack(
     body: Body,
 ) -> Result<Response, ApiError> {
     // The inbox is kept under the agency's main code, also for a certificate naming an alias.
-    let agency = peer.main(&s.snapshot());
+    let snap = s.snapshot();
+    let (agency, who) = (peer.main(&snap), peer.key(&snap));
     let id = parse_id(&id)?;
-    let (bytes, _body_share) = read_body(&s, &peer.key(), &headers, body).await?;
+    let (bytes, _body_share) = read_body(&s, &who, &headers, body).await?;
     let ack: AckBody = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::new(
             Code::RequestBadRequest,

@@ -72,15 +72,25 @@ pub(crate) struct GatewayPeer(pub(crate) GatewayId);
 pub(crate) struct OperatorPeer(pub(crate) String);
 
 impl AgencyPeer {
-    /// The key its shares of limits are counted under (as `Peer::key`).
-    pub(crate) fn key(&self) -> String {
-        Peer::Agency(self.0.clone()).key()
+    /// The key its shares of limits are counted under (see [`share_key`]).
+    pub(crate) fn key(&self, snap: &Snapshot) -> String {
+        Peer::Agency(self.main(snap)).key()
     }
 
     /// The directory's main code for this agency (the alias-to-main-code step, in one
     /// place), read from the request's snapshot.
     pub(crate) fn main(&self, snap: &Snapshot) -> AgencyCode {
         canonical(snap, &self.0)
+    }
+}
+
+/// The key a peer's shares of the limits (connections, the body budget, the request rate)
+/// are counted under: an agency by the directory's main code, so that certificates naming
+/// its aliases share one allowance instead of getting one each.
+pub(crate) fn share_key(snap: &Snapshot, peer: &Peer) -> String {
+    match peer {
+        Peer::Agency(code) => Peer::Agency(canonical(snap, code)).key(),
+        other => other.key(),
     }
 }
 

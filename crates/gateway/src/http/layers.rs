@@ -122,10 +122,10 @@ pub(crate) fn peer_rate_limiter(limits: &LimitsSection) -> DefaultKeyedRateLimit
 }
 
 pub(crate) async fn rate_limit(State(s): State<Shared>, req: Request, next: Next) -> Response {
-    let key = req
-        .extensions()
-        .get::<Peer>()
-        .map_or_else(|| "anonymous".to_owned(), Peer::key);
+    let key = req.extensions().get::<Peer>().map_or_else(
+        || "anonymous".to_owned(),
+        |p| super::extract::share_key(&s.snapshot(), p),
+    );
     if s.rate.len() > RATE_KEYS {
         s.rate.retain_recent();
     }
