@@ -30,14 +30,17 @@ async fn one_gateway(tag: &str) -> Federation {
     f
 }
 
-/// The heads sent, each with the status and code expected: (what, target, extra headers).
-fn bad_heads() -> Vec<(
+/// A head to send: what it is, its target and extra fields, the status and code expected.
+type Case = (
     &'static str,
     String,
     Vec<(String, String)>,
     u16,
     &'static str,
-)> {
+);
+
+/// The heads sent past the limits.
+fn bad_heads() -> Vec<Case> {
     let long_target = format!("/v1/agencies?q={}", "a".repeat(3000));
     let many: Vec<_> = (0..60)
         .map(|i| (format!("x-many-{i}"), "1".to_owned()))
