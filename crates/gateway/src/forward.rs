@@ -377,6 +377,7 @@ async fn finish(
         Ok(_) => link_outcome(s, &hop, None).await,
         Err(f) if f.link == LinkSays::Works => link_outcome(s, &hop, None).await,
         Err(f) if f.link == LinkSays::Failed => link_outcome(s, &hop, Some(&f.reason)).await,
+        Err(f) if f.link == LinkSays::Busy => s.links.busy(&hop, s.clock.now()),
         Err(_) => {}
     }
     match outcome {
@@ -457,7 +458,8 @@ async fn link_outcome(s: &Arc<AppState>, hop: &str, failure: Option<&str>) {
             }
         }
         None => {
-            if s.links.success(hop, at) {
+            let drain = s.links.success(hop, at);
+            if drain != crate::links::Drain::No {
                 let mut due = 0usize;
                 loop {
                     let st = s.clone();
@@ -483,7 +485,11 @@ async fn link_outcome(s: &Arc<AppState>, hop: &str, failure: Option<&str>) {
                         }
                     }
                 }
-                tracing::info!(hop = %hop, retries_due_now = due, "link works again");
+                if drain == crate::links::Drain::Recovered {
+                    tracing::info!(hop = %hop, retries_due_now = due, "link works again");
+                } else if due > 0 {
+                    tracing::info!(hop = %hop, retries_due_now = due, "the peer takes relays again after it was busy");
+                }
                 if let Some(n) = s.notify.get(hop) {
                     n.notify_one();
                 }

@@ -11,13 +11,29 @@
 //! a message or is busy. While a link is down, its forwarder sends no message (none spends
 //! its attempts or ages into a dead letter because of the link) and probes the link; when
 //! it works again, the retries that wait for their backoff are made due at once
-//! (`Store::retry_hop_now`).
+//! (`Store::retry_hop_now`). A peer that answers that it is at its limits (503
+//! `server.busy`, 429) is up, but its link remembers it: at the next relay that gets
+//! through, the retries that wait are made due too (at most once a second), so that a queue
+//! held back by the peer's load drains as soon as the load passes.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use lienthong_store::Timestamp;
 use serde::Serialize;
+
+use crate::core::link::BUSY_DRAIN_GAP_MS;
+
+/// Whether a success makes the retries waiting for their backoff due now, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drain {
+    /// No: nothing held them back.
+    No,
+    /// The link was down and works again.
+    Recovered,
+    /// The peer was busy and took a relay again.
+    BusyPassed,
+}
 
 /// One link's health.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,6 +50,14 @@ pub struct LinkHealth {
     pub last_failure_at: Option<u64>,
     /// When a relay or probe last got through (ms).
     pub last_success_at: Option<u64>,
+    /// When the peer last answered that it was at its limits (ms).
+    pub last_busy_at: Option<u64>,
+    /// The peer was busy since the last drain of the waiting retries.
+    #[serde(skip)]
+    busy_pending: bool,
+    /// When the waiting retries were last made due after the peer was busy (ms).
+    #[serde(skip)]
+    last_drain_at: u64,
 }
 
 impl Default for LinkHealth {
@@ -45,6 +69,9 @@ impl Default for LinkHealth {
             last_error: None,
             last_failure_at: None,
             last_success_at: None,
+            last_busy_at: None,
+            busy_pending: false,
+            last_drain_at: 0,
         }
     }
 }
@@ -95,8 +122,10 @@ impl Links {
         self.with(hop, |h| !h.up).unwrap_or(false)
     }
 
-    /// A relay or probe got through. True when the link was down: it just recovered.
-    pub fn success(&self, hop: &str, now: Timestamp) -> bool {
+    /// A relay or probe got through. The retries waiting for their backoff are to be made
+    /// due when the link was down (it just recovered), or when the peer was busy since they
+    /// were last made due, at most once per [`BUSY_DRAIN_GAP_MS`].
+    pub fn success(&self, hop: &str, now: Timestamp) -> Drain {
         self.with(hop, |h| {
             let recovered = !h.up;
             if recovered {
@@ -105,9 +134,28 @@ impl Links {
             }
             h.consecutive_failures = 0;
             h.last_success_at = Some(now.as_millis());
-            recovered
+            let busy_passed = h.busy_pending
+                && now.as_millis().saturating_sub(h.last_drain_at) >= BUSY_DRAIN_GAP_MS;
+            if recovered || busy_passed {
+                h.busy_pending = false;
+                h.last_drain_at = now.as_millis();
+            }
+            match (recovered, busy_passed) {
+                (true, _) => Drain::Recovered,
+                (false, true) => Drain::BusyPassed,
+                (false, false) => Drain::No,
+            }
         })
-        .unwrap_or(false)
+        .unwrap_or(Drain::No)
+    }
+
+    /// The peer answered that it is at its limits: the link is up, and the retries waiting
+    /// are made due at a later success.
+    pub fn busy(&self, hop: &str, now: Timestamp) {
+        self.with(hop, |h| {
+            h.busy_pending = true;
+            h.last_busy_at = Some(now.as_millis());
+        });
     }
 
     /// The link failed with `reason`. True when it was up: it just went down.
@@ -137,7 +185,7 @@ mod tests {
         let l = Links::new(&hops);
         let t = Timestamp::from_millis;
         assert!(!l.is_down("gw-g22"));
-        assert!(!l.success("gw-g22", t(1)), "it was not down");
+        assert_eq!(l.success("gw-g22", t(1)), Drain::No, "it was not down");
         assert!(l.failure("gw-g22", "connection refused", t(2)));
         assert!(!l.failure("gw-g22", "connection refused again", t(3)));
         let h = l.get("gw-g22").unwrap();
@@ -146,7 +194,7 @@ mod tests {
         assert_eq!(h.consecutive_failures, 2);
         assert_eq!(h.last_error.as_deref(), Some("connection refused again"));
         assert_eq!((h.last_failure_at, h.last_success_at), (Some(3), Some(1)));
-        assert!(l.success("gw-g22", t(4)), "recovered");
+        assert_eq!(l.success("gw-g22", t(4)), Drain::Recovered);
         let h = l.get("gw-g22").unwrap();
         assert!(h.up);
         assert_eq!((h.since, h.consecutive_failures), (Some(4), 0));
@@ -155,5 +203,27 @@ mod tests {
         assert!(!l.failure("gw-x", "x", t(5)));
         assert!(l.get("gw-x").is_none() && !l.is_down("gw-x"));
         assert_eq!(l.all().len(), 1);
+    }
+
+    #[test]
+    fn a_busy_peer_s_waiting_retries_drain_at_the_next_success_once_a_second() {
+        let hops = vec!["gw-g22".to_owned()];
+        let l = Links::new(&hops);
+        let t = Timestamp::from_millis;
+        l.busy("gw-g22", t(10_000));
+        let h = l.get("gw-g22").unwrap();
+        assert!(h.up, "a busy peer's link is up");
+        assert_eq!(h.last_busy_at, Some(10_000));
+        assert_eq!(l.success("gw-g22", t(10_100)), Drain::BusyPassed);
+        assert_eq!(l.success("gw-g22", t(10_200)), Drain::No, "drained already");
+        // Busy again at once: the next drain waits for the gap.
+        l.busy("gw-g22", t(10_300));
+        assert_eq!(l.success("gw-g22", t(10_400)), Drain::No);
+        assert_eq!(l.success("gw-g22", t(11_100)), Drain::BusyPassed);
+        // A link that was down drains when it recovers, busy or not.
+        l.busy("gw-g22", t(11_200));
+        assert!(l.failure("gw-g22", "connection refused", t(11_300)));
+        assert_eq!(l.success("gw-g22", t(11_400)), Drain::Recovered);
+        assert_eq!(l.success("gw-g22", t(13_000)), Drain::No);
     }
 }

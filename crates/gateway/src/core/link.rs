@@ -14,12 +14,34 @@ pub enum LinkSays {
     Works,
     /// It failed, not this message: no connection, or our certificate refused.
     Failed,
+    /// It works, but the peer is at its limits (`server.busy`, `store.unavailable`,
+    /// `request.rate_limited`): the message is retried with its backoff, and once a relay
+    /// gets through again the retries waiting for theirs are made due, so that a queue held
+    /// back by the peer's load drains when the load passes, not minutes later.
+    Busy,
 }
 
 /// Does this answer say that the peer does not accept us (rather than this message)?
 pub fn refuses_us(status: u16) -> bool {
     matches!(status, 401 | 403)
 }
+
+/// Does this answer say that the peer is at its limits (not refusing us or the message)?
+/// `code` is its lienthong error code, when it gave one.
+pub fn peer_busy(status: u16, code: Option<lienthong_types::Code>) -> bool {
+    use lienthong_types::Code;
+    match code {
+        Some(c) => matches!(
+            c,
+            Code::ServerBusy | Code::StoreUnavailable | Code::RequestRateLimited
+        ),
+        None => matches!(status, 429 | 503),
+    }
+}
+
+/// The least time between two drains of a busy peer's waiting retries (each is a pass
+/// over the hop's queue in the store).
+pub const BUSY_DRAIN_GAP_MS: u64 = 1_000;
 
 /// The probe of a link that is down: any answer but "who are you?" means the link works.
 pub fn probe_says(status: u16) -> Result<(), String> {
@@ -50,6 +72,19 @@ pub fn earliest_probe<T: std::ops::Add<Duration, Output = T>>(last: T, least: Du
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn load_answers_say_busy_and_nothing_else_does() {
+        use lienthong_types::Code;
+        assert!(peer_busy(503, Some(Code::ServerBusy)));
+        assert!(peer_busy(503, Some(Code::StoreUnavailable)));
+        assert!(peer_busy(429, Some(Code::RequestRateLimited)));
+        assert!(peer_busy(503, None) && peer_busy(429, None));
+        assert!(!peer_busy(500, Some(Code::Internal)));
+        assert!(!peer_busy(422, Some(Code::SignatureRequired)));
+        assert!(!peer_busy(503, Some(Code::Internal)));
+        assert!(!peer_busy(502, None));
+    }
 
     #[test]
     fn probes_back_off_from_the_least_to_the_most() {

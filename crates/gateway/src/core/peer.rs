@@ -12,7 +12,7 @@
 use lienthong_types::{Code, Retry};
 use serde_json::Value;
 
-use super::link::{LinkSays, refuses_us};
+use super::link::{LinkSays, peer_busy, refuses_us};
 
 /// The meaning of a peer's error answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,8 @@ pub fn judge_answer(status: u16, body: &[u8]) -> PeerAnswer {
         permanent,
         link: if refuses_us(status) {
             LinkSays::Failed
+        } else if peer_busy(status, code) {
+            LinkSays::Busy
         } else {
             LinkSays::Works
         },

@@ -68,7 +68,9 @@ pub(crate) async fn relay(
         })?;
         recipients.push(code);
     }
-    // Before reading the body: a hop list that does not end with the caller is refused.
+    // Before reading the body: a hop list that does not end with the caller, or is not a
+    // path, is refused cheaply. The decision below checks it again on its own snapshot (a
+    // reload may come between), so that it stands on its own.
     relay_core::check_hop_list(&s.snapshot(), &from, &hops)?;
     let who = crate::identity::Peer::Gateway(from.clone()).key();
     let (bytes, _body_share) = read_body(&s, &who, &headers, body).await?;
