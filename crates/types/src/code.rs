@@ -32,6 +32,9 @@ pub enum Family {
     Store,
     /// The command line (`lienthong`).
     Usage,
+    /// The national axis's DMS protocol (`lienthong-vxp`): the `ErrorCode` of its FAIL
+    /// answers, beside the API's own codes for refusals of the document.
+    Vxp,
 }
 
 /// Whether trying the same thing again can help.
@@ -249,6 +252,19 @@ codes! {
     DsigC14n = "dsig.c14n", Signature, 400, Never, 2, "canonicalization failed";
     DsigReceipt = "dsig.receipt", Receipt, 422, Later, 1, "a receipt that cannot be read";
 
+    // ---- the national axis's DMS protocol (VXP) ----
+    VxpUnsigned = "vxp.unsigned", Vxp, 401, Never, 1, "the request carries no XroadVnpt-sign-header or XroadVnpt-hash-header, or more than one";
+    VxpMalformed = "vxp.malformed", Vxp, 400, Never, 1, "the signed header is not a JSON object of XroadVnpt- members, or a parameter is missing or wrong";
+    VxpUnknownSystem = "vxp.unknown_system", Vxp, 401, Later, 1, "no system with this systemid is configured here";
+    VxpBadSignature = "vxp.bad_signature", Vxp, 401, Never, 1, "the HMAC of the signed header does not match the system's secret";
+    VxpHeaderMismatch = "vxp.header_mismatch", Vxp, 401, Never, 1, "a header's value disagrees with the signed header, or a signed header is missing";
+    VxpClockSkew = "vxp.clock_skew", Vxp, 401, Later, 1, "the request's timestamp is further from the gateway's clock than allowed";
+    VxpHashMismatch = "vxp.hash_mismatch", Vxp, 400, Never, 1, "the file does not match its XroadVnpt-hash-file";
+    VxpAgencyNotAllowed = "vxp.agency_not_allowed", Vxp, 403, Never, 1, "the system may not send as or receive for this agency";
+    VxpUnknownOperation = "vxp.unknown_operation", Vxp, 404, Never, 1, "no such operation in the VXP API";
+    VxpNotSupported = "vxp.not_supported", Vxp, 403, Never, 1, "agencies are registered by the operator in the directory, not through the VXP API";
+    VxpNotFound = "vxp.not_found", Vxp, 404, Later, 1, "no such document for this system";
+
     // ---- the command line ----
     UsageAt = "usage.at", Usage, 400, Never, 2, "--at is not a time";
     UsageCredentials = "usage.credentials", Usage, 400, Never, 2, "the client certificate or key cannot be used";
@@ -350,6 +366,7 @@ mod tests {
                 "cert" => Family::Certificate,
                 "receipt" => Family::Receipt,
                 "usage" | "io" | "connection" | "runtime" => Family::Usage,
+                "vxp" => Family::Vxp,
                 "routing" if *c != Code::RoutingRefused => Family::Routing,
                 "store"
                     if !matches!(
