@@ -181,6 +181,16 @@ pub trait Inboxes {
         kind: Option<MessageKind>,
     ) -> Result<Vec<InboxItem>>;
 
+    /// As [`Inboxes::list_inbox`], only the messages the agency's DMS has not acknowledged
+    /// (neither done nor failed): what a polling DMS still has to take.
+    fn list_open_inbox(
+        &self,
+        agency: &str,
+        after: Option<InboxCursor>,
+        limit: usize,
+        kind: Option<MessageKind>,
+    ) -> Result<Vec<InboxItem>>;
+
     /// The agency's DMS acknowledges a fetch.
     fn ack_inbox(
         &self,

@@ -1199,6 +1199,23 @@ fn agency_activity_counts_what_each_agency_sent_received_and_left_unacknowledged
         (1, 1, 1)
     );
     assert_eq!(l.oldest_unacknowledged_at, Some(at(40)));
+    // What a polling DMS still has to take: only the entry not acknowledged, in order,
+    // by kind, after a cursor.
+    let open_ids = |kind, after| -> Vec<MessageId> {
+        s.list_open_inbox("L", after, 10, kind)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.id)
+            .collect()
+    };
+    assert_eq!(open_ids(None, None), vec![r.id]);
+    assert_eq!(
+        open_ids(Some(MessageKind::Status), None),
+        Vec::<MessageId>::new()
+    );
+    assert_eq!(s.list_inbox("L", None, 10, None).unwrap().len(), 3);
+    let cursor = s.list_open_inbox("L", None, 10, None).unwrap()[0].cursor;
+    assert!(open_ids(None, Some(cursor)).is_empty());
     s.ack_inbox("L", b.id, FetchResult::Done, None, at(52))
         .unwrap();
     s.ack_inbox("L", r.id, FetchResult::Done, None, at(53))

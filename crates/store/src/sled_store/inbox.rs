@@ -110,43 +110,17 @@ impl Inboxes for SledStore {
         limit: usize,
         kind: Option<MessageKind>,
     ) -> Result<Vec<InboxItem>> {
-        check_name("agency", agency)?;
-        let prefix = name_prefix(agency);
-        let start = match after {
-            Some(InboxCursor(c)) => match c.checked_add(1) {
-                Some(n) => inbox_key(agency, n),
-                None => return Ok(Vec::new()),
-            },
-            None => prefix.clone(),
-        };
-        let mut out = Vec::new();
-        for item in self
-            .tree(T::Inbox)
-            .range(&start, prefix_end(&prefix).as_deref())
-        {
-            if out.len() >= limit {
-                break;
-            }
-            let (k, v) = item?;
-            let rec: InboxRecord = decode(&v, "inbox", &k)?;
-            if kind.is_some_and(|want| want != rec.kind) {
-                continue;
-            }
-            let seq = k.get(prefix.len()..).and_then(u64_value).ok_or_else(|| {
-                StoreError::corrupt("inbox key", format!("inbox/{}", show_key(&k)))
-            })?;
-            out.push(InboxItem {
-                cursor: InboxCursor(seq),
-                id: rec.id,
-                kind: rec.kind,
-                sender: rec.sender,
-                sha256: rec.sha256,
-                size: rec.size,
-                delivered_at: rec.delivered_at,
-                acked: rec.acked,
-            });
-        }
-        Ok(out)
+        self.list_inbox_of(T::Inbox, agency, after, limit, kind)
+    }
+
+    fn list_open_inbox(
+        &self,
+        agency: &str,
+        after: Option<InboxCursor>,
+        limit: usize,
+        kind: Option<MessageKind>,
+    ) -> Result<Vec<InboxItem>> {
+        self.list_inbox_of(T::InboxOpen, agency, after, limit, kind)
     }
 
     fn ack_inbox(
@@ -211,4 +185,67 @@ impl Inboxes for SledStore {
     }
 
     // ---------- maintenance ----------
+}
+
+impl SledStore {
+    /// The inbox entries of `agency` whose positions `index` holds (the whole inbox, or the
+    /// entries not acknowledged yet: both keyed by agency and position), after `after`.
+    fn list_inbox_of(
+        &self,
+        index: T,
+        agency: &str,
+        after: Option<InboxCursor>,
+        limit: usize,
+        kind: Option<MessageKind>,
+    ) -> Result<Vec<InboxItem>> {
+        check_name("agency", agency)?;
+        let prefix = name_prefix(agency);
+        let start = match after {
+            Some(InboxCursor(c)) => match c.checked_add(1) {
+                Some(n) => inbox_key(agency, n),
+                None => return Ok(Vec::new()),
+            },
+            None => prefix.clone(),
+        };
+        let mut out = Vec::new();
+        for item in self
+            .tree(index)
+            .range(&start, prefix_end(&prefix).as_deref())
+        {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, v) = item?;
+            let rec: InboxRecord = if index == T::Inbox {
+                decode(&v, "inbox", &k)?
+            } else {
+                match self.tree(T::Inbox).get(&k)? {
+                    Some(v) => decode(&v, "inbox", &k)?,
+                    None => {
+                        return Err(StoreError::corrupt(
+                            "inbox (open entry without its record)",
+                            format!("inbox/{}", show_key(&k)),
+                        ));
+                    }
+                }
+            };
+            if kind.is_some_and(|want| want != rec.kind) {
+                continue;
+            }
+            let seq = k.get(prefix.len()..).and_then(u64_value).ok_or_else(|| {
+                StoreError::corrupt("inbox key", format!("inbox/{}", show_key(&k)))
+            })?;
+            out.push(InboxItem {
+                cursor: InboxCursor(seq),
+                id: rec.id,
+                kind: rec.kind,
+                sender: rec.sender,
+                sha256: rec.sha256,
+                size: rec.size,
+                delivered_at: rec.delivered_at,
+                acked: rec.acked,
+            });
+        }
+        Ok(out)
+    }
 }
