@@ -14,6 +14,11 @@ use serde_json::{Value, json};
 #[derive(Debug, Clone, Copy)]
 pub struct ErrorCode(pub Code);
 
+/// The message of an error response, kept in its extensions for answers in another shape
+/// (the VXP API's envelope).
+#[derive(Debug, Clone)]
+pub struct ErrorText(pub String);
+
 /// An API error.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -70,6 +75,7 @@ impl IntoResponse for ApiError {
             json!({"error": {"code": self.code, "message": self.message, "detail": self.detail}});
         let mut r = (status, axum::Json(body)).into_response();
         r.extensions_mut().insert(ErrorCode(self.code));
+        r.extensions_mut().insert(ErrorText(self.message));
         if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
             r.headers_mut()
                 .insert("retry-after", axum::http::HeaderValue::from_static("1"));

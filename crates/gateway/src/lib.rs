@@ -37,6 +37,7 @@ pub mod forward;
 pub mod hot;
 pub mod http;
 pub mod identity;
+pub(crate) mod intake;
 pub mod links;
 pub mod metrics;
 pub mod net;
@@ -45,6 +46,7 @@ pub mod seen;
 pub mod server;
 pub mod state;
 pub mod tls;
+pub mod vxp;
 pub mod waiters;
 
 pub use client::{Answer, ApiClient};

@@ -32,7 +32,7 @@ const HOT_PAYLOAD_BYTES: usize = 32 * 1024 * 1024;
 /// hyper's HTTP/1 header count, above `config::MAX_HEADERS` so that the router's
 /// `head_limits` answers with the JSON error. Its read buffer (408 KiB by default) already
 /// holds a request line of `MAX_URI_BYTES` and `MAX_HEADER_BYTES` of fields.
-const HYPER_MAX_HEADERS: usize = 4 * crate::config::MAX_HEADERS;
+pub(crate) const HYPER_MAX_HEADERS: usize = 4 * crate::config::MAX_HEADERS;
 /// The HTTP/2 header list size (names, values and 32 bytes per field, RFC 9113 §6.5.2)
 /// accepted before `head_limits` looks: room for the largest target and fields allowed.
 const H2_MAX_HEADER_LIST: u32 = (crate::config::MAX_URI_BYTES
@@ -52,6 +52,9 @@ pub enum StartError {
     /// The store.
     #[error("store: {0}")]
     Store(String),
+    /// A part of the configuration that cannot be used (a VXP secret file, say).
+    #[error("configuration: {0}")]
+    Config(String),
     /// Binding the listener.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -81,6 +84,8 @@ pub struct RunningGateway {
     accept: Option<tokio::task::JoinHandle<()>>,
     stop_forwarders: Vec<Arc<Notify>>,
     tasks: JoinSet<()>,
+    /// The VXP listener, with `[vxp]`.
+    pub vxp: Option<crate::vxp::VxpRunning>,
 }
 
 impl std::fmt::Debug for RunningGateway {
@@ -290,6 +295,10 @@ impl RunningGateway {
         {
             accept.abort();
             let _ = accept.await;
+        }
+        if let Some(v) = self.vxp.take() {
+            v.task.abort();
+            let _ = v.task.await;
         }
         self.tasks.abort_all();
         while self.tasks.join_next().await.is_some() {}
@@ -598,6 +607,7 @@ async fn start_inner(
             }
         }
     });
+    let vxp = crate::vxp::start(&v, &state, &tls).await?;
     state.ready.store(true, Ordering::Release);
     tracing::info!(gateway = %v.id, %addr, "gateway listening");
     Ok(RunningGateway {
@@ -612,6 +622,7 @@ async fn start_inner(
         accept: Some(accept),
         stop_forwarders,
         tasks,
+        vxp,
     })
 }
 

@@ -8,6 +8,7 @@
 //! - [`hashfile`]: the SDK's `XroadVnpt-hash-file` form of a SHA-256 and the `sendEdoc` body
 //!   (the file and a trailing CRLF).
 //! - [`stamp`]: the SDK's `XroadVnpt-timestamp`.
+//! - [`time`]: Vietnam time in answers, and the list filters `fromDate`/`toDate`.
 //! - [`op`]: the operations, by the last segment of the path.
 //! - [`reply`]: the answer envelope (`status`, `ErrorCode`, `ErrorDesc`), as ASCII-only JSON.
 //! - [`sign`]: the client side, for an uplink to an upstream axis and for tests: the headers
@@ -19,6 +20,7 @@ pub mod op;
 pub mod reply;
 pub mod sign;
 pub mod stamp;
+pub mod time;
 
 pub use auth::{Signed, VxpError, authenticate};
 pub use op::Operation;

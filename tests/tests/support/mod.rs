@@ -325,3 +325,64 @@ pub async fn closed_within<S: tokio::io::AsyncRead + Unpin>(conn: &mut S, limit:
     .await
     .is_ok()
 }
+
+/// A VXP system for [`vxp_federation`]: id, secret, agencies, policy (`record` or
+/// `require`).
+pub struct VxpSystemSpec {
+    pub id: &'static str,
+    pub secret: &'static str,
+    pub agencies: &'static [&'static str],
+    pub policy: &'static str,
+}
+
+/// gw-g22 and gw-h50 with fast retries, gw-h50 serving VXP (plain HTTP on loopback) to
+/// `systems` (their secrets in files beside its configuration); the VXP address.
+pub async fn vxp_federation(
+    tag: &str,
+    systems: &[VxpSystemSpec],
+) -> (Federation, std::net::SocketAddr) {
+    let spec = FederationSpec {
+        nodes: nodes(Some(&["gw-g22", "gw-h50"])),
+        certs: certs(),
+        root: tempdir(tag),
+        policy: SignaturePolicy::Require,
+        extra_toml: FAST_RETRY.into(),
+    };
+    let mut f = Federation::prepare(&spec).unwrap();
+    let config = f.nodes["gw-h50"].config_path.clone();
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[vxp]\nlisten = \"127.0.0.1:0\"\n");
+    for s in systems {
+        let file = config.with_file_name(format!("{}.secret", s.id));
+        std::fs::write(&file, format!("{}\n", s.secret)).unwrap();
+        let agencies: Vec<String> = s.agencies.iter().map(|a| format!("\"{a}\"")).collect();
+        text.push_str(&format!(
+            "\n[[vxp.system]]\nid = \"{}\"\nsecret_file = \"{}.secret\"\nagencies = [{}]\npolicy = \"{}\"\n",
+            s.id,
+            s.id,
+            agencies.join(", "),
+            s.policy
+        ));
+    }
+    std::fs::write(&config, text).unwrap();
+    f.start_all().await.unwrap();
+    let addr = f.running("gw-h50").unwrap().vxp.as_ref().unwrap().addr;
+    (f, addr)
+}
+
+/// A VXP client of `system` with `secret` at the listener `addr`, behind the prefix the
+/// national axis's adapter uses.
+pub fn vxp_client(
+    addr: std::net::SocketAddr,
+    system: &str,
+    secret: &str,
+) -> lienthong_gateway::vxp::client::VxpClient {
+    lienthong_gateway::vxp::client::VxpClient::new(
+        &format!("http://{addr}/XrdAdapter/adapter"),
+        system,
+        secret.as_bytes(),
+        "05122026T133941+0937",
+        rustls::RootCertStore::empty(),
+    )
+    .unwrap()
+}

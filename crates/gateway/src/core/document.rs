@@ -61,11 +61,13 @@ impl Checked {
 /// `now` is today's time: the revocation lists must be fresh now, whatever `signature_at`.
 ///
 /// `submitter` is the agency of the DMS submitting it (`None` for a relay): whether it may
-/// is checked before the signature, which costs far more.
+/// is checked before the signature, which costs far more. `policy` says whether a signature
+/// that is not valid refuses it (the gateway's `[trust] policy`, or a VXP system's own).
 pub fn check_document(
     snap: &Snapshot,
     bytes: &[u8],
-    submitter: Option<&AgencyCode>,
+    submitter: Option<&Submitter>,
+    policy: SignaturePolicy,
     signature_at: Timestamp,
     now: Timestamp,
 ) -> Result<Checked, Refusal> {
@@ -126,10 +128,10 @@ pub fn check_document(
     }
     let from = parsed.package.from();
     if let Some(caller) = submitter {
-        check_submitter(snap, caller, &from.organ_id)?;
+        check_submitter_of(snap, caller, &from.organ_id)?;
     }
     let report = signature_report(snap, &doc, from, signature_at, now);
-    if snap.policy == SignaturePolicy::Require && !report.valid {
+    if policy == SignaturePolicy::Require && !report.valid {
         return Err(Refusal::new(
             Code::SignatureRequired,
             format!(
@@ -269,6 +271,58 @@ pub fn signature_report(
 
 /// A DMS speaks only for its own agency: the document's sender (main code, aliases folded)
 /// must be the agency its certificate names.
+/// Who submits a document: an agency's DMS by its certificate, or a VXP system, which
+/// speaks for the agencies configured for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitter {
+    /// The DMS of this agency (its certificate names it).
+    Dms(AgencyCode),
+    /// A VXP system and its agencies.
+    System {
+        /// Its `systemid`.
+        id: String,
+        /// The agencies it may send as.
+        agencies: Vec<AgencyCode>,
+    },
+}
+
+/// May `submitter` submit a document from `sender` here? A VXP system may for its own
+/// agencies (by their main codes), each then checked as its DMS would be.
+pub fn check_submitter_of(
+    snap: &Snapshot,
+    submitter: &Submitter,
+    sender: &str,
+) -> Result<(), Refusal> {
+    match submitter {
+        Submitter::Dms(caller) => check_submitter(snap, caller, sender),
+        Submitter::System { id, agencies } => {
+            let canon = |c: &AgencyCode| {
+                snap.directory
+                    .canonical(c)
+                    .cloned()
+                    .unwrap_or_else(|| c.clone())
+            };
+            let from = AgencyCode::parse(sender).ok().map(|c| canon(&c));
+            match agencies.iter().find(|a| Some(canon(a)) == from) {
+                Some(a) => check_submitter(snap, a, sender),
+                None => Err(Refusal::new(
+                    Code::VxpAgencyNotAllowed,
+                    format!(
+                        "the document is from {sender}; system '{id}' may send as {} only",
+                        agencies
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .with(json!({"from": sender, "system": id}))),
+            }
+        }
+    }
+}
+
+/// May the DMS of `caller` submit a document from `sender` here?
 pub fn check_submitter(snap: &Snapshot, caller: &AgencyCode, sender: &str) -> Result<(), Refusal> {
     // A DMS speaks at its agency's home gateway: a certificate of an agency the directory
     // does not know, or of one homed at another gateway, submits nothing here.
@@ -328,6 +382,28 @@ mod tests {
         // An agency the directory does not know.
         let r = check_submitter(&snap, &code("000.00.99.H50"), "000.00.99.H50").unwrap_err();
         assert_eq!(r.code, Code::AuthUnknownAgency);
+    }
+
+    #[test]
+    fn a_vxp_system_submits_for_its_own_agencies_only() {
+        let snap = snapshot(true);
+        let system = Submitter::System {
+            id: "vxp.demo".into(),
+            agencies: vec![code("000.00.01.H50"), code("000.00.21.H50")],
+        };
+        assert!(check_submitter_of(&snap, &system, "000.00.01.H50").is_ok());
+        let r = check_submitter_of(&snap, &system, "000.00.11.H50").unwrap_err();
+        assert_eq!(r.code, Code::VxpAgencyNotAllowed);
+        assert!(
+            r.message.contains("000.00.01.H50, 000.00.21.H50"),
+            "{}",
+            r.message
+        );
+        // Its agency homed elsewhere is refused as that agency's DMS would be.
+        let r = check_submitter_of(&snap, &system, "000.00.21.H50").unwrap_err();
+        assert_eq!(r.code, Code::AuthWrongGateway);
+        let dms = Submitter::Dms(code("000.00.01.H50"));
+        assert!(check_submitter_of(&snap, &dms, "000.00.01.H50").is_ok());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! | decision | function |
 //! |---|---|
 //! | is this document acceptable (XML, edXML, recipients, signature under the policy) | [`document::check_document`] |
-//! | may this agency's DMS submit it | [`document::check_submitter`] |
+//! | may this agency's DMS submit it | [`document::check_submitter_of`] |
 //! | may this gateway relay it to us | [`relay::authorize_relay`], [`relay::check_relayed_sender`] |
 //! | as of when is a relayed signature judged | [`relay::relay_signature_time`] |
 //! | where does each recipient go (plan the dispatch) | [`dispatch::route_all`], [`dispatch::plan`] |

@@ -1,7 +1,7 @@
 //! The DMS's endpoints (an agency's client certificate): submit, the inbox, its own sent
 //! documents, the directory.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use bytes::Bytes;
 use lienthong_edxml::AgencyCode;
-use lienthong_store::{FetchResult, InboxCursor, MessageId, MessageKind, Origin, RecipientState};
+use lienthong_store::{FetchResult, InboxCursor, MessageId, MessageKind, RecipientState};
 use lienthong_types::Code;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -19,8 +19,7 @@ use super::BusySlot;
 use super::body::{HeldBody, body_share, read_body};
 use super::extract::{AgencyPeer, ApiQuery, KnownPeer, parse_id};
 use super::operator::search_query;
-use crate::apply::{dispatch, planned, wake};
-use crate::core::{dispatch as route, document, relay as relay_core};
+use crate::core::{document, relay as relay_core};
 use crate::error::ApiError;
 use crate::state::{AppState, Shared, blocking};
 
@@ -30,60 +29,25 @@ pub(crate) async fn submit(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let started = Instant::now();
-    let who = crate::http::extract::share_key(
-        &s.snapshot(),
-        &crate::identity::Peer::Agency(caller.clone()),
-    );
+    let snap = s.snapshot();
+    let who =
+        crate::http::extract::share_key(&snap, &crate::identity::Peer::Agency(caller.clone()));
     let (bytes, _body_share) = read_body(&s, &who, &headers, body).await?;
-    let kept = bytes.clone();
-    let st = s.clone();
-    let (id, sha, recipients, duplicate, hops, verdict) = blocking(move || {
-        let now = st.clock.now();
-        // One snapshot for the whole decision, whatever a reload does meanwhile.
-        let snap = st.snapshot();
-        let checked = document::check_document(&snap, &bytes, Some(&caller), now, now)?;
-        let next = route::route_all(&snap, &checked.recipients, &[], now)?;
-        let plan = route::plan(&next, None);
-        let outcome = st.store.accept_with(
-            &checked.accept_request(&bytes, &checked.recipients, Origin::Local),
-            &plan,
-            now,
-        )?;
-        if !checked.problems.is_empty() {
-            tracing::warn!(message_id = %outcome.id, verdict = ?checked.verdict, problems = ?checked.problems, "accepted under policy 'record' with a signature that is not valid");
-        }
-        let hops = if outcome.duplicate {
-            dispatch(&st, outcome.id, &next, now)?
-        } else {
-            planned(&st, &plan)
-        };
-        Ok((
-            outcome.id,
-            outcome.sha256,
-            checked.recipients,
-            outcome.duplicate,
-            hops,
-            checked.verdict,
-        ))
-    })
+    let done = crate::intake::submit(
+        &s,
+        crate::core::document::Submitter::Dms(caller),
+        bytes,
+        snap.policy,
+    )
     .await?;
-    if !duplicate && !hops.is_empty() {
-        s.hot.put(id, kept, Vec::new());
-    }
-    wake(&s, &hops);
-    if !duplicate {
-        s.metrics.accepted(started.elapsed());
-    }
-    tracing::info!(message_id = %id, duplicate, "document accepted");
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({
-            "id": id.to_string(),
-            "sha256": sha.to_hex(),
-            "recipients": recipients.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            "duplicate": duplicate,
-            "signature": verdict,
+            "id": done.id.to_string(),
+            "sha256": done.sha256.to_hex(),
+            "recipients": done.recipients.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "duplicate": done.duplicate,
+            "signature": done.verdict,
         })),
     )
         .into_response())

@@ -25,8 +25,10 @@ use lienthong_types::Code;
 use crate::error::ApiError;
 use crate::state::Shared;
 
-pub(crate) use layers::{BusySlot, peer_rate_limiter};
-use layers::{concurrency, count_refusals, head_limits, rate_limit, with_timeout};
+use layers::rate_limit;
+pub(crate) use layers::{
+    BusySlot, concurrency, count_refusals, head_limits, peer_rate_limiter, with_timeout,
+};
 
 use dms::{agencies, inbox_ack, inbox_get, inbox_list, inbox_signature, sent_documents, submit};
 use health::{healthz, readyz};

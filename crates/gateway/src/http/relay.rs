@@ -100,7 +100,8 @@ pub(crate) async fn relay(
             .collect();
         relay_core::authorize_relay(&snap, &from, &hops, &recipients, now)?;
         let signature_at = relay_core::relay_signature_time(id, now, snap.relay_window_ms);
-        let checked = document::check_document(&snap, &bytes, None, signature_at, now)?;
+        let checked =
+            document::check_document(&snap, &bytes, None, snap.policy, signature_at, now)?;
         relay_core::check_relayed_content(
             &snap,
             &from,

@@ -9,6 +9,8 @@
 //! directory file, routing is built from the local view: agencies homed here, each
 //! child's `agencies` (its subtree), and everything else to the parent.
 
+pub mod vxp;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -68,6 +70,8 @@ pub struct Config {
     /// Online backups.
     #[serde(default)]
     pub backup: BackupSection,
+    /// The national axis's DMS API on a second listener (off without it).
+    pub vxp: Option<vxp::VxpSection>,
 }
 
 /// `[backup]`.
@@ -416,6 +420,8 @@ pub struct Validated {
     pub directory: Directory,
     /// Where the config file was.
     pub base: PathBuf,
+    /// The VXP listener's address, with `[vxp]`.
+    pub vxp_addr: Option<SocketAddr>,
     /// Settings that are valid but probably not what was meant (logged at start, printed by
     /// `serve --check`).
     pub warnings: Vec<String>,
@@ -660,6 +666,10 @@ impl Config {
             },
             (None, _) => None,
         };
+        let vxp_addr = match config.vxp.as_mut() {
+            Some(v) => vxp::check(v, base, id.as_ref(), directory.as_ref(), &mut problems),
+            None => None,
+        };
         let mut warnings = Vec::new();
         if config.directory.is_none() {
             for c in config.child.iter().filter(|c| c.agencies.is_empty()) {
@@ -682,6 +692,7 @@ impl Config {
                 addr,
                 directory,
                 base: base.to_path_buf(),
+                vxp_addr,
                 warnings,
             }),
             _ => Err(problems.join("; ")),

@@ -1,0 +1,168 @@
+//! `[vxp]`: the national axis's DMS API on a second listener, for the DMSs that speak it
+//! through the official SDK (see `lienthong-vxp`). Each `[[vxp.system]]` is one connected
+//! system: its `systemid`, its secret (from a file, never in the configuration), and the
+//! agencies homed here it may send as and receive for.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use lienthong_edxml::AgencyCode;
+use lienthong_routing::{Directory, GatewayId};
+use serde::Deserialize;
+
+use super::SignaturePolicy;
+
+/// `[vxp]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VxpSection {
+    /// Socket address of the VXP listener, e.g. `127.0.0.1:8450`.
+    pub listen: String,
+    /// HTTPS with the gateway's server certificate (the SDK sends no client certificate);
+    /// false: plain HTTP, only on a loopback address unless `allow_plain_http`.
+    #[serde(default)]
+    pub tls: bool,
+    /// Plain HTTP on a non-loopback address (a trusted segment, as the axis's adapter runs).
+    #[serde(default)]
+    pub allow_plain_http: bool,
+    /// Refuse requests whose `XroadVnpt-timestamp` (read as Vietnam time) is further than
+    /// this from the gateway's clock, seconds. Off by default: the SDK computes its
+    /// timestamp once per client object and reuses it for hours.
+    #[serde(default)]
+    pub max_clock_skew_s: Option<u64>,
+    /// The connected systems.
+    #[serde(default, rename = "system")]
+    pub systems: Vec<VxpSystemSection>,
+}
+
+/// `[[vxp.system]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VxpSystemSection {
+    /// The SDK's `systemid`.
+    pub id: String,
+    /// File holding the secret (its text, trailing line break ignored).
+    pub secret_file: PathBuf,
+    /// While a secret is rotated: the old one, accepted too.
+    pub previous_secret_file: Option<PathBuf>,
+    /// Agencies homed at this gateway that the system may send as and receive for.
+    pub agencies: Vec<String>,
+    /// What an envelope signature that is not valid means for documents from this system:
+    /// `record` (default: accepted, the verdict recorded and shown in tracking) or `require`.
+    #[serde(default = "record")]
+    pub policy: SignaturePolicy,
+}
+
+fn record() -> SignaturePolicy {
+    SignaturePolicy::Record
+}
+
+/// The shortest secret accepted, bytes.
+pub const MIN_SECRET_BYTES: usize = 16;
+
+/// Read a secret file: its text without the trailing line break.
+pub fn read_secret(path: &Path) -> Result<Vec<u8>, String> {
+    let text = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut s = text.as_slice();
+    while let Some(rest) = s.strip_suffix(b"\n").or_else(|| s.strip_suffix(b"\r")) {
+        s = rest;
+    }
+    if s.len() < MIN_SECRET_BYTES {
+        return Err(format!(
+            "{}: a secret of at least {MIN_SECRET_BYTES} bytes is needed",
+            path.display()
+        ));
+    }
+    Ok(s.to_vec())
+}
+
+/// Resolve the section's paths against `base` and check it: the address, the plain-HTTP
+/// rule, each system's id, secret files and agencies (valid codes, homed here, each in one
+/// system only). Problems are added to `problems`; the listener's address is returned.
+pub(super) fn check(
+    vxp: &mut VxpSection,
+    base: &Path,
+    id: Option<&GatewayId>,
+    directory: Option<&Directory>,
+    problems: &mut Vec<String>,
+) -> Option<SocketAddr> {
+    let addr = match vxp.listen.parse::<SocketAddr>() {
+        Ok(a) => Some(a),
+        Err(e) => {
+            problems.push(format!("vxp.listen '{}': {e}", vxp.listen));
+            None
+        }
+    };
+    if let Some(a) = addr
+        && !vxp.tls
+        && !vxp.allow_plain_http
+        && !a.ip().is_loopback()
+    {
+        problems.push(format!(
+            "vxp.listen {a}: plain HTTP only on a loopback address; set tls = true, or allow_plain_http = true on a trusted segment"
+        ));
+    }
+    if vxp.systems.is_empty() {
+        problems.push("vxp: at least one [[vxp.system]] is needed".into());
+    }
+    let mut seen_agencies: Vec<(AgencyCode, String)> = Vec::new();
+    for (i, sys) in vxp.systems.iter_mut().enumerate() {
+        let key = format!("vxp.system[{i}]");
+        if sys.id.is_empty() || sys.id.len() > 128 || !sys.id.bytes().all(|b| b.is_ascii_graphic())
+        {
+            problems.push(format!(
+                "{key}.id '{}': 1 to 128 visible ASCII characters",
+                sys.id
+            ));
+        }
+        for p in [
+            Some(&mut sys.secret_file),
+            sys.previous_secret_file.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+            if let Err(e) = read_secret(p) {
+                problems.push(format!("{key}: {e}"));
+            }
+        }
+        if sys.agencies.is_empty() {
+            problems.push(format!("{key}.agencies: at least one agency"));
+        }
+        for a in &sys.agencies {
+            let code = match AgencyCode::parse(a) {
+                Ok(c) => c,
+                Err(e) => {
+                    problems.push(format!("{key}.agencies: {e}"));
+                    continue;
+                }
+            };
+            if let (Some(id), Some(dir)) = (id, directory) {
+                match dir.home_gateway(&code) {
+                    Some(h) if h == id => {}
+                    Some(h) => problems.push(format!(
+                        "{key}.agencies: {a} is homed at {h}, not here; its system connects there"
+                    )),
+                    None => problems.push(format!("{key}.agencies: {a} is not in the directory")),
+                }
+                let main = dir.canonical(&code).cloned().unwrap_or(code);
+                if let Some((_, other)) = seen_agencies.iter().find(|(c, _)| *c == main) {
+                    problems.push(format!(
+                        "{key}.agencies: {a} already belongs to system '{other}'; an agency is received for by one system"
+                    ));
+                } else {
+                    seen_agencies.push((main, sys.id.clone()));
+                }
+            }
+        }
+    }
+    for (i, sys) in vxp.systems.iter().enumerate() {
+        if vxp.systems[..i].iter().any(|o| o.id == sys.id) {
+            problems.push(format!("vxp.system[{i}].id '{}' appears twice", sys.id));
+        }
+    }
+    addr
+}

@@ -1,0 +1,492 @@
+//! The VXP listener driven as the official SDK drives it (signed headers, `{}` bodies,
+//! `sendEdoc`'s file and CRLF, one timestamp per client, parameters carried from call to
+//! call): every operation, both message types, the refusals (each leaving nothing stored),
+//! and the full flow between a DMS on VXP and a DMS on the mTLS API, both ways.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use lienthong_edxml::StatusCode;
+use lienthong_gateway::federation::Federation;
+use lienthong_vxp::Operation;
+use support::*;
+
+const SECRET: &str = "h50-test-secret-0123456789";
+const REQUIRE_SECRET: &str = "h50-strict-secret-0123456789";
+const VXP_AGENCY: &str = "000.00.01.H50";
+const MTLS_AGENCY: &str = "000.00.11.H50";
+
+fn systems() -> [VxpSystemSpec; 2] {
+    [
+        VxpSystemSpec {
+            id: "vxp.test.h50",
+            secret: SECRET,
+            agencies: &[VXP_AGENCY],
+            policy: "record",
+        },
+        VxpSystemSpec {
+            id: "vxp.strict.h50",
+            secret: REQUIRE_SECRET,
+            agencies: &["000.00.00.H50"],
+            policy: "require",
+        },
+    ]
+}
+
+/// How many messages gw-h50 holds (any state).
+async fn stored(f: &Federation) -> usize {
+    let ops = f.client("gw-h50", Some("operator/ops")).unwrap();
+    let r = ops.get("/v1/messages?state=all&limit=1000").await.unwrap();
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    r.json()["messages"].as_array().unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_answers_in_the_sdk_s_shape() {
+    let (mut f, addr) = vxp_federation("vxp-ops", &systems()).await;
+    let c = vxp_client(addr, "vxp.test.h50", SECRET).sticky();
+    for op in [
+        Operation::GetAgenciesList,
+        Operation::GetAgenciesListQd20,
+        Operation::GetSynchronizeUnit,
+    ] {
+        let a = c.call(op, &[], None).await.unwrap();
+        assert!(a.body.is_ascii(), "{}: not ASCII", op.name());
+        assert!(
+            a.ok(),
+            "{}: {}",
+            op.name(),
+            String::from_utf8_lossy(&a.body)
+        );
+        let items = a.json()["data"].as_array().unwrap().clone();
+        let h50 = items
+            .iter()
+            .find(|i| i["code"] == VXP_AGENCY)
+            .unwrap_or_else(|| panic!("{}: {items:?}", op.name()));
+        assert_eq!(
+            h50["name"],
+            "Văn phòng UBND tỉnh Quảng Trị",
+            "{}",
+            op.name()
+        );
+        for item in &items {
+            for (k, v) in item.as_object().unwrap() {
+                assert!(
+                    !v.is_null() && !v.is_array() && !v.is_object(),
+                    "{}: {k} = {v}",
+                    op.name()
+                );
+            }
+        }
+    }
+    for op in [Operation::CountReceiveEdoc, Operation::CountReceiveStatus] {
+        let a = c.call(op, &[], None).await.unwrap();
+        assert!(a.ok(), "{}", String::from_utf8_lossy(&a.body));
+        assert_eq!(a.json()["count"], 0);
+    }
+    for messagetype in ["edoc", "status"] {
+        assert!(c.received(messagetype).await.unwrap().is_empty());
+        let a = c
+            .call(
+                Operation::GetSentEdocList,
+                &[("servicetype", "eDoc"), ("messagetype", messagetype)],
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(a.ok());
+        assert_eq!(a.json()["data"], serde_json::json!([]));
+    }
+    for op in [Operation::RegisterAgency, Operation::DeleteAgency] {
+        let a = c
+            .call(op, &[("AgencyCode", "99.99.99.G21")], None)
+            .await
+            .unwrap();
+        let v = a.json();
+        assert_eq!(v["status"], "FAIL");
+        assert_eq!(v["ErrorCode"], "vxp.not_supported");
+        assert!(v["ErrorDesc"].as_str().unwrap().contains("directory"));
+    }
+    // An operation that does not exist, and a document that is not there: the envelope,
+    // with getEdoc's `data` and sendEdoc's `DocId` kept.
+    let http = vxp_client(addr, "vxp.test.h50", SECRET);
+    let a = http
+        .call(Operation::GetEdoc, &[("docId", "42")], None)
+        .await
+        .unwrap();
+    let v = a.json();
+    assert_eq!(
+        (v["status"].as_str(), v["ErrorCode"].as_str()),
+        (Some("FAIL"), Some("vxp.not_found"))
+    );
+    assert_eq!(v["data"], "");
+    let a = http.send_edoc(b"<not-edxml/>", "edoc", "").await.unwrap();
+    assert_eq!(a.json()["status"], "FAIL");
+    assert_eq!(a.json()["DocId"], "");
+    let raw = raw_post(addr, "/XrdAdapter/adapter/noSuchOp", "").await;
+    assert!(raw.contains("vxp.unknown_operation"), "{raw}");
+    assert!(raw.contains("\"status\":\"FAIL\""), "{raw}");
+    f.stop_all().await;
+}
+
+/// A POST with no VXP headers at all on a plain connection: the raw answer.
+async fn raw_post(addr: std::net::SocketAddr, path: &str, extra: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(
+        format!("POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{extra}Content-Length: 2\r\n\r\n{{}}")
+            .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_goes_from_vxp_to_mtls_and_its_status_comes_back() {
+    let (mut f, addr) = vxp_federation("vxp-flow", &systems()).await;
+    // One SDK service object for the whole run: its parameters leak from call to call.
+    let c = vxp_client(addr, "vxp.test.h50", SECRET).sticky();
+    let doc = document(VXP_AGENCY, &[MTLS_AGENCY], 1);
+    let sent = c.send_edoc(&doc, "edoc", VXP_AGENCY).await.unwrap();
+    assert!(sent.ok(), "{}", String::from_utf8_lossy(&sent.body));
+    let doc_id = sent.json()["DocId"].as_str().unwrap().to_owned();
+    // The SDK sends again when its connection drops: the same message, not a second one.
+    let again = c.send_edoc(&doc, "edoc", VXP_AGENCY).await.unwrap();
+    assert_eq!(again.json()["DocId"], doc_id.as_str());
+
+    // The mTLS DMS receives the exact bytes.
+    let dms = f
+        .client("gw-h50", Some(&format!("dms/{MTLS_AGENCY}")))
+        .unwrap();
+    let ids = inbox_item_ids(&dms, "kind=edoc").await;
+    assert_eq!(ids, std::slice::from_ref(&doc_id));
+    let got = dms.get(&format!("/v1/inbox/{doc_id}")).await.unwrap();
+    assert_eq!(got.body, doc);
+    // Tracked like any other document, with its signature verdict.
+    let t = f
+        .client("gw-h50", Some(&format!("dms/{VXP_AGENCY}")))
+        .unwrap()
+        .get(&format!("/v1/documents/{doc_id}"))
+        .await
+        .unwrap();
+    assert_eq!(t.status, 200, "{}", String::from_utf8_lossy(&t.body));
+    ack_inbox(&dms, &doc_id, "done").await;
+
+    // The status package comes back to the VXP system.
+    let st = status(MTLS_AGENCY, VXP_AGENCY, 1, StatusCode::Arrived);
+    let r = dms.submit(st.clone()).await.unwrap();
+    assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
+    let status_id = r.json()["id"].as_str().unwrap().to_owned();
+    assert!(c.received("edoc").await.unwrap().is_empty());
+    assert_eq!(c.received("status").await.unwrap(), std::slice::from_ref(&status_id));
+    let counted = c
+        .call(Operation::CountReceiveStatus, &[], None)
+        .await
+        .unwrap();
+    assert_eq!(counted.json()["count"], 1);
+    assert_eq!(c.get_edoc(&status_id).await.unwrap(), st);
+    let done = c.update_status(&status_id, "done").await.unwrap();
+    assert!(done.ok(), "{}", String::from_utf8_lossy(&done.body));
+    // Again: harmless.
+    assert!(c.update_status(&status_id, "done").await.unwrap().ok());
+    assert!(c.received("status").await.unwrap().is_empty());
+
+    // The sent list says where the document stands (the `docId` the SDK carries over from
+    // the calls above names a received item: no filter).
+    let sent_list = c
+        .call(
+            Operation::GetSentEdocList,
+            &[("servicetype", "eDoc"), ("messagetype", "edoc")],
+            None,
+        )
+        .await
+        .unwrap();
+    let items = sent_list.json()["data"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["senderDocId"], doc_id.as_str());
+    assert_eq!(items[0]["toCode"], MTLS_AGENCY);
+    assert_eq!(items[0]["receiveStatus"], "done");
+    // Asked for by its id: that one.
+    let one = c
+        .call(
+            Operation::GetSentEdocList,
+            &[("messagetype", "edoc"), ("docId", &doc_id)],
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(one.json()["data"].as_array().unwrap().len(), 1);
+    f.stop_all().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_goes_from_mtls_to_vxp() {
+    let (mut f, addr) = vxp_federation("vxp-receive", &systems()).await;
+    let c = vxp_client(addr, "vxp.test.h50", SECRET);
+    let dms = f
+        .client("gw-h50", Some(&format!("dms/{MTLS_AGENCY}")))
+        .unwrap();
+    let doc = document(MTLS_AGENCY, &[VXP_AGENCY], 2);
+    let r = dms.submit(doc.clone()).await.unwrap();
+    assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let listed = c
+        .call(
+            Operation::GetReceivedEdocList,
+            &[
+                ("servicetype", "eDoc"),
+                ("messagetype", "edoc"),
+                ("fromDate", "01/01/2026"),
+            ],
+            None,
+        )
+        .await
+        .unwrap();
+    let item = listed.json()["data"][0].clone();
+    assert_eq!(item["docId"], id.as_str());
+    assert_eq!(item["from"], MTLS_AGENCY);
+    assert_eq!(item["to"], VXP_AGENCY);
+    assert!(item["created_time"].as_str().unwrap().ends_with("+07:00"));
+    // A window that ends before it: not listed; a date that is not one: refused.
+    let none = c
+        .call(
+            Operation::GetReceivedEdocList,
+            &[
+                ("servicetype", "eDoc"),
+                ("messagetype", "edoc"),
+                ("toDate", "2020-01-01"),
+            ],
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(none.json()["data"], serde_json::json!([]));
+    let bad = c
+        .call(
+            Operation::GetReceivedEdocList,
+            &[
+                ("servicetype", "eDoc"),
+                ("messagetype", "edoc"),
+                ("fromDate", "hôm qua"),
+            ],
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(bad.code(), "vxp.malformed");
+    // getEdoc and downloadEdoc give the exact bytes.
+    assert_eq!(c.get_edoc(&id).await.unwrap(), doc);
+    let raw = c
+        .call(Operation::DownloadEdoc, &[("docId", &id)], None)
+        .await
+        .unwrap();
+    assert_eq!(raw.body, doc);
+    // Another system does not see it.
+    let strict = vxp_client(addr, "vxp.strict.h50", REQUIRE_SECRET);
+    assert_eq!(
+        strict
+            .call(Operation::GetEdoc, &[("docId", &id)], None)
+            .await
+            .unwrap()
+            .code(),
+        "vxp.not_found"
+    );
+    // `processing` keeps it listed; `fail` is the DMS's refusal, seen by the sender.
+    assert!(c.update_status(&id, "processing").await.unwrap().ok());
+    assert_eq!(c.received("edoc").await.unwrap(), std::slice::from_ref(&id));
+    assert!(c.update_status(&id, "fail").await.unwrap().ok());
+    assert!(c.received("edoc").await.unwrap().is_empty());
+    let t = dms
+        .get(&format!("/v1/documents/{id}"))
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(
+        t["message"]["recipients"][VXP_AGENCY]["result"], "fail",
+        "{t:#}"
+    );
+    // A status that is not one.
+    assert_eq!(
+        c.update_status(&id, "archived").await.unwrap().code(),
+        "vxp.malformed"
+    );
+    f.stop_all().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_are_clear_and_store_nothing() {
+    let (mut f, addr) = vxp_federation("vxp-refusals", &systems()).await;
+    let doc = document(VXP_AGENCY, &[MTLS_AGENCY], 3);
+    let before = stored(&f).await;
+    let cases: Vec<(
+        &str,
+        lienthong_gateway::vxp::client::VxpClient,
+        Vec<u8>,
+        &str,
+        &str,
+    )> = vec![
+        (
+            "a wrong secret",
+            vxp_client(addr, "vxp.test.h50", "not-the-secret-at-all"),
+            doc.clone(),
+            VXP_AGENCY,
+            "vxp.bad_signature",
+        ),
+        (
+            "an unknown system",
+            vxp_client(addr, "vxp.nobody", SECRET),
+            doc.clone(),
+            VXP_AGENCY,
+            "vxp.unknown_system",
+        ),
+        (
+            "another system's agency in from",
+            vxp_client(addr, "vxp.test.h50", SECRET),
+            doc.clone(),
+            MTLS_AGENCY,
+            "vxp.agency_not_allowed",
+        ),
+        (
+            "a document from another agency",
+            vxp_client(addr, "vxp.test.h50", SECRET),
+            document(MTLS_AGENCY, &[VXP_AGENCY], 4),
+            "",
+            "vxp.agency_not_allowed",
+        ),
+        (
+            "an unsigned document under require",
+            vxp_client(addr, "vxp.strict.h50", REQUIRE_SECRET),
+            edoc_xml("000.00.00.H50", &[MTLS_AGENCY], 5).into_bytes(),
+            "",
+            "signature.required",
+        ),
+    ];
+    for (what, client, file, from, code) in cases {
+        let a = client.send_edoc(&file, "edoc", from).await.unwrap();
+        let v = a.json();
+        assert_eq!(v["status"], "FAIL", "{what}: {v}");
+        assert_eq!(v["ErrorCode"], code, "{what}: {v}");
+        assert!(!v["ErrorDesc"].as_str().unwrap().is_empty(), "{what}");
+        assert_eq!(v["DocId"], "", "{what}");
+    }
+    // Headers that disagree with what was signed, and a file that is not the hashed one.
+    let signed = lienthong_vxp::sign::signed_headers(
+        "vxp.test.h50",
+        SECRET.as_bytes(),
+        "05122026T133941+0937",
+        &[
+            ("from", VXP_AGENCY),
+            ("messagetype", "edoc"),
+            ("hash-file", &lienthong_vxp::hashfile::hash_file(&doc)),
+        ],
+        "application/octet-stream",
+    );
+    for (what, change, code) in [
+        (
+            "a changed header",
+            Some(("XroadVnpt-messagetype", "status")),
+            "vxp.header_mismatch",
+        ),
+        ("another file", None, "vxp.hash_mismatch"),
+    ] {
+        let mut headers = String::new();
+        for (n, v) in &signed {
+            let v = match change {
+                Some((cn, cv)) if cn == n => cv.to_owned(),
+                _ => v.clone(),
+            };
+            headers.push_str(&format!("{n}: {v}\r\n"));
+        }
+        let answer = raw_send(addr, &headers, b"<other/>\r\n").await;
+        assert!(
+            answer.contains(&format!("\"ErrorCode\":\"{code}\"")),
+            "{what}: {answer}"
+        );
+    }
+    assert_eq!(stored(&f).await, before, "a refusal stored something");
+    // No signature at all.
+    let raw = raw_post(addr, "/sendEdoc", "").await;
+    assert!(raw.contains("vxp.unsigned"), "{raw}");
+    f.stop_all().await;
+}
+
+/// sendEdoc with these header lines and body, on a plain connection: the raw answer.
+async fn raw_send(addr: std::net::SocketAddr, headers: &str, body: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut req = format!(
+        "POST /sendEdoc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(body);
+    s.write_all(&req).await.unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_signatures_are_recorded_and_secrets_rotate() {
+    let (mut f, addr) = vxp_federation("vxp-record", &systems()).await;
+    let c = vxp_client(addr, "vxp.test.h50", SECRET);
+    // An unsigned document (as SDK-based DMSs send them): accepted under `record`, with
+    // its verdict kept in tracking.
+    let a = c
+        .send_edoc(
+            edoc_xml(VXP_AGENCY, &[MTLS_AGENCY], 6).as_bytes(),
+            "edoc",
+            "",
+        )
+        .await
+        .unwrap();
+    assert!(a.ok(), "{}", String::from_utf8_lossy(&a.body));
+    let id = a.json()["DocId"].as_str().unwrap().to_owned();
+    // The recipient's DMS sees the verdict in the signature view.
+    let dms = f.client("gw-h50", Some(&format!("dms/{MTLS_AGENCY}"))).unwrap();
+    let view = dms.get(&format!("/v1/inbox/{id}/signature")).await.unwrap();
+    assert_eq!(view.status, 200, "{}", String::from_utf8_lossy(&view.body));
+    assert_eq!(view.json()["signature"]["verdict"], "unsigned", "{}", view.json());
+
+    // Rotation: the new secret in force, the old one still accepted while it is listed.
+    let config = f.nodes["gw-h50"].config_path.clone();
+    let dir = config.parent().unwrap();
+    std::fs::write(dir.join("vxp.test.h50.new"), "the-new-secret-0123456789\n").unwrap();
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "secret_file = \"vxp.test.h50.secret\"",
+        "secret_file = \"vxp.test.h50.new\"\nprevious_secret_file = \"vxp.test.h50.secret\"",
+    );
+    std::fs::write(&config, &text).unwrap();
+    let v = lienthong_gateway::config::Config::load(&config).unwrap();
+    let running = f.running("gw-h50").unwrap();
+    assert_eq!(running.reload_vxp(&v).unwrap(), "2 VXP systems");
+    let new = vxp_client(addr, "vxp.test.h50", "the-new-secret-0123456789");
+    assert!(new.received("edoc").await.is_ok());
+    assert!(
+        c.received("edoc").await.is_ok(),
+        "the previous secret is still accepted"
+    );
+    // The old one removed: refused.
+    std::fs::write(
+        &config,
+        text.replace("previous_secret_file = \"vxp.test.h50.secret\"\n", ""),
+    )
+    .unwrap();
+    let v = lienthong_gateway::config::Config::load(&config).unwrap();
+    running.reload_vxp(&v).unwrap();
+    let refused = c
+        .call(Operation::CountReceiveEdoc, &[], None)
+        .await
+        .unwrap();
+    assert_eq!(refused.code(), "vxp.bad_signature");
+    assert!(new.received("edoc").await.is_ok());
+    // A secret file that cannot be read keeps the systems in force.
+    std::fs::remove_file(dir.join("vxp.test.h50.new")).unwrap();
+    let v = lienthong_gateway::config::Config::load(&config);
+    assert!(v.is_err(), "the check reads the secret files");
+    assert!(new.received("edoc").await.is_ok());
+    f.stop_all().await;
+}
