@@ -17,6 +17,9 @@ bin=${LIENTHONG_BIN:-$root/target/release/lienthong}
 gateways=(gw-g22 gw-h50 gw-h50-giolinh gw-h50-giomai gw-h48)
 
 port_of() { sed -n 's/^addr = "127.0.0.1:\([0-9]*\)"/\1/p' "$fed/$1.toml"; }
+# The VXP listener of a gateway (the national axis's DMS API), if it has one.
+vxp_of() { sed -n 's/^listen = "\(127.0.0.1:[0-9]*\)".*/\1/p' "$fed/$1.toml"; }
+vxp_system_of() { sed -n 's/^id = "\(vxp\.[^"]*\)".*/\1/p' "$fed/$1.toml" | head -1; }
 
 ready() {
   local port=$1
@@ -47,6 +50,10 @@ start() {
     local port; port=$(port_of "$g")
     for _ in $(seq 100); do ready "$port" && break; sleep 0.1; done
     if ready "$port"; then echo "$g ready on https://127.0.0.1:$port"; else echo "$g did not become ready; see $run/$g.log"; exit 1; fi
+    local vxp; vxp=$(vxp_of "$g")
+    if [ -n "$vxp" ]; then
+      echo "  $g VXP API (for DMSs on the national axis's SDK): http://$vxp, system $(vxp_system_of "$g"), secret in deploy/federation/vxp/"
+    fi
   done
 }
 

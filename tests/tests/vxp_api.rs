@@ -181,7 +181,10 @@ async fn a_document_goes_from_vxp_to_mtls_and_its_status_comes_back() {
     assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
     let status_id = r.json()["id"].as_str().unwrap().to_owned();
     assert!(c.received("edoc").await.unwrap().is_empty());
-    assert_eq!(c.received("status").await.unwrap(), std::slice::from_ref(&status_id));
+    assert_eq!(
+        c.received("status").await.unwrap(),
+        std::slice::from_ref(&status_id)
+    );
     let counted = c
         .call(Operation::CountReceiveStatus, &[], None)
         .await
@@ -446,18 +449,35 @@ async fn legacy_signatures_are_recorded_and_secrets_rotate() {
     assert!(a.ok(), "{}", String::from_utf8_lossy(&a.body));
     let id = a.json()["DocId"].as_str().unwrap().to_owned();
     // The recipient's DMS sees the verdict in the signature view.
-    let dms = f.client("gw-h50", Some(&format!("dms/{MTLS_AGENCY}"))).unwrap();
+    let dms = f
+        .client("gw-h50", Some(&format!("dms/{MTLS_AGENCY}")))
+        .unwrap();
     let view = dms.get(&format!("/v1/inbox/{id}/signature")).await.unwrap();
     assert_eq!(view.status, 200, "{}", String::from_utf8_lossy(&view.body));
-    assert_eq!(view.json()["signature"]["verdict"], "unsigned", "{}", view.json());
+    assert_eq!(
+        view.json()["signature"]["verdict"],
+        "unsigned",
+        "{}",
+        view.json()
+    );
 
     // Rotation: the new secret in force, the old one still accepted while it is listed.
     let config = f.nodes["gw-h50"].config_path.clone();
     let dir = config.parent().unwrap();
     std::fs::write(dir.join("vxp.test.h50.new"), "the-new-secret-0123456789\n").unwrap();
-    let text = std::fs::read_to_string(&config).unwrap().replace(
-        "secret_file = \"vxp.test.h50.secret\"",
-        "secret_file = \"vxp.test.h50.new\"\nprevious_secret_file = \"vxp.test.h50.secret\"",
+    let old_line = format!(
+        "secret_file = \"{}\"",
+        dir.join("vxp.test.h50.secret").display()
+    );
+    let previous = format!(
+        "previous_secret_file = \"{}\"\n",
+        dir.join("vxp.test.h50.secret").display()
+    );
+    let before = std::fs::read_to_string(&config).unwrap();
+    assert!(before.contains(&old_line), "{before}");
+    let text = before.replace(
+        &old_line,
+        &format!("secret_file = \"vxp.test.h50.new\"\n{previous}"),
     );
     std::fs::write(&config, &text).unwrap();
     let v = lienthong_gateway::config::Config::load(&config).unwrap();
@@ -470,11 +490,7 @@ async fn legacy_signatures_are_recorded_and_secrets_rotate() {
         "the previous secret is still accepted"
     );
     // The old one removed: refused.
-    std::fs::write(
-        &config,
-        text.replace("previous_secret_file = \"vxp.test.h50.secret\"\n", ""),
-    )
-    .unwrap();
+    std::fs::write(&config, text.replace(&previous, "")).unwrap();
     let v = lienthong_gateway::config::Config::load(&config).unwrap();
     running.reload_vxp(&v).unwrap();
     let refused = c

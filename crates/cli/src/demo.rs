@@ -6,6 +6,8 @@
 //! documents to a department of the other province and to several recipients at once; the
 //! recipients fetch them and answer 01 → 03 → 04 → 05 → 06, one refuses with 02, and the
 //! sender recalls one document (13 → 15). Every hop's signed receipt is verified offline.
+//! Last, a DMS built on the national axis's SDK sends through the VXP API of its gateway,
+//! and takes the answering status from it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,9 @@ const COMMUNE: &str = "000.05.21.H50"; // UBND xã Gio Mai
 const FAR: &str = "000.00.11.H48"; // Sở Tài chính tỉnh Quảng Ngãi
 const REFUSER: &str = "000.00.09.H48"; // Sở Nội vụ tỉnh Quảng Ngãi
 const TIMEOUT: Duration = Duration::from_secs(60);
+/// The agency whose DMS speaks the VXP API (the national axis's SDK) in the demo.
+const VXP_AGENCY: &str = "000.00.01.H50"; // Văn phòng UBND tỉnh Quảng Trị
+const VXP_SYSTEM: &str = "vxp.demo.h50";
 
 pub(crate) fn run(args: &Args) -> ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread()
@@ -94,6 +99,8 @@ struct Demo {
     hops: usize,
     statuses: usize,
     documents: usize,
+    /// The VXP system's secret (made for this run) and gw-h50's VXP address.
+    vxp: (String, std::net::SocketAddr),
 }
 
 fn org(code: &str) -> Organization {
@@ -146,7 +153,19 @@ impl Demo {
                 .into(),
         };
         let mut fed = Federation::prepare(&spec)?;
+        let secret = lienthong_gateway::vxp::new_secret()
+            .ok_or("the system gives no random bytes for a VXP secret")?;
+        let vxp_gateway = gateway_of(VXP_AGENCY)?;
+        fed.add_vxp(
+            vxp_gateway,
+            &[(VXP_SYSTEM, &secret, &[VXP_AGENCY], "record")],
+        )?;
         fed.start_all().await?;
+        let vxp_addr = fed
+            .running(vxp_gateway)
+            .and_then(|g| g.vxp.as_ref())
+            .map(|v| v.addr)
+            .ok_or("the VXP listener did not start")?;
         for g in GATEWAYS {
             let homed: Vec<String> = AGENCIES
                 .iter()
@@ -176,6 +195,7 @@ impl Demo {
             hops: 0,
             statuses: 0,
             documents: 0,
+            vxp: (secret, vxp_addr),
         })
     }
 
@@ -530,7 +550,86 @@ impl Demo {
 {} tracking of document 101 at the commune gateway shows 01 03 04 05 06",
             self.t()
         );
+        self.vxp_flow().await?;
         self.summary();
+        Ok(())
+    }
+
+    /// A DMS on the national axis's SDK: it sends with `sendEdoc`, the recipient (on the
+    /// mTLS API) answers 01, and the DMS takes the status with `getReceivedEdocList`,
+    /// `getEdoc` and `updateStatus done`.
+    async fn vxp_flow(&mut self) -> Result<(), String> {
+        let (secret, addr) = self.vxp.clone();
+        println!(
+            "\n== 4. A DMS on the national axis's SDK (VXP API at http://{addr}, system {VXP_SYSTEM})"
+        );
+        let client = lienthong_gateway::vxp::client::VxpClient::new(
+            &format!("http://{addr}/XrdAdapter/adapter"),
+            VXP_SYSTEM,
+            secret.as_bytes(),
+            "05122026T090000+0000",
+            rustls_roots(),
+        )?
+        .sticky();
+        let bytes = self.document(
+            VXP_AGENCY,
+            &[FAR],
+            104,
+            "V/v triển khai kết nối hệ thống QLVB qua trục liên thông",
+        )?;
+        let t0 = Instant::now();
+        let sent = client.send_edoc(&bytes, "edoc", VXP_AGENCY).await?;
+        if !sent.ok() {
+            return Err(format!(
+                "sendEdoc refused: {}",
+                String::from_utf8_lossy(&sent.body)
+            ));
+        }
+        let id = sent.json()["DocId"].as_str().unwrap_or_default().to_owned();
+        self.documents += 1;
+        println!(
+            "{} sendEdoc from {}: status OK, DocId {id}",
+            self.t(),
+            name(VXP_AGENCY)
+        );
+        let took = self.await_delivery(&id, FAR, &bytes, t0).await?;
+        println!(
+            "{} delivered to {} (mTLS API) in {:.1} ms, byte-identical",
+            self.t(),
+            name(FAR),
+            took.as_secs_f64() * 1e3
+        );
+        let status = self.status(FAR, VXP_AGENCY, 104, &StatusCode::Arrived, None)?;
+        let status_id = self.submit(FAR, status.clone()).await?;
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if client.received("status").await?.contains(&status_id) {
+                break;
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "status {status_id} was not listed over VXP in time"
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        if client.get_edoc(&status_id).await? != status {
+            return Err("getEdoc gave other bytes than the status sent".into());
+        }
+        let done = client.update_status(&status_id, "done").await?;
+        if !done.ok() {
+            return Err(format!(
+                "updateStatus refused: {}",
+                String::from_utf8_lossy(&done.body)
+            ));
+        }
+        self.statuses += 1;
+        self.latencies.push(t0.elapsed());
+        println!(
+            "{} status 01 {} listed by getReceivedEdocList, taken with getEdoc, updateStatus done",
+            self.t(),
+            StatusCode::Arrived.label_vi()
+        );
         Ok(())
     }
 
@@ -608,6 +707,24 @@ impl Demo {
                 "The operators' web page: {url}/console (import {c}/operator/ops.pem and .key into the browser as PKCS#12)"
             );
         }
+        let (_, vxp) = &self.vxp;
+        println!(
+            "The VXP API (for DMSs on the national axis's SDK): http://{vxp}, system {VXP_SYSTEM}, secret in {}",
+            self.fed
+                .nodes
+                .get(gateway_of(VXP_AGENCY).unwrap_or("gw-h50"))
+                .map(|n| n
+                    .config_path
+                    .with_file_name(format!("{VXP_SYSTEM}.secret"))
+                    .display()
+                    .to_string())
+                .unwrap_or_default()
+        );
         println!("Configs and data: {}", dir.display());
     }
+}
+
+/// No roots: the demo's VXP listener is plain HTTP on loopback.
+fn rustls_roots() -> lienthong_gateway::vxp::client::Roots {
+    lienthong_gateway::vxp::client::Roots::empty()
 }

@@ -112,10 +112,16 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                             Err(e) => tracing::error!(error = %e, "SIGHUP: reload failed; the old certificates stay in use"),
                         }
                         match lienthong_gateway::Config::load(&args.config) {
-                            Ok(v) => match gateway.reload_directory(&v) {
-                                Ok(what) => tracing::info!("SIGHUP: directory reloaded: {what}"),
-                                Err(e) => tracing::error!(error = %e, "SIGHUP: directory not reloaded; the old one stays in use"),
-                            },
+                            Ok(v) => {
+                                match gateway.reload_directory(&v) {
+                                    Ok(what) => tracing::info!("SIGHUP: directory reloaded: {what}"),
+                                    Err(e) => tracing::error!(error = %e, "SIGHUP: directory not reloaded; the old one stays in use"),
+                                }
+                                match gateway.reload_vxp(&v) {
+                                    Ok(what) => tracing::info!("SIGHUP: VXP systems reloaded: {what}"),
+                                    Err(e) => tracing::error!(error = %e, "SIGHUP: VXP systems not reloaded; the old ones stay in use"),
+                                }
+                            }
                             Err(e) => tracing::error!(error = %e, "SIGHUP: the configuration is not valid; the old directory stays in use"),
                         }
                     }

@@ -75,6 +75,50 @@ async fn federation_script_starts_serves_and_stops() {
     .await;
     assert_eq!(got.body.as_ref(), doc.as_slice());
 
+    // The same document over the VXP API of gw-h48 (what an SDK-based DMS of the agency
+    // sees), with the development secret of deploy/federation/vxp/.
+    let vxp = |port: u16, system: &str| {
+        let secret = std::fs::read_to_string(
+            lienthong_testkit::repo_root().join(format!("deploy/federation/vxp/{system}.secret")),
+        )
+        .unwrap();
+        lienthong_gateway::vxp::client::VxpClient::new(
+            &format!("http://127.0.0.1:{port}"),
+            system,
+            secret.trim_end().as_bytes(),
+            "05122026T133941+0937",
+            lienthong_gateway::vxp::client::Roots::empty(),
+        )
+        .unwrap()
+    };
+    let h48 = vxp(8451, "vxp.demo.h48");
+    assert!(h48.received("edoc").await.unwrap().contains(&id));
+    assert_eq!(h48.get_edoc(&id).await.unwrap(), doc);
+    assert!(h48.update_status(&id, "done").await.unwrap().ok());
+    assert!(!h48.received("edoc").await.unwrap().contains(&id));
+    // And a document sent over gw-h50's VXP API crosses the processes to the mTLS inbox.
+    let doc = support::document("000.00.01.H50", &["000.00.11.H48"], 778);
+    let sent = vxp(8450, "vxp.demo.h50")
+        .send_edoc(&doc, "edoc", "000.00.01.H50")
+        .await
+        .unwrap();
+    assert!(sent.ok(), "{}", String::from_utf8_lossy(&sent.body));
+    let id = sent.json()["DocId"].as_str().unwrap().to_owned();
+    let got = support::eventually(
+        "a VXP document across the processes",
+        Duration::from_secs(30),
+        || async {
+            inbox
+                .get(&format!("/v1/inbox/{id}"))
+                .await
+                .ok()
+                .filter(|a| a.status == 200)
+        },
+    )
+    .await;
+    assert_eq!(got.body.as_ref(), doc.as_slice());
+    assert!(log.contains("VXP API"), "{log}");
+
     let out = script("stop");
     assert!(out.status.success());
     assert_eq!(

@@ -161,6 +161,34 @@ impl Federation {
         Ok(Federation { nodes, certs })
     }
 
+    /// Give gateway `id` a VXP listener on a free loopback port (plain HTTP), serving
+    /// `systems`: (system id, secret, agencies, policy `record` or `require`). The secrets
+    /// go to files beside its configuration. Call before starting it; its address is then
+    /// [`RunningGateway::vxp`].
+    pub fn add_vxp(&self, id: &str, systems: &[(&str, &str, &[&str], &str)]) -> Result<(), String> {
+        let node = self
+            .nodes
+            .get(id)
+            .ok_or_else(|| format!("no gateway {id}"))?;
+        let config = &node.config_path;
+        let mut text = std::fs::read_to_string(config).map_err(|e| e.to_string())?;
+        text.push_str("\n[vxp]\nlisten = \"127.0.0.1:0\"\n");
+        for (system, secret, agencies, policy) in systems {
+            let file = config.with_file_name(format!("{system}.secret"));
+            std::fs::write(&file, format!("{secret}\n")).map_err(|e| e.to_string())?;
+            let agencies: Vec<String> = agencies.iter().map(|a| toml_str(a)).collect();
+            let _ = write!(
+                text,
+                "\n[[vxp.system]]\nid = {}\nsecret_file = {}\nagencies = [{}]\npolicy = {}\n",
+                toml_str(system),
+                toml_str(&file.display().to_string()),
+                agencies.join(", "),
+                toml_str(policy)
+            );
+        }
+        std::fs::write(config, text).map_err(|e| e.to_string())
+    }
+
     /// Give up the reserved ports so that gateways can run as separate processes
     /// (`lienthong serve --config` on each [`Node::config_path`]).
     pub fn release_ports(&mut self) {

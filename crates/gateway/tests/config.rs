@@ -285,7 +285,11 @@ fn the_configuration_reference_loads_and_names_every_key() {
         (f.probe_min_ms, f.probe_max_ms, f.lease_ms)
     );
     // Every field of every section of the configuration is named in it.
-    let src = std::fs::read_to_string(root().join("crates/gateway/src/config.rs")).unwrap();
+    let src = ["mod.rs", "vxp.rs"]
+        .iter()
+        .map(|f| std::fs::read_to_string(root().join("crates/gateway/src/config").join(f)).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut section = None;
     let mut checked = 0;
     for line in src.lines() {
@@ -305,9 +309,99 @@ fn the_configuration_reference_loads_and_names_every_key() {
         let named = text.contains(&format!("\n{key} = "))
             || text.contains(&format!("\n# {key} = "))
             || text.starts_with(&format!("# {key} = "))
-            || text.contains(&format!("[{key}]"));
+            || text.contains(&format!("[{key}]"))
+            || text.contains(&format!(".{key}]]"));
         assert!(named, "docs/CONFIGURATION.md does not name {s}.{key}");
         checked += 1;
     }
     assert!(checked >= 60, "{checked} fields checked");
+}
+
+#[test]
+fn a_vxp_section_is_checked_before_start() {
+    let dir = root().join("deploy/federation");
+    let example = std::fs::read_to_string(dir.join("gw-h50.toml")).unwrap();
+    let v = Config::from_toml(&example, &dir).unwrap();
+    assert_eq!(v.vxp_addr, Some("127.0.0.1:8450".parse().unwrap()));
+    let vxp = v.config.vxp.as_ref().unwrap();
+    assert_eq!(vxp.system[0].id, "vxp.demo.h50");
+    assert_eq!(
+        vxp.system[0].policy,
+        lienthong_gateway::config::SignaturePolicy::Record,
+        "record by default"
+    );
+    assert!(vxp.system[0].secret_file.is_absolute());
+    let agencies = "agencies = [\"000.00.00.H50\", \"000.00.01.H50\", \"000.00.11.H50\"]";
+    assert!(example.contains(agencies));
+    for (what, from, to, problem) in [
+        (
+            "plain HTTP off loopback",
+            "listen = \"127.0.0.1:8450\"",
+            "listen = \"0.0.0.0:8450\"",
+            "plain HTTP only on a loopback address",
+        ),
+        (
+            "an agency homed elsewhere",
+            agencies,
+            "agencies = [\"000.00.21.H50\"]",
+            "000.00.21.H50 is homed at gw-h50-giolinh",
+        ),
+        (
+            "an agency not in the directory",
+            agencies,
+            "agencies = [\"000.00.77.H50\"]",
+            "000.00.77.H50 is not in the directory",
+        ),
+        (
+            "a secret file that is not there",
+            "secret_file = \"vxp/vxp.demo.h50.secret\"",
+            "secret_file = \"vxp/nothing.secret\"",
+            "cannot read",
+        ),
+        (
+            "a short secret",
+            "secret_file = \"vxp/vxp.demo.h50.secret\"",
+            "secret_file = \"vxp/README.md\"\nprevious_secret_file = \"../../Cargo.lock\"",
+            "",
+        ),
+    ] {
+        let text = example.replace(from, to);
+        assert_ne!(text, example, "{what}");
+        let r = Config::from_toml(&text, &dir);
+        if problem.is_empty() {
+            // README.md and Cargo.lock are long enough to be secrets: loads.
+            assert!(r.is_ok(), "{what}: {:?}", r.err());
+            continue;
+        }
+        let e = r.unwrap_err();
+        assert!(e.contains(problem), "{what}: {e}");
+    }
+    // TLS on any address; plain HTTP off loopback when allowed.
+    for extra in ["tls = true", "allow_plain_http = true"] {
+        let text = example.replace(
+            "listen = \"127.0.0.1:8450\"",
+            &format!("listen = \"0.0.0.0:8450\"\n{extra}"),
+        );
+        assert!(Config::from_toml(&text, &dir).is_ok(), "{extra}");
+    }
+    // One agency, two systems; one id twice.
+    let twice = format!(
+        "{example}\n[[vxp.system]]\nid = \"vxp.demo.h50\"\nsecret_file = \"vxp/vxp.demo.h50.secret\"\nagencies = [\"000.00.01.H50\"]\n"
+    );
+    let e = Config::from_toml(&twice, &dir).unwrap_err();
+    assert!(
+        e.contains("already belongs to system 'vxp.demo.h50'"),
+        "{e}"
+    );
+    assert!(e.contains("appears twice"), "{e}");
+    // A secret shorter than 16 bytes.
+    let short = std::env::temp_dir().join(format!("lienthong-short-{}.secret", std::process::id()));
+    std::fs::write(&short, "short\n").unwrap();
+    let text = example.replace(
+        "secret_file = \"vxp/vxp.demo.h50.secret\"",
+        &format!("secret_file = \"{}\"", short.display()),
+    );
+    let e = Config::from_toml(&text, &dir).unwrap_err();
+    assert!(e.contains("at least 16 bytes"), "{e}");
+    let _ = std::fs::remove_file(short);
 }

@@ -56,6 +56,16 @@ pub fn signed_headers(
     headers
 }
 
+/// A new secret for a system: 32 random bytes (ring's system random), base64. `None` if the
+/// system cannot give random bytes.
+pub fn new_secret() -> Option<String> {
+    use base64::Engine;
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 32];
+    ring::rand::SystemRandom::new().fill(&mut bytes).ok()?;
+    Some(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
 /// Escape for a JSON string the way the SDK's gson does: `"`, `\` and control characters;
 /// everything else literal.
 fn escape_into(out: &mut String, s: &str) {
@@ -73,6 +83,13 @@ fn escape_into(out: &mut String, s: &str) {
 mod tests {
     use super::*;
     use crate::auth::{Secrets, authenticate};
+
+    #[test]
+    fn new_secrets_are_long_and_differ() {
+        let (a, b) = (new_secret().unwrap(), new_secret().unwrap());
+        assert_eq!(a.len(), 44);
+        assert_ne!(a, b);
+    }
 
     #[test]
     fn what_we_sign_the_server_reads() {

@@ -349,22 +349,11 @@ pub async fn vxp_federation(
         extra_toml: FAST_RETRY.into(),
     };
     let mut f = Federation::prepare(&spec).unwrap();
-    let config = f.nodes["gw-h50"].config_path.clone();
-    let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str("\n[vxp]\nlisten = \"127.0.0.1:0\"\n");
-    for s in systems {
-        let file = config.with_file_name(format!("{}.secret", s.id));
-        std::fs::write(&file, format!("{}\n", s.secret)).unwrap();
-        let agencies: Vec<String> = s.agencies.iter().map(|a| format!("\"{a}\"")).collect();
-        text.push_str(&format!(
-            "\n[[vxp.system]]\nid = \"{}\"\nsecret_file = \"{}.secret\"\nagencies = [{}]\npolicy = \"{}\"\n",
-            s.id,
-            s.id,
-            agencies.join(", "),
-            s.policy
-        ));
-    }
-    std::fs::write(&config, text).unwrap();
+    let list: Vec<(&str, &str, &[&str], &str)> = systems
+        .iter()
+        .map(|s| (s.id, s.secret, s.agencies, s.policy))
+        .collect();
+    f.add_vxp("gw-h50", &list).unwrap();
     f.start_all().await.unwrap();
     let addr = f.running("gw-h50").unwrap().vxp.as_ref().unwrap().addr;
     (f, addr)

@@ -30,9 +30,9 @@ pub struct VxpSection {
     /// timestamp once per client object and reuses it for hours.
     #[serde(default)]
     pub max_clock_skew_s: Option<u64>,
-    /// The connected systems.
-    #[serde(default, rename = "system")]
-    pub systems: Vec<VxpSystemSection>,
+    /// The connected systems (`[[vxp.system]]`).
+    #[serde(default)]
+    pub system: Vec<VxpSystemSection>,
 }
 
 /// `[[vxp.system]]`.
@@ -102,11 +102,11 @@ pub(super) fn check(
             "vxp.listen {a}: plain HTTP only on a loopback address; set tls = true, or allow_plain_http = true on a trusted segment"
         ));
     }
-    if vxp.systems.is_empty() {
+    if vxp.system.is_empty() {
         problems.push("vxp: at least one [[vxp.system]] is needed".into());
     }
     let mut seen_agencies: Vec<(AgencyCode, String)> = Vec::new();
-    for (i, sys) in vxp.systems.iter_mut().enumerate() {
+    for (i, sys) in vxp.system.iter_mut().enumerate() {
         let key = format!("vxp.system[{i}]");
         if sys.id.is_empty() || sys.id.len() > 128 || !sys.id.bytes().all(|b| b.is_ascii_graphic())
         {
@@ -159,8 +159,8 @@ pub(super) fn check(
             }
         }
     }
-    for (i, sys) in vxp.systems.iter().enumerate() {
-        if vxp.systems[..i].iter().any(|o| o.id == sys.id) {
+    for (i, sys) in vxp.system.iter().enumerate() {
+        if vxp.system[..i].iter().any(|o| o.id == sys.id) {
             problems.push(format!("vxp.system[{i}].id '{}' appears twice", sys.id));
         }
     }

@@ -17,6 +17,9 @@ use serde_json::Value;
 
 use crate::net::plain_connector;
 
+/// The CAs an `https` endpoint's certificate must chain to.
+pub use rustls::RootCertStore as Roots;
+
 /// An answer: the HTTP status and the JSON (or, for `downloadEdoc`, the raw bytes).
 #[derive(Debug, Clone)]
 pub struct VxpAnswer {

@@ -26,6 +26,7 @@ use lienthong_vxp::{Operation, Reply, Signed};
 use crate::error::{ErrorCode, ErrorText};
 use crate::state::Shared;
 
+pub use lienthong_vxp::sign::new_secret;
 pub use listen::VxpRunning;
 pub(crate) use listen::start;
 pub use systems::{System, Systems, VxpState};

@@ -54,7 +54,7 @@ impl Systems {
     /// Read every system's secret files (the section is validated: its codes parse).
     pub fn load(section: &VxpSection) -> Result<Systems, String> {
         let mut by_id = HashMap::new();
-        for s in &section.systems {
+        for s in &section.system {
             let current = read_secret(&s.secret_file)?;
             let previous = match &s.previous_secret_file {
                 Some(p) => Some(read_secret(p)?),
