@@ -50,6 +50,14 @@ impl VxpAnswer {
     }
 }
 
+/// A request made ready to send: its operation, signed headers and body.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    op: Operation,
+    headers: Vec<(String, String)>,
+    body: Bytes,
+}
+
 type Http = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// A client of one system at one endpoint.
@@ -126,6 +134,13 @@ impl VxpClient {
         params: &[(&str, &str)],
         file: Option<&[u8]>,
     ) -> Result<VxpAnswer, String> {
+        let p = self.prepare(op, params, file);
+        self.send(&p).await
+    }
+
+    /// The request [`VxpClient::call`] sends, made ready (signed, its body built), so that
+    /// it can be sent later or again (the SDK re-sends a POST byte for byte).
+    pub fn prepare(&self, op: Operation, params: &[(&str, &str)], file: Option<&[u8]>) -> Prepared {
         let mut all: Vec<(String, String)> = match &self.sticky {
             Some(m) => m.lock().map(|g| g.clone()).unwrap_or_default(),
             None => Vec::new(),
@@ -140,7 +155,8 @@ impl VxpClient {
         let (body, content_type) = match (op, file) {
             (Operation::SendEdoc, Some(f)) => {
                 put("hash-file", &lienthong_vxp::hashfile::hash_file(f));
-                let mut b = f.to_vec();
+                let mut b = Vec::with_capacity(f.len() + 2);
+                b.extend_from_slice(f);
                 b.extend_from_slice(b"\r\n");
                 (b, "application/octet-stream")
             }
@@ -168,16 +184,26 @@ impl VxpClient {
             &view,
             content_type,
         );
+        Prepared {
+            op,
+            headers,
+            body: Bytes::from(body),
+        }
+    }
+
+    /// Send a prepared request.
+    pub async fn send(&self, p: &Prepared) -> Result<VxpAnswer, String> {
+        let op = p.op;
         let mut req = hyper::Request::builder().method(op.method()).uri(format!(
             "{}/{}",
             self.endpoint,
             op.name()
         ));
-        for (n, v) in &headers {
+        for (n, v) in &p.headers {
             req = req.header(n.as_str(), v.as_bytes());
         }
         let req = req
-            .body(Full::new(Bytes::from(body)))
+            .body(Full::new(p.body.clone()))
             .map_err(|e| e.to_string())?;
         let r = tokio::time::timeout(self.timeout, self.http.request(req))
             .await
