@@ -485,6 +485,11 @@ async fn start_inner(
             policy: c.trust.policy,
             relay_window_ms: c.retry.max_age_ms,
             max_body_bytes: c.limits.max_body_bytes,
+            uplink: c
+                .uplink
+                .vxp
+                .as_ref()
+                .and_then(|u| lienthong_routing::GatewayId::parse(&u.id).ok()),
         })),
         clock,
         limits: c.limits.clone(),

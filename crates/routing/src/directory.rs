@@ -60,6 +60,9 @@ pub struct Agency {
     /// SHA-256 fingerprints (64 lowercase hex digits) of signing certificates pinned to it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub signers: Vec<String>,
+    /// Reached through its home gateway's uplink (see [`crate::AgencySpec::uplink`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub uplink: bool,
 }
 
 impl Agency {
@@ -138,6 +141,7 @@ impl Directory {
                     valid_until: opt_date(a.valid_until),
                     replaced_by: a.replaced_by.as_ref().map(ToString::to_string),
                     signers: a.signers.clone(),
+                    uplink: a.uplink,
                 })
                 .collect(),
             shortcuts: self

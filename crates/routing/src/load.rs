@@ -676,6 +676,7 @@ fn build(spec: &DirectorySpec) -> Result<Directory, LoadErrors> {
             valid_until: ags.until[i],
             replaced_by: ags.replaced_by[i].map(|r| codes_in[r].clone()),
             signers: ags.signers[i].clone(),
+            uplink: a.uplink,
         });
     }
 

@@ -93,6 +93,10 @@ pub struct AgencySpec {
     /// the agency's name). A fingerprint is pinned to one agency at most.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signers: Vec<String>,
+    /// Reached through its home gateway's uplink to another axis (the national axis, say):
+    /// the home gateway sends its documents up over VXP instead of to an inbox of its own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uplink: bool,
 }
 
 /// One `[[shortcut]]`: a static route from one gateway straight to another (one direction).

@@ -144,6 +144,7 @@ fn build_model(
             valid_until: until.map(str::to_owned),
             replaced_by: None,
             signers: Vec::new(),
+            uplink: false,
         });
         agencies.push((home, code, alias, valid));
     }

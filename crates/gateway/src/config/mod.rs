@@ -72,6 +72,9 @@ pub struct Config {
     pub backup: BackupSection,
     /// The national axis's DMS API on a second listener (off without it).
     pub vxp: Option<vxp::VxpSection>,
+    /// Links to other axes: `[uplink.vxp]`.
+    #[serde(default)]
+    pub uplink: vxp::UplinkSection,
 }
 
 /// `[backup]`.
@@ -670,6 +673,9 @@ impl Config {
             Some(v) => vxp::check(v, base, id.as_ref(), directory.as_ref(), &mut problems),
             None => None,
         };
+        if let Some(up) = config.uplink.vxp.as_mut() {
+            vxp::check_uplink(up, base, directory.as_ref(), &mut problems);
+        }
         let mut warnings = Vec::new();
         if config.directory.is_none() {
             for c in config.child.iter().filter(|c| c.agencies.is_empty()) {

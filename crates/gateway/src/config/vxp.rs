@@ -166,3 +166,101 @@ pub(super) fn check(
     }
     addr
 }
+
+/// `[uplink]`: links to other axes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UplinkSection {
+    /// `[uplink.vxp]`: this gateway is a VXP client of an upstream axis (the national one).
+    pub vxp: Option<UplinkVxpSection>,
+}
+
+/// `[uplink.vxp]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UplinkVxpSection {
+    /// The uplink's name as a next hop (queues, metrics, `queue stats`); not the id of a
+    /// gateway of the directory. Default `uplink-vxp`.
+    #[serde(default = "uplink_id")]
+    pub id: String,
+    /// The upstream's VXP endpoint, `http(s)://host[:port][/prefix]`.
+    pub endpoint: String,
+    /// This gateway's `systemid` there.
+    pub system: String,
+    /// File holding the secret there.
+    pub secret_file: PathBuf,
+    /// CAs the upstream's HTTPS certificate must chain to (PEM); required for `https`.
+    #[serde(default)]
+    pub ca: Vec<PathBuf>,
+    /// How often the upstream is asked for new documents and statuses, ms. Default 5 s.
+    #[serde(default = "poll_interval_ms")]
+    pub poll_interval_ms: u64,
+    /// Envelope signatures of documents taken from upstream that are not valid: `record`
+    /// (default: accepted, the verdict kept) or `require`.
+    #[serde(default = "record")]
+    pub policy: SignaturePolicy,
+}
+
+fn uplink_id() -> String {
+    "uplink-vxp".into()
+}
+
+fn poll_interval_ms() -> u64 {
+    5_000
+}
+
+/// Resolve `[uplink.vxp]`'s paths against `base` and check it: the endpoint, the hop id
+/// (not a gateway of the directory), the secret and CA files, the polling interval.
+pub(super) fn check_uplink(
+    up: &mut UplinkVxpSection,
+    base: &Path,
+    directory: Option<&Directory>,
+    problems: &mut Vec<String>,
+) {
+    for p in std::iter::once(&mut up.secret_file).chain(up.ca.iter_mut()) {
+        if p.is_relative() {
+            *p = base.join(&*p);
+        }
+    }
+    if let Err(e) = read_secret(&up.secret_file) {
+        problems.push(format!("uplink.vxp: {e}"));
+    }
+    for f in &up.ca {
+        if !f.is_file() {
+            problems.push(format!(
+                "uplink.vxp.ca: file {} does not exist",
+                f.display()
+            ));
+        }
+    }
+    match up.endpoint.parse::<hyper::Uri>() {
+        Ok(u) if u.host().is_some() && matches!(u.scheme_str(), Some("http" | "https")) => {
+            if u.scheme_str() == Some("https") && up.ca.is_empty() {
+                problems.push(
+                    "uplink.vxp.ca: an https endpoint needs the CA its certificate chains to"
+                        .into(),
+                );
+            }
+        }
+        _ => problems.push(format!(
+            "uplink.vxp.endpoint '{}': an http:// or https:// URL with a host is needed",
+            up.endpoint
+        )),
+    }
+    match GatewayId::parse(&up.id) {
+        Err(e) => problems.push(format!("uplink.vxp.id: {e}")),
+        Ok(id) => {
+            if directory.is_some_and(|d| d.gateway(&id).is_some()) {
+                problems.push(format!(
+                    "uplink.vxp.id '{id}': a gateway of the directory has this id; the uplink needs its own"
+                ));
+            }
+        }
+    }
+    if up.system.is_empty() || !up.system.bytes().all(|b| b.is_ascii_graphic()) {
+        problems.push("uplink.vxp.system: the systemid, visible ASCII characters".into());
+    }
+    if up.poll_interval_ms < 100 {
+        problems.push("uplink.vxp.poll_interval_ms: at least 100".into());
+    }
+}

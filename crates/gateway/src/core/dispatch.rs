@@ -24,7 +24,9 @@ pub fn route_all(
     now: Timestamp,
 ) -> Result<NextHops, Refusal> {
     let dir = &snap.directory;
-    if snap.full_directory {
+    // At the root, an uplink takes the agencies nobody here knows.
+    let unknown_go_up = snap.uplink.is_some() && dir.parent(&snap.id).is_none();
+    if snap.full_directory && !unknown_go_up {
         let unknown: Vec<Value> = recipients
             .iter()
             .filter(|r| dir.agency(r).is_none())
@@ -42,7 +44,8 @@ pub fn route_all(
                 .with(json!({"refused": unknown.clone(), "causes": unknown})));
         }
     }
-    let next = dir.group_by_next_hop(recipients, &snap.id, hops, today(now));
+    let mut next = dir.group_by_next_hop(recipients, &snap.id, hops, today(now));
+    divert_to_uplink(snap, &mut next, hops);
     if let Some(first) = next.refused.first() {
         let detail: Vec<Value> = next
             .refused
@@ -56,6 +59,50 @@ pub fn route_all(
         .with(json!({"refused": detail.clone(), "causes": detail})));
     }
     Ok(next)
+}
+
+/// With an uplink: the recipients the directory marks `uplink` (homed here, reached over
+/// VXP) go to the uplink's hop instead of an inbox, and at the root so do the agencies it
+/// does not know. Never back up to the uplink a message came from.
+fn divert_to_uplink(snap: &Snapshot, next: &mut NextHops, hops: &[GatewayId]) {
+    let Some(up) = &snap.uplink else { return };
+    let dir = &snap.directory;
+    let came_from_uplink = hops.contains(up);
+    let mut upward: Vec<AgencyCode> = Vec::new();
+    let mut looping = Vec::new();
+    next.local.retain(|d| {
+        let via_uplink = dir.agency(&d.agency).is_some_and(|a| a.uplink);
+        match (via_uplink, came_from_uplink) {
+            (true, false) => upward.push(d.agency.clone()),
+            (true, true) => looping.push(lienthong_routing::Refusal {
+                recipient: d.agency.clone(),
+                reason: lienthong_routing::RefuseReason::Loop {
+                    gateway: up.clone(),
+                },
+            }),
+            _ => {}
+        }
+        !via_uplink
+    });
+    next.refused.extend(looping);
+    if dir.parent(&snap.id).is_none() && !came_from_uplink {
+        next.refused.retain(|r| {
+            let unknown = matches!(
+                r.reason,
+                lienthong_routing::RefuseReason::UnknownAgency { .. }
+            );
+            if unknown {
+                upward.push(r.recipient.clone());
+            }
+            !unknown
+        });
+    }
+    if !upward.is_empty() {
+        let list = next.forward.entry(up.clone()).or_default();
+        list.extend(upward);
+        list.sort();
+        list.dedup();
+    }
 }
 
 /// The dispatch of a new message (local deliveries, one queue entry per next hop, the receipt
@@ -97,10 +144,11 @@ pub fn recovery(snap: &Snapshot, info: &MessageInfo, now: Timestamp) -> Option<N
             .filter_map(|h| GatewayId::parse(h).ok())
             .collect(),
     };
-    Some(
-        snap.directory
-            .group_by_next_hop(&pending, &snap.id, &hops, today(now)),
-    )
+    let mut next = snap
+        .directory
+        .group_by_next_hop(&pending, &snap.id, &hops, today(now));
+    divert_to_uplink(snap, &mut next, &hops);
+    Some(next)
 }
 
 /// Of a planned next-hop grouping, what is still pending for `info` (recipients already
@@ -136,6 +184,59 @@ mod tests {
     use super::*;
     use crate::core::fixture::{at, code, gw, info_with, snapshot};
     use lienthong_store::MessageId;
+
+    /// The fixture's snapshot at gateway `here`, with an uplink and 000.00.11.H50 (homed at
+    /// gw-h50) marked as reached through it.
+    fn with_uplink(here: &str) -> Snapshot {
+        let mut snap = snapshot(true);
+        let mut spec = snap.directory.to_spec();
+        for a in &mut spec.agencies {
+            if a.code == "000.00.11.H50" {
+                a.uplink = true;
+            }
+        }
+        snap.directory =
+            std::sync::Arc::new(lienthong_routing::Directory::from_spec(&spec).unwrap());
+        snap.uplink = Some(gw("uplink-vxp"));
+        snap.id = gw(here);
+        snap
+    }
+
+    #[test]
+    fn agencies_behind_the_uplink_and_unknown_ones_at_the_root_go_up() {
+        let snap = with_uplink("gw-h50");
+        let next = route_all(
+            &snap,
+            &[code("000.00.11.H50"), code("000.00.01.H50")],
+            &[],
+            at(0),
+        )
+        .unwrap();
+        let d = plan(&next, None);
+        assert_eq!(d.deliver, vec!["000.00.01.H50".to_owned()]);
+        assert_eq!(
+            d.enqueue,
+            vec![("uplink-vxp".to_owned(), vec!["000.00.11.H50".to_owned()])]
+        );
+        // What came down the uplink never goes back up it.
+        let r = route_all(&snap, &[code("000.00.11.H50")], &[gw("uplink-vxp")], at(0)).unwrap_err();
+        assert_eq!(r.detail["causes"][0]["code"], "routing.loop");
+        // Below the root, an unknown agency is still refused by a full directory…
+        let r = route_all(&snap, &[code("999.99.99.Z99")], &[], at(0)).unwrap_err();
+        assert_eq!(r.detail["causes"][0]["code"], "routing.unknown_agency");
+        // …and at the root it goes up the uplink.
+        let root = with_uplink("gw-g22");
+        let next = route_all(&root, &[code("999.99.99.Z99")], &[], at(0)).unwrap();
+        assert_eq!(
+            plan(&next, None).enqueue,
+            vec![("uplink-vxp".to_owned(), vec!["999.99.99.Z99".to_owned()])]
+        );
+        // Without an uplink, nothing changes.
+        let mut plain = with_uplink("gw-h50");
+        plain.uplink = None;
+        let next = route_all(&plain, &[code("000.00.11.H50")], &[], at(0)).unwrap();
+        assert_eq!(plan(&next, None).deliver, vec!["000.00.11.H50".to_owned()]);
+    }
 
     #[test]
     fn every_recipient_routed_or_the_whole_message_refused_with_each_reason() {

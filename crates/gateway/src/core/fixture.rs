@@ -82,6 +82,7 @@ pub(crate) fn snapshot(full: bool) -> Snapshot {
         policy: SignaturePolicy::Require,
         relay_window_ms: 7 * 86_400_000,
         max_body_bytes: 1 << 20,
+        uplink: None,
     }
 }
 

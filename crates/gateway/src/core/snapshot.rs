@@ -34,6 +34,9 @@ pub struct Snapshot {
     pub relay_window_ms: u64,
     /// The largest document accepted (the XML reader's size limit).
     pub max_body_bytes: usize,
+    /// The uplink's hop id, with `[uplink.vxp]`: agencies the directory marks `uplink`
+    /// (and, at the root, agencies it does not know) are sent there.
+    pub uplink: Option<GatewayId>,
 }
 
 /// A receipt-signing key with its certificate chain.
