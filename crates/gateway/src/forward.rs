@@ -21,12 +21,12 @@ use crate::state::AppState;
 
 /// Why a relay attempt failed, and whether trying again can help.
 #[derive(Debug)]
-struct Failure {
-    reason: String,
+pub(crate) struct Failure {
+    pub(crate) reason: String,
     /// The peer refused the message itself.
-    permanent: bool,
+    pub(crate) permanent: bool,
     /// What it says about the link.
-    link: LinkSays,
+    pub(crate) link: LinkSays,
 }
 
 impl From<String> for Failure {
@@ -40,7 +40,7 @@ impl From<String> for Failure {
 }
 
 impl Failure {
-    fn link(reason: String) -> Failure {
+    pub(crate) fn link(reason: String) -> Failure {
         Failure {
             reason,
             permanent: false,
@@ -364,7 +364,7 @@ async fn stored_receipt(
     good_receipt(&bytes, lease, trust, now).ok()
 }
 
-async fn finish(
+pub(crate) async fn finish(
     s: &Arc<AppState>,
     lease: Lease,
     outcome: Result<Vec<u8>, Failure>,

@@ -46,6 +46,7 @@ pub mod seen;
 pub mod server;
 pub mod state;
 pub mod tls;
+pub(crate) mod uplink;
 pub mod vxp;
 pub mod waiters;
 

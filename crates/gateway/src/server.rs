@@ -467,8 +467,11 @@ async fn start_inner(
     .map_err(StartError::Store)?;
 
     let peer_urls = next_hops(&v);
+    // The uplink (if any) is a next hop too: its queue, link state and metrics.
+    let uplink_hop = c.uplink.vxp.as_ref().map(|u| u.id.clone());
     let notify: HashMap<String, Arc<Notify>> = peer_urls
         .keys()
+        .chain(uplink_hop.iter())
         .map(|k| (k.clone(), Arc::new(Notify::new())))
         .collect();
     let tls_for_metrics = tls.clone();
@@ -505,7 +508,9 @@ async fn start_inner(
         inbox_waiters: Arc::new(crate::waiters::InboxWaiters::new(
             c.limits.max_inbox_waiters,
         )),
-        links: Arc::new(crate::links::Links::new(peer_urls.keys())),
+        links: Arc::new(crate::links::Links::new(
+            peer_urls.keys().chain(uplink_hop.iter()),
+        )),
         rate: crate::http::peer_rate_limiter(&c.limits),
         ready: std::sync::atomic::AtomicBool::new(false),
         hot: crate::hot::HotPayloads::new(HOT_PAYLOAD_BYTES),
@@ -517,7 +522,7 @@ async fn start_inner(
     if let Some(r) = state.backups.newest() {
         state.metrics.backup_done(&r);
     }
-    let hops: Vec<String> = peer_urls.keys().cloned().collect();
+    let hops: Vec<String> = peer_urls.keys().chain(uplink_hop.iter()).cloned().collect();
     let codes: Vec<&'static str> = lienthong_types::Code::api().map(|c| c.as_str()).collect();
     state.metrics.register(&hops, &codes);
     let st = state.clone();
@@ -587,6 +592,13 @@ async fn start_inner(
                 Duration::from_millis(c.forward.probe_max_ms),
             ),
         }));
+    }
+    if let Some(hop) = &uplink_hop {
+        let s = Arc::new(Notify::new());
+        stop_forwarders.push(s.clone());
+        let wake = notify.get(hop).cloned().unwrap_or_default();
+        crate::uplink::start(c.uplink.vxp.as_ref(), &state, wake, s, &mut tasks)
+            .map_err(StartError::Config)?;
     }
     let st = state.clone();
     tasks.spawn(async move {

@@ -310,7 +310,8 @@ fn the_configuration_reference_loads_and_names_every_key() {
             || text.contains(&format!("\n# {key} = "))
             || text.starts_with(&format!("# {key} = "))
             || text.contains(&format!("[{key}]"))
-            || text.contains(&format!(".{key}]]"));
+            || text.contains(&format!(".{key}]]"))
+            || text.contains(&format!("[{key}."));
         assert!(named, "docs/CONFIGURATION.md does not name {s}.{key}");
         checked += 1;
     }
@@ -404,4 +405,59 @@ fn a_vxp_section_is_checked_before_start() {
     let e = Config::from_toml(&text, &dir).unwrap_err();
     assert!(e.contains("at least 16 bytes"), "{e}");
     let _ = std::fs::remove_file(short);
+}
+
+#[test]
+fn an_uplink_is_checked_before_start() {
+    let dir = root().join("deploy/federation");
+    let example = std::fs::read_to_string(dir.join("gw-g22.toml")).unwrap();
+    let uplink = |id: &str, endpoint: &str, extra: &str| {
+        format!(
+            "{example}\n[uplink.vxp]\nid = \"{id}\"\nendpoint = \"{endpoint}\"\nsystem = \"bridge.g22\"\nsecret_file = \"vxp/vxp.demo.h50.secret\"\n{extra}"
+        )
+    };
+    let v = Config::from_toml(
+        &uplink("uplink-vxp", "http://10.0.0.9:8080/XrdAdapter/adapter", ""),
+        &dir,
+    )
+    .unwrap();
+    let up = v.config.uplink.vxp.as_ref().unwrap();
+    assert_eq!(up.poll_interval_ms, 5000);
+    assert!(up.secret_file.is_absolute());
+    for (what, text, problem) in [
+        (
+            "a gateway's id",
+            uplink("gw-h50", "http://10.0.0.9", ""),
+            "a gateway of the directory has this id",
+        ),
+        (
+            "not a URL",
+            uplink("uplink-vxp", "10.0.0.9:8080", ""),
+            "an http:// or https:// URL",
+        ),
+        (
+            "https without a CA",
+            uplink("uplink-vxp", "https://vxp.example", ""),
+            "needs the CA",
+        ),
+        (
+            "a fast poll",
+            uplink("uplink-vxp", "http://10.0.0.9", "poll_interval_ms = 10\n"),
+            "at least 100",
+        ),
+    ] {
+        let e = Config::from_toml(&text, &dir).unwrap_err();
+        assert!(e.contains(problem), "{what}: {e}");
+    }
+    assert!(
+        Config::from_toml(
+            &uplink(
+                "uplink-vxp",
+                "https://vxp.example",
+                "ca = [\"../../certs-dev/ca.pem\"]\n"
+            ),
+            &dir
+        )
+        .is_ok()
+    );
 }

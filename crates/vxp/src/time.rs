@@ -28,6 +28,15 @@ pub fn vietnam_iso(ms: u64) -> String {
     )
 }
 
+/// The SDK timestamp (`XroadVnpt-timestamp`) of `ms` since the epoch, in Vietnam time.
+pub fn sdk_stamp(ms: u64) -> String {
+    let t = i64::try_from(ms)
+        .ok()
+        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    crate::stamp::format(t.to_zoned(vietnam()).datetime())
+}
+
 /// A civil time read as Vietnam time, in ms since the epoch (`None` before 1970).
 pub fn vietnam_ms(t: DateTime) -> Option<u64> {
     let z = t.to_zoned(vietnam()).ok()?;
@@ -120,6 +129,7 @@ mod tests {
         assert_eq!(vietnam_iso(ms), "2026-12-05T13:39:41+07:00");
         let t = crate::stamp::parse("05122026T133941+0000").unwrap();
         assert_eq!(vietnam_ms(t), Some(ms));
+        assert_eq!(sdk_stamp(ms + 937), "05122026T133941+0937");
     }
 
     #[test]

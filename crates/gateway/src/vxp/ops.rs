@@ -201,6 +201,9 @@ async fn received_list(v: &Vxp, system: &System, signed: &Signed) -> Result<Done
                 "to": agency.to_string(),
                 "status": "initial",
                 "status_desc": "waiting to be taken",
+                // What getEdoc's bytes must be (a lienthong uplink checks it).
+                "contentSha256": i.sha256.to_hex(),
+                "contentLength": i.size.to_string(),
             })
         })
         .collect();

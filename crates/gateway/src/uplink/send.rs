@@ -1,0 +1,115 @@
+//! The uplink's forwarder: lease the entries queued for the uplink's hop and send each
+//! with `sendEdoc`, as the message's sender; the store's leases, retries, dead letters and
+//! link state do the rest, as for a peer gateway.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use lienthong_store::{Lease, MessageKind};
+use tokio::sync::{Notify, Semaphore};
+
+use super::Uplink;
+use crate::core::link::LinkSays;
+use crate::forward::{Failure, finish};
+use crate::state::Shared;
+
+/// Sends in flight at most (an SDK client allows 1 to 10 connections).
+const CONCURRENCY: usize = 4;
+/// A lease outlasts a send of the largest document on a slow link.
+const LEASE_MS: u64 = 30 * 60 * 1000;
+
+pub(super) async fn run(state: Shared, up: Arc<Uplink>, wake: Arc<Notify>, stop: Arc<Notify>) {
+    let limit = Arc::new(Semaphore::new(CONCURRENCY));
+    loop {
+        let st = state.clone();
+        let hop = up.hop.clone();
+        let free = limit.available_permits().max(1);
+        let leases = tokio::task::spawn_blocking(move || {
+            st.store.lease(&hop, st.clock.now(), free, LEASE_MS)
+        })
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+        if leases.is_empty() {
+            let st = state.clone();
+            let hop = up.hop.clone();
+            let due = tokio::task::spawn_blocking(move || st.store.next_due(&hop))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .flatten();
+            let wait = due.map_or(Duration::from_secs(30), |d| {
+                Duration::from_millis(d.millis_since(state.clock.now()).clamp(1, 30_000))
+            });
+            tokio::select! {
+                () = wake.notified() => {}
+                () = stop.notified() => return,
+                () = tokio::time::sleep(wait) => {}
+            }
+            continue;
+        }
+        for lease in leases {
+            let Ok(permit) = limit.clone().acquire_owned().await else {
+                return;
+            };
+            let (st, up) = (state.clone(), up.clone());
+            tokio::spawn(async move {
+                let _permit = permit;
+                let started = Instant::now();
+                let outcome = send(&st, &up, &lease).await;
+                finish(&st, lease, outcome, started).await;
+            });
+        }
+        if limit.available_permits() == 0 {
+            let _ = limit.acquire().await.map(drop);
+        }
+    }
+}
+
+/// Send one leased message up; the upstream's answer is kept as the hop's receipt.
+async fn send(s: &Shared, up: &Uplink, lease: &Lease) -> Result<Vec<u8>, Failure> {
+    let _share = s.body_budget.acquire_patiently(lease.size).await;
+    let store = s.store.clone();
+    let id = lease.id;
+    let (body, info) = tokio::task::spawn_blocking(move || {
+        Ok::<_, lienthong_store::StoreError>((store.read_payload(id)?, store.message(id)?))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    let kind = match info.kind {
+        MessageKind::Edoc => "edoc",
+        MessageKind::Status => "status",
+    };
+    let answer = up
+        .client
+        .send_edoc(&body, kind, &info.sender)
+        .await
+        .map_err(|e| Failure::link(format!("upstream: {e}")))?;
+    if answer.ok()
+        && answer.json()["DocId"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty())
+    {
+        return Ok(answer.body);
+    }
+    let v = answer.json();
+    let reason = format!(
+        "upstream answered {} {}: {}",
+        answer.status,
+        v["ErrorCode"].as_str().unwrap_or("(no ErrorCode)"),
+        v["ErrorDesc"].as_str().unwrap_or_default()
+    );
+    Err(Failure {
+        reason,
+        // The upstream's codes are its own: every refusal is retried with backoff until
+        // the entry is dead-lettered, and an operator decides.
+        permanent: false,
+        link: if answer.status == 401 || answer.status == 403 {
+            LinkSays::Failed
+        } else {
+            LinkSays::Works
+        },
+    })
+}
