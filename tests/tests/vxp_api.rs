@@ -506,3 +506,47 @@ async fn legacy_signatures_are_recorded_and_secrets_rotate() {
     assert!(new.received("edoc").await.is_ok());
     f.stop_all().await;
 }
+
+/// A document a VXP system's `record` policy accepted with a legacy (here: no) signature
+/// crosses gateways whose own policy is `require`: the sender's home gateway tells each next
+/// hop that it recorded the verdict, and the message started there. Tracking shows the
+/// verdict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorded_document_crosses_gateways_that_require_signatures() {
+    let (mut f, addr) = vxp_federation("vxp-cross", &systems()).await;
+    let c = vxp_client(addr, "vxp.test.h50", SECRET);
+    let bytes = edoc_xml(VXP_AGENCY, &["000.00.00.G22"], 9).into_bytes();
+    let a = c.send_edoc(&bytes, "edoc", VXP_AGENCY).await.unwrap();
+    assert!(a.ok(), "{}", String::from_utf8_lossy(&a.body));
+    let id = a.json()["DocId"].as_str().unwrap().to_owned();
+    let g22 = f.client("gw-g22", Some("dms/000.00.00.G22")).unwrap();
+    let got = eventually(
+        "delivery at gw-g22",
+        std::time::Duration::from_secs(20),
+        || async {
+            let r = g22.get(&format!("/v1/inbox/{id}")).await.ok()?;
+            (r.status == 200).then_some(r)
+        },
+    )
+    .await;
+    assert_eq!(got.body, bytes);
+    let view = g22.get(&format!("/v1/inbox/{id}/signature")).await.unwrap();
+    assert_eq!(view.json()["signature"]["verdict"], "unsigned");
+    let ops = f.client("gw-g22", Some("operator/ops")).unwrap();
+    let t = ops
+        .get(&format!("/v1/documents/{id}"))
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(t["message"]["signature"]["verdict"], "unsigned", "{t:#}");
+    assert_eq!(t["message"]["signature"]["recorded"], true, "{t:#}");
+    // The same document submitted over the mTLS API (the gateway's own policy, require) is
+    // refused.
+    let dms = f
+        .client("gw-h50", Some(&format!("dms/{VXP_AGENCY}")))
+        .unwrap();
+    let other = edoc_xml(VXP_AGENCY, &["000.00.00.G22"], 10).into_bytes();
+    let r = dms.submit(other).await.unwrap();
+    assert_eq!(r.error_code().as_deref(), Some("signature.required"));
+    f.stop_all().await;
+}

@@ -249,23 +249,21 @@ async fn send(
     let _share = s.body_budget.acquire_patiently(lease.size).await;
     // Just accepted here: the bytes are still in memory. Otherwise both store reads in one
     // blocking task, off the async workers.
-    let (body, mut hops) = match s.hot.get(id) {
-        Some(hot) => (hot.body, hot.hops),
+    let (body, mut hops, recorded) = match s.hot.get(id) {
+        Some(hot) => (hot.body, hot.hops, hot.recorded),
         None => {
-            let (body, origin) = tokio::task::spawn_blocking(move || {
-                Ok::<_, lienthong_store::StoreError>((
-                    store.read_payload(id)?,
-                    store.message(id)?.origin,
-                ))
+            let (body, info) = tokio::task::spawn_blocking(move || {
+                Ok::<_, lienthong_store::StoreError>((store.read_payload(id)?, store.message(id)?))
             })
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?;
-            let hops = match origin {
+            let recorded = info.signature.is_some_and(|n| n.recorded);
+            let hops = match info.origin {
                 lienthong_store::Origin::Relayed { hops, .. } => hops,
                 lienthong_store::Origin::Local => Vec::new(),
             };
-            (Bytes::from(body), hops)
+            (Bytes::from(body), hops, recorded)
         }
     };
     hops.push(s.id.to_string());
@@ -280,7 +278,11 @@ async fn send(
         tracing::info!(message_id = %lease.id, hop = %lease.hop, "the peer had it already: acknowledged without sending it again");
         return Ok(receipt);
     }
-    let req = hyper::Request::post(format!("{}/v1/relay", url.trim_end_matches('/')))
+    let mut req = hyper::Request::post(format!("{}/v1/relay", url.trim_end_matches('/')));
+    if recorded {
+        req = req.header(headers::SIGNATURE_POLICY, "record");
+    }
+    let req = req
         .header("content-type", "application/xml")
         .header(headers::MESSAGE_ID, lease.id.to_string())
         .header(headers::SHA256, lease.sha256.to_hex())

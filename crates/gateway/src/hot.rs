@@ -18,6 +18,8 @@ pub struct Hot {
     pub body: Bytes,
     /// The gateways it passed before this one (empty for a local submission).
     pub hops: Vec<String>,
+    /// Its envelope signature is not valid and was accepted under a `record` policy.
+    pub recorded: bool,
 }
 
 #[derive(Debug, Default)]
@@ -51,7 +53,7 @@ impl HotPayloads {
 
     /// Keep `body` of message `id` (after the store accepted it). Bodies larger than a
     /// quarter of the cache are not kept.
-    pub fn put(&self, id: MessageId, body: Bytes, hops: Vec<String>) {
+    pub fn put(&self, id: MessageId, body: Bytes, hops: Vec<String>, recorded: bool) {
         if body.len() > self.max_bytes / 4 {
             return;
         }
@@ -60,7 +62,14 @@ impl HotPayloads {
             return;
         }
         g.bytes += body.len();
-        g.map.insert(id, Hot { body, hops });
+        g.map.insert(
+            id,
+            Hot {
+                body,
+                hops,
+                recorded,
+            },
+        );
         g.order.push_back(id);
         while g.bytes > self.max_bytes {
             let Some(old) = g.order.pop_front() else {
@@ -97,23 +106,28 @@ mod tests {
         let c = HotPayloads::new(100);
         let ids: Vec<MessageId> = (0..5).map(id).collect();
         for (n, i) in ids.iter().enumerate() {
-            c.put(*i, Bytes::from(vec![n as u8; 20]), vec![format!("gw-{n}")]);
+            c.put(
+                *i,
+                Bytes::from(vec![n as u8; 20]),
+                vec![format!("gw-{n}")],
+                false,
+            );
         }
         assert_eq!(c.bytes(), 100);
         assert_eq!(c.get(ids[0]).unwrap().body, Bytes::from(vec![0u8; 20]));
         // One more pushes the oldest out.
-        c.put(id(9), Bytes::from(vec![9u8; 20]), vec![]);
+        c.put(id(9), Bytes::from(vec![9u8; 20]), vec![], false);
         assert!(c.get(ids[0]).is_none());
         assert_eq!(c.get(ids[1]).unwrap().hops, ["gw-1"]);
         assert_eq!(c.bytes(), 100);
         // The same id again changes nothing; a body over a quarter is not kept.
-        c.put(ids[1], Bytes::from(vec![7u8; 20]), vec![]);
+        c.put(ids[1], Bytes::from(vec![7u8; 20]), vec![], false);
         assert_eq!(c.get(ids[1]).unwrap().body, Bytes::from(vec![1u8; 20]));
-        c.put(id(10), Bytes::from(vec![1u8; 26]), vec![]);
+        c.put(id(10), Bytes::from(vec![1u8; 26]), vec![], false);
         assert!(c.get(id(10)).is_none());
         // Off.
         let off = HotPayloads::new(0);
-        off.put(id(1), Bytes::from_static(b"x"), vec![]);
+        off.put(id(1), Bytes::from_static(b"x"), vec![], false);
         assert!(off.get(id(1)).is_none());
     }
 }

@@ -78,7 +78,8 @@ pub(crate) async fn submit(
     })
     .await?;
     if !done.duplicate && !hops.is_empty() {
-        s.hot.put(done.id, kept, Vec::new());
+        s.hot
+            .put(done.id, kept, Vec::new(), done.verdict != Verdict::Valid);
     }
     wake(s, &hops);
     if !done.duplicate {

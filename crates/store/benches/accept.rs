@@ -59,6 +59,7 @@ fn main() {
                         recipients: vec!["000.00.00.G22".into()],
                         origin: Origin::Local,
                         status: None,
+                        signature: None,
                     };
                     let t0 = Instant::now();
                     store.accept(&req, Timestamp::now_utc()).expect("accept");

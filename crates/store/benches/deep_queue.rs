@@ -49,6 +49,7 @@ fn request(body: &[u8], recipient: &str) -> AcceptRequest {
         recipients: vec![recipient.to_owned()],
         origin: Origin::Local,
         status: None,
+        signature: None,
     }
 }
 

@@ -97,6 +97,20 @@ pub struct AcceptRequest {
     pub origin: Origin,
     /// For a status package: what it says, kept with the metadata (it outlives retention).
     pub status: Option<StatusNote>,
+    /// What the accepting gateway concluded of the envelope signature.
+    pub signature: Option<SignatureNote>,
+}
+
+/// What the gateway that accepted a message concluded of its envelope signature, kept
+/// with its metadata: for tracking and the reports, and so that a next hop is told that a
+/// signature that is not valid was accepted under a `record` policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureNote {
+    /// The verdict (`valid`, `invalid`, `unsigned`, `legacy`, …).
+    pub verdict: String,
+    /// Accepted although not valid, under a `record` policy (the gateway's, or that of the
+    /// VXP system or uplink that brought it).
+    pub recorded: bool,
 }
 
 /// What a status package says: its code and description, kept with its metadata so that
@@ -303,6 +317,10 @@ pub struct MessageInfo {
     /// For a status package: what it says (absent for messages stored before it was kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<StatusNote>,
+    /// The envelope signature's verdict at acceptance (absent for messages stored before it
+    /// was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureNote>,
 }
 
 /// One queue entry of a message (one per next hop).

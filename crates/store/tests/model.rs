@@ -414,6 +414,7 @@ fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
                     recipients: recipients.clone(),
                     origin: Origin::Local,
                     status: None,
+                    signature: None,
                 };
                 let out = store.accept(&req, ts(now)).unwrap();
                 match model.by_content.get(&(sender, body)) {

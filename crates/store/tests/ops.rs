@@ -70,6 +70,7 @@ fn req(sender: &str, bytes: &[u8], recipients: &[&str]) -> AcceptRequest {
         recipients: recipients.iter().map(|s| s.to_string()).collect(),
         origin: Origin::Local,
         status: None,
+        signature: None,
     }
 }
 

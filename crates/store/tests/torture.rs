@@ -181,6 +181,7 @@ fn child_op(s: &dyn Store, known: &Mutex<Known>, rng: &mut Rng, now: Timestamp) 
                 recipients,
                 origin: Origin::Local,
                 status: None,
+                signature: None,
             };
             // Sometimes the whole dispatch (deliveries, queue entries, a receipt) rides in the
             // accept's commit.

@@ -51,6 +51,14 @@ impl Checked {
             recipients: recipients.iter().map(ToString::to_string).collect(),
             origin,
             status: self.status.clone(),
+            signature: Some(lienthong_store::SignatureNote {
+                verdict: serde_json::to_value(self.verdict)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                // Accepted although not valid: only a `record` policy lets that through.
+                recorded: self.verdict != Verdict::Valid,
+            }),
         }
     }
 }

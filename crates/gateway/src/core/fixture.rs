@@ -106,5 +106,6 @@ pub(crate) fn info_with(id: MessageId, recipients: &[(&str, RecipientState)]) ->
         finished_at: None,
         purged_at: None,
         status: None,
+        signature: None,
     }
 }

@@ -15,6 +15,9 @@ use super::{Refusal, Snapshot};
 pub mod headers {
     /// The message id given by the first gateway.
     pub const MESSAGE_ID: &str = "lienthong-message-id";
+    /// `record`: the sender's home gateway accepted the document although its envelope
+    /// signature is not valid, under a `record` policy (its own, or a VXP system's).
+    pub const SIGNATURE_POLICY: &str = "lienthong-signature-policy";
     /// SHA-256 of the body, hex.
     pub const SHA256: &str = "lienthong-sha256";
     /// The recipients behind this link, comma-separated.
@@ -193,6 +196,34 @@ pub fn check_relayed_content(
     Ok(())
 }
 
+/// A relay marked `record` (its envelope signature accepted although not valid, under a
+/// `record` policy at the sender's home gateway) is taken so only for a sender the
+/// directory knows: then [`check_relayed_content`] has made sure the message started at its
+/// home. For an unknown sender nothing says who waived the signature, and this gateway's
+/// own policy stands.
+pub fn check_recorded_waiver(
+    snap: &Snapshot,
+    sender: &str,
+    verdict: lienthong_dsig::Verdict,
+) -> Result<(), Refusal> {
+    let known = AgencyCode::parse(sender)
+        .ok()
+        .is_some_and(|c| snap.directory.agency(&c).is_some());
+    if known
+        || verdict == lienthong_dsig::Verdict::Valid
+        || snap.policy != crate::config::SignaturePolicy::Require
+    {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        Code::SignatureRequired,
+        format!(
+            "the document's signature is not valid ({verdict:?}), and its sender {sender} is not in the directory, so no home gateway can have accepted it under 'record'"
+        ),
+    )
+    .with(json!({"verdict": verdict})))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,6 +337,19 @@ mod tests {
         assert!(
             check_relayed_content(&snap, &parent, &via_parent, &to, &to, "000.00.00.H48").is_ok()
         );
+    }
+
+    #[test]
+    fn a_recorded_signature_is_waived_for_known_senders_only() {
+        use lienthong_dsig::Verdict;
+        let snap = snapshot(true);
+        assert!(check_recorded_waiver(&snap, "000.00.01.H50", Verdict::Unsigned).is_ok());
+        assert!(check_recorded_waiver(&snap, "999.99.99.Z99", Verdict::Valid).is_ok());
+        let r = check_recorded_waiver(&snap, "999.99.99.Z99", Verdict::Unsigned).unwrap_err();
+        assert_eq!(r.code, Code::SignatureRequired);
+        let mut lenient = snapshot(true);
+        lenient.policy = crate::config::SignaturePolicy::Record;
+        assert!(check_recorded_waiver(&lenient, "999.99.99.Z99", Verdict::Invalid).is_ok());
     }
 
     #[test]

@@ -68,6 +68,13 @@ pub(crate) async fn relay(
         })?;
         recipients.push(code);
     }
+    // The sender's home gateway says it accepted a signature that is not valid under a
+    // `record` policy (a VXP system's, say). Taken only with the whole directory, where
+    // `check_relayed_content` makes sure the message started at the sender's home, so that
+    // no other gateway can waive the signature for another's agency.
+    let home_recorded = headers
+        .get(relay_core::headers::SIGNATURE_POLICY)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"record"));
     // Before reading the body: a hop list that does not end with the caller, or is not a
     // path, is refused cheaply. The decision below checks it again on its own snapshot (a
     // reload may come between), so that it stands on its own.
@@ -78,11 +85,11 @@ pub(crate) async fn relay(
     let path: Vec<String> = hops.iter().map(ToString::to_string).collect();
     let st = s.clone();
     let started = Instant::now();
-    let (receipt, wake_hops, duplicate) = blocking(move || {
+    let (receipt, wake_hops, duplicate, recorded) = blocking(move || {
         let now = st.clock.now();
         // A duplicate gets the original receipt, before any other work.
         if let Ok(Some(r)) = st.store.issued_receipt(id) {
-            return Ok((r, vec![], true));
+            return Ok((r, vec![], true, false));
         }
         let actual = lienthong_store::Sha256::digest(&bytes);
         if actual.to_hex() != sha {
@@ -100,8 +107,13 @@ pub(crate) async fn relay(
             .collect();
         relay_core::authorize_relay(&snap, &from, &hops, &recipients, now)?;
         let signature_at = relay_core::relay_signature_time(id, now, snap.relay_window_ms);
-        let checked =
-            document::check_document(&snap, &bytes, None, snap.policy, signature_at, now)?;
+        let waived = home_recorded && snap.full_directory;
+        let policy = if waived {
+            crate::config::SignaturePolicy::Record
+        } else {
+            snap.policy
+        };
+        let checked = document::check_document(&snap, &bytes, None, policy, signature_at, now)?;
         relay_core::check_relayed_content(
             &snap,
             &from,
@@ -110,6 +122,9 @@ pub(crate) async fn relay(
             &checked.recipients,
             &checked.sender,
         )?;
+        if waived {
+            relay_core::check_recorded_waiver(&snap, &checked.sender, checked.verdict)?;
+        }
         let next = route::route_all(&snap, &recipients, &hops, now)?;
         // Sign the receipt first, so that it is stored in the same commit as the message.
         let signed = receipt::issue_receipt(&snap, id, actual, hops.len(), now)
@@ -129,16 +144,17 @@ pub(crate) async fn relay(
             now,
         )?;
         if !outcome.duplicate {
-            return Ok((signed, planned(&st, &plan), false));
+            let recorded = checked.verdict != lienthong_dsig::Verdict::Valid;
+            return Ok((signed, planned(&st, &plan), false, recorded));
         }
         let wake = dispatch(&st, id, &next, now)?;
         // A duplicate gets the receipt stored first (the same bytes as the original's).
         let stored = st.store.put_issued_receipt(id, &signed, now)?;
-        Ok((stored, wake, true))
+        Ok((stored, wake, true, false))
     })
     .await?;
     if !duplicate && !wake_hops.is_empty() {
-        s.hot.put(id, kept, path);
+        s.hot.put(id, kept, path, recorded);
     }
     wake(&s, &wake_hops);
     s.metrics.received_relay(started.elapsed(), duplicate);

@@ -202,10 +202,13 @@ async fn take(s: &Shared, up: &Uplink, bytes: Vec<u8>) -> Result<Taken, ApiError
         let from = [up_id.clone()];
         let next = route::route_all(&snap, &recipients, &from, now)?;
         let plan = route::plan(&next, None);
+        // From the uplink's hop, as a relay (so that the same bytes taken twice are found
+        // stored), but with no hop behind it: for the gateways below, the message starts
+        // here, where the directory homes the agencies behind the uplink.
         let origin = Origin::Relayed {
             from_gateway: hop.clone(),
             id: MessageId::new_v7(now),
-            hops: vec![hop.clone()],
+            hops: Vec::new(),
         };
         match st.store.accept_with(
             &checked.accept_request(&body, &recipients, origin),

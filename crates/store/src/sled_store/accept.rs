@@ -266,6 +266,7 @@ impl Submit for SledStore {
                     purged_at: None,
                     history_len: 0,
                     status: req.status.clone(),
+                    signature: req.signature.clone(),
                 };
                 // Every message, local or relayed, claims its sender's bytes: a copy under
                 // another id is a duplicate (local) or a replay (relayed).

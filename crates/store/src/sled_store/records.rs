@@ -9,7 +9,7 @@ use crate::error::{Result, StoreError};
 use crate::state::{EntryStatus, Event, MessageState, RecipientState, Refused};
 use crate::types::{
     BusinessType, FetchResult, HistoryEntry, MessageId, MessageInfo, MessageKind, Origin, Sha256,
-    StatusNote, Timestamp,
+    SignatureNote, StatusNote, Timestamp,
 };
 
 use super::Tx;
@@ -49,6 +49,9 @@ pub(super) struct MessageRecord {
     /// Added after format 4 was defined; absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) status: Option<StatusNote>,
+    /// Added after format 4 was defined; absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) signature: Option<SignatureNote>,
 }
 
 impl MessageRecord {
@@ -68,6 +71,7 @@ impl MessageRecord {
             finished_at: self.finished_at,
             purged_at: self.purged_at,
             status: self.status.clone(),
+            signature: self.signature.clone(),
         }
     }
 
