@@ -20,11 +20,18 @@ async fn refused_by_the_next_hop_is_dead_at_once() {
         extra_toml: FAST_RETRY.into(),
     };
     let mut f = Federation::prepare(&spec).unwrap();
-    // gw-h50 accepts unsigned documents (policy record); gw-g22 requires signatures.
+    // gw-h50 accepts unsigned documents (policy record); gw-g22 requires signatures and
+    // does not take what another gateway recorded.
     let cfg = &f.nodes["gw-h50"].config_path;
     let text = std::fs::read_to_string(cfg)
         .unwrap()
         .replace("policy = \"require\"", "policy = \"record\"");
+    std::fs::write(cfg, text).unwrap();
+    let cfg = &f.nodes["gw-g22"].config_path;
+    let text = std::fs::read_to_string(cfg).unwrap().replace(
+        "policy = \"require\"",
+        "policy = \"require\"\naccept_recorded_relays = false",
+    );
     std::fs::write(cfg, text).unwrap();
     f.start_all().await.unwrap();
 

@@ -278,6 +278,11 @@ impl Lifetimes {
     }
 }
 
+/// hyper's HTTP/1 header count, above `config::MAX_HEADERS` so that the router's
+/// `head_limits` answers with the JSON error. Its read buffer (408 KiB by default) already
+/// holds a request line of `MAX_URI_BYTES` and `MAX_HEADER_BYTES` of fields.
+pub(crate) const HYPER_MAX_HEADERS: usize = 4 * crate::config::MAX_HEADERS;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,10 +29,6 @@ use crate::tls::{TlsFiles, TlsState};
 /// Memory for payloads just accepted, kept for their forwarders ([`crate::hot`]): 32 MiB,
 /// about 500 documents of 64 KiB.
 const HOT_PAYLOAD_BYTES: usize = 32 * 1024 * 1024;
-/// hyper's HTTP/1 header count, above `config::MAX_HEADERS` so that the router's
-/// `head_limits` answers with the JSON error. Its read buffer (408 KiB by default) already
-/// holds a request line of `MAX_URI_BYTES` and `MAX_HEADER_BYTES` of fields.
-pub(crate) const HYPER_MAX_HEADERS: usize = 4 * crate::config::MAX_HEADERS;
 /// The HTTP/2 header list size (names, values and 32 bytes per field, RFC 9113 §6.5.2)
 /// accepted before `head_limits` looks: room for the largest target and fields allowed.
 const H2_MAX_HEADER_LIST: u32 = (crate::config::MAX_URI_BYTES
@@ -486,6 +482,7 @@ async fn start_inner(
             gateway_trust: Arc::new(gateway_trust),
             signing: Arc::new(signing),
             policy: c.trust.policy,
+            accept_recorded_relays: c.trust.accept_recorded_relays,
             relay_window_ms: c.retry.max_age_ms,
             max_body_bytes: c.limits.max_body_bytes,
             uplink: c
@@ -624,7 +621,12 @@ async fn start_inner(
             }
         }
     });
-    let vxp = crate::vxp::start(&v, &state, &tls).await?;
+    let vxp = crate::vxp::start(&v, &state, &tls)
+        .await
+        .map_err(|e| match e {
+            crate::vxp::ListenFailure::Systems(why) => StartError::Config(why),
+            crate::vxp::ListenFailure::Bind { addr, source } => StartError::Bind { addr, source },
+        })?;
     state.ready.store(true, Ordering::Release);
     tracing::info!(gateway = %v.id, %addr, "gateway listening");
     Ok(RunningGateway {
@@ -849,7 +851,7 @@ async fn accept_loop(
                 .http1()
                 .timer(TokioTimer::new())
                 .header_read_timeout(header_timeout)
-                .max_headers(HYPER_MAX_HEADERS);
+                .max_headers(crate::conns::HYPER_MAX_HEADERS);
             builder
                 .http2()
                 .timer(TokioTimer::new())
@@ -881,5 +883,18 @@ async fn accept_loop(
             conn.as_mut().graceful_shutdown();
             let _ = tokio::time::timeout(lives.grace_for(why), conn).await;
         });
+    }
+}
+
+impl RunningGateway {
+    /// Re-read the VXP systems and their secrets from a re-read configuration `v` (as
+    /// `SIGHUP` does); on error the ones in force stay. Nothing to do without `[vxp]`; a
+    /// listener added or removed, or its address changed, needs a restart.
+    pub fn reload_vxp(&self, v: &crate::config::Validated) -> Result<String, String> {
+        match (&self.vxp, &v.config.vxp) {
+            (None, None) => Ok("no VXP listener".into()),
+            (Some(running), Some(section)) => running.state.reload(section),
+            _ => Err("[vxp] was added or removed: restart to apply it".into()),
+        }
     }
 }

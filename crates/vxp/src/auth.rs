@@ -21,7 +21,8 @@ use lienthong_types::Code;
 use ring::hmac;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use crate::PREFIX;
+/// The prefix of every VXP header (`XroadVnpt-systemid`, …).
+pub const PREFIX: &str = "XroadVnpt-";
 
 /// A refused request: the code (the answer's `ErrorCode`) and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]

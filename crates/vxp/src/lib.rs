@@ -22,9 +22,6 @@ pub mod sign;
 pub mod stamp;
 pub mod time;
 
-pub use auth::{Signed, VxpError, authenticate};
+pub use auth::{PREFIX, Signed, VxpError, authenticate};
 pub use op::Operation;
 pub use reply::Reply;
-
-/// The prefix of every VXP header (`XroadVnpt-systemid`, …).
-pub const PREFIX: &str = "XroadVnpt-";

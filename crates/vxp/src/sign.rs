@@ -31,7 +31,7 @@ pub fn signed_headers(
             json.push(',');
         }
         json.push('"');
-        escape_into(&mut json, &format!("{}{k}", crate::PREFIX));
+        escape_into(&mut json, &format!("{}{k}", crate::auth::PREFIX));
         json.push_str("\":\"");
         escape_into(&mut json, v);
         json.push('"');
@@ -40,7 +40,7 @@ pub fn signed_headers(
     let mut headers: Vec<(String, String)> = entries
         .iter()
         .filter(|(k, _)| *k != "Content-Type")
-        .map(|(k, v)| (format!("{}{k}", crate::PREFIX), (*v).to_owned()))
+        .map(|(k, v)| (format!("{}{k}", crate::auth::PREFIX), (*v).to_owned()))
         .collect();
     headers.push(("Content-Type".into(), content_type.into()));
     headers.push(("XroadVnpt-Content-Type".into(), content_type.into()));

@@ -231,8 +231,14 @@ where
 
 /// Gateway `gw`'s `/metrics` text, read with the operator certificate.
 pub async fn metrics_text(f: &Federation, gw: &str) -> String {
-    let ops = f.client(gw, Some("operator/ops")).unwrap();
-    String::from_utf8(ops.get("/metrics").await.unwrap().body.to_vec()).unwrap()
+    try_metrics_text(f, gw).await.unwrap()
+}
+
+/// As [`metrics_text`], or why it could not be read (the connection refused, say).
+pub async fn try_metrics_text(f: &Federation, gw: &str) -> Result<String, String> {
+    let ops = f.client(gw, Some("operator/ops"))?;
+    let body = ops.get("/metrics").await?.body.to_vec();
+    String::from_utf8(body).map_err(|e| e.to_string())
 }
 
 /// The value of one series in Prometheus text: `series` is the name with its labels as

@@ -80,6 +80,7 @@ pub(crate) fn snapshot(full: bool) -> Snapshot {
         gateway_trust: Arc::new(trust()),
         signing: Arc::new(signing("gw-h50")),
         policy: SignaturePolicy::Require,
+        accept_recorded_relays: true,
         relay_window_ms: 7 * 86_400_000,
         max_body_bytes: 1 << 20,
         uplink: None,

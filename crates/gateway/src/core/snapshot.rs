@@ -30,6 +30,8 @@ pub struct Snapshot {
     pub signing: Arc<Signing>,
     /// Signature policy.
     pub policy: SignaturePolicy,
+    /// `[trust] accept_recorded_relays`.
+    pub accept_recorded_relays: bool,
     /// How far back a relayed document's signature may be checked (`retry.max_age_ms`).
     pub relay_window_ms: u64,
     /// The largest document accepted (the XML reader's size limit).

@@ -107,7 +107,7 @@ pub(crate) async fn relay(
             .collect();
         relay_core::authorize_relay(&snap, &from, &hops, &recipients, now)?;
         let signature_at = relay_core::relay_signature_time(id, now, snap.relay_window_ms);
-        let waived = home_recorded && snap.full_directory;
+        let waived = home_recorded && snap.full_directory && snap.accept_recorded_relays;
         let policy = if waived {
             crate::config::SignaturePolicy::Record
         } else {

@@ -34,23 +34,37 @@ pub struct VxpRunning {
     pub(crate) task: tokio::task::JoinHandle<()>,
 }
 
+/// Why the VXP listener did not start.
+#[derive(Debug)]
+pub(crate) enum ListenFailure {
+    /// A system's secret file cannot be read.
+    Systems(String),
+    /// The address cannot be bound.
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
 /// Bind and start the VXP listener of `v`, if it has one.
 pub(crate) async fn start(
     v: &Validated,
     state: &Shared,
     tls: &Arc<TlsState>,
-) -> Result<Option<VxpRunning>, crate::server::StartError> {
+) -> Result<Option<VxpRunning>, ListenFailure> {
     let (Some(section), Some(addr)) = (&v.config.vxp, v.vxp_addr) else {
         return Ok(None);
     };
-    let vx = Arc::new(VxpState::new(section).map_err(crate::server::StartError::Config)?);
+    let vx = Arc::new(VxpState::new(section).map_err(ListenFailure::Systems)?);
     let listener = TcpListener::bind(addr)
         .await
-        .map_err(|source| crate::server::StartError::Bind { addr, source })?;
+        .map_err(|source| ListenFailure::Bind { addr, source })?;
     let bound = listener
         .local_addr()
-        .map_err(|source| crate::server::StartError::Bind { addr, source })?;
-    let router = super::router(state.clone(), vx.clone());
+        .map_err(|source| ListenFailure::Bind { addr, source })?;
+    let router = super::router::router(state.clone(), vx.clone());
     let tls = section.tls.then(|| tls.clone());
     let task = tokio::spawn(accept_loop(listener, tls, router, state.clone()));
     tracing::info!(addr = %bound, tls = section.tls, systems = vx.systems().len(), "VXP listener started");
@@ -157,7 +171,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
-        .max_headers(crate::server::HYPER_MAX_HEADERS);
+        .max_headers(crate::conns::HYPER_MAX_HEADERS);
     let conn = builder.serve_connection(TokioIo::new(stream), svc);
     tokio::pin!(conn);
     let mut tick = tokio::time::interval(lives.check_every());

@@ -15,7 +15,8 @@ use lienthong_vxp::time::{filter_bound, vietnam_iso};
 use lienthong_vxp::{Operation, Reply, Signed, VxpError};
 use serde_json::{Map, Value, json};
 
-use super::{Done, System, Vxp};
+use super::shared::{Done, Vxp};
+use super::systems::System;
 use crate::core::document::Submitter;
 use crate::error::ApiError;
 use crate::state::blocking;
