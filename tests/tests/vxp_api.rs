@@ -550,3 +550,57 @@ async fn a_recorded_document_crosses_gateways_that_require_signatures() {
     assert_eq!(r.error_code().as_deref(), Some("signature.required"));
     f.stop_all().await;
 }
+
+/// The SDK's Apache stack sends `Expect: 100-continue` with its `{}` bodies and waits
+/// (about 3 s) for `100 Continue` or an answer before sending them: the answer comes at
+/// once, and the connection serves the next request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expect_continue_is_answered_at_once_on_a_kept_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (mut f, addr) = vxp_federation("vxp-expect", &systems()).await;
+    let head = |op: &str| {
+        let signed = lienthong_vxp::sign::signed_headers(
+            "vxp.test.h50",
+            SECRET.as_bytes(),
+            "05122026T133941+0937",
+            &[("docId", "1")],
+            "application/json",
+        );
+        let mut h = format!(
+            "POST /XrdAdapter/adapter/{op} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Keep-Alive\r\nExpect: 100-continue\r\nContent-Length: 2\r\n"
+        );
+        for (n, v) in signed {
+            h.push_str(&format!("{n}: {v}\r\n"));
+        }
+        h.push_str("\r\n");
+        h
+    };
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    for op in ["countReceiveEdoc", "getEdoc"] {
+        s.write_all(head(op).as_bytes()).await.unwrap();
+        let mut buf = vec![0u8; 4096];
+        let n = tokio::time::timeout(std::time::Duration::from_secs(2), s.read(&mut buf))
+            .await
+            .expect("an answer without waiting for the body")
+            .unwrap();
+        let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+        if text.starts_with("HTTP/1.1 100") {
+            // Asked for the body: send it and read the answer.
+            s.write_all(b"{}").await.unwrap();
+            let mut rest = vec![0u8; 4096];
+            let m = tokio::time::timeout(std::time::Duration::from_secs(2), s.read(&mut rest))
+                .await
+                .expect("the answer after the body")
+                .unwrap();
+            let text = String::from_utf8_lossy(&rest[..m]).into_owned();
+            assert!(text.contains("\"ErrorCode\""), "{op}: {text}");
+        } else {
+            assert!(text.contains("\"ErrorCode\""), "{op}: {text}");
+            // The body the client did not send is not awaited on the next request: hyper
+            // closes such a connection, or reads the next request. Either way the SDK
+            // opens a new one; here we do too.
+            s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        }
+    }
+    f.stop_all().await;
+}
