@@ -140,6 +140,8 @@ async fn counters_start_at_zero_are_described_and_match_the_operations_guide() {
         "lienthong_inbox_oldest_unacknowledged_age_seconds",
         // Only with `[backup] dir`, after a backup (gateway_backup checks it).
         "lienthong_backup_last_success_timestamp_seconds",
+        // Only with `[vxp]` (vxp_api checks it).
+        "lienthong_vxp_requests_total",
     ]
     .into();
     for name in &documented {

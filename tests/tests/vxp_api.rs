@@ -413,6 +413,29 @@ async fn refusals_are_clear_and_store_nothing() {
     // No signature at all.
     let raw = raw_post(addr, "/sendEdoc", "").await;
     assert!(raw.contains("vxp.unsigned"), "{raw}");
+    // Counted by system and outcome, and by code.
+    let m = metrics_text(&f, "gw-h50").await;
+    for (series, at_least) in [
+        (
+            "lienthong_vxp_requests_total{system=\"-\",outcome=\"refused\"}",
+            4.0,
+        ),
+        (
+            "lienthong_vxp_requests_total{system=\"vxp.test.h50\",outcome=\"refused\"}",
+            2.0,
+        ),
+        (
+            "lienthong_vxp_requests_total{system=\"vxp.strict.h50\",outcome=\"ok\"}",
+            0.0,
+        ),
+        ("lienthong_refused_total{reason=\"vxp.bad_signature\"}", 1.0),
+        ("lienthong_refused_total{reason=\"vxp.hash_mismatch\"}", 1.0),
+    ] {
+        assert!(
+            metric_value(&m, series).is_some_and(|v| v >= at_least),
+            "{series} in\n{m}"
+        );
+    }
     f.stop_all().await;
 }
 

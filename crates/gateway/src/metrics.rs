@@ -133,6 +133,10 @@ impl Metrics {
             );
             describe_counter!("lienthong_refused_total", "refusals, by error code");
             describe_counter!(
+                "lienthong_vxp_requests_total",
+                "VXP API requests, by system (\"-\" before one is authenticated) and outcome"
+            );
+            describe_counter!(
                 "lienthong_connections_refused_total",
                 "connections closed at once: the pool, or a cap per address, for clients without a certificate, or per identity, was full"
             );
@@ -266,6 +270,30 @@ impl Metrics {
     pub fn connection_closed(&self, reason: &'static str) {
         self.with(|| {
             metrics::counter!("lienthong_connections_closed_total", "reason" => reason).increment(1)
+        });
+    }
+
+    /// Start the VXP request counters of `systems` at 0.
+    pub fn register_vxp(&self, systems: &[String]) {
+        self.with(|| {
+            for sys in systems {
+                for outcome in ["ok", "refused"] {
+                    metrics::counter!("lienthong_vxp_requests_total", "system" => sys.clone(), "outcome" => outcome)
+                        .absolute(0);
+                }
+            }
+            // Before authentication nothing can be ok.
+            metrics::counter!("lienthong_vxp_requests_total", "system" => "-", "outcome" => "refused")
+                .absolute(0);
+        });
+    }
+
+    /// A VXP request of `system` (`"-"`: not authenticated) ended `ok` or `refused`.
+    pub fn vxp_request(&self, system: &str, outcome: &'static str) {
+        let system = system.to_owned();
+        self.with(|| {
+            metrics::counter!("lienthong_vxp_requests_total", "system" => system, "outcome" => outcome)
+                .increment(1);
         });
     }
 

@@ -64,6 +64,8 @@ pub(crate) async fn start(
     let bound = listener
         .local_addr()
         .map_err(|source| ListenFailure::Bind { addr, source })?;
+    let ids: Vec<String> = section.system.iter().map(|s| s.id.clone()).collect();
+    state.metrics.register_vxp(&ids);
     let router = super::router::router(state.clone(), vx.clone());
     let tls = section.tls.then(|| tls.clone());
     let task = tokio::spawn(accept_loop(listener, tls, router, state.clone()));

@@ -97,6 +97,7 @@ async fn handle(State(v): State<Vxp>, req: Request) -> Response {
         Ok(s) => s,
         Err(e) => {
             tracing::info!(operation = op.name(), code = %e.code, reason = %e.message, "VXP request refused");
+            v.s.metrics.vxp_request("-", "refused");
             return fail(Some(op), e.code, e.message);
         }
     };
@@ -110,6 +111,8 @@ async fn handle(State(v): State<Vxp>, req: Request) -> Response {
         tracing::info!(system = %system.id, "VXP request signed with the previous secret: rotation still in progress");
     }
     let result = ops::run(&v, op, system, &signed, &parts.headers, body).await;
+    v.s.metrics
+        .vxp_request(&system.id, if result.is_ok() { "ok" } else { "refused" });
     match result {
         Ok(Done::Reply(reply)) => answer(reply, 200),
         Ok(Done::Raw(r)) => r,
