@@ -14,8 +14,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use lienthong_gateway::config::SignaturePolicy;
-use lienthong_gateway::federation::{Federation, FederationSpec, NodeSpec};
+use lienthong_gateway::federation::Federation;
 
 mod common;
 use common::*;
@@ -31,20 +30,7 @@ fn main() {
         .unwrap();
     rt.block_on(async move {
         let root = std::env::temp_dir().join(format!("lienthong-bench-{}", std::process::id()));
-        let spec = FederationSpec {
-            nodes: vec![
-                NodeSpec { id: "gw-g22".into(), parent: None, agencies: vec![("000.00.00.G22".into(), "VPCP".into())] },
-                NodeSpec {
-                    id: "gw-h50".into(),
-                    parent: Some("gw-g22".into()),
-                    agencies: vec![("000.00.00.H50".into(), "UBND".into()), ("000.00.11.H50".into(), "STC".into())],
-                },
-            ],
-            certs: certs(),
-            root: root.clone(),
-            policy: SignaturePolicy::Require,
-            extra_toml: "\n[limits]\nper_peer_rate = 1000000\nper_peer_burst = 1000000\n".into(),
-        };
+        let spec = pair_spec(root.clone());
         let mut f = Federation::prepare(&spec).unwrap();
         f.start_all().await.unwrap();
 

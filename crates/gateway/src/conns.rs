@@ -283,6 +283,42 @@ impl Lifetimes {
 /// holds a request line of `MAX_URI_BYTES` and `MAX_HEADER_BYTES` of fields.
 pub(crate) const HYPER_MAX_HEADERS: usize = 4 * crate::config::MAX_HEADERS;
 
+/// Serve `conn` until it ends, or `ended` (asked every [`Lifetimes::check_every`]) names a
+/// reason to close it: then `shutdown` asks it to close (HTTP/2 GOAWAY; HTTP/1 after its
+/// answer), and it gets [`Lifetimes::grace_for`] that reason to finish. Returns the reason
+/// when the gateway closed it.
+pub(crate) async fn serve_until_ended<C, E>(
+    mut conn: std::pin::Pin<&mut C>,
+    remote: std::net::SocketAddr,
+    lives: &Lifetimes,
+    mut ended: impl FnMut() -> Option<&'static str>,
+    shutdown: impl FnOnce(std::pin::Pin<&mut C>),
+) -> Option<&'static str>
+where
+    C: std::future::Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    let mut tick = tokio::time::interval(lives.check_every());
+    let why = loop {
+        tokio::select! {
+            r = conn.as_mut() => {
+                if let Err(e) = r {
+                    tracing::debug!(%remote, error = %e, "connection ended with an error");
+                }
+                return None;
+            }
+            _ = tick.tick() => {
+                if let Some(why) = ended() {
+                    break why;
+                }
+            }
+        }
+    };
+    shutdown(conn.as_mut());
+    let _ = tokio::time::timeout(lives.grace_for(why), conn).await;
+    Some(why)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

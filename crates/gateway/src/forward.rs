@@ -175,21 +175,9 @@ pub async fn run(f: Forwarder) {
                 .and_then(Result::ok)
                 .unwrap_or_default();
         if leases.is_empty() {
-            // Sleep until the next entry is due, new work arrives, or we are stopped.
-            let st = state.clone();
-            let h = hop.clone();
-            let due = tokio::task::spawn_blocking(move || st.store.next_due(&h))
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .flatten();
-            let wait = due.map_or(Duration::from_secs(30), |d| {
-                Duration::from_millis(d.millis_since(state.clock.now()).clamp(1, 30_000))
-            });
-            tokio::select! {
-                () = wake.notified() => woken = true,
-                () = stop.notified() => return,
-                () = tokio::time::sleep(wait) => {}
+            match wait_for_work(&state, &hop, &wake, &stop).await {
+                None => return,
+                Some(w) => woken = w,
             }
             continue;
         }
@@ -364,6 +352,31 @@ async fn stored_receipt(
     };
     let bytes = tokio::time::timeout(timeout, asked).await.ok()??;
     good_receipt(&bytes, lease, trust, now).ok()
+}
+
+/// With nothing to lease for `hop`: sleep until its next entry is due (at most 30 s), new
+/// work wakes it, or it is stopped (`None`). `Some(true)`: woken by new work.
+pub(crate) async fn wait_for_work(
+    state: &Arc<AppState>,
+    hop: &str,
+    wake: &Notify,
+    stop: &Notify,
+) -> Option<bool> {
+    let st = state.clone();
+    let h = hop.to_owned();
+    let due = tokio::task::spawn_blocking(move || st.store.next_due(&h))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .flatten();
+    let wait = due.map_or(Duration::from_secs(30), |d| {
+        Duration::from_millis(d.millis_since(state.clock.now()).clamp(1, 30_000))
+    });
+    tokio::select! {
+        () = wake.notified() => Some(true),
+        () = stop.notified() => None,
+        () = tokio::time::sleep(wait) => Some(false),
+    }
 }
 
 pub(crate) async fn finish(

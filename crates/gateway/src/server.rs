@@ -860,28 +860,20 @@ async fn accept_loop(
                 .keep_alive_timeout(lives.keepalive_timeout);
             let conn = builder.serve_connection(TokioIo::new(stream), svc);
             tokio::pin!(conn);
-            let mut tick = tokio::time::interval(lives.check_every());
-            let why = loop {
-                tokio::select! {
-                    r = conn.as_mut() => {
-                        if let Err(e) = r {
-                            tracing::debug!(%remote, error = %e, "connection ended with an error");
-                        }
-                        return;
-                    }
-                    _ = tick.tick() => {
-                        if is_revoked() {
-                            break "revoked";
-                        }
-                        if let Some(why) = lives.ended(&activity) {
-                            break why;
-                        }
-                    }
+            let ended = || {
+                if is_revoked() {
+                    return Some("revoked");
                 }
+                lives.ended(&activity)
             };
-            metrics.connection_closed(why);
-            conn.as_mut().graceful_shutdown();
-            let _ = tokio::time::timeout(lives.grace_for(why), conn).await;
+            if let Some(why) =
+                crate::conns::serve_until_ended(conn, remote, &lives, ended, |c| {
+                    c.graceful_shutdown();
+                })
+                .await
+            {
+                metrics.connection_closed(why);
+            }
         });
     }
 }

@@ -9,6 +9,33 @@
 
 use std::time::Duration;
 
+/// gw-g22 over gw-h50 (agencies 000.00.00.H50 and 000.00.11.H50), signatures required,
+/// per-peer rate limits out of the way, under `root`.
+pub fn pair_spec(root: std::path::PathBuf) -> lienthong_gateway::federation::FederationSpec {
+    use lienthong_gateway::federation::{FederationSpec, NodeSpec};
+    FederationSpec {
+        nodes: vec![
+            NodeSpec {
+                id: "gw-g22".into(),
+                parent: None,
+                agencies: vec![("000.00.00.G22".into(), "VPCP".into())],
+            },
+            NodeSpec {
+                id: "gw-h50".into(),
+                parent: Some("gw-g22".into()),
+                agencies: vec![
+                    ("000.00.00.H50".into(), "UBND".into()),
+                    ("000.00.11.H50".into(), "STC".into()),
+                ],
+            },
+        ],
+        certs: certs(),
+        root,
+        policy: lienthong_gateway::config::SignaturePolicy::Require,
+        extra_toml: "\n[limits]\nper_peer_rate = 1000000\nper_peer_burst = 1000000\n".into(),
+    }
+}
+
 pub fn certs() -> std::path::PathBuf {
     lienthong_testkit::repo_root().join("certs-dev")
 }

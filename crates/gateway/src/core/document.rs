@@ -279,6 +279,14 @@ pub fn signature_report(
 
 /// A DMS speaks only for its own agency: the document's sender (main code, aliases folded)
 /// must be the agency its certificate names.
+/// The directory's main code of `c` (an alias's agency), or `c` itself.
+fn main_code(snap: &Snapshot, c: &AgencyCode) -> AgencyCode {
+    snap.directory
+        .canonical(c)
+        .cloned()
+        .unwrap_or_else(|| c.clone())
+}
+
 /// Who submits a document: an agency's DMS by its certificate, or a VXP system, which
 /// speaks for the agencies configured for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -304,14 +312,8 @@ pub fn check_submitter_of(
     match submitter {
         Submitter::Dms(caller) => check_submitter(snap, caller, sender),
         Submitter::System { id, agencies } => {
-            let canon = |c: &AgencyCode| {
-                snap.directory
-                    .canonical(c)
-                    .cloned()
-                    .unwrap_or_else(|| c.clone())
-            };
-            let from = AgencyCode::parse(sender).ok().map(|c| canon(&c));
-            match agencies.iter().find(|a| Some(canon(a)) == from) {
+            let from = AgencyCode::parse(sender).ok().map(|c| main_code(snap, &c));
+            match agencies.iter().find(|a| Some(main_code(snap, a)) == from) {
                 Some(a) => check_submitter(snap, a, sender),
                 None => Err(Refusal::new(
                     Code::VxpAgencyNotAllowed,
@@ -353,14 +355,8 @@ pub fn check_submitter(snap: &Snapshot, caller: &AgencyCode, sender: &str) -> Re
             ));
         }
     }
-    let canon = |c: &AgencyCode| {
-        snap.directory
-            .canonical(c)
-            .cloned()
-            .unwrap_or_else(|| c.clone())
-    };
-    let from = AgencyCode::parse(sender).ok().map(|c| canon(&c));
-    if from == Some(canon(caller)) {
+    let from = AgencyCode::parse(sender).ok().map(|c| main_code(snap, &c));
+    if from == Some(main_code(snap, caller)) {
         return Ok(());
     }
     Err(Refusal::new(

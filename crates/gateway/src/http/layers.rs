@@ -75,7 +75,39 @@ fn head_refusal(l: &LimitsSection, req: &Request) -> Option<ApiError> {
     None
 }
 
-pub(crate) async fn with_timeout(limit: Duration, req: Request, next: Next) -> Response {
+/// What a request's time limit is made of: `request_timeout_ms`, plus its declared body at
+/// the slowest rate still served (a length above the body limit is refused with 413
+/// before it matters).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TimeLimits {
+    base: Duration,
+    min_rate: u64,
+    max_body: u64,
+}
+
+impl TimeLimits {
+    pub(crate) fn of(l: &LimitsSection) -> TimeLimits {
+        TimeLimits {
+            base: Duration::from_millis(l.request_timeout_ms),
+            min_rate: l.min_bytes_per_second,
+            max_body: l.max_body_bytes as u64,
+        }
+    }
+}
+
+/// The request within its time: its base time plus its body's share (408 after).
+pub(crate) async fn time_limit(State(t): State<TimeLimits>, req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        .unwrap_or(0)
+        .min(t.max_body);
+    let limit = crate::net::transfer_timeout(t.base, declared, t.min_rate);
+    with_timeout(limit, req, next).await
+}
+
+async fn with_timeout(limit: Duration, req: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
         Err(_) => ApiError::new(Code::RequestTimeout, "the request took too long").into_response(),

@@ -13,12 +13,7 @@ pub mod operator;
 pub mod relay;
 pub mod tracking;
 
-use std::time::Duration;
-
 use axum::Router;
-use axum::extract::Request;
-use axum::http::header;
-use axum::middleware::Next;
 use axum::routing::{get, post};
 use lienthong_types::Code;
 
@@ -27,7 +22,7 @@ use crate::state::Shared;
 
 use layers::rate_limit;
 pub(crate) use layers::{
-    BusySlot, concurrency, count_refusals, head_limits, peer_rate_limiter, with_timeout,
+    BusySlot, TimeLimits, concurrency, count_refusals, head_limits, peer_rate_limiter, time_limit,
 };
 
 use dms::{agencies, inbox_ack, inbox_get, inbox_list, inbox_signature, sent_documents, submit};
@@ -41,9 +36,6 @@ use tracking::{relay_receipt, relay_trail, track};
 
 /// The router with every route and layer.
 pub fn router(state: Shared) -> Router {
-    let timeout = Duration::from_millis(state.limits.request_timeout_ms);
-    let min_rate = state.limits.min_bytes_per_second;
-    let max_body = state.limits.max_body_bytes as u64;
     Router::new()
         .route("/metrics", get(metrics))
         .route("/v1/documents", post(submit).get(sent_documents))
@@ -72,19 +64,9 @@ pub fn router(state: Shared) -> Router {
             state.clone(),
             concurrency,
         ))
-        .layer(axum::middleware::from_fn(
-            move |req: Request, next: Next| {
-                // A body's share: its declared length at the slowest rate still served (a
-                // length above the body limit is refused with 413 before it matters).
-                let declared = req
-                    .headers()
-                    .get(header::CONTENT_LENGTH)
-                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-                    .unwrap_or(0)
-                    .min(max_body);
-                let limit = crate::net::transfer_timeout(timeout, declared, min_rate);
-                with_timeout(limit, req, next)
-            },
+        .layer(axum::middleware::from_fn_with_state(
+            layers::TimeLimits::of(&state.limits),
+            layers::time_limit,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

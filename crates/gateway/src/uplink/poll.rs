@@ -101,34 +101,9 @@ async fn poll_once(s: &Shared, up: &Uplink, kind: &str) -> Result<(), String> {
         }
         let answer = match take(s, up, bytes).await {
             Ok(Taken::Stored) => up.client.update_status(&doc_id, "done").await?,
-            Ok(Taken::Refused(why)) => {
-                tracing::warn!(hop = %up.hop, doc_id = %doc_id, reason = %why, "uplink: refused what the upstream gave; told it so");
-                up.client
-                    .call(
-                        Operation::UpdateStatus,
-                        &[
-                            ("docId", &doc_id),
-                            ("status", "fail"),
-                            ("description", &why),
-                        ],
-                        None,
-                    )
-                    .await?
-            }
+            Ok(Taken::Refused(why)) => refuse(up, &doc_id, &why).await?,
             Err(e) if e.code.retry() == lienthong_types::Retry::Never => {
-                let why = format!("{}: {}", e.code, e.message);
-                tracing::warn!(hop = %up.hop, doc_id = %doc_id, reason = %why, "uplink: refused what the upstream gave; told it so");
-                up.client
-                    .call(
-                        Operation::UpdateStatus,
-                        &[
-                            ("docId", &doc_id),
-                            ("status", "fail"),
-                            ("description", &why),
-                        ],
-                        None,
-                    )
-                    .await?
+                refuse(up, &doc_id, &format!("{}: {}", e.code, e.message)).await?
             }
             Err(e) => {
                 // Not stored (the store cannot write, the body budget is spent): neither
@@ -142,6 +117,22 @@ async fn poll_once(s: &Shared, up: &Uplink, kind: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Tell the upstream that item `doc_id` is refused here for good, and why.
+async fn refuse(
+    up: &Uplink,
+    doc_id: &str,
+    why: &str,
+) -> Result<crate::vxp::client::VxpAnswer, String> {
+    tracing::warn!(hop = %up.hop, doc_id = %doc_id, reason = %why, "uplink: refused what the upstream gave; told it so");
+    up.client
+        .call(
+            Operation::UpdateStatus,
+            &[("docId", doc_id), ("status", "fail"), ("description", why)],
+            None,
+        )
+        .await
 }
 
 fn base64_data(v: &serde_json::Value) -> Option<Vec<u8>> {

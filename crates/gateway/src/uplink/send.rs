@@ -3,14 +3,14 @@
 //! link state do the rest, as for a peer gateway.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use lienthong_store::{Lease, MessageKind};
 use tokio::sync::{Notify, Semaphore};
 
 use super::Uplink;
 use crate::core::link::LinkSays;
-use crate::forward::{Failure, finish};
+use crate::forward::{Failure, finish, wait_for_work};
 use crate::state::Shared;
 
 /// Sends in flight at most (an SDK client allows 1 to 10 connections).
@@ -32,20 +32,8 @@ pub(super) async fn run(state: Shared, up: Arc<Uplink>, wake: Arc<Notify>, stop:
         .and_then(Result::ok)
         .unwrap_or_default();
         if leases.is_empty() {
-            let st = state.clone();
-            let hop = up.hop.clone();
-            let due = tokio::task::spawn_blocking(move || st.store.next_due(&hop))
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .flatten();
-            let wait = due.map_or(Duration::from_secs(30), |d| {
-                Duration::from_millis(d.millis_since(state.clock.now()).clamp(1, 30_000))
-            });
-            tokio::select! {
-                () = wake.notified() => {}
-                () = stop.notified() => return,
-                () = tokio::time::sleep(wait) => {}
+            if wait_for_work(&state, &up.hop, &wake, &stop).await.is_none() {
+                return;
             }
             continue;
         }

@@ -176,23 +176,12 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
         .max_headers(crate::conns::HYPER_MAX_HEADERS);
     let conn = builder.serve_connection(TokioIo::new(stream), svc);
     tokio::pin!(conn);
-    let mut tick = tokio::time::interval(lives.check_every());
-    let why = loop {
-        tokio::select! {
-            r = conn.as_mut() => {
-                if let Err(e) = r {
-                    tracing::debug!(%remote, error = %e, "VXP connection ended with an error");
-                }
-                return;
-            }
-            _ = tick.tick() => {
-                if let Some(why) = lives.ended(&activity) {
-                    break why;
-                }
-            }
-        }
-    };
-    tracing::debug!(%remote, why, "VXP connection closed");
-    conn.as_mut().graceful_shutdown();
-    let _ = tokio::time::timeout(lives.grace_for(why), conn).await;
+    let ended = || lives.ended(&activity);
+    if let Some(why) = crate::conns::serve_until_ended(conn, remote, lives, ended, |c| {
+        c.graceful_shutdown();
+    })
+    .await
+    {
+        tracing::debug!(%remote, why, "VXP connection closed");
+    }
 }

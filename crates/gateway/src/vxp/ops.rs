@@ -450,19 +450,17 @@ fn agencies(v: &Vxp, op: Operation) -> Reply {
             m.insert("code".into(), a.code.to_string().into());
             m.insert("name".into(), a.name.clone().into());
             m.insert("mail".into(), "".into());
+            let parent = a
+                .parent
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             match op {
                 Operation::GetAgenciesListQd20 => {
                     m.insert("code102".into(), a.code.to_string().into());
                 }
                 Operation::GetSynchronizeUnit => {
-                    m.insert(
-                        "pid".into(),
-                        a.parent
-                            .as_ref()
-                            .map(ToString::to_string)
-                            .unwrap_or_default()
-                            .into(),
-                    );
+                    m.insert("pid".into(), parent.clone().into());
                     m.insert("centerCode".into(), a.gateway.to_string().into());
                     m.insert("modifyDate".into(), "".into());
                     m.insert("version".into(), 1.into());
@@ -470,14 +468,7 @@ fn agencies(v: &Vxp, op: Operation) -> Reply {
                     m.insert("isAgency".into(), true.into());
                 }
                 _ => {
-                    m.insert(
-                        "pid".into(),
-                        a.parent
-                            .as_ref()
-                            .map(ToString::to_string)
-                            .unwrap_or_default()
-                            .into(),
-                    );
+                    m.insert("pid".into(), parent.clone().into());
                     m.insert(
                         "oldCode".into(),
                         a.aliases

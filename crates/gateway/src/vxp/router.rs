@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 use lienthong_types::Code;
@@ -21,26 +20,15 @@ use crate::state::Shared;
 /// The VXP router: one handler for every path (the operation is the last segment), behind
 /// the mTLS API's layers for the head's size, the time limit and the concurrency limit.
 pub(crate) fn router(s: Shared, vx: Arc<VxpState>) -> Router {
-    let timeout = std::time::Duration::from_millis(s.limits.request_timeout_ms);
-    let min_rate = s.limits.min_bytes_per_second;
-    let max_body = s.limits.max_body_bytes as u64;
     Router::new()
         .fallback(handle)
         .layer(axum::middleware::from_fn_with_state(
             s.clone(),
             crate::http::concurrency,
         ))
-        .layer(axum::middleware::from_fn(
-            move |req: Request, next: Next| {
-                let declared = req
-                    .headers()
-                    .get(header::CONTENT_LENGTH)
-                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-                    .unwrap_or(0)
-                    .min(max_body);
-                let limit = crate::net::transfer_timeout(timeout, declared, min_rate);
-                crate::http::with_timeout(limit, req, next)
-            },
+        .layer(axum::middleware::from_fn_with_state(
+            crate::http::TimeLimits::of(&s.limits),
+            crate::http::time_limit,
         ))
         .layer(axum::middleware::from_fn_with_state(
             s.clone(),
