@@ -627,3 +627,60 @@ async fn expect_continue_is_answered_at_once_on_a_kept_connection() {
     }
     f.stop_all().await;
 }
+
+/// With `tls = true` the listener speaks HTTPS with the gateway's server certificate and
+/// asks the SDK for no client certificate; plain HTTP is not answered there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listener_speaks_https_when_asked() {
+    let spec = lienthong_gateway::federation::FederationSpec {
+        nodes: nodes(Some(&["gw-g22", "gw-h50"])),
+        certs: certs(),
+        root: tempdir("vxp-tls"),
+        policy: lienthong_gateway::config::SignaturePolicy::Require,
+        extra_toml: FAST_RETRY.into(),
+    };
+    let mut f = Federation::prepare(&spec).unwrap();
+    f.add_vxp(
+        "gw-h50",
+        &[("vxp.test.h50", SECRET, &[VXP_AGENCY], "record")],
+    )
+    .unwrap();
+    let config = f.nodes["gw-h50"].config_path.clone();
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(
+            "listen = \"127.0.0.1:0\"",
+            "listen = \"127.0.0.1:0\"\ntls = true",
+        ),
+    )
+    .unwrap();
+    f.start_all().await.unwrap();
+    let addr = f.running("gw-h50").unwrap().vxp.as_ref().unwrap().addr;
+    let mut roots = lienthong_gateway::vxp::client::Roots::empty();
+    for c in lienthong_gateway::tls::load_certs(&certs().join("ca.pem")).unwrap() {
+        roots.add(c).unwrap();
+    }
+    let c = lienthong_gateway::vxp::client::VxpClient::new(
+        &format!("https://127.0.0.1:{}", addr.port()),
+        "vxp.test.h50",
+        SECRET.as_bytes(),
+        "05122026T133941+0937",
+        roots,
+    )
+    .unwrap();
+    let doc = document(VXP_AGENCY, &[MTLS_AGENCY], 11);
+    let a = c.send_edoc(&doc, "edoc", VXP_AGENCY).await.unwrap();
+    assert!(a.ok(), "{}", String::from_utf8_lossy(&a.body));
+    assert!(c.received("edoc").await.unwrap().is_empty());
+    // Plain HTTP to the HTTPS listener gets no VXP answer.
+    let plain = vxp_client(addr, "vxp.test.h50", SECRET);
+    assert!(
+        plain
+            .call(Operation::CountReceiveEdoc, &[], None)
+            .await
+            .map_or(true, |r| !r.ok()),
+        "plain HTTP was served on the TLS listener"
+    );
+    f.stop_all().await;
+}
