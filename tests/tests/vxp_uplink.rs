@@ -200,8 +200,16 @@ async fn the_upstream_stopped_while_polled_loses_and_duplicates_nothing() {
             .unwrap();
         assert_eq!(r.status, 202);
         if n == total / 2 {
-            // The upstream goes away in the middle of A's polling, and comes back.
+            // The upstream goes away in the middle of A's polling, and comes back; what A
+            // sends up meanwhile waits in the uplink's queue.
             b.stop("gw-h48").await;
+            let up = a
+                .client("gw-h50", Some(&format!("dms/{A_AGENCY}")))
+                .unwrap()
+                .submit(document(A_AGENCY, &[B_AGENCY], 900))
+                .await
+                .unwrap();
+            assert_eq!(up.status, 202, "{}", String::from_utf8_lossy(&up.body));
             tokio::time::sleep(Duration::from_millis(300)).await;
             b.start("gw-h48").await.unwrap();
         }
@@ -224,6 +232,8 @@ async fn the_upstream_stopped_while_polled_loses_and_duplicates_nothing() {
         assert!(seen.insert(n.clone()), "document {n} delivered twice");
     }
     assert_eq!(seen.len(), total as usize, "{seen:?}");
+    // What A sent up while B was away arrived once.
+    assert_eq!(inbox_of(&b, "gw-h48", B_AGENCY, "edoc", 1).await.len(), 1);
     // Nothing left upstream, once A has taken everything.
     let vxp_addr = b.running("gw-h48").unwrap().vxp.as_ref().unwrap().addr;
     let bridge = vxp_client(vxp_addr, "bridge.a", BRIDGE_SECRET);

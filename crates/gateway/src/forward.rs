@@ -464,7 +464,7 @@ async fn probe_link(client: &HttpsClient, url: &str, timeout: Duration) -> Resul
 
 /// Record how the link to `hop` did (`failure`: its reason, `None`: the peer answered).
 /// When it works again after failing, the retries waiting for their backoff are due now.
-async fn link_outcome(s: &Arc<AppState>, hop: &str, failure: Option<&str>) {
+pub(crate) async fn link_outcome(s: &Arc<AppState>, hop: &str, failure: Option<&str>) {
     let at = s.clock.now();
     match failure {
         Some(reason) => {

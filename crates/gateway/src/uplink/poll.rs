@@ -20,9 +20,9 @@ pub(super) async fn run(state: Shared, up: Arc<Uplink>, stop: Arc<tokio::sync::N
     loop {
         for kind in ["edoc", "status"] {
             if let Err(e) = poll_once(&state, &up, kind).await {
-                if state.links.failure(&up.hop, &e, state.clock.now()) {
-                    tracing::warn!(hop = %up.hop, reason = %e, "uplink: the upstream cannot be reached; polling on");
-                }
+                // The link is down (as for a peer): sends wait; when a poll or a send gets
+                // through again, the sends held back are due at once.
+                crate::forward::link_outcome(&state, &up.hop, Some(&format!("uplink: {e}"))).await;
                 break;
             }
         }
@@ -58,10 +58,7 @@ async fn poll_once(s: &Shared, up: &Uplink, kind: &str) -> Result<(), String> {
             String::from_utf8_lossy(&listed.body[..listed.body.len().min(300)])
         ));
     }
-    let drain = s.links.success(&up.hop, s.clock.now());
-    if drain != crate::links::Drain::No {
-        tracing::info!(hop = %up.hop, "uplink: the upstream answers again");
-    }
+    crate::forward::link_outcome(s, &up.hop, None).await;
     let items = listed.json()["data"]
         .as_array()
         .cloned()

@@ -21,6 +21,16 @@ const LEASE_MS: u64 = 30 * 60 * 1000;
 pub(super) async fn run(state: Shared, up: Arc<Uplink>, wake: Arc<Notify>, stop: Arc<Notify>) {
     let limit = Arc::new(Semaphore::new(CONCURRENCY));
     loop {
+        // While the upstream cannot be reached nothing is sent (no message spends its
+        // attempts on the link); the poller asks it every interval, and sends resume, with
+        // the retries held back due at once, when it answers.
+        if state.links.is_down(&up.hop) {
+            tokio::select! {
+                () = stop.notified() => return,
+                () = tokio::time::sleep(up.every) => {}
+            }
+            continue;
+        }
         let st = state.clone();
         let hop = up.hop.clone();
         let free = limit.available_permits().max(1);
