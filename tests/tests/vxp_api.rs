@@ -684,3 +684,97 @@ async fn the_listener_speaks_https_when_asked() {
     );
     f.stop_all().await;
 }
+
+/// A system answering for two agencies: a document to both is listed once per agency, and
+/// one `updateStatus done` takes it off the list for both. A `downloadEdoc` refusal has an
+/// empty body (the SDK writes any body to disk as the document).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_answer_for_every_agency_of_the_system_and_empty_download_refusals() {
+    let (mut f, addr) = vxp_federation(
+        "vxp-two",
+        &[VxpSystemSpec {
+            id: "vxp.two.h50",
+            secret: SECRET,
+            agencies: &[VXP_AGENCY, MTLS_AGENCY],
+            policy: "record",
+        }],
+    )
+    .await;
+    let c = vxp_client(addr, "vxp.two.h50", SECRET);
+    let dms = f.client("gw-h50", Some("dms/000.00.00.H50")).unwrap();
+    let r = dms
+        .submit(document("000.00.00.H50", &[VXP_AGENCY, MTLS_AGENCY], 12))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(c.received("edoc").await.unwrap(), [id.clone(), id.clone()]);
+    assert!(c.update_status(&id, "done").await.unwrap().ok());
+    assert!(c.received("edoc").await.unwrap().is_empty());
+    let t = dms
+        .get(&format!("/v1/documents/{id}"))
+        .await
+        .unwrap()
+        .json();
+    for a in [VXP_AGENCY, MTLS_AGENCY] {
+        assert_eq!(t["message"]["recipients"][a]["result"], "done", "{t:#}");
+    }
+    let missing = c
+        .call(
+            Operation::DownloadEdoc,
+            &[("docId", "01a24757-d870-7bc5-8f93-a048235c5249")],
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&missing.body)
+    );
+    f.stop_all().await;
+}
+
+/// A waiver is taken only from the gateway where the message started: a gateway further
+/// on that claims one (here gw-g22 relaying an unsigned document of a gw-h50 agency to
+/// gw-h48 as if gw-h50 had recorded it) is refused under `require`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiver_passed_on_by_another_gateway_is_not_taken() {
+    let mut f = federation("waiver-forged", Some(&["gw-g22", "gw-h50", "gw-h48"])).await;
+    let body = edoc_xml(VXP_AGENCY, &["000.00.00.H48"], 13).into_bytes();
+    let sha = lienthong_store::Sha256::digest(&body).to_hex();
+    let id = "01a24757-d870-7bc5-8f93-a048235c0013";
+    let relay = |hops: &'static str, from: &'static str| {
+        let (body, sha) = (body.clone(), sha.clone());
+        let f = &f;
+        async move {
+            f.client("gw-h48", Some(&format!("gateways/{from}")))
+                .unwrap()
+                .call_with_headers(
+                    hyper::Method::POST,
+                    "/v1/relay",
+                    body,
+                    &[
+                        ("lienthong-message-id", id),
+                        ("lienthong-sha256", sha.as_str()),
+                        ("lienthong-recipients", "000.00.00.H48"),
+                        ("lienthong-hops", hops),
+                        ("lienthong-signature-policy", "record"),
+                    ],
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let forged = relay("gw-h50,gw-g22", "gw-g22").await;
+    assert_eq!(
+        forged.error_code().as_deref(),
+        Some("signature.required"),
+        "{}",
+        String::from_utf8_lossy(&forged.body)
+    );
+    let dms = f.client("gw-h48", Some("dms/000.00.00.H48")).unwrap();
+    assert!(inbox_item_ids(&dms, "kind=edoc").await.is_empty());
+    f.stop_all().await;
+}

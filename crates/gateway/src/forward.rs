@@ -254,6 +254,10 @@ async fn send(
             (Bytes::from(body), hops, recorded)
         }
     };
+    // Only the gateway where the message started (its sender's home, or the bridge that took
+    // it from the uplink) says that it waived the signature: a gateway further on passes
+    // nothing on, so that no gateway can waive a signature for another's agencies.
+    let waived_here = recorded && hops.is_empty();
     hops.push(s.id.to_string());
     let size = body.len() as u64;
     // Sending a big body again: ask first whether the peer has it already (the earlier
@@ -267,7 +271,7 @@ async fn send(
         return Ok(receipt);
     }
     let mut req = hyper::Request::post(format!("{}/v1/relay", url.trim_end_matches('/')));
-    if recorded {
+    if waived_here {
         req = req.header(headers::SIGNATURE_POLICY, "record");
     }
     let req = req

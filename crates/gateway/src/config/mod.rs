@@ -167,10 +167,10 @@ pub struct TrustSection {
     pub crls: Vec<PathBuf>,
     /// `require` or `record`.
     pub policy: SignaturePolicy,
-    /// Relays whose sender's home gateway accepted a signature that is not valid under a
-    /// `record` policy (its own, a VXP system's or an uplink's) are taken with the verdict
-    /// recorded, even under `require` (default true; only with a directory file, and only
-    /// for senders it lists). False: this gateway's policy decides alone.
+    /// A relay straight from its sender's home gateway, which accepted a signature that is
+    /// not valid under a `record` policy (its own, a VXP system's or an uplink's), is taken
+    /// with the verdict recorded, even under `require` (default true; only with a directory
+    /// file, and only for senders it lists). False: this gateway's policy decides alone.
     #[serde(default = "yes")]
     pub accept_recorded_relays: bool,
 }

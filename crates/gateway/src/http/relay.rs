@@ -69,9 +69,8 @@ pub(crate) async fn relay(
         recipients.push(code);
     }
     // The sender's home gateway says it accepted a signature that is not valid under a
-    // `record` policy (a VXP system's, say). Taken only with the whole directory, where
-    // `check_relayed_content` makes sure the message started at the sender's home, so that
-    // no other gateway can waive the signature for another's agency.
+    // `record` policy (a VXP system's, say). Taken only with the whole directory and from
+    // the home gateway itself (see below).
     let home_recorded = headers
         .get(relay_core::headers::SIGNATURE_POLICY)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"record"));
@@ -107,7 +106,14 @@ pub(crate) async fn relay(
             .collect();
         relay_core::authorize_relay(&snap, &from, &hops, &recipients, now)?;
         let signature_at = relay_core::relay_signature_time(id, now, snap.relay_window_ms);
-        let waived = home_recorded && snap.full_directory && snap.accept_recorded_relays;
+        // Only straight from the gateway where the message started (`check_relayed_content`
+        // makes sure that is the sender's home): a waiver passed on by another gateway
+        // could be that gateway's forgery.
+        let waived = home_recorded
+            && snap.full_directory
+            && snap.accept_recorded_relays
+            && hops.len() == 1
+            && hops.first() == Some(&from);
         let policy = if waived {
             crate::config::SignaturePolicy::Record
         } else {

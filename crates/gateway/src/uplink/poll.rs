@@ -71,10 +71,18 @@ async fn poll_once(s: &Shared, up: &Uplink, kind: &str) -> Result<(), String> {
         else {
             continue;
         };
-        let got = up
+        // One item that cannot be taken now (too slow, refused) does not hold up the others.
+        let got = match up
             .client
             .call(Operation::GetEdoc, &[("docId", &doc_id)], None)
-            .await?;
+            .await
+        {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(hop = %up.hop, doc_id = %doc_id, error = %e, "uplink: getEdoc failed; taken at a later poll");
+                continue;
+            }
+        };
         if !got.ok() {
             tracing::warn!(hop = %up.hop, doc_id = %doc_id, answer = %String::from_utf8_lossy(&got.body[..got.body.len().min(300)]), "uplink: getEdoc refused; taken at a later poll");
             continue;
@@ -97,10 +105,10 @@ async fn poll_once(s: &Shared, up: &Uplink, kind: &str) -> Result<(), String> {
             }
         }
         let answer = match take(s, up, bytes).await {
-            Ok(Taken::Stored) => up.client.update_status(&doc_id, "done").await?,
-            Ok(Taken::Refused(why)) => refuse(up, &doc_id, &why).await?,
+            Ok(Taken::Stored) => up.client.update_status(&doc_id, "done").await,
+            Ok(Taken::Refused(why)) => refuse(up, &doc_id, &why).await,
             Err(e) if e.code.retry() == lienthong_types::Retry::Never => {
-                refuse(up, &doc_id, &format!("{}: {}", e.code, e.message)).await?
+                refuse(up, &doc_id, &format!("{}: {}", e.code, e.message)).await
             }
             Err(e) => {
                 // Not stored (the store cannot write, the body budget is spent): neither
@@ -109,8 +117,14 @@ async fn poll_once(s: &Shared, up: &Uplink, kind: &str) -> Result<(), String> {
                 continue;
             }
         };
-        if !answer.ok() {
-            tracing::warn!(hop = %up.hop, doc_id = %doc_id, answer = %String::from_utf8_lossy(&answer.body[..answer.body.len().min(300)]), "uplink: updateStatus refused; the item will be listed and found stored again");
+        match answer {
+            Ok(a) if a.ok() => {}
+            Ok(a) => {
+                tracing::warn!(hop = %up.hop, doc_id = %doc_id, answer = %String::from_utf8_lossy(&a.body[..a.body.len().min(300)]), "uplink: updateStatus refused; the item will be listed and found stored again");
+            }
+            Err(e) => {
+                tracing::warn!(hop = %up.hop, doc_id = %doc_id, error = %e, "uplink: updateStatus failed; the item will be listed and found stored again");
+            }
         }
     }
     Ok(())

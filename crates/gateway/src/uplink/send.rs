@@ -84,7 +84,15 @@ async fn send(s: &Shared, up: &Uplink, lease: &Lease) -> Result<Vec<u8>, Failure
         .client
         .send_edoc(&body, kind, &info.sender)
         .await
-        .map_err(|e| Failure::link(format!("upstream: {e}")))?;
+        .map_err(|e| {
+            // No answer in time (a big document on a slow link) says nothing sure about the
+            // link: the message's own failure, retried with its backoff.
+            if e.contains("in time") {
+                Failure::from(format!("upstream: {e}"))
+            } else {
+                Failure::link(format!("upstream: {e}"))
+            }
+        })?;
     if answer.ok()
         && answer.json()["DocId"]
             .as_str()

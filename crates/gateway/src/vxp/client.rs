@@ -58,6 +58,9 @@ pub struct Prepared {
     body: Bytes,
 }
 
+/// The slowest link a transfer is given time for, bytes a second (512 kbit/s).
+const SLOWEST: u64 = 65_536;
+
 type Http = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// A client of one system at one endpoint.
@@ -150,7 +153,13 @@ impl VxpClient {
             None => all.push((k.to_owned(), v.to_owned())),
         };
         for (k, v) in params {
-            put(k, v);
+            // A header value cannot hold control characters (a line break in a refusal's
+            // description, say): they become spaces.
+            let clean: String = v
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            put(k, &clean);
         }
         let (body, content_type) = match (op, file) {
             (Operation::SendEdoc, Some(f)) => {
@@ -205,12 +214,20 @@ impl VxpClient {
         let req = req
             .body(Full::new(p.body.clone()))
             .map_err(|e| e.to_string())?;
-        let r = tokio::time::timeout(self.timeout, self.http.request(req))
+        // A big document gets its length at the slowest rate still used, both ways.
+        let sending = crate::net::transfer_timeout(self.timeout, p.body.len() as u64, SLOWEST);
+        let r = tokio::time::timeout(sending, self.http.request(req))
             .await
             .map_err(|_| format!("{}: no answer in time", op.name()))?
             .map_err(|e| format!("{}: {}", op.name(), crate::net::error_chain(&e)))?;
         let status = r.status().as_u16();
-        let body = tokio::time::timeout(self.timeout, r.into_body().collect())
+        let declared = r
+            .headers()
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+            .unwrap_or(0);
+        let reading = crate::net::transfer_timeout(self.timeout, declared, SLOWEST);
+        let body = tokio::time::timeout(reading, r.into_body().collect())
             .await
             .map_err(|_| format!("{}: the answer did not arrive in time", op.name()))?
             .map_err(|e| format!("{}: {e}", op.name()))?

@@ -232,13 +232,13 @@ fn doc_id(signed: &Signed) -> Result<MessageId, VxpError> {
     })
 }
 
-/// The message `id` in the inbox of one of the system's agencies: that agency and how it
-/// stands there.
+/// The message `id` in the inboxes of the system's agencies: those agencies (at least one)
+/// and how it stands.
 async fn find(
     v: &Vxp,
     system: &System,
     id: MessageId,
-) -> Result<(AgencyCode, lienthong_store::MessageInfo), VxpError> {
+) -> Result<(Vec<AgencyCode>, lienthong_store::MessageInfo), VxpError> {
     let agencies = main_codes(v, system);
     let st = v.s.clone();
     let found = blocking(move || {
@@ -247,15 +247,16 @@ async fn find(
             Err(e) if e.code() == Code::NotFound => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        Ok(agencies
+        let ours: Vec<AgencyCode> = agencies
             .into_iter()
-            .find(|a| {
+            .filter(|a| {
                 matches!(
                     info.recipients.get(a.as_str()),
                     Some(RecipientState::Delivered | RecipientState::Fetched { .. })
                 )
             })
-            .map(|a| (a, info)))
+            .collect();
+        Ok((!ours.is_empty()).then_some((ours, info)))
     })
     .await
     .map_err(api)?;
@@ -310,13 +311,19 @@ async fn update_status(v: &Vxp, system: &System, signed: &Signed) -> Result<Done
             )));
         }
     };
-    let (agency, info) = find(v, system, id).await?;
+    let (agencies, info) = find(v, system, id).await?;
     let Some(result) = result else {
         // In progress at the DMS: nothing changes here; the item stays listed.
         return Ok(Done::Reply(Reply::ok()));
     };
-    // The same answer again (the SDK re-sends a POST whose answer it lost) changes nothing.
-    if info.recipients.get(agency.as_str()) == Some(&RecipientState::Fetched { result }) {
+    // The system answers for each of its agencies the message went to (one docId in its
+    // list per agency); the same answer again (the SDK re-sends a POST whose answer it
+    // lost) changes nothing.
+    let todo: Vec<AgencyCode> = agencies
+        .into_iter()
+        .filter(|a| info.recipients.get(a.as_str()) != Some(&RecipientState::Fetched { result }))
+        .collect();
+    if todo.is_empty() {
         return Ok(Done::Reply(Reply::ok()));
     }
     let note = signed
@@ -324,9 +331,11 @@ async fn update_status(v: &Vxp, system: &System, signed: &Signed) -> Result<Done
         .map(|d| d.chars().take(1000).collect::<String>());
     let st = v.s.clone();
     blocking(move || {
-        Ok(st
-            .store
-            .ack_inbox(agency.as_str(), id, result, note.as_deref(), st.clock.now())?)
+        for agency in todo {
+            st.store
+                .ack_inbox(agency.as_str(), id, result, note.as_deref(), st.clock.now())?;
+        }
+        Ok(())
     })
     .await
     .map_err(api)?;

@@ -9,7 +9,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use lienthong_types::Code;
-use lienthong_vxp::{Operation, Reply, Signed};
+use lienthong_vxp::{Operation, Signed};
 
 use super::ops;
 use super::shared::{Done, Vxp, VxpAnswer, answer, fail};
@@ -56,7 +56,7 @@ async fn envelope(req: Request, next: Next) -> Response {
                 .extensions()
                 .get::<ErrorText>()
                 .map_or_else(|| code.message().to_owned(), |t| t.0.clone());
-            answer(Reply::fail(op, *code, text), code.http_status())
+            fail(op, *code, text)
         }
         None => r,
     }

@@ -46,7 +46,22 @@ pub(super) fn answer(reply: Reply, status: u16) -> Response {
 }
 
 /// A refusal of `op` with `code`.
+/// A refusal of `op` with `code`. For `downloadEdoc` an empty body with the code's status:
+/// the SDK writes any non-empty body to disk as the document, whatever the status, so a
+/// JSON refusal would become a "document"; an empty one is its FAIL.
 pub(super) fn fail(op: Option<Operation>, code: Code, message: impl Into<String>) -> Response {
+    if op == Some(Operation::DownloadEdoc) {
+        let message = message.into();
+        tracing::debug!(code = %code, reason = %message, "downloadEdoc refused with an empty body");
+        let mut r = (
+            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
+            Body::empty(),
+        )
+            .into_response();
+        r.extensions_mut().insert(VxpAnswer);
+        r.extensions_mut().insert(ErrorCode(code));
+        return r;
+    }
     answer(Reply::fail(op, code, message), code.http_status())
 }
 
