@@ -743,31 +743,15 @@ async fn one_answer_for_every_agency_of_the_system_and_empty_download_refusals()
 async fn a_waiver_passed_on_by_another_gateway_is_not_taken() {
     let mut f = federation("waiver-forged", Some(&["gw-g22", "gw-h50", "gw-h48"])).await;
     let body = edoc_xml(VXP_AGENCY, &["000.00.00.H48"], 13).into_bytes();
-    let sha = lienthong_store::Sha256::digest(&body).to_hex();
-    let id = "01a24757-d870-7bc5-8f93-a048235c0013";
-    let relay = |hops: &'static str, from: &'static str| {
-        let (body, sha) = (body.clone(), sha.clone());
-        let f = &f;
-        async move {
-            f.client("gw-h48", Some(&format!("gateways/{from}")))
-                .unwrap()
-                .call_with_headers(
-                    hyper::Method::POST,
-                    "/v1/relay",
-                    body,
-                    &[
-                        ("lienthong-message-id", id),
-                        ("lienthong-sha256", sha.as_str()),
-                        ("lienthong-recipients", "000.00.00.H48"),
-                        ("lienthong-hops", hops),
-                        ("lienthong-signature-policy", "record"),
-                    ],
-                )
-                .await
-                .unwrap()
-        }
-    };
-    let forged = relay("gw-h50,gw-g22", "gw-g22").await;
+    let forged = relay_as_with(
+        &f,
+        ("gw-g22", "gw-h48"),
+        "01a24757-d870-7bc5-8f93-a048235c0013",
+        body,
+        ("000.00.00.H48", "gw-h50,gw-g22"),
+        &[("lienthong-signature-policy", "record")],
+    )
+    .await;
     assert_eq!(
         forged.error_code().as_deref(),
         Some("signature.required"),

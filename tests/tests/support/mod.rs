@@ -195,20 +195,29 @@ pub async fn relay_as(
     recipients: &str,
     hops: &str,
 ) -> lienthong_gateway::Answer {
+    relay_as_with(f, (from, to), id, body, (recipients, hops), &[]).await
+}
+
+/// [`relay_as`] with `extra` headers besides the relay's own.
+pub async fn relay_as_with(
+    f: &Federation,
+    (from, to): (&str, &str),
+    id: &str,
+    body: Vec<u8>,
+    (recipients, hops): (&str, &str),
+    extra: &[(&str, &str)],
+) -> lienthong_gateway::Answer {
     let sha = lienthong_store::Sha256::digest(&body).to_hex();
+    let mut headers = vec![
+        ("lienthong-message-id", id),
+        ("lienthong-sha256", sha.as_str()),
+        ("lienthong-recipients", recipients),
+        ("lienthong-hops", hops),
+    ];
+    headers.extend_from_slice(extra);
     f.client(to, Some(&format!("gateways/{from}")))
         .unwrap()
-        .call_with_headers(
-            hyper::Method::POST,
-            "/v1/relay",
-            body,
-            &[
-                ("lienthong-message-id", id),
-                ("lienthong-sha256", sha.as_str()),
-                ("lienthong-recipients", recipients),
-                ("lienthong-hops", hops),
-            ],
-        )
+        .call_with_headers(hyper::Method::POST, "/v1/relay", body, &headers)
         .await
         .unwrap()
 }
