@@ -24,6 +24,9 @@ use crate::state::blocking;
 /// Items a list answers at most (the SDK has no paging; a DMS takes them and asks again).
 pub(crate) const MAX_LIST: usize = 500;
 
+/// Items a count counts at most (more waiting answers this number).
+pub(crate) const MAX_COUNT: usize = 10_000;
+
 /// Run `op` for `system`.
 pub(super) async fn run(
     v: &Vxp,
@@ -212,7 +215,9 @@ async fn received_list(v: &Vxp, system: &System, signed: &Signed) -> Result<Done
 }
 
 async fn count(v: &Vxp, system: &System, kind: MessageKind) -> Result<Done, VxpError> {
-    let n = waiting(v, system, kind, (None, None), 100_000).await?.len();
+    let n = waiting(v, system, kind, (None, None), MAX_COUNT)
+        .await?
+        .len();
     Ok(Done::Reply(Reply::ok().with("count", n)))
 }
 
@@ -272,7 +277,13 @@ async fn get(v: &Vxp, op: Operation, system: &System, signed: &Signed) -> Result
     let id = doc_id(signed)?;
     let (_, info) = find(v, system, id).await?;
     let who = format!("vxp:{}", system.id);
-    let share = crate::http::body::body_share(&v.s, &who, info.size.saturating_mul(2))
+    // Its share of the memory budget, held until the answer is sent: the bytes, and for
+    // getEdoc their base64 and the JSON around it (about four times the document at most).
+    let need = match op {
+        Operation::DownloadEdoc => info.size,
+        _ => info.size.saturating_mul(4),
+    };
+    let share = crate::http::body::body_share(&v.s, &who, need)
         .await
         .map_err(api)?;
     let st = v.s.clone();
@@ -280,14 +291,24 @@ async fn get(v: &Vxp, op: Operation, system: &System, signed: &Signed) -> Result
         .await
         .map_err(api)?;
     if op == Operation::DownloadEdoc {
-        return Ok(Done::raw(Body::new(crate::http::body::HeldBody {
-            data: Some(bytes::Bytes::from(bytes)),
-            _share: share,
-        })));
+        return Ok(Done::raw(
+            Body::new(crate::http::body::HeldBody {
+                data: Some(bytes::Bytes::from(bytes)),
+                _share: share,
+            }),
+            "application/xml",
+        ));
     }
     let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
     drop(bytes);
-    Ok(Done::Reply(Reply::ok().with("data", data)))
+    let json = Reply::ok().with("data", data).to_bytes();
+    Ok(Done::raw(
+        Body::new(crate::http::body::HeldBody {
+            data: Some(bytes::Bytes::from(json)),
+            _share: share,
+        }),
+        "application/json",
+    ))
 }
 
 async fn update_status(v: &Vxp, system: &System, signed: &Signed) -> Result<Done, VxpError> {

@@ -72,12 +72,11 @@ pub(super) enum Done {
 }
 
 impl Done {
-    pub(super) fn raw(bytes: Body) -> Done {
+    /// `bytes` as the answer, of `content_type`.
+    pub(super) fn raw(bytes: Body, content_type: &'static str) -> Done {
         let mut r = Response::new(bytes);
-        r.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/xml"),
-        );
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         r.extensions_mut().insert(VxpAnswer);
         Done::Raw(r)
     }
