@@ -257,6 +257,12 @@ impl Directory {
         self.agency(code).map(|a| &a.code)
     }
 
+    /// The agency's own code for `code` (its canonical code when `code` is an alias), or
+    /// `code` itself when the directory does not know it.
+    pub fn main_code(&self, code: &AgencyCode) -> AgencyCode {
+        self.canonical(code).unwrap_or(code).clone()
+    }
+
     /// The home gateway of an agency (by code or alias).
     pub fn home_gateway(&self, code: &AgencyCode) -> Option<&GatewayId> {
         self.agency(code).map(|a| &a.gateway)

@@ -148,7 +148,7 @@ pub(super) fn check(
                     )),
                     None => problems.push(format!("{key}.agencies: {a} is not in the directory")),
                 }
-                let main = dir.canonical(&code).cloned().unwrap_or(code);
+                let main = dir.main_code(&code);
                 if let Some((_, other)) = seen_agencies.iter().find(|(c, _)| *c == main) {
                     problems.push(format!(
                         "{key}.agencies: {a} already belongs to system '{other}'; an agency is received for by one system"

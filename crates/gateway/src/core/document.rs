@@ -112,7 +112,7 @@ pub fn check_document(
     let mut bad = Vec::new();
     for r in &raw_recipients {
         // Aliases become the agency's own code, so each agency has one inbox.
-        match AgencyCode::parse(r).map(|c| snap.directory.canonical(&c).cloned().unwrap_or(c)) {
+        match AgencyCode::parse(r).map(|c| snap.directory.main_code(&c)) {
             Ok(c) if !recipients.contains(&c) => recipients.push(c),
             Ok(_) => {}
             Err(e) => bad.push(json!({"recipient": r, "problem": e.to_string()})),
@@ -159,7 +159,7 @@ pub fn check_document(
     // since the 2025 mergers), so that tracking, DocumentId conflicts and returning statuses
     // all see one sender.
     let sender = match AgencyCode::parse(&from.organ_id) {
-        Ok(c) => snap.directory.canonical(&c).unwrap_or(&c).to_string(),
+        Ok(c) => snap.directory.main_code(&c).to_string(),
         Err(_) => from.organ_id.clone(),
     };
     let status = match &parsed.package {
@@ -279,14 +279,6 @@ pub fn signature_report(
 
 /// A DMS speaks only for its own agency: the document's sender (main code, aliases folded)
 /// must be the agency its certificate names.
-/// The directory's main code of `c` (an alias's agency), or `c` itself.
-fn main_code(snap: &Snapshot, c: &AgencyCode) -> AgencyCode {
-    snap.directory
-        .canonical(c)
-        .cloned()
-        .unwrap_or_else(|| c.clone())
-}
-
 /// Who submits a document: an agency's DMS by its certificate, or a VXP system, which
 /// speaks for the agencies configured for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,8 +304,13 @@ pub fn check_submitter_of(
     match submitter {
         Submitter::Dms(caller) => check_submitter(snap, caller, sender),
         Submitter::System { id, agencies } => {
-            let from = AgencyCode::parse(sender).ok().map(|c| main_code(snap, &c));
-            match agencies.iter().find(|a| Some(main_code(snap, a)) == from) {
+            let from = AgencyCode::parse(sender)
+                .ok()
+                .map(|c| snap.directory.main_code(&c));
+            match agencies
+                .iter()
+                .find(|a| Some(snap.directory.main_code(a)) == from)
+            {
                 Some(a) => check_submitter(snap, a, sender),
                 None => Err(Refusal::new(
                     Code::VxpAgencyNotAllowed,
@@ -355,8 +352,10 @@ pub fn check_submitter(snap: &Snapshot, caller: &AgencyCode, sender: &str) -> Re
             ));
         }
     }
-    let from = AgencyCode::parse(sender).ok().map(|c| main_code(snap, &c));
-    if from == Some(main_code(snap, caller)) {
+    let from = AgencyCode::parse(sender)
+        .ok()
+        .map(|c| snap.directory.main_code(&c));
+    if from == Some(snap.directory.main_code(caller)) {
         return Ok(());
     }
     Err(Refusal::new(

@@ -171,6 +171,14 @@ async fn inbox_message_with_share(
     Ok((info, share))
 }
 
+/// Whether message `info` is (or was, and was fetched) in `agency`'s inbox here.
+pub(crate) fn is_in_inbox(info: &lienthong_store::MessageInfo, agency: &AgencyCode) -> bool {
+    matches!(
+        info.recipients.get(agency.as_str()),
+        Some(RecipientState::Delivered | RecipientState::Fetched { .. })
+    )
+}
+
 /// Message `id` if it is in `agency`'s inbox; otherwise `not_found` (the same for a
 /// message that exists elsewhere, so that other agencies learn nothing).
 pub(crate) fn in_inbox(
@@ -179,11 +187,7 @@ pub(crate) fn in_inbox(
     id: MessageId,
 ) -> Result<lienthong_store::MessageInfo, ApiError> {
     let info = s.store.message(id)?;
-    let ours = matches!(
-        info.recipients.get(agency.as_str()),
-        Some(RecipientState::Delivered | RecipientState::Fetched { .. })
-    );
-    if !ours {
+    if !is_in_inbox(&info, agency) {
         return Err(ApiError::new(
             Code::NotFound,
             "no such message in this agency's inbox",

@@ -96,7 +96,7 @@ pub(crate) fn share_key(snap: &Snapshot, peer: &Peer) -> String {
 
 /// The directory's main code for an agency known by an alias; the code itself otherwise.
 pub(crate) fn canonical(snap: &Snapshot, code: &AgencyCode) -> AgencyCode {
-    snap.directory.canonical(code).unwrap_or(code).clone()
+    snap.directory.main_code(code)
 }
 
 /// The caller, refused unless its certificate identified it.

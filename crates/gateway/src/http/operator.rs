@@ -415,7 +415,7 @@ pub(crate) async fn find_document(
             ),
         )
     })?;
-    let sender = s.directory().canonical(&sender).cloned().unwrap_or(sender);
+    let sender = s.directory().main_code(&sender);
     let st = s.clone();
     let (doc, code) = (document_id.clone(), sender.to_string());
     let list = blocking(move || {

@@ -102,7 +102,7 @@ pub(crate) async fn relay(
         let snap = st.snapshot();
         let recipients: Vec<AgencyCode> = recipients
             .into_iter()
-            .map(|c| snap.directory.canonical(&c).cloned().unwrap_or(c))
+            .map(|c| snap.directory.main_code(&c))
             .collect();
         relay_core::authorize_relay(&snap, &from, &hops, &recipients, now)?;
         let signature_at = relay_core::relay_signature_time(id, now, snap.relay_window_ms);

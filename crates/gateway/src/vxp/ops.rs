@@ -68,11 +68,7 @@ fn main_codes(v: &Vxp, system: &System) -> Vec<AgencyCode> {
     let snap = v.s.snapshot();
     let mut out: Vec<AgencyCode> = Vec::new();
     for a in &system.agencies {
-        let main = snap
-            .directory
-            .canonical(a)
-            .cloned()
-            .unwrap_or_else(|| a.clone());
+        let main = snap.directory.main_code(a);
         if !out.contains(&main) {
             out.push(main);
         }
@@ -119,7 +115,7 @@ async fn send(
         let snap = v.s.snapshot();
         let code = AgencyCode::parse(from.trim())
             .map_err(|e| malformed(format!("XroadVnpt-from: {e}")))?;
-        let main = snap.directory.canonical(&code).cloned().unwrap_or(code);
+        let main = snap.directory.main_code(&code);
         if !main_codes(v, system).contains(&main) {
             return Err(VxpError::new(
                 Code::VxpAgencyNotAllowed,
@@ -254,12 +250,7 @@ async fn find(
         };
         let ours: Vec<AgencyCode> = agencies
             .into_iter()
-            .filter(|a| {
-                matches!(
-                    info.recipients.get(a.as_str()),
-                    Some(RecipientState::Delivered | RecipientState::Fetched { .. })
-                )
-            })
+            .filter(|a| crate::http::dms::is_in_inbox(&info, a))
             .collect();
         Ok((!ours.is_empty()).then_some((ours, info)))
     })
