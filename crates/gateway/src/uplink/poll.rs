@@ -53,10 +53,7 @@ async fn poll_once(s: &Shared, up: &Uplink, kind: &str) -> Result<(), String> {
         )
         .await?;
     if !listed.ok() {
-        return Err(format!(
-            "getReceivedEdocList: {}",
-            String::from_utf8_lossy(&listed.body[..listed.body.len().min(300)])
-        ));
+        return Err(format!("getReceivedEdocList: {}", listed.excerpt()));
     }
     crate::forward::link_outcome(s, &up.hop, None).await;
     let items = listed.json()["data"]
@@ -84,7 +81,7 @@ async fn poll_once(s: &Shared, up: &Uplink, kind: &str) -> Result<(), String> {
             }
         };
         if !got.ok() {
-            tracing::warn!(hop = %up.hop, doc_id = %doc_id, answer = %String::from_utf8_lossy(&got.body[..got.body.len().min(300)]), "uplink: getEdoc refused; taken at a later poll");
+            tracing::warn!(hop = %up.hop, doc_id = %doc_id, answer = %got.excerpt(), "uplink: getEdoc refused; taken at a later poll");
             continue;
         }
         let bytes = match base64_data(&got.json()) {
@@ -120,7 +117,7 @@ async fn poll_once(s: &Shared, up: &Uplink, kind: &str) -> Result<(), String> {
         match answer {
             Ok(a) if a.ok() => {}
             Ok(a) => {
-                tracing::warn!(hop = %up.hop, doc_id = %doc_id, answer = %String::from_utf8_lossy(&a.body[..a.body.len().min(300)]), "uplink: updateStatus refused; the item will be listed and found stored again");
+                tracing::warn!(hop = %up.hop, doc_id = %doc_id, answer = %a.excerpt(), "uplink: updateStatus refused; the item will be listed and found stored again");
             }
             Err(e) => {
                 tracing::warn!(hop = %up.hop, doc_id = %doc_id, error = %e, "uplink: updateStatus failed; the item will be listed and found stored again");

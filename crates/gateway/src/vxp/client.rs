@@ -41,6 +41,11 @@ impl VxpAnswer {
         v["status"] == "OK" && v["ErrorCode"] == "0"
     }
 
+    /// The start of the body (300 bytes at most), for logs.
+    pub fn excerpt(&self) -> String {
+        String::from_utf8_lossy(&self.body[..self.body.len().min(300)]).into_owned()
+    }
+
     /// `ErrorCode`.
     pub fn code(&self) -> String {
         match &self.json()["ErrorCode"] {
