@@ -30,6 +30,7 @@ mod remote;
 mod serve;
 mod sign;
 mod verify;
+mod verify_pdf;
 
 /// lienthong: inter-agency electronic document exchange gateway (edXML, QCVN 102:2016).
 #[derive(Debug, Parser)]

@@ -21,9 +21,14 @@ use lienthong_dsig::{
 pub(crate) struct Args {
     /// The signed edXML file or receipt.
     file: PathBuf,
-    /// Trusted root certificates (PEM), repeatable.
+    /// Trusted root certificates (PEM), repeatable. For a PDF they are added to the
+    /// Government CA's roots, which are always trusted.
     #[arg(long)]
     trust: Vec<PathBuf>,
+    /// For PDF signatures: issuing CA certificates (PEM) offered to every chain, repeatable
+    /// (signatures often carry only the signer's certificate).
+    #[arg(long, value_name = "PEM")]
+    intermediates: Vec<PathBuf>,
     /// Certificate revocation lists (PEM or DER), repeatable.
     #[arg(long)]
     crl: Vec<PathBuf>,
@@ -55,6 +60,11 @@ fn usage(json: bool, code: Code, message: &str) -> ExitCode {
 }
 
 pub(crate) fn run(args: &Args) -> ExitCode {
+    if let Ok(head) = read_head(&args.file)
+        && lienthong_pdfsig::is_pdf(&head)
+    {
+        return run_pdf(args);
+    }
     let mut trust = TrustStore::new();
     for p in &args.trust {
         let res = std::fs::read(p)
@@ -291,6 +301,82 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+fn read_head(p: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(1024);
+    std::fs::File::open(p)?.take(1024).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+fn load_directory(p: &std::path::Path) -> Result<lienthong_routing::Directory, String> {
+    let text = std::fs::read_to_string(p).map_err(|e| e.to_string())?;
+    let json = p
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let dir = if json {
+        lienthong_routing::Directory::from_json(&text)
+    } else {
+        lienthong_routing::Directory::from_toml(&text)
+    };
+    dir.map_err(|e| e.to_string())
+}
+
+fn now_secs() -> i64 {
+    i64::try_from(lienthong_types::Clock::now(&lienthong_types::SystemClock).as_millis() / 1000)
+        .unwrap_or(i64::MAX)
+}
+
+fn run_pdf(args: &Args) -> ExitCode {
+    let mut pins = Vec::new();
+    if let Some(p) = &args.directory {
+        match load_directory(p) {
+            Ok(dir) => pins.extend(dir.signer_pins().map(|(fp, c)| (fp, c.to_string()))),
+            Err(e) => {
+                return usage(
+                    args.json,
+                    Code::UsageDirectory,
+                    &format!("{}: {e}", p.display()),
+                );
+            }
+        }
+    }
+    let trust =
+        match crate::verify_pdf::trust_from(&args.trust, &args.intermediates, &args.crl, pins) {
+            Ok(t) => t,
+            Err((code, m)) => return usage(args.json, code, &m),
+        };
+    let now = match &args.at {
+        None => now_secs(),
+        Some(t) => match lienthong_dsig::time::parse_time(t).and_then(|s| i64::try_from(s).ok()) {
+            Some(s) => s,
+            None => {
+                return usage(
+                    args.json,
+                    Code::UsageAt,
+                    &format!("--at '{t}' is not a time (use 2026-11-22 or 2026-11-22T08:00:00Z)"),
+                );
+            }
+        },
+    };
+    let bytes = match std::fs::read(&args.file) {
+        Ok(b) => b,
+        Err(e) => {
+            return usage(
+                args.json,
+                Code::IoRead,
+                &format!("cannot read {}: {e}", args.file.display()),
+            );
+        }
+    };
+    crate::verify_pdf::run(
+        &bytes,
+        &args.file.display().to_string(),
+        &trust,
+        now,
+        args.json,
+    )
 }
 
 /// Print a verification report (its JSON form: from [`verify`] here, or from a gateway's

@@ -35,6 +35,9 @@ pub enum Family {
     /// The national axis's DMS protocol (`lienthong-vxp`): the `ErrorCode` of its FAIL
     /// answers, beside the API's own codes for refusals of the document.
     Vxp,
+    /// Signatures inside PDF files (`lienthong-pdfsig`): the file's structure, the CMS,
+    /// coverage, time-stamps and the notes a report carries.
+    Pdf,
 }
 
 /// Whether trying the same thing again can help.
@@ -265,6 +268,29 @@ codes! {
     VxpNotSupported = "vxp.not_supported", Vxp, 403, Never, 1, "agencies are registered by the operator in the directory, not through the VXP API";
     VxpNotFound = "vxp.not_found", Vxp, 404, Later, 1, "no such document for this system";
 
+    // ---- signatures inside PDF files ----
+    PdfTooLarge = "pdf.too_large", Pdf, 413, Never, 2, "the PDF file is larger than the verifier accepts";
+    PdfUnreadable = "pdf.unreadable", Pdf, 400, Never, 2, "the file is not a readable PDF";
+    PdfXref = "pdf.xref", Pdf, 400, Never, 2, "the PDF's cross-reference data is broken";
+    PdfTooComplex = "pdf.too_complex", Pdf, 400, Never, 2, "the PDF exceeds a limit on nesting, objects, revisions or decompressed size";
+    PdfUnsigned = "pdf.unsigned", Pdf, 422, Never, 1, "the PDF carries no signature";
+    PdfByteRange = "pdf.byte_range", Pdf, 422, Never, 1, "a signature's ByteRange is malformed or does not frame its /Contents";
+    PdfCms = "pdf.cms", Pdf, 422, Never, 1, "a signature's CMS data cannot be read";
+    PdfSubfilter = "pdf.subfilter", Pdf, 422, Never, 1, "a signature format (SubFilter) the verifier does not support";
+    PdfDigestMismatch = "pdf.digest_mismatch", Pdf, 422, Never, 1, "the signed bytes were changed after signing";
+    PdfBadSignature = "pdf.bad_signature", Pdf, 422, Never, 1, "the signature value does not verify with the signer's key";
+    PdfNoCertificate = "pdf.no_certificate", Pdf, 422, Never, 1, "the CMS does not carry the signer's certificate";
+    PdfModified = "pdf.modified", Pdf, 422, Never, 1, "the file was changed after signing in a way a signature does not allow";
+    PdfWeak = "pdf.weak", Pdf, 422, Never, 1, "a weak algorithm (SHA-1, or RSA under 2048 bits)";
+    PdfTimestampInvalid = "pdf.timestamp_invalid", Pdf, 422, Never, 1, "the signature's time-stamp does not hold";
+    PdfTimestampWeak = "pdf.timestamp_weak", Pdf, 422, Never, 1, "the time-stamp uses a weak algorithm (SHA-1)";
+    PdfLaterRevision = "pdf.later_revision", Pdf, 422, Never, 1, "the signature covers an earlier revision; more was added after it";
+    PdfTimeLocal = "pdf.time_local", Pdf, 422, Never, 1, "the claimed signing time looks like Vietnam local time labelled UTC";
+    PdfTimeDiffers = "pdf.time_differs", Pdf, 422, Never, 1, "the claimed signing time and the time-stamp differ";
+    PdfLeafOnly = "pdf.leaf_only", Pdf, 422, Never, 1, "the CMS carries only the signer's certificate; intermediates came from the trust configuration";
+    PdfRevocationUnchecked = "pdf.revocation_unchecked", Pdf, 422, Later, 1, "no configured CRL covers the signer, so revocation was not checked";
+    PdfNoOrganisationSignature = "pdf.no_organisation_signature", Pdf, 422, Never, 1, "the main PDF lacks a valid organisation signature from the sending agency";
+
     // ---- the command line ----
     UsageAt = "usage.at", Usage, 400, Never, 2, "--at is not a time";
     UsageCredentials = "usage.credentials", Usage, 400, Never, 2, "the client certificate or key cannot be used";
@@ -367,6 +393,7 @@ mod tests {
                 "receipt" => Family::Receipt,
                 "usage" | "io" | "connection" | "runtime" => Family::Usage,
                 "vxp" => Family::Vxp,
+                "pdf" => Family::Pdf,
                 "routing" if *c != Code::RoutingRefused => Family::Routing,
                 "store"
                     if !matches!(

@@ -1,0 +1,321 @@
+//! Where a file's signatures are (signature fields of the AcroForm, with their values),
+//! whether the file is certified (DocMDP), and what each revision after a signature added
+//! or changed, sorted into what a signature allows and what it does not.
+
+use std::collections::HashSet;
+
+use crate::doc::{Doc, Entry};
+use crate::error::PdfError;
+use crate::object::{Dict, Obj};
+
+/// A signature field with a value.
+#[derive(Debug, Clone)]
+pub(crate) struct Found {
+    /// The field's full name (`/T` of it and its ancestors joined by `.`).
+    pub(crate) field: String,
+    /// The signature dictionary.
+    pub(crate) sig: Dict,
+    /// Its object number, when it is an indirect object (as it must be).
+    pub(crate) sig_num: Option<u32>,
+}
+
+/// Every signature field with a value, as of the newest revision.
+pub(crate) fn signatures(doc: &Doc<'_>) -> Result<Vec<Found>, PdfError> {
+    let rev = doc.newest();
+    let catalog = doc.catalog(rev)?;
+    let Some(acro) = catalog.get(b"AcroForm") else {
+        return Ok(Vec::new());
+    };
+    let acro = match doc.resolve(acro, rev)? {
+        Obj::Dict(d) => d,
+        _ => return Ok(Vec::new()),
+    };
+    let fields = match acro
+        .get(b"Fields")
+        .map(|f| doc.resolve(f, rev))
+        .transpose()?
+    {
+        Some(Obj::Array(a)) => a,
+        _ => return Ok(Vec::new()),
+    };
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut walked = 0usize;
+    // (field, inherited FT, parent name, depth)
+    let mut stack: Vec<(Obj, Option<Vec<u8>>, String, usize)> = fields
+        .into_iter()
+        .rev()
+        .map(|f| (f, None, String::new(), 0))
+        .collect();
+    while let Some((f, ft, parent, depth)) = stack.pop() {
+        walked += 1;
+        if walked > doc.limits.max_fields {
+            return Err(PdfError::limit(
+                format!("more than {} form fields", doc.limits.max_fields),
+                None,
+            ));
+        }
+        if depth > crate::object::MAX_DEPTH {
+            return Err(PdfError::limit("form fields nested too deeply", None));
+        }
+        if let Obj::Ref(n, _) = f
+            && !seen.insert(n)
+        {
+            continue; // a field reached twice (or a cycle)
+        }
+        let Obj::Dict(d) = doc.resolve(&f, rev)? else {
+            continue;
+        };
+        let name = match d.get(b"T") {
+            Some(Obj::Str(t)) => {
+                let t = text(t);
+                if parent.is_empty() {
+                    t
+                } else {
+                    format!("{parent}.{t}")
+                }
+            }
+            _ => parent.clone(),
+        };
+        let ft = d.name(b"FT").map(<[u8]>::to_vec).or(ft);
+        if let Some(Obj::Array(kids)) = d.get(b"Kids").map(|k| doc.resolve(k, rev)).transpose()? {
+            for k in kids.into_iter().rev() {
+                stack.push((k, ft.clone(), name.clone(), depth + 1));
+            }
+        }
+        if ft.as_deref() == Some(b"Sig")
+            && let Some(v) = d.get(b"V")
+        {
+            let sig_num = match v {
+                Obj::Ref(n, _) => Some(*n),
+                _ => None,
+            };
+            if let Obj::Dict(sig) = doc.resolve(v, rev)? {
+                if out.len() >= doc.limits.max_signatures {
+                    return Err(PdfError::limit(
+                        format!("more than {} signatures", doc.limits.max_signatures),
+                        None,
+                    ));
+                }
+                out.push(Found {
+                    field: name,
+                    sig,
+                    sig_num,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The DocMDP permission (1, 2 or 3) of a certification signature, if `sig` is one.
+pub(crate) fn docmdp(doc: &Doc<'_>, sig: &Dict) -> Option<i64> {
+    let rev = doc.newest();
+    let refs = match sig.get(b"Reference").map(|r| doc.resolve(r, rev)) {
+        Some(Ok(Obj::Array(a))) => a,
+        _ => return None,
+    };
+    for r in refs.iter().take(16) {
+        let Ok(Obj::Dict(r)) = doc.resolve(r, rev) else {
+            continue;
+        };
+        if r.name(b"TransformMethod") != Some(b"DocMDP") {
+            continue;
+        }
+        let p = match r.get(b"TransformParams").map(|p| doc.resolve(p, rev)) {
+            Some(Ok(Obj::Dict(p))) => p.int(b"P").unwrap_or(2),
+            _ => 2,
+        };
+        return Some(p.clamp(1, 3));
+    }
+    None
+}
+
+/// A kind of change made after a signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Change {
+    /// Another signature, its field, its appearance (allowed unless DocMDP P=1).
+    Signatures,
+    /// Document information, metadata, validation data (allowed).
+    Metadata,
+    /// Form fields filled in.
+    FormFields,
+    /// Annotations (comments, stamps, links).
+    Annotations,
+    /// Pages added or removed.
+    Pages,
+    /// Page content or resources changed.
+    Content,
+    /// Anything else.
+    Other,
+}
+
+impl Change {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Change::Signatures => "signatures",
+            Change::Metadata => "metadata",
+            Change::FormFields => "form_fields",
+            Change::Annotations => "annotations",
+            Change::Pages => "pages",
+            Change::Content => "content",
+            Change::Other => "other",
+        }
+    }
+
+    /// Does a signature with this DocMDP permission (None: an approval signature) allow
+    /// the change? Later signatures, filled-in form fields and metadata, as pyHanko's
+    /// standard policy: annotations are not among them (a comment can cover the text).
+    pub(crate) fn allowed(self, p: Option<i64>) -> bool {
+        match (self, p) {
+            (_, Some(1)) => false,
+            (Change::Signatures | Change::Metadata | Change::FormFields, _) => true,
+            _ => false,
+        }
+    }
+}
+
+/// What the revisions after `rev` changed (sorted, each kind once).
+pub(crate) fn changes_after(doc: &Doc<'_>, rev: usize) -> Result<Vec<Change>, PdfError> {
+    let mut kinds = Vec::new();
+    for later in rev + 1..doc.revisions.len() {
+        let Some(r) = doc.revisions.get(later) else {
+            continue;
+        };
+        for (&num, e) in &r.entries {
+            if *e == Entry::Free || num == 0 {
+                if *e == Entry::Free
+                    && num != 0
+                    && doc
+                        .entry(num, later - 1)
+                        .is_some_and(|(_, e)| e != Entry::Free)
+                {
+                    kinds.push(Change::Other); // an object deleted
+                }
+                continue;
+            }
+            let before = match doc.entry(num, later - 1) {
+                Some((_, Entry::Free)) | None => None,
+                Some(_) => doc.get(num, later - 1)?,
+            };
+            let now = doc.get(num, later)?.unwrap_or(Obj::Null);
+            if before.as_ref() == Some(&now) && !is_stream(doc, num, later) {
+                continue; // rewritten unchanged
+            }
+            kinds.push(classify(doc, num, later, before.as_ref(), &now)?);
+        }
+    }
+    kinds.sort();
+    kinds.dedup();
+    Ok(kinds)
+}
+
+fn is_stream(doc: &Doc<'_>, num: u32, rev: usize) -> bool {
+    matches!(doc.get_indirect(num, rev), Ok(Some((i, _))) if i.stream_at.is_some())
+}
+
+fn without<'a>(d: &'a Dict, keys: &[&[u8]]) -> Vec<&'a (Vec<u8>, Obj)> {
+    d.0.iter()
+        .filter(|(k, _)| !keys.contains(&k.as_slice()))
+        .collect()
+}
+
+fn classify(
+    doc: &Doc<'_>,
+    num: u32,
+    rev: usize,
+    before: Option<&Obj>,
+    now: &Obj,
+) -> Result<Change, PdfError> {
+    let new = before.is_none();
+    let Obj::Dict(d) = now else {
+        // a changed array: the objects it lists are judged on their own; a page's content
+        // array growing shows as a new content stream
+        return Ok(match now {
+            Obj::Array(_) => Change::Metadata,
+            _ => Change::Other,
+        });
+    };
+    let bd = before.and_then(Obj::as_dict);
+    let t = d.name(b"Type").unwrap_or_default();
+    let stream = is_stream(doc, num, rev);
+    Ok(match t {
+        b"Sig" | b"DocTimeStamp" => Change::Signatures,
+        b"XRef" | b"ObjStm" => Change::Metadata,
+        b"DSS" | b"VRI" | b"Metadata" | b"Font" | b"FontDescriptor" | b"Encoding" => {
+            Change::Metadata
+        }
+        b"Annot" => annot_kind(doc, d, rev),
+        b"Page" => match bd {
+            None => Change::Pages,
+            Some(b) if without(b, &[b"Annots"]) == without(d, &[b"Annots"]) => Change::Metadata,
+            Some(_) => Change::Content,
+        },
+        b"Pages" => Change::Pages,
+        b"Catalog" => match bd {
+            Some(b)
+                if without(b, &[b"AcroForm", b"DSS", b"Perms", b"Metadata"])
+                    == without(d, &[b"AcroForm", b"DSS", b"Perms", b"Metadata"]) =>
+            {
+                Change::Metadata
+            }
+            _ => Change::Other,
+        },
+        b"XObject" if new => Change::Signatures, // a new appearance
+        _ if d.get(b"FT").is_some() || d.get(b"Kids").is_some() && d.get(b"T").is_some() => {
+            if d.name(b"FT") == Some(b"Sig") {
+                Change::Signatures
+            } else {
+                Change::FormFields
+            }
+        }
+        _ if d.get(b"Fields").is_some() => Change::Metadata, // the AcroForm
+        _ if d.get(b"Producer").is_some()
+            || d.get(b"ModDate").is_some()
+            || d.get(b"CreationDate").is_some() =>
+        {
+            Change::Metadata
+        }
+        _ if stream && new && d.name(b"Subtype") == Some(b"Form") => Change::Signatures,
+        _ if stream => Change::Content,
+        _ if new => Change::Other,
+        _ => Change::Other,
+    })
+}
+
+fn annot_kind(doc: &Doc<'_>, d: &Dict, rev: usize) -> Change {
+    if d.name(b"Subtype") != Some(b"Widget") {
+        return Change::Annotations;
+    }
+    let mut cur = d.clone();
+    for _ in 0..crate::object::MAX_DEPTH {
+        if let Some(ft) = cur.name(b"FT") {
+            return if ft == b"Sig" {
+                Change::Signatures
+            } else {
+                Change::FormFields
+            };
+        }
+        match cur.get(b"Parent").map(|p| doc.resolve(p, rev)) {
+            Some(Ok(Obj::Dict(p))) => cur = p,
+            _ => break,
+        }
+    }
+    Change::FormFields
+}
+
+/// A PDF text string (UTF-16BE with BOM, UTF-8 with BOM, else PDFDocEncoding read as
+/// Latin-1) as Rust text.
+pub(crate) fn text(b: &[u8]) -> String {
+    if let Some(u) = b.strip_prefix(&[0xfe, 0xff]) {
+        let units: Vec<u16> = u
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        return String::from_utf16_lossy(&units);
+    }
+    if let Some(u) = b.strip_prefix(&[0xef, 0xbb, 0xbf]) {
+        return String::from_utf8_lossy(u).into_owned();
+    }
+    b.iter().map(|&c| char::from(c)).collect()
+}
