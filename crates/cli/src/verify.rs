@@ -170,6 +170,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             "--document goes with a receipt: it checks the receipt is for that document",
         );
     }
+    let mut attachments = Vec::new();
     let (report, what, receipt) = if is_receipt(&doc) {
         match verify_receipt_doc(&doc, &policy) {
             Ok((r, mut rep)) => {
@@ -271,6 +272,28 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             parsed.package.kind().as_str(),
             from.organ_id
         );
+        // Then the signatures inside its PDF attachments (plain or zipped), under the PDF
+        // trust: the Government CA, --trust, --intermediates, --crl.
+        let pins = directory.iter().flat_map(|d| {
+            d.signer_pins()
+                .map(|(fp, c)| (fp, c.to_string()))
+                .collect::<Vec<_>>()
+        });
+        let pdf_trust = match crate::verify_pdf::trust_from(
+            &args.trust,
+            &args.intermediates,
+            &args.crl,
+            pins,
+        ) {
+            Ok(t) => t,
+            Err((code, m)) => return usage(args.json, code, &m),
+        };
+        attachments = lienthong_gateway::core::pdfs::check_attachments(
+            &parsed.package,
+            &pdf_trust,
+            i64::try_from(at.as_secs()).unwrap_or(i64::MAX),
+            lienthong_pdfsig::Limits::default().max_file_bytes,
+        );
         (verify(&doc, &Profile::edxml(), &policy), what, None)
     } else {
         (
@@ -280,6 +303,10 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         )
     };
     let mut out = std::io::stdout().lock();
+    let pdfs: Vec<serde_json::Value> = attachments
+        .iter()
+        .map(|a| serde_json::to_value(a).unwrap_or_default())
+        .collect();
     let written = if args.json {
         let mut v = serde_json::to_value(&report).unwrap_or_default();
         if let (Some(r), Some(obj)) = (&receipt, v.as_object_mut()) {
@@ -288,15 +315,19 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 serde_json::to_value(r).unwrap_or_default(),
             );
         }
+        if let Some(obj) = v.as_object_mut().filter(|_| receipt.is_none()) {
+            obj.insert("attachments".into(), serde_json::Value::Array(pdfs.clone()));
+        }
         writeln!(out, "{v:#}")
     } else {
         let v = serde_json::to_value(&report).unwrap_or_default();
         human(&mut out, &v, &what, receipt.as_ref())
+            .and_then(|()| print_attachments(&mut out, &pdfs))
     };
     if written.is_err() {
         return ExitCode::from(2);
     }
-    if report.valid {
+    if report.valid && pdfs.iter().all(crate::verify_pdf::attachment_ok) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -377,6 +408,19 @@ fn run_pdf(args: &Args) -> ExitCode {
         now,
         args.json,
     )
+}
+
+/// The PDF attachments' reports, under the envelope's.
+pub(crate) fn print_attachments(
+    out: &mut impl Write,
+    pdfs: &[serde_json::Value],
+) -> std::io::Result<()> {
+    for a in pdfs {
+        let name = a["name"].as_str().unwrap_or("?");
+        writeln!(out, "Attachment {name}:")?;
+        crate::verify_pdf::human(out, a, name, "  ")?;
+    }
+    Ok(())
 }
 
 /// Print a verification report (its JSON form: from [`verify`] here, or from a gateway's

@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use lienthong_pdfsig::{PdfReport, PdfTrust, Role};
+use lienthong_pdfsig::PdfTrust;
 use lienthong_types::Code;
 
 /// The trust for PDF signatures from the command line's files.
@@ -71,14 +71,11 @@ pub(crate) fn run(bytes: &[u8], file: &str, trust: &PdfTrust, now: i64, json: bo
         }
     };
     let mut out = std::io::stdout().lock();
+    let v = serde_json::to_value(&report).unwrap_or_default();
     let written = if json {
-        writeln!(
-            out,
-            "{:#}",
-            serde_json::to_value(&report).unwrap_or_default()
-        )
+        writeln!(out, "{v:#}")
     } else {
-        human(&mut out, &report, file, "")
+        human(&mut out, &v, file, "")
     };
     if written.is_err() {
         return ExitCode::from(2);
@@ -90,113 +87,141 @@ pub(crate) fn run(bytes: &[u8], file: &str, trust: &PdfTrust, now: i64, json: bo
     }
 }
 
-fn verdict_line(r: &PdfReport) -> &'static str {
-    match r.verdict {
-        lienthong_pdfsig::Verdict::Valid => "VALID: every signature is intact and trusted",
-        lienthong_pdfsig::Verdict::Weak => {
-            "WEAK: the signatures hold, but with a weak algorithm (SHA-1 or a short RSA key)"
-        }
-        lienthong_pdfsig::Verdict::Untrusted => {
-            "UNTRUSTED: intact, but a signer does not chain to a trusted root"
-        }
-        lienthong_pdfsig::Verdict::Unsigned => "NOT SIGNED: the PDF carries no signature",
-        lienthong_pdfsig::Verdict::Invalid => "INVALID",
+fn verdict_line(verdict: &str) -> &'static str {
+    match verdict {
+        "valid" => "VALID: every signature is intact and trusted",
+        "weak" => "WEAK: the signatures hold, but with a weak algorithm (SHA-1 or a short RSA key)",
+        "untrusted" => "UNTRUSTED: intact, but a signer does not chain to a trusted root",
+        "unsigned" => "NOT SIGNED: the PDF carries no signature",
+        _ => "INVALID",
     }
 }
 
-/// Print a PDF report for a person; `indent` nests it under an envelope's report.
+/// May an edXML document with this PDF (its report's JSON) pass: the envelope vouches for
+/// an unsigned PDF, but a PDF signature that does not hold fails the whole.
+pub(crate) fn attachment_ok(a: &serde_json::Value) -> bool {
+    matches!(a["verdict"].as_str(), Some("valid" | "unsigned"))
+}
+
+/// Print a PDF report (its JSON form: from [`lienthong_pdfsig::verify_pdf`] here, or an
+/// attachment of a gateway's signature view) for a person; `indent` nests it under an
+/// envelope's report.
 pub(crate) fn human(
     out: &mut impl Write,
-    r: &PdfReport,
+    r: &serde_json::Value,
     file: &str,
     indent: &str,
 ) -> std::io::Result<()> {
-    writeln!(out, "{indent}{}", verdict_line(r))?;
-    writeln!(
-        out,
-        "{indent}  File:       {file} ({} revision{})",
-        r.revisions,
-        if r.revisions == 1 { "" } else { "s" }
-    )?;
-    for s in &r.signatures {
-        let role = match s.role {
-            Role::Person => "person",
-            Role::Organisation => "organisation",
-        };
+    let s = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+    let list = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if let Some(e) = r.get("error").filter(|e| e.is_object()) {
         writeln!(
             out,
-            "{indent}Signature {} ({role}, field {}): {}",
-            s.index,
-            s.field,
-            s.verdict.as_str().to_uppercase()
+            "{indent}UNREADABLE: {file}: {} [{}]",
+            s(&e["message"]).unwrap_or_default(),
+            s(&e["code"]).unwrap_or_default()
         )?;
-        if let Some(who) = &s.signer {
-            writeln!(
-                out,
-                "{indent}  Signer:     {}",
-                who.common_name.as_deref().unwrap_or(&who.subject)
-            )?;
-            if let Some(o) = &who.organisation {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{indent}{}",
+        verdict_line(r["verdict"].as_str().unwrap_or(""))
+    )?;
+    let revisions = r["revisions"].as_u64().unwrap_or(0);
+    writeln!(
+        out,
+        "{indent}  File:       {file} ({revisions} revision{})",
+        if revisions == 1 { "" } else { "s" }
+    )?;
+    for sig in r["signatures"].as_array().into_iter().flatten() {
+        writeln!(
+            out,
+            "{indent}Signature {} ({}, field {}): {}",
+            sig["index"],
+            s(&sig["role"]).unwrap_or_default(),
+            s(&sig["field"]).unwrap_or_default(),
+            s(&sig["verdict"]).unwrap_or_default().to_uppercase()
+        )?;
+        let who = &sig["signer"];
+        if who.is_object() {
+            let name = s(&who["common_name"])
+                .or_else(|| s(&who["subject"]))
+                .unwrap_or_default();
+            writeln!(out, "{indent}  Signer:     {name}")?;
+            if let Some(o) = s(&who["organisation"]) {
                 writeln!(out, "{indent}  Organisation: {o}")?;
             }
             writeln!(
                 out,
                 "{indent}  Agency:     {}",
-                who.agency
-                    .as_deref()
-                    .unwrap_or("(the certificate names no agency)")
+                s(&who["agency"]).unwrap_or_else(|| "(the certificate names no agency)".into())
             )?;
-            if let Some(m) = &who.mst {
-                writeln!(out, "{indent}  MST:        {m}")?;
-            }
-            if let Some(m) = &who.mns {
-                writeln!(out, "{indent}  MNS:        {m}")?;
+            for (k, label) in [("mst", "MST"), ("mns", "MNS")] {
+                if let Some(v) = s(&who[k]) {
+                    writeln!(out, "{indent}  {label}:        {v}")?;
+                }
             }
             writeln!(
                 out,
                 "{indent}  Certificate: serial {}, valid {} to {}",
-                who.serial, who.not_before, who.not_after
+                s(&who["serial"]).unwrap_or_default(),
+                s(&who["not_before"]).unwrap_or_default(),
+                s(&who["not_after"]).unwrap_or_default()
             )?;
         }
         writeln!(
             out,
             "{indent}  Signed at:  {} (claimed)",
-            s.signing_time_claimed.as_deref().unwrap_or("not stated")
+            s(&sig["signing_time_claimed"]).unwrap_or_else(|| "not stated".into())
         )?;
-        if let Some(t) = &s.timestamp {
+        let t = &sig["timestamp"];
+        if t.is_object() {
             writeln!(
                 out,
                 "{indent}  Time-stamp: {} by {}{}{}",
-                t.time.as_deref().unwrap_or("?"),
-                t.tsa.as_deref().unwrap_or("?"),
-                if t.valid { "" } else { " (NOT VALID)" },
-                if t.weak { " (WEAK)" } else { "" }
+                s(&t["time"]).unwrap_or_else(|| "?".into()),
+                s(&t["tsa"]).unwrap_or_else(|| "?".into()),
+                if t["valid"] == true {
+                    ""
+                } else {
+                    " (NOT VALID)"
+                },
+                if t["weak"] == true { " (WEAK)" } else { "" }
             )?;
         }
-        let covers = if s.covers.whole_file {
+        let c = &sig["covers"];
+        let covers = if c["whole_file"] == true {
             "the whole file".to_owned()
         } else {
-            match s.covers.revision {
-                Some(n) => format!("revision {n} of {}", s.covers.revisions),
+            match c["revision"].as_u64() {
+                Some(n) => format!("revision {n} of {}", c["revisions"]),
                 None => "an unclear part of the file".to_owned(),
             }
         };
         writeln!(out, "{indent}  Covers:     {covers}")?;
-        if !s.covers.changes_after.is_empty() {
-            writeln!(
-                out,
-                "{indent}  Added after: {}",
-                s.covers.changes_after.join(", ")
-            )?;
+        let after = list(&c["changes_after"]);
+        if !after.is_empty() {
+            writeln!(out, "{indent}  Added after: {}", after.join(", "))?;
         }
-        let chain: Vec<String> = s
-            .chain
-            .iter()
+        let chain: Vec<String> = sig["chain"]
+            .as_array()
+            .into_iter()
+            .flatten()
             .map(|l| {
-                if l.weak {
-                    format!("{} (WEAK)", l.subject)
+                let subject = s(&l["subject"]).unwrap_or_default();
+                if l["weak"] == true {
+                    format!("{subject} (WEAK)")
                 } else {
-                    l.subject.clone()
+                    subject
                 }
             })
             .collect();
@@ -206,26 +231,26 @@ pub(crate) fn human(
         writeln!(
             out,
             "{indent}  Checked at: {}; revocation {}",
-            s.checked_at, s.revocation
+            s(&sig["checked_at"]).unwrap_or_default(),
+            s(&sig["revocation"]).unwrap_or_default()
         )?;
-        if !s.algorithm.is_empty() {
+        if let Some(a) = s(&sig["algorithm"]).filter(|a| !a.is_empty()) {
             writeln!(
                 out,
-                "{indent}  Algorithm:  {}{}",
-                s.algorithm,
-                if s.weak { " (WEAK)" } else { "" }
+                "{indent}  Algorithm:  {a}{}",
+                if sig["weak"] == true { " (WEAK)" } else { "" }
             )?;
         }
-        if !s.problems.is_empty() {
-            writeln!(out, "{indent}  Problems:")?;
-            for (p, c) in s.problems.iter().zip(&s.problem_codes) {
-                writeln!(out, "{indent}    - {p} [{c}]")?;
-            }
-        }
-        if !s.notes.is_empty() {
-            writeln!(out, "{indent}  Notes:")?;
-            for (n, c) in s.notes.iter().zip(&s.note_codes) {
-                writeln!(out, "{indent}    - {n} [{c}]")?;
+        for (key, codes, label) in [
+            ("problems", "problem_codes", "Problems"),
+            ("notes", "note_codes", "Notes"),
+        ] {
+            let items = list(&sig[key]);
+            if !items.is_empty() {
+                writeln!(out, "{indent}  {label}:")?;
+                for (p, c) in items.iter().zip(list(&sig[codes])) {
+                    writeln!(out, "{indent}    - {p} [{c}]")?;
+                }
             }
         }
     }

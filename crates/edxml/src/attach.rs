@@ -205,6 +205,82 @@ fn list_zip(b: &[u8]) -> Result<Vec<ZipEntry>, String> {
     Ok(entries)
 }
 
+/// Most PDF files taken from one attachment.
+const MAX_PDFS: usize = 16;
+
+/// A PDF file found in an attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PdfFile {
+    /// Its name: the archive entry's, else the attachment's declared name.
+    pub name: String,
+    /// Its bytes, or why they could not be taken (larger than allowed, a damaged entry).
+    pub bytes: Result<Vec<u8>, String>,
+}
+
+/// The PDF files of an attachment: the decoded bytes themselves when they are a PDF, or
+/// each PDF entry of a ZIP archive (known by its first bytes, not its name). Each is read
+/// whole up to `max_bytes`: an entry that inflates further (whatever its header says) is
+/// listed with an error instead of its bytes. At most 16 per attachment.
+pub fn pdf_files(
+    encoded: &str,
+    declared_name: Option<&str>,
+    max_bytes: usize,
+) -> Result<Vec<PdfFile>, String> {
+    let bytes = LENIENT_B64
+        .decode(compact_base64(encoded))
+        .map_err(|e| format!("the base64 content is invalid: {e}"))?;
+    let name = declared_name.unwrap_or("attachment.pdf").to_owned();
+    if bytes.starts_with(b"%PDF-") {
+        if bytes.len() > max_bytes {
+            return Ok(vec![PdfFile {
+                name,
+                bytes: Err(format!(
+                    "{} bytes, more than the {max_bytes} read",
+                    bytes.len()
+                )),
+            }]);
+        }
+        return Ok(vec![PdfFile {
+            name,
+            bytes: Ok(bytes),
+        }]);
+    }
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(Vec::new());
+    }
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes))
+        .map_err(|e| format!("the ZIP archive is damaged: {e}"))?;
+    let mut out = Vec::new();
+    for i in 0..archive.len().min(MAX_ZIP_ENTRIES) {
+        let Ok(mut file) = archive.by_index(i) else {
+            continue;
+        };
+        if file.is_dir() {
+            continue;
+        }
+        let entry = file.name().to_owned();
+        let mut head = Vec::with_capacity(8);
+        if (&mut file).take(5).read_to_end(&mut head).is_err() || head != b"%PDF-" {
+            continue;
+        }
+        if out.len() >= MAX_PDFS {
+            break;
+        }
+        let mut rest = Vec::new();
+        let read = (&mut file)
+            .take(max_bytes.saturating_sub(head.len()) as u64 + 1)
+            .read_to_end(&mut rest);
+        head.extend_from_slice(&rest);
+        let bytes = match read {
+            Err(e) => Err(format!("the archive entry cannot be read: {e}")),
+            Ok(_) if head.len() > max_bytes => Err(format!("more than the {max_bytes} bytes read")),
+            Ok(_) => Ok(head),
+        };
+        out.push(PdfFile { name: entry, bytes });
+    }
+    Ok(out)
+}
+
 /// Content type from magic bytes, falling back to the file extension.
 pub fn sniff(head: &[u8], name: Option<&str>) -> &'static str {
     let ext = name
@@ -318,6 +394,44 @@ mod tests {
                 prop_assert!(matches!(got, Cow::Borrowed(_)));
             }
         }
+    }
+
+    #[test]
+    fn pdf_files_come_from_plain_and_zipped_attachments() {
+        let pdf = b"%PDF-1.7\n...%%EOF\n".to_vec();
+        let plain = pdf_files(&encode_base64(&pdf), Some("cv.pdf"), 1000).unwrap();
+        assert_eq!(
+            plain,
+            vec![PdfFile {
+                name: "cv.pdf".into(),
+                bytes: Ok(pdf.clone())
+            }]
+        );
+        let zipped = zip_single_stored("Công văn 12.pdf", &pdf);
+        let got = pdf_files(&encode_base64(&zipped), Some("x.zip"), 1000).unwrap();
+        assert_eq!(
+            got,
+            vec![PdfFile {
+                name: "Công văn 12.pdf".into(),
+                bytes: Ok(pdf.clone())
+            }]
+        );
+        // too big: named, not read
+        let got = pdf_files(&encode_base64(&zipped), None, 10).unwrap();
+        assert!(got[0].bytes.as_ref().unwrap_err().contains("more than"));
+        // not a PDF, not base64
+        assert!(
+            pdf_files(&encode_base64(b"hello"), None, 1000)
+                .unwrap()
+                .is_empty()
+        );
+        let docx = zip_single_stored("a.docx", b"PK\x03\x04 inner");
+        assert!(
+            pdf_files(&encode_base64(&docx), None, 1000)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(pdf_files("!!!", None, 1000).is_err());
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub(crate) mod intake;
 pub mod links;
 pub mod metrics;
 pub mod net;
+pub mod pdf_trust;
 pub mod revocation;
 pub mod seen;
 pub mod server;

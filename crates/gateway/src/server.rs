@@ -73,6 +73,7 @@ pub struct RunningGateway {
     gateway_trust_files: Vec<std::path::PathBuf>,
     /// Document roots and CRLs, re-read on reload.
     doc_trust_files: (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>),
+    pdf_trust_files: crate::pdf_trust::PdfTrustFiles,
     /// Held by a reload (directory or TLS), so that two never interleave.
     reloading: std::sync::Mutex<()>,
     stop: Arc<Notify>,
@@ -218,10 +219,13 @@ impl RunningGateway {
         // The pinned signers come with the directory: the trust store follows it, in the
         // same snapshot (a request sees both or neither).
         let trust = with_pins((*st.snapshot().doc_trust).clone(), &v.directory);
+        let pdf_trust =
+            crate::pdf_trust::with_pins((*st.snapshot().pdf_trust).clone(), &v.directory);
         let pins = trust.pin_count();
         st.update_snapshot(|snap| {
             snap.directory = Arc::new(v.directory.clone());
             snap.doc_trust = Arc::new(trust);
+            snap.pdf_trust = Arc::new(pdf_trust);
         });
         Ok(format!(
             "{after} agencies (before: {before}), {pins} pinned signing certificates (before: {pins_before})"
@@ -243,6 +247,7 @@ impl RunningGateway {
         warn_if_client_crls_stale(&self.tls, now);
         let trust = load_doc_trust(&self.doc_trust_files.0, &self.doc_trust_files.1)
             .map(|t| with_pins(t, &st.directory()));
+        let pdf_trust = self.pdf_trust_files.load(&st.directory());
         // The federation CA(s) first: a new signing certificate is checked against them.
         let gateway = load_gateway_trust(&self.gateway_trust_files);
         let checked_with = match &gateway {
@@ -262,6 +267,9 @@ impl RunningGateway {
             if let Ok(t) = &trust {
                 snap.doc_trust = Arc::new(t.clone());
             }
+            if let Ok(t) = &pdf_trust {
+                snap.pdf_trust = Arc::new(t.clone());
+            }
             if gateway.is_ok() {
                 snap.gateway_trust = Arc::clone(&checked_with);
             }
@@ -272,6 +280,7 @@ impl RunningGateway {
         tls.and(gateway.map(drop))
             .and(signing.map(drop))
             .and(trust.map(drop))
+            .and(pdf_trust.map(drop))
     }
 
     /// Stop accepting, stop forwarders, and wait for the tasks to end.
@@ -319,6 +328,8 @@ pub struct Keys {
     pub signing: Signing,
     /// Roots and CRLs for agencies' document signatures.
     pub doc_trust: TrustStore,
+    /// Trust for the signatures inside PDF attachments.
+    pub pdf_trust: lienthong_pdfsig::PdfTrust,
     /// Roots for peers' receipts (the federation CA of `tls.client_ca`).
     pub gateway_trust: TrustStore,
 }
@@ -357,10 +368,14 @@ pub fn load_keys(v: &Validated, now: Timestamp) -> Result<Keys, StartError> {
         load_doc_trust(&c.trust.document_roots, &c.trust.crls).map_err(StartError::Keys)?,
         &v.directory,
     );
+    let pdf_trust = crate::pdf_trust::PdfTrustFiles::of(&c.trust)
+        .load(&v.directory)
+        .map_err(StartError::Keys)?;
     Ok(Keys {
         tls,
         signing,
         doc_trust,
+        pdf_trust,
         gateway_trust,
     })
 }
@@ -447,6 +462,7 @@ async fn start_inner(
         tls,
         signing,
         doc_trust,
+        pdf_trust,
         gateway_trust,
     } = load_keys(&v, now)?;
     let tls = Arc::new(tls);
@@ -482,6 +498,8 @@ async fn start_inner(
             gateway_trust: Arc::new(gateway_trust),
             signing: Arc::new(signing),
             policy: c.trust.policy,
+            pdf_trust: Arc::new(pdf_trust),
+            pdf_policy: c.trust.pdf_signatures,
             accept_recorded_relays: c.trust.accept_recorded_relays,
             relay_window_ms: c.retry.max_age_ms,
             max_body_bytes: c.limits.max_body_bytes,
@@ -635,6 +653,7 @@ async fn start_inner(
         tls,
         signing_files: (c.signing.cert.clone(), c.signing.key.clone()),
         doc_trust_files: (c.trust.document_roots.clone(), c.trust.crls.clone()),
+        pdf_trust_files: crate::pdf_trust::PdfTrustFiles::of(&c.trust),
         reloading: std::sync::Mutex::new(()),
         gateway_trust_files: c.tls.client_ca.clone(),
         stop,

@@ -266,8 +266,7 @@ pub(crate) fn check(
         return Ok(finish(rep));
     };
     let who = crate::signer::signer(&cert, cert_der, trust);
-    rep.organisation_cert =
-        crate::signer::organisation_cert(&who, crate::signer::person_attrs(cert_der));
+    rep.organisation_cert = crate::signer::organisation_cert(&who, cert_der);
     rep.signer = Some(who);
     let Some(dh) = Hash::from_oid(&si.digest_alg.oid) else {
         rep.problem(

@@ -28,18 +28,7 @@ pub(crate) fn signer(cert: &X509Certificate<'_>, der: &[u8], trust: &PdfTrust) -
     };
     let mst = code_after("MST:");
     let mns = code_after("MNS:");
-    let mut agency = None;
-    if let Ok(Some(san)) = cert.subject_alternative_name() {
-        for n in &san.value.general_names {
-            if let GeneralName::URI(u) = n
-                && let Some(a) = u.strip_prefix("urn:lienthong:agency:")
-            {
-                agency = Some(a.to_owned());
-                break;
-            }
-        }
-    }
-    let agency = agency
+    let agency = san_agency(cert)
         .or_else(|| trust.pinned(&fingerprint).map(str::to_owned))
         .or_else(|| {
             mst.as_deref()
@@ -84,20 +73,34 @@ fn looks_like_agency_code(v: &str) -> bool {
 }
 
 /// Is the certificate an organisation's (not a person's)? `None` when it cannot tell.
-pub(crate) fn organisation_cert(s: &Signer, subject_has_person_attrs: bool) -> Option<bool> {
-    if subject_has_person_attrs {
+///
+/// A person's attributes make a person's; a common name equal to the organisation, a tax
+/// or budget-unit code, or an agency named in the subjectAltName (an agency's signing
+/// certificate) make an organisation's.
+pub(crate) fn organisation_cert(s: &Signer, der: &[u8]) -> Option<bool> {
+    if person_attrs(der) {
         return Some(false);
     }
+    let names_agency = crypto::parse_cert(der).is_some_and(|c| san_agency(&c).is_some());
     match (&s.common_name, &s.organisation) {
         (Some(cn), Some(o)) if cn == o => Some(true),
-        _ if s.mst.is_some() || s.mns.is_some() => Some(true),
+        _ if s.mst.is_some() || s.mns.is_some() || names_agency => Some(true),
         _ => None,
     }
 }
 
+/// The agency a `urn:lienthong:agency:` subjectAltName URI names.
+fn san_agency(cert: &X509Certificate<'_>) -> Option<String> {
+    let san = cert.subject_alternative_name().ok().flatten()?;
+    san.value.general_names.iter().find_map(|n| match n {
+        GeneralName::URI(u) => u.strip_prefix("urn:lienthong:agency:").map(str::to_owned),
+        _ => None,
+    })
+}
+
 /// Does the subject carry attributes only a person's certificate has (title, given name,
 /// surname, a personal ID in UID)?
-pub(crate) fn person_attrs(der: &[u8]) -> bool {
+fn person_attrs(der: &[u8]) -> bool {
     let Some(c) = crypto::parse_cert(der) else {
         return false;
     };

@@ -158,6 +158,11 @@ impl PdfTrust {
         self.pins.push((fingerprint, agency.to_owned()));
     }
 
+    /// Replace every fingerprint pin (a directory reloaded with other pinned signers).
+    pub fn set_pins(&mut self, pins: impl IntoIterator<Item = ([u8; 32], String)>) {
+        self.pins = pins.into_iter().collect();
+    }
+
     /// Pin a tax code (MST) or budget-unit code (MNS) to an agency code: a certificate
     /// whose subject carries `UID=MST:<code>` or `UID=MNS:<code>` speaks for it.
     pub fn pin_tax_code(&mut self, code: &str, agency: &str) {

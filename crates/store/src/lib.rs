@@ -158,8 +158,8 @@ pub use types::{
     AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BackupReport, BusinessType,
     CheckReport, DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, HopStats,
     InboxCursor, InboxItem, Lease, MessageId, MessageInfo, MessageKind, MessagePage, MessageQuery,
-    Origin, ParseIdError, QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256, SignatureNote,
-    StatusNote, Timestamp,
+    Origin, ParseIdError, PdfNote, PdfSignerNote, QueueEntryInfo, QueueStats, ReceivedReceipt,
+    Sha256, SignatureNote, StatusNote, Timestamp,
 };
 
 /// The [`Store`] trait and the job traits it is made of, for `use lienthong_store::prelude::*`

@@ -111,6 +111,36 @@ pub struct SignatureNote {
     /// Accepted although not valid, under a `record` policy (the gateway's, or that of the
     /// VXP system or uplink that brought it).
     pub recorded: bool,
+    /// The signatures inside the document's PDF attachments, one entry per PDF (plain or
+    /// inside a ZIP attachment). Absent in records written before they were checked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pdfs: Vec<PdfNote>,
+}
+
+/// What the accepting gateway concluded of one PDF's signatures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PdfNote {
+    /// The file's name (the archive entry's, else the attachment's).
+    pub name: String,
+    /// `valid`, `weak`, `untrusted`, `invalid`, `unsigned`, or `unreadable`.
+    pub verdict: String,
+    /// A valid organisation signature of the sending agency is on it.
+    pub sender_signed: bool,
+    /// Its signatures, in signing order.
+    pub signers: Vec<PdfSignerNote>,
+}
+
+/// One signature of a PDF, as kept with the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PdfSignerNote {
+    /// `person` or `organisation`.
+    pub role: String,
+    /// The signer's common name.
+    pub name: Option<String>,
+    /// The agency the certificate speaks for, if any.
+    pub agency: Option<String>,
+    /// This signature's verdict.
+    pub verdict: String,
 }
 
 /// What a status package says: its code and description, kept with its metadata so that

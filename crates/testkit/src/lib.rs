@@ -13,6 +13,7 @@
 //!   federation's gateways and agencies.
 
 pub mod federation;
+pub mod pdf;
 pub mod pki;
 
 /// rcgen, re-exported for tests that make odd certificates.

@@ -83,6 +83,26 @@ impl LeafSpec {
         }
     }
 
+    /// A person's signing certificate (a competent person of `org`): digitalSignature +
+    /// nonRepudiation, no agency URI (a person speaks for no agency by certificate).
+    pub fn person(name: &str, org: &str, serial: u64) -> LeafSpec {
+        LeafSpec {
+            cn: name.to_owned(),
+            org: Some(org.to_owned()),
+            uris: vec![],
+            dns: vec![],
+            ips: vec![],
+            key_usages: vec![
+                KeyUsagePurpose::DigitalSignature,
+                KeyUsagePurpose::ContentCommitment,
+            ],
+            ekus: vec![],
+            valid: ((2026, 1, 1), (2036, 1, 1)),
+            key_pem: None,
+            serial,
+        }
+    }
+
     /// A document signer for an agency: digitalSignature + nonRepudiation, the agency URI.
     pub fn signer(code: &str, org: &str, serial: u64) -> LeafSpec {
         LeafSpec {

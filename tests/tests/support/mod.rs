@@ -137,7 +137,18 @@ pub fn sign_with(xml: &str, key_pem: &[u8], chain_pem: &[u8]) -> Vec<u8> {
 
 /// The unsigned XML of a document from `from` to `to`, numbered `n`.
 pub fn edoc_xml(from: &str, to: &[&str], n: u32) -> String {
+    edoc_xml_with(from, to, n, Vec::new())
+}
+
+/// [`edoc_xml`] with attachments.
+pub fn edoc_xml_with(
+    from: &str,
+    to: &[&str],
+    n: u32,
+    attachments: Vec<lienthong_edxml::Attachment>,
+) -> String {
     let e = Edoc {
+        attachments,
         header: MessageHeader {
             from: org(from),
             to: to.iter().map(|t| org(t)).collect(),

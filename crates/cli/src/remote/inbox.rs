@@ -186,10 +186,19 @@ pub(super) async fn inbox_signature(g: &InboxSignature) -> Result<u8, Fail> {
         print_json(&v);
     } else {
         let mut out = std::io::stdout().lock();
+        let pdfs = v["attachments"].as_array().cloned().unwrap_or_default();
         crate::verify::human(&mut out, report, &format!("message {}", g.id), None)
+            .and_then(|()| crate::verify::print_attachments(&mut out, &pdfs))
             .map_err(|e| Fail::local(Code::IoWrite, e.to_string()))?;
     }
-    Ok(if report["valid"] == true { 0 } else { 1 })
+    let pdfs_ok = v["attachments"]
+        .as_array()
+        .is_none_or(|a| a.iter().all(crate::verify_pdf::attachment_ok));
+    Ok(if report["valid"] == true && pdfs_ok {
+        0
+    } else {
+        1
+    })
 }
 
 pub(super) async fn inbox_get(g: &InboxGet) -> Result<u8, Fail> {

@@ -112,6 +112,52 @@ pub(super) fn print_track(v: &Value) {
             origin.get("hops").map(text).unwrap_or_default()
         );
     }
+    let sig = &m["signature"];
+    if sig.is_object() {
+        out!(
+            "  signature: {}{}",
+            text(&sig["verdict"]),
+            if sig["recorded"] == true {
+                " (accepted under a record policy)"
+            } else {
+                ""
+            }
+        );
+        for p in sig["pdfs"].as_array().into_iter().flatten() {
+            let signers: Vec<String> = p["signers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|x| {
+                    format!(
+                        "{} {}{}: {}",
+                        text(&x["role"]),
+                        x["name"].as_str().unwrap_or("?"),
+                        x["agency"]
+                            .as_str()
+                            .map(|a| format!(" ({a})"))
+                            .unwrap_or_default(),
+                        text(&x["verdict"])
+                    )
+                })
+                .collect();
+            out!(
+                "  pdf {}: {}{}{}",
+                text(&p["name"]),
+                text(&p["verdict"]),
+                if p["sender_signed"] == true {
+                    ", signed by the sending agency"
+                } else {
+                    ""
+                },
+                if signers.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", signers.join("; "))
+                }
+            );
+        }
+    }
     if let Some(rs) = m["recipients"].as_object() {
         out!("recipients:");
         for (code, st) in rs {

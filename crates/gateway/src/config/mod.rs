@@ -173,10 +173,30 @@ pub struct TrustSection {
     /// file, and only for senders it lists). False: this gateway's policy decides alone.
     #[serde(default = "yes")]
     pub accept_recorded_relays: bool,
+    /// The signatures inside PDF attachments: `record` (default) keeps each PDF's verdict
+    /// with the message; `require` also refuses a document whose main PDF (the first PDF
+    /// attachment) lacks a valid organisation signature from the sending agency.
+    #[serde(default = "record")]
+    pub pdf_signatures: SignaturePolicy,
+    /// Trust the Government CA's roots and intermediates shipped with lienthong for PDF
+    /// signatures (default true). `document_roots` are trusted for them too.
+    #[serde(default = "yes")]
+    pub government_ca: bool,
+    /// More roots for PDF signatures (public CAs: VNPT-CA, Viettel-CA, …), PEM.
+    #[serde(default)]
+    pub pdf_roots: Vec<PathBuf>,
+    /// Issuing CA certificates offered to every PDF signer's chain (signatures often carry
+    /// only the signer's certificate), PEM.
+    #[serde(default)]
+    pub pdf_intermediates: Vec<PathBuf>,
 }
 
 fn yes() -> bool {
     true
+}
+
+fn record() -> SignaturePolicy {
+    SignaturePolicy::Record
 }
 
 /// `[parent]`.

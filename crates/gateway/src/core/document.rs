@@ -30,6 +30,8 @@ pub struct Checked {
     pub verdict: Verdict,
     /// Why the signature is not valid (empty when it is).
     pub problems: Vec<String>,
+    /// The signatures inside its PDF attachments.
+    pub pdfs: Vec<lienthong_store::PdfNote>,
 }
 
 impl Checked {
@@ -58,6 +60,7 @@ impl Checked {
                     .unwrap_or_default(),
                 // Accepted although not valid: only a `record` policy lets that through.
                 recorded: self.verdict != Verdict::Valid,
+                pdfs: self.pdfs.clone(),
             }),
         }
     }
@@ -155,6 +158,22 @@ pub fn check_document(
                 .map(|(c, m)| json!({"code": c, "message": m})).collect::<Vec<_>>(),
         })));
     }
+    // The signatures inside the PDFs, judged as of the same time. Where the document enters
+    // the network (a submission) `require` refuses one whose main PDF lacks the sender's
+    // organisation signature; gateways further on record what they find.
+    let sender_codes = agency_codes(snap, &from.organ_id);
+    let pdfs = super::pdfs::check_attachments(
+        &parsed.package,
+        &snap.pdf_trust,
+        i64::try_from(signature_at.as_millis() / 1000).unwrap_or(i64::MAX),
+        snap.max_body_bytes,
+    );
+    if snap.pdf_policy == SignaturePolicy::Require
+        && submitter.is_some()
+        && kind == MessageKind::Edoc
+    {
+        super::pdfs::require_organisation_signature(&pdfs, &sender_codes)?;
+    }
     // Stored under the agency's own code when the document names it by an alias (common
     // since the 2025 mergers), so that tracking, DocumentId conflicts and returning statuses
     // all see one sender.
@@ -178,7 +197,32 @@ pub fn check_document(
         status,
         verdict: report.verdict,
         problems: report.problems,
+        pdfs: super::pdfs::notes(&pdfs, &sender_codes),
     })
+}
+
+/// An agency's codes: the directory's main code and aliases for `code` (the code itself
+/// first when the directory does not know it).
+pub fn agency_codes(snap: &Snapshot, code: &str) -> Vec<String> {
+    let known = AgencyCode::parse(code)
+        .ok()
+        .and_then(|c| snap.directory.agency(&c))
+        .map(|a| {
+            std::iter::once(&a.code)
+                .chain(&a.aliases)
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        });
+    match known {
+        Some(mut codes) => {
+            // the code the document uses first (messages name it)
+            if let Some(i) = codes.iter().position(|c| c == code) {
+                codes.swap(0, i);
+            }
+            codes
+        }
+        None => vec![code.to_owned()],
+    }
 }
 
 /// Nodes any document may have, whatever its size.

@@ -80,6 +80,8 @@ pub(crate) fn snapshot(full: bool) -> Snapshot {
         gateway_trust: Arc::new(trust()),
         signing: Arc::new(signing("gw-h50")),
         policy: SignaturePolicy::Require,
+        pdf_trust: Arc::new(lienthong_pdfsig::PdfTrust::government()),
+        pdf_policy: SignaturePolicy::Record,
         accept_recorded_relays: true,
         relay_window_ms: 7 * 86_400_000,
         max_body_bytes: 1 << 20,

@@ -7,6 +7,7 @@
 //! |---|---|
 //! | is this document acceptable (XML, edXML, recipients, signature under the policy) | [`document::check_document`] |
 //! | may this agency's DMS submit it | [`document::check_submitter_of`] |
+//! | who signed the PDFs inside it; does the main one carry the sender's organisation signature | [`pdfs::check_attachments`], [`pdfs::require_organisation_signature`] |
 //! | may this gateway relay it to us | [`relay::authorize_relay`], [`relay::check_relayed_sender`] |
 //! | as of when is a relayed signature judged | [`relay::relay_signature_time`] |
 //! | where does each recipient go (plan the dispatch) | [`dispatch::route_all`], [`dispatch::plan`] |
@@ -18,6 +19,7 @@
 pub mod dispatch;
 pub mod document;
 pub mod link;
+pub mod pdfs;
 pub mod peer;
 pub mod receipt;
 pub mod relay;

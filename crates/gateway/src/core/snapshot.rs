@@ -30,6 +30,11 @@ pub struct Snapshot {
     pub signing: Arc<Signing>,
     /// Signature policy.
     pub policy: SignaturePolicy,
+    /// Trust for the signatures inside PDF attachments (the Government CA, roots, CRLs,
+    /// the directory's pinned signers).
+    pub pdf_trust: Arc<lienthong_pdfsig::PdfTrust>,
+    /// `[trust] pdf_signatures`.
+    pub pdf_policy: SignaturePolicy,
     /// `[trust] accept_recorded_relays`.
     pub accept_recorded_relays: bool,
     /// How far back a relayed document's signature may be checked (`retry.max_age_ms`).

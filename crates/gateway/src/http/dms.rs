@@ -199,7 +199,9 @@ pub(crate) fn in_inbox(
 /// Who signed a message in the caller's inbox, and whether the signature holds: verified
 /// by the gateway under its document trust, as of the message's entry into the network
 /// (as every hop checked it), with today's revocation lists. A DMS shows this to the clerk
-/// instead of implementing XML signatures and the PKI itself.
+/// instead of implementing XML signatures and the PKI itself. `attachments` reports the
+/// signatures inside each PDF attachment (plain or zipped): who signed, in which role,
+/// when, what they cover, and whether they hold.
 pub(crate) async fn inbox_signature(
     State(s): State<Shared>,
     peer: AgencyPeer,
@@ -208,23 +210,29 @@ pub(crate) async fn inbox_signature(
     let id = parse_id(&id)?;
     let (info, share) = inbox_message_with_share(&s, &peer, id).await?;
     let st = s.clone();
-    let report = blocking(move || {
+    let (report, pdfs) = blocking(move || {
         let _share = share;
         let bytes = st.store.read_payload(id)?;
         let snap = st.snapshot();
         let (doc, parsed) = document::read_document(&snap, &bytes)?;
         // As this gateway judged it when it accepted the message, however long ago.
         let at = relay_core::relay_signature_time(id, info.accepted_at, snap.relay_window_ms);
-        Ok(document::signature_report(
-            &snap,
-            &doc,
-            parsed.package.from(),
-            at,
-            st.clock.now(),
-        ))
+        let report =
+            document::signature_report(&snap, &doc, parsed.package.from(), at, st.clock.now());
+        // The signatures inside its PDFs, each with its own signing time.
+        let pdfs = crate::core::pdfs::check_attachments(
+            &parsed.package,
+            &snap.pdf_trust,
+            i64::try_from(at.as_millis() / 1000).unwrap_or(i64::MAX),
+            snap.max_body_bytes,
+        );
+        Ok((report, pdfs))
     })
     .await?;
-    Ok(Json(json!({"id": id.to_string(), "signature": report})).into_response())
+    Ok(
+        Json(json!({"id": id.to_string(), "signature": report, "attachments": pdfs}))
+            .into_response(),
+    )
 }
 
 #[derive(Debug, Deserialize)]
