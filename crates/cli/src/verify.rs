@@ -37,7 +37,9 @@ pub(crate) struct Args {
     #[arg(long, value_name = "FILE")]
     directory: Option<PathBuf>,
     /// Check certificates as of this time (RFC 3339 or YYYY-MM-DD, UTC); default now, or
-    /// for a receipt the time it says the message was received.
+    /// for a receipt the time it says the message was received. A PDF signature is checked
+    /// as of its own time (its time-stamp's, else the time it claims); this time serves
+    /// those that state none.
     #[arg(long)]
     at: Option<String>,
     /// For a receipt: the document file it should be for (its SHA-256 must match).
@@ -292,7 +294,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             &parsed.package,
             &pdf_trust,
             i64::try_from(at.as_secs()).unwrap_or(i64::MAX),
-            lienthong_pdfsig::Limits::default().max_file_bytes,
+            lienthong_pdfsig::Limits::default(),
         );
         (verify(&doc, &Profile::edxml(), &policy), what, None)
     } else {

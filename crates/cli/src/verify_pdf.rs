@@ -208,7 +208,18 @@ pub(crate) fn human(
             }
         };
         writeln!(out, "{indent}  Covers:     {covers}")?;
-        let after = list(&c["changes_after"]);
+        let after: Vec<&str> = list(&c["changes_after"])
+            .iter()
+            .map(|k| match k.as_str() {
+                "signatures" => "later signatures",
+                "metadata" => "document information and form structure",
+                "form_fields" => "form fields filled in",
+                "annotations" => "comments, stamps or other annotations",
+                "pages" => "pages added or removed",
+                "content" => "page content changed",
+                _ => "other changes",
+            })
+            .collect();
         if !after.is_empty() {
             writeln!(out, "{indent}  Added after: {}", after.join(", "))?;
         }

@@ -219,8 +219,9 @@ pub struct PdfFile {
 
 /// The PDF files of an attachment: the decoded bytes themselves when they are a PDF, or
 /// each PDF entry of a ZIP archive (known by its first bytes, not its name). Each is read
-/// whole up to `max_bytes`: an entry that inflates further (whatever its header says) is
-/// listed with an error instead of its bytes. At most 16 per attachment.
+/// whole up to `max_bytes`, and a zipped one up to twice the archive's size (at least
+/// 1 MiB): an entry that inflates further (whatever its header says) is listed with an
+/// error instead of its bytes. At most 16 per attachment.
 pub fn pdf_files(
     encoded: &str,
     declared_name: Option<&str>,
@@ -248,6 +249,8 @@ pub fn pdf_files(
     if !bytes.starts_with(b"PK\x03\x04") {
         return Ok(Vec::new());
     }
+    // an entry inflating to more than twice the archive is not a PDF anyone zipped
+    let max_bytes = max_bytes.min(bytes.len().saturating_mul(2).max(1 << 20));
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes))
         .map_err(|e| format!("the ZIP archive is damaged: {e}"))?;
     let mut out = Vec::new();
@@ -432,6 +435,27 @@ mod tests {
                 .is_empty()
         );
         assert!(pdf_files("!!!", None, 1000).is_err());
+    }
+
+    #[test]
+    fn a_zipped_pdf_that_inflates_past_twice_its_archive_is_not_read() {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        w.start_file("bomb.pdf", options).unwrap();
+        w.write_all(b"%PDF-1.7\n").unwrap();
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..16 {
+            w.write_all(&zeros).unwrap();
+        }
+        let archive = w.finish().unwrap().into_inner();
+        assert!(archive.len() < 100_000, "{}", archive.len());
+        let got = pdf_files(&encode_base64(&archive), None, 64 << 20).unwrap();
+        assert_eq!(got.len(), 1);
+        let Err(why) = &got[0].bytes else {
+            panic!("a 16 MiB entry from a small archive was read");
+        };
+        assert!(why.contains("more than the 1048576 bytes"), "{why}");
     }
 
     #[test]

@@ -13,6 +13,7 @@
 mod ber;
 mod cms;
 mod crypto;
+mod digest;
 mod doc;
 mod error;
 mod limits;
@@ -52,13 +53,8 @@ pub fn verify_pdf_with(
     limits: Limits,
 ) -> Result<PdfReport, PdfError> {
     let doc = doc::Doc::open(bytes, limits)?;
-    let found = structure::signatures(&doc)?;
-    let mut reports = Vec::with_capacity(found.len());
-    for f in &found {
-        reports.push(signature::check(&doc, trust, f, 0, now)?);
-    }
+    let mut found = structure::signatures(&doc)?;
     // signing order: by where the signed bytes end
-    let mut order: Vec<usize> = (0..reports.len()).collect();
     let end_of = |f: &structure::Found| -> i64 {
         match f.sig.get(b"ByteRange").and_then(object::Obj::as_array) {
             Some([_, _, s, l]) => s
@@ -68,11 +64,12 @@ pub fn verify_pdf_with(
             _ => i64::MAX,
         }
     };
-    order.sort_by_key(|i| found.get(*i).map_or(i64::MAX, end_of));
-    let mut signatures: Vec<SignatureReport> = order
-        .iter()
-        .filter_map(|i| reports.get(*i).cloned())
-        .collect();
+    found.sort_by_key(end_of);
+    let mut digests = digest::RangeDigests::new(bytes);
+    let mut signatures = Vec::with_capacity(found.len());
+    for f in &found {
+        signatures.push(signature::check(&doc, trust, f, &mut digests, now)?);
+    }
     let n = signatures.len();
     for (k, s) in signatures.iter_mut().enumerate() {
         s.index = k + 1;

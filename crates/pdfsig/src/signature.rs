@@ -119,22 +119,15 @@ fn contents(doc: &Doc<'_>, f: &Found, r: [usize; 4]) -> Result<Vec<u8>, String> 
     Ok(decoded)
 }
 
-fn digest_ranges(doc: &Doc<'_>, r: [usize; 4], h: Hash) -> Vec<u8> {
-    let mut ctx = h.context();
-    ctx.update(doc.bytes.get(r[0]..r[0] + r[1]).unwrap_or_default());
-    ctx.update(doc.bytes.get(r[2]..r[2] + r[3]).unwrap_or_default());
-    ctx.finish().as_ref().to_vec()
-}
-
 /// Check one signature. `now` is used when the signature claims no time.
 pub(crate) fn check(
     doc: &Doc<'_>,
     trust: &PdfTrust,
     f: &Found,
-    index: usize,
+    digests: &mut crate::digest::RangeDigests<'_>,
     now: i64,
 ) -> Result<SignatureReport, crate::error::PdfError> {
-    let mut rep = blank(index, f, doc.revisions.len(), now);
+    let mut rep = blank(0, f, doc.revisions.len(), now);
     let subfilter = rep.subfilter.clone();
     let legacy_sha1 = match subfilter.as_str() {
         "adbe.pkcs7.detached" | "ETSI.CAdES.detached" => false,
@@ -182,10 +175,12 @@ pub(crate) fn check(
     rep.covers.revision = rev.map(|i| i + 1);
     match rev {
         Some(i) => {
-            let changes = structure::changes_after(doc, i)?;
+            let kinds: Vec<Change> = structure::changes_after(doc, i)?;
             let mdp = structure::docmdp(doc, &f.sig);
-            let kinds: Vec<Change> = changes;
             rep.covers.changes_after = kinds.iter().map(|c| c.name()).collect();
+            let said = |k: &mut dyn Iterator<Item = &Change>| {
+                k.map(|c| c.describe()).collect::<Vec<_>>().join(", ")
+            };
             if i + 1 < doc.revisions.len() {
                 rep.note(
                     Code::PdfLaterRevision,
@@ -196,22 +191,17 @@ pub(crate) fn check(
                         if kinds.is_empty() {
                             "nothing that changes the document".to_owned()
                         } else {
-                            rep.covers.changes_after.join(", ")
+                            said(&mut kinds.iter())
                         }
                     ),
                 );
             }
-            let bad: Vec<&str> = kinds
-                .iter()
-                .filter(|c| !c.allowed(mdp))
-                .map(|c| c.name())
-                .collect();
+            let bad = said(&mut kinds.iter().filter(|c| !c.allowed(mdp)));
             if !bad.is_empty() {
                 rep.problem(
                     Code::PdfModified,
                     format!(
-                        "the file was changed after this signature in ways it does not allow: {}",
-                        bad.join(", ")
+                        "the file was changed after this signature in ways it does not allow: {bad}"
                     ),
                 );
             }
@@ -280,7 +270,7 @@ pub(crate) fn check(
     };
     let mut weak = legacy_sha1 || dh == Hash::Sha1;
     // the content the signature covers
-    let ranges_digest = digest_ranges(doc, r, if legacy_sha1 { Hash::Sha1 } else { dh });
+    let ranges_digest = digests.digest(r, if legacy_sha1 { Hash::Sha1 } else { dh });
     let content: Vec<u8> = if legacy_sha1 {
         match &sd.econtent {
             Some(ec) if *ec == ranges_digest => ec.clone(),

@@ -163,6 +163,19 @@ impl Change {
         }
     }
 
+    /// The change in words, for a clerk.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Change::Signatures => "later signatures",
+            Change::Metadata => "document information and form structure",
+            Change::FormFields => "form fields filled in",
+            Change::Annotations => "comments, stamps or other annotations",
+            Change::Pages => "pages added or removed",
+            Change::Content => "page content changed",
+            Change::Other => "other changes to the document",
+        }
+    }
+
     /// Does a signature with this DocMDP permission (None: an approval signature) allow
     /// the change? Later signatures, filled-in form fields and metadata, as pyHanko's
     /// standard policy: annotations are not among them (a comment can cover the text).

@@ -161,12 +161,15 @@ pub fn check_document(
     // The signatures inside the PDFs, judged as of the same time. Where the document enters
     // the network (a submission) `require` refuses one whose main PDF lacks the sender's
     // organisation signature; gateways further on record what they find.
+    // The XML tree is no longer needed: freed before the PDFs are decoded, so that the
+    // two never take memory at once.
+    drop(doc);
     let sender_codes = agency_codes(snap, &from.organ_id);
     let pdfs = super::pdfs::check_attachments(
         &parsed.package,
         &snap.pdf_trust,
         i64::try_from(signature_at.as_millis() / 1000).unwrap_or(i64::MAX),
-        snap.max_body_bytes,
+        super::pdfs::gateway_limits(),
     );
     if snap.pdf_policy == SignaturePolicy::Require
         && submitter.is_some()

@@ -4,7 +4,7 @@
 //! PDF (the first one) carry a valid organisation signature of the sending agency?
 
 use lienthong_edxml::{Package, attach};
-use lienthong_pdfsig::{PdfReport, PdfTrust, Role, Verdict};
+use lienthong_pdfsig::{Limits, PdfReport, PdfTrust, Role, Verdict};
 use lienthong_store::{PdfNote, PdfSignerNote};
 use lienthong_types::Code;
 use serde::Serialize;
@@ -40,14 +40,28 @@ impl AttachmentPdf {
     }
 }
 
+/// What the gateway reads of one PDF: the verifier's defaults, with the inflated
+/// structural streams (xref and object streams, a few hundred kilobytes in real files)
+/// held to 4 MiB, so that a request's PDF check costs little beside its body.
+pub fn gateway_limits() -> Limits {
+    Limits {
+        max_inflated_stream: 4 << 20,
+        max_inflated_total: 4 << 20,
+        ..Limits::default()
+    }
+}
+
 /// Every PDF in the document's attachments, checked as of `at` (Unix seconds: when no
-/// signature says when it was made). At most `max_bytes` of each PDF are read.
+/// signature says when it was made), one at a time. A PDF is read to at most
+/// `limits.max_file_bytes`, and a zipped one to at most twice its attachment's decoded
+/// size (the national SDK stores PDFs uncompressed; a bigger one is a ZIP bomb).
 pub fn check_attachments(
     package: &Package,
     trust: &PdfTrust,
     at: i64,
-    max_bytes: usize,
+    limits: Limits,
 ) -> Vec<AttachmentPdf> {
+    let max_bytes = limits.max_file_bytes;
     let Package::Edoc(e) = package else {
         return Vec::new();
     };

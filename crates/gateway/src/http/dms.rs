@@ -224,7 +224,7 @@ pub(crate) async fn inbox_signature(
             &parsed.package,
             &snap.pdf_trust,
             i64::try_from(at.as_millis() / 1000).unwrap_or(i64::MAX),
-            snap.max_body_bytes,
+            crate::core::pdfs::gateway_limits(),
         );
         Ok((report, pdfs))
     })
