@@ -98,9 +98,13 @@ fn verdict_line(verdict: &str) -> &'static str {
 }
 
 /// May an edXML document with this PDF (its report's JSON) pass: the envelope vouches for
-/// an unsigned PDF, but a PDF signature that does not hold fails the whole.
+/// a PDF without signatures (or one that cannot be read as a PDF), but a PDF signature
+/// that does not hold (invalid, untrusted or weak) fails the whole.
 pub(crate) fn attachment_ok(a: &serde_json::Value) -> bool {
-    matches!(a["verdict"].as_str(), Some("valid" | "unsigned"))
+    !matches!(
+        a["verdict"].as_str(),
+        Some("invalid" | "untrusted" | "weak")
+    )
 }
 
 /// Print a PDF report (its JSON form: from [`lienthong_pdfsig::verify_pdf`] here, or an

@@ -1,6 +1,9 @@
 //! Starting a gateway: load and check everything, open the store, bind, then serve
 //! connections and run the forwarders.
 
+use crate::trust_files::{
+    PdfTrustFiles, load_doc_trust, load_gateway_trust, pdf_with_pins, with_pins,
+};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -73,7 +76,7 @@ pub struct RunningGateway {
     gateway_trust_files: Vec<std::path::PathBuf>,
     /// Document roots and CRLs, re-read on reload.
     doc_trust_files: (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>),
-    pdf_trust_files: crate::pdf_trust::PdfTrustFiles,
+    pdf_trust_files: PdfTrustFiles,
     /// Held by a reload (directory or TLS), so that two never interleave.
     reloading: std::sync::Mutex<()>,
     stop: Arc<Notify>,
@@ -219,8 +222,7 @@ impl RunningGateway {
         // The pinned signers come with the directory: the trust store follows it, in the
         // same snapshot (a request sees both or neither).
         let trust = with_pins((*st.snapshot().doc_trust).clone(), &v.directory);
-        let pdf_trust =
-            crate::pdf_trust::with_pins((*st.snapshot().pdf_trust).clone(), &v.directory);
+        let pdf_trust = pdf_with_pins((*st.snapshot().pdf_trust).clone(), &v.directory);
         let pins = trust.pin_count();
         st.update_snapshot(|snap| {
             snap.directory = Arc::new(v.directory.clone());
@@ -316,10 +318,6 @@ impl RunningGateway {
     }
 }
 
-fn read(p: &std::path::Path) -> Result<Vec<u8>, String> {
-    std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
-}
-
 /// Everything a gateway reads from key and certificate files.
 pub struct Keys {
     /// Server and forwarding TLS.
@@ -368,7 +366,7 @@ pub fn load_keys(v: &Validated, now: Timestamp) -> Result<Keys, StartError> {
         load_doc_trust(&c.trust.document_roots, &c.trust.crls).map_err(StartError::Keys)?,
         &v.directory,
     );
-    let pdf_trust = crate::pdf_trust::PdfTrustFiles::of(&c.trust)
+    let pdf_trust = PdfTrustFiles::of(&c.trust)
         .load(&v.directory)
         .map_err(StartError::Keys)?;
     Ok(Keys {
@@ -378,46 +376,6 @@ pub fn load_keys(v: &Validated, now: Timestamp) -> Result<Keys, StartError> {
         pdf_trust,
         gateway_trust,
     })
-}
-
-/// The trust for peers' receipts (and our own signing certificate): the federation CA(s).
-fn load_gateway_trust(client_ca: &[std::path::PathBuf]) -> Result<TrustStore, String> {
-    let mut trust = TrustStore::new();
-    for r in client_ca {
-        trust
-            .add_roots_pem(&read(r)?)
-            .map_err(|e| format!("{}: {e}", r.display()))?;
-    }
-    Ok(trust)
-}
-
-/// The trust for agencies' document signatures: roots and CRLs.
-fn load_doc_trust(
-    roots: &[std::path::PathBuf],
-    crls: &[std::path::PathBuf],
-) -> Result<TrustStore, String> {
-    let mut trust = TrustStore::new();
-    for r in roots {
-        trust
-            .add_roots_pem(&read(r)?)
-            .map_err(|e| format!("{}: {e}", r.display()))?;
-    }
-    for r in crls {
-        trust
-            .add_crls(&read(r)?)
-            .map_err(|e| format!("{}: {e}", r.display()))?;
-    }
-    Ok(trust)
-}
-
-/// `trust` with the directory's pinned signing certificates (and no others).
-fn with_pins(mut trust: TrustStore, directory: &lienthong_routing::Directory) -> TrustStore {
-    trust.set_pins(
-        directory
-            .signer_pins()
-            .map(|(fp, code)| (fp, code.to_string())),
-    );
-    trust
 }
 
 /// The store settings a configuration gives (retry policy, retention).
@@ -653,7 +611,7 @@ async fn start_inner(
         tls,
         signing_files: (c.signing.cert.clone(), c.signing.key.clone()),
         doc_trust_files: (c.trust.document_roots.clone(), c.trust.crls.clone()),
-        pdf_trust_files: crate::pdf_trust::PdfTrustFiles::of(&c.trust),
+        pdf_trust_files: PdfTrustFiles::of(&c.trust),
         reloading: std::sync::Mutex::new(()),
         gateway_trust_files: c.tls.client_ca.clone(),
         stop,

@@ -195,3 +195,10 @@ impl PdfReport {
         })
     }
 }
+
+/// Unix seconds as RFC 3339 (UTC).
+pub(crate) fn rfc3339(secs: i64) -> String {
+    jiff::Timestamp::from_second(secs)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|_| secs.to_string())
+}

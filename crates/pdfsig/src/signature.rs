@@ -2,15 +2,12 @@
 //! the time-stamp, the certificate path at the signing time, and what came after it.
 
 use lienthong_types::Code;
-use x509_parser::prelude::*;
 
-use crate::cms::{
-    self, OID_DATA, OID_MESSAGE_DIGEST, OID_SIGNING_TIME, OID_TIMESTAMP_TOKEN, SignedData,
-};
+use crate::cms::{self, OID_DATA, OID_MESSAGE_DIGEST, OID_SIGNING_TIME, OID_TIMESTAMP_TOKEN};
 use crate::crypto::{self, Hash, Key, SigFailure};
 use crate::doc::Doc;
 use crate::object::Obj;
-use crate::report::{Covers, Role, SignatureReport, Verdict};
+use crate::report::{Covers, Role, SignatureReport, Verdict, rfc3339};
 use crate::structure::{self, Change, Found};
 use crate::trust::{PdfTrust, check_chain};
 
@@ -18,12 +15,6 @@ use crate::trust::{PdfTrust, check_chain};
 const VIETNAM: i64 = 7 * 3600;
 /// A claimed time within this of the time-stamp is simply the same time.
 const SAME_TIME: i64 = 5 * 60;
-
-pub(crate) fn rfc3339(secs: i64) -> String {
-    jiff::Timestamp::from_second(secs)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_else(|_| secs.to_string())
-}
 
 fn blank(index: usize, f: &Found, revisions: usize, now: i64) -> SignatureReport {
     SignatureReport {
@@ -241,7 +232,7 @@ pub(crate) fn check(
             ),
         );
     }
-    let Some(cert_der) = find_cert(&sd, &si.sid) else {
+    let Some(cert_der) = crate::signer::find_cert(&sd, &si.sid) else {
         rep.problem(
             Code::PdfNoCertificate,
             "the CMS does not carry the signer's certificate",
@@ -541,32 +532,6 @@ pub(crate) fn finish(mut rep: SignatureReport) -> SignatureReport {
     };
     rep.valid = rep.verdict == Verdict::Valid;
     rep
-}
-
-pub(crate) fn find_cert<'a>(sd: &SignedData<'a>, sid: &cms::Sid<'_>) -> Option<&'a [u8]> {
-    sd.certs.iter().copied().find(|der| {
-        let Some(c) = crypto::parse_cert(der) else {
-            return false;
-        };
-        match sid {
-            cms::Sid::IssuerSerial { issuer, serial } => {
-                c.issuer().as_raw() == *issuer && trim0(c.raw_serial()) == trim0(serial)
-            }
-            cms::Sid::KeyId(k) => c
-                .extensions()
-                .iter()
-                .find_map(|e| match e.parsed_extension() {
-                    ParsedExtension::SubjectKeyIdentifier(id) => Some(id.0 == k.as_slice()),
-                    _ => None,
-                })
-                .unwrap_or(false),
-        }
-    })
-}
-
-fn trim0(b: &[u8]) -> &[u8] {
-    let n = b.iter().take_while(|x| **x == 0).count();
-    b.get(n..).unwrap_or_default()
 }
 
 /// A PDF date `D:YYYYMMDDHHmmSSOHH'mm'` as Unix seconds.

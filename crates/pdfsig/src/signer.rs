@@ -4,9 +4,10 @@
 
 use x509_parser::prelude::*;
 
+use crate::cms::{self, SignedData};
 use crate::crypto;
 use crate::report::Signer;
-use crate::signature::rfc3339;
+use crate::report::rfc3339;
 use crate::trust::PdfTrust;
 
 pub(crate) fn signer(cert: &X509Certificate<'_>, der: &[u8], trust: &PdfTrust) -> Signer {
@@ -111,6 +112,33 @@ fn person_attrs(der: &[u8]) -> bool {
                 && a.as_str()
                     .is_ok_and(|v| ["CMND:", "CCCD:", "HC:"].iter().any(|p| v.starts_with(p))))
     })
+}
+
+/// The certificate of `sd` that the signer identifier names.
+pub(crate) fn find_cert<'a>(sd: &SignedData<'a>, sid: &cms::Sid<'_>) -> Option<&'a [u8]> {
+    sd.certs.iter().copied().find(|der| {
+        let Some(c) = crypto::parse_cert(der) else {
+            return false;
+        };
+        match sid {
+            cms::Sid::IssuerSerial { issuer, serial } => {
+                c.issuer().as_raw() == *issuer && trim0(c.raw_serial()) == trim0(serial)
+            }
+            cms::Sid::KeyId(k) => c
+                .extensions()
+                .iter()
+                .find_map(|e| match e.parsed_extension() {
+                    ParsedExtension::SubjectKeyIdentifier(id) => Some(id.0 == k.as_slice()),
+                    _ => None,
+                })
+                .unwrap_or(false),
+        }
+    })
+}
+
+fn trim0(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|x| **x == 0).count();
+    b.get(n..).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 use crate::cms::{self, OID_MESSAGE_DIGEST};
 use crate::crypto::{self, Hash, Key};
 use crate::report::Timestamp;
-use crate::signature::{find_cert, rfc3339};
+use crate::report::rfc3339;
+use crate::signer::find_cert;
 use crate::trust::{PdfTrust, check_chain};
 
 /// Check a time-stamp token over `signature`. Returns the report, the time it proves,
