@@ -142,6 +142,8 @@ async fn counters_start_at_zero_are_described_and_match_the_operations_guide() {
         "lienthong_backup_last_success_timestamp_seconds",
         // Only with `[vxp]` (vxp_api checks it).
         "lienthong_vxp_requests_total",
+        // Only once a document with a PDF attachment arrived (gateway_pdf_signatures).
+        "lienthong_pdf_signatures_total",
     ]
     .into();
     for name in &documented {

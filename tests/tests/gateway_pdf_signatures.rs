@@ -95,7 +95,21 @@ async fn under_record_every_pdf_verdict_is_kept_and_shown() {
     ] {
         let a = sender.submit(document_with_pdf(n, &pdf)).await.unwrap();
         assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+        // the DMS learns at once what its PDFs came to
+        let verdict = if n == 1 { "valid" } else { "invalid" };
+        assert_eq!(a.json()["pdfs"][0]["verdict"], verdict, "{}", a.json());
         ids.push(a.json()["id"].as_str().unwrap().to_owned());
+    }
+    let text = metrics_text(&f, "gw-h50").await;
+    for v in ["valid", "invalid"] {
+        assert_eq!(
+            metric_value(
+                &text,
+                &format!("lienthong_pdf_signatures_total{{verdict=\"{v}\"}}")
+            ),
+            Some(1.0),
+            "{text}"
+        );
     }
     // the recipient's signature view: the envelope, then the PDF's signatures
     let view = |id: String| {

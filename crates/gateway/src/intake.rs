@@ -31,6 +31,8 @@ pub(crate) struct Submitted {
     pub duplicate: bool,
     /// The envelope signature's verdict.
     pub verdict: Verdict,
+    /// What the signatures inside its PDF attachments came to.
+    pub pdfs: Vec<lienthong_store::PdfNote>,
 }
 
 /// Accept `bytes` from `caller` (an agency's DMS or a VXP system), under the signature
@@ -72,6 +74,7 @@ pub(crate) async fn submit(
                 recipients: checked.recipients,
                 duplicate: outcome.duplicate,
                 verdict: checked.verdict,
+                pdfs: checked.pdfs,
             },
             hops,
         ))
@@ -84,6 +87,8 @@ pub(crate) async fn submit(
     wake(s, &hops);
     if !done.duplicate {
         s.metrics.accepted(started.elapsed());
+        s.metrics
+            .pdf_verdicts(done.pdfs.iter().map(|p| p.verdict.as_str()));
     }
     tracing::info!(message_id = %done.id, duplicate = done.duplicate, "document accepted");
     Ok(done)

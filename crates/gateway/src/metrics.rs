@@ -133,6 +133,10 @@ impl Metrics {
             );
             describe_counter!("lienthong_refused_total", "refusals, by error code");
             describe_counter!(
+                "lienthong_pdf_signatures_total",
+                "PDFs found in the attachments of documents accepted here (submitted or relayed), by the verdict on their signatures"
+            );
+            describe_counter!(
                 "lienthong_vxp_requests_total",
                 "VXP API requests, by system (\"-\" before one is authenticated) and outcome"
             );
@@ -295,6 +299,17 @@ impl Metrics {
             metrics::counter!("lienthong_vxp_requests_total", "system" => system, "outcome" => outcome)
                 .increment(1);
         });
+    }
+
+    /// The PDFs of a document just accepted (submitted or relayed), by verdict.
+    pub fn pdf_verdicts<'a>(&self, verdicts: impl Iterator<Item = &'a str>) {
+        for v in verdicts {
+            let verdict = v.to_owned();
+            self.with(|| {
+                metrics::counter!("lienthong_pdf_signatures_total", "verdict" => verdict)
+                    .increment(1);
+            });
+        }
     }
 
     /// A document or status accepted from a DMS.

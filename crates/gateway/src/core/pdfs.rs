@@ -40,68 +40,103 @@ impl AttachmentPdf {
     }
 }
 
+/// Most PDFs checked in one document, and most signatures over all of them: the work one
+/// request can cause is bounded whatever its attachments hold.
+const MAX_PDFS: usize = 32;
+const MAX_SIGNATURES: usize = 32;
+
 /// What the gateway reads of one PDF: the verifier's defaults, with the inflated
 /// structural streams (xref and object streams, a few hundred kilobytes in real files)
-/// held to 4 MiB, so that a request's PDF check costs little beside its body.
+/// held to 4 MiB, at most 16 signatures and 16 certificates in each CMS, so that a
+/// request's PDF check costs little beside its body.
 pub fn gateway_limits() -> Limits {
     Limits {
         max_inflated_stream: 4 << 20,
         max_inflated_total: 4 << 20,
+        max_signatures: 16,
+        max_certificates: 16,
         ..Limits::default()
+    }
+}
+
+fn unread(name: String, code: Code, why: impl Into<String>) -> AttachmentPdf {
+    AttachmentPdf {
+        name,
+        report: None,
+        error: Some(json!({"code": code, "message": why.into()})),
     }
 }
 
 /// Every PDF in the document's attachments, checked as of `at` (Unix seconds: when no
 /// signature says when it was made), one at a time. A PDF is read to at most
-/// `limits.max_file_bytes`, and a zipped one to at most twice its attachment's decoded
-/// size (the national SDK stores PDFs uncompressed; a bigger one is a ZIP bomb).
+/// `limits.max_file_bytes`, and a zipped one to at most twice its archive (the national
+/// SDK stores PDFs uncompressed; more is a ZIP bomb). At most 32 PDFs and 32 signatures
+/// in all are checked; the PDFs beyond are listed as not checked.
 pub fn check_attachments(
     package: &Package,
     trust: &PdfTrust,
     at: i64,
     limits: Limits,
 ) -> Vec<AttachmentPdf> {
-    let max_bytes = limits.max_file_bytes;
     let Package::Edoc(e) = package else {
         return Vec::new();
     };
     let mut out = Vec::new();
+    let mut signatures_left = MAX_SIGNATURES;
     for a in &e.attachments {
         let name = a.attachment_name.as_deref();
-        match attach::pdf_files(&a.encoded, name, max_bytes) {
+        let files = match attach::pdf_files(&a.encoded, name, limits.max_file_bytes) {
+            Ok(files) => files,
             Err(why) => {
-                // an attachment that is not base64 is not a PDF we can check: named only
-                // when it claims to be one
+                // an attachment that is not base64 or not a readable archive: named only
+                // when it claims to be a PDF
                 if name.is_some_and(|n| n.to_ascii_lowercase().ends_with(".pdf")) {
-                    out.push(AttachmentPdf {
-                        name: name.unwrap_or_default().to_owned(),
-                        report: None,
-                        error: Some(json!({"code": Code::PdfUnreadable, "message": why})),
-                    });
+                    out.push(unread(
+                        name.unwrap_or_default().to_owned(),
+                        Code::PdfUnreadable,
+                        why,
+                    ));
                 }
+                continue;
             }
-            Ok(files) => {
-                for f in files {
-                    let checked = match f.bytes {
-                        Err(why) => Err(json!({"code": Code::PdfTooLarge, "message": why})),
-                        Ok(bytes) => lienthong_pdfsig::verify_pdf(&bytes, at, trust).map_err(
-                            |e| json!({"code": e.code, "message": e.what, "offset": e.at}),
-                        ),
-                    };
-                    out.push(match checked {
-                        Ok(r) => AttachmentPdf {
+        };
+        for f in files {
+            if out.len() >= MAX_PDFS || signatures_left == 0 {
+                out.push(unread(
+                    f.name,
+                    Code::PdfTooComplex,
+                    format!("not checked: the document carries more than {MAX_PDFS} PDFs or {MAX_SIGNATURES} PDF signatures"),
+                ));
+                continue;
+            }
+            let bytes = match f.bytes {
+                Ok(b) => b,
+                Err(why) => {
+                    out.push(unread(f.name, Code::PdfTooLarge, why));
+                    continue;
+                }
+            };
+            let mine = Limits {
+                max_signatures: limits.max_signatures.min(signatures_left),
+                ..limits
+            };
+            out.push(
+                match lienthong_pdfsig::verify_pdf_with(&bytes, at, trust, mine) {
+                    Ok(r) => {
+                        signatures_left = signatures_left.saturating_sub(r.signatures.len());
+                        AttachmentPdf {
                             name: f.name,
                             report: Some(r),
                             error: None,
-                        },
-                        Err(e) => AttachmentPdf {
-                            name: f.name,
-                            report: None,
-                            error: Some(e),
-                        },
-                    });
-                }
-            }
+                        }
+                    }
+                    Err(e) => AttachmentPdf {
+                        name: f.name,
+                        report: None,
+                        error: Some(json!({"code": e.code, "message": e.what, "offset": e.at})),
+                    },
+                },
+            );
         }
     }
     out
@@ -195,4 +230,68 @@ fn refusal(message: String, causes: serde_json::Value) -> Refusal {
         vec![json!({"code": Code::PdfNoOrganisationSignature, "message": message.clone()})];
     all.extend(causes.as_array().cloned().unwrap_or_default());
     Refusal::new(Code::SignatureRequired, message).with(json!({"pdf": true, "causes": all}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lienthong_edxml::attach::{encode_base64, zip_single_stored};
+    use lienthong_edxml::{Attachment, Edoc};
+
+    fn with_attachments(pdfs: &[Vec<u8>]) -> Package {
+        let e = Edoc {
+            attachments: pdfs
+                .iter()
+                .enumerate()
+                .map(|(i, p)| Attachment {
+                    attachment_name: Some(format!("{i}.zip")),
+                    encoded: encode_base64(&zip_single_stored(&format!("{i}.pdf"), p)),
+                    ..Attachment::default()
+                })
+                .collect(),
+            ..Edoc::default()
+        };
+        Package::Edoc(Box::new(e))
+    }
+
+    #[test]
+    fn a_document_with_many_pdfs_has_the_first_32_checked_and_the_rest_listed() {
+        let pdf = lienthong_testkit::pdf::PdfDraft::new("x", 0).bytes;
+        let package = with_attachments(&vec![pdf; 40]);
+        let got = check_attachments(&package, &PdfTrust::new(), 0, gateway_limits());
+        assert_eq!(got.len(), 40);
+        assert!(got[..32].iter().all(|p| p.verdict() == "unsigned"));
+        for p in &got[32..] {
+            assert_eq!(p.verdict(), "unreadable");
+            assert_eq!(p.error.as_ref().unwrap()["code"], "pdf.too_complex");
+        }
+        let notes = notes(&got, &["000.00.01.H50".into()]);
+        assert_eq!(notes.len(), 40);
+        assert!(notes.iter().all(|n| !n.sender_signed));
+    }
+
+    #[test]
+    fn require_names_the_missing_pdf_and_the_missing_signature() {
+        let none = require_organisation_signature(&[], &["000.00.01.H50".into()]).unwrap_err();
+        assert_eq!(none.code, Code::SignatureRequired);
+        assert!(
+            none.message.contains("no PDF attachment"),
+            "{}",
+            none.message
+        );
+        let pdf = lienthong_testkit::pdf::PdfDraft::new("x", 0).bytes;
+        let got = check_attachments(
+            &with_attachments(&[pdf]),
+            &PdfTrust::new(),
+            0,
+            gateway_limits(),
+        );
+        let r = require_organisation_signature(&got, &["000.00.01.H50".into()]).unwrap_err();
+        assert_eq!(
+            r.detail["causes"][0]["code"],
+            "pdf.no_organisation_signature"
+        );
+        assert_eq!(r.detail["causes"][1]["code"], "pdf.unsigned");
+        assert!(r.message.contains("0.pdf"), "{}", r.message);
+    }
 }

@@ -48,6 +48,7 @@ pub(crate) async fn submit(
             "recipients": done.recipients.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "duplicate": done.duplicate,
             "signature": done.verdict,
+            "pdfs": done.pdfs,
         })),
     )
         .into_response())

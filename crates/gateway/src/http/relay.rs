@@ -84,11 +84,11 @@ pub(crate) async fn relay(
     let path: Vec<String> = hops.iter().map(ToString::to_string).collect();
     let st = s.clone();
     let started = Instant::now();
-    let (receipt, wake_hops, duplicate, recorded) = blocking(move || {
+    let (receipt, wake_hops, duplicate, recorded, pdfs) = blocking(move || {
         let now = st.clock.now();
         // A duplicate gets the original receipt, before any other work.
         if let Ok(Some(r)) = st.store.issued_receipt(id) {
-            return Ok((r, vec![], true, false));
+            return Ok((r, vec![], true, false, Vec::new()));
         }
         let actual = lienthong_store::Sha256::digest(&bytes);
         if actual.to_hex() != sha {
@@ -151,12 +151,13 @@ pub(crate) async fn relay(
         )?;
         if !outcome.duplicate {
             let recorded = checked.verdict != lienthong_dsig::Verdict::Valid;
-            return Ok((signed, planned(&st, &plan), false, recorded));
+            let pdfs: Vec<String> = checked.pdfs.into_iter().map(|p| p.verdict).collect();
+            return Ok((signed, planned(&st, &plan), false, recorded, pdfs));
         }
         let wake = dispatch(&st, id, &next, now)?;
         // A duplicate gets the receipt stored first (the same bytes as the original's).
         let stored = st.store.put_issued_receipt(id, &signed, now)?;
-        Ok((stored, wake, true, false))
+        Ok((stored, wake, true, false, Vec::new()))
     })
     .await?;
     if !duplicate && !wake_hops.is_empty() {
@@ -164,6 +165,7 @@ pub(crate) async fn relay(
     }
     wake(&s, &wake_hops);
     s.metrics.received_relay(started.elapsed(), duplicate);
+    s.metrics.pdf_verdicts(pdfs.iter().map(String::as_str));
     tracing::info!(message_id = %id, from = %from_log, "relay received");
     let mut r = receipt.into_response();
     r.headers_mut().insert(
