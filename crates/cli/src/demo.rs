@@ -101,6 +101,11 @@ struct Demo {
     documents: usize,
     /// The VXP system's secret (made for this run) and gw-h50's VXP address.
     vxp: (String, std::net::SocketAddr),
+    /// The commune chairman's personal signing certificate (DER) and key: the first
+    /// signature inside each document's PDF, before the commune's organisation signature.
+    person: (Vec<u8>, String),
+    /// PDF signatures verified by the sending gateway and found valid.
+    pdf_signatures: usize,
 }
 
 fn org(code: &str) -> Organization {
@@ -130,6 +135,13 @@ impl Demo {
         );
         let pki = lienthong_testkit::pki::DevPki::generate().map_err(|e| e.to_string())?;
         pki.write_to(&certs).map_err(|e| e.to_string())?;
+        let person = pki
+            .issue(&lienthong_testkit::pki::LeafSpec::person(
+                "Nguyễn Văn An",
+                &name(COMMUNE),
+                7001,
+            ))
+            .map_err(|e| e.to_string())?;
         println!("  throw-away PKI (development only) in {}", certs.display());
         let nodes = GATEWAYS
             .iter()
@@ -196,6 +208,8 @@ impl Demo {
             statuses: 0,
             documents: 0,
             vxp: (secret, vxp_addr),
+            person: (person.cert_der, person.key_pem),
+            pdf_signatures: 0,
         })
     }
 
@@ -223,9 +237,39 @@ impl Demo {
             .map_err(|e| e.to_string())
     }
 
+    /// The document's PDF, signed inside as Decree 30/2020 has it: by the competent person,
+    /// then by the organisation (the clerk applies the agency's certificate).
+    fn signed_pdf(&self, from: &str, n: u32, subject: &str) -> Result<Vec<u8>, String> {
+        let org = lienthong_dsig::certs_from_pem(
+            &std::fs::read(self.certs.join(format!("signers/{from}.pem")))
+                .map_err(|e| e.to_string())?,
+        )
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|c| c.to_vec())
+        .collect::<Vec<_>>();
+        let org_key = std::fs::read_to_string(self.certs.join(format!("signers/{from}.key")))
+            .map_err(|e| e.to_string())?;
+        let now = i64::try_from(
+            lienthong_types::Clock::now(&lienthong_types::SystemClock).as_millis() / 1000,
+        )
+        .unwrap_or(0);
+        Ok(
+            lienthong_testkit::pdf::PdfDraft::new(&format!("{n}/UBND: {subject}"), 0)
+                .sign(
+                    "ChuKyLanhDao",
+                    std::slice::from_ref(&self.person.0),
+                    &self.person.1,
+                    now - 120,
+                )?
+                .sign("ChuKyToChuc", &org, &org_key, now - 60)?
+                .bytes,
+        )
+    }
+
     fn document(&self, from: &str, to: &[&str], n: u32, subject: &str) -> Result<Vec<u8>, String> {
-        let pdf = format!("%PDF-1.4\n% {subject}\n");
-        let zip = attach::zip_single_stored(&format!("Cong van {n}-UBND.pdf"), pdf.as_bytes());
+        let pdf = self.signed_pdf(from, n, subject)?;
+        let zip = attach::zip_single_stored(&format!("Cong van {n}-UBND.pdf"), &pdf);
         let encoded = attach::encode_base64(&zip);
         let e = Edoc {
             header: MessageHeader {
@@ -289,6 +333,19 @@ impl Demo {
 
     /// Submit; returns the message id.
     async fn submit(&self, from: &str, bytes: Vec<u8>) -> Result<String, String> {
+        let answer = self.submit_for_answer(from, bytes).await?;
+        answer["id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| "no id in the answer".into())
+    }
+
+    /// Submit; returns the gateway's 202 answer.
+    async fn submit_for_answer(
+        &self,
+        from: &str,
+        bytes: Vec<u8>,
+    ) -> Result<serde_json::Value, String> {
         let a = self.dms(from)?.submit(bytes).await?;
         if a.status != 202 {
             return Err(format!(
@@ -296,10 +353,41 @@ impl Demo {
                 String::from_utf8_lossy(&a.body)
             ));
         }
-        a.json()["id"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| "no id in the answer".into())
+        Ok(a.json())
+    }
+
+    /// Say who signed the PDFs inside, as the sending gateway found it; every signature
+    /// must hold.
+    fn show_pdfs(&mut self, answer: &serde_json::Value) -> Result<(), String> {
+        for p in answer["pdfs"].as_array().into_iter().flatten() {
+            let signers: Vec<String> = p["signers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|x| {
+                    let agency = x["agency"]
+                        .as_str()
+                        .map(|a| format!(", {a}"))
+                        .unwrap_or_default();
+                    format!(
+                        "{} ({}{agency})",
+                        x["name"].as_str().unwrap_or("?"),
+                        x["role"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect();
+            let verdict = p["verdict"].as_str().unwrap_or("?");
+            println!(
+                "           PDF {}: signed by {}: {verdict}",
+                p["name"].as_str().unwrap_or("?"),
+                signers.join(" then ")
+            );
+            if verdict != "valid" || p["sender_signed"] != true {
+                return Err(format!("the PDF's signatures do not hold: {p}"));
+            }
+            self.pdf_signatures += signers.len();
+        }
+        Ok(())
     }
 
     /// Wait until `id` is in `to`'s inbox; fetch it, compare bytes, acknowledge.
@@ -419,7 +507,11 @@ impl Demo {
     ) -> Result<String, String> {
         let bytes = self.document(COMMUNE, to, n, subject)?;
         let t0 = Instant::now();
-        let id = self.submit(COMMUNE, bytes.clone()).await?;
+        let answer = self.submit_for_answer(COMMUNE, bytes.clone()).await?;
+        let id = answer["id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or("no id in the answer")?;
         self.documents += 1;
         println!(
             "{} document {n}/UBND from {} accepted as {id}",
@@ -430,6 +522,7 @@ impl Demo {
             "           \"{subject}\" -> {}",
             to.iter().map(|t| name(t)).collect::<Vec<_>>().join(", ")
         );
+        self.show_pdfs(&answer)?;
         for r in to {
             let took = self.await_delivery(&id, r, &bytes, t0).await?;
             println!(
@@ -652,12 +745,13 @@ impl Demo {
         rows.insert("3 gateway hops crossed", self.hops.to_string());
         rows.insert("4 signed receipts verified", self.receipts.to_string());
         rows.insert("5 business statuses returned", self.statuses.to_string());
+        rows.insert("6 PDF signatures verified", self.pdf_signatures.to_string());
         rows.insert(
-            "6 submit-to-inbox latency p50",
+            "7 submit-to-inbox latency p50",
             format!("{:.1} ms", pct(0.5)),
         );
         rows.insert(
-            "7 submit-to-inbox latency p99",
+            "8 submit-to-inbox latency p99",
             format!("{:.1} ms", pct(0.99)),
         );
         println!("\n== Summary");

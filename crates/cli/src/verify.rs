@@ -90,19 +90,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     }
     let mut directory = None;
     if let Some(p) = &args.directory {
-        let loaded = std::fs::read_to_string(p)
-            .map_err(|e| e.to_string())
-            .and_then(|text| {
-                let json = p
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-                let dir = if json {
-                    lienthong_routing::Directory::from_json(&text)
-                } else {
-                    lienthong_routing::Directory::from_toml(&text)
-                };
-                dir.map_err(|e| e.to_string())
-            });
+        let loaded = load_directory(p);
         match loaded {
             Ok(dir) => {
                 trust.set_pins(dir.signer_pins().map(|(fp, c)| (fp, c.to_string())));
@@ -412,6 +400,17 @@ fn run_pdf(args: &Args) -> ExitCode {
     )
 }
 
+/// The strings of a JSON array (none when it is not one).
+pub(crate) fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The PDF attachments' reports, under the envelope's.
 pub(crate) fn print_attachments(
     out: &mut impl Write,
@@ -434,15 +433,7 @@ pub(crate) fn human(
     receipt: Option<&lienthong_dsig::Receipt>,
 ) -> std::io::Result<()> {
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("?").to_owned();
-    let list = |v: &serde_json::Value| -> Vec<String> {
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let list = strings;
     let verdict = match r["verdict"].as_str() {
         Some("valid") => "VALID: the signature is intact and trusted",
         Some("unsigned") => "NOT SIGNED",

@@ -117,15 +117,7 @@ pub(crate) fn human(
     indent: &str,
 ) -> std::io::Result<()> {
     let s = |v: &serde_json::Value| v.as_str().map(str::to_owned);
-    let list = |v: &serde_json::Value| -> Vec<String> {
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let list = crate::verify::strings;
     if let Some(e) = r.get("error").filter(|e| e.is_object()) {
         writeln!(
             out,

@@ -162,6 +162,9 @@ fn demo_once_succeeds() {
         "receipt signed by gw-h48 verified",
         "signed receipts verified",
         "latency p99",
+        // the PDF inside each document, signed by a person then the commune, verified
+        "(person) then UBND xã Gio Mai - ký số văn bản (organisation, 000.05.21.H50): valid",
+        "PDF signatures verified",
     ] {
         assert!(s.contains(needle), "'{needle}' missing in:\n{s}");
     }
