@@ -400,17 +400,6 @@ fn run_pdf(args: &Args) -> ExitCode {
     )
 }
 
-/// The strings of a JSON array (none when it is not one).
-pub(crate) fn strings(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The PDF attachments' reports, under the envelope's.
 pub(crate) fn print_attachments(
     out: &mut impl Write,
@@ -433,7 +422,7 @@ pub(crate) fn human(
     receipt: Option<&lienthong_dsig::Receipt>,
 ) -> std::io::Result<()> {
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("?").to_owned();
-    let list = strings;
+    let list = crate::verify_pdf::strings;
     let verdict = match r["verdict"].as_str() {
         Some("valid") => "VALID: the signature is intact and trusted",
         Some("unsigned") => "NOT SIGNED",

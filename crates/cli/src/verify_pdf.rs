@@ -87,6 +87,17 @@ pub(crate) fn run(bytes: &[u8], file: &str, trust: &PdfTrust, now: i64, json: bo
     }
 }
 
+/// The strings of a JSON array (none when it is not one).
+pub(crate) fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn verdict_line(verdict: &str) -> &'static str {
     match verdict {
         "valid" => "VALID: every signature is intact and trusted",
@@ -117,7 +128,7 @@ pub(crate) fn human(
     indent: &str,
 ) -> std::io::Result<()> {
     let s = |v: &serde_json::Value| v.as_str().map(str::to_owned);
-    let list = crate::verify::strings;
+    let list = strings;
     if let Some(e) = r.get("error").filter(|e| e.is_object()) {
         writeln!(
             out,
