@@ -70,15 +70,25 @@ pub fn verify_pdf_with(
     for f in &found {
         signatures.push(signature::check(&doc, trust, f, &mut digests, now)?);
     }
-    let n = signatures.len();
+    // Unclear from the certificate: the last of several signatures (time-stamps aside) is
+    // the clerk's organisation signature; a single one or an earlier one is a person's.
+    let people: Vec<usize> = (0..signatures.len())
+        .filter(|i| {
+            signatures
+                .get(*i)
+                .is_some_and(|s| s.role != Role::Timestamp)
+        })
+        .collect();
     for (k, s) in signatures.iter_mut().enumerate() {
         s.index = k + 1;
-        // Unclear from the certificate: the last of several signatures is the clerk's
-        // organisation signature; a single one or an earlier one is a person's.
+        if s.role == Role::Timestamp {
+            continue;
+        }
+        let last = people.len() > 1 && people.last() == Some(&k);
         s.role = match s.organisation_cert {
             Some(true) => Role::Organisation,
             Some(false) => Role::Person,
-            None if n > 1 && k + 1 == n => Role::Organisation,
+            None if last => Role::Organisation,
             None => Role::Person,
         };
     }

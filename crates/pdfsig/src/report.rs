@@ -45,6 +45,9 @@ pub enum Role {
     Person,
     /// The organisation, applied by the clerk (the red seal).
     Organisation,
+    /// A document time-stamp (`ETSI.RFC3161`) by a time-stamping authority: proves when,
+    /// not who.
+    Timestamp,
 }
 
 /// Who signed.

@@ -120,8 +120,9 @@ pub(crate) fn check(
 ) -> Result<SignatureReport, crate::error::PdfError> {
     let mut rep = blank(0, f, doc.revisions.len(), now);
     let subfilter = rep.subfilter.clone();
+    let doc_timestamp = subfilter == "ETSI.RFC3161";
     let legacy_sha1 = match subfilter.as_str() {
-        "adbe.pkcs7.detached" | "ETSI.CAdES.detached" => false,
+        "adbe.pkcs7.detached" | "ETSI.CAdES.detached" | "ETSI.RFC3161" => false,
         "adbe.pkcs7.sha1" => true,
         other => {
             rep.problem(
@@ -202,6 +203,16 @@ pub(crate) fn check(
             Code::PdfByteRange,
             "the signed bytes do not end where a revision of the file ends",
         ),
+    }
+    if doc_timestamp {
+        return Ok(finish(document_timestamp(
+            rep,
+            &raw,
+            r,
+            digests,
+            trust,
+            doc.limits.max_certificates,
+        )));
     }
     // CMS
     let sd = match cms::parse(&raw, doc.limits.max_certificates) {
@@ -484,6 +495,78 @@ fn signing_certificate_mismatch(si: &cms::SignerInfo<'_>, cert_der: &[u8]) -> Op
     } else {
         Some("the signed signing-certificate attribute names another certificate than the one carried".into())
     }
+}
+
+/// A document time-stamp (`ETSI.RFC3161`): the token's imprint must be the digest of the
+/// signed ranges; the TSA is its signer.
+fn document_timestamp(
+    mut rep: SignatureReport,
+    token: &[u8],
+    r: [usize; 4],
+    digests: &mut crate::digest::RangeDigests<'_>,
+    trust: &PdfTrust,
+    max_certs: usize,
+) -> SignatureReport {
+    rep.role = Role::Timestamp;
+    let c = crate::tsp::check_token(
+        token,
+        &mut |h| digests.digest(r, h),
+        "the signed bytes",
+        trust,
+        max_certs,
+    );
+    if let Some(der) = &c.tsa_der
+        && let Some(cert) = crypto::parse_cert(der)
+    {
+        rep.signer = Some(crate::signer::signer(&cert, der, trust));
+    }
+    rep.algorithm = c.algorithm.clone();
+    rep.chain = c.report.chain.clone();
+    if let Some(t) = c.time {
+        rep.checked_at = rfc3339(t);
+    }
+    if c.imprint_mismatch {
+        rep.problem(
+            Code::PdfDigestMismatch,
+            "the signed bytes were changed after the document time-stamp (its imprint is not their digest)",
+        );
+    } else if c.broken {
+        rep.problem(
+            Code::PdfTimestampInvalid,
+            format!(
+                "the document time-stamp does not hold: {}",
+                c.report.problems.join("; ")
+            ),
+        );
+    } else {
+        rep.intact = true;
+    }
+    for (code, m) in &c.chain_problems {
+        if *code == Code::CertRevoked {
+            rep.revocation = "revoked";
+        }
+        rep.problem(*code, format!("the time-stamping authority: {m}"));
+    }
+    if rep.revocation != "revoked" {
+        if c.revocation_checked {
+            rep.revocation = "checked";
+        } else {
+            rep.note(
+                Code::PdfRevocationUnchecked,
+                "no configured CRL covers the time-stamping authority's issuer; revocation was not checked",
+            );
+        }
+    }
+    rep.trusted = c.chain_problems.is_empty();
+    if c.report.weak {
+        rep.weak = true;
+        rep.note(
+            Code::PdfWeak,
+            "weak algorithms: the document time-stamp uses SHA-1, a short RSA key or a SHA-1 certificate link",
+        );
+    }
+    rep.timestamp = Some(c.report);
+    rep
 }
 
 fn weak_reason(sha1_filter: bool, dh: Hash, key: &Key, chain: bool) -> String {

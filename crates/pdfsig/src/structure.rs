@@ -131,6 +131,19 @@ pub(crate) fn docmdp(doc: &Doc<'_>, sig: &Dict) -> Option<i64> {
     None
 }
 
+/// Catalog entries that signing and validation data update (the signature fields, the
+/// DocMDP permission, the document security store, the developer extension that PAdES
+/// declares, the PDF version, XMP metadata): a catalog changed only in these is not a
+/// change to the document.
+const CATALOG_UPDATES: &[&[u8]] = &[
+    b"AcroForm",
+    b"DSS",
+    b"Perms",
+    b"Metadata",
+    b"Extensions",
+    b"Version",
+];
+
 /// A kind of change made after a signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Change {
@@ -266,10 +279,7 @@ fn classify(
         },
         b"Pages" => Change::Pages,
         b"Catalog" => match bd {
-            Some(b)
-                if without(b, &[b"AcroForm", b"DSS", b"Perms", b"Metadata"])
-                    == without(d, &[b"AcroForm", b"DSS", b"Perms", b"Metadata"]) =>
-            {
+            Some(b) if without(b, CATALOG_UPDATES) == without(d, CATALOG_UPDATES) => {
                 Change::Metadata
             }
             _ => Change::Other,

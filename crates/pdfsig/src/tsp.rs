@@ -1,5 +1,9 @@
-//! The RFC 3161 time-stamp on a signature: its token read as CMS, its TSTInfo, the imprint
-//! over the signature value, the TSA's own signature and its chain at the time it states.
+//! RFC 3161 time-stamp tokens: on a signature (the imprint is over the signature value)
+//! and as a document time-stamp (`ETSI.RFC3161`: the imprint is over the signed byte
+//! ranges). The token is read as CMS; its TSTInfo, the imprint, the TSA's own signature and
+//! its chain at the time it states are checked.
+
+use lienthong_types::Code;
 
 use crate::cms::{self, OID_MESSAGE_DIGEST};
 use crate::crypto::{self, Hash, Key};
@@ -7,6 +11,26 @@ use crate::report::Timestamp;
 use crate::report::rfc3339;
 use crate::signer::find_cert;
 use crate::trust::{PdfTrust, check_chain};
+
+/// What checking a token found.
+pub(crate) struct Checked {
+    pub(crate) report: Timestamp,
+    /// The time it proves.
+    pub(crate) time: Option<i64>,
+    /// Broken, not merely untrusted: unreadable, over other bytes, or its own signature
+    /// failing.
+    pub(crate) broken: bool,
+    /// The imprint did not match.
+    pub(crate) imprint_mismatch: bool,
+    /// The TSA's certificate (DER).
+    pub(crate) tsa_der: Option<Vec<u8>>,
+    /// The TSA's signature algorithm, named.
+    pub(crate) algorithm: String,
+    /// The problems of the TSA's chain, with their codes.
+    pub(crate) chain_problems: Vec<(Code, String)>,
+    /// A CRL covered the TSA.
+    pub(crate) revocation_checked: bool,
+}
 
 /// Check a time-stamp token over `signature`. Returns the report, the time it proves,
 /// and whether it is broken (not merely untrusted): unreadable, another signature's, or
@@ -17,6 +41,49 @@ pub(crate) fn timestamp(
     trust: &PdfTrust,
     max_certs: usize,
 ) -> (Timestamp, Option<i64>, bool) {
+    let c = check_token(
+        token,
+        &mut |h| h.digest(signature),
+        "the signature",
+        trust,
+        max_certs,
+    );
+    (c.report, c.time, c.broken)
+}
+
+/// Check a token whose imprint must be `expected(hash)` (`what` names those bytes in a
+/// problem).
+pub(crate) fn check_token(
+    token: &[u8],
+    expected: &mut dyn FnMut(Hash) -> Vec<u8>,
+    what: &str,
+    trust: &PdfTrust,
+    max_certs: usize,
+) -> Checked {
+    let (report, time, broken, extra) = check_inner(token, expected, what, trust, max_certs);
+    let (imprint_mismatch, tsa_der, algorithm, chain_problems, revocation_checked) =
+        extra.unwrap_or_default();
+    Checked {
+        report,
+        time,
+        broken,
+        imprint_mismatch,
+        tsa_der,
+        algorithm,
+        chain_problems,
+        revocation_checked,
+    }
+}
+
+type Extra = (bool, Option<Vec<u8>>, String, Vec<(Code, String)>, bool);
+
+fn check_inner(
+    token: &[u8],
+    expected: &mut dyn FnMut(Hash) -> Vec<u8>,
+    what: &str,
+    trust: &PdfTrust,
+    max_certs: usize,
+) -> (Timestamp, Option<i64>, bool, Option<Extra>) {
     let mut t = Timestamp {
         time: None,
         tsa: None,
@@ -31,18 +98,18 @@ pub(crate) fn timestamp(
         Err(e) => {
             t.problems
                 .push(format!("the time-stamp cannot be read: {}", e.0));
-            return (t, None, true);
+            return (t, None, true, None);
         }
     };
     if sd.econtent_type != cms::OID_TST_INFO {
         t.problems
             .push("the time-stamp token does not hold TSTInfo".into());
-        return (t, None, true);
+        return (t, None, true, None);
     }
     let Some(tst) = sd.econtent.as_deref().and_then(|e| cms::tst_info(e).ok()) else {
         t.problems
             .push("the time-stamp's TSTInfo cannot be read".into());
-        return (t, None, true);
+        return (t, None, true, None);
     };
     let time = tst.gen_time;
     t.time = time.map(rfc3339);
@@ -51,37 +118,38 @@ pub(crate) fn timestamp(
             "the time-stamp's imprint algorithm {} is not supported",
             tst.imprint_alg
         ));
-        return (t, time, true);
+        return (t, time, true, None);
     };
     t.imprint_algorithm = ih.name().into();
     t.weak |= ih == Hash::Sha1;
     let mut ok = true;
     let mut broken = false;
-    if ih.digest(signature) != tst.imprint {
+    let imprint_mismatch = expected(ih) != tst.imprint;
+    if imprint_mismatch {
         t.problems
-            .push("the time-stamp's imprint does not match the signature".into());
+            .push(format!("the time-stamp's imprint does not match {what}"));
         ok = false;
         broken = true;
     }
     let Some(si) = sd.signers.first() else {
         t.problems.push("the time-stamp has no signer".into());
-        return (t, time, true);
+        return (t, time, true, None);
     };
     let Some(der) = find_cert(&sd, &si.sid) else {
         t.problems
             .push("the time-stamp does not carry the TSA's certificate".into());
-        return (t, time, true);
+        return (t, time, true, None);
     };
     let Some(cert) = crypto::parse_cert(der) else {
         t.problems
             .push("the TSA's certificate cannot be read".into());
-        return (t, time, true);
+        return (t, time, true, None);
     };
     t.tsa = Some(cert.subject().to_string());
     let Some(dh) = Hash::from_oid(&si.digest_alg.oid) else {
         t.problems
             .push("the time-stamp's digest algorithm is not supported".into());
-        return (t, time, true);
+        return (t, time, true, None);
     };
     t.weak |= dh == Hash::Sha1;
     let tst_der = sd.econtent.as_deref().unwrap_or_default();
@@ -103,12 +171,16 @@ pub(crate) fn timestamp(
     };
     let key = Key::of(&cert);
     t.weak |= key.weak();
-    if crypto::verify(&key, &si.sig_alg, dh, &message, &si.signature).is_err() {
-        t.problems
-            .push("the time-stamp's signature does not verify".into());
-        ok = false;
-        broken = true;
-    }
+    let algorithm = match crypto::verify(&key, &si.sig_alg, dh, &message, &si.signature) {
+        Ok(name) => name,
+        Err(_) => {
+            t.problems
+                .push("the time-stamp's signature does not verify".into());
+            ok = false;
+            broken = true;
+            format!("{} with {}", dh.name(), key.describe())
+        }
+    };
     let chain = check_chain(
         trust,
         der,
@@ -117,10 +189,17 @@ pub(crate) fn timestamp(
     );
     t.weak |= chain.weak;
     t.chain = chain.links;
-    for (_, m) in chain.problems {
+    for (_, m) in &chain.problems {
         t.problems.push(format!("TSA: {m}"));
         ok = false;
     }
     t.valid = ok && time.is_some();
-    (t, time, broken)
+    let extra = (
+        imprint_mismatch,
+        Some(der.to_vec()),
+        algorithm,
+        chain.problems,
+        chain.revocation_checked,
+    );
+    (t, time, broken, Some(extra))
 }

@@ -157,6 +157,7 @@ pub fn notes(pdfs: &[AttachmentPdf], sender: &[String]) -> Vec<PdfNote> {
                     role: match s.role {
                         Role::Person => "person".into(),
                         Role::Organisation => "organisation".into(),
+                        Role::Timestamp => "timestamp".into(),
                     },
                     name: s.signer.as_ref().and_then(|x| x.common_name.clone()),
                     agency: s.signer.as_ref().and_then(|x| x.agency.clone()),

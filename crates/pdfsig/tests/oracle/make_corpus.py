@@ -393,6 +393,18 @@ emit("26-no-trust.pdf", one, "untrusted", "a valid signature checked without any
 emit("27-two-then-text.pdf", append_text(two), "invalid", "two signatures, then the text changed")
 emit("28-unsigned.pdf", base, "unsigned", "no signature at all")
 
+
+def document_timestamp(data, timestamper):
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    out = io.BytesIO()
+    pdf_signer.PdfTimeStamper(timestamper).timestamp_pdf(w, "sha256", output=out)
+    return out.getvalue()
+
+
+lta = document_timestamp(sign(base, O), tsa_for())
+emit("29-document-timestamp.pdf", lta, "valid", "an organisation signature, then a document time-stamp (ETSI.RFC3161)")
+emit("30-document-timestamp-flipped.pdf", flip_byte(lta), "invalid", "a byte changed under a signature and a document time-stamp")
+
 with open(os.path.join(OUT, "manifest.json"), "w") as f:
     json.dump({"files": files, "roots": ["pki/root.pem", "pki/g1-root.pem"],
                "intermediates": ["pki/inter.pem", "pki/g1-sub.pem"], "crls": ["pki/inter.crl"],

@@ -23,7 +23,7 @@ warnings.filterwarnings("ignore")
 
 from asn1crypto import x509 as a_x509  # noqa: E402
 from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: E402
-from pyhanko.sign.validation import validate_pdf_signature  # noqa: E402
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp  # noqa: E402
 from pyhanko_certvalidator import ValidationContext  # noqa: E402
 
 DIR = sys.argv[1]
@@ -69,18 +69,28 @@ for entry in manifest["files"]:
                     moment=moment,
                     weak_hash_algos=set() if LENIENT else None,
                 )
-                st = validate_pdf_signature(es, vc)
-                ts = st.timestamp_validity
+                if es.sig_object_type == "/DocTimeStamp":
+                    st = validate_pdf_timestamp(es, validation_context=vc)
+                else:
+                    st = validate_pdf_signature(es, vc)
+                ts = getattr(st, "timestamp_validity", None)
+                # a document time-stamp's status has no bottom line: it holds when it is
+                # intact, valid and trusted
+                if hasattr(st, "bottom_line"):
+                    bottom = st.bottom_line
+                else:
+                    bottom = st.intact and st.valid and st.trusted
                 sigs.append({
                     "field": es.field_name,
-                    "bottom_line": bool(st.bottom_line),
+                    "bottom_line": bool(bottom),
                     "intact": bool(st.intact),
                     "valid": bool(st.valid),
                     "trusted": bool(st.trusted),
                     "revoked": bool(getattr(st, "revoked", False)),
                     "coverage": str(st.coverage),
-                    "modification_level": str(st.modification_level),
-                    "docmdp_ok": st.docmdp_ok,
+                    "modification_level": str(getattr(st, "modification_level", None)),
+                    "docmdp_ok": getattr(st, "docmdp_ok", None),
+                    "document_timestamp": es.sig_object_type == "/DocTimeStamp",
                     "timestamp_ok": None if ts is None else bool(ts.valid and ts.intact and ts.trusted),
                 })
             result[name] = {"signatures": sigs}
