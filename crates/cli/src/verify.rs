@@ -105,15 +105,9 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             }
         }
     }
-    let bytes = match std::fs::read(&args.file) {
+    let bytes = match read_input(args) {
         Ok(b) => b,
-        Err(e) => {
-            return usage(
-                args.json,
-                Code::IoRead,
-                &format!("cannot read {}: {e}", args.file.display()),
-            );
-        }
+        Err(code) => return code,
     };
     // A receipt's own time, when no --at is given.
     let receipt_time = match &args.at {
@@ -331,6 +325,17 @@ fn read_head(p: &std::path::Path) -> std::io::Result<Vec<u8>> {
     Ok(head)
 }
 
+/// The file to verify, or the usage error that it cannot be read.
+fn read_input(args: &Args) -> Result<Vec<u8>, ExitCode> {
+    std::fs::read(&args.file).map_err(|e| {
+        usage(
+            args.json,
+            Code::IoRead,
+            &format!("cannot read {}: {e}", args.file.display()),
+        )
+    })
+}
+
 fn load_directory(p: &std::path::Path) -> Result<lienthong_routing::Directory, String> {
     let text = std::fs::read_to_string(p).map_err(|e| e.to_string())?;
     let json = p
@@ -381,15 +386,9 @@ fn run_pdf(args: &Args) -> ExitCode {
             }
         },
     };
-    let bytes = match std::fs::read(&args.file) {
+    let bytes = match read_input(args) {
         Ok(b) => b,
-        Err(e) => {
-            return usage(
-                args.json,
-                Code::IoRead,
-                &format!("cannot read {}: {e}", args.file.display()),
-            );
-        }
+        Err(code) => return code,
     };
     crate::verify_pdf::run(
         &bytes,

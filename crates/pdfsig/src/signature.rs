@@ -425,22 +425,13 @@ pub(crate) fn check(
     let chain = check_chain(trust, cert_der, &sd.certs, u64::try_from(at).unwrap_or(0));
     weak |= chain.weak;
     rep.chain = chain.links;
-    for (c, m) in chain.problems {
-        if c == Code::CertRevoked {
-            rep.revocation = "revoked";
-        }
-        rep.problem(c, m);
-    }
-    if rep.revocation != "revoked" {
-        if chain.revocation_checked {
-            rep.revocation = "checked";
-        } else {
-            rep.note(
-                Code::PdfRevocationUnchecked,
-                "no configured CRL covers the signer's issuer; revocation was not checked",
-            );
-        }
-    }
+    chain_findings(
+        &mut rep,
+        chain.problems,
+        chain.revocation_checked,
+        "the signer's",
+        "",
+    );
     rep.trusted = !rep
         .problem_codes
         .iter()
@@ -497,6 +488,33 @@ fn signing_certificate_mismatch(si: &cms::SignerInfo<'_>, cert_der: &[u8]) -> Op
     }
 }
 
+/// Put a certificate path's problems (each prefixed) and its revocation status into the
+/// report; `whose` names the certificate holder in the note.
+fn chain_findings(
+    rep: &mut SignatureReport,
+    problems: Vec<(Code, String)>,
+    revocation_checked: bool,
+    whose: &str,
+    prefix: &str,
+) {
+    for (code, m) in problems {
+        if code == Code::CertRevoked {
+            rep.revocation = "revoked";
+        }
+        rep.problem(code, format!("{prefix}{m}"));
+    }
+    if rep.revocation != "revoked" {
+        if revocation_checked {
+            rep.revocation = "checked";
+        } else {
+            rep.note(
+                Code::PdfRevocationUnchecked,
+                format!("no configured CRL covers {whose} issuer; revocation was not checked"),
+            );
+        }
+    }
+}
+
 /// A document time-stamp (`ETSI.RFC3161`): the token's imprint must be the digest of the
 /// signed ranges; the TSA is its signer.
 fn document_timestamp(
@@ -541,22 +559,13 @@ fn document_timestamp(
     } else {
         rep.intact = true;
     }
-    for (code, m) in &c.chain_problems {
-        if *code == Code::CertRevoked {
-            rep.revocation = "revoked";
-        }
-        rep.problem(*code, format!("the time-stamping authority: {m}"));
-    }
-    if rep.revocation != "revoked" {
-        if c.revocation_checked {
-            rep.revocation = "checked";
-        } else {
-            rep.note(
-                Code::PdfRevocationUnchecked,
-                "no configured CRL covers the time-stamping authority's issuer; revocation was not checked",
-            );
-        }
-    }
+    chain_findings(
+        &mut rep,
+        c.chain_problems.clone(),
+        c.revocation_checked,
+        "the time-stamping authority's",
+        "the time-stamping authority: ",
+    );
     rep.trusted = c.chain_problems.is_empty();
     if c.report.weak {
         rep.weak = true;
