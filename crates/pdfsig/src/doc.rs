@@ -91,7 +91,7 @@ impl<'a> Doc<'a> {
             .ok_or_else(|| PdfError::xref("'startxref' is not followed by an offset", Some(sx)))?;
         let mut seen = HashSet::new();
         let mut next = Some(first);
-        let mut newest_first = Vec::new();
+        let mut newest_first: Vec<Revision> = Vec::new();
         let mut total_entries = 0usize;
         while let Some(at) = next {
             if !seen.insert(at) {
@@ -115,7 +115,20 @@ impl<'a> Doc<'a> {
                 ),
                 Some(_) => return Err(PdfError::xref("/Prev is not an offset", Some(at))),
             };
-            newest_first.push(rev);
+            // A /Prev pointing forward is a linearized file's first-page section pointing
+            // to its main section: the two are one revision (the original file).
+            match newest_first.last_mut() {
+                Some(first_page)
+                    if rev.xref_at > first_page.xref_at && first_page_of(first_page) =>
+                {
+                    for (n, e) in rev.entries {
+                        first_page.entries.entry(n).or_insert(e);
+                    }
+                    first_page.end = first_page.end.max(rev.end);
+                    first_page.eof_at = first_page.eof_at.max(rev.eof_at);
+                }
+                _ => newest_first.push(rev),
+            }
         }
         newest_first.reverse();
         // A revision must end after it starts and before the next one's section.
@@ -574,6 +587,15 @@ impl<'a> Doc<'a> {
             None => Err(PdfError::xref("the trailer has no /Root", None)),
         }
     }
+}
+
+/// Is this section a linearized file's first-page section (its trailer's /Prev points
+/// forward to the main section)? Only such a section may be followed by a later offset.
+fn first_page_of(r: &Revision) -> bool {
+    r.trailer
+        .int(b"Prev")
+        .and_then(|p| usize::try_from(p).ok())
+        .is_some_and(|p| p > r.xref_at)
 }
 
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

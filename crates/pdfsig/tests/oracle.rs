@@ -1,8 +1,8 @@
 //! The PDF signature corpus, judged three ways: by lienthong, by pyHanko and by pdfsig
-//! (poppler). The corpus (30 files: one and two signatures, an attachment, changes allowed
+//! (poppler). The corpus (32 files: one and two signatures, an attachment, changes allowed
 //! and not, a flipped byte, a truncated file, expired, revoked and untrusted signers,
 //! SHA-1 in every place, local-time signingTime, signature and document time-stamps,
-//! leaf-only CMS, all three SubFilters, xref and object streams) is made at run time by
+//! leaf-only CMS, all three SubFilters, xref and object streams, linearized files) is made at run time by
 //! `oracle/make_corpus.py` with pyHanko, pikepdf and a test PKI of our own.
 //!
 //! Python with pyHanko and pikepdf is found as `$LIENTHONG_PYTHON`, else `python3`;
@@ -399,6 +399,10 @@ fn the_corpus_reports_say_who_when_and_what_changed() {
             s.problems
         );
     }
+    // a linearized file: its first-page and main cross-reference sections are one revision
+    let lin = get("31-linearized.pdf");
+    assert_eq!(lin.revisions, 3, "{lin:#?}");
+    assert_eq!(lin.signatures[0].covers.revision, Some(2));
     // no trust anchors at all: untrusted, with the reason
     let none = &get("26-no-trust.pdf").signatures[0];
     assert!(none.problem_codes.contains(&Code::CertNoTrustRoots));

@@ -322,6 +322,14 @@ def legacy_sha1(data, who_cert, who_key, chain):
     return data[:b + 1] + hexed + data[c - 1:]
 
 
+def linearized(data):
+    import pikepdf
+    src = pikepdf.open(io.BytesIO(data))
+    out = io.BytesIO()
+    src.save(out, linearize=True)
+    return out.getvalue()
+
+
 def object_streams(data):
     import pikepdf
     src = pikepdf.open(io.BytesIO(data))
@@ -404,6 +412,9 @@ def document_timestamp(data, timestamper):
 lta = document_timestamp(sign(base, O), tsa_for())
 emit("29-document-timestamp.pdf", lta, "valid", "an organisation signature, then a document time-stamp (ETSI.RFC3161)")
 emit("30-document-timestamp-flipped.pdf", flip_byte(lta), "invalid", "a byte changed under a signature and a document time-stamp")
+lin = sign(sign(linearized(base_pdf(pages=2)), P), O, field="Sig2")
+emit("31-linearized.pdf", lin, "valid", "a linearized (fast web view) file signed twice")
+emit("32-linearized-page-added.pdf", add_page(lin), "invalid", "a linearized signed file with a page added")
 
 with open(os.path.join(OUT, "manifest.json"), "w") as f:
     json.dump({"files": files, "roots": ["pki/root.pem", "pki/g1-root.pem"],
