@@ -49,7 +49,7 @@ enum Command {
     Inspect(inspect::Args),
     /// Sign a file with an enveloped XML signature over the whole document.
     Sign(sign::Args),
-    /// Check who signed a document or receipt, and whether it changed since.
+    /// Check who signed a document, a receipt or a PDF, and whether it changed since.
     Verify(verify::Args),
     /// Certificates: `certs dev --out DIR` makes the development PKI; `certs status` shows
     /// when the certificates a gateway depends on expire.

@@ -19,7 +19,8 @@ use lienthong_dsig::{
 /// Arguments of `verify`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The signed edXML file or receipt.
+    /// The signed edXML file (its envelope, then the signatures inside each PDF
+    /// attachment), a receipt, or a PDF (every signature inside it).
     file: PathBuf,
     /// Trusted root certificates (PEM), repeatable. For a PDF they are added to the
     /// Government CA's roots, which are always trusted.
