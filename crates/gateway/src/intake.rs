@@ -61,6 +61,15 @@ pub(crate) async fn submit(
         if !checked.problems.is_empty() {
             tracing::warn!(message_id = %outcome.id, verdict = ?checked.verdict, problems = ?checked.problems, "accepted under policy 'record' with a signature that is not valid");
         }
+        let broken: Vec<String> = checked
+            .pdfs
+            .iter()
+            .filter(|p| matches!(p.verdict.as_str(), "invalid" | "untrusted" | "weak"))
+            .map(|p| format!("{} ({})", p.name, p.verdict))
+            .collect();
+        if !broken.is_empty() && !outcome.duplicate {
+            tracing::warn!(message_id = %outcome.id, pdfs = ?broken, "accepted with PDF signatures that do not hold (pdf_signatures = \"record\"; tracking says why)");
+        }
         let hops = if outcome.duplicate {
             dispatch(&st, outcome.id, &next, now)?
         } else {
