@@ -776,7 +776,7 @@ impl Demo {
                 "  curl --cacert {c}/ca.pem --cert {c}/dms/{FAR}.pem --key {c}/dms/{FAR}.key '{url}/v1/inbox?after=NEXT&wait=60'   # long poll: answered when post arrives"
             );
             println!(
-                "  curl --cacert {c}/ca.pem --cert {c}/dms/{FAR}.pem --key {c}/dms/{FAR}.key {url}/v1/inbox/ID/signature   # who signed it, verified by the gateway"
+                "  curl --cacert {c}/ca.pem --cert {c}/dms/{FAR}.pem --key {c}/dms/{FAR}.key {url}/v1/inbox/ID/signature   # who signed it (the envelope and each PDF inside), verified by the gateway"
             );
             println!(
                 "  curl --cacert {c}/ca.pem --cert {c}/operator/ops.pem --key {c}/operator/ops.key {url}/v1/queues   # queues and each link up or down"
