@@ -487,45 +487,24 @@ fn nss_db(corpus: &Corpus, with_roots: bool) -> tempfile::TempDir {
     };
     run(&["certutil", "-N", "-d", &db, "--empty-password"]);
     if with_roots {
-        for (i, r) in corpus.manifest["roots"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .enumerate()
-        {
-            let p = corpus.path(r.as_str().unwrap());
-            run(&[
-                "certutil",
-                "-A",
-                "-d",
-                &db,
-                "-n",
-                &format!("root{i}"),
-                "-t",
-                "CT,C,C",
-                "-i",
-                p.to_str().unwrap(),
-            ]);
-        }
-        for (i, r) in corpus.manifest["intermediates"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .enumerate()
-        {
-            let p = corpus.path(r.as_str().unwrap());
-            run(&[
-                "certutil",
-                "-A",
-                "-d",
-                &db,
-                "-n",
-                &format!("inter{i}"),
-                "-t",
-                ",,",
-                "-i",
-                p.to_str().unwrap(),
-            ]);
+        // roots trusted for signing, intermediates only known
+        for (key, trust) in [("roots", "CT,C,C"), ("intermediates", ",,")] {
+            for (i, r) in corpus.manifest[key].as_array().unwrap().iter().enumerate() {
+                let p = corpus.path(r.as_str().unwrap());
+                let nick = format!("{key}{i}");
+                run(&[
+                    "certutil",
+                    "-A",
+                    "-d",
+                    &db,
+                    "-n",
+                    &nick,
+                    "-t",
+                    trust,
+                    "-i",
+                    p.to_str().unwrap(),
+                ]);
+            }
         }
         for r in corpus.manifest["crls"].as_array().unwrap() {
             let p = corpus.path(r.as_str().unwrap());
