@@ -330,6 +330,40 @@ def linearized(data):
     return out.getvalue()
 
 
+def _tlv(b, i):
+    tag, length, j = b[i], b[i + 1], i + 2
+    if length & 0x80:
+        n = length & 0x7F
+        length, j = int.from_bytes(b[j:j + n], "big"), j + n
+    return tag, j, j + length
+
+
+def _indefinite(b, depth):
+    """Re-encode a DER value, and its constructed children `depth` levels down, with
+    indefinite lengths (BER), as BouncyCastle-based signers write CMS."""
+    tag, start, end = _tlv(b, 0)
+    content, out, i = b[start:end], b"", 0
+    while depth > 0 and i < len(content):
+        t, _, ce = _tlv(content, i)
+        child = content[i:ce]
+        out += _indefinite(child, depth - 1) if (t & 0x20 and depth > 1) else child
+        i = ce
+    return bytes([tag, 0x80]) + (out if depth > 0 else content) + b"\0\0"
+
+
+def ber_cms(data):
+    """The same signature with its CMS re-encoded in BER: ContentInfo, its [0] and
+    SignedData get indefinite lengths; the signed attributes are untouched."""
+    import re
+    m = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data)
+    _, b, c, _ = (int(x) for x in m.groups())
+    raw = bytes.fromhex(data[b + 1:c - 1].decode())
+    ber = _indefinite(raw[:_tlv(raw, 0)[2]], 3)
+    room = (c - b - 2) // 2
+    assert len(ber) <= room and ber[1] == 0x80
+    return data[:b + 1] + ber.hex().encode() + b"0" * ((room - len(ber)) * 2) + data[c - 1:]
+
+
 def object_streams(data):
     import pikepdf
     src = pikepdf.open(io.BytesIO(data))
@@ -415,6 +449,7 @@ emit("30-document-timestamp-flipped.pdf", flip_byte(lta), "invalid", "a byte cha
 lin = sign(sign(linearized(base_pdf(pages=2)), P), O, field="Sig2")
 emit("31-linearized.pdf", lin, "valid", "a linearized (fast web view) file signed twice")
 emit("32-linearized-page-added.pdf", add_page(lin), "invalid", "a linearized signed file with a page added")
+emit("33-ber-cms.pdf", ber_cms(one), "valid", "the CMS in BER with indefinite lengths")
 
 with open(os.path.join(OUT, "manifest.json"), "w") as f:
     json.dump({"files": files, "roots": ["pki/root.pem", "pki/g1-root.pem"],
