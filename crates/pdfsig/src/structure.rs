@@ -255,10 +255,13 @@ fn classify(
 ) -> Result<Change, PdfError> {
     let new = before.is_none();
     let Obj::Dict(d) = now else {
-        // a changed array: the objects it lists are judged on their own; a page's content
-        // array growing shows as a new content stream
-        return Ok(match now {
-            Obj::Array(_) => Change::Metadata,
+        // an array: a new one, or one that only grew at its end (a page's annotations, a
+        // content array), is judged by the objects it lists; one that lost or reordered
+        // entries changes what is shown
+        return Ok(match (before, now) {
+            (None, Obj::Array(_)) => Change::Metadata,
+            (Some(b), n @ Obj::Array(_)) if appended(Some(b), Some(n)) => Change::Metadata,
+            (_, Obj::Array(_)) => Change::Content,
             _ => Change::Other,
         });
     };
@@ -268,13 +271,23 @@ fn classify(
     Ok(match t {
         b"Sig" | b"DocTimeStamp" => Change::Signatures,
         b"XRef" | b"ObjStm" => Change::Metadata,
-        b"DSS" | b"VRI" | b"Metadata" | b"Font" | b"FontDescriptor" | b"Encoding" => {
-            Change::Metadata
-        }
-        b"Annot" => annot_kind(doc, d, rev),
+        b"DSS" | b"VRI" | b"Metadata" => Change::Metadata,
+        // a new font for an appearance; a changed one would redraw the signed text
+        b"Font" | b"FontDescriptor" | b"Encoding" if new => Change::Metadata,
+        b"Font" | b"FontDescriptor" | b"Encoding" => Change::Content,
+        b"Annot" => match bd {
+            // a signature field signed before: its widget may not change
+            Some(b) if b.get(b"V").is_some() && d.name(b"FT") == Some(b"Sig") => Change::Other,
+            _ => annot_kind(doc, d, rev),
+        },
         b"Page" => match bd {
             None => Change::Pages,
-            Some(b) if without(b, &[b"Annots"]) == without(d, &[b"Annots"]) => Change::Metadata,
+            Some(b)
+                if without(b, &[b"Annots"]) == without(d, &[b"Annots"])
+                    && appended(b.get(b"Annots"), d.get(b"Annots")) =>
+            {
+                Change::Metadata
+            }
             Some(_) => Change::Content,
         },
         b"Pages" => Change::Pages,
@@ -286,13 +299,26 @@ fn classify(
         },
         b"XObject" if new => Change::Signatures, // a new appearance
         _ if d.get(b"FT").is_some() || d.get(b"Kids").is_some() && d.get(b"T").is_some() => {
-            if d.name(b"FT") == Some(b"Sig") {
-                Change::Signatures
-            } else {
-                Change::FormFields
+            match (d.name(b"FT"), bd) {
+                // a signature field signed before may not change
+                (Some(b"Sig"), Some(b)) if b.get(b"V").is_some() => Change::Other,
+                (Some(b"Sig"), _) => Change::Signatures,
+                _ => Change::FormFields,
             }
         }
-        _ if d.get(b"Fields").is_some() => Change::Metadata, // the AcroForm
+        // the AcroForm: fields added at the end and SigFlags; anything else (default
+        // resources, NeedAppearances) changes how fields are shown
+        _ if d.get(b"Fields").is_some() => match bd {
+            Some(b)
+                if without(b, &[b"Fields", b"SigFlags"])
+                    == without(d, &[b"Fields", b"SigFlags"])
+                    && appended(b.get(b"Fields"), d.get(b"Fields")) =>
+            {
+                Change::Metadata
+            }
+            None => Change::Metadata,
+            Some(_) => Change::Other,
+        },
         _ if d.get(b"Producer").is_some()
             || d.get(b"ModDate").is_some()
             || d.get(b"CreationDate").is_some() =>
@@ -304,6 +330,16 @@ fn classify(
         _ if new => Change::Other,
         _ => Change::Other,
     })
+}
+
+/// Did an array (or a reference to one, unchanged) only grow at its end?
+fn appended(before: Option<&Obj>, now: Option<&Obj>) -> bool {
+    match (before, now) {
+        (None, _) => true,
+        (Some(Obj::Array(b)), Some(Obj::Array(n))) => n.len() >= b.len() && n.starts_with(b),
+        (Some(b), Some(n)) => b == n,
+        (Some(_), None) => false,
+    }
 }
 
 fn annot_kind(doc: &Doc<'_>, d: &Dict, rev: usize) -> Change {

@@ -293,6 +293,30 @@ def add_annotation(data):
     return out.getvalue()
 
 
+def change_font(data):
+    """Replace the signed text's font after signing (a shadow attack: the same text drawn
+    with other glyphs)."""
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    page = w.root["/Pages"]["/Kids"][0].get_object()
+    font = page["/Resources"]["/Font"].raw_get("/F1").get_object()
+    font["/BaseFont"] = generic.pdf_name("/Courier")
+    w.update_container(font)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def move_signed_widget(data):
+    """Change the widget of a field that is already signed."""
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    field = w.root["/AcroForm"]["/Fields"][0].get_object()
+    field["/Rect"] = generic.ArrayObject([generic.NumberObject(x) for x in (100, 100, 300, 200)])
+    w.update_container(field)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
 def flip_byte(data, marker=b"trang 1"):
     i = data.index(marker)
     b = bytearray(data)
@@ -450,6 +474,8 @@ lin = sign(sign(linearized(base_pdf(pages=2)), P), O, field="Sig2")
 emit("31-linearized.pdf", lin, "valid", "a linearized (fast web view) file signed twice")
 emit("32-linearized-page-added.pdf", add_page(lin), "invalid", "a linearized signed file with a page added")
 emit("33-ber-cms.pdf", ber_cms(one), "valid", "the CMS in BER with indefinite lengths")
+emit("34-font-changed.pdf", change_font(one), "invalid", "the signed text's font replaced after signing")
+emit("35-signed-widget-changed.pdf", move_signed_widget(one), "invalid", "the widget of a signed field changed after signing")
 
 with open(os.path.join(OUT, "manifest.json"), "w") as f:
     json.dump({"files": files, "roots": ["pki/root.pem", "pki/g1-root.pem"],
