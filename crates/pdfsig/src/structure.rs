@@ -275,10 +275,13 @@ fn classify(
         // a new font for an appearance; a changed one would redraw the signed text
         b"Font" | b"FontDescriptor" | b"Encoding" if new => Change::Metadata,
         b"Font" | b"FontDescriptor" | b"Encoding" => Change::Content,
-        b"Annot" => match bd {
+        b"Annot" => match (bd, annot_kind(doc, d, rev)) {
             // a signature field signed before: its widget may not change
-            Some(b) if b.get(b"V").is_some() && d.name(b"FT") == Some(b"Sig") => Change::Other,
-            _ => annot_kind(doc, d, rev),
+            (Some(b), _) if b.get(b"V").is_some() && d.name(b"FT") == Some(b"Sig") => Change::Other,
+            // a new widget of a field that is not a signature: a new form field drawn on the
+            // page, not one filled in
+            (None, Change::FormFields) => Change::Other,
+            (_, kind) => kind,
         },
         b"Page" => match bd {
             None => Change::Pages,
@@ -303,7 +306,9 @@ fn classify(
                 // a signature field signed before may not change
                 (Some(b"Sig"), Some(b)) if b.get(b"V").is_some() => Change::Other,
                 (Some(b"Sig"), _) => Change::Signatures,
-                _ => Change::FormFields,
+                // filling in a field that was there; a new one is not filling in
+                (_, Some(_)) => Change::FormFields,
+                (_, None) => Change::Other,
             }
         }
         // the AcroForm: fields added at the end and SigFlags; anything else (default

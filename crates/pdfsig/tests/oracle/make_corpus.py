@@ -317,6 +317,33 @@ def move_signed_widget(data):
     return out.getvalue()
 
 
+def add_text_field(data):
+    """Add a new text form field, drawn on page 1, after signing."""
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    page_ref = w.root["/Pages"].raw_get("/Kids")[0]
+    page = page_ref.get_object()
+    field = w.add_object(generic.DictionaryObject({
+        generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
+        generic.pdf_name("/Subtype"): generic.pdf_name("/Widget"),
+        generic.pdf_name("/FT"): generic.pdf_name("/Tx"),
+        generic.pdf_name("/T"): generic.pdf_string("GhiChu"),
+        generic.pdf_name("/V"): generic.pdf_string("Da duyet"),
+        generic.pdf_name("/Rect"): generic.ArrayObject([generic.NumberObject(x) for x in (40, 600, 300, 640)]),
+        generic.pdf_name("/P"): page_ref,
+    }))
+    acro = w.root["/AcroForm"]
+    acro["/Fields"].append(field)
+    w.update_container(acro)
+    annots = page.get("/Annots")
+    arr = generic.ArrayObject(list(annots) if annots is not None else [])
+    arr.append(field)
+    page["/Annots"] = arr
+    w.update_container(page)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
 def flip_byte(data, marker=b"trang 1"):
     i = data.index(marker)
     b = bytearray(data)
@@ -476,6 +503,7 @@ emit("32-linearized-page-added.pdf", add_page(lin), "invalid", "a linearized sig
 emit("33-ber-cms.pdf", ber_cms(one), "valid", "the CMS in BER with indefinite lengths")
 emit("34-font-changed.pdf", change_font(one), "invalid", "the signed text's font replaced after signing")
 emit("35-signed-widget-changed.pdf", move_signed_widget(one), "invalid", "the widget of a signed field changed after signing")
+emit("36-form-field-added.pdf", add_text_field(one), "invalid", "a new text field drawn on the page after signing")
 
 with open(os.path.join(OUT, "manifest.json"), "w") as f:
     json.dump({"files": files, "roots": ["pki/root.pem", "pki/g1-root.pem"],
