@@ -1,8 +1,8 @@
 //! The PDF signature corpus, judged three ways: by lienthong, by pyHanko and by pdfsig
-//! (poppler). The corpus (36 files: one and two signatures, an attachment, changes allowed
+//! (poppler). The corpus (37 files: one and two signatures, an attachment, changes allowed
 //! and not, a flipped byte, a truncated file, expired, revoked and untrusted signers,
 //! SHA-1 in every place, local-time signingTime, signature and document time-stamps,
-//! leaf-only CMS, all three SubFilters, xref and object streams, linearized files, BER-encoded CMS, a replaced font, a changed signed widget, an added form field) is made at run time by
+//! leaf-only CMS, all three SubFilters, xref and object streams, linearized files, BER-encoded CMS, a replaced font, a changed signed widget, an added and a filled-in form field) is made at run time by
 //! `oracle/make_corpus.py` with pyHanko, pikepdf and a test PKI of our own.
 //!
 //! Python with pyHanko and pikepdf is found as `$LIENTHONG_PYTHON`, else `python3`;

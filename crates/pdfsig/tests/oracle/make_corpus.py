@@ -331,14 +331,32 @@ def add_text_field(data):
         generic.pdf_name("/Rect"): generic.ArrayObject([generic.NumberObject(x) for x in (40, 600, 300, 640)]),
         generic.pdf_name("/P"): page_ref,
     }))
-    acro = w.root["/AcroForm"]
-    acro["/Fields"].append(field)
-    w.update_container(acro)
+    if "/AcroForm" in w.root:
+        acro = w.root["/AcroForm"]
+        acro["/Fields"].append(field)
+        w.update_container(acro)
+    else:
+        w.root["/AcroForm"] = w.add_object(generic.DictionaryObject({
+            generic.pdf_name("/Fields"): generic.ArrayObject([field])}))
+        w.update_root()
     annots = page.get("/Annots")
     arr = generic.ArrayObject(list(annots) if annots is not None else [])
     arr.append(field)
     page["/Annots"] = arr
     w.update_container(page)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def fill_text_field(data, value):
+    """Fill in the text field GhiChu that was there before signing."""
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    for f in w.root["/AcroForm"]["/Fields"]:
+        field = f.get_object()
+        if field.get("/FT") == "/Tx":
+            field["/V"] = generic.pdf_string(value)
+            w.update_container(field)
     out = io.BytesIO()
     w.write(out)
     return out.getvalue()
@@ -504,6 +522,8 @@ emit("33-ber-cms.pdf", ber_cms(one), "valid", "the CMS in BER with indefinite le
 emit("34-font-changed.pdf", change_font(one), "invalid", "the signed text's font replaced after signing")
 emit("35-signed-widget-changed.pdf", move_signed_widget(one), "invalid", "the widget of a signed field changed after signing")
 emit("36-form-field-added.pdf", add_text_field(one), "invalid", "a new text field drawn on the page after signing")
+with_field = sign(add_text_field(base), O)
+emit("37-form-field-filled.pdf", fill_text_field(with_field, "Da nhan"), "valid", "a text field that was there before signing, filled in after")
 
 with open(os.path.join(OUT, "manifest.json"), "w") as f:
     json.dump({"files": files, "roots": ["pki/root.pem", "pki/g1-root.pem"],
