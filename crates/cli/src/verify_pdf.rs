@@ -16,39 +16,13 @@ pub(crate) fn trust_from(
     crls: &[std::path::PathBuf],
     pins: impl IntoIterator<Item = ([u8; 32], String)>,
 ) -> Result<PdfTrust, (Code, String)> {
-    let mut trust = PdfTrust::government();
-    let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
-    for p in roots {
-        read(p)
-            .and_then(|b| {
-                trust
-                    .add_roots_pem(&b)
-                    .map_err(|e| format!("{}: {e}", p.display()))
-            })
-            .map_err(|m| (Code::UsageTrust, m))?;
-    }
-    for p in intermediates {
-        read(p)
-            .and_then(|b| {
-                trust
-                    .add_intermediates_pem(&b)
-                    .map_err(|e| format!("{}: {e}", p.display()))
-            })
-            .map_err(|m| (Code::UsageTrust, m))?;
-    }
-    for p in crls {
-        read(p)
-            .and_then(|b| {
-                trust
-                    .add_crls(&b)
-                    .map_err(|e| format!("{}: {e}", p.display()))
-            })
-            .map_err(|m| (Code::UsageCrl, m))?;
-    }
-    for (fp, agency) in pins {
-        trust.pin_fingerprint(fp, &agency);
-    }
-    Ok(trust)
+    use lienthong_gateway::trust_files::{PdfTrustFile, PdfTrustFiles};
+    PdfTrustFiles::new(true, roots.to_vec(), intermediates.to_vec(), crls.to_vec())
+        .read(pins)
+        .map_err(|(kind, m)| match kind {
+            PdfTrustFile::Certificate => (Code::UsageTrust, m),
+            PdfTrustFile::Crl => (Code::UsageCrl, m),
+        })
 }
 
 /// Verify PDF bytes and print the report; the exit code is 0 valid, 1 not valid, 2

@@ -20,47 +20,82 @@ pub struct PdfTrustFiles {
     crls: Vec<PathBuf>,
 }
 
+/// Which kind of file could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PdfTrustFile {
+    /// A root or intermediate certificate.
+    Certificate,
+    /// A revocation list.
+    Crl,
+}
+
 impl PdfTrustFiles {
+    /// These files, with or without the Government CA shipped with lienthong.
+    pub fn new(
+        government: bool,
+        roots: Vec<PathBuf>,
+        intermediates: Vec<PathBuf>,
+        crls: Vec<PathBuf>,
+    ) -> PdfTrustFiles {
+        PdfTrustFiles {
+            government,
+            roots,
+            intermediates,
+            crls,
+        }
+    }
+
     /// The files `[trust]` names.
     pub fn of(t: &TrustSection) -> PdfTrustFiles {
-        PdfTrustFiles {
-            government: t.government_ca,
-            roots: t
-                .document_roots
+        PdfTrustFiles::new(
+            t.government_ca,
+            t.document_roots
                 .iter()
                 .chain(&t.pdf_roots)
                 .cloned()
                 .collect(),
-            intermediates: t.pdf_intermediates.clone(),
-            crls: t.crls.clone(),
-        }
+            t.pdf_intermediates.clone(),
+            t.crls.clone(),
+        )
     }
 
-    /// Read them; the first file that cannot be used is the error.
-    pub fn load(&self, directory: &lienthong_routing::Directory) -> Result<PdfTrust, String> {
+    /// Read them, with these pinned signing certificates; the first file that cannot be
+    /// used is the error, with its kind.
+    pub fn read(
+        &self,
+        pins: impl IntoIterator<Item = ([u8; 32], String)>,
+    ) -> Result<PdfTrust, (PdfTrustFile, String)> {
         let mut t = if self.government {
             PdfTrust::government()
         } else {
             PdfTrust::new()
         };
-        let read = |p: &PathBuf| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+        let cert = |m: String| (PdfTrustFile::Certificate, m);
         for p in &self.roots {
-            t.add_roots_pem(&read(p)?)
-                .map_err(|e| format!("{}: {e}", p.display()))?;
+            t.add_roots_pem(&read_file(p).map_err(cert)?)
+                .map_err(|e| cert(format!("{}: {e}", p.display())))?;
         }
         for p in &self.intermediates {
-            t.add_intermediates_pem(&read(p)?)
-                .map_err(|e| format!("{}: {e}", p.display()))?;
+            t.add_intermediates_pem(&read_file(p).map_err(cert)?)
+                .map_err(|e| cert(format!("{}: {e}", p.display())))?;
         }
+        let crl = |m: String| (PdfTrustFile::Crl, m);
         for p in &self.crls {
-            t.add_crls(&read(p)?)
-                .map_err(|e| format!("{}: {e}", p.display()))?;
+            t.add_crls(&read_file(p).map_err(crl)?)
+                .map_err(|e| crl(format!("{}: {e}", p.display())))?;
         }
-        Ok(pdf_with_pins(t, directory))
+        t.set_pins(pins);
+        Ok(t)
+    }
+
+    /// Read them, with the directory's pinned signing certificates.
+    pub fn load(&self, directory: &lienthong_routing::Directory) -> Result<PdfTrust, String> {
+        self.read(directory.signer_pins().map(|(fp, c)| (fp, c.to_string())))
+            .map_err(|(_, m)| m)
     }
 }
 
-fn read(p: &std::path::Path) -> Result<Vec<u8>, String> {
+fn read_file(p: &std::path::Path) -> Result<Vec<u8>, String> {
     std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
 }
 
@@ -69,7 +104,7 @@ pub(crate) fn load_gateway_trust(client_ca: &[std::path::PathBuf]) -> Result<Tru
     let mut trust = TrustStore::new();
     for r in client_ca {
         trust
-            .add_roots_pem(&read(r)?)
+            .add_roots_pem(&read_file(r)?)
             .map_err(|e| format!("{}: {e}", r.display()))?;
     }
     Ok(trust)
@@ -83,12 +118,12 @@ pub(crate) fn load_doc_trust(
     let mut trust = TrustStore::new();
     for r in roots {
         trust
-            .add_roots_pem(&read(r)?)
+            .add_roots_pem(&read_file(r)?)
             .map_err(|e| format!("{}: {e}", r.display()))?;
     }
     for r in crls {
         trust
-            .add_crls(&read(r)?)
+            .add_crls(&read_file(r)?)
             .map_err(|e| format!("{}: {e}", r.display()))?;
     }
     Ok(trust)
