@@ -8,8 +8,7 @@ mod support;
 
 use lienthong_edxml::Attachment;
 use lienthong_edxml::attach::{encode_base64, zip_single_stored};
-use lienthong_gateway::config::SignaturePolicy;
-use lienthong_gateway::federation::{Federation, FederationSpec};
+use lienthong_gateway::federation::Federation;
 use lienthong_testkit::pdf::PdfDraft;
 use serde_json::Value;
 use support::*;
@@ -56,14 +55,7 @@ fn document_with_pdf(n: u32, pdf: &[u8]) -> Vec<u8> {
 }
 
 async fn federation(tag: &str, pdf_policy: &str) -> Federation {
-    let spec = FederationSpec {
-        nodes: nodes(Some(&["gw-g22", "gw-h50"])),
-        certs: certs(),
-        root: tempdir(tag),
-        policy: SignaturePolicy::Require,
-        extra_toml: FAST_RETRY.into(),
-    };
-    let mut f = Federation::prepare(&spec).unwrap();
+    let mut f = prepare_pair(tag);
     let cfg = &f.nodes["gw-h50"].config_path;
     let text = std::fs::read_to_string(cfg).unwrap().replace(
         "policy = \"require\"",

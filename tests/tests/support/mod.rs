@@ -361,12 +361,9 @@ pub struct VxpSystemSpec {
     pub policy: &'static str,
 }
 
-/// gw-g22 and gw-h50 with fast retries, gw-h50 serving VXP (plain HTTP on loopback) to
-/// `systems` (their secrets in files beside its configuration); the VXP address.
-pub async fn vxp_federation(
-    tag: &str,
-    systems: &[VxpSystemSpec],
-) -> (Federation, std::net::SocketAddr) {
+/// gw-g22 with gw-h50 below it, policy `require`, fast retries: configured, not started
+/// (a test edits a configuration first).
+pub fn prepare_pair(tag: &str) -> Federation {
     let spec = FederationSpec {
         nodes: nodes(Some(&["gw-g22", "gw-h50"])),
         certs: certs(),
@@ -374,7 +371,16 @@ pub async fn vxp_federation(
         policy: SignaturePolicy::Require,
         extra_toml: FAST_RETRY.into(),
     };
-    let mut f = Federation::prepare(&spec).unwrap();
+    Federation::prepare(&spec).unwrap()
+}
+
+/// gw-g22 and gw-h50 with fast retries, gw-h50 serving VXP (plain HTTP on loopback) to
+/// `systems` (their secrets in files beside its configuration); the VXP address.
+pub async fn vxp_federation(
+    tag: &str,
+    systems: &[VxpSystemSpec],
+) -> (Federation, std::net::SocketAddr) {
+    let mut f = prepare_pair(tag);
     let list: Vec<(&str, &str, &[&str], &str)> = systems
         .iter()
         .map(|s| (s.id, s.secret, s.agencies, s.policy))
