@@ -179,11 +179,7 @@ impl DocFacts {
                     r.refused = true;
                 }
             }
-            "06" => {
-                if r.completed_at.is_none() {
-                    r.completed_at = Some(at);
-                }
-            }
+            "06" if r.completed_at.is_none() => r.completed_at = Some(at),
             "15" => r.withdrawn = true,
             _ => {}
         }

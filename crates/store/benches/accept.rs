@@ -60,6 +60,7 @@ fn main() {
                         origin: Origin::Local,
                         status: None,
                         signature: None,
+                        facts: None,
                     };
                     let t0 = Instant::now();
                     store.accept(&req, Timestamp::now_utc()).expect("accept");

@@ -50,6 +50,7 @@ fn request(body: &[u8], recipient: &str) -> AcceptRequest {
         origin: Origin::Local,
         status: None,
         signature: None,
+        facts: None,
     }
 }
 

@@ -1,14 +1,17 @@
 //! The [`Store`] trait: everything the gateway asks of durable storage.
 
+use std::collections::BTreeMap;
+
 use crate::config::VerifyLevel;
 use crate::error::Result;
 use crate::state::{ActionBy, MessageState};
 use crate::types::{
     AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BackupReport, CheckReport,
     DeliverOutcome, Dispatch, FailOutcome, FetchResult, HistoryEntry, InboxCursor, InboxItem,
-    Lease, MessageId, MessageInfo, MessageKind, MessagePage, MessageQuery, QueueEntryInfo,
+    Lease, MessageId, MessageInfo, MessageKind, MessagePage, MessageQuery, Overdue, QueueEntryInfo,
     QueueStats, ReceivedReceipt, Timestamp,
 };
+use lienthong_compliance::{Counts, Day, DocFacts};
 
 /// Durable storage of messages, queues, inboxes, receipts and history.
 ///
@@ -17,16 +20,36 @@ use crate::types::{
 /// `tokio::task::spawn_blocking`. Implementations are `Send + Sync` and safe to share.
 ///
 /// The methods come in job traits ([`Submit`], [`Lookup`], [`Queues`], [`Inboxes`],
-/// [`OperatorActions`], [`Upkeep`], [`Check`], [`Backup`]), each implemented in the module
+/// [`OperatorActions`], [`Reports`], [`Upkeep`], [`Check`], [`Backup`]), each implemented in the module
 /// that does that job; anything that implements them all is a `Store`. Callers of a
 /// `dyn Store` bring the job traits into scope with `use lienthong_store::prelude::*`.
 pub trait Store:
-    Submit + Lookup + Queues + Inboxes + OperatorActions + Upkeep + Check + Backup + Send + Sync
+    Submit
+    + Lookup
+    + Queues
+    + Inboxes
+    + OperatorActions
+    + Reports
+    + Upkeep
+    + Check
+    + Backup
+    + Send
+    + Sync
 {
 }
 
 impl<
-    S: Submit + Lookup + Queues + Inboxes + OperatorActions + Upkeep + Check + Backup + Send + Sync,
+    S: Submit
+        + Lookup
+        + Queues
+        + Inboxes
+        + OperatorActions
+        + Reports
+        + Upkeep
+        + Check
+        + Backup
+        + Send
+        + Sync,
 > Store for S
 {
 }
@@ -216,6 +239,25 @@ pub trait OperatorActions {
 
     /// Operator: make dead and scheduled entries due now (dead ones get a fresh attempt budget).
     fn retry_now(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()>;
+}
+
+/// The compliance record: counts per agency and period, and what is overdue. Nothing here
+/// writes; the record is kept by accepting, delivering and the status packages.
+pub trait Reports {
+    /// Each agency's counts summed over the days `from..=to` (Vietnam time), from the
+    /// monthly and daily aggregates: O(agencies × (months + edge days)), no message read.
+    fn agency_counts(&self, from: Day, to: Day) -> Result<BTreeMap<String, Counts>>;
+
+    /// Per recipient agency: documents delivered to it on days `from..=to` whose due date
+    /// is before `today` and that it has not completed (06), refused or had recalled.
+    fn overdue_open(&self, from: Day, to: Day, today: Day) -> Result<BTreeMap<String, u64>>;
+
+    /// Receipt notices and completions owed past their deadline at `now`, of one agency
+    /// or all, at most `limit` of each (with the totals).
+    fn overdue(&self, now: Timestamp, agency: Option<&str>, limit: usize) -> Result<Overdue>;
+
+    /// The facts kept of a document, if any.
+    fn doc_facts(&self, id: MessageId) -> Result<Option<DocFacts>>;
 }
 
 /// Retention and the store's health.

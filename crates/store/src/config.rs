@@ -126,6 +126,9 @@ pub struct StoreConfig {
     /// Most bytes of writes an online backup records while it copies (the memory it may
     /// take); past it the backup is abandoned, to be tried at a quieter time. 256 MiB.
     pub backup_max_replay_bytes: usize,
+    /// The working-day calendar and the urgency thresholds by which deliveries get their
+    /// receipt-notice deadlines (kept with each delivery; a change applies to later ones).
+    pub compliance: lienthong_compliance::Rules,
 }
 
 impl Default for StoreConfig {
@@ -139,6 +142,7 @@ impl Default for StoreConfig {
             cache_capacity_bytes: 256 * 1024 * 1024,
             segment_bytes: crate::blob::SEGMENT_TARGET,
             backup_max_replay_bytes: 256 * 1024 * 1024,
+            compliance: lienthong_compliance::Rules::default(),
         }
     }
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::state::FetchResult;
 use crate::state::{EntryStatus, MessageState, RecipientState};
 
+pub use lienthong_compliance::{Counts, Day, DocFacts};
 pub use lienthong_types::{MessageId, ParseIdError, Sha256, Timestamp};
 
 /// What a message carries.
@@ -99,6 +100,10 @@ pub struct AcceptRequest {
     pub status: Option<StatusNote>,
     /// What the accepting gateway concluded of the envelope signature.
     pub signature: Option<SignatureNote>,
+    /// For a document: what the reports need of it (urgency, due date, paper, number,
+    /// subject, signed by its sender). The store adds the rest as it happens (sent here,
+    /// deliveries, receipt notices, completion, recall).
+    pub facts: Option<DocFacts>,
 }
 
 /// What the gateway that accepted a message concluded of its envelope signature, kept
@@ -261,6 +266,53 @@ pub struct InboxItem {
     pub delivered_at: Timestamp,
     /// The DMS's last acknowledgement, if any.
     pub acked: Option<FetchResult>,
+    /// The document's urgency (edXML priority: 0 thường … 4 hỏa tốc hẹn giờ).
+    #[serde(default)]
+    pub priority: u8,
+    /// Listed ahead of its turn because it is urgent and not acknowledged: it comes again,
+    /// in order, when the listing reaches its position.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ahead: bool,
+}
+
+/// A recipient that owes something past its deadline: a receipt notice (status 01/02) past
+/// the end of its working day (or an urgent document's tighter threshold), or completion
+/// (06) past the document's due date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverdueItem {
+    /// The document.
+    pub id: MessageId,
+    /// The recipient that owes it.
+    pub agency: String,
+    /// The document's sender.
+    pub sender: String,
+    /// The edXML DocumentId.
+    pub document_id: Option<String>,
+    /// Số/ký hiệu.
+    pub number: Option<String>,
+    /// Trích yếu.
+    pub subject: Option<String>,
+    /// Urgency, 0–4.
+    pub priority: u8,
+    /// When it was delivered to the recipient.
+    pub delivered_at: Timestamp,
+    /// The deadline that passed.
+    pub deadline: Timestamp,
+    /// The due date, for a completion owed.
+    pub due: Option<Day>,
+}
+
+/// What is overdue now ([`crate::Reports::overdue`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overdue {
+    /// Receipt notices owed past their deadline (at most the limit asked for).
+    pub notices: Vec<OverdueItem>,
+    /// How many there are in all.
+    pub notices_total: u64,
+    /// Completions owed past their due date (at most the limit asked for).
+    pub dues: Vec<OverdueItem>,
+    /// How many there are in all.
+    pub dues_total: u64,
 }
 
 /// What an operator looks for: see [`crate::Lookup::find_messages`].

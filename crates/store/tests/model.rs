@@ -415,6 +415,7 @@ fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
                     origin: Origin::Local,
                     status: None,
                     signature: None,
+                    facts: None,
                 };
                 let out = store.accept(&req, ts(now)).unwrap();
                 match model.by_content.get(&(sender, body)) {

@@ -71,6 +71,7 @@ fn req(sender: &str, bytes: &[u8], recipients: &[&str]) -> AcceptRequest {
         origin: Origin::Local,
         status: None,
         signature: None,
+        facts: None,
     }
 }
 

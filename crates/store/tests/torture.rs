@@ -41,6 +41,11 @@ impl Rng {
     }
 }
 
+/// The DocumentId of pooled document `k` (the same for both senders).
+fn pooled_doc_id(k: u64) -> String {
+    format!("pooled-{k}")
+}
+
 fn config() -> StoreConfig {
     StoreConfig {
         retry: RetryPolicy {
@@ -168,20 +173,60 @@ fn child_op(s: &dyn Store, known: &Mutex<Known>, rng: &mut Rng, now: Timestamp) 
             if recipients.is_empty() {
                 recipients.push(all[rng.below(5) as usize].to_string());
             }
-            let req = AcceptRequest {
-                sender: sender.into(),
-                kind: if rng.chance(20) {
-                    MessageKind::Status
+            // Documents carry what the reports need; status packages answer the pooled
+            // documents, so that receipt notices, completions and recalls change counts
+            // under the kills too.
+            let req = if rng.chance(20) {
+                let code = ["01", "02", "06", "13", "15"][rng.below(5) as usize];
+                let doc_sender = ["S1", "S2"][rng.below(2) as usize];
+                let local = LOCAL[rng.below(2) as usize];
+                let (from, to) = if code == "13" {
+                    (doc_sender, local)
                 } else {
-                    MessageKind::Edoc
-                },
-                bytes,
-                document_id: None,
-                business: None,
-                recipients,
-                origin: Origin::Local,
-                status: None,
-                signature: None,
+                    (local, doc_sender)
+                };
+                AcceptRequest {
+                    sender: from.into(),
+                    kind: MessageKind::Status,
+                    bytes: format!("status {code} {from} {}", rng.next()).into_bytes(),
+                    document_id: Some(pooled_doc_id(rng.below(6))),
+                    business: None,
+                    recipients: vec![to.into()],
+                    origin: Origin::Local,
+                    status: Some(StatusNote {
+                        code: code.into(),
+                        description: None,
+                    }),
+                    signature: None,
+                    facts: None,
+                }
+            } else {
+                let pooled = String::from_utf8(bytes.clone())
+                    .ok()
+                    .and_then(|t| t.strip_prefix("pooled document ")?.parse::<u64>().ok());
+                AcceptRequest {
+                    sender: sender.into(),
+                    kind: MessageKind::Edoc,
+                    document_id: Some(match pooled {
+                        Some(k) => pooled_doc_id(k),
+                        None => Sha256::digest(&bytes).to_string()[..16].to_owned(),
+                    }),
+                    bytes,
+                    business: None,
+                    recipients,
+                    origin: Origin::Local,
+                    status: None,
+                    signature: None,
+                    facts: Some(DocFacts {
+                        priority: rng.below(5) as u8,
+                        due: rng
+                            .chance(50)
+                            .then(|| Day::of(Timestamp::from_millis(T0)).next()),
+                        signed: rng.chance(50),
+                        paper: rng.chance(20),
+                        ..DocFacts::default()
+                    }),
+                }
             };
             // Sometimes the whole dispatch (deliveries, queue entries, a receipt) rides in the
             // accept's commit.
@@ -535,6 +580,47 @@ fn verify(dir: &Path, f: &Facts) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     if !rep.problems.is_empty() {
         return Err(format!("inconsistent store: {:#?}", rep.problems));
+    }
+    // The counts never drift: the documents sent here, summed over every day, are exactly
+    // the documents whose facts say so, and include every acknowledged one.
+    let sent_counted: u64 = s
+        .agency_counts(Day(0), Day(100_000))
+        .map_err(|e| e.to_string())?
+        .values()
+        .map(|c| c.sent)
+        .sum();
+    let mut sent_facts = 0u64;
+    let page = s
+        .find_messages(&MessageQuery {
+            state: None,
+            after: None,
+            before: None,
+            agency: None,
+            sender: None,
+            reason: None,
+            limit: usize::MAX,
+            scan_limit: usize::MAX,
+        })
+        .map_err(|e| e.to_string())?;
+    for m in &page.messages {
+        if let Some(facts) = s.doc_facts(m.id).map_err(|e| e.to_string())? {
+            sent_facts += u64::from(facts.sent.is_some());
+        }
+    }
+    if sent_counted != sent_facts {
+        return Err(format!(
+            "documents sent: counted {sent_counted}, facts say {sent_facts}"
+        ));
+    }
+    let acked_docs = f
+        .accepted
+        .keys()
+        .filter(|i| s.message(**i).is_ok_and(|m| m.kind == MessageKind::Edoc))
+        .count() as u64;
+    if sent_counted < acked_docs {
+        return Err(format!(
+            "documents sent: counted {sent_counted}, fewer than the {acked_docs} acknowledged"
+        ));
     }
     for (i, (sha, sender)) in &f.accepted {
         let m = s

@@ -12,7 +12,10 @@ use crate::types::{
     Timestamp,
 };
 
+use lienthong_compliance::facts::MAX_PRIORITY;
+
 use super::codec::*;
+use super::compliance;
 use super::inbox::deliver_in;
 use super::keys::*;
 use super::queues::enqueue_in;
@@ -267,6 +270,10 @@ impl Submit for SledStore {
                     history_len: 0,
                     status: req.status.clone(),
                     signature: req.signature.clone(),
+                    priority: req
+                        .facts
+                        .as_ref()
+                        .map_or(0, |f| f.priority.min(MAX_PRIORITY)),
                 };
                 // Every message, local or relayed, claims its sender's bytes: a copy under
                 // another id is a duplicate (local) or a replay (relayed).
@@ -285,8 +292,14 @@ impl Submit for SledStore {
                 );
                 tx.event(id, &mut rec, now, Event::Accepted)?;
                 tx.save_message(id, &mut rec, None, now)?;
+                if let Some(facts) = compliance::initial_facts(req, now) {
+                    tx.set_facts(id, &req.sender, None, &facts)?;
+                }
+                if req.kind == MessageKind::Status {
+                    compliance::on_status(tx, req, now)?;
+                }
                 for agency in &plan.deliver {
-                    deliver_in(tx, id, agency, now)?;
+                    deliver_in(tx, id, agency, now, &self.config.compliance)?;
                 }
                 for (hop, recipients) in &plan.enqueue {
                     enqueue_in(tx, id, hop, recipients, now, now)?;

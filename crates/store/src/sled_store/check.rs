@@ -53,10 +53,16 @@ impl Check for SledStore {
                 Err(e) => p.push(e.to_string()),
             }
         }
-        for t in [T::Ready, T::Leased, T::Age] {
+        for t in [T::Ready, T::Leased, T::Age, T::Urgent] {
             for item in self.tree(t).iter() {
                 let k = item?.0;
-                match parse_hop_key(&k, TREE_NAMES[t as usize]) {
+                // `queue_urgent` keys start with the urgency band.
+                let hop_key = if t == T::Urgent {
+                    k.get(1..).unwrap_or_default()
+                } else {
+                    &k[..]
+                };
+                match parse_hop_key(hop_key, TREE_NAMES[t as usize]) {
                     Ok((hop, _, id)) => {
                         let ok = entries.get(&(id, hop.clone())).is_some_and(|e| {
                             entry_index_keys(id, &hop, e)
@@ -315,6 +321,8 @@ impl Check for SledStore {
                 show_key(k)
             ));
         }
+        super::compliance::check(self, p)?;
+        super::compliance::check_inbox_urgent(self, p)?;
         // Payload index: one entry per distinct referenced digest, live counts per segment.
         let mut referenced: BTreeSet<Vec<u8>> = BTreeSet::new();
         for item in self.tree(T::BlobRefs).iter() {

@@ -19,6 +19,7 @@ pub(super) fn deliver_in(
     id: MessageId,
     agency: &str,
     now: Timestamp,
+    rules: &lienthong_compliance::Rules,
 ) -> Result<DeliverOutcome> {
     let ikey = inbox_id_key(agency, id);
     if let Some(v) = tx.get(T::InboxIds, &ikey)? {
@@ -45,8 +46,15 @@ pub(super) fn deliver_in(
         size: rec.size,
         delivered_at: now,
         acked: None,
+        priority: rec.priority,
     };
     tx.put(T::Inbox, inbox_key(agency, seq), encode(&item)?);
+    if rec.priority > 0 {
+        tx.put(T::InboxUrgent, inbox_key(agency, seq), Vec::new());
+    }
+    if rec.kind == MessageKind::Edoc {
+        super::compliance::on_delivered(tx, id, &rec.sender, agency, now, rules)?;
+    }
     tx.put(T::InboxIds, ikey, seq.to_be_bytes().to_vec());
     // Not acknowledged yet: counted, and indexed by position for the oldest one's age.
     tx.put(
@@ -80,7 +88,7 @@ pub(super) fn deliver_in(
 impl Inboxes for SledStore {
     fn deliver(&self, id: MessageId, agency: &str, now: Timestamp) -> Result<DeliverOutcome> {
         check_name("agency", agency)?;
-        self.write(|tx| deliver_in(tx, id, agency, now))
+        self.write(|tx| deliver_in(tx, id, agency, now, &self.config.compliance))
     }
 
     fn statuses_delivered(&self, agency: &str, document_id: &str) -> Result<Vec<MessageId>> {
@@ -163,6 +171,9 @@ impl Inboxes for SledStore {
             match item.acked {
                 None => {
                     tx.del(T::InboxOpen, key.clone());
+                    if item.priority > 0 {
+                        tx.del(T::InboxUrgent, key.clone());
+                    }
                     tx.add_counter(&activity_key(agency, ACT_OPEN), -1)?;
                 }
                 Some(previous) => tx.add_counter(&activity_key(agency, ack_field(previous)), -1)?,
@@ -207,45 +218,96 @@ impl SledStore {
             },
             None => prefix.clone(),
         };
+        let end = prefix_end(&prefix);
         let mut out = Vec::new();
-        for item in self
-            .tree(index)
-            .range(&start, prefix_end(&prefix).as_deref())
-        {
+        for item in self.tree(index).range(&start, end.as_deref()) {
             if out.len() >= limit {
                 break;
             }
             let (k, v) = item?;
-            let rec: InboxRecord = if index == T::Inbox {
-                decode(&v, "inbox", &k)?
-            } else {
-                match self.tree(T::Inbox).get(&k)? {
-                    Some(v) => decode(&v, "inbox", &k)?,
-                    None => {
-                        return Err(StoreError::corrupt(
-                            "inbox (open entry without its record)",
-                            format!("inbox/{}", show_key(&k)),
-                        ));
-                    }
-                }
+            let rec = match index {
+                T::Inbox => Some(decode(&v, "inbox", &k)?),
+                _ => None,
             };
-            if kind.is_some_and(|want| want != rec.kind) {
-                continue;
+            if let Some(i) = self.inbox_item(&k, prefix.len(), rec, kind)? {
+                out.push(i);
             }
-            let seq = k.get(prefix.len()..).and_then(u64_value).ok_or_else(|| {
-                StoreError::corrupt("inbox key", format!("inbox/{}", show_key(&k)))
-            })?;
-            out.push(InboxItem {
-                cursor: InboxCursor(seq),
-                id: rec.id,
-                kind: rec.kind,
-                sender: rec.sender,
-                sha256: rec.sha256,
-                size: rec.size,
-                delivered_at: rec.delivered_at,
-                acked: rec.acked,
-            });
+        }
+        // Urgent documents go first: those on this page, and (when the page is full) up to
+        // half a page of unacknowledged ones further on, marked `ahead`.
+        out.sort_by_key(|i| std::cmp::Reverse(i.priority));
+        let last = out.iter().map(|i| i.cursor).max();
+        if out.len() >= limit && limit >= 2 {
+            let room = limit / 2;
+            let mut ahead = Vec::new();
+            let from = match last {
+                Some(InboxCursor(c)) => inbox_key(agency, c.saturating_add(1)),
+                None => start.clone(),
+            };
+            for k in self
+                .tree(T::InboxUrgent)
+                .range(&from, end.as_deref())
+                .keys()
+            {
+                if ahead.len() >= room {
+                    break;
+                }
+                if let Some(mut i) = self.inbox_item(&k?, prefix.len(), None, kind)? {
+                    i.ahead = true;
+                    ahead.push(i);
+                }
+            }
+            ahead.sort_by_key(|i| std::cmp::Reverse(i.priority));
+            // The page's own entries from the end make room (the cursor then stops before them).
+            let keep = limit.saturating_sub(ahead.len());
+            let mut own: Vec<InboxItem> = out;
+            own.sort_by_key(|i| i.cursor);
+            own.truncate(keep);
+            own.sort_by_key(|i| std::cmp::Reverse(i.priority));
+            ahead.extend(own);
+            out = ahead;
         }
         Ok(out)
+    }
+
+    /// The listing item of inbox key `k` (its record read unless given), if of `kind`.
+    fn inbox_item(
+        &self,
+        k: &[u8],
+        prefix_len: usize,
+        rec: Option<InboxRecord>,
+        kind: Option<MessageKind>,
+    ) -> Result<Option<InboxItem>> {
+        let rec: InboxRecord = match rec {
+            Some(r) => r,
+            None => match self.tree(T::Inbox).get(k)? {
+                Some(v) => decode(&v, "inbox", k)?,
+                None => {
+                    return Err(StoreError::corrupt(
+                        "inbox (index entry without its record)",
+                        format!("inbox/{}", show_key(k)),
+                    ));
+                }
+            },
+        };
+        if kind.is_some_and(|want| want != rec.kind) {
+            return Ok(None);
+        }
+        let seq = k
+            .get(prefix_len..)
+            .and_then(u64_value)
+            .ok_or_else(|| StoreError::corrupt("inbox key", format!("inbox/{}", show_key(k))))?;
+        Ok(Some(InboxItem {
+            cursor: InboxCursor(seq),
+            id: rec.id,
+            kind: rec.kind,
+            sender: rec.sender,
+            sha256: rec.sha256,
+            size: rec.size,
+            delivered_at: rec.delivered_at,
+            acked: rec.acked,
+            priority: rec.priority,
+            ahead: false,
+        }))
     }
 }

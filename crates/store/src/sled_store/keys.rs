@@ -102,7 +102,7 @@ pub(super) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The sled trees. The discriminant indexes [`TREE_NAMES`] and `Inner::trees`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) enum T {
     Messages,
     Dedup,
@@ -123,9 +123,16 @@ pub(super) enum T {
     StatusIndex,
     Payloads,
     InboxOpen,
+    Facts,
+    AggDay,
+    AggMonth,
+    NoticeOpen,
+    DueOpen,
+    Urgent,
+    InboxUrgent,
 }
 
-pub(super) const N_TREES: usize = 19;
+pub(super) const N_TREES: usize = 26;
 
 pub(super) const TREE_NAMES: [&str; N_TREES] = [
     "messages",
@@ -147,6 +154,13 @@ pub(super) const TREE_NAMES: [&str; N_TREES] = [
     "status_index",
     "payloads",
     "inbox_open",
+    "facts",
+    "agg_day",
+    "agg_month",
+    "notice_open",
+    "due_open",
+    "queue_urgent",
+    "inbox_urgent",
 ];
 
 pub(super) const META_FORMAT: &[u8] = b"format";
@@ -283,6 +297,65 @@ pub(super) fn status_index_prefix(agency: &str, document_id: &str) -> Vec<u8> {
 pub(super) fn inbox_id_key(agency: &str, id: MessageId) -> Vec<u8> {
     let mut k = name_prefix(agency);
     k.extend_from_slice(&id.to_bytes());
+    k
+}
+
+/// An `i32` as 4 bytes that sort in numeric order (the sign bit flipped).
+pub(super) fn ordered_i32(v: i32) -> [u8; 4] {
+    ((v as u32) ^ 0x8000_0000).to_be_bytes()
+}
+
+/// Read [`ordered_i32`].
+pub(super) fn read_ordered_i32(b: &[u8]) -> Option<i32> {
+    let a: [u8; 4] = b.try_into().ok()?;
+    Some((u32::from_be_bytes(a) ^ 0x8000_0000) as i32)
+}
+
+/// `agg_day` / `agg_month` key: the day or month number ++ the agency's prefix.
+pub(super) fn agg_key(period: i32, agency: &str) -> Vec<u8> {
+    let mut k = ordered_i32(period).to_vec();
+    k.extend_from_slice(&name_prefix(agency));
+    k
+}
+
+/// Split an [`agg_key`].
+pub(super) fn parse_agg_key(k: &[u8]) -> Option<(i32, String)> {
+    let period = read_ordered_i32(k.get(..4)?)?;
+    let (&len, name) = k.get(4..)?.split_first()?;
+    if name.len() != usize::from(len) {
+        return None;
+    }
+    Some((period, String::from_utf8(name.to_vec()).ok()?))
+}
+
+/// `notice_open` key: agency ++ deadline ++ id.
+pub(super) fn notice_key(agency: &str, by: Timestamp, id: MessageId) -> Vec<u8> {
+    hop_time_id(agency, by, id)
+}
+
+/// `due_open` key: agency ++ due day ++ id.
+pub(super) fn due_key(agency: &str, due: i32, id: MessageId) -> Vec<u8> {
+    let mut k = name_prefix(agency);
+    k.extend_from_slice(&ordered_i32(due));
+    k.extend_from_slice(&id.to_bytes());
+    k
+}
+
+/// Split a [`due_key`].
+pub(super) fn parse_due_key(k: &[u8]) -> Option<(String, i32, MessageId)> {
+    let (&len, rest) = k.split_first()?;
+    let name = String::from_utf8(rest.get(..usize::from(len))?.to_vec()).ok()?;
+    let tail = rest.get(usize::from(len)..)?;
+    if tail.len() != 20 {
+        return None;
+    }
+    Some((name, read_ordered_i32(&tail[..4])?, id_at(&tail[4..])?))
+}
+
+/// `queue_urgent` key: the urgency band (0 for the most urgent) ++ hop ++ due ++ id.
+pub(super) fn urgent_key(band: u8, hop: &str, due: Timestamp, id: MessageId) -> Vec<u8> {
+    let mut k = vec![band];
+    k.extend_from_slice(&hop_time_id(hop, due, id));
     k
 }
 

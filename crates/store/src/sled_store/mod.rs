@@ -13,6 +13,7 @@
 //! | [`actions`] | operator actions |
 //! | [`read`] | lookups |
 //! | [`upkeep`] | retention and the sweep |
+//! | [`compliance`] | the facts of documents for the reports, their counts and open obligations |
 //! | [`check`] | the consistency check |
 //! | [`backup`] | the online backup |
 
@@ -33,6 +34,7 @@ mod actions;
 mod backup;
 mod check;
 mod codec;
+mod compliance;
 mod inbox;
 mod keys;
 mod open;
@@ -57,6 +59,8 @@ pub struct SledStore {
     /// Held by whatever punches holes in or deletes payload segments (purge, sweep) and by an
     /// online backup, which copies the segments and must not see them change under it.
     maintenance: Mutex<()>,
+    /// Per hop: urgent entries leased in a row while ordinary ones waited (see `pick_due`).
+    urgent_streaks: Mutex<std::collections::HashMap<String, u32>>,
 }
 
 impl Drop for SledStore {

@@ -115,6 +115,7 @@ impl SledStore {
             }),
             commit: GroupCommit::default(),
             maintenance: Mutex::new(()),
+            urgent_streaks: Mutex::default(),
         };
         store.check_format()?;
         store.remove_dead_segments()?;

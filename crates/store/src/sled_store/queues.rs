@@ -44,6 +44,7 @@ pub(super) fn enqueue_in(
         } else {
             EntryStatus::Ready
         },
+        priority: rec.priority,
     };
     tx.set_entry(id, hop, None, Some(&entry))?;
     tx.event(
@@ -275,8 +276,7 @@ impl Queues for SledStore {
         let deadline = now.plus_millis(lease_ms);
         self.write_unsynced(|tx| {
             let mut out = Vec::new();
-            let end = upto(&prefix, now);
-            for key in tx.keys_in(T::Ready, &prefix, end.as_deref(), limit)? {
+            for key in self.pick_due(tx, hop, now, limit)? {
                 let (id, old) = tx.ready_entry(&key, hop)?;
                 let attempt = old.attempt.saturating_add(1);
                 let new = QueueEntry {
@@ -401,5 +401,74 @@ impl Queues for SledStore {
             }
             Ok(keys.len())
         })
+    }
+}
+
+/// Urgent entries leased in a row, while ordinary ones wait, before an ordinary one gets a turn.
+const URGENT_RUN: u32 = 3;
+
+impl SledStore {
+    /// The `queue_ready` keys of `hop` to lease now, at most `limit`: urgent entries first
+    /// (the most urgent band first, then by due time), but never more than [`URGENT_RUN`] in
+    /// a row while ordinary entries are due too, so that ordinary traffic keeps flowing.
+    fn pick_due(
+        &self,
+        tx: &Tx<'_>,
+        hop: &str,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Vec<u8>>> {
+        let prefix = name_prefix(hop);
+        let mut urgent: std::collections::VecDeque<Vec<u8>> = Default::default();
+        for band in 0..=lienthong_compliance::facts::MAX_PRIORITY {
+            if urgent.len() >= limit {
+                break;
+            }
+            let mut p = vec![band];
+            p.extend_from_slice(&prefix);
+            let end = upto(&p, now);
+            for k in tx.keys_in(T::Urgent, &p, end.as_deref(), limit - urgent.len())? {
+                // The same entry's `queue_ready` key: the urgent key without its band.
+                urgent.push_back(k.get(1..).unwrap_or_default().to_vec());
+            }
+        }
+        let taken: std::collections::HashSet<Vec<u8>> = urgent.iter().cloned().collect();
+        let end = upto(&prefix, now);
+        let mut ordinary: std::collections::VecDeque<Vec<u8>> = tx
+            .keys_in(
+                T::Ready,
+                &prefix,
+                end.as_deref(),
+                limit.saturating_add(urgent.len()),
+            )?
+            .into_iter()
+            .filter(|k| !taken.contains(k))
+            .collect();
+        let mut streaks = self
+            .urgent_streaks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let streak = streaks.entry(hop.to_owned()).or_default();
+        if urgent.is_empty() {
+            // Nothing urgent waits: the next urgent entry starts a new run.
+            *streak = 0;
+        }
+        let mut out = Vec::new();
+        while out.len() < limit {
+            let take_urgent = match (urgent.front(), ordinary.front()) {
+                (None, None) => break,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(_), Some(_)) => *streak < URGENT_RUN,
+            };
+            if take_urgent {
+                out.extend(urgent.pop_front());
+                *streak += 1;
+            } else {
+                out.extend(ordinary.pop_front());
+                *streak = 0;
+            }
+        }
+        Ok(out)
     }
 }

@@ -20,7 +20,12 @@ use super::keys::*;
 pub(super) fn entry_index_keys(id: MessageId, hop: &str, e: &QueueEntry) -> Vec<(T, Vec<u8>)> {
     let mut out = Vec::with_capacity(2);
     match &e.status {
-        EntryStatus::Ready => out.push((T::Ready, hop_time_id(hop, e.due, id))),
+        EntryStatus::Ready => {
+            out.push((T::Ready, hop_time_id(hop, e.due, id)));
+            if let Some(band) = urgency_band(e.priority) {
+                out.push((T::Urgent, urgent_key(band, hop, e.due, id)));
+            }
+        }
         EntryStatus::Leased { deadline } => out.push((T::Leased, hop_time_id(hop, *deadline, id))),
         EntryStatus::Suspended | EntryStatus::Dead { .. } => {}
     }
@@ -28,6 +33,17 @@ pub(super) fn entry_index_keys(id: MessageId, hop: &str, e: &QueueEntry) -> Vec<
         out.push((T::Age, hop_time_id(hop, e.enqueued_at, id)));
     }
     out
+}
+
+/// The band of an urgent priority in `queue_urgent` (0 for the most urgent), `None` for
+/// ordinary documents.
+pub(super) fn urgency_band(priority: u8) -> Option<u8> {
+    (priority > 0)
+        .then(|| lienthong_compliance::facts::MAX_PRIORITY.saturating_sub(priority.min(4)))
+}
+
+fn is_zero(v: &u8) -> bool {
+    *v == 0
 }
 
 /// The stored form of a message (tree `messages`, key = id).
@@ -52,6 +68,9 @@ pub(super) struct MessageRecord {
     /// Added after format 4 was defined; absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) signature: Option<SignatureNote>,
+    /// The document's urgency (edXML priority 0–4); absent means 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub(super) priority: u8,
 }
 
 impl MessageRecord {
@@ -88,6 +107,9 @@ pub(super) struct QueueEntry {
     pub(super) enqueued_at: Timestamp,
     pub(super) due: Timestamp,
     pub(super) status: EntryStatus,
+    /// The message's urgency: urgent entries are also in `queue_urgent`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub(super) priority: u8,
 }
 
 /// The stored form of an inbox entry (tree `inbox`, key = agency ++ seq).
@@ -100,6 +122,9 @@ pub(super) struct InboxRecord {
     pub(super) size: u64,
     pub(super) delivered_at: Timestamp,
     pub(super) acked: Option<FetchResult>,
+    /// The message's urgency: open urgent entries are also in `inbox_urgent`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub(super) priority: u8,
 }
 
 /// The activity counters (`meta` key → value) and the `inbox_open` index (key → delivered_at)

@@ -1,0 +1,457 @@
+//! The compliance record: per document its facts (`facts`), per agency and day and per
+//! agency and month the counts they imply (`agg_day`, `agg_month`), and the open obligations
+//! (`notice_open`: a receipt notice owed; `due_open`: a completion owed by a due date). All
+//! are written in the same commit as the accept, delivery or status package that changes
+//! them; [`set_facts`] is the one place that derives counts and index keys from facts, and
+//! the check recomputes both from the facts records.
+
+use std::collections::BTreeMap;
+
+use lienthong_compliance::{Counts, Day, DocFacts};
+
+use crate::api::Reports;
+use crate::error::{Result, StoreError};
+use crate::types::{
+    AcceptRequest, BusinessType, MessageId, MessageKind, Origin, Overdue, OverdueItem, Timestamp,
+};
+
+use super::codec::*;
+use super::keys::*;
+use super::records::InboxRecord;
+use super::{SledStore, Tx};
+
+/// The most entries of an overdue list read to count them (the list itself is limited by the caller).
+const MAX_OVERDUE_SCAN: usize = 1_000_000;
+
+/// The index keys the facts of message `id` imply: `(tree, key)`.
+pub(super) fn facts_index_keys(id: MessageId, f: &DocFacts) -> Vec<(T, Vec<u8>)> {
+    let mut out: Vec<(T, Vec<u8>)> = f
+        .open_notices()
+        .into_iter()
+        .map(|(a, by)| (T::NoticeOpen, notice_key(a, by, id)))
+        .collect();
+    out.extend(
+        f.open_dues()
+            .into_iter()
+            .map(|(a, due)| (T::DueOpen, due_key(a, due.0, id))),
+    );
+    out
+}
+
+/// The counts the facts imply, keyed as in `agg_day` and `agg_month`.
+pub(super) fn facts_counts(sender: &str, f: &DocFacts) -> Vec<(T, Vec<u8>, Counts)> {
+    let mut out = Vec::new();
+    for (agency, day, c) in f.contributions(sender) {
+        out.push((T::AggDay, agg_key(day.0, &agency), c));
+        out.push((T::AggMonth, agg_key(day.month().index(), &agency), c));
+    }
+    out
+}
+
+impl Tx<'_> {
+    pub(super) fn load_facts(&self, id: MessageId) -> Result<Option<DocFacts>> {
+        let key = id.to_bytes();
+        match self.get(T::Facts, &key)? {
+            Some(v) => Ok(Some(decode(&v, "facts", &key)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Replace the facts of message `id` (sent by `sender`) `old` by `new`: the record, the
+    /// counts (by the difference of what each implies) and the open-obligation indexes.
+    pub(super) fn set_facts(
+        &mut self,
+        id: MessageId,
+        sender: &str,
+        old: Option<&DocFacts>,
+        new: &DocFacts,
+    ) -> Result<()> {
+        let mut delta: BTreeMap<(T, Vec<u8>), (Counts, Counts)> = BTreeMap::new();
+        if let Some(o) = old {
+            for (t, k, c) in facts_counts(sender, o) {
+                delta.entry((t, k)).or_default().0.add(&c);
+            }
+            for (t, k) in facts_index_keys(id, o) {
+                self.del(t, k);
+            }
+        }
+        for (t, k, c) in facts_counts(sender, new) {
+            delta.entry((t, k)).or_default().1.add(&c);
+        }
+        for ((t, k), (before, after)) in delta {
+            if before == after {
+                continue;
+            }
+            let mut cur = match self.get(t, &k)? {
+                Some(v) => Counts::from_bytes(&v).ok_or_else(|| {
+                    StoreError::corrupt(
+                        "counts",
+                        format!("{}/{}", TREE_NAMES[t as usize], show_key(&k)),
+                    )
+                })?,
+                None => Counts::default(),
+            };
+            cur.apply(&after.diff(&before));
+            if cur.is_zero() {
+                self.del(t, k);
+            } else {
+                self.put(t, k, cur.to_bytes());
+            }
+        }
+        for (t, k) in facts_index_keys(id, new) {
+            self.put(t, k, Vec::new());
+        }
+        self.put(T::Facts, id.to_bytes().to_vec(), encode(new)?);
+        Ok(())
+    }
+}
+
+/// A new document's facts as first stored: `req.facts`, with the day it was sent when its
+/// agency sent it here (a new document, not an update, replacement or revocation).
+pub(super) fn initial_facts(req: &AcceptRequest, now: Timestamp) -> Option<DocFacts> {
+    if req.kind != MessageKind::Edoc {
+        return None;
+    }
+    let mut f = req.facts.clone()?;
+    f.recipients.clear();
+    f.recalled = false;
+    f.sent = match (&req.origin, req.business) {
+        (Origin::Local, None | Some(BusinessType::New)) => Some(Day::of(now)),
+        _ => None,
+    };
+    Some(f)
+}
+
+/// A status package accepted here changes the facts of the document it answers: a
+/// recipient's 01/02/06/15 (found under the document's sender, the package's recipient), or
+/// the sender's 13 (found under the package's own sender).
+pub(super) fn on_status(tx: &mut Tx<'_>, req: &AcceptRequest, now: Timestamp) -> Result<()> {
+    let (Some(note), Some(doc)) = (&req.status, req.document_id.as_deref()) else {
+        return Ok(());
+    };
+    let recall = note.code == "13";
+    let senders: Vec<&str> = if recall {
+        vec![req.sender.as_str()]
+    } else {
+        req.recipients.iter().map(String::as_str).collect()
+    };
+    for doc_sender in senders {
+        let Some(v) = tx.get(T::DocIds, &doc_key(doc_sender, doc))? else {
+            continue;
+        };
+        let Some(id) = id_at(&v) else { continue };
+        let Some(old) = tx.load_facts(id)? else {
+            continue;
+        };
+        let mut new = old.clone();
+        let changed = if recall {
+            new.on_recall(&req.recipients, matches!(req.origin, Origin::Local))
+        } else {
+            new.on_status_from_recipient(&req.sender, &note.code, now)
+        };
+        if changed {
+            tx.set_facts(id, doc_sender, Some(&old), &new)?;
+        }
+    }
+    Ok(())
+}
+
+/// Delivering document `id` into `agency`'s inbox starts its receipt obligations.
+pub(super) fn on_delivered(
+    tx: &mut Tx<'_>,
+    id: MessageId,
+    sender: &str,
+    agency: &str,
+    now: Timestamp,
+    rules: &lienthong_compliance::Rules,
+) -> Result<()> {
+    if let Some(old) = tx.load_facts(id)? {
+        let mut new = old.clone();
+        new.on_delivered(agency, now, rules);
+        tx.set_facts(id, sender, Some(&old), &new)?;
+    }
+    Ok(())
+}
+
+impl SledStore {
+    /// Sum `tree`'s counts with period numbers in `from..=to` into `out`.
+    fn sum_counts(
+        &self,
+        tree: T,
+        from: i32,
+        to: i32,
+        out: &mut BTreeMap<String, Counts>,
+    ) -> Result<()> {
+        if from > to {
+            return Ok(());
+        }
+        let start = ordered_i32(from);
+        let end = to.checked_add(1).map(ordered_i32);
+        for item in self.tree(tree).range(&start, end.as_ref().map(|e| &e[..])) {
+            let (k, v) = item?;
+            let bad = || {
+                StoreError::corrupt(
+                    "counts",
+                    format!("{}/{}", TREE_NAMES[tree as usize], show_key(&k)),
+                )
+            };
+            let (_, agency) = parse_agg_key(&k).ok_or_else(bad)?;
+            let c = Counts::from_bytes(&v).ok_or_else(bad)?;
+            out.entry(agency).or_default().add(&c);
+        }
+        Ok(())
+    }
+
+    fn overdue_items(
+        &self,
+        tree: T,
+        agency: Option<&str>,
+        past: impl Fn(&[u8]) -> Option<(String, MessageId, Timestamp, Option<Day>)>,
+        limit: usize,
+    ) -> Result<(Vec<OverdueItem>, u64)> {
+        let iter = match agency {
+            Some(a) => self.tree(tree).scan_prefix(name_prefix(a)),
+            None => self.tree(tree).iter(),
+        };
+        let (mut items, mut total) = (Vec::new(), 0u64);
+        for (n, item) in iter.keys().enumerate() {
+            if n >= MAX_OVERDUE_SCAN {
+                break;
+            }
+            let k = item?;
+            let Some((who, id, deadline, due)) = past(&k) else {
+                continue;
+            };
+            total += 1;
+            if items.len() >= limit {
+                continue;
+            }
+            let tx = Tx::reader(&self.trees);
+            let rec = tx.load_message(id)?;
+            let facts = tx.load_facts(id)?.unwrap_or_default();
+            let delivered_at = facts
+                .recipients
+                .get(&who)
+                .map_or(rec.accepted_at, |r| r.delivered_at);
+            items.push(OverdueItem {
+                id,
+                agency: who,
+                sender: rec.sender,
+                document_id: rec.document_id,
+                number: facts.number,
+                subject: facts.subject,
+                priority: facts.priority,
+                delivered_at,
+                deadline,
+                due,
+            });
+        }
+        Ok((items, total))
+    }
+}
+
+impl Reports for SledStore {
+    fn agency_counts(&self, from: Day, to: Day) -> Result<BTreeMap<String, Counts>> {
+        let mut out = BTreeMap::new();
+        if from > to {
+            return Ok(out);
+        }
+        // Whole months from the monthly counts, the days at either end from the daily ones.
+        let (first, last) = (from.month(), to.month());
+        let full_from = if first.first() == from {
+            first
+        } else {
+            first.next()
+        };
+        let full_to_excl = if last.last() == to { last.next() } else { last };
+        if full_from.index() < full_to_excl.index() {
+            self.sum_counts(
+                T::AggMonth,
+                full_from.index(),
+                full_to_excl.index() - 1,
+                &mut out,
+            )?;
+            self.sum_counts(T::AggDay, from.0, full_from.first().0 - 1, &mut out)?;
+            self.sum_counts(T::AggDay, full_to_excl.first().0, to.0, &mut out)?;
+        } else {
+            self.sum_counts(T::AggDay, from.0, to.0, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn overdue_open(&self, from: Day, to: Day, today: Day) -> Result<BTreeMap<String, u64>> {
+        let mut out: BTreeMap<String, u64> = BTreeMap::new();
+        let tx = Tx::reader(&self.trees);
+        for item in self.tree(T::DueOpen).iter().keys() {
+            let k = item?;
+            let (agency, due, id) = parse_due_key(&k)
+                .ok_or_else(|| StoreError::corrupt("due_open key", show_key(&k)))?;
+            if due >= today.0 {
+                continue;
+            }
+            let delivered = tx
+                .load_facts(id)?
+                .and_then(|f| f.recipients.get(&agency).map(|r| Day::of(r.delivered_at)));
+            if delivered.is_some_and(|d| from <= d && d <= to) {
+                *out.entry(agency).or_default() += 1;
+            }
+        }
+        Ok(out)
+    }
+
+    fn overdue(&self, now: Timestamp, agency: Option<&str>, limit: usize) -> Result<Overdue> {
+        let today = Day::of(now);
+        let (notices, notices_total) = self.overdue_items(
+            T::NoticeOpen,
+            agency,
+            |k| {
+                let (a, by, id) = parse_hop_key(k, "notice_open").ok()?;
+                (by < now).then_some((a, id, by, None))
+            },
+            limit,
+        )?;
+        let (dues, dues_total) = self.overdue_items(
+            T::DueOpen,
+            agency,
+            |k| {
+                let (a, due, id) = parse_due_key(k)?;
+                (due < today.0).then(|| (a, id, Day(due).next().at_minute(0), Some(Day(due))))
+            },
+            limit,
+        )?;
+        Ok(Overdue {
+            notices,
+            notices_total,
+            dues,
+            dues_total,
+        })
+    }
+
+    fn doc_facts(&self, id: MessageId) -> Result<Option<DocFacts>> {
+        Tx::reader(&self.trees).load_facts(id)
+    }
+}
+
+/// What the check expects of the compliance spaces, from the facts records: the counts per
+/// key and the index keys.
+pub(super) type Expected = (BTreeMap<(T, Vec<u8>), Counts>, Vec<(T, Vec<u8>)>);
+
+/// Recompute [`Expected`] from every facts record; problems with the records go to `p`.
+pub(super) fn expected(store: &SledStore, p: &mut Vec<String>) -> Result<Expected> {
+    let (mut counts, mut keys): Expected = Default::default();
+    let tx = Tx::reader(&store.trees);
+    for item in store.tree(T::Facts).iter() {
+        let (k, v) = item?;
+        let Some(id) = id_at(&k).filter(|_| k.len() == 16) else {
+            p.push(format!("facts/{}: malformed key", show_key(&k)));
+            continue;
+        };
+        let f: DocFacts = match decode(&v, "facts", &k) {
+            Ok(f) => f,
+            Err(e) => {
+                p.push(e.to_string());
+                continue;
+            }
+        };
+        let sender = match tx.load_message(id) {
+            Ok(rec) => rec.sender,
+            Err(_) => {
+                p.push(format!("facts/{id}: no message record"));
+                continue;
+            }
+        };
+        for (t, key, c) in facts_counts(&sender, &f) {
+            counts.entry((t, key)).or_default().add(&c);
+        }
+        keys.extend(facts_index_keys(id, &f));
+    }
+    Ok((counts, keys))
+}
+
+/// Compare the compliance spaces with [`expected`].
+pub(super) fn check(store: &SledStore, p: &mut Vec<String>) -> Result<()> {
+    let (counts, keys) = expected(store, p)?;
+    for t in [T::AggDay, T::AggMonth] {
+        let mut seen = 0usize;
+        for item in store.tree(t).iter() {
+            let (k, v) = item?;
+            let name = TREE_NAMES[t as usize];
+            let stored = Counts::from_bytes(&v);
+            match counts.get(&(t, k.to_vec())) {
+                Some(want) if stored.as_ref() == Some(want) => seen += 1,
+                Some(want) => {
+                    seen += 1;
+                    p.push(format!(
+                        "{name}/{}: {stored:?}, expected {want:?}",
+                        show_key(&k)
+                    ));
+                }
+                None => p.push(format!(
+                    "{name}/{}: counts no facts record implies",
+                    show_key(&k)
+                )),
+            }
+        }
+        let want = counts.keys().filter(|(tt, _)| *tt == t).count();
+        if seen != want {
+            p.push(format!(
+                "{}: {seen} of {want} expected counts present",
+                TREE_NAMES[t as usize]
+            ));
+        }
+    }
+    let want: std::collections::BTreeSet<(T, Vec<u8>)> = keys.into_iter().collect();
+    for t in [T::NoticeOpen, T::DueOpen] {
+        let mut n = 0usize;
+        for item in store.tree(t).iter().keys() {
+            let k = item?;
+            if want.contains(&(t, k.to_vec())) {
+                n += 1;
+            } else {
+                p.push(format!(
+                    "{}/{}: no facts record implies it",
+                    TREE_NAMES[t as usize],
+                    show_key(&k)
+                ));
+            }
+        }
+        let expected_n = want.iter().filter(|(tt, _)| *tt == t).count();
+        if n != expected_n {
+            p.push(format!(
+                "{}: {n} of {expected_n} expected keys present",
+                TREE_NAMES[t as usize]
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `inbox_urgent` holds exactly the unacknowledged inbox entries of urgent documents.
+pub(super) fn check_inbox_urgent(store: &SledStore, p: &mut Vec<String>) -> Result<()> {
+    let mut want = std::collections::BTreeSet::new();
+    for item in store.tree(T::Inbox).iter() {
+        let (k, v) = item?;
+        if let Ok(rec) = decode::<InboxRecord>(&v, "inbox", &k)
+            && rec.acked.is_none()
+            && rec.priority > 0
+        {
+            want.insert(k.to_vec());
+        }
+    }
+    for item in store.tree(T::InboxUrgent).iter().keys() {
+        let k = item?;
+        if !want.remove(k.as_ref()) {
+            p.push(format!(
+                "inbox_urgent/{}: no open urgent inbox entry",
+                show_key(&k)
+            ));
+        }
+    }
+    for k in want {
+        p.push(format!(
+            "inbox/{}: open and urgent, missing from inbox_urgent",
+            show_key(&k)
+        ));
+    }
+    Ok(())
+}
