@@ -11,7 +11,7 @@
 //! it (`--no-default-features`) does not link the development PKI at all.
 //! * `serve --config FILE`: run a gateway.
 //! * `check-store --config FILE [--hashes]`: check a stopped gateway's store.
-//! * `send`, `inbox list|get|ack`, `status`, `track`, `queue …`: talk to a gateway
+//! * `send`, `inbox list|get|ack`, `status`, `track`, `queue …`, `report`: talk to a gateway
 //!   (each takes `--gateway URL --cert --key --ca`).
 //!
 //! Exit codes: 0 success, 1 a negative verdict (for commands that give one), 2 the input
@@ -70,6 +70,9 @@ enum Command {
     CheckStore(check_store::Args),
     /// Operators: back up a running gateway's store (into its `[backup] dir`) and wait.
     Backup(remote::BackupArgs),
+    /// Operators: the compliance report per agency for a period, grouped by level (a table,
+    /// CSV, XLSX or JSON).
+    Report(remote::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
         Command::Track(a) => remote::track(&a),
         Command::Queue(a) => remote::queue(&a),
         Command::Backup(a) => remote::backup(&a),
+        Command::Report(a) => remote::report(&a),
         Command::CheckStore(a) => check_store::run(&a),
     }
 }

@@ -23,6 +23,10 @@ pub struct Health {
     pub inbox_waiters: usize,
     /// Document bodies held in memory now, bytes (their shares of the budget).
     pub buffered_body_bytes: u64,
+    /// Receipt notices (status 01/02) owed past their deadline now.
+    pub overdue_notices: u64,
+    /// Completions (status 06) owed past the document's due date now.
+    pub overdue_completions: u64,
 }
 
 /// Why TLS handshakes fail, as counted: the client's certificate was refused (expired, not
@@ -187,6 +191,14 @@ impl Metrics {
                 "days until the first client-certificate CRL passes its nextUpdate (negative: past it)"
             );
             describe_gauge!("lienthong_inbox_waiters", "inbox long polls waiting");
+            describe_gauge!(
+                "lienthong_overdue_receipt_notices",
+                "documents delivered here whose recipient has not notified receipt (status 01/02) by the end of its working day, or an urgent document's threshold"
+            );
+            describe_gauge!(
+                "lienthong_overdue_completions",
+                "documents delivered here past their due date without status 06 from the recipient"
+            );
             describe_gauge!(
                 "lienthong_link_up",
                 "1 while the link to a next hop works, 0 from a link failure until a relay or probe gets through"
@@ -384,6 +396,8 @@ impl Metrics {
             });
             metrics::gauge!("lienthong_inbox_waiters").set(health.inbox_waiters as f64);
             metrics::gauge!("lienthong_buffered_body_bytes").set(health.buffered_body_bytes as f64);
+            metrics::gauge!("lienthong_overdue_receipt_notices").set(health.overdue_notices as f64);
+            metrics::gauge!("lienthong_overdue_completions").set(health.overdue_completions as f64);
             if let Some(until) = health.document_crls_fresh_until {
                 metrics::gauge!("lienthong_document_crl_fresh_days")
                     .set((until as f64 - now as f64) / 86_400.0);

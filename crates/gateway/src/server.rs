@@ -391,6 +391,7 @@ pub fn store_config(v: &Validated) -> StoreConfig {
             max_age_ms: c.retry.max_age_ms,
         },
         retention_ms: c.retention.payload_days.saturating_mul(86_400_000),
+        compliance: v.rules.clone(),
         ..StoreConfig::default()
     }
 }
@@ -486,6 +487,7 @@ async fn start_inner(
         )),
         rate: crate::http::peer_rate_limiter(&c.limits),
         ready: std::sync::atomic::AtomicBool::new(false),
+        compliance: c.compliance.clone(),
         hot: crate::hot::HotPayloads::new(HOT_PAYLOAD_BYTES),
         backups: Arc::new(crate::backups::Backups::new(
             c.backup.dir.clone(),

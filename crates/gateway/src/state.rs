@@ -59,6 +59,8 @@ pub struct AppState {
     pub backups: Arc<crate::backups::Backups>,
     /// Payloads just accepted, for their forwarders.
     pub hot: crate::hot::HotPayloads,
+    /// The compliance report's score rule and the time a subtree report may take.
+    pub compliance: crate::config::compliance::ComplianceSection,
 }
 
 impl AppState {

@@ -285,7 +285,7 @@ fn the_configuration_reference_loads_and_names_every_key() {
         (f.probe_min_ms, f.probe_max_ms, f.lease_ms)
     );
     // Every field of every section of the configuration is named in it.
-    let src = ["mod.rs", "vxp.rs"]
+    let src = ["mod.rs", "vxp.rs", "compliance.rs"]
         .iter()
         .map(|f| std::fs::read_to_string(root().join("crates/gateway/src/config").join(f)).unwrap())
         .collect::<Vec<_>>()
@@ -460,4 +460,32 @@ fn an_uplink_is_checked_before_start() {
         )
         .is_ok()
     );
+}
+
+#[test]
+fn the_calendar_and_the_score_rule_are_checked() {
+    let dir = root().join("deploy/federation");
+    let example = std::fs::read_to_string(dir.join("gw-h50.toml")).unwrap();
+    let v = Config::from_toml(&example, &dir).unwrap();
+    assert_eq!(v.rules, lienthong_compliance::Rules::default(), "defaults");
+    let ok = format!(
+        "{example}\n[calendar]\nholidays = [\"2026-09-02\"]\nend_of_day = \"16:30\"\n[compliance]\nhoa_toc_minutes = 30\nkhan_minutes = 0\n"
+    );
+    let v = Config::from_toml(&ok, &dir).unwrap();
+    let wed: lienthong_compliance::Day = "2026-09-02".parse().unwrap();
+    assert!(!v.rules.calendar.is_working(wed));
+    assert_eq!(v.rules.calendar.end().to_string(), "16:30");
+    assert_eq!(v.rules.urgency.threshold(3), Some(30));
+    assert_eq!(v.rules.urgency.threshold(1), None, "0: the end-of-day rule only");
+    for (extra, says) in [
+        ("[calendar]\nholidays = [\"2026-02-30\"]\n", "calendar: '2026-02-30' is not a date"),
+        ("[calendar]\nend_of_day = \"07:00\"\n", "calendar: the working day ends (07:00) before it starts (08:00)"),
+        ("[calendar]\nstart_of_day = \"8h\"\n", "'8h' is not a time of day"),
+        ("[compliance]\nsigned_target = 0\n", "compliance: signed_target = 0"),
+        ("[compliance]\nsigned_weight = 0\nsame_day_weight = 0\n", "not both 0"),
+        ("[compliance]\nsubtree_budget_ms = 5\n", "compliance.subtree_budget_ms = 5"),
+    ] {
+        let e = Config::from_toml(&format!("{example}\n{extra}"), &dir).unwrap_err();
+        assert!(e.contains(says), "{extra}: {e}");
+    }
 }

@@ -63,9 +63,40 @@ pub struct Agency {
     /// Reached through its home gateway's uplink (see [`crate::AgencySpec::uplink`]).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub uplink: bool,
+    /// The level it reports under, as configured (see [`Agency::level`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
 }
 
+/// The levels of government a report groups agencies by.
+pub const LEVELS: [&str; 6] = [
+    "central",
+    "province",
+    "department",
+    "district",
+    "commune",
+    "other",
+];
+
 impl Agency {
+    /// The level it reports under: the configured one, else read from the code (QCVN 102):
+    /// outside the provinces' group H, `central`; in it, a level-1 unit is the `province`, a
+    /// level-2 unit a `department` (a district's UBND is level 2 too: configure `district`
+    /// for those), a deeper one a `commune`.
+    pub fn level(&self) -> &str {
+        use lienthong_edxml::AgencyGroup;
+        if let Some(l) = &self.level {
+            return l;
+        }
+        match self.code.qcvn102() {
+            Some(q) if q.group() != AgencyGroup::ProvincialCommittee => "central",
+            Some(q) if q.level() == 1 => "province",
+            Some(q) if q.level() == 2 => "department",
+            Some(_) => "commune",
+            None => "other",
+        }
+    }
+
     /// Whether the agency exists on `today` (both window ends inclusive).
     pub fn is_valid_on(&self, today: Date) -> bool {
         self.valid_from.is_none_or(|from| from <= today)
@@ -142,6 +173,7 @@ impl Directory {
                     replaced_by: a.replaced_by.as_ref().map(ToString::to_string),
                     signers: a.signers.clone(),
                     uplink: a.uplink,
+                    level: a.level.clone(),
                 })
                 .collect(),
             shortcuts: self

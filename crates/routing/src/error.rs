@@ -169,6 +169,9 @@ pub enum LoadErrorKind {
         /// The agency that pinned it first.
         first_agency: String,
     },
+    /// A level that is not one of the report's levels.
+    #[error("level '{0}' is not one of central, province, department, district, commune, other")]
+    InvalidLevel(String),
     /// A shortcut names an undefined gateway.
     #[error("shortcut gateway '{0}' is not defined")]
     UnknownShortcutGateway(String),

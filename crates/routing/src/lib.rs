@@ -145,7 +145,7 @@ mod route;
 mod spec;
 
 pub use date::{Date, DateError};
-pub use directory::{Agency, DEFAULT_HOP_LIMIT, Directory, Gateway};
+pub use directory::{Agency, DEFAULT_HOP_LIMIT, Directory, Gateway, LEVELS};
 pub use error::{LoadError, LoadErrorKind, LoadErrors, Location};
 pub use lienthong_edxml::AgencyCode;
 pub use lienthong_types::{GatewayId, GatewayIdError, MAX_GATEWAY_ID_LEN};

@@ -408,6 +408,11 @@ fn check_agencies(spec: &DirectorySpec, gws: &GatewayCheck<'_>, errs: &mut Error
         }
         check.from.push(from);
         check.until.push(until);
+        if let Some(l) = &a.level
+            && !crate::directory::LEVELS.contains(&l.as_str())
+        {
+            errs.push(ag_loc(spec, i), LoadErrorKind::InvalidLevel(l.clone()));
+        }
 
         let mut signers = Vec::with_capacity(a.signers.len());
         for (k, s) in a.signers.iter().enumerate() {
@@ -677,6 +682,7 @@ fn build(spec: &DirectorySpec) -> Result<Directory, LoadErrors> {
             replaced_by: ags.replaced_by[i].map(|r| codes_in[r].clone()),
             signers: ags.signers[i].clone(),
             uplink: a.uplink,
+            level: a.level.clone(),
         });
     }
 

@@ -97,6 +97,11 @@ pub struct AgencySpec {
     /// the home gateway sends its documents up over VXP instead of to an inbox of its own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub uplink: bool,
+    /// The level of government it reports under in compliance reports: `central`,
+    /// `province`, `department`, `district`, `commune` or `other`. Without it the level is
+    /// read from the code's structure (see `Agency::level`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
 }
 
 /// One `[[shortcut]]`: a static route from one gateway straight to another (one direction).

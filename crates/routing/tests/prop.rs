@@ -145,6 +145,7 @@ fn build_model(
             replaced_by: None,
             signers: Vec::new(),
             uplink: false,
+            level: None,
         });
         agencies.push((home, code, alias, valid));
     }

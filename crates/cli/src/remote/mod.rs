@@ -14,6 +14,7 @@
 //! | [`inbox`] | `inbox …` |
 //! | [`track`] | `track` |
 //! | [`queue`] | `queue …` |
+//! | [`report`] | `report`, `queue overdue` |
 //! | [`admin`] | `backup`, `certs status` |
 
 /// Print a line on stdout; a closed pipe is not an error worth a panic.
@@ -34,11 +35,13 @@ mod admin;
 mod common;
 mod inbox;
 mod queue;
+mod report;
 mod send;
 mod track;
 
 pub(crate) use admin::{BackupArgs, CertsStatus, backup, certs_status};
 pub(crate) use inbox::{InboxArgs, inbox};
 pub(crate) use queue::{QueueArgs, queue};
+pub(crate) use report::{ReportArgs, report};
 pub(crate) use send::{SendArgs, StatusArgs, send, status};
 pub(crate) use track::{TrackArgs, track};

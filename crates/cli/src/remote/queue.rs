@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::common::*;
 
-/// `queue stats|list|retry|suspend|resume|cancel` (operator certificate).
+/// `queue stats|agencies|list|overdue|retry|suspend|resume|cancel` (operator certificate).
 #[derive(Debug, clap::Args)]
 pub(crate) struct QueueArgs {
     #[command(subcommand)]
@@ -27,6 +27,9 @@ pub(super) enum QueueCommand {
     Agencies(QueueStats),
     /// Messages in one state (default: dead).
     List(QueueList),
+    /// Recipients that have not notified receipt (01/02) by the end of their working day,
+    /// and documents past their due date without 06: with names, number and subject.
+    Overdue(super::report::QueueOverdue),
     /// Retry now: a message waiting for its next attempt, or a dead one (fresh attempts).
     Retry(QueueAction),
     /// Hold a message's queued hops until resumed.
@@ -161,6 +164,7 @@ pub(crate) fn queue(a: &QueueArgs) -> ExitCode {
         QueueCommand::Stats(s) => block_on(s.json, queue_stats(s)),
         QueueCommand::Agencies(s) => block_on(s.json, queue_agencies(s)),
         QueueCommand::List(l) => block_on(l.json, queue_list(l)),
+        QueueCommand::Overdue(o) => block_on(o.json, super::report::queue_overdue(o)),
         QueueCommand::Retry(x) => block_on(x.json, queue_action(x, "retry")),
         QueueCommand::Suspend(x) => block_on(x.json, queue_action(x, "suspend")),
         QueueCommand::Resume(x) => block_on(x.json, queue_action(x, "resume")),

@@ -9,6 +9,7 @@
 //! directory file, routing is built from the local view: agencies homed here, each
 //! child's `agencies` (its subtree), and everything else to the parent.
 
+pub mod compliance;
 pub mod vxp;
 
 use std::net::SocketAddr;
@@ -75,6 +76,12 @@ pub struct Config {
     /// Links to other axes: `[uplink.vxp]`.
     #[serde(default)]
     pub uplink: vxp::UplinkSection,
+    /// Working days and hours for same-day receipt notices.
+    #[serde(default)]
+    pub calendar: compliance::CalendarSection,
+    /// The compliance report's score and the urgent documents' thresholds.
+    #[serde(default)]
+    pub compliance: compliance::ComplianceSection,
 }
 
 /// `[backup]`.
@@ -233,6 +240,9 @@ pub struct AgencySection {
     /// Signing certificates pinned to it (SHA-256 fingerprints, as a directory's `signers`).
     #[serde(default)]
     pub signers: Vec<String>,
+    /// Its level in compliance reports (as a directory's `level`).
+    #[serde(default)]
+    pub level: Option<String>,
 }
 
 /// `[[identity]]`: a certificate fingerprint mapped to an identity.
@@ -458,6 +468,8 @@ pub struct Validated {
     /// Settings that are valid but probably not what was meant (logged at start, printed by
     /// `serve --check`).
     pub warnings: Vec<String>,
+    /// The working-day calendar and the urgent thresholds (`[calendar]`, `[compliance]`).
+    pub rules: lienthong_compliance::Rules,
 }
 
 impl Config {
@@ -505,6 +517,7 @@ impl Config {
             }
         }
 
+        let rules = compliance::rules(&config.calendar, &config.compliance, &mut problems);
         let id = GatewayId::parse(&config.gateway.id)
             .map_err(|e| problems.push(format!("gateway.id: {e}")))
             .ok();
@@ -730,6 +743,7 @@ impl Config {
                 base: base.to_path_buf(),
                 vxp_addr,
                 warnings,
+                rules,
             }),
             _ => Err(problems.join("; ")),
         }
@@ -780,6 +794,7 @@ fn local_view(config: &Config, id: &GatewayId) -> Result<Directory, String> {
     for a in &config.agency {
         spec.agencies.push(lienthong_routing::AgencySpec {
             signers: a.signers.clone(),
+            level: a.level.clone(),
             ..agency_spec(&a.code, &a.name, id.as_str())
         });
     }

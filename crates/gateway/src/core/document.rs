@@ -2,6 +2,8 @@
 //! (aliases folded into the agency's main code), and a signature acceptable under the
 //! policy. Also: may the calling agency's DMS submit it.
 
+use lienthong_compliance::facts::{MAX_NUMBER_CHARS, MAX_SUBJECT_CHARS};
+use lienthong_compliance::{Day, DocFacts, clip};
 use lienthong_dsig::{ExpectedAgency, Policy, Profile, Verdict};
 use lienthong_edxml::{AgencyCode, BusinessDocType, Package};
 use lienthong_store::{AcceptRequest, BusinessType, MessageKind, Origin, StatusNote, Timestamp};
@@ -32,6 +34,8 @@ pub struct Checked {
     pub problems: Vec<String>,
     /// The signatures inside its PDF attachments.
     pub pdfs: Vec<lienthong_store::PdfNote>,
+    /// For a document: what the compliance reports need of it.
+    pub facts: Option<DocFacts>,
 }
 
 impl Checked {
@@ -62,7 +66,53 @@ impl Checked {
                 recorded: self.verdict != Verdict::Valid,
                 pdfs: self.pdfs.clone(),
             }),
+            facts: self.facts.clone(),
         }
+    }
+}
+
+/// What the reports need of a document: its urgency, due date, `Paper` flag, number and
+/// symbol, subject, and whether its sender signed it validly (the envelope, or an
+/// organisation signature of the sender inside a PDF attachment).
+pub fn doc_facts(e: &lienthong_edxml::Edoc, signed: bool) -> DocFacts {
+    let h = &e.header;
+    let number = h.code.as_ref().and_then(|c| {
+        let text = match (c.code_number.as_deref(), c.code_notation.as_deref()) {
+            (Some(n), Some(k)) => format!("{n}/{k}"),
+            (Some(n), None) => n.to_owned(),
+            (None, Some(k)) => k.to_owned(),
+            (None, None) => return None,
+        };
+        clip(&text, MAX_NUMBER_CHARS)
+    });
+    let priority = h
+        .other_info
+        .as_ref()
+        .and_then(|o| o.priority.as_ref())
+        .and_then(|p| p.wire().parse::<u8>().ok())
+        .filter(|p| *p <= lienthong_compliance::facts::MAX_PRIORITY)
+        .unwrap_or(0);
+    let due = h.due_date.and_then(|d| {
+        format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
+            .parse::<Day>()
+            .ok()
+    });
+    DocFacts {
+        priority,
+        due,
+        paper: e
+            .trace
+            .business
+            .as_ref()
+            .and_then(|b| b.paper)
+            .is_some_and(|p| p == 1),
+        number,
+        subject: h
+            .subject
+            .as_deref()
+            .and_then(|s| clip(s, MAX_SUBJECT_CHARS)),
+        signed,
+        ..DocFacts::default()
     }
 }
 
@@ -191,6 +241,14 @@ pub fn check_document(
         }),
         Package::Edoc(_) => None,
     };
+    let pdfs = super::pdfs::notes(&pdfs, &sender_codes);
+    let facts = match &parsed.package {
+        Package::Edoc(e) => Some(doc_facts(
+            e,
+            report.verdict == Verdict::Valid || pdfs.iter().any(|p| p.sender_signed),
+        )),
+        Package::Status(_) => None,
+    };
     Ok(Checked {
         kind,
         sender,
@@ -200,7 +258,8 @@ pub fn check_document(
         status,
         verdict: report.verdict,
         problems: report.problems,
-        pdfs: super::pdfs::notes(&pdfs, &sender_codes),
+        pdfs,
+        facts,
     })
 }
 

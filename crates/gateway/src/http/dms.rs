@@ -131,7 +131,15 @@ pub(crate) async fn inbox_list(
             }
         }
     }
-    let next = items.last().map(|i| i.cursor.to_string());
+    // Urgent documents come first; those pulled ahead of their turn (`ahead`) come again in
+    // order, so the cursor goes on from the last entry listed in order.
+    let next = items
+        .iter()
+        .filter(|i| !i.ahead)
+        .map(|i| i.cursor)
+        .max()
+        .or(after)
+        .map(|c| c.to_string());
     Ok(Json(json!({"items": items, "next": next})).into_response())
 }
 

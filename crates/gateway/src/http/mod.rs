@@ -11,6 +11,7 @@ pub mod health;
 mod layers;
 pub mod operator;
 pub mod relay;
+pub mod reports;
 pub mod tracking;
 
 use axum::Router;
@@ -32,6 +33,7 @@ use operator::{
     metrics, queues,
 };
 use relay::relay;
+use reports::{agency_report, gateway_report, inbox_overdue, overdue};
 use tracking::{relay_receipt, relay_trail, track};
 
 /// The router with every route and layer.
@@ -41,6 +43,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/documents", post(submit).get(sent_documents))
         .route("/v1/documents/{id}", get(track))
         .route("/v1/inbox", get(inbox_list))
+        .route("/v1/inbox/overdue", get(inbox_overdue))
         .route("/v1/inbox/{id}", get(inbox_get))
         .route("/v1/inbox/{id}/ack", post(inbox_ack))
         .route("/v1/inbox/{id}/signature", get(inbox_signature))
@@ -55,6 +58,9 @@ pub fn router(state: Shared) -> Router {
         .route("/console", get(console))
         .route("/v1/messages", get(messages))
         .route("/v1/messages/{id}/{action}", post(message_action))
+        .route("/v1/reports/agencies", get(agency_report))
+        .route("/v1/reports/gateway", get(gateway_report))
+        .route("/v1/overdue", get(overdue))
         .fallback(|| async { ApiError::new(Code::NotFound, "no such endpoint") })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -92,6 +98,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/documents"),
     ("get", "/v1/documents/{id}"),
     ("get", "/v1/inbox"),
+    ("get", "/v1/inbox/overdue"),
     ("get", "/v1/inbox/{id}"),
     ("post", "/v1/inbox/{id}/ack"),
     ("get", "/v1/inbox/{id}/signature"),
@@ -107,4 +114,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/console"),
     ("get", "/v1/messages"),
     ("post", "/v1/messages/{id}/{action}"),
+    ("get", "/v1/reports/agencies"),
+    ("get", "/v1/reports/gateway"),
+    ("get", "/v1/overdue"),
 ];

@@ -24,11 +24,12 @@ pub(crate) async fn metrics(
     _: OperatorPeer,
 ) -> Result<Response, ApiError> {
     let st = s.clone();
-    let (stats, failed, activity) = blocking(move || {
+    let (stats, failed, activity, overdue) = blocking(move || {
         Ok((
             st.store.queue_stats(st.clock.now())?,
             st.store.failure().is_some(),
             st.store.agency_activity()?,
+            st.store.overdue(st.clock.now(), None, 0)?,
         ))
     })
     .await?;
@@ -49,6 +50,8 @@ pub(crate) async fn metrics(
         client_crls_fresh_until: s.tls.revoked().fresh_until,
         inbox_waiters: s.inbox_waiters.waiting(),
         buffered_body_bytes: s.body_budget.held_bytes(),
+        overdue_notices: overdue.notices_total,
+        overdue_completions: overdue.dues_total,
     };
     let seen = crate::metrics::SeenGauges {
         next_hops: s.tls.next_hops.all(),

@@ -154,16 +154,29 @@ async fn waiting(
     let st = v.s.clone();
     blocking(move || {
         let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for a in agencies {
             let mut after = None;
             while out.len() < limit {
                 let page = st
                     .store
                     .list_open_inbox(a.as_str(), after, 200, Some(kind))?;
-                let Some(last) = page.last() else { break };
-                after = Some(last.cursor);
+                if page.is_empty() {
+                    break;
+                }
+                // Urgent entries listed ahead of their turn come again later: go on from the
+                // last one listed in order, and take each once.
+                after = page
+                    .iter()
+                    .filter(|i| !i.ahead)
+                    .map(|i| i.cursor)
+                    .max()
+                    .or(after);
                 let full = page.len() < 200;
                 for item in page {
+                    if !seen.insert(item.id) {
+                        continue;
+                    }
                     let at = item.delivered_at.as_millis();
                     if window.0.is_some_and(|from| at < from) || window.1.is_some_and(|to| at > to)
                     {
@@ -178,6 +191,8 @@ async fn waiting(
                 }
             }
         }
+        // Urgent documents first (stable: otherwise in the order delivered).
+        out.sort_by_key(|(_, i)| std::cmp::Reverse(i.priority));
         Ok(out)
     })
     .await
