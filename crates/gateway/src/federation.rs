@@ -59,6 +59,8 @@ pub struct Federation {
     /// Gateways by id.
     pub nodes: BTreeMap<String, Node>,
     certs: PathBuf,
+    /// The clock gateways started from now on take the time from (the system's if none).
+    clock: Option<std::sync::Arc<dyn lienthong_types::Clock>>,
 }
 
 fn toml_str(s: &str) -> String {
@@ -158,7 +160,11 @@ impl Federation {
                 },
             );
         }
-        Ok(Federation { nodes, certs })
+        Ok(Federation {
+            nodes,
+            certs,
+            clock: None,
+        })
     }
 
     /// Give gateway `id` a VXP listener on a free loopback port (plain HTTP), serving
@@ -197,6 +203,17 @@ impl Federation {
         }
     }
 
+    /// Gateways started from now on take the time from `clock` (a test's simulated days).
+    pub fn use_clock(&mut self, clock: std::sync::Arc<dyn lienthong_types::Clock>) {
+        self.clock = Some(clock);
+    }
+
+    /// The directory file every gateway reads.
+    pub fn directory_path(&self) -> Option<PathBuf> {
+        let first = self.nodes.values().next()?;
+        Some(first.config_path.parent()?.parent()?.join("directory.toml"))
+    }
+
     /// Start every gateway that is not running.
     pub async fn start_all(&mut self) -> Result<(), String> {
         let ids: Vec<String> = self.nodes.keys().cloned().collect();
@@ -216,9 +233,10 @@ impl Federation {
             return Ok(());
         }
         let v = Config::load(&node.config_path).map_err(|e| e.to_string())?;
-        let running = match node.listener.take() {
-            Some(l) => start_on(v, l).await,
-            None => start(v).await,
+        let running = match (&self.clock, node.listener.take()) {
+            (Some(c), l) => crate::server::start_with_clock(v, l, c.clone()).await,
+            (None, Some(l)) => start_on(v, l).await,
+            (None, None) => start(v).await,
         }
         .map_err(|e| format!("{id}: {e}"))?;
         node.running = Some(running);

@@ -56,4 +56,4 @@ pub use config::{Config, Validated};
 pub use core::relay::headers;
 pub use error::ApiError;
 pub use identity::Peer;
-pub use server::{RunningGateway, StartError, start, start_on, store_config};
+pub use server::{RunningGateway, StartError, start, start_on, start_with_clock, store_config};

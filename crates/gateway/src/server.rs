@@ -398,7 +398,7 @@ pub fn store_config(v: &Validated) -> StoreConfig {
 
 /// Start a gateway from a validated configuration, binding `listen.addr`.
 pub async fn start(v: Validated) -> Result<RunningGateway, StartError> {
-    start_inner(v, None).await
+    start_inner(v, None, Arc::new(lienthong_types::SystemClock)).await
 }
 
 /// Start a gateway on a listener bound beforehand (so that every gateway of a test
@@ -407,15 +407,26 @@ pub async fn start_on(
     v: Validated,
     listener: std::net::TcpListener,
 ) -> Result<RunningGateway, StartError> {
-    start_inner(v, Some(listener)).await
+    start_inner(v, Some(listener), Arc::new(lienthong_types::SystemClock)).await
+}
+
+/// Start a gateway whose decisions take the time from `clock` instead of the system's
+/// (tests that simulate days and weeks), on a listener bound beforehand if given. TLS still
+/// checks certificates against the system time.
+pub async fn start_with_clock(
+    v: Validated,
+    listener: Option<std::net::TcpListener>,
+    clock: Arc<dyn lienthong_types::Clock>,
+) -> Result<RunningGateway, StartError> {
+    start_inner(v, listener, clock).await
 }
 
 async fn start_inner(
     v: Validated,
     pre_bound: Option<std::net::TcpListener>,
+    clock: Arc<dyn lienthong_types::Clock>,
 ) -> Result<RunningGateway, StartError> {
     let c = &v.config;
-    let clock: Arc<dyn lienthong_types::Clock> = Arc::new(lienthong_types::SystemClock);
     let now = clock.now();
     let Keys {
         tls,

@@ -476,14 +476,36 @@ fn the_calendar_and_the_score_rule_are_checked() {
     assert!(!v.rules.calendar.is_working(wed));
     assert_eq!(v.rules.calendar.end().to_string(), "16:30");
     assert_eq!(v.rules.urgency.threshold(3), Some(30));
-    assert_eq!(v.rules.urgency.threshold(1), None, "0: the end-of-day rule only");
+    assert_eq!(
+        v.rules.urgency.threshold(1),
+        None,
+        "0: the end-of-day rule only"
+    );
     for (extra, says) in [
-        ("[calendar]\nholidays = [\"2026-02-30\"]\n", "calendar: '2026-02-30' is not a date"),
-        ("[calendar]\nend_of_day = \"07:00\"\n", "calendar: the working day ends (07:00) before it starts (08:00)"),
-        ("[calendar]\nstart_of_day = \"8h\"\n", "'8h' is not a time of day"),
-        ("[compliance]\nsigned_target = 0\n", "compliance: signed_target = 0"),
-        ("[compliance]\nsigned_weight = 0\nsame_day_weight = 0\n", "not both 0"),
-        ("[compliance]\nsubtree_budget_ms = 5\n", "compliance.subtree_budget_ms = 5"),
+        (
+            "[calendar]\nholidays = [\"2026-02-30\"]\n",
+            "calendar: '2026-02-30' is not a date",
+        ),
+        (
+            "[calendar]\nend_of_day = \"07:00\"\n",
+            "calendar: the working day ends (07:00) before it starts (08:00)",
+        ),
+        (
+            "[calendar]\nstart_of_day = \"8h\"\n",
+            "'8h' is not a time of day",
+        ),
+        (
+            "[compliance]\nsigned_target = 0\n",
+            "compliance: signed_target = 0",
+        ),
+        (
+            "[compliance]\nsigned_weight = 0\nsame_day_weight = 0\n",
+            "not both 0",
+        ),
+        (
+            "[compliance]\nsubtree_budget_ms = 5\n",
+            "compliance.subtree_budget_ms = 5",
+        ),
     ] {
         let e = Config::from_toml(&format!("{example}\n{extra}"), &dir).unwrap_err();
         assert!(e.contains(says), "{extra}: {e}");
