@@ -257,9 +257,8 @@ const EDGES: &[(At, Option<At>, Option<u32>, Option<At>, bool)] = &[
 /// The month's plan, from a seed: random traffic, then the edge cases.
 fn plan(seed: u64) -> Vec<Doc> {
     let mut docs = random_plan(seed);
-    let mut n = 1000;
     for (i, (at, notice, due, completed, urgent)) in EDGES.iter().enumerate() {
-        n += 1;
+        let n = 1001 + u32::try_from(i).unwrap();
         let sender = AGENCIES[i % 6];
         let to = AGENCIES[(i + 1 + i / 6) % 6];
         let to = if to == sender {
