@@ -265,6 +265,16 @@ pub(super) fn table_lines(header: &[&str], rows: &[Vec<String>]) -> Vec<String> 
         .collect()
 }
 
+/// A duration in seconds, as an operator reads it: 45s, 12m, 5h, 3d.
+pub(super) fn age(secs: u64) -> String {
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 7200 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
 /// Days after which a certificate is worth a line in `queue stats`.
 pub(super) const CERT_WARN_DAYS: f64 = 30.0;
 

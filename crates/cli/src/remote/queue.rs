@@ -218,16 +218,6 @@ pub(super) async fn queue_agencies(s: &QueueStats) -> Result<u8, Fail> {
     Ok(0)
 }
 
-/// A duration in seconds, as an operator reads it: 45s, 12m, 5h, 3d.
-pub(super) fn age(secs: u64) -> String {
-    match secs {
-        s if s < 120 => format!("{s}s"),
-        s if s < 7200 => format!("{}m", s / 60),
-        s if s < 172_800 => format!("{}h", s / 3600),
-        s => format!("{}d", s / 86_400),
-    }
-}
-
 pub(super) async fn queue_stats(s: &QueueStats) -> Result<u8, Fail> {
     let client = connect(&s.conn)?;
     let v = ok(client.get("/v1/queues").await)?.json();

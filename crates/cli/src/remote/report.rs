@@ -204,7 +204,7 @@ pub(super) async fn queue_overdue(o: &QueueOverdue) -> Result<u8, Fail> {
                         Some(d) => d.to_owned(),
                         None => vn_time(&i["deadline"]),
                     },
-                    super::queue::age(late / 1000),
+                    age(late / 1000),
                     match i["priority"].as_u64() {
                         Some(p) if p > 0 => format!("P{p}"),
                         _ => String::new(),

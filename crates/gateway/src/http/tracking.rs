@@ -76,6 +76,7 @@ pub(crate) async fn track(
             "receipts": receipts,
             "statuses": statuses,
             "history": history,
+            "facts": st.store.doc_facts(id)?,
         }))
     })
     .await?;

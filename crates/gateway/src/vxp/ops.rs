@@ -174,7 +174,9 @@ async fn waiting(
                     .or(after);
                 let full = page.len() < 200;
                 for item in page {
-                    if !seen.insert(item.id) {
+                    // Once per agency: a document to two of the system's agencies is
+                    // listed for each.
+                    if !seen.insert((a.clone(), item.id)) {
                         continue;
                     }
                     let at = item.delivered_at.as_millis();

@@ -23,18 +23,26 @@ use super::{SledStore, Tx};
 /// The most entries of an overdue list read to count them (the list itself is limited by the caller).
 const MAX_OVERDUE_SCAN: usize = 1_000_000;
 
-/// The index keys the facts of message `id` imply: `(tree, key)`.
-pub(super) fn facts_index_keys(id: MessageId, f: &DocFacts) -> Vec<(T, Vec<u8>)> {
-    let mut out: Vec<(T, Vec<u8>)> = f
+/// The index entries the facts of message `id` imply: `(tree, key, value)`. A `due_open`
+/// value is the day the document was delivered to that recipient, so that a report's
+/// overdue column reads no facts.
+pub(super) fn facts_index_keys(id: MessageId, f: &DocFacts) -> Vec<(T, Vec<u8>, Vec<u8>)> {
+    let mut out: Vec<(T, Vec<u8>, Vec<u8>)> = f
         .open_notices()
         .into_iter()
-        .map(|(a, by)| (T::NoticeOpen, notice_key(a, by, id)))
+        .map(|(a, by)| (T::NoticeOpen, notice_key(a, by, id), Vec::new()))
         .collect();
-    out.extend(
-        f.open_dues()
-            .into_iter()
-            .map(|(a, due)| (T::DueOpen, due_key(a, due.0, id))),
-    );
+    for (a, due) in f.open_dues() {
+        let delivered = f
+            .recipients
+            .get(a)
+            .map_or(Day(0), |r| Day::of(r.delivered_at));
+        out.push((
+            T::DueOpen,
+            due_key(a, due.0, id),
+            ordered_i32(delivered.0).to_vec(),
+        ));
+    }
     out
 }
 
@@ -71,7 +79,7 @@ impl Tx<'_> {
             for (t, k, c) in facts_counts(sender, o) {
                 delta.entry((t, k)).or_default().0.add(&c);
             }
-            for (t, k) in facts_index_keys(id, o) {
+            for (t, k, _) in facts_index_keys(id, o) {
                 self.del(t, k);
             }
         }
@@ -98,8 +106,8 @@ impl Tx<'_> {
                 self.put(t, k, cur.to_bytes());
             }
         }
-        for (t, k) in facts_index_keys(id, new) {
-            self.put(t, k, Vec::new());
+        for (t, k, v) in facts_index_keys(id, new) {
+            self.put(t, k, v);
         }
         self.put(T::Facts, id.to_bytes().to_vec(), encode(new)?);
         Ok(())
@@ -281,18 +289,15 @@ impl Reports for SledStore {
 
     fn overdue_open(&self, from: Day, to: Day, today: Day) -> Result<BTreeMap<String, u64>> {
         let mut out: BTreeMap<String, u64> = BTreeMap::new();
-        let tx = Tx::reader(&self.trees);
-        for item in self.tree(T::DueOpen).iter().keys() {
-            let k = item?;
-            let (agency, due, id) = parse_due_key(&k)
-                .ok_or_else(|| StoreError::corrupt("due_open key", show_key(&k)))?;
+        for item in self.tree(T::DueOpen).iter() {
+            let (k, v) = item?;
+            let bad = || StoreError::corrupt("due_open entry", show_key(&k));
+            let (agency, due, _) = parse_due_key(&k).ok_or_else(bad)?;
             if due >= today.0 {
                 continue;
             }
-            let delivered = tx
-                .load_facts(id)?
-                .and_then(|f| f.recipients.get(&agency).map(|r| Day::of(r.delivered_at)));
-            if delivered.is_some_and(|d| from <= d && d <= to) {
+            let delivered = Day(read_ordered_i32(&v).ok_or_else(bad)?);
+            if from <= delivered && delivered <= to {
                 *out.entry(agency).or_default() += 1;
             }
         }
@@ -334,7 +339,7 @@ impl Reports for SledStore {
 
 /// What the check expects of the compliance spaces, from the facts records: the counts per
 /// key and the index keys.
-pub(super) type Expected = (BTreeMap<(T, Vec<u8>), Counts>, Vec<(T, Vec<u8>)>);
+pub(super) type Expected = (BTreeMap<(T, Vec<u8>), Counts>, Vec<(T, Vec<u8>, Vec<u8>)>);
 
 /// Recompute [`Expected`] from every facts record; problems with the records go to `p`.
 pub(super) fn expected(store: &SledStore, p: &mut Vec<String>) -> Result<Expected> {
@@ -400,13 +405,22 @@ pub(super) fn check(store: &SledStore, p: &mut Vec<String>) -> Result<()> {
             ));
         }
     }
-    let want: std::collections::BTreeSet<(T, Vec<u8>)> = keys.into_iter().collect();
+    let want: BTreeMap<(T, Vec<u8>), Vec<u8>> =
+        keys.into_iter().map(|(t, k, v)| ((t, k), v)).collect();
     for t in [T::NoticeOpen, T::DueOpen] {
         let mut n = 0usize;
-        for item in store.tree(t).iter().keys() {
-            let k = item?;
-            if want.contains(&(t, k.to_vec())) {
+        for item in store.tree(t).iter() {
+            let (k, v) = item?;
+            if let Some(value) = want.get(&(t, k.to_vec())) {
                 n += 1;
+                if value.as_slice() != v.as_ref() {
+                    p.push(format!(
+                        "{}/{}: value {:?}, expected {value:?}",
+                        TREE_NAMES[t as usize],
+                        show_key(&k),
+                        v.as_ref()
+                    ));
+                }
             } else {
                 p.push(format!(
                     "{}/{}: no facts record implies it",
@@ -415,7 +429,7 @@ pub(super) fn check(store: &SledStore, p: &mut Vec<String>) -> Result<()> {
                 ));
             }
         }
-        let expected_n = want.iter().filter(|(tt, _)| *tt == t).count();
+        let expected_n = want.keys().filter(|(tt, _)| *tt == t).count();
         if n != expected_n {
             p.push(format!(
                 "{}: {n} of {expected_n} expected keys present",
