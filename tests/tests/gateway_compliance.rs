@@ -864,6 +864,40 @@ async fn a_month_of_traffic_is_reported_cell_by_cell() {
     );
     assert!(metric_value(&text, "lienthong_overdue_receipt_notices").is_some());
 
+    // Only a gateway's parent may ask for its figures, and bad periods are refused.
+    let stranger = f.client("gw-h50-giomai", Some("gateways/gw-g22")).unwrap();
+    let a = stranger
+        .get(&format!(
+            "/v1/reports/gateway?from=2026-11-01&to=2026-11-30&nonce={}",
+            ids[&1]
+        ))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 403, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(a.error_code().as_deref(), Some("auth.forbidden"));
+    for q in [
+        "month=2026-13",
+        "from=2026-11-30&to=2026-11-01",
+        "month=2026-11&quarter=2026Q4",
+        "",
+        "month=2026-11&scope=world",
+        "month=2026-11&format=pdf",
+        "from=2000-01-01&to=2026-01-01",
+    ] {
+        let a = ops.get(&format!("/v1/reports/agencies?{q}")).await.unwrap();
+        assert_eq!(a.status, 400, "{q}: {}", String::from_utf8_lossy(&a.body));
+        assert_eq!(
+            a.error_code().as_deref(),
+            Some("request.bad_request"),
+            "{q}"
+        );
+    }
+    let dms_asks = dms[STC]
+        .get("/v1/reports/agencies?month=2026-11")
+        .await
+        .unwrap();
+    assert_eq!(dms_asks.status, 403);
+
     // A stopped gateway is named, and its agencies are not in the report.
     f.stop("gw-h50-giomai").await;
     let partial = report(&f, "gw-h50", "month=2026-11&scope=subtree").await;

@@ -499,6 +499,7 @@ async fn start_inner(
         rate: crate::http::peer_rate_limiter(&c.limits),
         ready: std::sync::atomic::AtomicBool::new(false),
         compliance: c.compliance.clone(),
+        overdue_counted: std::sync::Mutex::new(None),
         hot: crate::hot::HotPayloads::new(HOT_PAYLOAD_BYTES),
         backups: Arc::new(crate::backups::Backups::new(
             c.backup.dir.clone(),

@@ -61,6 +61,9 @@ pub struct AppState {
     pub hot: crate::hot::HotPayloads,
     /// The compliance report's score rule and the time a subtree report may take.
     pub compliance: crate::config::compliance::ComplianceSection,
+    /// The overdue totals the metrics last counted, and when (counting scans every open
+    /// obligation, so a scrape reuses a count younger than a minute).
+    pub overdue_counted: std::sync::Mutex<Option<(std::time::Instant, u64, u64)>>,
 }
 
 impl AppState {

@@ -465,3 +465,68 @@ fn urgent_documents_come_first_in_the_inbox() {
     assert!(page.iter().all(|i| i.id != urgent && !i.ahead));
     healthy(&s);
 }
+
+/// The store's sled database opened directly, as the store opens it.
+fn raw_sled(dir: &Path) -> sled::Db {
+    if let Ok(f) = std::fs::File::open(dir.join("meta").join("db")) {
+        rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    }
+    sled::Config::new()
+        .path(dir.join("meta"))
+        .segment_size(8 * 1024 * 1024)
+        .open()
+        .unwrap()
+}
+
+#[test]
+fn check_recomputes_the_counts_and_finds_every_difference() {
+    let d = tempfile::tempdir().unwrap();
+    {
+        let s = open(d.path());
+        s.accept_with(
+            &doc(
+                "A",
+                "C-1",
+                &["B"],
+                DocFacts {
+                    due: Some(day("2026-11-05")),
+                    ..DocFacts::default()
+                },
+            ),
+            &deliver_all(&["B"]),
+            vn("2026-11-02 10:00"),
+        )
+        .unwrap();
+        healthy(&s);
+    }
+    {
+        // Tags: agg_day 20, notice_open 22, due_month 27 (the store's key spaces).
+        let db = raw_sled(d.path());
+        let t = db.open_tree("store").unwrap();
+        let first = |tag: u8| t.scan_prefix([tag]).next().unwrap().unwrap();
+        let (k, v) = first(20);
+        let mut c = Counts::from_bytes(&v[..]).unwrap();
+        c.sent += 5;
+        t.insert(k, c.to_bytes()).unwrap();
+        let (k, _) = first(27);
+        t.remove(k).unwrap();
+        let (k, _) = first(22);
+        let mut stray = k.to_vec();
+        *stray.last_mut().unwrap() ^= 1;
+        t.insert(stray, &[][..]).unwrap();
+        db.flush().unwrap();
+    }
+    let s = open(d.path());
+    let problems = s.check(VerifyLevel::BlobsPresent).unwrap().problems;
+    let has = |what: &str| problems.iter().any(|p| p.contains(what));
+    assert!(has("agg_day/"), "{problems:#?}");
+    assert!(
+        has("due_month/") && has("missing, implied by the facts"),
+        "{problems:#?}"
+    );
+    assert!(
+        has("notice_open/") && has("no facts record implies it"),
+        "{problems:#?}"
+    );
+    assert_eq!(problems.len(), 3, "{problems:#?}");
+}

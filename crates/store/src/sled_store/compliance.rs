@@ -56,6 +56,46 @@ pub(super) fn facts_counts(sender: &str, f: &DocFacts) -> Vec<(T, Vec<u8>, Count
     out
 }
 
+/// The due-date histograms the facts imply: one `(tree, key, due day)` per completion owed,
+/// under the day and the month the document was delivered to that recipient.
+pub(super) fn facts_dues(f: &DocFacts) -> Vec<(T, Vec<u8>, i32)> {
+    let mut out = Vec::new();
+    for (a, due) in f.open_dues() {
+        let delivered = f
+            .recipients
+            .get(a)
+            .map_or(Day(0), |r| Day::of(r.delivered_at));
+        out.push((T::DueDay, agg_key(delivered.0, a), due.0));
+        out.push((T::DueMonth, agg_key(delivered.month().index(), a), due.0));
+    }
+    out
+}
+
+/// First byte of an encoded due-date histogram.
+const HIST_VERSION: u8 = 1;
+
+/// A due-date histogram (`due_day`, `due_month` values): completions owed, by due day.
+/// Encoded `[1] ++ n × (due day as in keys (4) ++ count u64 BE)`, by due day.
+fn hist_to_bytes(h: &BTreeMap<i32, u64>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + 12 * h.len());
+    out.push(HIST_VERSION);
+    for (due, n) in h {
+        out.extend_from_slice(&ordered_i32(*due));
+        out.extend_from_slice(&n.to_be_bytes());
+    }
+    out
+}
+
+fn hist_from_bytes(b: &[u8]) -> Option<BTreeMap<i32, u64>> {
+    let (&v, rest) = b.split_first()?;
+    if v != HIST_VERSION || rest.len() % 12 != 0 {
+        return None;
+    }
+    rest.chunks_exact(12)
+        .map(|c| Some((read_ordered_i32(&c[..4])?, u64_value(&c[4..])?)))
+        .collect()
+}
+
 impl Tx<'_> {
     pub(super) fn load_facts(&self, id: MessageId) -> Result<Option<DocFacts>> {
         let key = id.to_bytes();
@@ -108,6 +148,39 @@ impl Tx<'_> {
         }
         for (t, k, v) in facts_index_keys(id, new) {
             self.put(t, k, v);
+        }
+        // The due-date histograms, by difference too.
+        let mut hist: BTreeMap<(T, Vec<u8>), BTreeMap<i32, i64>> = BTreeMap::new();
+        for (sign, f) in [(-1i64, old), (1, Some(new))] {
+            for (t, k, due) in f.map(facts_dues).unwrap_or_default() {
+                *hist.entry((t, k)).or_default().entry(due).or_default() += sign;
+            }
+        }
+        for ((t, k), deltas) in hist {
+            if deltas.values().all(|d| *d == 0) {
+                continue;
+            }
+            let mut cur = match self.get(t, &k)? {
+                Some(v) => hist_from_bytes(&v).ok_or_else(|| {
+                    StoreError::corrupt(
+                        "due histogram",
+                        format!("{}/{}", TREE_NAMES[t as usize], show_key(&k)),
+                    )
+                })?,
+                None => BTreeMap::new(),
+            };
+            for (due, d) in deltas {
+                let n = cur.entry(due).or_default();
+                *n = n.saturating_add_signed(d);
+                if *n == 0 {
+                    cur.remove(&due);
+                }
+            }
+            if cur.is_empty() {
+                self.del(t, k);
+            } else {
+                self.put(t, k, hist_to_bytes(&cur));
+            }
         }
         self.put(T::Facts, id.to_bytes().to_vec(), encode(new)?);
         Ok(())
@@ -182,34 +255,6 @@ pub(super) fn on_delivered(
 }
 
 impl SledStore {
-    /// Sum `tree`'s counts with period numbers in `from..=to` into `out`.
-    fn sum_counts(
-        &self,
-        tree: T,
-        from: i32,
-        to: i32,
-        out: &mut BTreeMap<String, Counts>,
-    ) -> Result<()> {
-        if from > to {
-            return Ok(());
-        }
-        let start = ordered_i32(from);
-        let end = to.checked_add(1).map(ordered_i32);
-        for item in self.tree(tree).range(&start, end.as_ref().map(|e| &e[..])) {
-            let (k, v) = item?;
-            let bad = || {
-                StoreError::corrupt(
-                    "counts",
-                    format!("{}/{}", TREE_NAMES[tree as usize], show_key(&k)),
-                )
-            };
-            let (_, agency) = parse_agg_key(&k).ok_or_else(bad)?;
-            let c = Counts::from_bytes(&v).ok_or_else(bad)?;
-            out.entry(agency).or_default().add(&c);
-        }
-        Ok(())
-    }
-
     fn overdue_items(
         &self,
         tree: T,
@@ -258,48 +303,91 @@ impl SledStore {
     }
 }
 
+/// The days `from..=to` as ranges of the monthly and daily spaces: whole months from the
+/// monthly one, the days at either end from the daily one. `(monthly, first, last)`.
+fn spans(from: Day, to: Day) -> Vec<(bool, i32, i32)> {
+    if from > to {
+        return Vec::new();
+    }
+    let (first, last) = (from.month(), to.month());
+    let full_from = if first.first() == from {
+        first
+    } else {
+        first.next()
+    };
+    let full_to_excl = if last.last() == to { last.next() } else { last };
+    if full_from.index() < full_to_excl.index() {
+        vec![
+            (true, full_from.index(), full_to_excl.index() - 1),
+            (false, from.0, full_from.first().0 - 1),
+            (false, full_to_excl.first().0, to.0),
+        ]
+    } else {
+        vec![(false, from.0, to.0)]
+    }
+}
+
+impl SledStore {
+    /// `tree`'s entries with period numbers in `first..=last`: `(agency, value)`.
+    fn period_entries(
+        &self,
+        tree: T,
+        first: i32,
+        last: i32,
+        mut each: impl FnMut(String, &[u8]) -> Result<()>,
+    ) -> Result<()> {
+        if first > last {
+            return Ok(());
+        }
+        let start = ordered_i32(first);
+        let end = last.checked_add(1).map(ordered_i32);
+        for item in self.tree(tree).range(&start, end.as_ref().map(|e| &e[..])) {
+            let (k, v) = item?;
+            let (_, agency) = parse_agg_key(&k).ok_or_else(|| {
+                StoreError::corrupt(
+                    "aggregate key",
+                    format!("{}/{}", TREE_NAMES[tree as usize], show_key(&k)),
+                )
+            })?;
+            each(agency, &v)?;
+        }
+        Ok(())
+    }
+}
+
 impl Reports for SledStore {
     fn agency_counts(&self, from: Day, to: Day) -> Result<BTreeMap<String, Counts>> {
-        let mut out = BTreeMap::new();
-        if from > to {
-            return Ok(out);
-        }
-        // Whole months from the monthly counts, the days at either end from the daily ones.
-        let (first, last) = (from.month(), to.month());
-        let full_from = if first.first() == from {
-            first
-        } else {
-            first.next()
-        };
-        let full_to_excl = if last.last() == to { last.next() } else { last };
-        if full_from.index() < full_to_excl.index() {
-            self.sum_counts(
-                T::AggMonth,
-                full_from.index(),
-                full_to_excl.index() - 1,
-                &mut out,
-            )?;
-            self.sum_counts(T::AggDay, from.0, full_from.first().0 - 1, &mut out)?;
-            self.sum_counts(T::AggDay, full_to_excl.first().0, to.0, &mut out)?;
-        } else {
-            self.sum_counts(T::AggDay, from.0, to.0, &mut out)?;
+        let mut out: BTreeMap<String, Counts> = BTreeMap::new();
+        for (monthly, first, last) in spans(from, to) {
+            let tree = if monthly { T::AggMonth } else { T::AggDay };
+            self.period_entries(tree, first, last, |agency, v| {
+                let c = Counts::from_bytes(v).ok_or_else(|| {
+                    StoreError::corrupt("counts", format!("{}/{agency}", TREE_NAMES[tree as usize]))
+                })?;
+                out.entry(agency).or_default().add(&c);
+                Ok(())
+            })?;
         }
         Ok(out)
     }
 
     fn overdue_open(&self, from: Day, to: Day, today: Day) -> Result<BTreeMap<String, u64>> {
         let mut out: BTreeMap<String, u64> = BTreeMap::new();
-        for item in self.tree(T::DueOpen).iter() {
-            let (k, v) = item?;
-            let bad = || StoreError::corrupt("due_open entry", show_key(&k));
-            let (agency, due, _) = parse_due_key(&k).ok_or_else(bad)?;
-            if due >= today.0 {
-                continue;
-            }
-            let delivered = Day(read_ordered_i32(&v).ok_or_else(bad)?);
-            if from <= delivered && delivered <= to {
-                *out.entry(agency).or_default() += 1;
-            }
+        for (monthly, first, last) in spans(from, to) {
+            let tree = if monthly { T::DueMonth } else { T::DueDay };
+            self.period_entries(tree, first, last, |agency, v| {
+                let h = hist_from_bytes(v).ok_or_else(|| {
+                    StoreError::corrupt(
+                        "due histogram",
+                        format!("{}/{agency}", TREE_NAMES[tree as usize]),
+                    )
+                })?;
+                let n: u64 = h.range(..today.0).map(|(_, n)| *n).sum();
+                if n > 0 {
+                    *out.entry(agency).or_default() += n;
+                }
+                Ok(())
+            })?;
         }
         Ok(out)
     }
@@ -337,13 +425,22 @@ impl Reports for SledStore {
     }
 }
 
-/// What the check expects of the compliance spaces, from the facts records: the counts per
-/// key and the index keys.
-pub(super) type Expected = (BTreeMap<(T, Vec<u8>), Counts>, Vec<(T, Vec<u8>, Vec<u8>)>);
+/// The spaces derived from the facts records.
+const DERIVED: [T; 6] = [
+    T::AggDay,
+    T::AggMonth,
+    T::DueDay,
+    T::DueMonth,
+    T::NoticeOpen,
+    T::DueOpen,
+];
 
-/// Recompute [`Expected`] from every facts record; problems with the records go to `p`.
-pub(super) fn expected(store: &SledStore, p: &mut Vec<String>) -> Result<Expected> {
-    let (mut counts, mut keys): Expected = Default::default();
+/// What the derived spaces must hold, recomputed from every facts record: each entry's
+/// exact value bytes. Problems with the records themselves go to `p`.
+fn expected(store: &SledStore, p: &mut Vec<String>) -> Result<BTreeMap<(T, Vec<u8>), Vec<u8>>> {
+    let mut counts: BTreeMap<(T, Vec<u8>), Counts> = BTreeMap::new();
+    let mut hists: BTreeMap<(T, Vec<u8>), BTreeMap<i32, u64>> = BTreeMap::new();
+    let mut out = BTreeMap::new();
     let tx = Tx::reader(&store.trees);
     for item in store.tree(T::Facts).iter() {
         let (k, v) = item?;
@@ -368,74 +465,50 @@ pub(super) fn expected(store: &SledStore, p: &mut Vec<String>) -> Result<Expecte
         for (t, key, c) in facts_counts(&sender, &f) {
             counts.entry((t, key)).or_default().add(&c);
         }
-        keys.extend(facts_index_keys(id, &f));
+        for (t, key, due) in facts_dues(&f) {
+            *hists.entry((t, key)).or_default().entry(due).or_default() += 1;
+        }
+        for (t, key, value) in facts_index_keys(id, &f) {
+            out.insert((t, key), value);
+        }
     }
-    Ok((counts, keys))
+    out.extend(
+        counts
+            .into_iter()
+            .filter(|(_, c)| !c.is_zero())
+            .map(|(k, c)| (k, c.to_bytes())),
+    );
+    out.extend(hists.into_iter().map(|(k, h)| (k, hist_to_bytes(&h))));
+    Ok(out)
 }
 
-/// Compare the compliance spaces with [`expected`].
+/// Compare the derived spaces with what the facts records imply.
 pub(super) fn check(store: &SledStore, p: &mut Vec<String>) -> Result<()> {
-    let (counts, keys) = expected(store, p)?;
-    for t in [T::AggDay, T::AggMonth] {
-        let mut seen = 0usize;
+    let mut want = expected(store, p)?;
+    for t in DERIVED {
+        let name = TREE_NAMES[t as usize];
         for item in store.tree(t).iter() {
             let (k, v) = item?;
-            let name = TREE_NAMES[t as usize];
-            let stored = Counts::from_bytes(&v);
-            match counts.get(&(t, k.to_vec())) {
-                Some(want) if stored.as_ref() == Some(want) => seen += 1,
-                Some(want) => {
-                    seen += 1;
-                    p.push(format!(
-                        "{name}/{}: {stored:?}, expected {want:?}",
-                        show_key(&k)
-                    ));
-                }
+            match want.remove(&(t, k.to_vec())) {
+                Some(w) if w.as_slice() == v.as_ref() => {}
+                Some(w) => p.push(format!(
+                    "{name}/{}: {:?}, expected {w:?}",
+                    show_key(&k),
+                    v.as_ref()
+                )),
                 None => p.push(format!(
-                    "{name}/{}: counts no facts record implies",
+                    "{name}/{}: no facts record implies it",
                     show_key(&k)
                 )),
             }
         }
-        let want = counts.keys().filter(|(tt, _)| *tt == t).count();
-        if seen != want {
-            p.push(format!(
-                "{}: {seen} of {want} expected counts present",
-                TREE_NAMES[t as usize]
-            ));
-        }
     }
-    let want: BTreeMap<(T, Vec<u8>), Vec<u8>> =
-        keys.into_iter().map(|(t, k, v)| ((t, k), v)).collect();
-    for t in [T::NoticeOpen, T::DueOpen] {
-        let mut n = 0usize;
-        for item in store.tree(t).iter() {
-            let (k, v) = item?;
-            if let Some(value) = want.get(&(t, k.to_vec())) {
-                n += 1;
-                if value.as_slice() != v.as_ref() {
-                    p.push(format!(
-                        "{}/{}: value {:?}, expected {value:?}",
-                        TREE_NAMES[t as usize],
-                        show_key(&k),
-                        v.as_ref()
-                    ));
-                }
-            } else {
-                p.push(format!(
-                    "{}/{}: no facts record implies it",
-                    TREE_NAMES[t as usize],
-                    show_key(&k)
-                ));
-            }
-        }
-        let expected_n = want.keys().filter(|(tt, _)| *tt == t).count();
-        if n != expected_n {
-            p.push(format!(
-                "{}: {n} of {expected_n} expected keys present",
-                TREE_NAMES[t as usize]
-            ));
-        }
+    for (t, k) in want.keys() {
+        p.push(format!(
+            "{}/{}: missing, implied by the facts records",
+            TREE_NAMES[*t as usize],
+            show_key(k)
+        ));
     }
     Ok(())
 }

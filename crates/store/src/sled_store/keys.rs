@@ -130,9 +130,11 @@ pub(super) enum T {
     DueOpen,
     Urgent,
     InboxUrgent,
+    DueDay,
+    DueMonth,
 }
 
-pub(super) const N_TREES: usize = 26;
+pub(super) const N_TREES: usize = 28;
 
 pub(super) const TREE_NAMES: [&str; N_TREES] = [
     "messages",
@@ -161,6 +163,8 @@ pub(super) const TREE_NAMES: [&str; N_TREES] = [
     "due_open",
     "queue_urgent",
     "inbox_urgent",
+    "due_day",
+    "due_month",
 ];
 
 pub(super) const META_FORMAT: &[u8] = b"format";
