@@ -121,5 +121,43 @@ async fn hoa_toc_overtakes_a_deep_queue_while_ordinary_documents_still_flow() {
         ordinary_among_urgent >= (URGENT as usize) / 4,
         "{ordinary_among_urgent} ordinary documents among the urgent ones: {order:?}"
     );
+    // Paging with small pages reaches every document; urgent ones not yet acknowledged are
+    // pulled ahead (marked) and come again in order; the page after the end is empty with
+    // no `next`.
+    let mut after: Option<String> = None;
+    let (mut seen, mut pulled) = (std::collections::BTreeSet::new(), 0);
+    let mut pages = 0;
+    loop {
+        let q = match &after {
+            Some(c) => format!("/v1/inbox?limit=10&after={c}"),
+            None => "/v1/inbox?limit=10".to_owned(),
+        };
+        let v = inbox.get(&q).await.unwrap().json();
+        pages += 1;
+        assert!(pages < 100, "paging does not end");
+        for i in v["items"].as_array().unwrap() {
+            if i["ahead"] == true {
+                pulled += 1;
+                assert_eq!(i["priority"], 3, "{i}");
+            } else {
+                assert!(
+                    seen.insert(i["id"].as_str().unwrap().to_owned()),
+                    "{i} twice in order"
+                );
+            }
+        }
+        match v["next"].as_str() {
+            Some(c) => after = Some(c.to_owned()),
+            None => {
+                assert!(v["items"].as_array().unwrap().is_empty(), "{v}");
+                break;
+            }
+        }
+    }
+    assert_eq!(seen.len(), total);
+    assert!(
+        pulled > 0,
+        "urgent documents were pulled ahead of their turn"
+    );
     f.stop_all().await;
 }

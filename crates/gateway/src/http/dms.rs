@@ -132,13 +132,13 @@ pub(crate) async fn inbox_list(
         }
     }
     // Urgent documents come first; those pulled ahead of their turn (`ahead`) come again in
-    // order, so the cursor goes on from the last entry listed in order.
+    // order, so the cursor goes on from the last entry listed in order (null on an empty
+    // page; a page with `ahead` entries always has entries in order too).
     let next = items
         .iter()
         .filter(|i| !i.ahead)
         .map(|i| i.cursor)
         .max()
-        .or(after)
         .map(|c| c.to_string());
     Ok(Json(json!({"items": items, "next": next})).into_response())
 }
