@@ -918,7 +918,7 @@ async fn a_month_of_traffic_is_reported_cell_by_cell() {
 /// The report's XLSX: a header row in Vietnamese, frozen panes, number formats, bold totals,
 /// and every cell equal to the JSON's.
 async fn xlsx_matches_json(f: &Federation, json: &Value) {
-    let Some(py) = python_with("openpyxl") else {
+    let Some(py) = lienthong_testkit::python_with("openpyxl") else {
         return;
     };
     let ops = f.client("gw-g22", Some("operator/ops")).unwrap();

@@ -20,20 +20,7 @@ use lienthong_types::Code;
 use serde_json::Value;
 
 fn python() -> Option<String> {
-    let py = std::env::var("LIENTHONG_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&py)
-        .args(["-c", "import pyhanko, pikepdf, pyhanko_certvalidator"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return Some(py);
-    }
-    assert!(
-        !lienthong_testkit::tools_required(),
-        "LIENTHONG_REQUIRE_TOOLS=1 but {py} cannot import pyhanko and pikepdf (set LIENTHONG_PYTHON)"
-    );
-    eprintln!("note: no Python with pyHanko and pikepdf; the PDF oracle test is skipped");
-    None
+    lienthong_testkit::python_with("pyhanko, pikepdf, pyhanko_certvalidator")
 }
 
 fn script(name: &str) -> PathBuf {

@@ -10,6 +10,9 @@ use std::path::Path;
 use lienthong_compliance::{Calendar, Rules, TimeOfDay, UrgencyRules};
 use lienthong_store::*;
 
+mod common;
+use common::raw_sled;
+
 /// Vietnam local time `"2026-11-02 09:00"`.
 fn vn(s: &str) -> Timestamp {
     let (d, t) = s.split_once(' ').unwrap();
@@ -464,18 +467,6 @@ fn urgent_documents_come_first_in_the_inbox() {
     let page = s.list_open_inbox("B", None, 4, None).unwrap();
     assert!(page.iter().all(|i| i.id != urgent && !i.ahead));
     healthy(&s);
-}
-
-/// The store's sled database opened directly, as the store opens it.
-fn raw_sled(dir: &Path) -> sled::Db {
-    if let Ok(f) = std::fs::File::open(dir.join("meta").join("db")) {
-        rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive).unwrap();
-    }
-    sled::Config::new()
-        .path(dir.join("meta"))
-        .segment_size(8 * 1024 * 1024)
-        .open()
-        .unwrap()
 }
 
 #[test]

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use lienthong_store::*;
 
+mod common;
+use common::raw_sled;
+
 /// The payload-log segment files, in order.
 fn segments(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("payloads"))
@@ -527,20 +530,6 @@ fn purging_deletes_segments_whose_payloads_are_all_gone() {
     let b = s.accept(&req("A", &[9; 200], &["B"]), at(30_000)).unwrap();
     assert_eq!(s.read_payload(b.id).unwrap(), vec![9u8; 200]);
     assert_eq!(segments(dir.path()).len(), 2, "sealed 4, appended to 5");
-}
-
-/// The store's sled database opened directly, as the store opens it.
-fn raw_sled(dir: &Path) -> sled::Db {
-    // sled releases its file lock a moment after the last handle closed (its IO threads let
-    // go): wait for it, as `SledStore::open_at` does.
-    if let Ok(f) = std::fs::File::open(dir.join("meta").join("db")) {
-        rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive).unwrap();
-    }
-    sled::Config::new()
-        .path(dir.join("meta"))
-        .segment_size(8 * 1024 * 1024)
-        .open()
-        .unwrap()
 }
 
 #[test]

@@ -37,6 +37,27 @@ pub fn tools_required() -> bool {
     std::env::var("LIENTHONG_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
 }
 
+/// A Python (`$LIENTHONG_PYTHON`, else `python3`) that can import `modules` (comma
+/// separated, as in an `import` statement), for tests that use Python tools as oracles:
+/// `None` (the check is skipped, with a note) when there is none, unless
+/// `LIENTHONG_REQUIRE_TOOLS=1`, which makes that a failure.
+pub fn python_with(modules: &str) -> Option<String> {
+    let py = std::env::var("LIENTHONG_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = std::process::Command::new(&py)
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return Some(py);
+    }
+    assert!(
+        !tools_required(),
+        "LIENTHONG_REQUIRE_TOOLS=1 but {py} cannot import {modules} (set LIENTHONG_PYTHON)"
+    );
+    eprintln!("note: no Python with {modules}; that check is skipped");
+    None
+}
+
 /// The `shared` folder beside the checkout (or `$LIENTHONG_SHARED_DIR`), if present.
 /// With `LIENTHONG_REQUIRE_TOOLS=1` its absence is a failure.
 pub fn shared_dir() -> Option<PathBuf> {

@@ -407,23 +407,3 @@ pub fn vxp_client(
     )
     .unwrap()
 }
-
-/// A Python (`$LIENTHONG_PYTHON`, else `python3`) that can import `module`, used as an
-/// oracle; `None` (the check is skipped, with a note) when there is none, unless
-/// `LIENTHONG_REQUIRE_TOOLS=1`, which makes that a failure.
-pub fn python_with(module: &str) -> Option<String> {
-    let py = std::env::var("LIENTHONG_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = std::process::Command::new(&py)
-        .args(["-c", &format!("import {module}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return Some(py);
-    }
-    assert!(
-        !lienthong_testkit::tools_required(),
-        "LIENTHONG_REQUIRE_TOOLS=1 but {py} cannot import {module} (set LIENTHONG_PYTHON)"
-    );
-    eprintln!("note: no Python with {module}; that check is skipped");
-    None
-}

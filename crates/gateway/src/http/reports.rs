@@ -14,8 +14,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
-use http_body_util::BodyExt;
 use lienthong_compliance::render;
 use lienthong_compliance::{AgencyInfo, Day, Lang, Level, Missing, Period, Report, Tally};
 use lienthong_edxml::AgencyCode;
@@ -206,9 +204,12 @@ async fn ask_child(
         "/v1/reports/gateway?from={from}&to={to}&depth={depth}&budget_ms={}&nonce={nonce}",
         budget.as_millis()
     );
-    let body = tokio::time::timeout(left, get(&client, &url, &path))
-        .await
-        .unwrap_or_else(|_| Err("did not answer in time".to_owned()))?;
+    let body = tokio::time::timeout(
+        left,
+        super::tracking::peer_get(&client, &url, &path, MAX_ANSWER_BYTES),
+    )
+    .await
+    .unwrap_or_else(|_| Err("did not answer in time".to_owned()))?;
     let signed: Value =
         serde_json::from_slice(&body).map_err(|e| format!("unreadable answer: {e}"))?;
     let (Some(answer), Some(receipt)) = (signed["answer"].as_str(), signed["receipt"].as_str())
@@ -233,30 +234,6 @@ async fn ask_child(
         return Err("answered for another gateway or period".into());
     }
     Ok(part)
-}
-
-async fn get(client: &crate::net::HttpsClient, base: &str, path: &str) -> Result<Bytes, String> {
-    let req = hyper::Request::get(format!("{}{path}", base.trim_end_matches('/')))
-        .body(http_body_util::Full::new(Bytes::new()))
-        .map_err(|e| e.to_string())?;
-    let resp = client
-        .request(req)
-        .await
-        .map_err(|e| format!("connection: {}", crate::net::error_chain(&e)))?;
-    let status = resp.status();
-    let body = http_body_util::Limited::new(resp.into_body(), MAX_ANSWER_BYTES)
-        .collect()
-        .await
-        .map_err(|e| format!("reading the answer: {e}"))?
-        .to_bytes();
-    if !status.is_success() {
-        let code = serde_json::from_slice::<Value>(&body)
-            .ok()
-            .and_then(|v| v["error"]["code"].as_str().map(str::to_owned))
-            .unwrap_or_default();
-        return Err(format!("answered {status} {code}").trim_end().to_owned());
-    }
-    Ok(body)
 }
 
 /// The directory's name and level of each agency (the code itself and `other` for one it

@@ -282,6 +282,18 @@ pub(crate) async fn trail_get(
     base: &str,
     path: &str,
 ) -> Result<Value, String> {
+    let body = peer_get(client, base, path, TRAIL_MAX_BYTES).await?;
+    serde_json::from_slice(&body).map_err(|e| format!("unreadable answer: {e}"))
+}
+
+/// `GET base+path` from a peer gateway: the body of a success (at most `max_bytes`), or
+/// why not in words (the connection, or the status with the error code it answered).
+pub(crate) async fn peer_get(
+    client: &crate::net::HttpsClient,
+    base: &str,
+    path: &str,
+    max_bytes: usize,
+) -> Result<Bytes, String> {
     let req = hyper::Request::get(format!("{}{path}", base.trim_end_matches('/')))
         .body(http_body_util::Full::new(Bytes::new()))
         .map_err(|e| e.to_string())?;
@@ -290,7 +302,7 @@ pub(crate) async fn trail_get(
         .await
         .map_err(|e| format!("connection: {}", crate::net::error_chain(&e)))?;
     let status = resp.status();
-    let body = http_body_util::Limited::new(resp.into_body(), TRAIL_MAX_BYTES)
+    let body = http_body_util::Limited::new(resp.into_body(), max_bytes)
         .collect()
         .await
         .map_err(|e| format!("reading the answer: {e}"))?
@@ -302,7 +314,7 @@ pub(crate) async fn trail_get(
             .unwrap_or_default();
         return Err(format!("answered {status} {code}").trim_end().to_owned());
     }
-    serde_json::from_slice(&body).map_err(|e| format!("unreadable answer: {e}"))
+    Ok(body)
 }
 
 /// Per recipient, the furthest state known: follow `relayed` into the next hop's trail as

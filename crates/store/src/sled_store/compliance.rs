@@ -435,9 +435,12 @@ const DERIVED: [T; 6] = [
     T::DueOpen,
 ];
 
+/// Entries of the derived spaces: `(space, key)` to the value bytes.
+type Derived = BTreeMap<(T, Vec<u8>), Vec<u8>>;
+
 /// What the derived spaces must hold, recomputed from every facts record: each entry's
 /// exact value bytes. Problems with the records themselves go to `p`.
-fn expected(store: &SledStore, p: &mut Vec<String>) -> Result<BTreeMap<(T, Vec<u8>), Vec<u8>>> {
+fn expected(store: &SledStore, p: &mut Vec<String>) -> Result<Derived> {
     let mut counts: BTreeMap<(T, Vec<u8>), Counts> = BTreeMap::new();
     let mut hists: BTreeMap<(T, Vec<u8>), BTreeMap<i32, u64>> = BTreeMap::new();
     let mut out = BTreeMap::new();
