@@ -26,8 +26,8 @@
 //! ## Key spaces and record format (store format 4, record version 1)
 //!
 //! sled holds one tree, `store`. The logical trees below are key spaces in it: every key
-//! starts with its space's tag byte (the table's order, from 0 for `messages` to 25 for
-//! `inbox_urgent`), so that a group commit is one `Tree::apply_batch`, which sled recovers
+//! starts with its space's tag byte (the table's order, from 0 for `messages` to 28 for
+//! `facts_receipts`), so that a group commit is one `Tree::apply_batch`, which sled recovers
 //! atomically.
 //!
 //! Names in keys (sender, agency, hop) are written as `[len: u8] ++ UTF-8 bytes` (1–255 bytes), so
@@ -57,13 +57,16 @@
 //! | `status_index` | agency ++ DocumentId ++ `0` ++ id | empty — a status package delivered to the agency, answering that document (written with the delivery; for tracking). Stores from before this tree simply start with it empty. |
 //! | `payloads` | sha256 | location: segment (u32) ++ offset of the record (u64) ++ payload length (u64); present while any `blob_refs` key has this digest |
 //! | `inbox_open` | agency ++ seq (u64), as in `inbox` | delivered_at (u64) — inbox entries not acknowledged yet (the first per agency is the oldest) |
-//! | `facts` | id | record: what the reports need of a document (`lienthong_compliance::DocFacts`: urgency, due date, paper, number, subject, signed, day sent, recall, and per recipient delivered here its delivery, deadlines, first 01/02, 06, withdrawal) |
+//! | `facts` | id | record: what the reports need of a document (`lienthong_compliance::DocFacts`: urgency, due date, paper, number, subject, signed, day sent, recall), its recipients apart |
 //! | `agg_day` | day (i32, sign bit flipped, BE; Vietnam days since 1970-01-01) ++ agency | `Counts`: `[1] ++ [n] ++ n × u64` — what the facts imply for that agency and day |
 //! | `agg_month` | month (year × 12 + month − 1, as above) ++ agency | the same per month, so that a year's report reads 12 entries per agency |
 //! | `notice_open` | agency ++ deadline (u64) ++ id | empty — a receipt notice the agency owes |
 //! | `due_open` | agency ++ due day (i32 as above) ++ id | empty — a completion (06) the agency owes by a due date |
 //! | `queue_urgent` | band (0 = most urgent) ++ hop ++ due ++ id | empty — ready entries of urgent documents (also in `queue_ready`), leased first |
 //! | `inbox_urgent` | agency ++ seq | empty — unacknowledged inbox entries of urgent documents, listed first |
+//! | `due_day` | day (as in `agg_day`) ++ agency | the completions owed of documents delivered to the agency that day, by due day: `[1] ++ n × (due day (4) ++ count u64)` |
+//! | `due_month` | month (as in `agg_month`) ++ agency | the same per month |
+//! | `facts_receipts` | id ++ agency | record: one recipient's handling of a document delivered here (delivery, notice deadline and urgent deadline, first 01/02, refusal, first 06, withdrawal), apart from `facts` so that no value grows with the number of recipients |
 //!
 //! Every operation computes its writes under one store-wide write lock, against sled plus the
 //! writes still pending from other operations. The pending writes of many operations are applied

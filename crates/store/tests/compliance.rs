@@ -521,3 +521,54 @@ fn check_recomputes_the_counts_and_finds_every_difference() {
     );
     assert_eq!(problems.len(), 3, "{problems:#?}");
 }
+
+#[test]
+fn a_document_to_a_thousand_agencies_here_is_kept_and_counted() {
+    let d = tempfile::tempdir().unwrap();
+    let s = open(d.path());
+    let to: Vec<String> = (0..1000)
+        .map(|i| format!("{:03}.{:02}.21.H50", i % 1000, i / 1000))
+        .collect();
+    let refs: Vec<&str> = to.iter().map(String::as_str).collect();
+    let t = vn("2026-11-02 09:00");
+    let id = s
+        .accept_with(
+            &doc(
+                "A",
+                "BIG",
+                &refs,
+                DocFacts {
+                    priority: 3,
+                    due: Some(day("2026-11-04")),
+                    subject: Some("Chỉ thị gửi toàn tỉnh".repeat(14)),
+                    ..DocFacts::default()
+                },
+            ),
+            &deliver_all(&refs),
+            t,
+        )
+        .unwrap()
+        .id;
+    // A hundred notify, half of them complete: each change rewrites one receipt.
+    for (i, r) in to.iter().take(100).enumerate() {
+        s.accept(&status(r, "A", "BIG", "01", 0), t.plus_millis(60_000))
+            .unwrap();
+        if i % 2 == 0 {
+            s.accept(&status(r, "A", "BIG", "06", 0), vn("2026-11-03 10:00"))
+                .unwrap();
+        }
+    }
+    let f = s.doc_facts(id).unwrap().unwrap();
+    assert_eq!(f.recipients.len(), 1000);
+    let c = counts(&s, "2026-11-02", "2026-11-02");
+    let total = |k: fn(&Counts) -> u64| c.values().map(k).sum::<u64>();
+    assert_eq!(total(|c| c.received), 1000);
+    assert_eq!(total(|c| c.same_day), 100);
+    assert_eq!(total(|c| c.urgent_met), 100);
+    assert_eq!(total(|c| c.on_time), 50);
+    let open = s
+        .overdue_open(day("2026-11-01"), day("2026-11-30"), day("2026-11-10"))
+        .unwrap();
+    assert_eq!(open.values().sum::<u64>(), 950);
+    healthy(&s);
+}

@@ -97,12 +97,51 @@ fn hist_from_bytes(b: &[u8]) -> Option<BTreeMap<i32, u64>> {
 }
 
 impl Tx<'_> {
+    /// The facts of message `id`: the document's record (`facts`) with its recipients'
+    /// receipts, each kept under its own key (`facts_receipts`: id ++ agency), so that a
+    /// document delivered to a thousand agencies here never makes one oversized value.
     pub(super) fn load_facts(&self, id: MessageId) -> Result<Option<DocFacts>> {
         let key = id.to_bytes();
-        match self.get(T::Facts, &key)? {
-            Some(v) => Ok(Some(decode(&v, "facts", &key)?)),
-            None => Ok(None),
+        let Some(v) = self.get(T::Facts, &key)? else {
+            return Ok(None);
+        };
+        let mut f: DocFacts = decode(&v, "facts", &key)?;
+        for k in self.keys_with_prefix(T::FactsReceipts, &key, usize::MAX)? {
+            let bad = || StoreError::corrupt("facts_receipts key", show_key(&k));
+            let (&len, name) = k.get(16..).and_then(<[u8]>::split_first).ok_or_else(bad)?;
+            if name.len() != usize::from(len) {
+                return Err(bad());
+            }
+            let agency = String::from_utf8(name.to_vec()).map_err(|_| bad())?;
+            let rv = self.get(T::FactsReceipts, &k)?.ok_or_else(bad)?;
+            f.recipients
+                .insert(agency, decode(&rv, "facts_receipts", &k)?);
         }
+        Ok(Some(f))
+    }
+
+    /// Write `new`'s record and its receipts that differ from `old`'s.
+    fn save_facts(&mut self, id: MessageId, old: Option<&DocFacts>, new: &DocFacts) -> Result<()> {
+        let doc = DocFacts {
+            recipients: BTreeMap::new(),
+            ..new.clone()
+        };
+        self.put(T::Facts, id.to_bytes().to_vec(), encode(&doc)?);
+        let none = BTreeMap::new();
+        let before = old.map_or(&none, |o| &o.recipients);
+        for (agency, r) in &new.recipients {
+            if before.get(agency) != Some(r) {
+                self.put(
+                    T::FactsReceipts,
+                    id_key(id, &name_prefix(agency)),
+                    encode(r)?,
+                );
+            }
+        }
+        for agency in before.keys().filter(|a| !new.recipients.contains_key(*a)) {
+            self.del(T::FactsReceipts, id_key(id, &name_prefix(agency)));
+        }
+        Ok(())
     }
 
     /// Replace the facts of message `id` (sent by `sender`) `old` by `new`: the record, the
@@ -182,8 +221,7 @@ impl Tx<'_> {
                 self.put(t, k, hist_to_bytes(&cur));
             }
         }
-        self.put(T::Facts, id.to_bytes().to_vec(), encode(new)?);
-        Ok(())
+        self.save_facts(id, old, new)
     }
 }
 
@@ -445,14 +483,15 @@ fn expected(store: &SledStore, p: &mut Vec<String>) -> Result<Derived> {
     let mut hists: BTreeMap<(T, Vec<u8>), BTreeMap<i32, u64>> = BTreeMap::new();
     let mut out = BTreeMap::new();
     let tx = Tx::reader(&store.trees);
-    for item in store.tree(T::Facts).iter() {
-        let (k, v) = item?;
+    for item in store.tree(T::Facts).iter().keys() {
+        let k = item?;
         let Some(id) = id_at(&k).filter(|_| k.len() == 16) else {
             p.push(format!("facts/{}: malformed key", show_key(&k)));
             continue;
         };
-        let f: DocFacts = match decode(&v, "facts", &k) {
-            Ok(f) => f,
+        let f: DocFacts = match tx.load_facts(id) {
+            Ok(Some(f)) => f,
+            Ok(None) => continue,
             Err(e) => {
                 p.push(e.to_string());
                 continue;
@@ -504,6 +543,16 @@ pub(super) fn check(store: &SledStore, p: &mut Vec<String>) -> Result<()> {
                     show_key(&k)
                 )),
             }
+        }
+    }
+    for item in store.tree(T::FactsReceipts).iter().keys() {
+        let k = item?;
+        let has_record = match id_at(&k) {
+            Some(id) => store.tree(T::Facts).contains_key(id.to_bytes())?,
+            None => false,
+        };
+        if !has_record {
+            p.push(format!("facts_receipts/{}: no facts record", show_key(&k)));
         }
     }
     for (t, k) in want.keys() {

@@ -132,9 +132,10 @@ pub(super) enum T {
     InboxUrgent,
     DueDay,
     DueMonth,
+    FactsReceipts,
 }
 
-pub(super) const N_TREES: usize = 28;
+pub(super) const N_TREES: usize = 29;
 
 pub(super) const TREE_NAMES: [&str; N_TREES] = [
     "messages",
@@ -165,6 +166,7 @@ pub(super) const TREE_NAMES: [&str; N_TREES] = [
     "inbox_urgent",
     "due_day",
     "due_month",
+    "facts_receipts",
 ];
 
 pub(super) const META_FORMAT: &[u8] = b"format";
