@@ -420,11 +420,11 @@ impl Calendar {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn at(s: &str) -> Timestamp {
-        // "2026-11-02 16:59" Vietnam time
+    /// `"2026-11-02 16:59"`, Vietnam time (for this crate's tests).
+    pub(crate) fn at(s: &str) -> Timestamp {
         let (d, t) = s.split_once(' ').unwrap();
         let day: Day = d.parse().unwrap();
         let tod: TimeOfDay = t.parse().unwrap();

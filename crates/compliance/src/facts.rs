@@ -403,14 +403,7 @@ impl Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::TimeOfDay;
-
-    fn at(s: &str) -> Timestamp {
-        let (d, t) = s.split_once(' ').unwrap();
-        let day: Day = d.parse().unwrap();
-        let tod: TimeOfDay = t.parse().unwrap();
-        day.at_minute(tod.0)
-    }
+    use crate::calendar::tests::at;
 
     fn rules() -> Rules {
         Rules {

@@ -284,6 +284,12 @@ impl Directory {
         self.codes.get(code).map(|&i| &self.agencies[i as usize])
     }
 
+    /// An agency by a code or alias as written (a document's `OrganId`, a stored
+    /// sender): `None` when it is not a valid code or the directory does not know it.
+    pub fn agency_by_text(&self, code: &str) -> Option<&Agency> {
+        self.agency(&AgencyCode::parse(code).ok()?)
+    }
+
     /// The canonical code for a code or alias.
     pub fn canonical(&self, code: &AgencyCode) -> Option<&AgencyCode> {
         self.agency(code).map(|a| &a.code)

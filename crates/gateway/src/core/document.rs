@@ -266,15 +266,12 @@ pub fn check_document(
 /// An agency's codes: the directory's main code and aliases for `code` (the code itself
 /// first when the directory does not know it).
 pub fn agency_codes(snap: &Snapshot, code: &str) -> Vec<String> {
-    let known = AgencyCode::parse(code)
-        .ok()
-        .and_then(|c| snap.directory.agency(&c))
-        .map(|a| {
-            std::iter::once(&a.code)
-                .chain(&a.aliases)
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-        });
+    let known = snap.directory.agency_by_text(code).map(|a| {
+        std::iter::once(&a.code)
+            .chain(&a.aliases)
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    });
     match known {
         Some(mut codes) => {
             // the code the document uses first (messages name it)
@@ -351,9 +348,8 @@ pub fn signature_report(
             name: from.organ_name.clone(),
             // The directory's other codes for the same agency (its main code and aliases):
             // a certificate issued before a merger or renaming still speaks for it.
-            other_codes: AgencyCode::parse(&from.organ_id)
-                .ok()
-                .and_then(|c| dir.agency(&c))
+            other_codes: dir
+                .agency_by_text(&from.organ_id)
                 .map(|a| {
                     std::iter::once(&a.code)
                         .chain(&a.aliases)

@@ -122,9 +122,7 @@ pub(crate) fn activity_rows(
     by_code
         .into_values()
         .map(|a| {
-            let known = AgencyCode::parse(&a.agency)
-                .ok()
-                .and_then(|c| s.directory().agency(&c).cloned());
+            let known = s.directory().agency_by_text(&a.agency).cloned();
             json!({
                 "agency": a.agency,
                 "name": known.as_ref().map(|k| k.name.clone()),

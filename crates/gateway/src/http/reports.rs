@@ -69,6 +69,11 @@ fn period(q: &ReportQuery) -> Result<(Day, Day), ApiError> {
             ));
         }
     };
+    checked(p)
+}
+
+/// `p` as `(from, to)`, if it runs forward and spans at most [`MAX_DAYS`].
+fn checked(p: Period) -> Result<(Day, Day), ApiError> {
     if p.to < p.from {
         return Err(bad(format!("to ({}) is before from ({})", p.to, p.from)));
     }
@@ -241,9 +246,7 @@ async fn ask_child(
 fn info(s: &AppState) -> impl Fn(&str) -> AgencyInfo + use<> {
     let dir = s.directory();
     move |code: &str| {
-        let known = AgencyCode::parse(code)
-            .ok()
-            .and_then(|c| dir.agency(&c).cloned());
+        let known = dir.agency_by_text(code);
         AgencyInfo {
             name: known
                 .as_ref()
@@ -335,11 +338,10 @@ pub(crate) async fn gateway_report(
             "only this gateway's parent may ask for its figures",
         ));
     }
-    let from: Day = q.from.parse().map_err(|e| bad(format!("from: {e}")))?;
-    let to: Day = q.to.parse().map_err(|e| bad(format!("to: {e}")))?;
-    if to < from || (Period { from, to }).days() > MAX_DAYS {
-        return Err(bad("from..to is not a period of at most ten years"));
-    }
+    let (from, to) = checked(Period {
+        from: q.from.parse().map_err(|e| bad(format!("from: {e}")))?,
+        to: q.to.parse().map_err(|e| bad(format!("to: {e}")))?,
+    })?;
     let nonce: MessageId = q.nonce.parse().map_err(|e| bad(format!("nonce: {e}")))?;
     let budget = q
         .budget_ms
@@ -374,11 +376,7 @@ pub(crate) struct OverdueQuery {
 /// What is overdue, with agency names: for `queue overdue` and the console.
 fn overdue_view(s: &AppState, o: Overdue) -> Value {
     let dir = s.directory();
-    let name = |code: &str| {
-        AgencyCode::parse(code)
-            .ok()
-            .and_then(|c| dir.agency(&c).map(|a| a.name.clone()))
-    };
+    let name = |code: &str| dir.agency_by_text(code).map(|a| a.name.clone());
     let rows = |items: &[lienthong_store::OverdueItem]| -> Vec<Value> {
         items
             .iter()

@@ -305,6 +305,7 @@ impl SledStore {
             None => self.tree(tree).iter(),
         };
         let (mut items, mut total) = (Vec::new(), 0u64);
+        let tx = Tx::reader(&self.trees);
         for (n, item) in iter.keys().enumerate() {
             if n >= MAX_OVERDUE_SCAN {
                 break;
@@ -317,7 +318,6 @@ impl SledStore {
             if items.len() >= limit {
                 continue;
             }
-            let tx = Tx::reader(&self.trees);
             let rec = tx.load_message(id)?;
             let facts = tx.load_facts(id)?.unwrap_or_default();
             let delivered_at = facts
