@@ -14,13 +14,15 @@ pub(crate) struct Args {
 enum Command {
     /// Generate the development PKI (DEVELOPMENT ONLY: the keys are not secret).
     #[cfg(feature = "dev")]
+    #[command(about = say!("cli-certs-help-dev"))]
     Dev {
         /// Output directory.
-        #[arg(long)]
+        #[arg(long, help = say!("cli-certs-help-out"))]
         out: std::path::PathBuf,
     },
     /// Operators: every certificate a running gateway depends on (its own, its next hops',
     /// its clients') and the days each has left, the one expiring first first.
+    #[command(about = say!("cli-certs-help-status"))]
     Status(crate::remote::CertsStatus),
 }
 
@@ -50,6 +52,7 @@ certificate, which is fine: the tests read whatever is here.
 | `gateways/ID.pem`, `.key` | gateway certificates: SAN `urn:lienthong:gateway:ID`, DNS `localhost`, IP 127.0.0.1; serverAuth + clientAuth |
 | `dms/CODE.pem`, `.key` | DMS client certificates: SAN `urn:lienthong:agency:CODE`; clientAuth |
 | `operator/ops.pem`, `.key` | operator client certificate: SAN `urn:lienthong:operator:ops` |
+| `monitor/prometheus.pem`, `.key` | monitor client certificate: SAN `urn:lienthong:monitor:prometheus` (reads metrics, the console and reports; acts on nothing; used by `deploy/prometheus/prometheus.yml`) |
 | `signers/CODE.pem`, `.key` | document signers (ECDSA P-256): SAN `urn:lienthong:agency:CODE`, digitalSignature + nonRepudiation |
 | `signers/CODE-rsa.pem`, `.key` | RSA-2048 document signers for `000.05.21.H50` and `000.00.11.H48` |
 | `signers/expired.pem`, `.key` | signer for `000.00.11.H50` that expired on 2025-03-01 |
@@ -66,7 +69,10 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             let pki = match lienthong_testkit::pki::DevPki::generate() {
                 Ok(p) => p,
                 Err(e) => {
-                    eprintln!("error: generating the PKI failed: {e}");
+                    eprintln!(
+                        "{}",
+                        say!("cli-certs-generate-failed", error = e.to_string())
+                    );
                     return ExitCode::from(2);
                 }
             };
@@ -76,14 +82,24 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             match written {
                 Ok(files) => {
                     println!(
-                        "Development PKI (DEVELOPMENT ONLY) written to {}: {} files",
-                        out.display(),
-                        files.len() + 1
+                        "{}",
+                        say!(
+                            "cli-certs-written",
+                            dir = out.display().to_string(),
+                            count = files.len() + 1
+                        )
                     );
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("error: writing to {}: {e}", out.display());
+                    eprintln!(
+                        "{}",
+                        say!(
+                            "cli-certs-write-failed",
+                            dir = out.display().to_string(),
+                            error = e.to_string()
+                        )
+                    );
                     ExitCode::from(2)
                 }
             }

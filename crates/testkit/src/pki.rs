@@ -134,6 +134,9 @@ pub struct DevPki {
     pub dms: BTreeMap<String, Issued>,
     /// The operator's client certificate.
     pub operator: Issued,
+    /// The monitoring system's client certificate (`urn:lienthong:monitor:prometheus`):
+    /// reads metrics, the console and reports, acts on nothing.
+    pub monitor: Issued,
     /// Document signers: `CODE` (ECDSA P-256) and `CODE-rsa` (RSA-2048) entries.
     pub signers: BTreeMap<String, Issued>,
     /// A signer whose certificate expired on 2025-03-01.
@@ -184,6 +187,11 @@ impl DevPki {
             gateways: BTreeMap::new(),
             dms: BTreeMap::new(),
             operator: Issued {
+                cert_pem: String::new(),
+                cert_der: vec![],
+                key_pem: String::new(),
+            },
+            monitor: Issued {
                 cert_pem: String::new(),
                 cert_der: vec![],
                 key_pem: String::new(),
@@ -247,6 +255,19 @@ impl DevPki {
             cn: "operator ops".into(),
             org: Some("Trung tâm CNTT (vận hành)".into()),
             uris: vec!["urn:lienthong:operator:ops".into()],
+            dns: vec![],
+            ips: vec![],
+            key_usages: vec![KeyUsagePurpose::DigitalSignature],
+            ekus: vec![ExtendedKeyUsagePurpose::ClientAuth],
+            valid: ((2026, 1, 1), (2036, 1, 1)),
+            key_pem: None,
+            serial,
+        })?;
+        serial += 1;
+        pki.monitor = pki.issue(&LeafSpec {
+            cn: "monitor prometheus".into(),
+            org: Some("Trung tâm CNTT (giám sát)".into()),
+            uris: vec!["urn:lienthong:monitor:prometheus".into()],
             dns: vec![],
             ips: vec![],
             key_usages: vec![KeyUsagePurpose::DigitalSignature],
@@ -332,6 +353,8 @@ impl DevPki {
         }
         put("operator/ops.pem".into(), &self.operator.cert_pem)?;
         put("operator/ops.key".into(), &self.operator.key_pem)?;
+        put("monitor/prometheus.pem".into(), &self.monitor.cert_pem)?;
+        put("monitor/prometheus.key".into(), &self.monitor.key_pem)?;
         for (name, i) in &self.signers {
             put(format!("signers/{name}.pem"), &i.cert_pem)?;
             put(format!("signers/{name}.key"), &i.key_pem)?;
