@@ -110,7 +110,7 @@ async fn an_online_backup_restores_to_the_gateway_as_it_was() {
     let text = metrics_text(&f, "gw-h50").await;
     let at = metric_value(&text, "lienthong_backup_last_success_timestamp_seconds").unwrap();
     assert!(
-        (at - b["at"].as_f64().unwrap() / 1000.0).abs() < 0.01,
+        (at - time_ms(&b["at"]).unwrap() as f64 / 1000.0).abs() < 0.01,
         "{at} {b}"
     );
 

@@ -60,7 +60,7 @@ async fn a_busy_peer_s_held_back_relays_go_when_it_takes_one_again() {
         || async {
             let q = ops.get("/v1/queues").await.ok()?.json();
             let l = q["links"]["gw-g22"].clone();
-            l["last_busy_at"].as_u64().map(|_| l)
+            time_ms(&l["last_busy_at"]).map(|_| l)
         },
     )
     .await;

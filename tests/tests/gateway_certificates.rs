@@ -38,7 +38,7 @@ fn is_dev_cert(c: &Value, name: &str) {
         "{c:#}"
     );
     let days = c["days_left"].as_f64().unwrap();
-    let not_after = c["not_after"].as_u64().unwrap();
+    let not_after = time_ms(&c["not_after"]).unwrap();
     let now = lienthong_store::Timestamp::now_utc().as_millis();
     let expected = (not_after as f64 - now as f64) / 86_400_000.0;
     assert!((days - expected).abs() < 0.2, "{days} vs {expected}: {c:#}");

@@ -57,7 +57,15 @@ async fn a_link_down_is_reported_and_its_recovery_sends_the_waiting_retries_at_o
         l["last_error"].as_str().unwrap().contains("connection"),
         "{l}"
     );
-    assert!(l["since"].as_u64().is_some(), "{l}");
+    assert!(time_ms(&l["since"]).is_some(), "{l}");
+    // Why, in words an operator can act on (the raw text stays beside it).
+    assert!(
+        l["last_error_text"]
+            .as_str()
+            .unwrap()
+            .contains("từ chối kết nối"),
+        "{l}"
+    );
     let m = metrics_text(&f, "gw-h50").await;
     assert_eq!(
         metric_value(&m, "lienthong_link_up{hop=\"gw-g22\"}"),
@@ -88,7 +96,10 @@ async fn a_link_down_is_reported_and_its_recovery_sends_the_waiting_retries_at_o
     let l = link(&q);
     assert_eq!(l["up"], true, "{l}");
     assert_eq!(l["consecutive_failures"], 0, "{l}");
-    assert!(l["last_success_at"].as_u64() >= l["since"].as_u64(), "{l}");
+    assert!(
+        time_ms(&l["last_success_at"]) >= time_ms(&l["since"]),
+        "{l}"
+    );
     // The history says why the retry went early.
     let t = dms
         .get(&format!("/v1/documents/{}", ids[0]))

@@ -50,7 +50,11 @@ async fn search(ops: &ApiClient, query: &str) -> (Vec<String>, Vec<Value>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn operators_find_messages_by_agency_and_time() {
     let mut f = federation("search", Some(&["gw-g22", "gw-h50"])).await;
-    let ops = f.client("gw-h50", Some("operator/ops")).unwrap();
+    // Refusals' messages in English, which this test reads.
+    let ops = f
+        .client("gw-h50", Some("operator/ops"))
+        .unwrap()
+        .with_language("en");
     let submit = |from: &'static str, to: &'static [&'static str], n: u32| {
         let c = f.client("gw-h50", Some(&format!("dms/{from}"))).unwrap();
         async move {

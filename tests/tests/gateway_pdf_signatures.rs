@@ -152,7 +152,10 @@ async fn under_record_every_pdf_verdict_is_kept_and_shown() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn under_require_the_main_pdf_needs_the_senders_organisation_signature() {
     let f = federation("pdf-require", "require").await;
-    let sender = f.client("gw-h50", Some(&format!("dms/{FROM}"))).unwrap();
+    let sender = f
+        .client("gw-h50", Some(&format!("dms/{FROM}")))
+        .unwrap()
+        .with_language("en");
     let ops = f.client("gw-h50", Some("operator/ops")).unwrap();
     let stored = || {
         let ops = ops.clone();

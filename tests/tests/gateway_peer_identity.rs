@@ -67,7 +67,10 @@ async fn a_wrong_url_hands_nothing_to_the_wrong_gateway() {
 async fn a_signer_certificate_is_not_a_client_identity() {
     let mut f = federation("signer-as-client", Some(&["gw-h50", "gw-g22", "gw-h48"])).await;
     let me = "000.00.11.H50";
-    let signer = f.client("gw-h50", Some(&format!("signers/{me}"))).unwrap();
+    let signer = f
+        .client("gw-h50", Some(&format!("signers/{me}")))
+        .unwrap()
+        .with_language("en");
     let r = signer.get("/v1/inbox").await.unwrap();
     assert_eq!(
         (r.status.as_u16(), r.error_code().as_deref()),

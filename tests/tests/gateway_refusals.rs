@@ -51,7 +51,10 @@ async fn dms_refusals_leave_no_trace() {
     f.start_all().await.unwrap();
     let gw = "gw-h50";
     let me = "000.00.11.H50";
-    let dms = f.client(gw, Some(&format!("dms/{me}"))).unwrap();
+    let dms = f
+        .client(gw, Some(&format!("dms/{me}")))
+        .unwrap()
+        .with_language("en");
     let good = document(me, &["000.00.11.H48"], 7);
 
     // No client certificate.

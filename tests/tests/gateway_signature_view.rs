@@ -30,7 +30,10 @@ async fn recipients_see_who_signed_and_whether_it_holds() {
     let mut f = Federation::prepare(&spec).unwrap();
     f.start_all().await.unwrap();
     let sender = f.client("gw-h50", Some(&format!("dms/{FROM}"))).unwrap();
-    let inbox = f.client("gw-h50", Some(&format!("dms/{TO}"))).unwrap();
+    let inbox = f
+        .client("gw-h50", Some(&format!("dms/{TO}")))
+        .unwrap()
+        .with_language("en");
     let submit = |c: &lienthong_gateway::ApiClient, body: Vec<u8>| {
         let c = c.clone();
         async move {

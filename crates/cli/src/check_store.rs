@@ -18,14 +18,19 @@ use lienthong_store::{SledStore, VerifyLevel};
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The gateway configuration (TOML); its `gateway.data_dir` is checked.
-    #[arg(long, required_unless_present = "data", conflicts_with = "data")]
+    #[arg(
+        long,
+        required_unless_present = "data",
+        conflicts_with = "data",
+        help = say!("cli-check-store-help-config")
+    )]
     config: Option<PathBuf>,
     /// A data folder to check instead (e.g. a backup made by `lienthong backup`; opening
     /// it applies the store's recovery, as a restore would).
-    #[arg(long)]
+    #[arg(long, help = say!("cli-check-store-help-data"))]
     data: Option<PathBuf>,
     /// Also read every payload back and compare its SHA-256 (reads the whole log).
-    #[arg(long)]
+    #[arg(long, help = say!("cli-check-store-help-hashes"))]
     hashes: bool,
 }
 
@@ -37,28 +42,28 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 lienthong_gateway::store_config(&v),
             ),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("{}", say!("cli-check-store-error", message = e.to_string()));
                 return ExitCode::from(2);
             }
         },
         (None, Some(data)) => (data.clone(), lienthong_store::StoreConfig::default()),
         (None, None) => {
-            eprintln!("error: give --config FILE or --data DIR");
+            eprintln!("{}", say!("cli-check-store-no-store-given"));
             return ExitCode::from(2);
         }
     };
     if !dir.is_dir() {
         eprintln!(
-            "error: {}: no store here (data_dir does not exist)",
-            dir.display()
+            "{}",
+            say!("cli-check-store-no-dir", dir = dir.display().to_string())
         );
         return ExitCode::from(2);
     }
     // Never create a store while checking one: an empty or mistyped folder is not healthy.
     if !dir.join("meta").join("db").is_file() {
         eprintln!(
-            "error: {}: no store here (no meta/db): is data_dir right?",
-            dir.display()
+            "{}",
+            say!("cli-check-store-no-meta", dir = dir.display().to_string())
         );
         return ExitCode::from(2);
     }
@@ -80,38 +85,52 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     ) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {}: {e}", dir.display());
             eprintln!(
-                "(is the gateway still running? stop it first: the store is opened exclusively)"
+                "{}",
+                say!(
+                    "cli-check-store-error",
+                    message = format!("{}: {e}", dir.display())
+                )
             );
+            eprintln!("{}", say!("cli-check-store-still-running"));
             return ExitCode::from(2);
         }
     };
     let report = match store.check(level) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: checking {}: {e}", dir.display());
+            eprintln!(
+                "{}",
+                say!(
+                    "cli-check-store-check-failed",
+                    dir = dir.display().to_string(),
+                    error = e.to_string()
+                )
+            );
             return ExitCode::from(2);
         }
     };
-    println!(
-        "{}: {} messages, {} queue entries, {} inbox entries, {} payloads checked{}",
-        dir.display(),
-        report.messages,
-        report.queue_entries,
-        report.inbox_entries,
-        report.blobs,
-        if args.hashes {
-            " (SHA-256 read back)"
-        } else {
-            ""
-        }
+    let counts = say!(
+        "cli-check-store-counts",
+        dir = dir.display().to_string(),
+        messages = report.messages,
+        queue = report.queue_entries,
+        inbox = report.inbox_entries,
+        payloads = report.blobs
     );
+    if args.hashes {
+        println!("{counts} ({})", say!("cli-check-store-hashes-read"));
+    } else {
+        println!("{counts}");
+    }
     if report.problems.is_empty() {
-        println!("healthy");
+        println!("{}", say!("cli-check-store-healthy"));
         ExitCode::SUCCESS
     } else {
-        println!("{} problem(s):", report.problems.len());
+        println!(
+            "{}",
+            say!("cli-check-store-problems", count = report.problems.len())
+        );
         for p in &report.problems {
             println!("  {p}");
         }

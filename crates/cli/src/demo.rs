@@ -9,7 +9,6 @@
 //! Last, a DMS built on the national axis's SDK sends through the VXP API of its gateway,
 //! and takes the answering status from it.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -22,16 +21,16 @@ use lienthong_edxml::{
 use lienthong_gateway::ApiClient;
 use lienthong_gateway::config::SignaturePolicy;
 use lienthong_gateway::federation::{Federation, FederationSpec, NodeSpec};
-use lienthong_testkit::federation::{AGENCIES, GATEWAYS, agency};
+use lienthong_testkit::federation::{AGENCIES, GATEWAYS, agency, samples};
 
 /// Arguments of `demo`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// Run the flows once and exit: 0 when all completed, 1 with the reason otherwise.
-    #[arg(long)]
+    #[arg(long, help = say!("demo-help-once"))]
     once: bool,
     /// Keep the generated PKI, configs and data in this folder (default: a temporary one).
-    #[arg(long)]
+    #[arg(long, help = say!("demo-help-dir"))]
     dir: Option<PathBuf>,
 }
 
@@ -50,7 +49,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+            eprintln!("{}", say!("demo-error-runtime", error = e.to_string()));
             return ExitCode::from(2);
         }
     };
@@ -61,13 +60,13 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         let mut demo = match Demo::start(&dir).await {
             Ok(d) => d,
             Err(e) => {
-                eprintln!("demo failed to start: {e}");
+                eprintln!("{}", say!("demo-failed-to-start", error = e));
                 return ExitCode::FAILURE;
             }
         };
         let outcome = demo.flows().await;
         if let Err(e) = &outcome {
-            eprintln!("\ndemo FAILED: {e}");
+            eprintln!("\n{}", say!("demo-failed", error = e));
         }
         if args.once || outcome.is_err() {
             demo.fed.stop_all().await;
@@ -123,26 +122,24 @@ fn name(code: &str) -> String {
 fn gateway_of(code: &str) -> Result<&'static str, String> {
     agency(code)
         .map(|a| a.gateway)
-        .ok_or_else(|| format!("unknown agency {code}"))
+        .ok_or_else(|| say!("demo-unknown-agency", code = code))
 }
 
 impl Demo {
     async fn start(dir: &Path) -> Result<Demo, String> {
         let certs = dir.join("pki");
-        println!(
-            "lienthong demo: a federation of {} gateways on loopback",
-            GATEWAYS.len()
-        );
+        println!("{}", say!("demo-title", n = GATEWAYS.len()));
         let pki = lienthong_testkit::pki::DevPki::generate().map_err(|e| e.to_string())?;
         pki.write_to(&certs).map_err(|e| e.to_string())?;
         let person = pki
             .issue(&lienthong_testkit::pki::LeafSpec::person(
-                "Nguyễn Văn An",
+                samples::PERSON,
                 &name(COMMUNE),
                 7001,
             ))
             .map_err(|e| e.to_string())?;
-        println!("  throw-away PKI (development only) in {}", certs.display());
+        let shown = certs.display().to_string();
+        println!("  {}", say!("demo-pki", dir = shown));
         let nodes = GATEWAYS
             .iter()
             .map(|g| NodeSpec {
@@ -165,8 +162,7 @@ impl Demo {
                 .into(),
         };
         let mut fed = Federation::prepare(&spec)?;
-        let secret = lienthong_gateway::vxp::new_secret()
-            .ok_or("the system gives no random bytes for a VXP secret")?;
+        let secret = lienthong_gateway::vxp::new_secret().ok_or_else(|| say!("demo-no-random"))?;
         let vxp_gateway = gateway_of(VXP_AGENCY)?;
         fed.add_vxp(
             vxp_gateway,
@@ -177,7 +173,18 @@ impl Demo {
             .running(vxp_gateway)
             .and_then(|g| g.vxp.as_ref())
             .map(|v| v.addr)
-            .ok_or("the VXP listener did not start")?;
+            .ok_or_else(|| say!("demo-vxp-not-started"))?;
+        let level = |l: &str| match l {
+            "national" => say!("demo-level-national"),
+            "province" => say!("demo-level-province"),
+            "district" => say!("demo-level-district"),
+            "commune" => say!("demo-level-commune"),
+            other => other.to_owned(),
+        };
+        let width = GATEWAYS
+            .iter()
+            .map(|g| level(g.level).chars().count())
+            .max();
         for g in GATEWAYS {
             let homed: Vec<String> = AGENCIES
                 .iter()
@@ -185,11 +192,12 @@ impl Demo {
                 .map(|a| a.name.to_owned())
                 .collect();
             println!(
-                "  {:<15} {:<8} {:<26} {}",
+                "  {:<15} {:<w$} {:<26} {}",
                 g.id,
-                g.level,
+                level(g.level),
                 fed.url(g.id).unwrap_or_default(),
-                homed.join(", ")
+                homed.join(", "),
+                w = width.unwrap_or(8)
             );
         }
         let mut trust = TrustStore::new();
@@ -337,7 +345,7 @@ impl Demo {
         answer["id"]
             .as_str()
             .map(str::to_owned)
-            .ok_or_else(|| "no id in the answer".into())
+            .ok_or_else(|| say!("demo-no-id"))
     }
 
     /// Submit; returns the gateway's 202 answer.
@@ -348,10 +356,8 @@ impl Demo {
     ) -> Result<serde_json::Value, String> {
         let a = self.dms(from)?.submit(bytes).await?;
         if a.status != 202 {
-            return Err(format!(
-                "{from}: submission refused: {}",
-                String::from_utf8_lossy(&a.body)
-            ));
+            let body = String::from_utf8_lossy(&a.body).into_owned();
+            return Err(say!("demo-refused", from = from, body = body));
         }
         Ok(a.json())
     }
@@ -377,13 +383,18 @@ impl Demo {
                 })
                 .collect();
             let verdict = p["verdict"].as_str().unwrap_or("?");
-            println!(
-                "           PDF {}: signed by {}: {verdict}",
-                p["name"].as_str().unwrap_or("?"),
-                signers.join(" then ")
+            let then = format!(" {} ", say!("demo-then"));
+            let signers_text = signers.join(then.as_str());
+            let pdf = p["name"].as_str().unwrap_or("?");
+            let line = say!(
+                "demo-pdf",
+                pdf = pdf,
+                signers = signers_text,
+                verdict = verdict
             );
+            println!("           {line}");
             if verdict != "valid" || p["sender_signed"] != true {
-                return Err(format!("the PDF's signatures do not hold: {p}"));
+                return Err(say!("demo-pdf-bad", pdf = p.to_string()));
             }
             self.pdf_signatures += signers.len();
         }
@@ -405,9 +416,7 @@ impl Demo {
             if got.status == 200 {
                 let took = since.elapsed();
                 if got.body.as_ref() != sent {
-                    return Err(format!(
-                        "{to} received bytes that differ from what was sent"
-                    ));
+                    return Err(say!("demo-bytes-differ", to = to));
                 }
                 let ack = c
                     .post_json(
@@ -416,17 +425,19 @@ impl Demo {
                     )
                     .await?;
                 if ack.status != 200 {
-                    return Err(format!(
-                        "ack failed: {}",
-                        String::from_utf8_lossy(&ack.body)
-                    ));
+                    let body = String::from_utf8_lossy(&ack.body).into_owned();
+                    return Err(say!("demo-ack-failed", body = body));
                 }
                 self.latencies.push(took);
                 return Ok(took);
             }
             if Instant::now() > deadline {
-                return Err(format!(
-                    "message {id} did not reach {to} within {TIMEOUT:?}"
+                let within = format!("{TIMEOUT:?}");
+                return Err(say!(
+                    "demo-not-delivered",
+                    id = id,
+                    to = to,
+                    within = within
                 ));
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -438,13 +449,13 @@ impl Demo {
         let dir = self
             .fed
             .running(from_gw)
-            .ok_or("gateway not running")?
+            .ok_or_else(|| say!("demo-gateway-not-running"))?
             .state
             .directory();
         let a = lienthong_routing::GatewayId::parse(from_gw).map_err(|e| e.to_string())?;
         let b = lienthong_routing::GatewayId::parse(to_gw).map_err(|e| e.to_string())?;
-        let path = dir.path(&a, &b).ok_or("no path")?;
-        let mid: lienthong_store::MessageId = id.parse().map_err(|_| "bad id".to_owned())?;
+        let path = dir.path(&a, &b).ok_or_else(|| say!("demo-no-path"))?;
+        let mid: lienthong_store::MessageId = id.parse().map_err(|_| say!("demo-bad-id"))?;
         let policy = Policy {
             trust: &self.trust,
             at: lienthong_dsig::unix_time(
@@ -458,13 +469,14 @@ impl Demo {
                 .links
                 .insert((id.to_owned(), here.to_owned(), next.to_owned()))
             {
-                println!("           hop {here} -> {next}: already crossed (one copy per link)");
+                let line = say!("demo-hop-crossed", here = here, next = next);
+                println!("           {line}");
                 continue;
             }
             let store = &self
                 .fed
                 .running(here)
-                .ok_or("gateway not running")?
+                .ok_or_else(|| say!("demo-gateway-not-running"))?
                 .state
                 .store;
             // The far inbox may have the document a moment before the gateway that sent it
@@ -476,25 +488,31 @@ impl Demo {
                     break r;
                 }
                 if Instant::now() >= deadline {
-                    return Err(format!("{here} has no receipt from {next}"));
+                    return Err(say!("demo-no-receipt", here = here, next = next));
                 }
                 tokio::time::sleep(Duration::from_millis(5)).await;
             };
             let (receipt, report) = verify_receipt(&r.bytes, &policy).map_err(|e| e.to_string())?;
             if !report.valid {
-                return Err(format!(
-                    "receipt from {next} is not valid: {}",
-                    report.problems.join("; ")
-                ));
+                let why = report.problems.join("; ");
+                return Err(say!("demo-receipt-invalid", next = next, why = why));
             }
             self.receipts += 1;
             self.hops += 1;
-            println!(
-                "           hop {}: {here} -> {next}, receipt signed by {} verified (sha256 {}…)",
-                receipt.hop,
-                receipt.receiving_gateway,
-                &receipt.document_sha256.to_hex()[..12]
+            let line = say!(
+                "demo-hop",
+                hop = receipt.hop.to_string(),
+                here = here,
+                next = next,
+                gateway = receipt.receiving_gateway.to_string(),
+                sha256 = receipt
+                    .document_sha256
+                    .to_hex()
+                    .chars()
+                    .take(12)
+                    .collect::<String>()
             );
+            println!("           {line}");
         }
         Ok(())
     }
@@ -511,13 +529,11 @@ impl Demo {
         let id = answer["id"]
             .as_str()
             .map(str::to_owned)
-            .ok_or("no id in the answer")?;
+            .ok_or_else(|| say!("demo-no-id"))?;
         self.documents += 1;
-        println!(
-            "{} document {n}/UBND from {} accepted as {id}",
-            self.t(),
-            name(COMMUNE)
-        );
+        let from = name(COMMUNE);
+        let line = say!("demo-document-accepted", number = n, from = from, id = &id);
+        println!("{} {line}", self.t());
         println!(
             "           \"{subject}\" -> {}",
             to.iter().map(|t| name(t)).collect::<Vec<_>>().join(", ")
@@ -525,12 +541,9 @@ impl Demo {
         self.show_pdfs(&answer)?;
         for r in to {
             let took = self.await_delivery(&id, r, &bytes, t0).await?;
-            println!(
-                "{} delivered to {} in {:.1} ms, fetched byte-identical and acknowledged",
-                self.t(),
-                name(r),
-                took.as_secs_f64() * 1e3
-            );
+            let ms = format!("{:.1}", took.as_secs_f64() * 1e3);
+            let line = say!("demo-delivered", to = name(r), ms = ms);
+            println!("{} {line}", self.t());
             self.trail(&id, gateway_of(COMMUNE)?, gateway_of(r)?)
                 .await?;
         }
@@ -550,22 +563,22 @@ impl Demo {
         let id = self.submit(from, bytes.clone()).await?;
         let took = self.await_delivery(&id, to, &bytes, t0).await?;
         self.statuses += 1;
-        println!(
-            "{} status {} {} from {} reached {} in {:.1} ms",
-            self.t(),
-            code.wire(),
-            code.label_vi(),
-            name(from),
-            name(to),
-            took.as_secs_f64() * 1e3
+        let line = say!(
+            "demo-status-reached",
+            code = code.wire(),
+            label = code.label_vi(),
+            from = name(from),
+            to = name(to),
+            ms = format!("{:.1}", took.as_secs_f64() * 1e3)
         );
+        println!("{} {line}", self.t());
         Ok(())
     }
 
     async fn flows(&mut self) -> Result<(), String> {
-        println!("\n== 1. A commune office writes to a department of the other province");
+        println!("\n== {}", say!("demo-step-1"));
         let first = self
-            .send_document(101, &[FAR], "V/v báo cáo tiến độ giải ngân vốn đầu tư công")
+            .send_document(101, &[FAR], samples::SUBJECT_REPORT)
             .await?;
         for code in [
             StatusCode::Arrived,
@@ -577,14 +590,10 @@ impl Demo {
             self.send_status(FAR, COMMUNE, 101, code, None).await?;
         }
 
-        println!("\n== 2. One document to four recipients (each link crossed once)");
+        println!("\n== {}", say!("demo-step-2"));
         let many = [FAR, REFUSER, "000.00.00.G22", "000.00.11.H50"];
-        self.send_document(
-            102,
-            &many,
-            "V/v phối hợp triển khai liên thông văn bản điện tử",
-        )
-        .await?;
+        self.send_document(102, &many, samples::SUBJECT_BROADCAST)
+            .await?;
         for r in [FAR, "000.00.00.G22", "000.00.11.H50"] {
             for code in [
                 StatusCode::Arrived,
@@ -603,19 +612,19 @@ impl Demo {
             COMMUNE,
             102,
             StatusCode::Refused,
-            Some("Từ chối: văn bản không thuộc thẩm quyền xử lý của Sở Nội vụ"),
+            Some(samples::REFUSAL_NOTE),
         )
         .await?;
 
-        println!("\n== 3. The sender recalls a document (13 -> 15)");
-        self.send_document(103, &[FAR], "V/v đề nghị bổ sung hồ sơ (gửi nhầm)")
+        println!("\n== {}", say!("demo-step-3"));
+        self.send_document(103, &[FAR], samples::SUBJECT_RECALLED)
             .await?;
         self.send_status(
             COMMUNE,
             FAR,
             103,
             StatusCode::RecallRequested,
-            Some("Văn thư yêu cầu lấy lại văn bản: gửi nhầm đơn vị"),
+            Some(samples::RECALL_NOTE),
         )
         .await?;
         self.send_status(FAR, COMMUNE, 103, StatusCode::RecallAccepted, None)
@@ -636,13 +645,10 @@ impl Demo {
             })
             .unwrap_or_default();
         if codes != ["01", "03", "04", "05", "06"] {
-            return Err(format!("tracking of {first} shows statuses {codes:?}"));
+            let codes = format!("{codes:?}");
+            return Err(say!("demo-tracking-wrong", id = first, codes = codes));
         }
-        println!(
-            "
-{} tracking of document 101 at the commune gateway shows 01 03 04 05 06",
-            self.t()
-        );
+        println!("\n{} {}", self.t(), say!("demo-tracking-ok"));
         self.vxp_flow().await?;
         self.summary();
         Ok(())
@@ -653,9 +659,8 @@ impl Demo {
     /// `getEdoc` and `updateStatus done`.
     async fn vxp_flow(&mut self) -> Result<(), String> {
         let (secret, addr) = self.vxp.clone();
-        println!(
-            "\n== 4. A DMS on the national axis's SDK (VXP API at http://{addr}, system {VXP_SYSTEM})"
-        );
+        let step = say!("demo-step-4", addr = addr.to_string(), system = VXP_SYSTEM);
+        println!("\n== {step}");
         let client = lienthong_gateway::vxp::client::VxpClient::new(
             &format!("http://{addr}/XrdAdapter/adapter"),
             VXP_SYSTEM,
@@ -664,34 +669,21 @@ impl Demo {
             rustls_roots(),
         )?
         .sticky();
-        let bytes = self.document(
-            VXP_AGENCY,
-            &[FAR],
-            104,
-            "V/v triển khai kết nối hệ thống QLVB qua trục liên thông",
-        )?;
+        let bytes = self.document(VXP_AGENCY, &[FAR], 104, samples::SUBJECT_VXP)?;
         let t0 = Instant::now();
         let sent = client.send_edoc(&bytes, "edoc", VXP_AGENCY).await?;
         if !sent.ok() {
-            return Err(format!(
-                "sendEdoc refused: {}",
-                String::from_utf8_lossy(&sent.body)
-            ));
+            let body = String::from_utf8_lossy(&sent.body).into_owned();
+            return Err(say!("demo-vxp-send-refused", body = body));
         }
         let id = sent.json()["DocId"].as_str().unwrap_or_default().to_owned();
         self.documents += 1;
-        println!(
-            "{} sendEdoc from {}: status OK, DocId {id}",
-            self.t(),
-            name(VXP_AGENCY)
-        );
+        let line = say!("demo-vxp-sent", from = name(VXP_AGENCY), id = &id);
+        println!("{} {line}", self.t());
         let took = self.await_delivery(&id, FAR, &bytes, t0).await?;
-        println!(
-            "{} delivered to {} (mTLS API) in {:.1} ms, byte-identical",
-            self.t(),
-            name(FAR),
-            took.as_secs_f64() * 1e3
-        );
+        let ms = format!("{:.1}", took.as_secs_f64() * 1e3);
+        let line = say!("demo-vxp-delivered", to = name(FAR), ms = ms);
+        println!("{} {line}", self.t());
         let status = self.status(FAR, VXP_AGENCY, 104, &StatusCode::Arrived, None)?;
         let status_id = self.submit(FAR, status.clone()).await?;
         let deadline = Instant::now() + TIMEOUT;
@@ -700,29 +692,25 @@ impl Demo {
                 break;
             }
             if Instant::now() > deadline {
-                return Err(format!(
-                    "status {status_id} was not listed over VXP in time"
-                ));
+                return Err(say!("demo-vxp-not-listed", id = &status_id));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         if client.get_edoc(&status_id).await? != status {
-            return Err("getEdoc gave other bytes than the status sent".into());
+            return Err(say!("demo-vxp-other-bytes"));
         }
         let done = client.update_status(&status_id, "done").await?;
         if !done.ok() {
-            return Err(format!(
-                "updateStatus refused: {}",
-                String::from_utf8_lossy(&done.body)
-            ));
+            let body = String::from_utf8_lossy(&done.body).into_owned();
+            return Err(say!("demo-vxp-update-refused", body = body));
         }
         self.statuses += 1;
         self.latencies.push(t0.elapsed());
-        println!(
-            "{} status 01 {} listed by getReceivedEdocList, taken with getEdoc, updateStatus done",
-            self.t(),
-            StatusCode::Arrived.label_vi()
+        let line = say!(
+            "demo-vxp-status-taken",
+            label = StatusCode::Arrived.label_vi()
         );
+        println!("{} {line}", self.t());
         Ok(())
     }
 
@@ -736,85 +724,97 @@ impl Demo {
             let i = ((l.len() as f64 - 1.0) * p).round() as usize;
             l[i.min(l.len() - 1)].as_secs_f64() * 1e3
         };
-        let mut rows = BTreeMap::new();
-        rows.insert("1 documents sent", self.documents.to_string());
-        rows.insert(
-            "2 deliveries (documents and statuses)",
-            self.latencies.len().to_string(),
-        );
-        rows.insert("3 gateway hops crossed", self.hops.to_string());
-        rows.insert("4 signed receipts verified", self.receipts.to_string());
-        rows.insert("5 business statuses returned", self.statuses.to_string());
-        rows.insert("6 PDF signatures verified", self.pdf_signatures.to_string());
-        rows.insert(
-            "7 submit-to-inbox latency p50",
-            format!("{:.1} ms", pct(0.5)),
-        );
-        rows.insert(
-            "8 submit-to-inbox latency p99",
-            format!("{:.1} ms", pct(0.99)),
-        );
-        println!("\n== Summary");
+        let rows = [
+            (say!("demo-summary-documents"), self.documents.to_string()),
+            (
+                say!("demo-summary-deliveries"),
+                self.latencies.len().to_string(),
+            ),
+            (say!("demo-summary-hops"), self.hops.to_string()),
+            (say!("demo-summary-receipts"), self.receipts.to_string()),
+            (say!("demo-summary-statuses"), self.statuses.to_string()),
+            (
+                say!("demo-summary-pdf-signatures"),
+                self.pdf_signatures.to_string(),
+            ),
+            (say!("demo-summary-p50"), format!("{:.1} ms", pct(0.5))),
+            (say!("demo-summary-p99"), format!("{:.1} ms", pct(0.99))),
+        ];
+        println!("\n== {}", say!("demo-summary"));
         println!("  +--------------------------------------------+------------+");
         for (k, v) in rows {
-            println!("  | {:<42} | {:>10} |", &k[2..], v);
+            println!("  | {k:<42} | {v:>10} |");
         }
         println!("  +--------------------------------------------+------------+");
-        println!(
-            "  every delivery byte-identical, every receipt verified, nothing lost or duplicated"
-        );
+        println!("  {}", say!("demo-summary-end"));
     }
 
     fn explain(&self, dir: &Path) {
         let c = self.certs.display();
-        println!("\nThe federation keeps running (Ctrl-C to stop). Try the API with curl:");
+        println!("\n{}", say!("demo-explain-running"));
         if let Some(url) = self.fed.url(gateway_of(FAR).unwrap_or("gw-h48")) {
             println!(
                 "  curl --cacert {c}/ca.pem --cert {c}/dms/{FAR}.pem --key {c}/dms/{FAR}.key {url}/v1/inbox"
             );
             println!(
-                "  curl --cacert {c}/ca.pem --cert {c}/dms/{FAR}.pem --key {c}/dms/{FAR}.key '{url}/v1/inbox?after=NEXT&wait=60'   # long poll: answered when post arrives"
+                "  curl --cacert {c}/ca.pem --cert {c}/dms/{FAR}.pem --key {c}/dms/{FAR}.key '{url}/v1/inbox?after=NEXT&wait=60'   # {}",
+                say!("demo-explain-long-poll")
             );
             println!(
-                "  curl --cacert {c}/ca.pem --cert {c}/dms/{FAR}.pem --key {c}/dms/{FAR}.key {url}/v1/inbox/ID/signature   # who signed it (the envelope and each PDF inside), verified by the gateway"
+                "  curl --cacert {c}/ca.pem --cert {c}/dms/{FAR}.pem --key {c}/dms/{FAR}.key {url}/v1/inbox/ID/signature   # {}",
+                say!("demo-explain-signature")
             );
             println!(
-                "  curl --cacert {c}/ca.pem --cert {c}/operator/ops.pem --key {c}/operator/ops.key {url}/v1/queues   # queues and each link up or down"
+                "  curl --cacert {c}/ca.pem --cert {c}/operator/ops.pem --key {c}/operator/ops.key {url}/v1/queues   # {}",
+                say!("demo-explain-queues")
             );
             println!(
-                "  curl --cacert {c}/ca.pem --cert {c}/operator/ops.pem --key {c}/operator/ops.key '{url}/v1/messages?state=all&agency={FAR}'   # everything to or from an agency"
+                "  curl --cacert {c}/ca.pem --cert {c}/operator/ops.pem --key {c}/operator/ops.key '{url}/v1/messages?state=all&agency={FAR}'   # {}",
+                say!("demo-explain-messages")
             );
             println!(
-                "  curl --cacert {c}/ca.pem --cert {c}/operator/ops.pem --key {c}/operator/ops.key {url}/v1/agencies/activity   # each agency: sent, received, unacknowledged"
+                "  curl --cacert {c}/ca.pem --cert {c}/operator/ops.pem --key {c}/operator/ops.key {url}/v1/agencies/activity   # {}",
+                say!("demo-explain-agencies")
             );
             println!("  curl --cacert {c}/ca.pem {url}/healthz");
-            println!("And with the CLI (operator certificate):");
+            println!("{}", say!("demo-explain-cli"));
             let ops = format!(
                 "--gateway {url} --ca {c}/ca.pem --cert {c}/operator/ops.pem --key {c}/operator/ops.key"
             );
             println!("  lienthong queue stats {ops}");
+            let certs = say!("demo-explain-certs");
+            println!("  lienthong certs status {ops}   # {certs}");
             println!(
-                "  lienthong certs status {ops}   # every certificate it depends on, expiring first"
+                "  lienthong backup {ops}         # {}",
+                say!("demo-explain-backup")
             );
-            println!("  lienthong backup {ops}         # an online backup, while it runs");
+            let (console, cert) = (format!("{url}/console"), format!("{c}/operator/ops.pem"));
             println!(
-                "The operators' web page: {url}/console (import {c}/operator/ops.pem and .key into the browser as PKCS#12)"
+                "{}",
+                say!("demo-explain-console", url = console, cert = cert)
             );
         }
         let (_, vxp) = &self.vxp;
-        println!(
-            "The VXP API (for DMSs on the national axis's SDK): http://{vxp}, system {VXP_SYSTEM}, secret in {}",
-            self.fed
-                .nodes
-                .get(gateway_of(VXP_AGENCY).unwrap_or("gw-h50"))
-                .map(|n| n
-                    .config_path
+        let secret = self
+            .fed
+            .nodes
+            .get(gateway_of(VXP_AGENCY).unwrap_or("gw-h50"))
+            .map(|n| {
+                n.config_path
                     .with_file_name(format!("{VXP_SYSTEM}.secret"))
                     .display()
-                    .to_string())
-                .unwrap_or_default()
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let line = say!(
+            "demo-explain-vxp",
+            addr = vxp.to_string(),
+            system = VXP_SYSTEM,
+            secret = secret
         );
-        println!("Configs and data: {}", dir.display());
+        println!("{line}");
+        let shown = dir.display().to_string();
+        println!("{}", say!("demo-explain-dir", dir = shown));
     }
 }
 

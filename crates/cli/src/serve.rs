@@ -12,13 +12,13 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The gateway configuration (TOML).
-    #[arg(long)]
+    #[arg(long, help = say!("cli-serve-help-config"))]
     config: PathBuf,
     /// Log format.
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(long, value_enum, default_value = "text", help = say!("cli-serve-help-log-format"))]
     log_format: LogFormat,
     /// Check the configuration and every key, certificate and CRL it names, then exit.
-    #[arg(long)]
+    #[arg(long, help = say!("cli-serve-help-check"))]
     check: bool,
 }
 
@@ -26,8 +26,10 @@ pub(crate) struct Args {
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub(crate) enum LogFormat {
     /// Human-readable lines.
+    #[value(help = say!("cli-serve-help-log-text"))]
     Text,
     /// One JSON object per line.
+    #[value(help = say!("cli-serve-help-log-json"))]
     Json,
 }
 
@@ -49,7 +51,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     let validated = match lienthong_gateway::Config::load(&args.config) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", say!("cli-serve-error", message = e.to_string()));
             return ExitCode::from(2);
         }
     };
@@ -59,16 +61,25 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             &validated,
             lienthong_types::Clock::now(&lienthong_types::SystemClock),
         ) {
-            eprintln!("error: {}: {e}", args.config.display());
+            eprintln!(
+                "{}",
+                say!(
+                    "cli-serve-error",
+                    message = format!("{}: {e}", args.config.display())
+                )
+            );
             return ExitCode::from(2);
         }
         println!(
-            "{}: configuration is valid (gateway {})",
-            args.config.display(),
-            validated.id
+            "{}",
+            say!(
+                "cli-serve-config-valid",
+                file = args.config.display().to_string(),
+                gateway = validated.id.to_string()
+            )
         );
         for w in &validated.warnings {
-            println!("warning: {w}");
+            println!("{}", say!("cli-serve-warning", message = w.to_string()));
         }
         return ExitCode::SUCCESS;
     }
@@ -81,7 +92,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+            eprintln!("{}", say!("cli-serve-no-runtime", error = e.to_string()));
             return ExitCode::from(2);
         }
     };
@@ -89,7 +100,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         let gateway = match lienthong_gateway::start(validated).await {
             Ok(g) => g,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("{}", say!("cli-serve-error", message = e.to_string()));
                 return ExitCode::from(2);
             }
         };
@@ -101,7 +112,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 signal(SignalKind::terminate()),
                 signal(SignalKind::interrupt()),
             ) else {
-                eprintln!("error: cannot install signal handlers");
+                eprintln!("{}", say!("cli-serve-no-signals"));
                 return ExitCode::from(2);
             };
             loop {

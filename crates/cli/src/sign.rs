@@ -9,30 +9,37 @@ use lienthong_dsig::{Placement, SigningKey, certs_from_pem, sign_enveloped};
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The signer's private key (PKCS#8 PEM).
-    #[arg(long)]
+    #[arg(long, help = say!("cli-sign-help-key"))]
     key: PathBuf,
     /// The signer's certificate (PEM).
-    #[arg(long)]
+    #[arg(long, help = say!("cli-sign-help-cert"))]
     cert: PathBuf,
     /// Intermediate certificates to include (PEM), repeatable.
-    #[arg(long)]
+    #[arg(long, help = say!("cli-sign-help-chain"))]
     chain: Vec<PathBuf>,
     /// The file to sign.
+    #[arg(help = say!("cli-sign-help-input"))]
     input: PathBuf,
     /// Where to write the signed file (default: standard output).
-    #[arg(short, long)]
+    #[arg(short, long, help = say!("cli-sign-help-output"))]
     output: Option<PathBuf>,
 }
 
 fn read(p: &PathBuf) -> Result<Vec<u8>, String> {
-    std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+    std::fs::read(p).map_err(|e| {
+        say!(
+            "cli-sign-cannot-read",
+            file = p.display().to_string(),
+            error = e.to_string()
+        )
+    })
 }
 
 pub(crate) fn run(args: &Args) -> ExitCode {
     match sign(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", say!("cli-sign-error", message = e));
             ExitCode::from(2)
         }
     }
@@ -61,9 +68,13 @@ fn sign(args: &Args) -> Result<(), String> {
     let signed = sign_enveloped(&input, &key, &chain, &placement)
         .map_err(|e| format!("{}: {e} [{}]", args.input.display(), e.code()))?;
     match &args.output {
-        Some(p) => {
-            std::fs::write(p, &signed).map_err(|e| format!("cannot write {}: {e}", p.display()))
-        }
+        Some(p) => std::fs::write(p, &signed).map_err(|e| {
+            say!(
+                "cli-sign-cannot-write",
+                file = p.display().to_string(),
+                error = e.to_string()
+            )
+        }),
         None => {
             use std::io::Write;
             std::io::stdout()

@@ -21,33 +21,34 @@ use lienthong_dsig::{
 pub(crate) struct Args {
     /// The signed edXML file (its envelope, then the signatures inside each PDF
     /// attachment), a receipt, or a PDF (every signature inside it).
+    #[arg(help = say!("cli-verify-help-file"))]
     file: PathBuf,
     /// Trusted root certificates (PEM), repeatable. For a PDF they are added to the
     /// Government CA's roots, which are always trusted.
-    #[arg(long)]
+    #[arg(long, help = say!("cli-verify-help-trust"))]
     trust: Vec<PathBuf>,
     /// For PDF signatures: issuing CA certificates (PEM) offered to every chain, repeatable
     /// (signatures often carry only the signer's certificate).
-    #[arg(long, value_name = "PEM")]
+    #[arg(long, value_name = "PEM", help = say!("cli-verify-help-intermediates"))]
     intermediates: Vec<PathBuf>,
     /// Certificate revocation lists (PEM or DER), repeatable.
-    #[arg(long)]
+    #[arg(long, help = say!("cli-verify-help-crl"))]
     crl: Vec<PathBuf>,
     /// The federation directory (TOML, or JSON if the name ends in `.json`): signing
     /// certificates pinned to an agency there (`signers`) speak for it, as at the gateway.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help = say!("cli-verify-help-directory"))]
     directory: Option<PathBuf>,
     /// Check certificates as of this time (RFC 3339 or YYYY-MM-DD, UTC); default now, or
     /// for a receipt the time it says the message was received. A PDF signature is checked
     /// as of its own time (its time-stamp's, else the time it claims); this time serves
     /// those that state none.
-    #[arg(long)]
+    #[arg(long, help = say!("cli-verify-help-at"))]
     at: Option<String>,
     /// For a receipt: the document file it should be for (its SHA-256 must match).
-    #[arg(long, value_name = "DOC")]
+    #[arg(long, value_name = "DOC", help = say!("cli-verify-help-document"))]
     document: Option<PathBuf>,
     /// Print JSON.
-    #[arg(long)]
+    #[arg(long, help = say!("cli-verify-help-json"))]
     json: bool,
 }
 
@@ -58,7 +59,14 @@ fn usage(json: bool, code: Code, message: &str) -> ExitCode {
             serde_json::json!({"error": {"code": code, "message": message, "detail": {}}})
         );
     }
-    eprintln!("error: {message} [{code}]");
+    eprintln!(
+        "{}",
+        say!(
+            "cli-verify-error",
+            message = message,
+            code = code.to_string()
+        )
+    );
     ExitCode::from(2)
 }
 
@@ -125,11 +133,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         (Some(t), _) => match lienthong_dsig::time::parse_time(t) {
             Some(s) => lienthong_dsig::unix_time(s),
             None => {
-                return usage(
-                    args.json,
-                    Code::UsageAt,
-                    &format!("--at '{t}' is not a time (use 2026-11-22 or 2026-11-22T08:00:00Z)"),
-                );
+                return usage(args.json, Code::UsageAt, &say!("cli-verify-bad-at", at = t));
             }
         },
     };
@@ -139,7 +143,11 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             return usage(
                 args.json,
                 e.code(),
-                &format!("{}: not readable as XML: {e}", args.file.display()),
+                &say!(
+                    "cli-verify-not-xml",
+                    file = args.file.display().to_string(),
+                    error = e.to_string()
+                ),
             );
         }
     };
@@ -152,7 +160,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         return usage(
             args.json,
             Code::UsageDocument,
-            "--document goes with a receipt: it checks the receipt is for that document",
+            &say!("cli-verify-document-without-receipt"),
         );
     }
     let mut attachments = Vec::new();
@@ -160,10 +168,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         match verify_receipt_doc(&doc, &policy) {
             Ok((r, mut rep)) => {
                 if receipt_time.is_some() {
-                    rep.notes.push(
-                        "certificates checked as of the receipt's ReceivedAt, when the gateway signed it (--at checks another time)"
-                            .into(),
-                    );
+                    rep.notes.push(say!("cli-verify-note-receipt-time"));
                     // The receipt states its own time: say when its certificate is no
                     // longer valid today, so that nobody mistakes it for a current one.
                     let today = lienthong_dsig::time::format_rfc3339(
@@ -176,9 +181,9 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                     if let Some(s) = &rep.signer
                         && s.certificate.not_after < today
                     {
-                        let note = format!(
-                            "the gateway's certificate expired on {}: valid as of the time the receipt states, not today",
-                            s.certificate.not_after
+                        let note = say!(
+                            "cli-verify-note-gateway-cert-expired",
+                            date = crate::verify_pdf::time_text(&s.certificate.not_after)
                         );
                         rep.notes.push(note);
                     }
@@ -190,28 +195,34 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                             return usage(
                                 args.json,
                                 Code::IoRead,
-                                &format!("cannot read {}: {e}", path.display()),
+                                &say!(
+                                    "cli-verify-cannot-read",
+                                    file = path.display().to_string(),
+                                    error = e.to_string()
+                                ),
                             );
                         }
                     };
                     let sha = lienthong_store::Sha256::digest(&content);
                     if sha == r.document_sha256 {
-                        rep.notes.push(format!(
-                            "the receipt is for {} (SHA-256 {sha})",
-                            path.display()
+                        rep.notes.push(say!(
+                            "cli-verify-note-receipt-for",
+                            file = path.display().to_string(),
+                            sha = sha.to_string()
                         ));
                     } else {
                         rep.problem_codes.push(Code::ReceiptOtherDocument);
-                        rep.problems.push(format!(
-                            "the receipt is for a document with SHA-256 {}, but {} has SHA-256 {sha}",
-                            r.document_sha256,
-                            path.display()
+                        rep.problems.push(say!(
+                            "cli-verify-problem-receipt-other-document",
+                            expected = r.document_sha256.to_string(),
+                            file = path.display().to_string(),
+                            sha = sha.to_string()
                         ));
                         rep.valid = false;
                         rep.verdict = Verdict::Invalid;
                     }
                 }
-                (rep, "receipt".to_owned(), Some(r))
+                (rep, say!("cli-verify-what-receipt"), Some(r))
             }
             Err(e) => {
                 return usage(
@@ -252,11 +263,14 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 })
                 .unwrap_or_default(),
         });
-        let what = format!(
-            "edXML {} from {}",
-            parsed.package.kind().as_str(),
-            from.organ_id
-        );
+        let what = match parsed.package.kind() {
+            lienthong_edxml::PackageKind::Edoc => {
+                say!("cli-verify-what-edoc", agency = &from.organ_id)
+            }
+            lienthong_edxml::PackageKind::Status => {
+                say!("cli-verify-what-status", agency = &from.organ_id)
+            }
+        };
         // Then the signatures inside its PDF attachments (plain or zipped), under the PDF
         // trust: the Government CA, --trust, --intermediates, --crl.
         let pins = directory.iter().flat_map(|d| {
@@ -283,7 +297,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     } else {
         (
             verify(&doc, &Profile::whole_document(), &policy),
-            "XML document".to_owned(),
+            say!("cli-verify-what-xml"),
             None,
         )
     };
@@ -332,7 +346,11 @@ fn read_input(args: &Args) -> Result<Vec<u8>, ExitCode> {
         usage(
             args.json,
             Code::IoRead,
-            &format!("cannot read {}: {e}", args.file.display()),
+            &say!(
+                "cli-verify-cannot-read",
+                file = args.file.display().to_string(),
+                error = e.to_string()
+            ),
         )
     })
 }
@@ -379,11 +397,7 @@ fn run_pdf(args: &Args) -> ExitCode {
         Some(t) => match lienthong_dsig::time::parse_time(t).and_then(|s| i64::try_from(s).ok()) {
             Some(s) => s,
             None => {
-                return usage(
-                    args.json,
-                    Code::UsageAt,
-                    &format!("--at '{t}' is not a time (use 2026-11-22 or 2026-11-22T08:00:00Z)"),
-                );
+                return usage(args.json, Code::UsageAt, &say!("cli-verify-bad-at", at = t));
             }
         },
     };
@@ -407,11 +421,25 @@ pub(crate) fn print_attachments(
 ) -> std::io::Result<()> {
     for a in pdfs {
         let name = a["name"].as_str().unwrap_or("?");
-        writeln!(out, "Attachment {name}:")?;
+        writeln!(out, "{}", say!("cli-verify-attachment", name = name))?;
         crate::verify_pdf::human(out, a, name, "  ")?;
     }
     Ok(())
 }
+
+/// The labels of a verification report, padded to the same width.
+const LABELS: [&str; 10] = [
+    "cli-verify-label-document",
+    "cli-verify-label-receipt",
+    "cli-verify-label-signer",
+    "cli-verify-label-agency",
+    "cli-verify-label-valid",
+    "cli-verify-label-serial",
+    "cli-verify-label-chain",
+    "cli-verify-label-checked-at",
+    "cli-verify-label-algorithm",
+    "cli-verify-label-covers",
+];
 
 /// Print a verification report (its JSON form: from [`verify`] here, or from a gateway's
 /// `GET /v1/inbox/{id}/signature`) for a person.
@@ -421,68 +449,113 @@ pub(crate) fn human(
     what: &str,
     receipt: Option<&lienthong_dsig::Receipt>,
 ) -> std::io::Result<()> {
+    use crate::verify_pdf::{pad, time_text, weak_mark, width_of};
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("?").to_owned();
     let list = crate::verify_pdf::strings;
+    let width = width_of(&LABELS);
+    let label = |id: &str| pad(&say!(id), width);
     let verdict = match r["verdict"].as_str() {
-        Some("valid") => "VALID: the signature is intact and trusted",
-        Some("unsigned") => "NOT SIGNED",
-        Some("legacy") => "LEGACY SIGNATURE: cannot be verified",
-        _ => "INVALID",
+        Some("valid") => say!("cli-verify-verdict-valid"),
+        Some("unsigned") => say!("cli-verify-verdict-unsigned"),
+        Some("legacy") => say!("cli-verify-verdict-legacy"),
+        _ => say!("cli-verify-verdict-invalid"),
     };
     writeln!(out, "{verdict}")?;
-    writeln!(out, "  Document:   {what}")?;
+    writeln!(out, "  {} {what}", label("cli-verify-label-document"))?;
     if let Some(rc) = receipt {
         writeln!(
             out,
-            "  Receipt:    message {} (sha256 {}) received by {} at hop {}",
-            rc.message_id, rc.document_sha256, rc.receiving_gateway, rc.hop
+            "  {} {}",
+            label("cli-verify-label-receipt"),
+            say!(
+                "cli-verify-receipt",
+                message = rc.message_id.to_string(),
+                sha = rc.document_sha256.to_string(),
+                gateway = rc.receiving_gateway.to_string(),
+                hop = rc.hop.to_string()
+            )
         )?;
     }
     let signer = &r["signer"];
     if signer.is_object() {
-        writeln!(out, "  Signer:     {}", s(&signer["subject"]))?;
         writeln!(
             out,
-            "  Agency:     {}",
+            "  {} {}",
+            label("cli-verify-label-signer"),
+            s(&signer["subject"])
+        )?;
+        writeln!(
+            out,
+            "  {} {}",
+            label("cli-verify-label-agency"),
             signer["agency"]
                 .as_str()
-                .unwrap_or("(the certificate names no agency)")
+                .map_or_else(|| say!("cli-verify-no-agency"), str::to_owned)
         )?;
         writeln!(
             out,
-            "  Valid:      {} to {}",
-            s(&signer["not_before"]),
-            s(&signer["not_after"])
+            "  {} {}",
+            label("cli-verify-label-valid"),
+            say!(
+                "cli-verify-validity",
+                from = time_text(&s(&signer["not_before"])),
+                to = time_text(&s(&signer["not_after"]))
+            )
         )?;
-        writeln!(out, "  Serial:     {}", s(&signer["serial"]))?;
+        writeln!(
+            out,
+            "  {} {}",
+            label("cli-verify-label-serial"),
+            s(&signer["serial"])
+        )?;
     }
     let chain = list(&r["chain"]);
     if !chain.is_empty() {
-        writeln!(out, "  Chain:      {}", chain.join("  ->  "))?;
+        writeln!(
+            out,
+            "  {} {}",
+            label("cli-verify-label-chain"),
+            chain.join("  ->  ")
+        )?;
     }
-    writeln!(out, "  Checked at: {}", s(&r["checked_at"]))?;
+    writeln!(
+        out,
+        "  {} {}",
+        label("cli-verify-label-checked-at"),
+        time_text(&s(&r["checked_at"]))
+    )?;
     if let Some(a) = r["algorithm"].as_str() {
         writeln!(
             out,
-            "  Algorithm:  {a}, digest {}{}",
-            r["digest"].as_str().unwrap_or("?"),
-            if r["weak"] == true { " (WEAK)" } else { "" }
+            "  {} {}{}",
+            label("cli-verify-label-algorithm"),
+            say!(
+                "cli-verify-algorithm",
+                algorithm = a,
+                digest = r["digest"].as_str().unwrap_or("?")
+            ),
+            weak_mark(r["weak"] == true)
         )?;
     }
     let covers = list(&r["covers"]);
     if !covers.is_empty() {
-        writeln!(out, "  Covers:     {}", covers.join(", "))?;
+        writeln!(
+            out,
+            "  {} {}",
+            label("cli-verify-label-covers"),
+            covers.join(", ")
+        )?;
     }
     let problems = list(&r["problems"]);
     if !problems.is_empty() {
-        writeln!(out, "Problems:")?;
+        writeln!(out, "{}", say!("cli-verify-problems"))?;
         for (p, c) in problems.iter().zip(list(&r["problem_codes"])) {
             writeln!(out, "  - {p} [{c}]")?;
         }
     }
     let notes = list(&r["notes"]);
     if !notes.is_empty() {
-        writeln!(out, "Notes:")?;
+        writeln!(out, "{}", say!("cli-verify-notes"))?;
         for n in &notes {
             writeln!(out, "  - {n}")?;
         }

@@ -40,7 +40,14 @@ pub(crate) fn run(bytes: &[u8], file: &str, trust: &PdfTrust, now: i64, json: bo
                     serde_json::json!({"error": {"code": e.code, "message": e.what, "detail": {"file": file, "offset": e.at}}})
                 );
             }
-            eprintln!("error: {file}: {e} [{}]", e.code);
+            eprintln!(
+                "{}",
+                say!(
+                    "cli-verify-error",
+                    message = format!("{file}: {e}"),
+                    code = e.code.to_string()
+                )
+            );
             return ExitCode::from(2);
         }
     };
@@ -72,15 +79,100 @@ pub(crate) fn strings(v: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn verdict_line(verdict: &str) -> &'static str {
+/// A time from a report (RFC 3339) as people read it; the text itself if it is not one.
+pub(crate) fn time_text(text: &str) -> String {
+    lienthong_types::Timestamp::parse_rfc3339(text)
+        .map_or_else(|| text.to_owned(), crate::text::when)
+}
+
+/// A verdict (`valid`, `invalid`…) as one word in capitals, in the chosen language.
+pub(crate) fn verdict_word(verdict: &str) -> String {
     match verdict {
-        "valid" => "VALID: every signature is intact and trusted",
-        "weak" => "WEAK: the signatures hold, but with a weak algorithm (SHA-1 or a short RSA key)",
-        "untrusted" => "UNTRUSTED: intact, but a signer does not chain to a trusted root",
-        "unsigned" => "NOT SIGNED: the PDF carries no signature",
-        _ => "INVALID",
+        "valid" => say!("cli-verify-word-valid"),
+        "invalid" => say!("cli-verify-word-invalid"),
+        "weak" => say!("cli-verify-word-weak"),
+        "untrusted" => say!("cli-verify-word-untrusted"),
+        "unsigned" => say!("cli-verify-word-unsigned"),
+        "legacy" => say!("cli-verify-word-legacy"),
+        other => other.to_uppercase(),
     }
 }
+
+/// ` (WEAK)`, after an algorithm or a certificate that uses a weak one; nothing otherwise.
+pub(crate) fn weak_mark(weak: bool) -> String {
+    if weak {
+        format!(" ({})", say!("cli-verify-word-weak"))
+    } else {
+        String::new()
+    }
+}
+
+/// `label` padded with spaces to `width` characters (a longer one is left as it is).
+pub(crate) fn pad(label: &str, width: usize) -> String {
+    format!("{label:<width$}")
+}
+
+/// The width the labels `ids` are padded to: the longest of them in the chosen language.
+pub(crate) fn width_of(ids: &[&str]) -> usize {
+    ids.iter()
+        .map(|id| say!(*id).chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
+fn verdict_line(verdict: &str) -> String {
+    match verdict {
+        "valid" => say!("cli-verify-pdf-verdict-valid"),
+        "weak" => say!("cli-verify-pdf-verdict-weak"),
+        "untrusted" => say!("cli-verify-pdf-verdict-untrusted"),
+        "unsigned" => say!("cli-verify-pdf-verdict-unsigned"),
+        _ => say!("cli-verify-pdf-verdict-invalid"),
+    }
+}
+
+fn role_word(role: &str) -> String {
+    match role {
+        "person" => say!("cli-verify-pdf-role-person"),
+        "organisation" => say!("cli-verify-pdf-role-organisation"),
+        "timestamp" => say!("cli-verify-pdf-role-timestamp"),
+        other => other.to_owned(),
+    }
+}
+
+fn revocation_word(revocation: &str) -> String {
+    match revocation {
+        "checked" => say!("cli-verify-pdf-revocation-checked"),
+        "unchecked" => say!("cli-verify-pdf-revocation-unchecked"),
+        "revoked" => say!("cli-verify-pdf-revocation-revoked"),
+        other => other.to_owned(),
+    }
+}
+
+fn change_words(kind: &str) -> String {
+    match kind {
+        "signatures" => say!("cli-verify-pdf-change-signatures"),
+        "metadata" => say!("cli-verify-pdf-change-metadata"),
+        "form_fields" => say!("cli-verify-pdf-change-form-fields"),
+        "annotations" => say!("cli-verify-pdf-change-annotations"),
+        "pages" => say!("cli-verify-pdf-change-pages"),
+        "content" => say!("cli-verify-pdf-change-content"),
+        _ => say!("cli-verify-pdf-change-other"),
+    }
+}
+
+/// The labels that line up in a PDF report; longer ones (organisation, certificate, added
+/// after) push their value on.
+const ALIGNED: [&str; 9] = [
+    "cli-verify-pdf-label-file",
+    "cli-verify-label-signer",
+    "cli-verify-label-agency",
+    "cli-verify-pdf-label-signed-at",
+    "cli-verify-pdf-label-timestamp",
+    "cli-verify-label-covers",
+    "cli-verify-label-chain",
+    "cli-verify-label-checked-at",
+    "cli-verify-label-algorithm",
+];
 
 /// May an edXML document with this PDF (its report's JSON) pass: the envelope vouches for
 /// a PDF without signatures (or one that cannot be read as a PDF), but a PDF signature
@@ -103,13 +195,16 @@ pub(crate) fn human(
 ) -> std::io::Result<()> {
     let s = |v: &serde_json::Value| v.as_str().map(str::to_owned);
     let list = strings;
+    let width = width_of(&ALIGNED);
+    let label = |id: &str| pad(&say!(id), width);
     if let Some(e) = r.get("error").filter(|e| e.is_object()) {
-        writeln!(
-            out,
-            "{indent}UNREADABLE: {file}: {} [{}]",
-            s(&e["message"]).unwrap_or_default(),
-            s(&e["code"]).unwrap_or_default()
-        )?;
+        let line = say!(
+            "cli-verify-pdf-unreadable",
+            file = file,
+            message = s(&e["message"]).unwrap_or_default(),
+            code = s(&e["code"]).unwrap_or_default()
+        );
+        writeln!(out, "{indent}{line}")?;
         return Ok(());
     }
     writeln!(
@@ -120,89 +215,113 @@ pub(crate) fn human(
     let revisions = r["revisions"].as_u64().unwrap_or(0);
     writeln!(
         out,
-        "{indent}  File:       {file} ({revisions} revision{})",
-        if revisions == 1 { "" } else { "s" }
+        "{indent}  {} {}",
+        label("cli-verify-pdf-label-file"),
+        say!("cli-verify-pdf-file", file = file, revisions = revisions)
     )?;
     for sig in r["signatures"].as_array().into_iter().flatten() {
-        writeln!(
-            out,
-            "{indent}Signature {} ({}, field {}): {}",
-            sig["index"],
-            s(&sig["role"]).unwrap_or_default(),
-            s(&sig["field"]).unwrap_or_default(),
-            s(&sig["verdict"]).unwrap_or_default().to_uppercase()
-        )?;
+        let head = say!(
+            "cli-verify-pdf-signature",
+            index = sig["index"].to_string(),
+            role = role_word(&s(&sig["role"]).unwrap_or_default()),
+            field = s(&sig["field"]).unwrap_or_default(),
+            verdict = verdict_word(&s(&sig["verdict"]).unwrap_or_default())
+        );
+        writeln!(out, "{indent}{head}")?;
         let who = &sig["signer"];
         if who.is_object() {
             let name = s(&who["common_name"])
                 .or_else(|| s(&who["subject"]))
                 .unwrap_or_default();
-            writeln!(out, "{indent}  Signer:     {name}")?;
+            writeln!(out, "{indent}  {} {name}", label("cli-verify-label-signer"))?;
             if let Some(o) = s(&who["organisation"]) {
-                writeln!(out, "{indent}  Organisation: {o}")?;
+                writeln!(
+                    out,
+                    "{indent}  {} {o}",
+                    label("cli-verify-pdf-label-organisation")
+                )?;
             }
             writeln!(
                 out,
-                "{indent}  Agency:     {}",
-                s(&who["agency"]).unwrap_or_else(|| "(the certificate names no agency)".into())
+                "{indent}  {} {}",
+                label("cli-verify-label-agency"),
+                s(&who["agency"]).unwrap_or_else(|| say!("cli-verify-no-agency"))
             )?;
-            for (k, label) in [("mst", "MST"), ("mns", "MNS")] {
+            // Tax and budget-unit codes: the same abbreviations in both languages.
+            for (k, name) in [("mst", "MST:"), ("mns", "MNS:")] {
                 if let Some(v) = s(&who[k]) {
-                    writeln!(out, "{indent}  {label}:        {v}")?;
+                    writeln!(out, "{indent}  {} {v}", pad(name, width))?;
                 }
             }
             writeln!(
                 out,
-                "{indent}  Certificate: serial {}, valid {} to {}",
-                s(&who["serial"]).unwrap_or_default(),
-                s(&who["not_before"]).unwrap_or_default(),
-                s(&who["not_after"]).unwrap_or_default()
+                "{indent}  {} {}",
+                label("cli-verify-pdf-label-certificate"),
+                say!(
+                    "cli-verify-pdf-certificate",
+                    serial = s(&who["serial"]).unwrap_or_default(),
+                    from = time_text(&s(&who["not_before"]).unwrap_or_default()),
+                    to = time_text(&s(&who["not_after"]).unwrap_or_default())
+                )
             )?;
         }
+        let signed_at = match s(&sig["signing_time_claimed"]) {
+            Some(t) => say!("cli-verify-pdf-signed-at", time = time_text(&t)),
+            None => say!("cli-verify-pdf-signed-at-none"),
+        };
         writeln!(
             out,
-            "{indent}  Signed at:  {} (claimed)",
-            s(&sig["signing_time_claimed"]).unwrap_or_else(|| "not stated".into())
+            "{indent}  {} {signed_at}",
+            label("cli-verify-pdf-label-signed-at")
         )?;
         let t = &sig["timestamp"];
         if t.is_object() {
+            let not_valid = if t["valid"] == true {
+                String::new()
+            } else {
+                format!(" ({})", say!("cli-verify-pdf-not-valid"))
+            };
             writeln!(
                 out,
-                "{indent}  Time-stamp: {} by {}{}{}",
-                s(&t["time"]).unwrap_or_else(|| "?".into()),
-                s(&t["tsa"]).unwrap_or_else(|| "?".into()),
-                if t["valid"] == true {
-                    ""
-                } else {
-                    " (NOT VALID)"
-                },
-                if t["weak"] == true { " (WEAK)" } else { "" }
+                "{indent}  {} {}{not_valid}{}",
+                label("cli-verify-pdf-label-timestamp"),
+                say!(
+                    "cli-verify-pdf-timestamp",
+                    time = s(&t["time"]).map_or_else(|| "?".into(), |x| time_text(&x)),
+                    tsa = s(&t["tsa"]).unwrap_or_else(|| "?".into())
+                ),
+                weak_mark(t["weak"] == true)
             )?;
         }
         let c = &sig["covers"];
         let covers = if c["whole_file"] == true {
-            "the whole file".to_owned()
+            say!("cli-verify-pdf-covers-whole-file")
         } else {
             match c["revision"].as_u64() {
-                Some(n) => format!("revision {n} of {}", c["revisions"]),
-                None => "an unclear part of the file".to_owned(),
+                Some(n) => say!(
+                    "cli-verify-pdf-covers-revision",
+                    revision = n,
+                    revisions = c["revisions"].to_string()
+                ),
+                None => say!("cli-verify-pdf-covers-unclear"),
             }
         };
-        writeln!(out, "{indent}  Covers:     {covers}")?;
-        let after: Vec<&str> = list(&c["changes_after"])
+        writeln!(
+            out,
+            "{indent}  {} {covers}",
+            label("cli-verify-label-covers")
+        )?;
+        let after: Vec<String> = list(&c["changes_after"])
             .iter()
-            .map(|k| match k.as_str() {
-                "signatures" => "later signatures",
-                "metadata" => "document information and form structure",
-                "form_fields" => "form fields filled in",
-                "annotations" => "comments, stamps or other annotations",
-                "pages" => "pages added or removed",
-                "content" => "page content changed",
-                _ => "other changes",
-            })
+            .map(|k| change_words(k))
             .collect();
         if !after.is_empty() {
-            writeln!(out, "{indent}  Added after: {}", after.join(", "))?;
+            writeln!(
+                out,
+                "{indent}  {} {}",
+                label("cli-verify-pdf-label-added-after"),
+                after.join(", ")
+            )?;
         }
         let chain: Vec<String> = sig["chain"]
             .as_array()
@@ -210,36 +329,42 @@ pub(crate) fn human(
             .flatten()
             .map(|l| {
                 let subject = s(&l["subject"]).unwrap_or_default();
-                if l["weak"] == true {
-                    format!("{subject} (WEAK)")
-                } else {
-                    subject
-                }
+                format!("{subject}{}", weak_mark(l["weak"] == true))
             })
             .collect();
         if !chain.is_empty() {
-            writeln!(out, "{indent}  Chain:      {}", chain.join("  ->  "))?;
+            writeln!(
+                out,
+                "{indent}  {} {}",
+                label("cli-verify-label-chain"),
+                chain.join("  ->  ")
+            )?;
         }
         writeln!(
             out,
-            "{indent}  Checked at: {}; revocation {}",
-            s(&sig["checked_at"]).unwrap_or_default(),
-            s(&sig["revocation"]).unwrap_or_default()
+            "{indent}  {} {}",
+            label("cli-verify-label-checked-at"),
+            say!(
+                "cli-verify-pdf-checked-at",
+                time = time_text(&s(&sig["checked_at"]).unwrap_or_default()),
+                revocation = revocation_word(&s(&sig["revocation"]).unwrap_or_default())
+            )
         )?;
         if let Some(a) = s(&sig["algorithm"]).filter(|a| !a.is_empty()) {
             writeln!(
                 out,
-                "{indent}  Algorithm:  {a}{}",
-                if sig["weak"] == true { " (WEAK)" } else { "" }
+                "{indent}  {} {a}{}",
+                label("cli-verify-label-algorithm"),
+                weak_mark(sig["weak"] == true)
             )?;
         }
-        for (key, codes, label) in [
-            ("problems", "problem_codes", "Problems"),
-            ("notes", "note_codes", "Notes"),
+        for (key, codes, heading) in [
+            ("problems", "problem_codes", say!("cli-verify-problems")),
+            ("notes", "note_codes", say!("cli-verify-notes")),
         ] {
             let items = list(&sig[key]);
             if !items.is_empty() {
-                writeln!(out, "{indent}  {label}:")?;
+                writeln!(out, "{indent}  {heading}")?;
                 for (p, c) in items.iter().zip(list(&sig[codes])) {
                     writeln!(out, "{indent}    - {p} [{c}]")?;
                 }

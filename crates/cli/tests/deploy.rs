@@ -119,6 +119,48 @@ async fn federation_script_starts_serves_and_stops() {
     assert_eq!(got.body.as_ref(), doc.as_slice());
     assert!(log.contains("VXP API"), "{log}");
 
+    // Prometheus, as deploy/prometheus/prometheus.yml configures it: every target scraped
+    // with the monitor certificate it names, which may read and do nothing else.
+    let prom = lienthong_testkit::repo_root().join("deploy/prometheus");
+    let yml = std::fs::read_to_string(prom.join("prometheus.yml")).unwrap();
+    let file = |key: &str| {
+        let line = yml
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(key))
+            .unwrap_or_else(|| panic!("no {key} in prometheus.yml"));
+        prom.join(line.trim())
+    };
+    let (ca, cert, key) = (file("ca_file:"), file("cert_file:"), file("key_file:"));
+    assert!(
+        cert.ends_with("certs-dev/monitor/prometheus.pem"),
+        "{}",
+        cert.display()
+    );
+    let targets: Vec<&str> = yml
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- 127.0.0.1:"))
+        .collect();
+    assert_eq!(targets.len(), 5, "{yml}");
+    for port in targets {
+        let c = lienthong_gateway::ApiClient::new(
+            &format!("https://127.0.0.1:{port}"),
+            &[ca.as_path()],
+            Some((cert.as_path(), key.as_path())),
+        )
+        .unwrap();
+        let m = c.get("/metrics").await.unwrap();
+        assert_eq!(m.status, 200, "{port}");
+        assert!(
+            String::from_utf8_lossy(&m.body).contains("lienthong_"),
+            "{port}"
+        );
+        let a = c
+            .post_json("/v1/backups", &serde_json::json!({}))
+            .await
+            .unwrap();
+        assert_eq!(a.error_code().as_deref(), Some("auth.forbidden"), "{port}");
+    }
+
     let out = script("stop");
     assert!(out.status.success());
     assert_eq!(

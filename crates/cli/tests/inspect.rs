@@ -3,8 +3,13 @@
 
 use std::process::Command;
 
+/// The command, in English (the assertions below read its English messages).
 fn lienthong() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_lienthong"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_lienthong"));
+    c.env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    c
 }
 
 fn fixture(name: &str) -> std::path::PathBuf {
@@ -83,6 +88,59 @@ fn text_output_reads_well() {
     assert!(s.contains("phu-luc.docx"), "{s}");
     assert!(s.contains("Warnings ("), "{s}");
     assert!(s.contains("[edxml.odd_agency_code]"), "{s}");
+}
+
+#[test]
+fn text_output_is_in_vietnamese_unless_english_is_asked_for() {
+    // No language in the environment: Vietnamese.
+    let out = Command::new(env!("CARGO_BIN_EXE_lienthong"))
+        .arg("inspect")
+        .arg(fixture("edoc_lenient.edxml"))
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.starts_with("Văn bản edXML (edoc)"), "{s}");
+    assert!(s.contains("Nơi gửi:"), "{s}");
+    assert!(s.contains("000.00.11.H53  Sở Nội vụ tỉnh Tây Ninh"), "{s}");
+    assert!(s.contains("Cảnh báo ("), "{s}");
+    assert!(s.contains("[edxml.odd_agency_code]"), "{s}");
+    assert!(
+        s.contains("Tệp đính kèm:") && !s.contains("Attachments:"),
+        "{s}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_lienthong"))
+        .arg("inspect")
+        .arg("/nonexistent/file.edxml")
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        e.contains("không đọc được") && e.contains("[io.read]"),
+        "{e}"
+    );
+
+    // --lang en wins over a Vietnamese locale.
+    let out = Command::new(env!("CARGO_BIN_EXE_lienthong"))
+        .args(["inspect", "--lang", "en"])
+        .arg(fixture("edoc_lenient.edxml"))
+        .env("LANG", "vi_VN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.starts_with("edXML document (edoc)"), "{s}");
+    assert!(s.contains("  From:         000.00."), "{s}");
+    assert!(s.contains("Warnings ("), "{s}");
 }
 
 #[test]

@@ -49,6 +49,18 @@ fn ids(v: &Value, list: &str) -> Vec<String> {
         .collect()
 }
 
+/// `dd/MM/yyyy HH:mm`.
+fn is_human_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 16
+        && b.iter().enumerate().all(|(i, c)| match i {
+            2 | 5 => *c == b'/',
+            10 => *c == b' ',
+            13 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+}
+
 fn events(track: &Value) -> Vec<String> {
     track["history"]
         .as_array()
@@ -226,8 +238,8 @@ fn send_fetch_ack_status_and_track() {
         format!("document: {SENDER},2026/11/22,1/UBND"),
         format!("{FAR}  relayed hop=gw-g22"),
         format!("{NEAR}  fetched result=fail"),
-        "receipts:\n  hop 1  received by gw-g22  at 20".to_owned(),
-        format!("statuses:\n  01 Đã đến  from {FAR}  at 20"),
+        "receipts:\n  hop 1  received by gw-g22  at ".to_owned(),
+        format!("statuses:\n  01 Đã đến  from {FAR}  at "),
         format!("  03 Đã tiếp nhận  from {FAR}"),
         "history:\n".to_owned(),
         " accepted\n".to_owned(),
@@ -239,6 +251,12 @@ fn send_fetch_ack_status_and_track() {
     ] {
         assert!(text.contains(&want), "track output lacks {want:?}:\n{text}");
     }
+    // Times as people read them: dd/MM/yyyy HH:mm, Vietnam time.
+    let accepted = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("accepted: "))
+        .unwrap_or_else(|| panic!("no accepted time in {text}"));
+    assert!(is_human_time(accepted), "{accepted:?}");
 
     // The clerk keeps the receipts with the document and checks them offline against it.
     let saved = f.path("receipts");
@@ -326,15 +344,17 @@ fn send_fetch_ack_status_and_track() {
         .iter()
         .find(|h| h["hop"] == "gw-g22")
         .unwrap();
+    // next, hop, gw-g22, dd/MM/yyyy, HH:mm, days, subject…
     let r = row("next hop", "gw-g22");
+    assert!(is_human_time(&r[3..5].join(" ")), "{r:?}");
     assert_eq!(
-        r[4].parse::<f64>().unwrap(),
+        r[5].parse::<f64>().unwrap(),
         hop["certificate"]["days_left"].as_f64().unwrap(),
         "{r:?}"
     );
-    assert!(r[5..].join(" ").contains("CN=gw-g22"), "{r:?}");
+    assert!(r[6..].join(" ").contains("CN=gw-g22"), "{r:?}");
     let r = row("client", &format!("agency {SENDER}"));
-    assert!(r[4].parse::<f64>().unwrap() > 0.0, "{r:?}");
+    assert!(r[5].parse::<f64>().unwrap() > 0.0, "{r:?}");
     row("client", "operator ops");
     row("own", "gw-h50.pem");
     // The table lists soonest first.
@@ -798,8 +818,9 @@ fn operator_queue_commands() {
     )
     .expect(1);
     assert!(
-        o.stderr
-            .starts_with("error: request.bad_request: suspend: note is longer than 1000 bytes"),
+        o.stderr.starts_with(
+            "error: request.bad_request: the note is not acceptable: note is longer than 1000 bytes"
+        ),
         "{}",
         o.stderr
     );

@@ -29,8 +29,14 @@ fn reports_in_every_format_and_a_missing_gateway_named() {
     }
     let ops = fed.ops("gw-h50");
 
-    // The table (this month by default), the province with the district below it.
-    let o = run(&["report"], &ops, &[&"--scope", &"subtree"]).expect(0);
+    // The table (this month by default), the province with the district below it; in
+    // Vietnamese (the tests run in English unless told).
+    let o = run(
+        &["report"],
+        &ops,
+        &[&"--scope", &"subtree", &"--lang", &"vi"],
+    )
+    .expect(0);
     let t = o.text();
     for want in [
         "Văn bản đi điện tử",
@@ -99,12 +105,19 @@ fn reports_in_every_format_and_a_missing_gateway_named() {
 
     // The district's gateway stops: the province's report names it and exits 1.
     fed.stop("gw-h50-giolinh");
-    let o = run(&["report"], &ops, &[&"--scope", &"subtree"]).expect(1);
+    let o = run(
+        &["report"],
+        &ops,
+        &[&"--scope", &"subtree", &"--lang", &"vi"],
+    )
+    .expect(1);
     assert!(
         o.text().contains("THIẾU số liệu của cổng gw-h50-giolinh"),
         "{}",
         o.text()
     );
+    assert!(o.stderr.contains("báo cáo chưa đầy đủ"), "{}", o.stderr);
+    let o = run(&["report"], &ops, &[&"--scope", &"subtree"]).expect(1);
     assert!(o.stderr.contains("partial"), "{}", o.stderr);
     assert!(!o.text().contains("UBND huyện Gio Linh"), "{}", o.text());
 }

@@ -13,9 +13,24 @@ fn certs(rel: &str) -> PathBuf {
     root().join("certs-dev").join(rel)
 }
 
+/// The command, in English (the assertions below read its English messages).
 fn lienthong(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lienthong"))
         .args(args)
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap()
+}
+
+/// The command with no language asked for: Vietnamese.
+fn lienthong_vi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lienthong"))
+        .args(args)
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .output()
         .unwrap()
 }
@@ -308,6 +323,58 @@ fn human_report_leads_with_the_verdict() {
 }
 
 #[test]
+fn the_report_is_in_vietnamese_unless_english_is_asked_for() {
+    let signed = sign("000.00.01.H50", "000.00.01.H50", "human-vi.edxml");
+    let ca = certs("ca.pem");
+    // No language in the environment: Vietnamese.
+    let o = lienthong_vi(&["verify", "--trust", p(&ca), p(&signed)]);
+    assert_eq!(o.status.code(), Some(0));
+    let s = String::from_utf8(o.stdout).unwrap();
+    assert!(s.starts_with("HỢP LỆ"), "{s}");
+    for label in [
+        "Người ký:",
+        "Cơ quan:",
+        "Chuỗi chứng thực:",
+        "Thời điểm kiểm tra:",
+        "Thuật toán:",
+    ] {
+        assert!(s.contains(label), "{label} missing in\n{s}");
+    }
+    assert!(!s.contains("Signer:"), "{s}");
+    let o = lienthong_vi(&[
+        "verify",
+        "--trust",
+        p(&ca),
+        p(&root().join("crates/edxml/tests/fixtures/edoc_new.edxml")),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let s = String::from_utf8(o.stdout).unwrap();
+    assert!(s.starts_with("CHƯA KÝ"), "{s}");
+    // A usage error says so in Vietnamese too.
+    let o = lienthong_vi(&["verify", "--at", "someday", "--trust", p(&ca), p(&signed)]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8(o.stderr).unwrap();
+    assert!(e.starts_with("lỗi:") && e.contains("[usage.at]"), "{e}");
+
+    // --lang en wins over a Vietnamese locale.
+    let o = Command::new(env!("CARGO_BIN_EXE_lienthong"))
+        .args(["verify", "--lang", "en", "--trust", p(&ca), p(&signed)])
+        .env("LANG", "vi_VN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let s = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        s.starts_with("VALID: the signature is intact and trusted"),
+        "{s}"
+    );
+    assert!(s.contains("Signer:") && s.contains("Checked at:"), "{s}");
+    assert!(!s.contains("Người ký:"), "{s}");
+}
+
+#[test]
 fn usage_and_unreadable_input_exit_2() {
     let ca = certs("ca.pem");
     let bad = root().join("crates/edxml/tests/fixtures/bad_doctype.edxml");
@@ -429,7 +496,7 @@ fn an_archived_receipt_verifies_as_of_its_time_and_against_its_document() {
     assert!(
         v["notes"]
             .to_string()
-            .contains("certificate expired on 2025-01-01"),
+            .contains("certificate expired on 01/01/2025 07:00"),
         "{v:#}"
     );
     // As of today: the certificate has expired.

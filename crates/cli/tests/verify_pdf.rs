@@ -16,9 +16,13 @@ fn certs(rel: &str) -> PathBuf {
     lienthong_testkit::repo_root().join("certs-dev").join(rel)
 }
 
+/// The command, in English (the assertions below read its English messages).
 fn lienthong(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lienthong"))
         .args(args)
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .output()
         .unwrap()
 }
@@ -172,4 +176,45 @@ fn an_edxml_file_reports_its_envelope_then_each_pdf_attachment() {
         "{text}"
     );
     assert!(text.contains("Attachment plain.pdf:\n  INVALID"), "{text}");
+}
+
+#[test]
+fn a_pdf_report_is_in_vietnamese_unless_english_is_asked_for() {
+    let ca = certs("ca.pem");
+    let good = write("good-vi.pdf", &signed_pdf(FROM));
+    // No language in the environment: Vietnamese.
+    let o = Command::new(env!("CARGO_BIN_EXE_lienthong"))
+        .args(["verify", p(&good), "--trust", p(&ca)])
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(text.starts_with("HỢP LỆ"), "{text}");
+    assert!(
+        text.contains("Chữ ký 1 (tổ chức, trường ChuKyToChuc): HỢP LỆ"),
+        "{text}"
+    );
+    assert!(text.contains("Cơ quan:") && text.contains(FROM), "{text}");
+    assert!(text.contains("toàn bộ tệp"), "{text}");
+    assert!(!text.contains("Signer:"), "{text}");
+
+    // --lang en wins over a Vietnamese locale.
+    let o = Command::new(env!("CARGO_BIN_EXE_lienthong"))
+        .args(["verify", "--lang", "en", p(&good), "--trust", p(&ca)])
+        .env("LANG", "vi_VN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(text.starts_with("VALID"), "{text}");
+    assert!(text.contains(&format!("Agency:     {FROM}")), "{text}");
+    assert!(
+        text.contains("Signature 1 (organisation, field ChuKyToChuc): VALID"),
+        "{text}"
+    );
 }

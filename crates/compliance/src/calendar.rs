@@ -20,12 +20,39 @@ const MINUTE_MS: i64 = 60_000;
 /// configuration error; the search then stops there rather than loop).
 const MAX_DAYS_AHEAD: i32 = 400;
 
-/// A calendar day in Vietnam time: days since 1970-01-01.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
-#[serde(transparent)]
+/// A calendar day in Vietnam time: days since 1970-01-01. In JSON it is the ISO 8601 date,
+/// `2026-11-01` (reading also takes the number of days, the form records written before
+/// were in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Day(pub i32);
+
+impl Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Day, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Day;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date YYYY-MM-DD")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Day, E> {
+                i32::try_from(v).map(Day).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Day, E> {
+                i32::try_from(v).map(Day).map_err(E::custom)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Day, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
 
 /// A day or month that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -8,6 +8,9 @@
 //! - [`report`]: the per-agency report for a period, grouped by level, with totals and a score;
 //! - [`render`]: the report as a terminal table, CSV and XLSX.
 //!
+//! Every heading, label and sentence a person reads comes from the `report` catalog of
+//! `lienthong-i18n`, in Vietnamese (the default) or English ([`Lang`]).
+//!
 //! The store keeps the facts and the counts in the same commit as the messages they describe
 //! (`lienthong-store`); the gateway builds reports from the counts (`lienthong-gateway`).
 
@@ -18,4 +21,5 @@ pub mod report;
 
 pub use calendar::{Calendar, CalendarError, Day, Month, ParseDayError, Period, TimeOfDay};
 pub use facts::{Counts, DocFacts, Notice, Receipt, Rules, UrgencyRules, clip};
-pub use report::{AgencyInfo, Group, Lang, Level, Missing, Report, Row, ScoreRule, Tally, build};
+pub use lienthong_i18n::Lang;
+pub use report::{AgencyInfo, Group, Level, Missing, Report, Row, ScoreRule, Tally, build};

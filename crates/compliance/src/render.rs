@@ -1,9 +1,11 @@
 //! The report as a terminal table, CSV and XLSX, all from one column list ([`COLUMNS`]) so
 //! that the three never disagree.
 
+use lienthong_i18n::{Lang, t};
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 
-use crate::report::{Lang, Report, Row};
+use crate::calendar::Day;
+use crate::report::{Report, Row};
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,82 +20,51 @@ pub enum Kind {
     Score,
 }
 
-/// One column: its key (as in the JSON), its Vietnamese and English headings, its kind.
+/// One column: its key (as in the JSON), the catalog id of its heading, its kind.
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
     /// The JSON field.
     pub key: &'static str,
-    /// Vietnamese heading.
-    pub vi: &'static str,
-    /// English heading.
-    pub en: &'static str,
+    /// The id of its heading in the `report` catalog (`lienthong-i18n`).
+    pub heading_id: &'static str,
     /// What it holds.
     pub kind: Kind,
 }
 
-const fn col(key: &'static str, vi: &'static str, en: &'static str, kind: Kind) -> Column {
-    Column { key, vi, en, kind }
+const fn col(key: &'static str, heading_id: &'static str, kind: Kind) -> Column {
+    Column {
+        key,
+        heading_id,
+        kind,
+    }
 }
 
 /// The report's columns, in order.
 pub const COLUMNS: &[Column] = &[
-    col("level", "Cấp", "Level", Kind::Text),
-    col("agency", "Mã định danh", "Agency code", Kind::Text),
-    col("name", "Tên cơ quan", "Agency", Kind::Text),
-    col("sent", "Văn bản đi điện tử", "Sent", Kind::Count),
-    col("signed", "Ký số hợp lệ", "Signed validly", Kind::Count),
-    col("signed_ratio", "Tỷ lệ ký số", "Signed share", Kind::Ratio),
-    col("received", "Văn bản đến", "Received", Kind::Count),
-    col(
-        "same_day",
-        "Báo nhận trong ngày",
-        "Notified same day",
-        Kind::Count,
-    ),
-    col(
-        "same_day_ratio",
-        "Tỷ lệ báo nhận trong ngày",
-        "Same-day share",
-        Kind::Ratio,
-    ),
-    col("refused", "Từ chối (02)", "Refused (02)", Kind::Count),
-    col(
-        "recalled",
-        "Thu hồi (13/15)",
-        "Recalled (13/15)",
-        Kind::Count,
-    ),
-    col("with_due", "Có hạn xử lý", "With due date", Kind::Count),
-    col(
-        "on_time",
-        "Hoàn thành đúng hạn (06)",
-        "Completed by due date (06)",
-        Kind::Count,
-    ),
-    col(
-        "overdue_open",
-        "Quá hạn chưa hoàn thành",
-        "Overdue, open",
-        Kind::Count,
-    ),
-    col("paper", "Kèm bản giấy", "Also on paper", Kind::Count),
-    col("urgent", "Văn bản khẩn đến", "Urgent received", Kind::Count),
-    col(
-        "urgent_met",
-        "Khẩn đạt thời hạn",
-        "Urgent within threshold",
-        Kind::Count,
-    ),
-    col("score", "Điểm", "Score", Kind::Score),
+    col("level", "report-col-level", Kind::Text),
+    col("agency", "report-col-agency", Kind::Text),
+    col("name", "report-col-name", Kind::Text),
+    col("sent", "report-col-sent", Kind::Count),
+    col("signed", "report-col-signed", Kind::Count),
+    col("signed_ratio", "report-col-signed-ratio", Kind::Ratio),
+    col("received", "report-col-received", Kind::Count),
+    col("same_day", "report-col-same-day", Kind::Count),
+    col("same_day_ratio", "report-col-same-day-ratio", Kind::Ratio),
+    col("refused", "report-col-refused", Kind::Count),
+    col("recalled", "report-col-recalled", Kind::Count),
+    col("with_due", "report-col-with-due", Kind::Count),
+    col("on_time", "report-col-on-time", Kind::Count),
+    col("overdue_open", "report-col-overdue-open", Kind::Count),
+    col("paper", "report-col-paper", Kind::Count),
+    col("urgent", "report-col-urgent", Kind::Count),
+    col("urgent_met", "report-col-urgent-met", Kind::Count),
+    col("score", "report-col-score", Kind::Score),
 ];
 
 impl Column {
     /// The heading in `lang`.
-    pub fn heading(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Vi => self.vi,
-            Lang::En => self.en,
-        }
+    pub fn heading(&self, lang: Lang) -> String {
+        t!(lang, self.heading_id)
     }
 }
 
@@ -158,28 +129,35 @@ fn text_of(c: &Cell, kind: Kind) -> String {
     }
 }
 
+/// A day as the catalog writes dates in `lang` (`01/11/2026`, `2026-11-01`).
+fn day_text(day: Day, lang: Lang) -> String {
+    let d = day.date();
+    t!(
+        lang,
+        "report-date",
+        day = format!("{:02}", d.day()),
+        month = format!("{:02}", d.month()),
+        year = format!("{:04}", d.year()),
+    )
+}
+
 /// The footer lines: the period, the formula, and any gateway missing.
 pub fn footer(report: &Report, lang: Lang) -> Vec<String> {
-    let mut out = vec![match lang {
-        Lang::Vi => format!(
-            "Kỳ báo cáo: {} – {} (giờ Việt Nam); phạm vi: {}.",
-            report.from.vietnamese(),
-            report.to.vietnamese(),
-            report.gateways.join(", ")
-        ),
-        Lang::En => format!(
-            "Period: {} to {} (Vietnam time); scope: {}.",
-            report.from,
-            report.to,
-            report.gateways.join(", ")
-        ),
-    }];
+    let mut out = vec![t!(
+        lang,
+        "report-period",
+        from = day_text(report.from, lang),
+        to = day_text(report.to, lang),
+        scope = report.gateways.join(", "),
+    )];
     out.push(report.formula.clone());
     for m in &report.missing {
-        out.push(match lang {
-            Lang::Vi => format!("THIẾU số liệu của cổng {}: {}", m.gateway, m.reason),
-            Lang::En => format!("MISSING the figures of gateway {}: {}", m.gateway, m.reason),
-        });
+        out.push(t!(
+            lang,
+            "report-missing",
+            gateway = m.gateway.as_str(),
+            reason = m.reason.as_str(),
+        ));
     }
     out
 }
@@ -187,7 +165,7 @@ pub fn footer(report: &Report, lang: Lang) -> Vec<String> {
 /// The report as a plain-text table.
 pub fn text(report: &Report, lang: Lang) -> String {
     let table: Vec<Vec<String>> =
-        std::iter::once(COLUMNS.iter().map(|c| c.heading(lang).to_owned()).collect())
+        std::iter::once(COLUMNS.iter().map(|c| c.heading(lang)).collect())
             .chain(rows(report).into_iter().map(|(r, _)| {
                 COLUMNS
                     .iter()
@@ -241,7 +219,10 @@ fn csv_field(s: &str) -> String {
 /// Vietnamese right): a header row, then the rows; shares as decimals (0–1, four places).
 pub fn csv(report: &Report, lang: Lang) -> String {
     let mut out = String::from("\u{feff}");
-    let head: Vec<String> = COLUMNS.iter().map(|c| csv_field(c.heading(lang))).collect();
+    let head: Vec<String> = COLUMNS
+        .iter()
+        .map(|c| csv_field(&c.heading(lang)))
+        .collect();
     out.push_str(&head.join(","));
     out.push_str("\r\n");
     for (r, _) in rows(report) {
@@ -268,10 +249,7 @@ pub fn csv(report: &Report, lang: Lang) -> String {
 pub fn xlsx(report: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    ws.set_name(match lang {
-        Lang::Vi => "Bao cao",
-        Lang::En => "Report",
-    })?;
+    ws.set_name(t!(lang, "report-sheet"))?;
     let head = Format::new()
         .set_bold()
         .set_text_wrap()

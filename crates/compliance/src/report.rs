@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use lienthong_i18n::{Lang, t};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Day;
@@ -56,50 +57,23 @@ impl Level {
         Level::ALL.into_iter().find(|l| l.as_str() == s)
     }
 
-    /// The heading of its group.
-    pub fn heading(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Level::Central, Lang::Vi) => "Cơ quan trung ương",
-            (Level::Province, Lang::Vi) => "Cấp tỉnh",
-            (Level::Department, Lang::Vi) => "Sở, ban, ngành",
-            (Level::District, Lang::Vi) => "Cấp huyện",
-            (Level::Commune, Lang::Vi) => "Cấp xã",
-            (Level::Other, Lang::Vi) => "Khác",
-            (Level::Central, Lang::En) => "Central bodies",
-            (Level::Province, Lang::En) => "Province",
-            (Level::Department, Lang::En) => "Provincial departments",
-            (Level::District, Lang::En) => "Districts",
-            (Level::Commune, Lang::En) => "Communes",
-            (Level::Other, Lang::En) => "Other",
-        }
+    /// The heading of its group, in `lang`.
+    pub fn heading(self, lang: Lang) -> String {
+        let id = match self {
+            Level::Central => "report-level-central",
+            Level::Province => "report-level-province",
+            Level::Department => "report-level-department",
+            Level::District => "report-level-district",
+            Level::Commune => "report-level-commune",
+            Level::Other => "report-level-other",
+        };
+        t!(lang, id)
     }
 }
 
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-/// The language of headings.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    /// Vietnamese (the default).
-    #[default]
-    Vi,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// `vi` or `en`.
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "vi" => Some(Lang::Vi),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
     }
 }
 
@@ -172,35 +146,19 @@ impl ScoreRule {
         (s * 10_000.0).round() / 10_000.0
     }
 
-    /// The rule in words, for the report's footer.
+    /// The rule in words, for the report's footer. The shares are written as whole
+    /// percentages (`90 %`) and the weights as Rust writes them (`0.5`), in both languages.
     pub fn describe(&self, lang: Lang) -> String {
         let pct = |x: f64| format!("{:.0} %", x * 100.0);
-        match lang {
-            Lang::Vi => format!(
-                "Điểm = 1 khi tỷ lệ văn bản đi ký số hợp lệ ≥ {} và tỷ lệ báo nhận trong ngày làm việc ≥ {}; \
-                 thấp hơn thì điểm = ({} × min(1, tỷ lệ ký số / {}) + {} × min(1, tỷ lệ báo nhận / {})) / {}; \
-                 cơ quan không gửi văn bản nào được 0 điểm; cơ quan không nhận văn bản nào được tính đạt tỷ lệ báo nhận.",
-                pct(self.signed_target),
-                pct(self.same_day_target),
-                self.signed_weight,
-                pct(self.signed_target),
-                self.same_day_weight,
-                pct(self.same_day_target),
-                self.signed_weight + self.same_day_weight
-            ),
-            Lang::En => format!(
-                "Score = 1 when the share of documents sent with a valid signature ≥ {} and the share of receipts notified the same working day ≥ {}; \
-                 below that, score = ({} × min(1, signed share / {}) + {} × min(1, same-day share / {})) / {}; \
-                 an agency that sent nothing scores 0; one that received nothing meets the same-day share.",
-                pct(self.signed_target),
-                pct(self.same_day_target),
-                self.signed_weight,
-                pct(self.signed_target),
-                self.same_day_weight,
-                pct(self.same_day_target),
-                self.signed_weight + self.same_day_weight
-            ),
-        }
+        t!(
+            lang,
+            "report-formula",
+            signed_target = pct(self.signed_target),
+            same_day_target = pct(self.same_day_target),
+            signed_weight = self.signed_weight.to_string(),
+            same_day_weight = self.same_day_weight.to_string(),
+            weights = (self.signed_weight + self.same_day_weight).to_string(),
+        )
     }
 }
 
@@ -331,10 +289,7 @@ pub fn build(
             rule,
         ));
     }
-    let total_label = |what: &str| match lang {
-        Lang::Vi => format!("Tổng {what}"),
-        Lang::En => format!("Total, {what}"),
-    };
+    let total_label = |what: &str| t!(lang, "report-group-total", what = what);
     let mut all = Tally::default();
     let groups: Vec<Group> = by_level
         .into_iter()
@@ -344,7 +299,7 @@ pub fn build(
                 sum.add(&r.tally);
             }
             all.add(&sum);
-            let heading = level.heading(lang).to_owned();
+            let heading = level.heading(lang);
             Group {
                 level,
                 total: Row::new(
@@ -359,10 +314,7 @@ pub fn build(
             }
         })
         .collect();
-    let overall = match lang {
-        Lang::Vi => "Tổng cộng",
-        Lang::En => "Total",
-    };
+    let overall = t!(lang, "report-total");
     Report {
         from: period.0,
         to: period.1,
@@ -370,7 +322,7 @@ pub fn build(
         gateways: Vec::new(),
         missing: Vec::new(),
         groups,
-        total: Row::new(String::new(), overall.into(), Level::Other, all, rule),
+        total: Row::new(String::new(), overall, Level::Other, all, rule),
         rule: *rule,
         formula: rule.describe(lang),
     }

@@ -35,7 +35,8 @@ pub use keys::{SigningKey, certs_from_pem};
 pub use receipt::{Receipt, is_receipt, verify_receipt, verify_receipt_doc};
 pub use sign::{Placement, Target, sign_enveloped, sign_with_target};
 pub use trust::{
-    AGENCY_URI_PREFIX, CertInfo, GATEWAY_URI_PREFIX, OPERATOR_URI_PREFIX, TrustStore, cert_info,
+    AGENCY_URI_PREFIX, CertInfo, GATEWAY_URI_PREFIX, MONITOR_URI_PREFIX, OPERATOR_URI_PREFIX,
+    TrustStore, cert_info,
 };
 pub use verify::{ExpectedAgency, Policy, Profile, Report, Signer, Verdict, verify, verify_bytes};
 

@@ -21,6 +21,8 @@ pub const AGENCY_URI_PREFIX: &str = "urn:lienthong:agency:";
 pub const GATEWAY_URI_PREFIX: &str = "urn:lienthong:gateway:";
 /// URI prefix naming an operator.
 pub const OPERATOR_URI_PREFIX: &str = "urn:lienthong:operator:";
+/// SAN URI prefix naming a monitor (reads metrics, the console and reports; acts on nothing).
+pub const MONITOR_URI_PREFIX: &str = "urn:lienthong:monitor:";
 
 /// Trusted roots and revocation lists.
 ///

@@ -23,8 +23,8 @@ const LISTED: usize = 100;
 pub struct Running {
     /// Its folder's name.
     pub name: String,
-    /// When it started (ms since the epoch).
-    pub started_at: u64,
+    /// When it started.
+    pub started_at: lienthong_types::Timestamp,
     /// Who asked for it.
     pub by: String,
 }
@@ -34,8 +34,8 @@ pub struct Running {
 pub struct Failed {
     /// Its folder's name.
     pub name: String,
-    /// When it ended (ms since the epoch).
-    pub at: u64,
+    /// When it ended.
+    pub at: lienthong_types::Timestamp,
     /// Why.
     pub error: String,
 }
@@ -73,7 +73,7 @@ impl Backups {
         self.dir.as_deref().ok_or_else(|| {
             ApiError::new(
                 Code::BackupNotConfigured,
-                "no backup folder: set [backup] dir in the configuration and restart",
+                lienthong_i18n::msg!("api-backup-not-configured"),
             )
         })
     }
@@ -92,7 +92,7 @@ impl Backups {
         let name = format!("{}-{}", self.gateway, folder_time(now));
         let running = Running {
             name: name.clone(),
-            started_at: now.as_millis(),
+            started_at: now,
             by,
         };
         {
@@ -100,7 +100,7 @@ impl Backups {
             if let Some(r) = &s.running {
                 return Err(ApiError::new(
                     Code::BackupRunning,
-                    format!("backup {} is running; one at a time", r.name),
+                    lienthong_i18n::msg!("api-backup-running", name = r.name.clone()),
                 )
                 .with(json!({"running": r.name})));
             }
@@ -139,7 +139,7 @@ impl Backups {
                     tracing::error!(backup = %name, %error, "backup failed");
                     s.last_error = Some(Failed {
                         name,
-                        at: clock.now().as_millis(),
+                        at: clock.now(),
                         error,
                     });
                 }

@@ -46,6 +46,7 @@ pub struct ApiClient {
     base: String,
     http: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
     timeout: Duration,
+    language: Option<String>,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -113,6 +114,7 @@ impl ApiClient {
             base: base.trim_end_matches('/').to_owned(),
             http: Client::builder(TokioExecutor::new()).build(https),
             timeout: Duration::from_secs(60),
+            language: None,
         })
     }
 
@@ -120,6 +122,13 @@ impl ApiClient {
     /// `wait`.
     pub fn with_timeout(mut self, timeout: Duration) -> ApiClient {
         self.timeout = timeout;
+        self
+    }
+
+    /// Ask for answers (the `message` of errors, texts for people) in this language
+    /// (`Accept-Language`: `vi` or `en`); without it the gateway answers in Vietnamese.
+    pub fn with_language(mut self, tag: &str) -> ApiClient {
+        self.language = Some(tag.to_owned());
         self
     }
 
@@ -153,6 +162,9 @@ impl ApiClient {
         let mut req = Request::builder()
             .method(method)
             .uri(format!("{}{}", self.base, path));
+        if let Some(l) = &self.language {
+            req = req.header("accept-language", l.as_str());
+        }
         for (k, v) in headers {
             req = req.header(*k, *v);
         }

@@ -3,9 +3,17 @@
 //! `{"error": {"code": "…", "message": "…", "detail": {…}}}`. Nested causes (the XML or
 //! edXML error, the problems of a signature, each recipient that cannot be routed) are put
 //! under one key, `detail.causes`, each with its own code. Refusals change no state.
+//!
+//! The message is in the caller's language (`Accept-Language`, Vietnamese by default): an
+//! error carries a catalog message ([`Msg`]) until the answer is written. A text that no
+//! catalog has (a library's error) is the `detail.reason`, and the message is then what the
+//! code means.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use lienthong_i18n::{Lang, msg};
+
+pub use crate::core::Text;
 use lienthong_store::StoreError;
 use lienthong_types::Code;
 use serde_json::{Value, json};
@@ -24,18 +32,22 @@ pub struct ErrorText(pub String);
 pub struct ApiError {
     /// The code; the HTTP status is the code's.
     pub code: Code,
-    /// For people.
+    /// For people, in English (logs; the answer is in the caller's language).
     pub message: String,
+    /// What the message says, for any language.
+    pub text: Text,
     /// For programs.
     pub detail: Value,
 }
 
 impl ApiError {
     /// An error with this code.
-    pub fn new(code: Code, message: impl Into<String>) -> ApiError {
+    pub fn new(code: Code, text: impl Into<Text>) -> ApiError {
+        let text = text.into();
         ApiError {
             code,
-            message: message.into(),
+            message: text.render(code, Lang::En).0,
+            text,
             detail: json!({}),
         }
     }
@@ -43,6 +55,16 @@ impl ApiError {
     /// With a detail object.
     pub fn with(mut self, detail: Value) -> ApiError {
         self.detail = detail;
+        self
+    }
+
+    /// With the text of what went wrong underneath (a library's error, in English) as
+    /// `detail.reason`.
+    pub fn because(mut self, reason: impl std::fmt::Display) -> ApiError {
+        if !self.detail.is_object() {
+            self.detail = json!({});
+        }
+        self.detail["reason"] = Value::String(reason.to_string());
         self
     }
 
@@ -54,7 +76,36 @@ impl ApiError {
     /// An internal error; the message is logged, the client sees a generic text.
     pub fn internal(what: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %what, "internal error");
-        ApiError::new(Code::Internal, Code::Internal.message())
+        ApiError::new(Code::Internal, msg!("api-internal"))
+    }
+
+    /// The JSON body in `lang`.
+    pub fn body(&self, lang: Lang) -> Value {
+        let (message, reason) = self.text.render(self.code, lang);
+        let mut detail = self.detail.clone();
+        if let (Some(r), Some(d)) = (reason, detail.as_object_mut()) {
+            d.entry("reason").or_insert(Value::String(r));
+        }
+        json!({"error": {"code": self.code, "message": message, "detail": detail}})
+    }
+
+    /// The answer in `lang`.
+    pub fn response(self, lang: Lang) -> Response {
+        let status = self.status();
+        let body = self.body(lang);
+        let text = body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let mut r = (status, axum::Json(body)).into_response();
+        r.extensions_mut().insert(ErrorCode(self.code));
+        r.extensions_mut().insert(ErrorText(text));
+        if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+            r.headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from_static("1"));
+        }
+        r.extensions_mut().insert(self);
+        r
     }
 }
 
@@ -63,24 +114,17 @@ impl From<crate::core::Refusal> for ApiError {
         ApiError {
             code: r.code,
             message: r.message,
+            text: r.text,
             detail: r.detail,
         }
     }
 }
 
+/// Written in the default language, Vietnamese; the localizing layer rewrites it for a
+/// caller that asked for English.
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = self.status();
-        let body =
-            json!({"error": {"code": self.code, "message": self.message, "detail": self.detail}});
-        let mut r = (status, axum::Json(body)).into_response();
-        r.extensions_mut().insert(ErrorCode(self.code));
-        r.extensions_mut().insert(ErrorText(self.message));
-        if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
-            r.headers_mut()
-                .insert("retry-after", axum::http::HeaderValue::from_static("1"));
-        }
-        r
+        self.response(Lang::default())
     }
 }
 
@@ -116,10 +160,7 @@ impl From<StoreError> for ApiError {
             // again later. The details (paths, OS error) go to the log, not to the caller.
             Code::StoreIo | Code::StoreFlush => {
                 tracing::error!(error = %e, "storage failure");
-                ApiError::new(
-                    Code::StoreUnavailable,
-                    "the gateway cannot store anything right now (storage failure); nothing was stored, try again later",
-                )
+                ApiError::new(Code::StoreUnavailable, msg!("api-store-unavailable"))
             }
             _ => ApiError::internal(e),
         }

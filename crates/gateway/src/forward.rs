@@ -323,7 +323,7 @@ fn good_receipt(
     };
     check_receipt(bytes, expect, trust, now)
         .map(|_| bytes.to_vec())
-        .map_err(|p| Failure::from(p.to_string()))
+        .map_err(|p| Failure::from(format!("receipt: {p}")))
 }
 
 /// The receipt the peer signed for this message, if it has the message already (asked before

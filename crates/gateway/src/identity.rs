@@ -2,7 +2,9 @@
 //!
 //! DMS certificates name their agency (`urn:lienthong:agency:CODE`), gateway certificates
 //! their gateway (`urn:lienthong:gateway:ID`), operator certificates the operator
-//! (`urn:lienthong:operator:NAME`). Certificates that cannot carry these are mapped by
+//! (`urn:lienthong:operator:NAME`), monitor certificates the monitoring system
+//! (`urn:lienthong:monitor:NAME`: it reads metrics, the console and the reports, and acts on
+//! nothing). Certificates that cannot carry these are mapped by
 //! SHA-256 fingerprint in the config. A certificate naming more than one role is refused,
 //! and so is one without the clientAuth extended key usage (a document signer's, say),
 //! unless the configuration maps its fingerprint.
@@ -10,7 +12,9 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use lienthong_dsig::{AGENCY_URI_PREFIX, GATEWAY_URI_PREFIX, OPERATOR_URI_PREFIX};
+use lienthong_dsig::{
+    AGENCY_URI_PREFIX, GATEWAY_URI_PREFIX, MONITOR_URI_PREFIX, OPERATOR_URI_PREFIX,
+};
 use lienthong_edxml::AgencyCode;
 use lienthong_routing::GatewayId;
 use x509_parser::prelude::*;
@@ -22,8 +26,11 @@ pub enum Peer {
     Agency(AgencyCode),
     /// Another gateway.
     Gateway(GatewayId),
-    /// An operator.
+    /// An operator: reads and acts.
     Operator(String),
+    /// A monitor (Prometheus, a wall screen): reads `/metrics`, the console and the
+    /// reports, and may do nothing else.
+    Monitor(String),
     /// A valid client certificate that names no usable identity.
     Unidentified(String),
     /// No client certificate (only health checks are open to this).
@@ -36,6 +43,7 @@ impl fmt::Display for Peer {
             Peer::Agency(a) => write!(f, "agency {a}"),
             Peer::Gateway(g) => write!(f, "gateway {g}"),
             Peer::Operator(o) => write!(f, "operator {o}"),
+            Peer::Monitor(m) => write!(f, "monitor {m}"),
             Peer::Unidentified(why) => write!(f, "unidentified ({why})"),
             Peer::Anonymous => f.write_str("anonymous"),
         }
@@ -72,8 +80,10 @@ impl FingerprintMap {
                 AgencyCode::parse(a).ok().map(Peer::Agency)
             } else if let Some(g) = &e.gateway {
                 GatewayId::parse(g).ok().map(Peer::Gateway)
+            } else if let Some(o) = &e.operator {
+                Some(Peer::Operator(o.clone()))
             } else {
-                e.operator.clone().map(Peer::Operator)
+                e.monitor.clone().map(Peer::Monitor)
             };
             if let Some(p) = peer {
                 m.insert(fp, p);
@@ -123,6 +133,8 @@ pub fn identify(cert_der: &[u8], map: &FingerprintMap) -> Peer {
                     }
                 } else if let Some(o) = uri.strip_prefix(OPERATOR_URI_PREFIX) {
                     found.push(Peer::Operator(o.to_owned()));
+                } else if let Some(m) = uri.strip_prefix(MONITOR_URI_PREFIX) {
+                    found.push(Peer::Monitor(m.to_owned()));
                 }
             }
         }
@@ -130,7 +142,7 @@ pub fn identify(cert_der: &[u8], map: &FingerprintMap) -> Peer {
     match found.len() {
         1 => found.remove(0),
         0 => Peer::Unidentified(format!(
-            "the certificate ({}) names no agency, gateway or operator",
+            "the certificate ({}) names no agency, gateway, operator or monitor",
             cert.subject()
         )),
         _ => Peer::Unidentified("the certificate names more than one identity".into()),

@@ -40,18 +40,18 @@ pub enum Drain {
 pub struct LinkHealth {
     /// False from a link failure until a relay or probe gets through.
     pub up: bool,
-    /// When it went down or came back (ms since the epoch); null before either.
-    pub since: Option<u64>,
+    /// When it went down or came back; null before either.
+    pub since: Option<Timestamp>,
     /// Link failures in a row.
     pub consecutive_failures: u32,
     /// The last link failure's reason.
     pub last_error: Option<String>,
-    /// When the last link failure happened (ms).
-    pub last_failure_at: Option<u64>,
-    /// When a relay or probe last got through (ms).
-    pub last_success_at: Option<u64>,
-    /// When the peer last answered that it was at its limits (ms).
-    pub last_busy_at: Option<u64>,
+    /// When the last link failure happened.
+    pub last_failure_at: Option<Timestamp>,
+    /// When a relay or probe last got through.
+    pub last_success_at: Option<Timestamp>,
+    /// When the peer last answered that it was at its limits.
+    pub last_busy_at: Option<Timestamp>,
     /// The peer was busy since the last drain of the waiting retries.
     #[serde(skip)]
     busy_pending: bool,
@@ -130,10 +130,10 @@ impl Links {
             let recovered = !h.up;
             if recovered {
                 h.up = true;
-                h.since = Some(now.as_millis());
+                h.since = Some(now);
             }
             h.consecutive_failures = 0;
-            h.last_success_at = Some(now.as_millis());
+            h.last_success_at = Some(now);
             let busy_passed = h.busy_pending
                 && now.as_millis().saturating_sub(h.last_drain_at) >= BUSY_DRAIN_GAP_MS;
             if recovered || busy_passed {
@@ -154,7 +154,7 @@ impl Links {
     pub fn busy(&self, hop: &str, now: Timestamp) {
         self.with(hop, |h| {
             h.busy_pending = true;
-            h.last_busy_at = Some(now.as_millis());
+            h.last_busy_at = Some(now);
         });
     }
 
@@ -164,11 +164,11 @@ impl Links {
             let went_down = h.up;
             if went_down {
                 h.up = false;
-                h.since = Some(now.as_millis());
+                h.since = Some(now);
             }
             h.consecutive_failures = h.consecutive_failures.saturating_add(1);
             h.last_error = Some(reason.chars().take(500).collect());
-            h.last_failure_at = Some(now.as_millis());
+            h.last_failure_at = Some(now);
             went_down
         })
         .unwrap_or(false)
@@ -190,14 +190,17 @@ mod tests {
         assert!(!l.failure("gw-g22", "connection refused again", t(3)));
         let h = l.get("gw-g22").unwrap();
         assert!(!h.up && l.is_down("gw-g22"));
-        assert_eq!(h.since, Some(2));
+        assert_eq!(h.since, Some(t(2)));
         assert_eq!(h.consecutive_failures, 2);
         assert_eq!(h.last_error.as_deref(), Some("connection refused again"));
-        assert_eq!((h.last_failure_at, h.last_success_at), (Some(3), Some(1)));
+        assert_eq!(
+            (h.last_failure_at, h.last_success_at),
+            (Some(t(3)), Some(t(1)))
+        );
         assert_eq!(l.success("gw-g22", t(4)), Drain::Recovered);
         let h = l.get("gw-g22").unwrap();
         assert!(h.up);
-        assert_eq!((h.since, h.consecutive_failures), (Some(4), 0));
+        assert_eq!((h.since, h.consecutive_failures), (Some(t(4)), 0));
         assert_eq!(h.last_error.as_deref(), Some("connection refused again"));
         // An unknown hop: nothing to say, nothing recorded.
         assert!(!l.failure("gw-x", "x", t(5)));
@@ -213,7 +216,7 @@ mod tests {
         l.busy("gw-g22", t(10_000));
         let h = l.get("gw-g22").unwrap();
         assert!(h.up, "a busy peer's link is up");
-        assert_eq!(h.last_busy_at, Some(10_000));
+        assert_eq!(h.last_busy_at, Some(t(10_000)));
         assert_eq!(l.success("gw-g22", t(10_100)), Drain::BusyPassed);
         assert_eq!(l.success("gw-g22", t(10_200)), Drain::No, "drained already");
         // Busy again at once: the next drain waits for the gap.

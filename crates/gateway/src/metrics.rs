@@ -444,17 +444,17 @@ impl Metrics {
                 metrics::gauge!("lienthong_certificate_expiry_days", "certificate" => file)
                     .set(days);
             }
-            let now_ms = now.saturating_mul(1000);
+            let at = lienthong_types::Timestamp::from_millis(now.saturating_mul(1000));
             for (hop, c) in &seen.next_hops {
                 metrics::gauge!("lienthong_peer_certificate_expiry_days", "hop" => hop.clone())
-                    .set(crate::seen::days_left(c.not_after, now_ms));
+                    .set(crate::seen::days_left(c.not_after, at));
             }
         });
         let mut out = self.recorder.handle().render();
         // Written here rather than through the recorder, which keeps every series it was
         // ever given: an identity dropped from the bounded table (`seen.rs`) must drop out
         // of the scrape too, and the series stay as bounded as the table.
-        let now_ms = now.saturating_mul(1000);
+        let at = lienthong_types::Timestamp::from_millis(now.saturating_mul(1000));
         if !seen.clients.is_empty() {
             out.push_str("# HELP lienthong_client_certificate_expiry_days days until the certificate a DMS, gateway or operator presented at its last connection expires\n");
             out.push_str("# TYPE lienthong_client_certificate_expiry_days gauge\n");
@@ -462,7 +462,7 @@ impl Metrics {
                 out.push_str(&format!(
                     "lienthong_client_certificate_expiry_days{{peer=\"{}\"}} {}\n",
                     label_value(peer),
-                    crate::seen::days_left(c.not_after, now_ms)
+                    crate::seen::days_left(c.not_after, at)
                 ));
             }
         }

@@ -25,10 +25,10 @@ pub struct SeenCert {
     pub serial: String,
     /// SHA-256 of the DER, hex.
     pub fingerprint_sha256: String,
-    /// Not valid after (ms since the epoch, as every time in the API).
-    pub not_after: u64,
-    /// When it was last presented (ms since the epoch).
-    pub seen_at: u64,
+    /// Not valid after.
+    pub not_after: lienthong_types::Timestamp,
+    /// When it was last presented.
+    pub seen_at: lienthong_types::Timestamp,
 }
 
 /// Certificates by identity (a gateway id, or `agency CODE`, `gateway ID`, `operator NAME`).
@@ -58,7 +58,7 @@ impl Seen {
         if let Some(c) = map.get_mut(who)
             && c.fingerprint_sha256 == fingerprint
         {
-            c.seen_at = now_ms;
+            c.seen_at = lienthong_types::Timestamp::from_millis(now_ms);
             return;
         }
         let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
@@ -87,8 +87,8 @@ impl Seen {
                 subject: cert.subject().to_string(),
                 serial: cert.raw_serial_as_string().replace(':', ""),
                 fingerprint_sha256: fingerprint,
-                not_after,
-                seen_at: now_ms,
+                not_after: lienthong_types::Timestamp::from_millis(not_after),
+                seen_at: lienthong_types::Timestamp::from_millis(now_ms),
             },
         );
     }
@@ -124,9 +124,9 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-/// Days from `now_ms` until `not_after_ms` (negative once expired), to one decimal.
-pub fn days_left(not_after_ms: u64, now_ms: u64) -> f64 {
-    let d = (not_after_ms as f64 - now_ms as f64) / 86_400_000.0;
+/// Days from `now` until `not_after` (negative once expired), to one decimal.
+pub fn days_left(not_after: lienthong_types::Timestamp, now: lienthong_types::Timestamp) -> f64 {
+    let d = (not_after.as_millis() as f64 - now.as_millis() as f64) / 86_400_000.0;
     (d * 10.0).round() / 10.0
 }
 
@@ -151,15 +151,16 @@ mod tests {
         s.record("gateway gw-a", &a1, 5);
         let c = s.get("gateway gw-a").unwrap();
         assert_eq!(
-            c.seen_at, 5,
+            c.seen_at.as_millis(),
+            5,
             "the same certificate again: only seen_at moves"
         );
-        assert_eq!(c.not_after, 1_893_456_000_000);
+        assert_eq!(c.not_after.as_millis(), 1_893_456_000_000);
         // A renewed certificate replaces the old one.
         s.record("gateway gw-a", &a2, 9);
         let c = s.get("gateway gw-a").unwrap();
-        assert_eq!(c.not_after, 1_893_456_000_000 + 30 * 86_400_000);
-        assert_eq!(c.seen_at, 9);
+        assert_eq!(c.not_after.as_millis(), 1_893_456_000_000 + 30 * 86_400_000);
+        assert_eq!(c.seen_at.as_millis(), 9);
         // Bounded: a third identity takes the place of the one unseen longest (gw-a, seen
         // at 9, against B at 10); the known ones still update.
         s.record("agency B", &cert("b", (2029, 12, 22)), 10);
@@ -169,13 +170,16 @@ mod tests {
         s.record("agency B", &cert("b", (2029, 12, 22)), 12);
         s.record("gateway gw-a", &a1, 13);
         assert!(s.get("agency C").is_none(), "now C was unseen longest");
-        assert_eq!(s.get("gateway gw-a").unwrap().not_after, 1_893_456_000_000);
+        assert_eq!(
+            s.get("gateway gw-a").unwrap().not_after.as_millis(),
+            1_893_456_000_000
+        );
         // Expiring first, first.
         let order: Vec<String> = s.all().into_iter().map(|(k, _)| k).collect();
         assert_eq!(order, ["agency B", "gateway gw-a"]);
         // Not a certificate: nothing recorded.
         s.record("gateway gw-a", b"not a certificate", 14);
-        assert_eq!(s.get("gateway gw-a").unwrap().seen_at, 13);
+        assert_eq!(s.get("gateway gw-a").unwrap().seen_at.as_millis(), 13);
         s.record("agency D", b"not a certificate", 15);
         assert_eq!(s.all().len(), 2, "nothing evicted for it");
     }
@@ -183,8 +187,9 @@ mod tests {
     #[test]
     fn days_left_rounds_and_goes_negative() {
         let day = 86_400_000;
-        assert_eq!(days_left(day * 10, 0), 10.0);
-        assert_eq!(days_left(day * 10, day * 10 + day / 2), -0.5);
-        assert_eq!(days_left(100_000_000, 0), 1.2);
+        let t = lienthong_types::Timestamp::from_millis;
+        assert_eq!(days_left(t(day * 10), t(0)), 10.0);
+        assert_eq!(days_left(t(day * 10), t(day * 10 + day / 2)), -0.5);
+        assert_eq!(days_left(t(100_000_000), t(0)), 1.2);
     }
 }

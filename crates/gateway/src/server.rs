@@ -781,7 +781,7 @@ async fn accept_loop(
             if let Some(c) = presented
                 && matches!(
                     peer,
-                    Peer::Agency(_) | Peer::Gateway(_) | Peer::Operator(_)
+                    Peer::Agency(_) | Peer::Gateway(_) | Peer::Operator(_) | Peer::Monitor(_)
                 )
             {
                 seen.record(&peer.to_string(), c.as_ref(), st.clock.now().as_millis());
@@ -809,6 +809,7 @@ async fn accept_loop(
                 hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
                     req.extensions_mut().insert(peer.clone());
                     let revoked = is_revoked();
+                    let lang = crate::http::lang_of(req.headers());
                     let metrics = metrics.clone();
                     // The request counts as in progress until its answer's body is sent.
                     let in_flight = activity.begin();
@@ -817,12 +818,11 @@ async fn accept_loop(
                         if revoked {
                             drop(in_flight);
                             metrics.refused(lienthong_types::Code::AuthRevoked.as_str());
-                            return Ok(axum::response::IntoResponse::into_response(
-                                crate::error::ApiError::new(
-                                    lienthong_types::Code::AuthRevoked,
-                                    "this client certificate has been revoked",
-                                ),
-                            ));
+                            return Ok(crate::error::ApiError::new(
+                                lienthong_types::Code::AuthRevoked,
+                                lienthong_i18n::msg!("api-client-revoked"),
+                            )
+                            .response(lang));
                         }
                         let r = answer.await?;
                         Ok::<_, std::convert::Infallible>(r.map(|b| {

@@ -331,6 +331,9 @@ pub struct MessageQuery {
     /// Only messages with a dead-lettered recipient whose reason contains this text
     /// (e.g. `signature.required`, to retry those once the peer's trust is fixed).
     pub reason: Option<String>,
+    /// Only documents whose number/symbol, subject or DocumentId contains this text,
+    /// ignoring case (`123/UBND`, `ngân sách`).
+    pub text: Option<String>,
     /// At most this many messages in the page.
     pub limit: usize,
     /// Examine at most this many messages for one page, so that a search for something
@@ -348,6 +351,7 @@ impl MessageQuery {
             agency: None,
             sender: None,
             reason: None,
+            text: None,
             limit,
             scan_limit: usize::MAX,
         }

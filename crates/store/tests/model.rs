@@ -316,6 +316,7 @@ fn compare(store: &SledStore, model: &Model) -> std::result::Result<(), TestCase
             agency: Some(agency.to_owned()),
             sender: None,
             reason: None,
+            text: None,
             limit: 1000,
             scan_limit: 3,
         };

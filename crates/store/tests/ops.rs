@@ -1501,6 +1501,7 @@ fn find_messages_by_agency_and_time_in_bounded_pages() {
         agency: agency.map(str::to_owned),
         sender: None,
         reason: None,
+        text: None,
         limit: 100,
         scan_limit: usize::MAX,
     };

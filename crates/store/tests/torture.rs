@@ -598,6 +598,7 @@ fn verify(dir: &Path, f: &Facts) -> Result<(), String> {
             agency: None,
             sender: None,
             reason: None,
+            text: None,
             limit: usize::MAX,
             scan_limit: usize::MAX,
         })

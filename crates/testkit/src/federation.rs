@@ -128,3 +128,22 @@ pub const AGENCIES: &[DemoAgency] = &[
 pub fn agency(code: &str) -> Option<&'static DemoAgency> {
     AGENCIES.iter().find(|a| a.code == code)
 }
+
+/// What the demo's sample documents say: their contents, as an agency would write them (in
+/// Vietnamese whatever the reader's language: they are the documents, not messages).
+pub mod samples {
+    /// The person who signs the commune's PDF.
+    pub const PERSON: &str = "Nguyễn Văn An";
+    /// The commune's report to the other province.
+    pub const SUBJECT_REPORT: &str = "V/v báo cáo tiến độ giải ngân vốn đầu tư công";
+    /// The document to several agencies.
+    pub const SUBJECT_BROADCAST: &str = "V/v phối hợp triển khai liên thông văn bản điện tử";
+    /// Why the home affairs department refuses it.
+    pub const REFUSAL_NOTE: &str = "Từ chối: văn bản không thuộc thẩm quyền xử lý của Sở Nội vụ";
+    /// The document sent by mistake, then recalled.
+    pub const SUBJECT_RECALLED: &str = "V/v đề nghị bổ sung hồ sơ (gửi nhầm)";
+    /// Why it is recalled.
+    pub const RECALL_NOTE: &str = "Văn thư yêu cầu lấy lại văn bản: gửi nhầm đơn vị";
+    /// The document a DMS of the national axis's SDK sends.
+    pub const SUBJECT_VXP: &str = "V/v triển khai kết nối hệ thống QLVB qua trục liên thông";
+}

@@ -1,7 +1,8 @@
 //! The one vocabulary of codes. Each code has a stable string (never changed once
 //! published: DMSs, peers and dashboards match on it), the family (and so the crate) that
 //! owns it, the HTTP status the gateway answers with when it is the refusal, whether a
-//! retry can help, the CLI's exit code, and a message for people.
+//! retry can help and the CLI's exit code. What it means for people, in Vietnamese and
+//! English, is in the catalogs of `lienthong-i18n`; the English text here documents it.
 //!
 //! Nested causes (an XML syntax error under `document.unreadable`, the problems of a
 //! signature under `signature.required`) are codes of their own families; the gateway
@@ -94,10 +95,6 @@ macro_rules! codes {
                 match self { $(Code::$v => $exit),* }
             }
 
-            /// What it means, for people.
-            pub const fn message(self) -> &'static str {
-                match self { $(Code::$v => $msg),* }
-            }
         }
     };
 }
@@ -371,7 +368,6 @@ mod tests {
             );
             assert!((400..600).contains(&c.http_status()), "{c}");
             assert!(matches!(c.exit_code(), 1 | 2), "{c}");
-            assert!(!c.message().is_empty());
             let json = serde_json::to_string(c).unwrap();
             assert_eq!(serde_json::from_str::<Code>(&json).unwrap(), *c);
         }

@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 
 /// A point in time: milliseconds since the Unix epoch (UTC).
 ///
+/// In JSON (the API, and the store's records) it is RFC 3339 text in UTC with milliseconds,
+/// `2026-12-06T01:52:12.345Z`: one form everywhere. Reading also takes the number of
+/// milliseconds, the form records written before were in, and any RFC 3339 offset.
+///
 /// The store never reads the clock itself: every operation that needs the time takes `now`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp(u64);
 
 impl Timestamp {
@@ -49,9 +50,62 @@ impl Timestamp {
     }
 }
 
+/// The last millisecond RFC 3339 can write (9999-12-31T23:59:59.999Z); later times are
+/// written as it.
+const LAST_WRITABLE_MS: u64 = 253_402_300_799_999;
+
+impl Timestamp {
+    /// RFC 3339 in UTC with milliseconds: `2026-12-06T01:52:12.345Z`.
+    pub fn to_rfc3339(self) -> String {
+        let ms = i64::try_from(self.0.min(LAST_WRITABLE_MS)).unwrap_or(0);
+        match jiff::Timestamp::from_millisecond(ms) {
+            Ok(t) => t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            Err(_) => "9999-12-31T23:59:59.999Z".to_owned(),
+        }
+    }
+
+    /// An RFC 3339 time with any offset (`2026-12-06T08:52:12+07:00`); times before the
+    /// epoch are refused, precision beyond milliseconds is cut.
+    pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+        let t: jiff::Timestamp = text.trim().parse().ok()?;
+        u64::try_from(t.as_millisecond()).ok().map(Timestamp)
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}ms", self.0)
+        f.write_str(&self.to_rfc3339())
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 time, or milliseconds since the epoch")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Timestamp, E> {
+                Ok(Timestamp(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Timestamp, E> {
+                u64::try_from(v)
+                    .map(Timestamp)
+                    .map_err(|_| E::custom("a time before 1970"))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                Timestamp::parse_rfc3339(v)
+                    .ok_or_else(|| E::custom(format!("'{v}' is not an RFC 3339 time")))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -118,5 +172,33 @@ mod tests {
             Timestamp::from_millis(3).millis_since(Timestamp::from_millis(5)),
             0
         );
+    }
+
+    #[test]
+    fn json_has_one_form_rfc_3339_and_reads_the_old_number_too() {
+        let t = Timestamp::from_millis(1_765_000_000_123);
+        let text = serde_json::to_string(&t).unwrap();
+        assert_eq!(text, "\"2025-12-06T05:46:40.123Z\"");
+        assert_eq!(serde_json::from_str::<Timestamp>(&text).unwrap(), t);
+        assert_eq!(
+            serde_json::from_str::<Timestamp>("1765000000123").unwrap(),
+            t
+        );
+        assert_eq!(
+            serde_json::from_str::<Timestamp>("\"2025-12-06T12:46:40.123+07:00\"").unwrap(),
+            t
+        );
+        assert_eq!(t.to_string(), "2025-12-06T05:46:40.123Z");
+        assert_eq!(Timestamp::ZERO.to_rfc3339(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(Timestamp::MAX.to_rfc3339(), "9999-12-31T23:59:59.999Z");
+        for bad in [
+            "\"yesterday\"",
+            "-5",
+            "\"1969-12-31T23:59:59Z\"",
+            "\"2025-12-06\"",
+            "true",
+        ] {
+            assert!(serde_json::from_str::<Timestamp>(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -226,8 +226,10 @@ pub async fn relay_as_with(
         ("lienthong-hops", hops),
     ];
     headers.extend_from_slice(extra);
+    // The refusals' messages in English, which the tests read.
     f.client(to, Some(&format!("gateways/{from}")))
         .unwrap()
+        .with_language("en")
         .call_with_headers(hyper::Method::POST, "/v1/relay", body, &headers)
         .await
         .unwrap()
@@ -406,4 +408,12 @@ pub fn vxp_client(
         rustls::RootCertStore::empty(),
     )
     .unwrap()
+}
+
+/// A time the API wrote (RFC 3339, as every time in its JSON), in milliseconds since the
+/// epoch; `None` when it is not one.
+pub fn time_ms(v: &serde_json::Value) -> Option<u64> {
+    v.as_str()
+        .and_then(lienthong_store::Timestamp::parse_rfc3339)
+        .map(lienthong_store::Timestamp::as_millis)
 }

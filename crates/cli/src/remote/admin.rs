@@ -14,10 +14,10 @@ pub(crate) struct BackupArgs {
     #[command(flatten)]
     pub(super) conn: Conn,
     /// Return once the backup has started instead of waiting for it.
-    #[arg(long)]
+    #[arg(long, help = say!("remote-help-backup-no-wait"))]
     pub(super) no_wait: bool,
     /// Print the gateway's JSON.
-    #[arg(long)]
+    #[arg(long, help = say!("remote-help-backup-json"))]
     pub(super) json: bool,
 }
 
@@ -27,7 +27,7 @@ pub(crate) struct CertsStatus {
     #[command(flatten)]
     pub(super) conn: Conn,
     /// Print the gateway's JSON.
-    #[arg(long)]
+    #[arg(long, help = say!("remote-help-certs-status-json"))]
     pub(super) json: bool,
 }
 
@@ -41,13 +41,13 @@ pub(super) const BACKUP_POLL: std::time::Duration = std::time::Duration::from_mi
 
 pub(super) async fn backup_run(a: &BackupArgs) -> Result<u8, Fail> {
     let client = connect(&a.conn)?;
-    let started = ok(client.post_json("/v1/backups", &json!({})).await)?.json();
+    let started = ok(api_post(&client, "/v1/backups", &json!({})).await)?.json();
     let name = text(&started["name"]);
     if a.no_wait {
         if a.json {
             print_json(&started);
         } else {
-            out!("backup {name} started; `GET /v1/backups` says when it is done");
+            out!("{}", say!("remote-backup-started", name = &name));
         }
         return Ok(0);
     }
@@ -56,10 +56,10 @@ pub(super) async fn backup_run(a: &BackupArgs) -> Result<u8, Fail> {
     } else {
         ProgressBar::new_spinner()
     };
-    pb.set_message(format!("backup {name}"));
+    pb.set_message(say!("remote-backup-progress", name = &name));
     loop {
         pb.tick();
-        let v = ok(client.get("/v1/backups").await)?.json();
+        let v = ok(api_get(&client, "/v1/backups").await)?.json();
         if v["running"]["name"].as_str() == Some(name.as_str()) {
             tokio::time::sleep(BACKUP_POLL).await;
             continue;
@@ -75,13 +75,17 @@ pub(super) async fn backup_run(a: &BackupArgs) -> Result<u8, Fail> {
                 print_json(&r);
             } else {
                 out!(
-                    "backup {name} done: {} metadata entries ({} written while it ran), {} payload segment(s) of {} bytes; writes paused {} ms, took {} ms",
-                    text(&r["entries"]),
-                    text(&r["replayed"]),
-                    text(&r["segments"]),
-                    text(&r["segment_bytes"]),
-                    text(&r["paused_ms"]),
-                    text(&r["took_ms"]),
+                    "{}",
+                    say!(
+                        "remote-backup-done",
+                        name = &name,
+                        entries = text(&r["entries"]),
+                        replayed = text(&r["replayed"]),
+                        segments = text(&r["segments"]),
+                        bytes = text(&r["segment_bytes"]),
+                        paused = text(&r["paused_ms"]),
+                        took = text(&r["took_ms"])
+                    )
                 );
                 out!("  {}", text(&r["dir"]));
             }
@@ -91,12 +95,12 @@ pub(super) async fn backup_run(a: &BackupArgs) -> Result<u8, Fail> {
         let why = if failed["name"].as_str() == Some(name.as_str()) {
             text(&failed["error"])
         } else {
-            "it is neither running nor listed (was the gateway restarted?)".to_owned()
+            say!("remote-backup-lost")
         };
         if a.json {
             print_json(&json!({"name": name, "error": why}));
         } else {
-            note!("error: backup {name} failed: {why}");
+            note!("{}", say!("remote-backup-failed", name = &name, why = &why));
         }
         return Ok(1);
     }
@@ -110,21 +114,21 @@ pub(crate) fn certs_status(a: &CertsStatus) -> ExitCode {
 
 pub(super) async fn certs_status_run(a: &CertsStatus) -> Result<u8, Fail> {
     let client = connect(&a.conn)?;
-    let v = ok(client.get("/v1/certificates").await)?.json();
+    let v = ok(api_get(&client, "/v1/certificates").await)?.json();
     if a.json {
         print_json(&v);
         return Ok(0);
     }
-    out!("gateway {}", text(&v["gateway"]));
+    out!("{}", say!("remote-gateway", gateway = text(&v["gateway"])));
     let list = |k: &str| v[k].as_array().cloned().unwrap_or_default();
     // (days left, row): every kind in one table, soonest first.
     let mut rows: Vec<(f64, Vec<String>)> = Vec::new();
-    let mut row = |what: &str, who: String, c: &Value| {
+    let mut row = |what: String, who: String, c: &Value| {
         let days = c["days_left"].as_f64();
         rows.push((
             days.unwrap_or(f64::INFINITY),
             vec![
-                what.to_owned(),
+                what,
                 who,
                 c.get("not_after").map_or_else(|| "-".to_owned(), time),
                 days.map_or_else(|| "-".to_owned(), |d| format!("{d:.1}")),
@@ -133,31 +137,42 @@ pub(super) async fn certs_status_run(a: &CertsStatus) -> Result<u8, Fail> {
         ));
     };
     for c in list("own") {
-        row("own", text(&c["file"]), &c);
+        row(say!("remote-certs-own"), text(&c["file"]), &c);
     }
     for h in list("next_hops") {
         let who = text(&h["hop"]);
         if h["certificate"].is_null() {
             row(
-                "next hop",
-                format!("{who} (not connected yet)"),
+                say!("remote-certs-next-hop"),
+                say!("remote-certs-not-connected", hop = who),
                 &Value::Null,
             );
         } else {
-            row("next hop", who, &h["certificate"]);
+            row(say!("remote-certs-next-hop"), who, &h["certificate"]);
         }
     }
     for c in list("clients") {
-        row("client", text(&c["peer"]), &c["certificate"]);
+        row(
+            say!("remote-certs-client"),
+            text(&c["peer"]),
+            &c["certificate"],
+        );
     }
     rows.sort_by(|a, b| a.0.total_cmp(&b.0));
     let soon = rows.iter().filter(|(d, _)| *d < CERT_WARN_DAYS).count();
-    table(
-        &["WHAT", "WHO", "EXPIRES", "DAYS", "SUBJECT"],
-        &rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
-    );
+    let head = header(&[
+        "remote-certs-col-what",
+        "remote-certs-col-who",
+        "remote-certs-col-expires",
+        "remote-certs-col-days",
+        "remote-certs-col-subject",
+    ]);
+    table(&head, &rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>());
     if soon > 0 {
-        note!("{soon} certificate(s) expire within {CERT_WARN_DAYS} days");
+        note!(
+            "{}",
+            say!("remote-certs-expiring", n = soon, days = CERT_WARN_DAYS)
+        );
     }
     Ok(0)
 }

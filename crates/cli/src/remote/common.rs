@@ -13,16 +13,16 @@ use serde_json::{Value, json};
 #[derive(Debug, clap::Args)]
 pub(crate) struct Conn {
     /// Gateway URL, e.g. https://127.0.0.1:8441
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help = say!("remote-help-conn-gateway"))]
     pub(super) gateway: String,
     /// Client certificate (PEM): an agency DMS certificate, or an operator's for `queue`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help = say!("remote-help-conn-cert"))]
     pub(super) cert: PathBuf,
     /// Client key (PKCS#8 PEM).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help = say!("remote-help-conn-key"))]
     pub(super) key: PathBuf,
     /// CA certificate(s) the gateway's certificate chains to (PEM), repeatable.
-    #[arg(long, value_name = "FILE", required = true)]
+    #[arg(long, value_name = "FILE", required = true, help = say!("remote-help-conn-ca"))]
     pub(super) ca: Vec<PathBuf>,
 }
 
@@ -60,16 +60,19 @@ impl Fail {
                         json!({"error": {"code": code, "message": message, "detail": {}}})
                     );
                 }
-                note!("error: {message}");
+                note!("{}", say!("remote-error", message = message));
             }
             Fail::Refused(a) => {
                 let e = refusal(a);
                 if json {
                     out!("{:#}", e.body);
                 }
-                note!("error: {}: {}", e.code, e.message);
+                note!(
+                    "{}",
+                    say!("remote-error-refused", code = &e.code, message = &e.message)
+                );
                 if let Some(d) = e.detail {
-                    note!("  detail: {d}");
+                    note!("  {}", say!("remote-error-detail", detail = d.to_string()));
                 }
             }
         }
@@ -95,9 +98,16 @@ pub(super) fn refusal(a: &Answer) -> Refusal {
             Value::Null => None,
             d => Some(d.clone()),
         };
+        // A refusal without words says what its code means.
+        let message = match err["message"].as_str() {
+            Some(m) if !m.trim().is_empty() => m.to_owned(),
+            _ => Code::parse(code).map_or_else(String::new, |c| {
+                lienthong_i18n::code_message(c, crate::text::lang())
+            }),
+        };
         return Refusal {
             code: code.to_owned(),
-            message: err["message"].as_str().unwrap_or_default().to_owned(),
+            message,
             detail,
             body: v.clone(),
         };
@@ -128,11 +138,7 @@ where
     {
         Ok(rt) => rt,
         Err(e) => {
-            Fail::local(
-                Code::Runtime,
-                format!("cannot start the async runtime: {e}"),
-            )
-            .report(json);
+            Fail::local(Code::Runtime, say!("remote-runtime", error = e.to_string())).report(json);
             return ExitCode::from(2);
         }
     };
@@ -149,15 +155,16 @@ pub(super) fn connect(c: &Conn) -> Result<ApiClient, Fail> {
     if !c.gateway.starts_with("https://") {
         return Err(Fail::local(
             Code::UsageGateway,
-            format!(
-                "--gateway '{}' must be an https:// URL (the gateway speaks mutual TLS only)",
-                c.gateway
-            ),
+            say!("remote-gateway-not-https", url = &c.gateway),
         ));
     }
     let ca: Vec<&Path> = c.ca.iter().map(PathBuf::as_path).collect();
-    ApiClient::new(&c.gateway, &ca, Some((&c.cert, &c.key)))
-        .map_err(|e| Fail::local(Code::UsageCredentials, format!("certificates: {e}")))
+    ApiClient::new(&c.gateway, &ca, Some((&c.cert, &c.key))).map_err(|e| {
+        Fail::local(
+            Code::UsageCredentials,
+            say!("remote-certificates", error = e),
+        )
+    })
 }
 
 /// The answer if it is a success, the refusal otherwise; a transport error is exit 2.
@@ -165,8 +172,54 @@ pub(super) fn ok(r: Result<Answer, String>) -> Result<Answer, Fail> {
     match r {
         Ok(a) if a.status.is_success() => Ok(a),
         Ok(a) => Err(Fail::Refused(Box::new(a))),
-        Err(e) => Err(Fail::local(Code::Connection, e)),
+        Err(e) => Err(Fail::local(Code::Connection, transport_error(e))),
     }
+}
+
+/// A transport error of the client, in the chosen language: the client's own words name a
+/// gateway that cannot be reached or did not answer in time; anything else stays as it is.
+pub(super) fn transport_error(e: String) -> String {
+    if let Some((url, why)) = e
+        .strip_prefix("cannot reach ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        return say!("remote-cannot-reach", url = url, why = why);
+    }
+    if e == "the gateway did not answer in time" {
+        return say!("remote-no-answer");
+    }
+    e
+}
+
+/// The request header that asks the gateway to answer in the chosen language: its
+/// refusals' messages are shown as they come.
+fn lang_header() -> (&'static str, &'static str) {
+    ("accept-language", crate::text::lang().tag())
+}
+
+/// `GET` a path, the answer in the chosen language.
+pub(super) async fn api_get(c: &ApiClient, path: &str) -> Result<Answer, String> {
+    c.call_with_headers(hyper::Method::GET, path, Vec::<u8>::new(), &[lang_header()])
+        .await
+}
+
+/// `POST` JSON to a path, the answer in the chosen language.
+pub(super) async fn api_post(c: &ApiClient, path: &str, v: &Value) -> Result<Answer, String> {
+    let headers = [("content-type", "application/json"), lang_header()];
+    c.call_with_headers(
+        hyper::Method::POST,
+        path,
+        v.to_string().into_bytes(),
+        &headers,
+    )
+    .await
+}
+
+/// `POST /v1/documents`, the answer in the chosen language.
+pub(super) async fn api_submit(c: &ApiClient, edxml: Vec<u8>) -> Result<Answer, String> {
+    let headers = [("content-type", "application/xml"), lang_header()];
+    c.call_with_headers(hyper::Method::POST, "/v1/documents", edxml, &headers)
+        .await
 }
 
 /// Percent-encode one path segment or query value.
@@ -199,12 +252,18 @@ pub(super) fn print_json(v: &Value) {
     out!("{v:#}");
 }
 
-/// Milliseconds since the epoch as UTC time, to the second.
-pub(super) fn time(v: &Value) -> String {
-    match v.as_u64() {
-        Some(ms) => lienthong_dsig::time::format_rfc3339(ms / 1000),
-        None => "-".to_owned(),
+/// A time in the gateway's JSON: RFC 3339 text, or milliseconds since the epoch (the form
+/// older gateways write).
+pub(super) fn time_of(v: &Value) -> Option<lienthong_types::Timestamp> {
+    if v.is_null() {
+        return None;
     }
+    serde_json::from_value::<lienthong_types::Timestamp>(v.clone()).ok()
+}
+
+/// A time in the gateway's JSON as people read it: `dd/MM/yyyy HH:mm`, Vietnam time.
+pub(super) fn time(v: &Value) -> String {
+    time_of(v).map_or_else(|| "-".to_owned(), crate::text::when)
 }
 
 pub(super) fn text(v: &Value) -> String {
@@ -243,7 +302,7 @@ pub(super) fn tagged(v: &Value, tag: &str) -> String {
 }
 
 /// Print rows as a table with a header, columns two spaces apart.
-pub(super) fn table(header: &[&str], rows: &[Vec<String>]) {
+pub(super) fn table<S: AsRef<str>>(header: &[S], rows: &[Vec<String>]) {
     for line in table_lines(header, rows) {
         out!("{line}");
     }
@@ -251,10 +310,10 @@ pub(super) fn table(header: &[&str], rows: &[Vec<String>]) {
 
 /// The lines of [`table`]: columns aligned by display width (a Vietnamese letter with its
 /// marks takes one column), no trailing spaces.
-pub(super) fn table_lines(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
+pub(super) fn table_lines<S: AsRef<str>>(header: &[S], rows: &[Vec<String>]) -> Vec<String> {
     let mut t = comfy_table::Table::new();
     t.load_preset(comfy_table::presets::NOTHING)
-        .set_header(header.iter().copied())
+        .set_header(header.iter().map(AsRef::as_ref))
         .add_rows(rows.iter().map(|r| r.iter().map(String::as_str)));
     for c in t.column_iter_mut() {
         c.set_padding((0, 2));
@@ -265,14 +324,48 @@ pub(super) fn table_lines(header: &[&str], rows: &[Vec<String>]) -> Vec<String> 
         .collect()
 }
 
-/// A duration in seconds, as an operator reads it: 45s, 12m, 5h, 3d.
+/// A duration in seconds, as an operator reads it: 45s, 12m, 5h, 3d (45 giây, 12 phút…).
 pub(super) fn age(secs: u64) -> String {
     match secs {
-        s if s < 120 => format!("{s}s"),
-        s if s < 7200 => format!("{}m", s / 60),
-        s if s < 172_800 => format!("{}h", s / 3600),
-        s => format!("{}d", s / 86_400),
+        s if s < 120 => say!("remote-age-seconds", n = s),
+        s if s < 7200 => say!("remote-age-minutes", n = s / 60),
+        s if s < 172_800 => say!("remote-age-hours", n = s / 3600),
+        s => say!("remote-age-days", n = s / 86_400),
     }
+}
+
+/// The table header of these column messages, in the chosen language.
+pub(super) fn header(ids: &[&str]) -> Vec<String> {
+    ids.iter()
+        .map(|id| lienthong_i18n::tr(crate::text::lang(), id, &[]))
+        .collect()
+}
+
+/// A message kind (`edoc`, `status`) in words.
+pub(super) fn kind(v: &Value) -> String {
+    match v.as_str() {
+        Some("edoc") => say!("remote-kind-edoc"),
+        Some("status") => say!("remote-kind-status"),
+        _ => text(v),
+    }
+}
+
+/// `cannot read PATH: ERROR`.
+pub(super) fn cannot_read(path: &Path, e: &std::io::Error) -> String {
+    say!(
+        "remote-cannot-read",
+        path = path.display().to_string(),
+        error = e.to_string()
+    )
+}
+
+/// `cannot write PATH: ERROR`.
+pub(super) fn cannot_write(path: &Path, e: &std::io::Error) -> String {
+    say!(
+        "remote-cannot-write",
+        path = path.display().to_string(),
+        error = e.to_string()
+    )
 }
 
 /// Days after which a certificate is worth a line in `queue stats`.

@@ -19,13 +19,17 @@ pub(crate) struct InboxArgs {
 #[derive(Debug, clap::Subcommand)]
 pub(super) enum InboxCommand {
     /// List the messages in the agency's inbox, oldest first.
+    #[command(about = say!("remote-help-inbox-list"))]
     List(InboxList),
     /// Fetch one message's exact bytes (to stdout, or to a file with -o).
+    #[command(about = say!("remote-help-inbox-get"))]
     Get(InboxGet),
     /// Acknowledge a fetched message: done, or fail with a note.
+    #[command(about = say!("remote-help-inbox-ack"))]
     Ack(InboxAck),
     /// Who signed a message in the inbox, and whether the signature holds, as the gateway
     /// verifies it (exit 1 when it is not valid).
+    #[command(about = say!("remote-help-inbox-signature"))]
     Signature(InboxSignature),
 }
 
@@ -34,9 +38,10 @@ pub(super) struct InboxSignature {
     #[command(flatten)]
     pub(super) conn: Conn,
     /// The message id.
+    #[arg(help = say!("remote-help-inbox-signature-id"))]
     pub(super) id: String,
     /// Print the gateway's JSON.
-    #[arg(long)]
+    #[arg(long, help = say!("remote-help-inbox-signature-json"))]
     pub(super) json: bool,
 }
 
@@ -44,8 +49,10 @@ pub(super) struct InboxSignature {
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub(super) enum Kind {
     /// Documents.
+    #[value(help = say!("remote-help-inbox-list-kind-edoc"))]
     Edoc,
     /// Status packages.
+    #[value(help = say!("remote-help-inbox-list-kind-status"))]
     Status,
 }
 
@@ -54,20 +61,25 @@ pub(super) struct InboxList {
     #[command(flatten)]
     pub(super) conn: Conn,
     /// Start after this cursor (the `next` of the previous page).
-    #[arg(long, value_name = "CURSOR")]
+    #[arg(long, value_name = "CURSOR", help = say!("remote-help-inbox-list-after"))]
     pub(super) after: Option<u64>,
     /// At most this many messages (the gateway caps it at 1000).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = say!("remote-help-inbox-list-limit"))]
     pub(super) limit: Option<u32>,
     /// Only documents or only status packages.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, help = say!("remote-help-inbox-list-kind"))]
     pub(super) kind: Option<Kind>,
     /// When nothing is there, wait up to this many seconds (at most 60) for something to be
     /// delivered, and show it as soon as it is (long poll).
-    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=60))]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(0..=60),
+        help = say!("remote-help-inbox-list-wait")
+    )]
     pub(super) wait: Option<u64>,
     /// Print the gateway's JSON.
-    #[arg(long)]
+    #[arg(long, help = say!("remote-help-inbox-list-json"))]
     pub(super) json: bool,
 }
 
@@ -76,9 +88,10 @@ pub(super) struct InboxGet {
     #[command(flatten)]
     pub(super) conn: Conn,
     /// The message id.
+    #[arg(help = say!("remote-help-inbox-get-id"))]
     pub(super) id: String,
     /// Write the bytes to this file instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE", help = say!("remote-help-inbox-get-output"))]
     pub(super) output: Option<PathBuf>,
 }
 
@@ -86,8 +99,10 @@ pub(super) struct InboxGet {
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub(super) enum AckResult {
     /// Taken over successfully.
+    #[value(help = say!("remote-help-inbox-ack-result-done"))]
     Done,
     /// The DMS could not process it.
+    #[value(help = say!("remote-help-inbox-ack-result-fail"))]
     Fail,
 }
 
@@ -96,15 +111,16 @@ pub(super) struct InboxAck {
     #[command(flatten)]
     pub(super) conn: Conn,
     /// The message id.
+    #[arg(help = say!("remote-help-inbox-ack-id"))]
     pub(super) id: String,
     /// done or fail.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, help = say!("remote-help-inbox-ack-result"))]
     pub(super) result: AckResult,
     /// A note for the sender's tracking (at most 4096 bytes).
-    #[arg(long)]
+    #[arg(long, help = say!("remote-help-inbox-ack-note"))]
     pub(super) note: Option<String>,
     /// Print the gateway's JSON.
-    #[arg(long)]
+    #[arg(long, help = say!("remote-help-inbox-ack-json"))]
     pub(super) json: bool,
 }
 
@@ -120,7 +136,7 @@ pub(crate) fn inbox(a: &InboxArgs) -> ExitCode {
 pub(super) async fn inbox_list(l: &InboxList) -> Result<u8, Fail> {
     let client =
         connect(&l.conn)?.with_timeout(std::time::Duration::from_secs(60 + l.wait.unwrap_or(0)));
-    let kind = l.kind.map(|k| match k {
+    let wanted = l.kind.map(|k| match k {
         Kind::Edoc => "edoc".to_owned(),
         Kind::Status => "status".to_owned(),
     });
@@ -129,18 +145,18 @@ pub(super) async fn inbox_list(l: &InboxList) -> Result<u8, Fail> {
         query(&[
             ("after", l.after.map(|c| c.to_string())),
             ("limit", l.limit.map(|n| n.to_string())),
-            ("kind", kind),
+            ("kind", wanted),
             ("wait", l.wait.map(|w| w.to_string())),
         ])
     );
-    let v = ok(client.get(&path).await)?.json();
+    let v = ok(api_get(&client, &path).await)?.json();
     if l.json {
         print_json(&v);
         return Ok(0);
     }
     let items = v["items"].as_array().cloned().unwrap_or_default();
     if items.is_empty() {
-        note!("the inbox has nothing after this cursor");
+        note!("{}", say!("remote-inbox-empty"));
         return Ok(0);
     }
     let rows: Vec<Vec<String>> = items
@@ -149,45 +165,45 @@ pub(super) async fn inbox_list(l: &InboxList) -> Result<u8, Fail> {
             vec![
                 text(&i["cursor"]),
                 text(&i["id"]),
-                text(&i["kind"]),
+                kind(&i["kind"]),
                 text(&i["sender"]),
                 text(&i["size"]),
                 time(&i["delivered_at"]),
-                text(&i["acked"]),
+                match i["acked"].as_str() {
+                    Some("done") => say!("remote-inbox-acked-done"),
+                    Some("fail") => say!("remote-inbox-acked-fail"),
+                    _ => text(&i["acked"]),
+                },
             ]
         })
         .collect();
-    table(
-        &[
-            "CURSOR",
-            "ID",
-            "KIND",
-            "FROM",
-            "BYTES",
-            "DELIVERED",
-            "ACKED",
-        ],
-        &rows,
-    );
+    let head = header(&[
+        "remote-inbox-col-cursor",
+        "remote-inbox-col-id",
+        "remote-inbox-col-kind",
+        "remote-inbox-col-from",
+        "remote-inbox-col-bytes",
+        "remote-inbox-col-delivered",
+        "remote-inbox-col-acked",
+    ]);
+    table(&head, &rows);
     if let Some(next) = v["next"].as_str() {
-        note!("next page: --after {next}");
+        note!("{}", say!("remote-next-page", next = next));
     }
     Ok(0)
 }
 
 pub(super) async fn inbox_signature(g: &InboxSignature) -> Result<u8, Fail> {
     let client = connect(&g.conn)?;
-    let v = ok(client
-        .get(&format!("/v1/inbox/{}/signature", enc(&g.id)))
-        .await)?
-    .json();
+    let v = ok(api_get(&client, &format!("/v1/inbox/{}/signature", enc(&g.id))).await)?.json();
     let report = &v["signature"];
     if g.json {
         print_json(&v);
     } else {
         let mut out = std::io::stdout().lock();
         let pdfs = v["attachments"].as_array().cloned().unwrap_or_default();
-        crate::verify::human(&mut out, report, &format!("message {}", g.id), None)
+        let what = say!("remote-inbox-signature-of", id = &g.id);
+        crate::verify::human(&mut out, report, &what, None)
             .and_then(|()| crate::verify::print_attachments(&mut out, &pdfs))
             .map_err(|e| Fail::local(Code::IoWrite, e.to_string()))?;
     }
@@ -203,24 +219,29 @@ pub(super) async fn inbox_signature(g: &InboxSignature) -> Result<u8, Fail> {
 
 pub(super) async fn inbox_get(g: &InboxGet) -> Result<u8, Fail> {
     let client = connect(&g.conn)?;
-    let a = ok(client.get(&format!("/v1/inbox/{}", enc(&g.id))).await)?;
+    let a = ok(api_get(&client, &format!("/v1/inbox/{}", enc(&g.id))).await)?;
     match &g.output {
         Some(p) => {
-            std::fs::write(p, &a.body).map_err(|e| {
-                Fail::local(Code::IoWrite, format!("cannot write {}: {e}", p.display()))
-            })?;
+            std::fs::write(p, &a.body)
+                .map_err(|e| Fail::local(Code::IoWrite, cannot_write(p, &e)))?;
             note!(
-                "{}: {} bytes written to {}",
-                g.id,
-                a.body.len(),
-                p.display()
+                "{}",
+                say!(
+                    "remote-inbox-written",
+                    id = &g.id,
+                    bytes = a.body.len(),
+                    path = p.display().to_string()
+                )
             );
         }
         None => {
             let mut o = std::io::stdout().lock();
-            o.write_all(&a.body)
-                .and_then(|()| o.flush())
-                .map_err(|e| Fail::local(Code::IoWrite, format!("cannot write to stdout: {e}")))?;
+            o.write_all(&a.body).and_then(|()| o.flush()).map_err(|e| {
+                Fail::local(
+                    Code::IoWrite,
+                    say!("remote-cannot-write-stdout", error = e.to_string()),
+                )
+            })?;
         }
     }
     Ok(0)
@@ -236,14 +257,14 @@ pub(super) async fn inbox_ack(k: &InboxAck) -> Result<u8, Fail> {
     if let Some(n) = &k.note {
         body["note"] = json!(n);
     }
-    let v = ok(client
-        .post_json(&format!("/v1/inbox/{}/ack", enc(&k.id)), &body)
-        .await)?
-    .json();
+    let v = ok(api_post(&client, &format!("/v1/inbox/{}/ack", enc(&k.id)), &body).await)?.json();
     if k.json {
         print_json(&v);
     } else {
-        out!("{}: acknowledged ({result})", text(&v["id"]));
+        out!(
+            "{}",
+            say!("remote-inbox-acked", id = text(&v["id"]), result = result)
+        );
     }
     Ok(0)
 }

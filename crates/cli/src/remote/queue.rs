@@ -21,22 +21,30 @@ pub(crate) struct QueueArgs {
 #[derive(Debug, clap::Subcommand)]
 pub(super) enum QueueCommand {
     /// Queue depth per next hop and the number of messages in each state.
+    #[command(about = say!("remote-help-queue-stats"))]
     Stats(QueueStats),
     /// Per agency: documents and statuses sent and received here, and the inbox entries its
     /// DMS has not acknowledged, the longest-waiting agency first.
+    #[command(about = say!("remote-help-queue-agencies"))]
     Agencies(QueueStats),
     /// Messages in one state (default: dead).
+    #[command(about = say!("remote-help-queue-list"))]
     List(QueueList),
     /// Recipients that have not notified receipt (01/02) by the end of their working day,
     /// and documents past their due date without 06: with names, number and subject.
+    #[command(about = say!("remote-help-queue-overdue"))]
     Overdue(super::report::QueueOverdue),
     /// Retry now: a message waiting for its next attempt, or a dead one (fresh attempts).
+    #[command(about = say!("remote-help-queue-retry"))]
     Retry(QueueAction),
     /// Hold a message's queued hops until resumed.
+    #[command(about = say!("remote-help-queue-suspend"))]
     Suspend(QueueAction),
     /// Resume a suspended message.
+    #[command(about = say!("remote-help-queue-resume"))]
     Resume(QueueAction),
     /// Cancel a message's pending hops.
+    #[command(about = say!("remote-help-queue-cancel"))]
     Cancel(QueueAction),
 }
 
@@ -45,7 +53,7 @@ pub(super) struct QueueStats {
     #[command(flatten)]
     pub(super) conn: Conn,
     /// Print the gateway's JSON.
-    #[arg(long)]
+    #[arg(long, help = say!("remote-help-queue-stats-json"))]
     pub(super) json: bool,
 }
 
@@ -53,22 +61,26 @@ pub(super) struct QueueStats {
 #[derive(Debug, clap::Args)]
 pub(super) struct Search {
     /// The state (default: dead), or `all`.
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(
-        MessageState::ALL.map(MessageState::as_str).into_iter().chain(["all"])
-    ))]
+    #[arg(
+        long,
+        value_parser = clap::builder::PossibleValuesParser::new(
+            MessageState::ALL.map(MessageState::as_str).into_iter().chain(["all"])
+        ),
+        help = say!("remote-help-queue-search-state")
+    )]
     pub(super) state: Option<String>,
     /// Only messages this agency sent or has among its recipients.
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", help = say!("remote-help-queue-search-agency"))]
     pub(super) agency: Option<String>,
     /// From this time on (2026-11-30 or 2026-11-30T02:00:00Z, UTC).
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", help = say!("remote-help-queue-search-since"))]
     pub(super) since: Option<String>,
     /// Before this time (same forms as --since).
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", help = say!("remote-help-queue-search-until"))]
     pub(super) until: Option<String>,
     /// Only messages with a dead letter whose reason contains this text, e.g.
     /// `signature.required` (to retry those once the peer's trust is fixed).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", help = say!("remote-help-queue-search-reason"))]
     pub(super) reason: Option<String>,
 }
 
@@ -86,15 +98,23 @@ impl Search {
     /// How the search reads in a sentence: "dead, of 000.00.21.H50, since 2026-11-30".
     pub(super) fn describe(&self) -> String {
         let mut s = self.state.clone().unwrap_or_else(|| "dead".into());
-        for (word, v) in [
-            ("of", &self.agency),
-            ("since", &self.since),
-            ("until", &self.until),
-            ("for", &self.reason),
-        ] {
-            if let Some(v) = v {
-                s.push_str(&format!(", {word} {v}"));
-            }
+        let parts = [
+            self.agency
+                .as_ref()
+                .map(|v| say!("remote-search-agency", agency = v)),
+            self.since
+                .as_ref()
+                .map(|v| say!("remote-search-since", time = v)),
+            self.until
+                .as_ref()
+                .map(|v| say!("remote-search-until", time = v)),
+            self.reason
+                .as_ref()
+                .map(|v| say!("remote-search-reason", reason = v)),
+        ];
+        for part in parts.into_iter().flatten() {
+            s.push_str(", ");
+            s.push_str(&part);
         }
         s
     }
@@ -107,21 +127,25 @@ pub(super) struct QueueList {
     #[command(flatten)]
     pub(super) search: Search,
     /// Start after this message id (the `next` of the previous page).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", help = say!("remote-help-queue-list-after"))]
     pub(super) after: Option<String>,
     /// At most this many messages (default 100; the gateway's pages are followed).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = say!("remote-help-queue-list-limit"))]
     pub(super) limit: Option<usize>,
     /// Find the document with this edXML DocumentId instead (e.g. what a clerk reads off
     /// the document: `000.00.21.H50,2026/11/22,123/UBND`).
-    #[arg(long, value_name = "DOCUMENT_ID",
-        conflicts_with_all = ["state", "agency", "after", "since", "until", "reason"])]
+    #[arg(
+        long,
+        value_name = "DOCUMENT_ID",
+        conflicts_with_all = ["state", "agency", "after", "since", "until", "reason"],
+        help = say!("remote-help-queue-list-document-id")
+    )]
     pub(super) document_id: Option<String>,
     /// The document's sender, when its DocumentId does not start with the agency code.
-    #[arg(long, value_name = "CODE", requires = "document_id")]
+    #[arg(long, value_name = "CODE", requires = "document_id", help = say!("remote-help-queue-list-sender"))]
     pub(super) sender: Option<String>,
     /// Print the gateway's JSON.
-    #[arg(long)]
+    #[arg(long, help = say!("remote-help-queue-list-json"))]
     pub(super) json: bool,
 }
 
@@ -131,21 +155,24 @@ pub(super) struct QueueAction {
     pub(super) conn: Conn,
     /// The message id. Without one, every message that --state (required then), --agency,
     /// --since and --until find, e.g. `--state dead --since 2026-11-30T02:00:00Z`.
-    #[arg(required_unless_present = "state",
-        conflicts_with_all = ["state", "agency", "since", "until", "reason"])]
+    #[arg(
+        required_unless_present = "state",
+        conflicts_with_all = ["state", "agency", "since", "until", "reason"],
+        help = say!("remote-help-queue-action-id")
+    )]
     pub(super) id: Option<String>,
     #[command(flatten)]
     pub(super) search: Search,
     /// Act on every message found. Without it, only say how many would be acted on and
     /// show the first ones.
-    #[arg(long, requires = "state")]
+    #[arg(long, requires = "state", help = say!("remote-help-queue-action-yes"))]
     pub(super) yes: bool,
     /// Why: kept in each message's history with your operator name, e.g. `--note "peer
     /// certificate renewed, ticket 4711"`.
-    #[arg(long)]
+    #[arg(long, help = say!("remote-help-queue-action-note"))]
     pub(super) note: Option<String>,
     /// Print the gateway's JSON.
-    #[arg(long)]
+    #[arg(long, help = say!("remote-help-queue-action-json"))]
     pub(super) json: bool,
 }
 
@@ -174,12 +201,12 @@ pub(crate) fn queue(a: &QueueArgs) -> ExitCode {
 
 pub(super) async fn queue_agencies(s: &QueueStats) -> Result<u8, Fail> {
     let client = connect(&s.conn)?;
-    let v = ok(client.get("/v1/agencies/activity").await)?.json();
+    let v = ok(api_get(&client, "/v1/agencies/activity").await)?.json();
     if s.json {
         print_json(&v);
         return Ok(0);
     }
-    out!("gateway {}", text(&v["gateway"]));
+    out!("{}", say!("remote-gateway", gateway = text(&v["gateway"])));
     let mut rows = v["agencies"].as_array().cloned().unwrap_or_default();
     // The agency whose post has waited longest first.
     rows.sort_by_key(|r| {
@@ -203,38 +230,36 @@ pub(super) async fn queue_agencies(s: &QueueStats) -> Result<u8, Fail> {
             ]
         })
         .collect();
-    table(
-        &[
-            "AGENCY",
-            "SENT",
-            "RECEIVED",
-            "UNACKED",
-            "OLDEST_UNACKED",
-            "FAILED",
-            "NAME",
-        ],
-        &rows,
-    );
+    let head = header(&[
+        "remote-agencies-col-agency",
+        "remote-agencies-col-sent",
+        "remote-agencies-col-received",
+        "remote-agencies-col-unacked",
+        "remote-agencies-col-oldest-unacked",
+        "remote-agencies-col-failed",
+        "remote-agencies-col-name",
+    ]);
+    table(&head, &rows);
     Ok(0)
 }
 
 pub(super) async fn queue_stats(s: &QueueStats) -> Result<u8, Fail> {
     let client = connect(&s.conn)?;
-    let v = ok(client.get("/v1/queues").await)?.json();
+    let v = ok(api_get(&client, "/v1/queues").await)?.json();
     if s.json {
         print_json(&v);
         return Ok(0);
     }
-    out!("gateway {}", text(&v["gateway"]));
+    out!("{}", say!("remote-gateway", gateway = text(&v["gateway"])));
     let hops = v["queues"]["hops"].as_array().cloned().unwrap_or_default();
     let links = v["links"].as_object().cloned().unwrap_or_default();
     let link_word = |hop: &str| match links.get(hop) {
-        Some(l) if l["up"] == false => "down".to_owned(),
-        Some(_) => "up".to_owned(),
+        Some(l) if l["up"] == false => say!("remote-link-down"),
+        Some(_) => say!("remote-link-up"),
         None => "-".to_owned(),
     };
     if hops.is_empty() {
-        out!("no queues");
+        out!("{}", say!("remote-queue-no-queues"));
     } else {
         let rows: Vec<Vec<String>> = hops
             .iter()
@@ -243,33 +268,59 @@ pub(super) async fn queue_stats(s: &QueueStats) -> Result<u8, Fail> {
                     text(&h["hop"]),
                     text(&h["depth"]),
                     text(&h["in_flight"]),
-                    h["oldest_age_ms"]
-                        .as_u64()
-                        .map_or_else(|| "-".to_owned(), |ms| format!("{}s", ms / 1000)),
+                    h["oldest_age_ms"].as_u64().map_or_else(
+                        || "-".to_owned(),
+                        |ms| say!("remote-age-seconds", n = ms / 1000),
+                    ),
                     link_word(h["hop"].as_str().unwrap_or("")),
                 ]
             })
             .collect();
-        table(&["HOP", "DEPTH", "IN_FLIGHT", "OLDEST", "LINK"], &rows);
+        let head = header(&[
+            "remote-queue-col-hop",
+            "remote-queue-col-depth",
+            "remote-queue-col-in-flight",
+            "remote-queue-col-oldest",
+            "remote-queue-col-link",
+        ]);
+        table(&head, &rows);
     }
     // Why a link is down, in words; and a next hop whose certificate expires soon.
     for (hop, l) in &links {
         if l["up"] == false {
             out!(
-                "link to {hop} down since {}, {} failure(s) in a row: {}",
-                time(&l["since"]),
-                text(&l["consecutive_failures"]),
-                text(&l["last_error"])
+                "{}",
+                say!(
+                    "remote-queue-link-down",
+                    hop = hop,
+                    since = time(&l["since"]),
+                    failures = text(&l["consecutive_failures"]),
+                    error = text(&l["last_error"])
+                )
             );
         }
         let c = &l["peer_certificate"];
         if let Some(days) = c["days_left"].as_f64()
             && days < CERT_WARN_DAYS
         {
+            let (at, shown) = (time(&c["not_after"]), format!("{days:.1}"));
             out!(
-                "certificate of {hop} {} {} ({days:.1} days): its operators must renew it",
-                if days < 0.0 { "expired" } else { "expires" },
-                time(&c["not_after"]),
+                "{}",
+                if days < 0.0 {
+                    say!(
+                        "remote-queue-cert-expired",
+                        hop = hop,
+                        at = at,
+                        days = shown
+                    )
+                } else {
+                    say!(
+                        "remote-queue-cert-expires",
+                        hop = hop,
+                        at = at,
+                        days = shown
+                    )
+                }
             );
         }
     }
@@ -282,14 +333,14 @@ pub(super) async fn queue_stats(s: &QueueStats) -> Result<u8, Fail> {
         .filter(|(_, n)| n.as_u64() != Some(0))
         .map(|(k, n)| format!("{k}={}", text(n)))
         .collect();
-    out!(
-        "messages: {}",
-        if shown.is_empty() {
-            "none".to_owned()
-        } else {
-            shown.join(" ")
-        }
-    );
+    if shown.is_empty() {
+        out!("{}", say!("remote-queue-messages-none"));
+    } else {
+        out!(
+            "{}",
+            say!("remote-queue-messages", states = shown.join(" "))
+        );
+    }
     Ok(0)
 }
 
@@ -311,7 +362,7 @@ pub(super) async fn search_pages(
             "limit",
             Some(want.saturating_sub(found).min(1000).to_string()),
         ));
-        let v = ok(client.get(&format!("/v1/messages{}", query(&params))).await)?.json();
+        let v = ok(api_get(client, &format!("/v1/messages{}", query(&params))).await)?.json();
         for m in v["messages"].as_array().into_iter().flatten() {
             each(m);
             found += 1;
@@ -346,15 +397,35 @@ pub(super) fn message_row(m: &Value) -> Vec<String> {
     vec![
         text(&m["id"]),
         text(&m["state"]),
-        text(&m["kind"]),
+        kind(&m["kind"]),
         text(&m["sender"]),
         time(&m["accepted_at"]),
         recipients,
     ]
 }
 
-pub(super) const MESSAGE_HEADER: [&str; 6] =
-    ["ID", "STATE", "KIND", "FROM", "ACCEPTED", "RECIPIENTS"];
+/// The header of [`message_row`]'s table.
+pub(super) fn message_header() -> Vec<String> {
+    header(&[
+        "remote-messages-col-id",
+        "remote-messages-col-state",
+        "remote-messages-col-kind",
+        "remote-messages-col-from",
+        "remote-messages-col-accepted",
+        "remote-messages-col-recipients",
+    ])
+}
+
+/// What an operator action is called: retry, suspend, resume, cancel.
+pub(super) fn action_word(action: &str) -> String {
+    match action {
+        "retry" => say!("remote-action-retry"),
+        "suspend" => say!("remote-action-suspend"),
+        "resume" => say!("remote-action-resume"),
+        "cancel" => say!("remote-action-cancel"),
+        other => other.to_owned(),
+    }
+}
 
 pub(super) async fn queue_list(l: &QueueList) -> Result<u8, Fail> {
     let client = connect(&l.conn)?;
@@ -367,7 +438,7 @@ pub(super) async fn queue_list(l: &QueueList) -> Result<u8, Fail> {
                     ("sender", l.sender.clone())
                 ])
             );
-            let v = ok(client.get(&path).await)?.json();
+            let v = ok(api_get(&client, &path).await)?.json();
             let msgs = v["messages"].as_array().cloned().unwrap_or_default();
             let head = json!({"document_id": doc, "sender": v["sender"]});
             (msgs, None, head)
@@ -394,15 +465,25 @@ pub(super) async fn queue_list(l: &QueueList) -> Result<u8, Fail> {
     }
     if msgs.is_empty() {
         match &l.document_id {
-            Some(d) => note!("no document {d} from {}", text(&head["sender"])),
-            None => note!("no messages ({})", l.search.describe()),
+            Some(d) => note!(
+                "{}",
+                say!(
+                    "remote-queue-no-document",
+                    document = d,
+                    sender = text(&head["sender"])
+                )
+            ),
+            None => note!(
+                "{}",
+                say!("remote-queue-no-messages", search = l.search.describe())
+            ),
         }
     } else {
         let rows: Vec<Vec<String>> = msgs.iter().map(message_row).collect();
-        table(&MESSAGE_HEADER, &rows);
+        table(&message_header(), &rows);
     }
     if let Some(next) = next {
-        note!("next page: --after {next}");
+        note!("{}", say!("remote-next-page", next = next));
     }
     Ok(0)
 }
@@ -415,14 +496,24 @@ pub(super) async fn queue_action(x: &QueueAction, action: &str) -> Result<u8, Fa
     let Some(id) = &x.id else {
         return queue_action_bulk(&client, x, action).await;
     };
-    let v = ok(client
-        .post_json(&format!("/v1/messages/{}/{action}", enc(id)), &x.body())
-        .await)?
+    let v = ok(api_post(
+        &client,
+        &format!("/v1/messages/{}/{action}", enc(id)),
+        &x.body(),
+    )
+    .await)?
     .json();
     if x.json {
         print_json(&v);
     } else {
-        out!("{}: {action} done", text(&v["id"]));
+        out!(
+            "{}",
+            say!(
+                "remote-queue-action-done",
+                id = text(&v["id"]),
+                action = action_word(action)
+            )
+        );
     }
     Ok(0)
 }
@@ -446,15 +537,22 @@ pub(super) async fn queue_action_bulk(
     })
     .await?;
     let what = x.search.describe();
+    let word = action_word(action);
     if !x.yes {
         if x.json {
             print_json(&json!({"action": action, "matched": ids.len(), "done": 0, "ids": ids}));
         } else if ids.is_empty() {
-            note!("no messages ({what}): nothing to {action}");
+            note!(
+                "{}",
+                say!("remote-queue-bulk-none", search = &what, action = &word)
+            );
         } else {
-            note!("{} messages found ({what}); the first ones:", ids.len());
-            table(&MESSAGE_HEADER, &preview);
-            note!("nothing done yet: add --yes to {action} them");
+            note!(
+                "{}",
+                say!("remote-queue-bulk-found", n = ids.len(), search = &what)
+            );
+            table(&message_header(), &preview);
+            note!("{}", say!("remote-queue-bulk-confirm", action = &word));
         }
         return Ok(0);
     }
@@ -474,7 +572,7 @@ pub(super) async fn queue_action_bulk(
             let c = client.clone();
             let path = format!("/v1/messages/{}/{action}", enc(&id));
             let body = x.body();
-            tasks.spawn(async move { (id, ok(c.post_json(&path, &body).await)) });
+            tasks.spawn(async move { (id, ok(api_post(&c, &path, &body).await)) });
         }
         match tasks.join_next().await {
             Some(Ok((_, Ok(_)))) => done += 1,
@@ -487,12 +585,19 @@ pub(super) async fn queue_action_bulk(
                     }
                 };
                 if !x.json {
-                    pb.suspend(|| note!("error: {id}: {code}: {message}"));
+                    let line = say!(
+                        "remote-error-item-refused",
+                        item = &id,
+                        code = &code,
+                        message = &message
+                    );
+                    pb.suspend(|| note!("{line}"));
                 }
                 failed.push(json!({"id": id, "code": code, "message": message}));
             }
             Some(Err(e)) => {
-                pb.suspend(|| note!("error: an action task failed: {e}"));
+                let line = say!("remote-queue-task-failed", error = e.to_string());
+                pb.suspend(|| note!("{line}"));
                 failed.push(json!({"id": null, "code": "task", "message": e.to_string()}));
             }
             None => break,
@@ -506,9 +611,15 @@ pub(super) async fn queue_action_bulk(
         );
     } else {
         out!(
-            "{action}: {done} of {} messages ({what}) done, {} failed",
-            ids.len(),
-            failed.len()
+            "{}",
+            say!(
+                "remote-queue-bulk-done",
+                action = &word,
+                done = done,
+                total = ids.len(),
+                search = &what,
+                failed = failed.len()
+            )
         );
     }
     Ok(if failed.is_empty() { 0 } else { 1 })

@@ -19,12 +19,18 @@ pub(crate) struct SendArgs {
     #[command(flatten)]
     pub(super) conn: Conn,
     /// An edXML file, or a folder: every `*.edxml` file in it is sent, in name order.
+    #[arg(help = say!("remote-help-send-path"))]
     pub(super) path: PathBuf,
     /// Print the gateway's JSON (for a folder: one object with every file's answer).
-    #[arg(long)]
+    #[arg(long, help = say!("remote-help-send-json"))]
     pub(super) json: bool,
     /// Files in flight at once when sending a folder.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(
+        long,
+        default_value_t = 8,
+        value_parser = clap::value_parser!(u16).range(1..=64),
+        help = say!("remote-help-send-concurrency")
+    )]
     pub(super) concurrency: u16,
 }
 
@@ -34,9 +40,10 @@ pub(crate) struct StatusArgs {
     #[command(flatten)]
     pub(super) conn: Conn,
     /// The status package (edXML with a StatusCode).
+    #[arg(help = say!("remote-help-status-file"))]
     pub(super) file: PathBuf,
     /// Print the gateway's JSON.
-    #[arg(long)]
+    #[arg(long, help = say!("remote-help-status-json"))]
     pub(super) json: bool,
 }
 
@@ -65,12 +72,12 @@ impl Sent {
 pub(super) async fn send_one(client: &ApiClient, path: &Path) -> Sent {
     let bytes = match tokio::fs::read(path).await {
         Ok(b) => b,
-        Err(e) => return Sent::Unreadable(format!("cannot read {}: {e}", path.display())),
+        Err(e) => return Sent::Unreadable(cannot_read(path, &e)),
     };
-    match client.submit(bytes).await {
+    match api_submit(client, bytes).await {
         Ok(a) if a.status.is_success() => Sent::Accepted(a.json()),
         Ok(a) => Sent::Refused(a),
-        Err(e) => Sent::Unreachable(e),
+        Err(e) => Sent::Unreachable(transport_error(e)),
     }
 }
 
@@ -80,27 +87,30 @@ pub(super) fn accepted_line(file: &Path, v: &Value) -> String {
         .as_array()
         .map(|r| r.iter().map(text).collect::<Vec<_>>().join(", "))
         .unwrap_or_default();
-    let dup = if v["duplicate"] == true {
-        " (duplicate: already accepted)"
+    let (file, id) = (file.display().to_string(), text(&v["id"]));
+    if v["duplicate"] == true {
+        say!(
+            "remote-send-accepted-duplicate",
+            file = file,
+            id = id,
+            recipients = recipients
+        )
     } else {
-        ""
-    };
-    format!(
-        "{}: {} -> {recipients}{dup}",
-        file.display(),
-        text(&v["id"])
-    )
+        say!(
+            "remote-send-accepted",
+            file = file,
+            id = id,
+            recipients = recipients
+        )
+    }
 }
 
 /// The `*.edxml` files of a folder, sorted by name.
 pub(super) fn edxml_files(dir: &Path) -> Result<Vec<PathBuf>, Fail> {
-    let rd = std::fs::read_dir(dir)
-        .map_err(|e| Fail::local(Code::IoRead, format!("cannot read {}: {e}", dir.display())))?;
+    let rd = std::fs::read_dir(dir).map_err(|e| Fail::local(Code::IoRead, cannot_read(dir, &e)))?;
     let mut files = Vec::new();
     for entry in rd {
-        let entry = entry.map_err(|e| {
-            Fail::local(Code::IoRead, format!("cannot read {}: {e}", dir.display()))
-        })?;
+        let entry = entry.map_err(|e| Fail::local(Code::IoRead, cannot_read(dir, &e)))?;
         let p = entry.path();
         let is_edxml = p
             .extension()
@@ -114,7 +124,7 @@ pub(super) fn edxml_files(dir: &Path) -> Result<Vec<PathBuf>, Fail> {
     if files.is_empty() {
         return Err(Fail::local(
             Code::UsageEmpty,
-            format!("{} holds no .edxml files", dir.display()),
+            say!("remote-send-no-edxml", dir = dir.display().to_string()),
         ));
     }
     Ok(files)
@@ -155,9 +165,11 @@ pub(super) async fn send_folder(
 ) -> u8 {
     let total = files.len();
     let pb = ProgressBar::new(u64::try_from(total).unwrap_or(u64::MAX));
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} [{bar:40}] {pos}/{len} {per_sec} eta {eta} {msg}")
-    {
+    let template = format!(
+        "{{spinner}} [{{bar:40}}] {{pos}}/{{len}} {{per_sec}} {} {{eta}} {{msg}}",
+        say!("remote-send-eta")
+    );
+    if let Ok(style) = ProgressStyle::with_template(&template) {
         pb.set_style(style.progress_chars("=> "));
     }
     let stop = Arc::new(AtomicBool::new(false));
@@ -172,10 +184,21 @@ pub(super) async fn send_folder(
                 Sent::Accepted(v) => out!("{}", accepted_line(file, v)),
                 Sent::Refused(ans) => {
                     let r = refusal(ans);
-                    note!("error: {}: {}: {}", file.display(), r.code, r.message);
+                    let item = file.display().to_string();
+                    let (code, message) = (r.code, r.message);
+                    note!(
+                        "{}",
+                        say!(
+                            "remote-error-item-refused",
+                            item = item,
+                            code = code,
+                            message = message
+                        )
+                    );
                 }
                 Sent::Unreadable(e) | Sent::Unreachable(e) => {
-                    note!("error: {}: {e}", file.display());
+                    let item = file.display().to_string();
+                    note!("{}", say!("remote-error-item", item = item, error = e));
                 }
             });
         }
@@ -197,7 +220,7 @@ pub(super) async fn send_folder(
             Some(Ok((i, sent))) => record(i, sent, &pb, &stop),
             Some(Err(e)) => {
                 // A task that panicked or was cancelled: nothing to attribute it to.
-                pb.suspend(|| note!("error: a submission task failed: {e}"));
+                pb.suspend(|| note!("{}", say!("remote-send-task-failed", error = e.to_string())));
                 stop.store(true, Ordering::Relaxed);
             }
             None => break,
@@ -255,16 +278,20 @@ pub(super) async fn send_folder(
             "refused": refused, "failed": failed, "not_sent": not_sent, "results": rows,
         }));
     } else {
-        let mut s = format!(
-            "{total} files: {accepted} accepted ({duplicates} already there), {refused} refused"
+        let mut s = say!(
+            "remote-send-summary",
+            total = total,
+            accepted = accepted,
+            duplicates = duplicates,
+            refused = refused
         );
         if failed > 0 {
-            s.push_str(&format!(", {failed} failed"));
+            s.push_str(", ");
+            s.push_str(&say!("remote-send-summary-failed", failed = failed));
         }
         if not_sent > 0 {
-            s.push_str(&format!(
-                ", {not_sent} not sent (the gateway could not be reached)"
-            ));
+            s.push_str(", ");
+            s.push_str(&say!("remote-send-summary-not-sent", n = not_sent));
         }
         note!("{s}");
     }
@@ -273,24 +300,22 @@ pub(super) async fn send_folder(
 
 pub(crate) fn status(a: &StatusArgs) -> ExitCode {
     block_on(a.json, async {
-        let bytes = std::fs::read(&a.file).map_err(|e| {
-            Fail::local(
-                Code::IoRead,
-                format!("cannot read {}: {e}", a.file.display()),
-            )
-        })?;
+        let bytes = std::fs::read(&a.file)
+            .map_err(|e| Fail::local(Code::IoRead, cannot_read(&a.file, &e)))?;
         let parsed = lienthong_edxml::read(&bytes).map_err(|e| {
             let p = e.position();
             Fail::local(
                 Code::UsageNotEdxml,
-                format!(
-                    "{}:{}:{}: not readable as edXML: {e}",
-                    a.file.display(),
-                    p.line,
-                    p.column
+                say!(
+                    "remote-status-not-edxml",
+                    file = a.file.display().to_string(),
+                    line = p.line.to_string(),
+                    column = p.column.to_string(),
+                    error = e.to_string()
                 ),
             )
         })?;
+        // The status's name as QCVN 102 writes it (the gateway's tracking shows the same).
         let (code, label) = match &parsed.package {
             lienthong_edxml::Package::Status(s) => (
                 s.status_code.wire().to_owned(),
@@ -299,19 +324,28 @@ pub(crate) fn status(a: &StatusArgs) -> ExitCode {
             lienthong_edxml::Package::Edoc(_) => {
                 return Err(Fail::local(
                     Code::UsageNotStatus,
-                    format!(
-                        "{} is a document, not a status package (use `lienthong send`)",
-                        a.file.display()
+                    say!(
+                        "remote-status-is-document",
+                        file = a.file.display().to_string()
                     ),
                 ));
             }
         };
         let client = connect(&a.conn)?;
-        let v = ok(client.submit(bytes).await)?.json();
+        let v = ok(api_submit(&client, bytes).await)?.json();
         if a.json {
             print_json(&v);
         } else {
-            out!("{} (status {code} {label})", accepted_line(&a.file, &v));
+            let line = accepted_line(&a.file, &v);
+            out!(
+                "{}",
+                say!(
+                    "remote-status-sent",
+                    line = line,
+                    code = code,
+                    label = label
+                )
+            );
         }
         Ok(0)
     })

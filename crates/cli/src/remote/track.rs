@@ -14,24 +14,23 @@ pub(crate) struct TrackArgs {
     #[command(flatten)]
     pub(super) conn: Conn,
     /// The message id `send` printed.
+    #[arg(help = say!("remote-help-track-id"))]
     pub(super) id: String,
     /// Save each signed receipt this gateway holds into DIR (`ID.hopN.GATEWAY.receipt.xml`),
     /// to keep with the document and verify offline: `lienthong verify --trust CA
     /// --document DOC RECEIPT`.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help = say!("remote-help-track-receipts"))]
     pub(super) receipts: Option<std::path::PathBuf>,
     /// Print the gateway's JSON.
-    #[arg(long)]
+    #[arg(long, help = say!("remote-help-track-json"))]
     pub(super) json: bool,
 }
 
 pub(crate) fn track(a: &TrackArgs) -> ExitCode {
     block_on(a.json, async {
         let client = connect(&a.conn)?;
-        let v = ok(client
-            .get(&format!("/v1/documents/{}?trail=true", enc(&a.id)))
-            .await)?
-        .json();
+        let v =
+            ok(api_get(&client, &format!("/v1/documents/{}?trail=true", enc(&a.id))).await)?.json();
         if a.json {
             print_json(&v);
         } else {
@@ -81,10 +80,13 @@ pub(super) fn save_receipts(v: &Value, dir: &std::path::Path) -> Result<(), Fail
         let path = dir.join(name.trim_start_matches('.'));
         std::fs::write(&path, xml.as_bytes())
             .map_err(|e| Fail::local(Code::IoWrite, format!("{}: {e}", path.display())))?;
-        note!("saved {}", path.display());
+        note!(
+            "{}",
+            say!("remote-track-saved", path = path.display().to_string())
+        );
     }
     if receipts.is_empty() {
-        note!("no receipts yet: the message has not been handed to another gateway");
+        note!("{}", say!("remote-track-no-receipts"));
     }
     Ok(())
 }
@@ -92,37 +94,50 @@ pub(super) fn save_receipts(v: &Value, dir: &std::path::Path) -> Result<(), Fail
 pub(super) fn print_track(v: &Value) {
     let m = &v["message"];
     out!(
-        "{} {} from {}: {}",
-        text(&v["id"]),
-        text(&m["kind"]),
-        text(&m["sender"]),
-        text(&m["state"])
+        "{}",
+        say!(
+            "remote-track-head",
+            id = text(&v["id"]),
+            kind = kind(&m["kind"]),
+            sender = text(&m["sender"]),
+            state = text(&m["state"])
+        )
     );
     if !m["document_id"].is_null() {
-        out!("  document: {}", text(&m["document_id"]));
+        let id = text(&m["document_id"]);
+        out!("  {}", say!("remote-track-document", document = id));
     }
-    out!("  sha256:   {}", text(&m["sha256"]));
-    out!("  accepted: {}", time(&m["accepted_at"]));
+    out!(
+        "  {}",
+        say!("remote-track-sha256", sha256 = text(&m["sha256"]))
+    );
+    out!(
+        "  {}",
+        say!("remote-track-accepted", at = time(&m["accepted_at"]))
+    );
     if let Some(origin) = m["origin"].as_object()
         && origin.get("type").and_then(Value::as_str) == Some("relayed")
     {
         out!(
-            "  relayed from {} (hops {})",
-            origin.get("from_gateway").map(text).unwrap_or_default(),
-            origin.get("hops").map(text).unwrap_or_default()
+            "  {}",
+            say!(
+                "remote-track-relayed",
+                gateway = origin.get("from_gateway").map(text).unwrap_or_default(),
+                hops = origin.get("hops").map(text).unwrap_or_default()
+            )
         );
     }
     let sig = &m["signature"];
     if sig.is_object() {
-        out!(
-            "  signature: {}{}",
-            text(&sig["verdict"]),
-            if sig["recorded"] == true {
-                " (accepted under a record policy)"
-            } else {
-                ""
-            }
-        );
+        let verdict = text(&sig["verdict"]);
+        if sig["recorded"] == true {
+            out!(
+                "  {}",
+                say!("remote-track-signature-recorded", verdict = verdict)
+            );
+        } else {
+            out!("  {}", say!("remote-track-signature", verdict = verdict));
+        }
         for p in sig["pdfs"].as_array().into_iter().flatten() {
             let signers: Vec<String> = p["signers"]
                 .as_array()
@@ -141,14 +156,14 @@ pub(super) fn print_track(v: &Value) {
                     )
                 })
                 .collect();
+            let (name, verdict) = (text(&p["name"]), text(&p["verdict"]));
             out!(
-                "  pdf {}: {}{}{}",
-                text(&p["name"]),
-                text(&p["verdict"]),
+                "  {}{}{}",
+                say!("remote-track-pdf", name = name, verdict = verdict),
                 if p["sender_signed"] == true {
-                    ", signed by the sending agency"
+                    format!(", {}", say!("remote-track-pdf-sender-signed"))
                 } else {
-                    ""
+                    String::new()
                 },
                 if signers.is_empty() {
                     String::new()
@@ -159,14 +174,14 @@ pub(super) fn print_track(v: &Value) {
         }
     }
     if let Some(rs) = m["recipients"].as_object() {
-        out!("recipients:");
+        out!("{}", say!("remote-track-recipients"));
         for (code, st) in rs {
             out!("  {code}  {}", tagged(st, "state"));
         }
     }
     // How far each recipient's copy got, asked gateway by gateway down the path.
     if let Some(e2e) = v["end_to_end"].as_object() {
-        out!("end to end:");
+        out!("{}", say!("remote-track-end-to-end"));
         for (code, st) in e2e {
             let mut st = st.clone();
             let gateway = st
@@ -174,61 +189,71 @@ pub(super) fn print_track(v: &Value) {
                 .and_then(|o| o.remove("gateway"))
                 .map(|g| text(&g))
                 .unwrap_or_default();
-            out!("  {code}  at {gateway}: {}", tagged(&st, "state"));
+            let state = tagged(&st, "state");
+            out!(
+                "  {code}  {}",
+                say!("remote-track-at-gateway", gateway = gateway, state = state)
+            );
         }
     }
     if let Some(q) = v["queue"].as_array().filter(|q| !q.is_empty()) {
-        out!("queue:");
+        out!("{}", say!("remote-track-queue"));
         for e in q {
             out!(
-                "  {}  {}  attempt {}  due {}  for {}",
-                text(&e["hop"]),
-                tagged(&e["status"], "status"),
-                text(&e["attempt"]),
-                time(&e["due"]),
-                text(&e["recipients"])
+                "  {}",
+                say!(
+                    "remote-track-queue-entry",
+                    hop = text(&e["hop"]),
+                    status = tagged(&e["status"], "status"),
+                    attempt = text(&e["attempt"]),
+                    due = time(&e["due"]),
+                    recipients = text(&e["recipients"])
+                )
             );
         }
     }
     let receipts = v["receipts"].as_array().cloned().unwrap_or_default();
-    out!(
-        "receipts:{}",
-        if receipts.is_empty() { " none" } else { "" }
-    );
+    if receipts.is_empty() {
+        out!("{}", say!("remote-track-receipts-none"));
+    } else {
+        out!("{}", say!("remote-track-receipts"));
+    }
     for r in &receipts {
         let rc = &r["receipt"];
-        if rc.is_object() {
-            let at = rc["received_at_ms"].clone();
-            out!(
-                "  hop {}  received by {}  at {}",
-                text(&rc["hop"]),
-                text(&rc["receiving_gateway"]),
-                time(&at)
-            );
+        let line = if rc.is_object() {
+            say!(
+                "remote-track-receipt",
+                hop = text(&rc["hop"]),
+                gateway = text(&rc["receiving_gateway"]),
+                at = time(&rc["received_at_ms"])
+            )
         } else {
-            out!(
-                "  to {}  at {}  (the stored receipt could not be read)",
-                text(&r["hop"]),
-                time(&r["at"])
-            );
-        }
+            say!(
+                "remote-track-receipt-unreadable",
+                hop = text(&r["hop"]),
+                at = time(&r["at"])
+            )
+        };
+        out!("  {line}");
     }
     let statuses = v["statuses"].as_array().cloned().unwrap_or_default();
-    out!(
-        "statuses:{}",
-        if statuses.is_empty() { " none" } else { "" }
-    );
+    if statuses.is_empty() {
+        out!("{}", say!("remote-track-statuses-none"));
+    } else {
+        out!("{}", say!("remote-track-statuses"));
+    }
     for s in &statuses {
-        out!(
-            "  {} {}  from {}  at {}",
-            text(&s["status_code"]),
-            text(&s["label"]),
-            text(&s["from"]),
-            time(&s["received_at"])
+        let line = say!(
+            "remote-track-status",
+            code = text(&s["status_code"]),
+            label = text(&s["label"]),
+            from = text(&s["from"]),
+            at = time(&s["received_at"])
         );
+        out!("  {line}");
     }
     let history = v["history"].as_array().cloned().unwrap_or_default();
-    out!("history:");
+    out!("{}", say!("remote-track-history"));
     for h in &history {
         out!("  {}  {}", time(&h["at"]), tagged(&h["event"], "event"));
     }

@@ -138,16 +138,32 @@ impl Out {
     }
 }
 
-/// Run `lienthong ARGS…`.
+/// Run `lienthong ARGS…` in English (`LANG=en_US.UTF-8`, no `LC_ALL` or `LC_MESSAGES`):
+/// the assertions read its English.
 pub fn lienthong<I, S>(args: I) -> Out
 where
     I: IntoIterator<Item = S>,
     S: Into<OsString>,
 {
-    let out = Command::new(env!("CARGO_BIN_EXE_lienthong"))
-        .args(args.into_iter().map(Into::into))
-        .output()
-        .unwrap();
+    lienthong_lang(args, Some("en_US.UTF-8"))
+}
+
+/// Run `lienthong ARGS…` with `LANG` set to `lang`, or with no locale at all (`None`);
+/// `LC_ALL` and `LC_MESSAGES` are never set.
+pub fn lienthong_lang<I, S>(args: I, lang: Option<&str>) -> Out
+where
+    I: IntoIterator<Item = S>,
+    S: Into<OsString>,
+{
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lienthong"));
+    cmd.args(args.into_iter().map(Into::into))
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    match lang {
+        Some(l) => cmd.env("LANG", l),
+        None => cmd.env_remove("LANG"),
+    };
+    let out = cmd.output().unwrap();
     Out {
         code: out.status.code().unwrap_or(-1),
         stdout: out.stdout,
@@ -155,12 +171,22 @@ where
     }
 }
 
-/// `lienthong <cmd…> <conn…> <rest…>`.
+/// `lienthong <cmd…> <conn…> <rest…>`, in English.
 pub fn run(cmd: &[&str], conn: &[OsString], rest: &[&dyn AsRef<std::ffi::OsStr>]) -> Out {
+    run_lang(cmd, conn, rest, Some("en_US.UTF-8"))
+}
+
+/// `lienthong <cmd…> <conn…> <rest…>` with `LANG` set to `lang`, or no locale at all.
+pub fn run_lang(
+    cmd: &[&str],
+    conn: &[OsString],
+    rest: &[&dyn AsRef<std::ffi::OsStr>],
+    lang: Option<&str>,
+) -> Out {
     let mut args: Vec<OsString> = cmd.iter().map(OsString::from).collect();
     args.extend(conn.iter().cloned());
     args.extend(rest.iter().map(|a| a.as_ref().to_owned()));
-    lienthong(args)
+    lienthong_lang(args, lang)
 }
 
 /// Poll `f` until it gives `Some`, or fail after `limit`.

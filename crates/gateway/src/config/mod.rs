@@ -257,6 +257,8 @@ pub struct IdentitySection {
     pub gateway: Option<String>,
     /// The operator it is.
     pub operator: Option<String>,
+    /// The monitor it is (reads metrics, the console and reports only).
+    pub monitor: Option<String>,
 }
 
 /// The largest `limits.max_uri_bytes`: hyper answers a bare 414 to targets over 65,534 bytes.
@@ -657,13 +659,18 @@ impl Config {
             check_url("parent.url", &p.url, &mut problems);
         }
         for (i, ident) in config.identity.iter().enumerate() {
-            let n = [&ident.agency, &ident.gateway, &ident.operator]
-                .iter()
-                .filter(|x| x.is_some())
-                .count();
+            let n = [
+                &ident.agency,
+                &ident.gateway,
+                &ident.operator,
+                &ident.monitor,
+            ]
+            .iter()
+            .filter(|x| x.is_some())
+            .count();
             if n != 1 {
                 problems.push(format!(
-                    "identity[{i}]: exactly one of agency, gateway, operator is needed"
+                    "identity[{i}]: exactly one of agency, gateway, operator, monitor is needed"
                 ));
             }
             if ident.fingerprint.len() != 64

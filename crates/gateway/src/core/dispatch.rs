@@ -36,9 +36,9 @@ pub fn route_all(
             })
             .collect();
         if let Some(first) = unknown.first() {
-            let msg = format!(
-                "cannot route every recipient: {}",
-                first["reason"].as_str().unwrap_or_default()
+            let msg = lienthong_i18n::msg!(
+                "api-routing-unknown",
+                recipient = first["recipient"].as_str().unwrap_or_default()
             );
             return Err(Refusal::new(Code::RoutingRefused, msg)
                 .with(json!({"refused": unknown.clone(), "causes": unknown})));
@@ -54,7 +54,11 @@ pub fn route_all(
             .collect();
         return Err(Refusal::new(
             Code::RoutingRefused,
-            format!("cannot route every recipient: {}", first.reason),
+            lienthong_i18n::msg!(
+                "api-routing-refused",
+                recipient = first.recipient.to_string(),
+                reason = first.reason.code()
+            ),
         )
         .with(json!({"refused": detail.clone(), "causes": detail})));
     }

@@ -6,6 +6,7 @@ use lienthong_compliance::facts::{MAX_NUMBER_CHARS, MAX_SUBJECT_CHARS};
 use lienthong_compliance::{Day, DocFacts, clip};
 use lienthong_dsig::{ExpectedAgency, Policy, Profile, Verdict};
 use lienthong_edxml::{AgencyCode, BusinessDocType, Package};
+use lienthong_i18n::{Arg, msg};
 use lienthong_store::{AcceptRequest, BusinessType, MessageKind, Origin, StatusNote, Timestamp};
 use lienthong_types::Code;
 use serde_json::json;
@@ -172,18 +173,17 @@ pub fn check_document(
         }
     }
     if !bad.is_empty() {
-        return Err(Refusal::new(
-            Code::DocumentBadRecipient,
-            "a recipient code is not a valid agency code",
-        )
-        .with(json!({"recipients": bad.clone(), "causes": bad})));
+        return Err(
+            Refusal::new(Code::DocumentBadRecipient, msg!("api-bad-recipient"))
+                .with(json!({"recipients": bad.clone(), "causes": bad})),
+        );
     }
     if recipients.is_empty() {
         return Err(Refusal::new(
             Code::DocumentNoRecipients,
             match kind {
-                MessageKind::Edoc => "the document has no To recipient",
-                MessageKind::Status => "the status package has no ResponseFor/OrganId to return to",
+                MessageKind::Edoc => msg!("api-no-recipients-edoc"),
+                MessageKind::Status => msg!("api-no-recipients-status"),
             },
         ));
     }
@@ -195,9 +195,12 @@ pub fn check_document(
     if policy == SignaturePolicy::Require && !report.valid {
         return Err(Refusal::new(
             Code::SignatureRequired,
-            format!(
-                "the document's signature is not acceptable: {}",
-                report.problems.join("; ")
+            msg!(
+                "api-signature-refused",
+                problems = Arg::Findings {
+                    english: report.problems.clone(),
+                    codes: report.problem_codes.clone(),
+                }
             ),
         )
         .with(json!({
@@ -311,7 +314,16 @@ pub fn read_document(
         ..lienthong_xml::Limits::default()
     };
     let doc = lienthong_xml::Document::parse_with(bytes, &limits).map_err(|e| {
-        Refusal::new(Code::DocumentUnreadable, format!("not readable as XML: {e}")).with(json!({
+        Refusal::new(
+            Code::DocumentUnreadable,
+            msg!(
+                "api-not-xml",
+                reason = Arg::Findings {
+                    english: vec![e.to_string()],
+                    codes: vec![e.code()],
+                }
+            ),
+        ).with(json!({
             "xml_code": e.code(), "line": e.position.line, "column": e.position.column,
             "causes": [{"code": e.code(), "message": e.kind.to_string(), "line": e.position.line, "column": e.position.column}]
         }))
@@ -416,9 +428,11 @@ pub fn check_submitter_of(
                 Some(a) => check_submitter(snap, a, sender),
                 None => Err(Refusal::new(
                     Code::VxpAgencyNotAllowed,
-                    format!(
-                        "the document is from {sender}; system '{id}' may send as {} only",
-                        agencies
+                    msg!(
+                        "api-system-not-allowed",
+                        sender = sender,
+                        system = id.to_string(),
+                        allowed = agencies
                             .iter()
                             .map(ToString::to_string)
                             .collect::<Vec<_>>()
@@ -440,9 +454,11 @@ pub fn check_submitter(snap: &Snapshot, caller: &AgencyCode, sender: &str) -> Re
         Some(home) => {
             return Err(Refusal::new(
                 Code::AuthWrongGateway,
-                format!(
-                    "{caller} is homed at {home}: its DMS submits there, not at {}",
-                    snap.id
+                msg!(
+                    "api-wrong-gateway",
+                    caller = caller.to_string(),
+                    home = home.to_string(),
+                    here = snap.id.to_string()
                 ),
             )
             .with(json!({"home_gateway": home.to_string()})));
@@ -450,7 +466,11 @@ pub fn check_submitter(snap: &Snapshot, caller: &AgencyCode, sender: &str) -> Re
         None => {
             return Err(Refusal::new(
                 Code::AuthUnknownAgency,
-                format!("{caller} is not in the directory of {}", snap.id),
+                msg!(
+                    "api-unknown-agency",
+                    caller = caller.to_string(),
+                    here = snap.id.to_string()
+                ),
             ));
         }
     }
@@ -462,7 +482,11 @@ pub fn check_submitter(snap: &Snapshot, caller: &AgencyCode, sender: &str) -> Re
     }
     Err(Refusal::new(
         Code::AuthWrongAgency,
-        format!("the document is from {sender} but this certificate acts for {caller}"),
+        msg!(
+            "api-wrong-agency",
+            sender = sender,
+            caller = caller.to_string()
+        ),
     )
     .with(json!({"from": sender, "certificate_agency": caller.to_string()})))
 }

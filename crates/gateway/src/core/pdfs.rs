@@ -177,9 +177,7 @@ pub fn require_organisation_signature(
     let from = sender.first().cloned().unwrap_or_default();
     let Some(main) = pdfs.first() else {
         return Err(refusal(
-            format!(
-                "the document has no PDF attachment; a valid organisation signature of {from} on its main PDF is required"
-            ),
+            lienthong_i18n::msg!("api-pdf-missing", sender = from.clone()),
             json!([]),
         ));
     };
@@ -218,17 +216,18 @@ pub fn require_organisation_signature(
             .collect(),
     };
     Err(refusal(
-        format!(
-            "the main PDF ({}) lacks a valid organisation signature of {from}",
-            main.name
+        lienthong_i18n::msg!(
+            "api-pdf-unsigned",
+            file = main.name.clone(),
+            sender = from.to_string()
         ),
         serde_json::Value::Array(why),
     ))
 }
 
-fn refusal(message: String, causes: serde_json::Value) -> Refusal {
-    let mut all =
-        vec![json!({"code": Code::PdfNoOrganisationSignature, "message": message.clone()})];
+fn refusal(message: lienthong_i18n::Msg, causes: serde_json::Value) -> Refusal {
+    let english = message.render(lienthong_i18n::Lang::En);
+    let mut all = vec![json!({"code": Code::PdfNoOrganisationSignature, "message": english})];
     all.extend(causes.as_array().cloned().unwrap_or_default());
     Refusal::new(Code::SignatureRequired, message).with(json!({"pdf": true, "causes": all}))
 }

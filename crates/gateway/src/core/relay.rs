@@ -3,6 +3,7 @@
 //! document.
 
 use lienthong_edxml::AgencyCode;
+use lienthong_i18n::msg;
 use lienthong_routing::{GatewayId, RouteDecision};
 use lienthong_store::{MessageId, Timestamp};
 use lienthong_types::Code;
@@ -63,7 +64,11 @@ pub fn authorize_relay(
     if !(is_child || is_parent || is_shortcut) {
         return Err(Refusal::new(
             Code::AuthRelayNotRouted,
-            format!("{from} is not a neighbour of {here} in the directory"),
+            msg!(
+                "api-relay-not-neighbour",
+                from = from.to_string(),
+                here = here.to_string()
+            ),
         ));
     }
     check_hop_list(snap, from, hops)?;
@@ -84,8 +89,11 @@ pub fn authorize_relay(
         if !ok {
             return Err(Refusal::new(
                 Code::AuthRelayNotRouted,
-                format!(
-                    "{from} may not relay {r} to {here}: the directory does not route it through this link"
+                msg!(
+                    "api-relay-not-through",
+                    from = from.to_string(),
+                    recipient = r.to_string(),
+                    here = here.to_string()
                 ),
             ));
         }
@@ -109,7 +117,7 @@ pub fn check_hop_list(
     if hops.last() != Some(from) {
         return Err(Refusal::new(
             Code::AuthRelayNotRouted,
-            format!("the hop list must end with the sending gateway {from}"),
+            msg!("api-relay-hops-end", from = from.to_string()),
         ));
     }
     if !snap.full_directory {
@@ -126,9 +134,10 @@ pub fn check_hop_list(
         None => Ok(()),
         Some(w) => Err(Refusal::new(
             Code::AuthRelayNotRouted,
-            format!(
-                "the hop list is not a path through the directory: {} does not hand on to {}",
-                w[0], w[1]
+            msg!(
+                "api-relay-hops-path",
+                a = w[0].to_string(),
+                b = w[1].to_string()
             ),
         )
         .with(json!({"hops": hops.iter().map(ToString::to_string).collect::<Vec<_>>()}))),
@@ -152,7 +161,7 @@ pub fn check_relayed_content(
     if let Some(r) = relayed_to.iter().find(|r| !document_recipients.contains(r)) {
         return Err(Refusal::new(
             Code::AuthRelayNotRouted,
-            format!("{r} is not a recipient of this document"),
+            msg!("api-relay-not-recipient", recipient = r.to_string()),
         ));
     }
     let dir = &snap.directory;
@@ -167,8 +176,11 @@ pub fn check_relayed_content(
     if from_child && !dir.subtree_contains(from, &home) {
         return Err(Refusal::new(
             Code::AuthRelayNotRouted,
-            format!(
-                "{from} relays a message from {sender}, which is homed at {home}, outside {from}'s subtree"
+            msg!(
+                "api-relay-outside",
+                from = from.to_string(),
+                sender = sender.to_string(),
+                home = home.to_string()
             ),
         ));
     }
@@ -176,17 +188,23 @@ pub fn check_relayed_content(
     if from_parent && dir.subtree_contains(&snap.id, &home) {
         return Err(Refusal::new(
             Code::AuthRelayNotRouted,
-            format!(
-                "{from} relays a message from {sender}, which is homed at {home}, in our own subtree: it leaves through us and never comes back"
+            msg!(
+                "api-relay-own-subtree",
+                from = from.to_string(),
+                sender = sender.to_string(),
+                home = home.to_string()
             ),
         ));
     }
     if snap.full_directory && hops.first() != Some(&home) {
         return Err(Refusal::new(
             Code::AuthRelayNotRouted,
-            format!(
-                "the message from {sender} did not start at its home gateway {home} (hop list: {})",
-                hops.iter()
+            msg!(
+                "api-relay-not-home",
+                sender = sender.to_string(),
+                home = home.to_string(),
+                hops = hops
+                    .iter()
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join(",")
@@ -217,8 +235,10 @@ pub fn check_recorded_waiver(
     }
     Err(Refusal::new(
         Code::SignatureRequired,
-        format!(
-            "the document's signature is not valid ({verdict:?}), and its sender {sender} is not in the directory, so no home gateway can have accepted it under 'record'"
+        msg!(
+            "api-relay-record-unknown",
+            verdict = format!("{verdict:?}"),
+            sender = sender
         ),
     )
     .with(json!({"verdict": verdict})))

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, header};
 use bytes::Bytes;
 use http_body_util::BodyExt;
+use lienthong_i18n::msg;
 use lienthong_types::Code;
 use serde_json::json;
 
@@ -22,7 +23,7 @@ pub(crate) fn busy(s: &AppState, why: crate::budget::Busy) -> ApiError {
         crate::budget::Busy::Budget => budget_busy(s),
         crate::budget::Busy::Holder => ApiError::new(
             Code::ServerBusy,
-            "this client already has as many document bodies in progress as one client may; finish or wait for those first",
+            msg!("api-body-client-share"),
         )
         .with(json!({"max_buffered_body_bytes_per_identity": s.limits.max_buffered_body_bytes_per_identity})),
     }
@@ -30,11 +31,8 @@ pub(crate) fn busy(s: &AppState, why: crate::budget::Busy) -> ApiError {
 
 /// The refusal when the memory budget for bodies is spent.
 pub(crate) fn budget_busy(s: &AppState) -> ApiError {
-    ApiError::new(
-        Code::ServerBusy,
-        "the gateway holds as many document bodies as its memory allows; try again shortly",
-    )
-    .with(json!({"max_buffered_body_bytes": s.limits.max_buffered_body_bytes}))
+    ApiError::new(Code::ServerBusy, msg!("api-body-memory"))
+        .with(json!({"max_buffered_body_bytes": s.limits.max_buffered_body_bytes}))
 }
 
 /// `who`'s share of the memory budget for a body of `bytes`, waiting at most
@@ -61,11 +59,8 @@ pub(crate) async fn read_body(
 ) -> Result<(Bytes, crate::budget::BodyPermit), ApiError> {
     let max = s.limits.max_body_bytes;
     let too_large = || {
-        ApiError::new(
-            Code::RequestTooLarge,
-            format!("the body is larger than {max} bytes"),
-        )
-        .with(json!({"limit": max}))
+        ApiError::new(Code::RequestTooLarge, msg!("api-body-too-large", max = max))
+            .with(json!({"limit": max}))
     };
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -105,7 +100,7 @@ pub(crate) async fn read_body(
             Err(_) => {
                 return Err(ApiError::new(
                     Code::RequestTimeout,
-                    format!("the body arrived slower than {rate} bytes per second"),
+                    msg!("api-body-too-slow", rate = rate),
                 )
                 .with(json!({"received": received, "min_bytes_per_second": rate})));
             }
@@ -130,10 +125,9 @@ pub(crate) async fn read_body(
                 return Err(too_large());
             }
             Ok(Some(Err(e))) => {
-                return Err(ApiError::new(
-                    Code::RequestBadRequest,
-                    format!("reading the body failed: {e}"),
-                ));
+                return Err(
+                    ApiError::new(Code::RequestBadRequest, msg!("api-body-unreadable")).because(e),
+                );
             }
         }
     }

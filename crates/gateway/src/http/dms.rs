@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use bytes::Bytes;
 use lienthong_edxml::AgencyCode;
+use lienthong_i18n::msg;
 use lienthong_store::{FetchResult, InboxCursor, MessageId, MessageKind, RecipientState};
 use lienthong_types::Code;
 use serde::Deserialize;
@@ -78,7 +79,7 @@ pub(crate) async fn inbox_list(
         Some(a) => Some(a.parse::<InboxCursor>().map_err(|_| {
             ApiError::new(
                 Code::RequestBadRequest,
-                format!("after='{a}' is not a cursor"),
+                msg!("api-bad-cursor", value = a.as_str()),
             )
         })?),
         None => None,
@@ -90,7 +91,7 @@ pub(crate) async fn inbox_list(
         Some(k) => {
             return Err(ApiError::new(
                 Code::RequestBadRequest,
-                format!("kind='{k}': use edoc or status"),
+                msg!("api-bad-kind", value = k),
             ));
         }
     };
@@ -99,7 +100,7 @@ pub(crate) async fn inbox_list(
         Some(w) if w > MAX_INBOX_WAIT_S => {
             return Err(ApiError::new(
                 Code::RequestBadRequest,
-                format!("wait={w}: at most {MAX_INBOX_WAIT_S} seconds"),
+                msg!("api-bad-wait", value = w, max = MAX_INBOX_WAIT_S),
             ));
         }
         w => Duration::from_secs(w.unwrap_or(0))
@@ -197,10 +198,7 @@ pub(crate) fn in_inbox(
 ) -> Result<lienthong_store::MessageInfo, ApiError> {
     let info = s.store.message(id)?;
     if !is_in_inbox(&info, agency) {
-        return Err(ApiError::new(
-            Code::NotFound,
-            "no such message in this agency's inbox",
-        ));
+        return Err(ApiError::new(Code::NotFound, msg!("api-not-in-inbox")));
     }
     Ok(info)
 }
@@ -263,16 +261,12 @@ pub(crate) async fn inbox_ack(
     let (agency, who) = (peer.main(&snap), peer.key(&snap));
     let id = parse_id(&id)?;
     let (bytes, _body_share) = read_body(&s, &who, &headers, body).await?;
-    let ack: AckBody = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::new(
-            Code::RequestBadRequest,
-            format!("expected {{\"result\": \"done\"|\"fail\", \"note\": …}}: {e}"),
-        )
-    })?;
+    let ack: AckBody = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::new(Code::RequestBadRequest, msg!("api-bad-ack-body")).because(e))?;
     if ack.note.as_ref().is_some_and(|n| n.len() > 4096) {
         return Err(ApiError::new(
             Code::RequestBadRequest,
-            "note is longer than 4096 bytes",
+            msg!("api-ack-note-too-long"),
         ));
     }
     let st = s.clone();

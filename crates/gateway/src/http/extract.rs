@@ -7,6 +7,7 @@ use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use lienthong_edxml::AgencyCode;
+use lienthong_i18n::{Arg, msg};
 use lienthong_routing::GatewayId;
 use lienthong_store::MessageId;
 use lienthong_types::Code;
@@ -32,7 +33,10 @@ where
     ) -> Result<Self, ApiError> {
         match <Query<T> as FromRequestParts<S>>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(ApiQuery(v)),
-            Err(e) => Err(ApiError::new(Code::RequestBadRequest, e.body_text())),
+            Err(e) => Err(ApiError::new(
+                Code::RequestBadRequest,
+                msg!("api-bad-parameter", reason = e.body_text()),
+            )),
         }
     }
 }
@@ -51,7 +55,7 @@ fn require_cert(peer: &Peer) -> Result<(), ApiError> {
     match peer {
         Peer::Anonymous => Err(ApiError::new(
             Code::AuthNoClientCertificate,
-            "a client certificate is required",
+            msg!("api-no-client-certificate"),
         )),
         Peer::Unidentified(why) => Err(ApiError::new(Code::AuthUnidentified, why.clone())),
         _ => Ok(()),
@@ -70,6 +74,10 @@ pub(crate) struct GatewayPeer(pub(crate) GatewayId);
 
 /// An operator, by the name in its certificate.
 pub(crate) struct OperatorPeer(pub(crate) String);
+
+/// Who may read what operators read (queues, messages, metrics, the console, reports): an
+/// operator or a monitor. Acting (retry, cancel, backups) takes an [`OperatorPeer`].
+pub(crate) struct ReaderPeer(pub(crate) Peer);
 
 impl AgencyPeer {
     /// The key its shares of limits are counted under (see [`share_key`]).
@@ -106,10 +114,14 @@ fn identified(parts: &Parts) -> Result<Peer, ApiError> {
     Ok(peer)
 }
 
-fn forbidden(endpoint_is_for: &str, caller: &Peer) -> ApiError {
+fn forbidden(endpoint_is_for: &'static str, caller: &Peer) -> ApiError {
     ApiError::new(
         Code::AuthForbidden,
-        format!("{endpoint_is_for}, not {caller}"),
+        msg!(
+            "api-forbidden",
+            needed = Arg::Msg(endpoint_is_for),
+            caller = caller.to_string()
+        ),
     )
 }
 
@@ -125,7 +137,7 @@ impl<S: Send + Sync> FromRequestParts<S> for AgencyPeer {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         match identified(parts)? {
             Peer::Agency(a) => Ok(AgencyPeer(a)),
-            other => Err(forbidden("this endpoint is for an agency's DMS", &other)),
+            other => Err(forbidden("api-for-agency", &other)),
         }
     }
 }
@@ -135,7 +147,7 @@ impl<S: Send + Sync> FromRequestParts<S> for GatewayPeer {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         match identified(parts)? {
             Peer::Gateway(g) => Ok(GatewayPeer(g)),
-            other => Err(forbidden("this endpoint is for gateways", &other)),
+            other => Err(forbidden("api-for-gateway", &other)),
         }
     }
 }
@@ -145,10 +157,17 @@ impl<S: Send + Sync> FromRequestParts<S> for OperatorPeer {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         match identified(parts)? {
             Peer::Operator(name) => Ok(OperatorPeer(name)),
-            other => Err(forbidden(
-                "this endpoint needs an operator certificate",
-                &other,
-            )),
+            other => Err(forbidden("api-for-operator", &other)),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ReaderPeer {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        match identified(parts)? {
+            p @ (Peer::Operator(_) | Peer::Monitor(_)) => Ok(ReaderPeer(p)),
+            other => Err(forbidden("api-for-reader", &other)),
         }
     }
 }
@@ -168,12 +187,12 @@ pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     } else {
         Err(ApiError::new(
             Code::RequestBadRequest,
-            "send Content-Type: application/json (the body may be {})",
+            msg!("api-send-json"),
         ))
     }
 }
 
 pub(crate) fn parse_id(id: &str) -> Result<MessageId, ApiError> {
     id.parse::<MessageId>()
-        .map_err(|_| ApiError::new(Code::NotFound, format!("'{id}' is not a message id")))
+        .map_err(|_| ApiError::new(Code::NotFound, msg!("api-not-a-message-id", id = id)))
 }

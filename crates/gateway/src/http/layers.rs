@@ -10,12 +10,50 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use lienthong_i18n::{Lang, msg};
 use lienthong_types::Code;
 
 use crate::config::LimitsSection;
 use crate::error::ApiError;
 use crate::identity::Peer;
 use crate::state::Shared;
+
+/// The caller's language, from `Accept-Language` (Vietnamese when it names neither
+/// Vietnamese nor English), as a request extension for handlers; an error answer is written
+/// in it here, whichever layer or handler made it.
+pub(crate) async fn localize(mut req: Request, next: Next) -> Response {
+    let lang = lang_of(req.headers());
+    req.extensions_mut().insert(lang);
+    let r = next.run(req).await;
+    if lang == Lang::default() {
+        return r;
+    }
+    match r.extensions().get::<ApiError>() {
+        Some(e) => {
+            let e = e.clone();
+            let headers = r.headers().clone();
+            let mut again = e.response(lang);
+            for (name, value) in &headers {
+                if name != axum::http::header::CONTENT_LENGTH
+                    && name != axum::http::header::CONTENT_TYPE
+                {
+                    again.headers_mut().insert(name.clone(), value.clone());
+                }
+            }
+            again
+        }
+        None => r,
+    }
+}
+
+/// The language an `Accept-Language` header asks for.
+pub(crate) fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default()
+}
 
 /// Every refusal is counted here, by its code, whichever layer or handler made it.
 pub(crate) async fn count_refusals(State(s): State<Shared>, req: Request, next: Next) -> Response {
@@ -42,20 +80,14 @@ fn head_refusal(l: &LimitsSection, req: &Request) -> Option<ApiError> {
     if target > l.max_uri_bytes {
         return Some(ApiError::new(
             Code::RequestUriTooLong,
-            format!(
-                "the request's path and query are {target} bytes; this gateway accepts at most {}",
-                l.max_uri_bytes
-            ),
+            msg!("api-uri-too-long", bytes = target, max = l.max_uri_bytes),
         ));
     }
     let count = req.headers().len();
     if count > l.max_headers {
         return Some(ApiError::new(
             Code::RequestHeadersTooLarge,
-            format!(
-                "the request has {count} header fields; this gateway accepts at most {}",
-                l.max_headers
-            ),
+            msg!("api-too-many-headers", count = count, max = l.max_headers),
         ));
     }
     let bytes: usize = req
@@ -66,9 +98,10 @@ fn head_refusal(l: &LimitsSection, req: &Request) -> Option<ApiError> {
     if bytes > l.max_header_bytes {
         return Some(ApiError::new(
             Code::RequestHeadersTooLarge,
-            format!(
-                "the request's header fields take {bytes} bytes; this gateway accepts at most {}",
-                l.max_header_bytes
+            msg!(
+                "api-headers-too-large",
+                bytes = bytes,
+                max = l.max_header_bytes
             ),
         ));
     }
@@ -110,7 +143,7 @@ pub(crate) async fn time_limit(State(t): State<TimeLimits>, req: Request, next: 
 async fn with_timeout(limit: Duration, req: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
-        Err(_) => ApiError::new(Code::RequestTimeout, "the request took too long").into_response(),
+        Err(_) => ApiError::new(Code::RequestTimeout, msg!("api-timeout")).into_response(),
     }
 }
 
@@ -134,11 +167,7 @@ pub(crate) async fn concurrency(State(s): State<Shared>, mut req: Request, next:
                 .insert(BusySlot(Arc::new(Mutex::new(Some(permit)))));
             next.run(req).await
         }
-        Err(_) => ApiError::new(
-            Code::ServerBusy,
-            "too many requests in progress; try again shortly",
-        )
-        .into_response(),
+        Err(_) => ApiError::new(Code::ServerBusy, msg!("api-busy")).into_response(),
     }
 }
 
@@ -164,10 +193,6 @@ pub(crate) async fn rate_limit(State(s): State<Shared>, req: Request, next: Next
     if s.rate.check_key(&key).is_ok() {
         next.run(req).await
     } else {
-        ApiError::new(
-            Code::RequestRateLimited,
-            "too many requests from this peer; slow down",
-        )
-        .into_response()
+        ApiError::new(Code::RequestRateLimited, msg!("api-rate-limited")).into_response()
     }
 }

@@ -13,6 +13,7 @@ pub mod operator;
 pub mod relay;
 pub mod reports;
 pub mod tracking;
+pub(crate) mod view;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -21,9 +22,11 @@ use lienthong_types::Code;
 use crate::error::ApiError;
 use crate::state::Shared;
 
+pub(crate) use layers::lang_of;
 use layers::rate_limit;
 pub(crate) use layers::{
-    BusySlot, TimeLimits, concurrency, count_refusals, head_limits, peer_rate_limiter, time_limit,
+    BusySlot, TimeLimits, concurrency, count_refusals, head_limits, localize, peer_rate_limiter,
+    time_limit,
 };
 
 use dms::{agencies, inbox_ack, inbox_get, inbox_list, inbox_signature, sent_documents, submit};
@@ -61,7 +64,9 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/reports/agencies", get(agency_report))
         .route("/v1/reports/gateway", get(gateway_report))
         .route("/v1/overdue", get(overdue))
-        .fallback(|| async { ApiError::new(Code::NotFound, "no such endpoint") })
+        .fallback(|| async {
+            ApiError::new(Code::NotFound, lienthong_i18n::msg!("api-no-endpoint"))
+        })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             rate_limit,
@@ -82,6 +87,7 @@ pub fn router(state: Shared) -> Router {
             state.clone(),
             count_refusals,
         ))
+        .layer(axum::middleware::from_fn(localize))
         // Probes come after the layers, so that neither the rate limit (one bucket for every
         // caller without a certificate) nor the concurrency limit can fail them under load.
         .route("/healthz", get(healthz))

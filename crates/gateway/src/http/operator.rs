@@ -2,27 +2,26 @@
 //! messages and acting on them, agencies' activity, certificates, backups, the console,
 //! metrics.
 
-use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use lienthong_edxml::AgencyCode;
+use lienthong_i18n::{Lang, msg};
 use lienthong_store::{ActionBy, MessageId, MessageQuery, MessageState, Timestamp};
 use lienthong_types::Code;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::body::read_body;
-use super::extract::{ApiQuery, OperatorPeer, canonical, parse_id, require_json};
+use super::extract::{ApiQuery, OperatorPeer, ReaderPeer, canonical, parse_id, require_json};
 use crate::apply::wake;
 use crate::error::ApiError;
+use crate::identity::Peer;
 use crate::state::{AppState, Shared, blocking};
 
-pub(crate) async fn metrics(
-    State(s): State<Shared>,
-    _: OperatorPeer,
-) -> Result<Response, ApiError> {
+pub(crate) async fn metrics(State(s): State<Shared>, _: ReaderPeer) -> Result<Response, ApiError> {
     let st = s.clone();
     let (stats, failed, activity, overdue) = blocking(move || {
         Ok((
@@ -90,7 +89,7 @@ fn overdue_totals(s: &AppState) -> Result<(u64, u64), ApiError> {
 
 pub(crate) async fn agency_activity(
     State(s): State<Shared>,
-    _: OperatorPeer,
+    _: ReaderPeer,
 ) -> Result<Response, ApiError> {
     let st = s.clone();
     let stored = blocking(move || Ok(st.store.agency_activity()?)).await?;
@@ -141,10 +140,15 @@ pub(crate) fn activity_rows(
         .collect()
 }
 
-pub(crate) async fn queues(State(s): State<Shared>, _: OperatorPeer) -> Result<Response, ApiError> {
+pub(crate) async fn queues(
+    State(s): State<Shared>,
+    _: ReaderPeer,
+    lang: Option<Extension<Lang>>,
+) -> Result<Response, ApiError> {
     let st = s.clone();
     let stats = blocking(move || Ok(st.store.queue_stats(st.clock.now())?)).await?;
-    let now_ms = s.clock.now().as_millis();
+    let now = s.clock.now();
+    let lang = lang.map(|l| l.0).unwrap_or_default();
     let links: serde_json::Map<String, Value> = s
         .links
         .all()
@@ -155,16 +159,22 @@ pub(crate) async fn queues(State(s): State<Shared>, _: OperatorPeer) -> Result<R
                 .tls
                 .next_hops
                 .get(&hop)
-                .map_or(Value::Null, |c| seen_json(&c, now_ms));
+                .map_or(Value::Null, |c| seen_json(&c, now));
+            if let Some(e) = &h.last_error {
+                v["last_error_text"] = json!(crate::core::reason::explain(e).render(lang));
+            }
             (hop, v)
         })
         .collect();
     Ok(Json(json!({"gateway": s.id.to_string(), "queues": stats, "links": links})).into_response())
 }
 
-/// `GET /console`: the operators' read-only web page ([`crate::console`]).
-pub(crate) async fn console(_: OperatorPeer) -> Result<Response, ApiError> {
-    let mut r = crate::console::PAGE.into_response();
+/// `GET /console`: the operators' web page ([`crate::console`]), for operators and monitors.
+pub(crate) async fn console(
+    State(s): State<Shared>,
+    ReaderPeer(peer): ReaderPeer,
+) -> Result<Response, ApiError> {
+    let mut r = crate::console::page(&peer, s.id.as_str()).into_response();
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -191,9 +201,11 @@ pub(crate) async fn console(_: OperatorPeer) -> Result<Response, ApiError> {
 pub(crate) async fn backup_start(
     State(s): State<Shared>,
     OperatorPeer(operator): OperatorPeer,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     require_json(&headers)?;
+    crate::console::check_forgery(&headers, &uri, &Peer::Operator(operator.clone()))?;
     let metrics = s.metrics.clone();
     let running = s.backups.start(
         s.store.clone(),
@@ -210,7 +222,7 @@ pub(crate) async fn backup_start(
 /// `GET /v1/backups`: the one running, the last failure, and the backups made.
 pub(crate) async fn backup_status(
     State(s): State<Shared>,
-    _: OperatorPeer,
+    _: ReaderPeer,
 ) -> Result<Response, ApiError> {
     let b = s.backups.clone();
     let v = tokio::task::spawn_blocking(move || b.status())
@@ -220,9 +232,9 @@ pub(crate) async fn backup_status(
 }
 
 /// A certificate a peer presented, with the days it has left.
-pub(crate) fn seen_json(c: &crate::seen::SeenCert, now_ms: u64) -> Value {
+pub(crate) fn seen_json(c: &crate::seen::SeenCert, now: Timestamp) -> Value {
     let mut v = json!(c);
-    v["days_left"] = json!(crate::seen::days_left(c.not_after, now_ms));
+    v["days_left"] = json!(crate::seen::days_left(c.not_after, now));
     v
 }
 
@@ -232,19 +244,19 @@ pub(crate) fn seen_json(c: &crate::seen::SeenCert, now_ms: u64) -> Value {
 /// gateways and operators, as presented when they last connected).
 pub(crate) async fn certificates(
     State(s): State<Shared>,
-    _: OperatorPeer,
+    _: ReaderPeer,
 ) -> Result<Response, ApiError> {
-    let now_ms = s.clock.now().as_millis();
+    let now = s.clock.now();
     let mut own: Vec<(String, u64)> = s.tls.expiry();
     own.sort_by_key(|(_, t)| *t);
     let own: Vec<Value> = own
         .into_iter()
         .map(|(file, secs)| {
-            let not_after = secs.saturating_mul(1000);
+            let not_after = Timestamp::from_millis(secs.saturating_mul(1000));
             json!({
                 "file": file,
                 "not_after": not_after,
-                "days_left": crate::seen::days_left(not_after, now_ms),
+                "days_left": crate::seen::days_left(not_after, now),
             })
         })
         .collect();
@@ -258,13 +270,18 @@ pub(crate) async fn certificates(
         })
         .collect();
     // Not yet seen (never connected) last.
-    next_hops.sort_by_key(|(hop, c)| (c.as_ref().map_or(u64::MAX, |c| c.not_after), hop.clone()));
+    next_hops.sort_by_key(|(hop, c)| {
+        (
+            c.as_ref().map_or(Timestamp::MAX, |c| c.not_after),
+            hop.clone(),
+        )
+    });
     let next_hops: Vec<Value> = next_hops
         .into_iter()
         .map(|(hop, c)| {
             json!({
                 "hop": hop,
-                "certificate": c.map_or(Value::Null, |c| seen_json(&c, now_ms)),
+                "certificate": c.map_or(Value::Null, |c| seen_json(&c, now)),
             })
         })
         .collect();
@@ -273,11 +290,11 @@ pub(crate) async fn certificates(
         .clients
         .all()
         .into_iter()
-        .map(|(who, c)| json!({"peer": who, "certificate": seen_json(&c, now_ms)}))
+        .map(|(who, c)| json!({"peer": who, "certificate": seen_json(&c, now)}))
         .collect();
     Ok(Json(json!({
         "gateway": s.id.to_string(),
-        "now": now_ms,
+        "now": now,
         "own": own,
         "next_hops": next_hops,
         "clients": clients,
@@ -298,6 +315,8 @@ pub(crate) struct MessagesQuery {
     agency: Option<String>,
     /// Only messages with a dead letter whose reason contains this text.
     reason: Option<String>,
+    /// Only documents whose number/symbol, subject or DocumentId contains this text.
+    text: Option<String>,
     /// Find a document by its edXML DocumentId instead of listing a state.
     document_id: Option<String>,
     /// Its sender (default: the agency code before the first comma of the DocumentId,
@@ -316,17 +335,23 @@ pub(crate) fn parse_state(s: &str) -> Option<MessageState> {
 
 pub(crate) async fn messages(
     State(s): State<Shared>,
-    _: OperatorPeer,
+    _: ReaderPeer,
+    lang: Option<Extension<Lang>>,
     ApiQuery(q): ApiQuery<MessagesQuery>,
 ) -> Result<Response, ApiError> {
+    let lang = lang.map(|l| l.0).unwrap_or_default();
     if let Some(doc) = q.document_id.clone() {
-        return find_document(&s, doc, q.sender.clone()).await;
+        return find_document(&s, doc, q.sender.clone(), lang).await;
     }
     let state_name = q.state.clone().unwrap_or_else(|| "dead".into());
     let agency = match &q.agency {
         Some(raw) => {
             let code = AgencyCode::parse(raw).map_err(|e| {
-                ApiError::new(Code::RequestBadRequest, format!("agency '{raw}': {e}"))
+                ApiError::new(
+                    Code::RequestBadRequest,
+                    msg!("api-bad-agency", value = raw.as_str()),
+                )
+                .because(e)
             })?;
             Some(canonical(&s.snapshot(), &code))
         }
@@ -341,11 +366,17 @@ pub(crate) async fn messages(
         agency.as_ref(),
     )?;
     query.reason = q.reason.clone().filter(|r| !r.is_empty());
+    query.text = q.text.clone().filter(|t| !t.trim().is_empty());
     let st = s.clone();
-    let page = blocking(move || Ok(st.store.find_messages(&query)?)).await?;
+    let (page, views) = blocking(move || {
+        let page = st.store.find_messages(&query)?;
+        let views = views_of(&st, &page.messages, lang)?;
+        Ok((page, views))
+    })
+    .await?;
     let mut body = json!({
         "state": state_name,
-        "messages": page.messages,
+        "messages": with_views(&page.messages, views),
         "next": page.next.map(|id| id.to_string()),
         "scanned": page.scanned,
     });
@@ -368,10 +399,7 @@ pub(crate) fn search_query(
     let state = match state_name {
         "all" => None,
         name => Some(parse_state(name).ok_or_else(|| {
-            ApiError::new(
-                Code::RequestBadRequest,
-                format!("state='{name}' is not a message state (nor 'all')"),
-            )
+            ApiError::new(Code::RequestBadRequest, msg!("api-bad-state", value = name))
         })?),
     };
     let after = match after {
@@ -388,6 +416,7 @@ pub(crate) fn search_query(
         agency: agency.map(ToString::to_string),
         sender: None,
         reason: None,
+        text: None,
         limit: limit.unwrap_or(100).clamp(1, 1000),
         scan_limit: MESSAGES_SCAN_LIMIT,
     })
@@ -402,7 +431,7 @@ pub(crate) fn time_id(name: &str, value: &str) -> Result<MessageId, ApiError> {
     let secs = lienthong_dsig::time::parse_time(value).ok_or_else(|| {
         ApiError::new(
             Code::RequestBadRequest,
-            format!("{name}='{value}' is not a time (use 2026-11-22 or 2026-11-22T08:00:00Z)"),
+            msg!("api-bad-time", name = name, value = value),
         )
     })?;
     Ok(MessageId::first_at(Timestamp::from_millis(
@@ -415,6 +444,7 @@ pub(crate) async fn find_document(
     s: &Shared,
     document_id: String,
     sender: Option<String>,
+    lang: Lang,
 ) -> Result<Response, ApiError> {
     let raw = sender
         .or_else(|| {
@@ -428,29 +458,58 @@ pub(crate) async fn find_document(
     let sender = AgencyCode::parse(&raw).map_err(|e| {
         ApiError::new(
             Code::RequestBadRequest,
-            format!(
-                "sender '{raw}': {e} (give sender=CODE when the DocumentId does not start with it)"
-            ),
+            msg!("api-bad-sender", value = raw.as_str()),
         )
+        .because(e)
     })?;
     let sender = s.directory().main_code(&sender);
     let st = s.clone();
     let (doc, code) = (document_id.clone(), sender.to_string());
-    let list = blocking(move || {
+    let (list, views) = blocking(move || {
         let found = match st.store.document_message(&code, &doc)? {
             Some(id) => vec![st.store.message(id)?],
             None => Vec::new(),
         };
-        Ok(found)
+        let views = views_of(&st, &found, lang)?;
+        Ok((found, views))
     })
     .await?;
     Ok(Json(json!({
         "document_id": document_id,
         "sender": sender.to_string(),
-        "messages": list,
+        "messages": with_views(&list, views),
         "next": null,
     }))
     .into_response())
+}
+
+/// Each message's view (names, subject, number, states and reasons in words).
+fn views_of(
+    s: &AppState,
+    messages: &[lienthong_store::MessageInfo],
+    lang: Lang,
+) -> Result<Vec<Value>, ApiError> {
+    let snap = s.snapshot();
+    messages
+        .iter()
+        .map(|m| {
+            let facts = s.store.doc_facts(m.id)?;
+            Ok(super::view::message_view(&snap, m, facts.as_ref(), lang))
+        })
+        .collect()
+}
+
+/// The messages as JSON, each with its `view`.
+fn with_views(messages: &[lienthong_store::MessageInfo], views: Vec<Value>) -> Vec<Value> {
+    messages
+        .iter()
+        .zip(views)
+        .map(|(m, v)| {
+            let mut j = json!(m);
+            j["view"] = v;
+            j
+        })
+        .collect()
 }
 
 /// The optional body of an operator action.
@@ -465,26 +524,29 @@ pub(crate) async fn message_action(
     State(s): State<Shared>,
     OperatorPeer(operator): OperatorPeer,
     Path((id, action)): Path<(String, String)>,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     require_json(&headers)?;
+    crate::console::check_forgery(&headers, &uri, &Peer::Operator(operator.clone()))?;
     let id = parse_id(&id)?;
-    let who = crate::identity::Peer::Operator(operator.clone()).key();
+    let who = Peer::Operator(operator.clone()).key();
     let (bytes, _body_share) = read_body(&s, &who, &headers, body).await?;
     let body: ActionBody = if bytes.iter().all(u8::is_ascii_whitespace) {
         ActionBody::default()
     } else {
         serde_json::from_slice(&bytes).map_err(|e| {
-            ApiError::new(
-                Code::RequestBadRequest,
-                format!("expected no body or {{\"note\": \"why\"}}: {e}"),
-            )
+            ApiError::new(Code::RequestBadRequest, msg!("api-bad-action-body")).because(e)
         })?
     };
     let by = ActionBy::operator(operator.clone(), body.note.filter(|n| !n.trim().is_empty()));
-    by.check()
-        .map_err(|e| ApiError::new(Code::RequestBadRequest, format!("{action}: {e}")))?;
+    by.check().map_err(|e| {
+        ApiError::new(
+            Code::RequestBadRequest,
+            msg!("api-bad-note", reason = e.to_string()),
+        )
+    })?;
     let st = s.clone();
     let act = action.clone();
     let who = by.clone();
@@ -498,7 +560,7 @@ pub(crate) async fn message_action(
             other => {
                 return Err(ApiError::new(
                     Code::NotFound,
-                    format!("no action '{other}' (retry, suspend, resume, cancel)"),
+                    msg!("api-no-action", action = other),
                 ));
             }
         }

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use lienthong_edxml::AgencyCode;
+use lienthong_i18n::msg;
 use lienthong_routing::GatewayId;
 use lienthong_store::{MessageId, Origin};
 use lienthong_types::Code;
@@ -23,9 +24,12 @@ use crate::error::ApiError;
 use crate::state::{Shared, blocking};
 
 pub(crate) fn header_str<'h>(h: &'h HeaderMap, name: &str) -> Result<&'h str, ApiError> {
-    h.get(name)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| ApiError::new(Code::RequestBadRequest, format!("header {name} is missing")))
+    h.get(name).and_then(|v| v.to_str().ok()).ok_or_else(|| {
+        ApiError::new(
+            Code::RequestBadRequest,
+            msg!("api-header-missing", name = name),
+        )
+    })
 }
 
 pub(crate) async fn relay(
@@ -40,7 +44,7 @@ pub(crate) async fn relay(
         .map_err(|_| {
             ApiError::new(
                 Code::RequestBadRequest,
-                "lienthong-message-id is not a message id",
+                msg!("api-header-invalid", name = headers::MESSAGE_ID),
             )
         })?;
     let sha = header_str(&headers, headers::SHA256)?.to_ascii_lowercase();
@@ -49,11 +53,13 @@ pub(crate) async fn relay(
         .split(',')
         .filter(|h| !h.is_empty())
     {
-        hops.push(
-            GatewayId::parse(h.trim()).map_err(|e| {
-                ApiError::new(Code::RequestBadRequest, format!("lienthong-hops: {e}"))
-            })?,
-        );
+        hops.push(GatewayId::parse(h.trim()).map_err(|e| {
+            ApiError::new(
+                Code::RequestBadRequest,
+                msg!("api-header-invalid", name = headers::HOPS),
+            )
+            .because(e)
+        })?);
     }
     let mut recipients = Vec::new();
     for r in header_str(&headers, headers::RECIPIENTS)?
@@ -63,8 +69,9 @@ pub(crate) async fn relay(
         let code = AgencyCode::parse(r.trim()).map_err(|e| {
             ApiError::new(
                 Code::RequestBadRequest,
-                format!("lienthong-recipients: {e}"),
+                msg!("api-header-invalid", name = headers::RECIPIENTS),
             )
+            .because(e)
         })?;
         recipients.push(code);
     }
@@ -92,11 +99,8 @@ pub(crate) async fn relay(
         }
         let actual = lienthong_store::Sha256::digest(&bytes);
         if actual.to_hex() != sha {
-            return Err(ApiError::new(
-                Code::DocumentChecksum,
-                "the body does not match lienthong-sha256",
-            )
-            .with(json!({"expected": sha, "actual": actual.to_hex()})));
+            return Err(ApiError::new(Code::DocumentChecksum, msg!("api-checksum"))
+                .with(json!({"expected": sha, "actual": actual.to_hex()})));
         }
         // One snapshot for the whole decision, whatever a reload does meanwhile.
         let snap = st.snapshot();

@@ -17,13 +17,14 @@ use axum::response::{IntoResponse, Response};
 use lienthong_compliance::render;
 use lienthong_compliance::{AgencyInfo, Day, Lang, Level, Missing, Period, Report, Tally};
 use lienthong_edxml::AgencyCode;
+use lienthong_i18n::msg;
 use lienthong_store::{MessageId, Overdue, Sha256};
 use lienthong_types::Code;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::extract::{AgencyPeer, ApiQuery, GatewayPeer, OperatorPeer};
+use super::extract::{AgencyPeer, ApiQuery, GatewayPeer, ReaderPeer};
 use crate::error::ApiError;
 use crate::state::{AppState, Shared, blocking};
 
@@ -48,25 +49,38 @@ pub(crate) struct ReportQuery {
     lang: Option<String>,
 }
 
-fn bad(msg: impl Into<String>) -> ApiError {
-    ApiError::new(Code::RequestBadRequest, msg)
+fn bad(m: lienthong_i18n::Msg) -> ApiError {
+    ApiError::new(Code::RequestBadRequest, m)
+}
+
+/// `name=value` is not one of `choices`.
+fn bad_choice(name: &'static str, value: &str, choices: &'static str) -> ApiError {
+    bad(msg!(
+        "api-bad-choice",
+        name = name,
+        value = value,
+        choices = choices
+    ))
+}
+
+/// `name=value` is not valid, and why (a parser's English text, as `detail.reason`).
+fn bad_value(name: &'static str, value: &str, why: impl std::fmt::Display) -> ApiError {
+    bad(msg!("api-bad-value", name = name, value = value)).because(why)
 }
 
 /// The period asked for: `from` and `to`, or `month`, or `quarter`.
 fn period(q: &ReportQuery) -> Result<(Day, Day), ApiError> {
     let p = match (&q.from, &q.to, &q.month, &q.quarter) {
         (Some(f), Some(t), None, None) => Period {
-            from: f.parse().map_err(|e| bad(format!("from: {e}")))?,
-            to: t.parse().map_err(|e| bad(format!("to: {e}")))?,
+            from: f.parse().map_err(|e| bad_value("from", f, e))?,
+            to: t.parse().map_err(|e| bad_value("to", t, e))?,
         },
-        (None, None, Some(m), None) => Period::month(m).map_err(|e| bad(format!("month: {e}")))?,
+        (None, None, Some(m), None) => Period::month(m).map_err(|e| bad_value("month", m, e))?,
         (None, None, None, Some(qq)) => {
-            Period::quarter(qq).map_err(|e| bad(format!("quarter: {e}")))?
+            Period::quarter(qq).map_err(|e| bad_value("quarter", qq, e))?
         }
         _ => {
-            return Err(bad(
-                "give the period as from=YYYY-MM-DD&to=YYYY-MM-DD, or month=YYYY-MM, or quarter=YYYYQn (one of the three)",
-            ));
+            return Err(bad(msg!("api-period-how")));
         }
     };
     checked(p)
@@ -75,10 +89,14 @@ fn period(q: &ReportQuery) -> Result<(Day, Day), ApiError> {
 /// `p` as `(from, to)`, if it runs forward and spans at most [`MAX_DAYS`].
 fn checked(p: Period) -> Result<(Day, Day), ApiError> {
     if p.to < p.from {
-        return Err(bad(format!("to ({}) is before from ({})", p.to, p.from)));
+        return Err(bad(msg!(
+            "api-period-reversed",
+            from = p.from.to_string(),
+            to = p.to.to_string()
+        )));
     }
     if p.days() > MAX_DAYS {
-        return Err(bad(format!("at most {MAX_DAYS} days in one report")));
+        return Err(bad(msg!("api-period-too-long", max = MAX_DAYS)));
     }
     Ok((p.from, p.to))
 }
@@ -86,7 +104,7 @@ fn checked(p: Period) -> Result<(Day, Day), ApiError> {
 fn lang(q: Option<&str>) -> Result<Lang, ApiError> {
     match q {
         None => Ok(Lang::Vi),
-        Some(l) => Lang::parse(l).ok_or_else(|| bad(format!("lang='{l}': use vi or en"))),
+        Some(l) => Lang::parse(l).ok_or_else(|| bad_choice("lang", l, "vi, en")),
     }
 }
 
@@ -262,7 +280,7 @@ fn info(s: &AppState) -> impl Fn(&str) -> AgencyInfo + use<> {
 /// `GET /v1/reports/agencies?from=&to=|month=|quarter=&scope=gateway|subtree&format=json|csv|xlsx&lang=vi|en`.
 pub(crate) async fn agency_report(
     State(s): State<Shared>,
-    _: OperatorPeer,
+    _: ReaderPeer,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let (from, to) = period(&q)?;
@@ -270,11 +288,11 @@ pub(crate) async fn agency_report(
     let depth = match q.scope.as_deref() {
         None | Some("gateway") => 0,
         Some("subtree") => MAX_DEPTH,
-        Some(other) => return Err(bad(format!("scope='{other}': use gateway or subtree"))),
+        Some(other) => return Err(bad_choice("scope", other, "gateway, subtree")),
     };
     let format = q.format.as_deref().unwrap_or("json");
     if !matches!(format, "json" | "csv" | "xlsx") {
-        return Err(bad(format!("format='{format}': use json, csv or xlsx")));
+        return Err(bad_choice("format", format, "json, csv, xlsx"));
     }
     let deadline = Instant::now() + Duration::from_millis(s.compliance.subtree_budget_ms);
     let part = gather(&s, from, to, depth, deadline).await?;
@@ -333,16 +351,16 @@ pub(crate) async fn gateway_report(
 ) -> Result<Response, ApiError> {
     let snap = s.snapshot();
     if snap.directory.parent(&s.id) != Some(&caller) {
-        return Err(ApiError::new(
-            Code::AuthForbidden,
-            "only this gateway's parent may ask for its figures",
-        ));
+        return Err(ApiError::new(Code::AuthForbidden, msg!("api-parent-only")));
     }
     let (from, to) = checked(Period {
-        from: q.from.parse().map_err(|e| bad(format!("from: {e}")))?,
-        to: q.to.parse().map_err(|e| bad(format!("to: {e}")))?,
+        from: q.from.parse().map_err(|e| bad_value("from", &q.from, e))?,
+        to: q.to.parse().map_err(|e| bad_value("to", &q.to, e))?,
     })?;
-    let nonce: MessageId = q.nonce.parse().map_err(|e| bad(format!("nonce: {e}")))?;
+    let nonce: MessageId = q
+        .nonce
+        .parse()
+        .map_err(|e| bad_value("nonce", &q.nonce, e))?;
     let budget = q
         .budget_ms
         .unwrap_or(s.compliance.subtree_budget_ms)
@@ -405,7 +423,7 @@ fn limit_of(limit: Option<usize>) -> usize {
 /// document's threshold) and completions past the due date, of one agency or all.
 pub(crate) async fn overdue(
     State(s): State<Shared>,
-    _: OperatorPeer,
+    _: ReaderPeer,
     ApiQuery(q): ApiQuery<OverdueQuery>,
 ) -> Result<Response, ApiError> {
     let agency = match q.agency.as_deref() {
@@ -413,7 +431,7 @@ pub(crate) async fn overdue(
         Some(a) => Some(
             AgencyCode::parse(a)
                 .map(|c| s.directory().main_code(&c).to_string())
-                .map_err(|e| bad(format!("agency='{a}': {e}")))?,
+                .map_err(|e| bad_value("agency", a, e))?,
         ),
     };
     let (st, limit) = (s.clone(), limit_of(q.limit));
@@ -429,7 +447,7 @@ pub(crate) async fn inbox_overdue(
     ApiQuery(q): ApiQuery<OverdueQuery>,
 ) -> Result<Response, ApiError> {
     if q.agency.is_some() {
-        return Err(bad("agency: an agency sees only its own"));
+        return Err(bad(msg!("api-own-only")));
     }
     let agency = peer.main(&s.snapshot()).to_string();
     let (st, limit) = (s.clone(), limit_of(q.limit));

@@ -32,15 +32,17 @@ pub(crate) struct TrackQuery {
 pub(crate) async fn track(
     State(s): State<Shared>,
     KnownPeer(peer): KnownPeer,
+    lang: Option<axum::Extension<lienthong_i18n::Lang>>,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<TrackQuery>,
 ) -> Result<Response, ApiError> {
+    let lang = lang.map(|l| l.0).unwrap_or_default();
     let id = parse_id(&id)?;
     let st = s.clone();
     let mut view = blocking(move || {
         let info = st.store.message(id)?;
         let allowed = match &peer {
-            Peer::Operator(_) => true,
+            Peer::Operator(_) | Peer::Monitor(_) => true,
             Peer::Agency(a) => {
                 info.sender == a.as_str() || canonical(&st.snapshot(), a).as_str() == info.sender
             }
@@ -49,7 +51,7 @@ pub(crate) async fn track(
         if !allowed {
             return Err(ApiError::new(
                 Code::NotFound,
-                "no such message sent by this agency",
+                lienthong_i18n::msg!("api-not-sent-by-you"),
             ));
         }
         let history = st.store.history(id)?;
@@ -69,14 +71,17 @@ pub(crate) async fn track(
             })
             .collect();
         let statuses = statuses_for(&st, &info)?;
+        let facts = st.store.doc_facts(id)?;
+        let view = super::view::message_view(&st.snapshot(), &info, facts.as_ref(), lang);
         Ok(json!({
             "id": id.to_string(),
+            "view": view,
             "message": info,
             "queue": queue,
             "receipts": receipts,
             "statuses": statuses,
             "history": history,
-            "facts": st.store.doc_facts(id)?,
+            "facts": facts,
         }))
     })
     .await?;
@@ -192,7 +197,7 @@ pub(crate) async fn relay_receipt(
 pub(crate) fn not_relayed_here() -> ApiError {
     ApiError::new(
         Code::NotFound,
-        "no such message relayed here by this gateway",
+        lienthong_i18n::msg!("api-not-relayed-by-you"),
     )
 }
 
@@ -405,6 +410,7 @@ pub(crate) fn statuses_for(
             json!({
                 "message_id": id.to_string(),
                 "from": m.sender,
+                "from_name": super::view::agency_name(&s.snapshot(), &m.sender),
                 "status_code": code.as_ref().map(|c| c.0.clone()),
                 "label": code.as_ref().map(|c| c.1.clone()),
                 "description": code.and_then(|c| c.2),

@@ -165,7 +165,7 @@ async fn take(s: &Shared, up: &Uplink, bytes: Vec<u8>) -> Result<Taken, ApiError
         let now = st.clock.now();
         let snap = st.snapshot();
         let Some(up_id) = snap.uplink.clone() else {
-            return Err(ApiError::new(Code::Internal, "no uplink in the snapshot"));
+            return Err(ApiError::internal("no uplink in the snapshot"));
         };
         let checked = match document::check_document(&snap, &body, None, policy, now, now) {
             Ok(c) => c,

@@ -425,6 +425,7 @@ async fn sent_list(v: &Vxp, system: &System, signed: &Signed) -> Result<Done, Vx
                 agency: None,
                 sender: Some(a),
                 reason: None,
+                text: None,
                 limit: MAX_LIST,
                 scan_limit: crate::http::operator::MESSAGES_SCAN_LIMIT,
             };

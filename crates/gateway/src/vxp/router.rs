@@ -52,10 +52,10 @@ async fn envelope(req: Request, next: Next) -> Response {
     }
     match r.extensions().get::<ErrorCode>() {
         Some(ErrorCode(code)) => {
-            let text = r
-                .extensions()
-                .get::<ErrorText>()
-                .map_or_else(|| code.message().to_owned(), |t| t.0.clone());
+            let text = r.extensions().get::<ErrorText>().map_or_else(
+                || lienthong_i18n::code_message(*code, lienthong_i18n::Lang::default()),
+                |t| t.0.clone(),
+            );
             fail(op, *code, text)
         }
         None => r,

@@ -186,6 +186,9 @@ impl Lookup for SledStore {
                         |s| matches!(s, RecipientState::Dead { reason, .. } if reason.contains(r)),
                     )
                 });
+            if wanted && !text_matches(&tx, id, &rec, q.text.as_deref())? {
+                continue;
+            }
             if wanted {
                 page.messages.push(rec.info(id));
             }
@@ -262,4 +265,24 @@ impl Lookup for SledStore {
         }
         Ok(by_agency.into_values().collect())
     }
+}
+
+/// Whether the message's number/symbol, subject or DocumentId contains `text`, ignoring case
+/// (always, without a text).
+fn text_matches(
+    tx: &Tx<'_>,
+    id: MessageId,
+    rec: &super::records::MessageRecord,
+    text: Option<&str>,
+) -> Result<bool> {
+    let Some(text) = text.map(str::to_lowercase).filter(|t| !t.is_empty()) else {
+        return Ok(true);
+    };
+    let has = |s: &str| s.to_lowercase().contains(&text);
+    if rec.document_id.as_deref().is_some_and(has) {
+        return Ok(true);
+    }
+    Ok(tx.load_facts(id)?.is_some_and(|f| {
+        f.number.as_deref().is_some_and(has) || f.subject.as_deref().is_some_and(has)
+    }))
 }
