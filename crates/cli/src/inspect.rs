@@ -23,16 +23,12 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     let bytes = match std::fs::read(&args.file) {
         Ok(b) => b,
         Err(e) => {
-            return fail(
-                args,
-                Code::IoRead,
-                &say!(
-                    "cli-inspect-cannot-read",
-                    file = args.file.display().to_string(),
-                    error = e.to_string()
-                ),
-                None,
+            let message = say!(
+                "cli-inspect-cannot-read",
+                file = args.file.display().to_string(),
+                error = e.to_string()
             );
+            return fail(args, Code::IoRead, &message, &message, None);
         }
     };
     match lienthong_edxml::read(&bytes) {
@@ -53,12 +49,21 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         }
         Err(e) => {
             let p = e.position();
-            fail(args, e.code(), &e.to_string(), Some((p.line, p.column)))
+            // JSON keeps the reader's English; the text is in the reader's language.
+            let text = e.render(crate::text::lang());
+            fail(
+                args,
+                e.code(),
+                &e.to_string(),
+                &text,
+                Some((p.line, p.column)),
+            )
         }
     }
 }
 
-fn fail(args: &Args, code: Code, message: &str, at: Option<(u32, u32)>) -> ExitCode {
+/// Report a failure: `message` in the JSON (with `--json`), `text` on standard error.
+fn fail(args: &Args, code: Code, message: &str, text: &str, at: Option<(u32, u32)>) -> ExitCode {
     if args.json {
         let v = serde_json::json!({
             "error": {
@@ -78,7 +83,7 @@ fn fail(args: &Args, code: Code, message: &str, at: Option<(u32, u32)>) -> ExitC
         say!(
             "cli-inspect-error",
             file = args.file.display().to_string(),
-            message = message,
+            message = text,
             code = code.to_string()
         )
     );
@@ -251,6 +256,7 @@ fn write_text<W: Write>(out: &mut W, parsed: &Parsed, s: &Summary) -> std::io::R
             say!("cli-inspect-warnings", count = s.warnings.len())
         )?;
         for w in &s.warnings {
+            let message = w.msg.render(crate::text::lang());
             match (w.line, w.column) {
                 (Some(l), Some(c)) => writeln!(
                     out,
@@ -259,11 +265,11 @@ fn write_text<W: Write>(out: &mut W, parsed: &Parsed, s: &Summary) -> std::io::R
                         "cli-inspect-warning-at",
                         line = l,
                         column = c,
-                        message = &w.message,
+                        message = &message,
                         code = w.code.to_string()
                     )
                 )?,
-                _ => writeln!(out, "  {} [{}]", w.message, w.code)?,
+                _ => writeln!(out, "  {message} [{}]", w.code)?,
             }
         }
     }

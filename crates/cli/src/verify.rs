@@ -7,6 +7,7 @@
 //!
 //! Exit 0 valid; 1 invalid, untrusted, unsigned or legacy; 2 unreadable or usage error.
 
+use lienthong_i18n::{Msg, msg};
 use lienthong_types::Code;
 use std::io::Write;
 use std::path::PathBuf;
@@ -146,7 +147,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 &say!(
                     "cli-verify-not-xml",
                     file = args.file.display().to_string(),
-                    error = e.to_string()
+                    error = e.render(crate::text::lang())
                 ),
             );
         }
@@ -168,7 +169,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         match verify_receipt_doc(&doc, &policy) {
             Ok((r, mut rep)) => {
                 if receipt_time.is_some() {
-                    rep.notes.push(say!("cli-verify-note-receipt-time"));
+                    add_note(&mut rep, msg!("cli-verify-note-receipt-time"));
                     // The receipt states its own time: say when its certificate is no
                     // longer valid today, so that nobody mistakes it for a current one.
                     let today = lienthong_dsig::time::format_rfc3339(
@@ -181,11 +182,11 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                     if let Some(s) = &rep.signer
                         && s.certificate.not_after < today
                     {
-                        let note = say!(
+                        let note = msg!(
                             "cli-verify-note-gateway-cert-expired",
                             date = crate::verify_pdf::time_text(&s.certificate.not_after)
                         );
-                        rep.notes.push(note);
+                        add_note(&mut rep, note);
                     }
                 }
                 if let Some(path) = &args.document {
@@ -205,19 +206,24 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                     };
                     let sha = lienthong_store::Sha256::digest(&content);
                     if sha == r.document_sha256 {
-                        rep.notes.push(say!(
-                            "cli-verify-note-receipt-for",
-                            file = path.display().to_string(),
-                            sha = sha.to_string()
-                        ));
+                        add_note(
+                            &mut rep,
+                            msg!(
+                                "cli-verify-note-receipt-for",
+                                file = path.display().to_string(),
+                                sha = sha.to_string()
+                            ),
+                        );
                     } else {
-                        rep.problem_codes.push(Code::ReceiptOtherDocument);
-                        rep.problems.push(say!(
+                        let problem = msg!(
                             "cli-verify-problem-receipt-other-document",
                             expected = r.document_sha256.to_string(),
                             file = path.display().to_string(),
                             sha = sha.to_string()
-                        ));
+                        );
+                        rep.problem_codes.push(Code::ReceiptOtherDocument);
+                        rep.problems.push(problem.render(crate::text::lang()));
+                        rep.problem_msgs.push(problem);
                         rep.valid = false;
                         rep.verdict = Verdict::Invalid;
                     }
@@ -319,7 +325,17 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         }
         writeln!(out, "{v:#}")
     } else {
-        let v = serde_json::to_value(&report).unwrap_or_default();
+        let mut v = serde_json::to_value(&report).unwrap_or_default();
+        // The report's own words in the reader's language (JSON keeps them in English).
+        if let Some(obj) = v.as_object_mut() {
+            for (key, texts, msgs) in [
+                ("problems", &report.problems, &report.problem_msgs),
+                ("notes", &report.notes, &report.note_msgs),
+                ("covers", &report.covers, &report.cover_msgs),
+            ] {
+                obj.insert(key.into(), serde_json::json!(localized(texts, msgs)));
+            }
+        }
         human(&mut out, &v, &what, receipt.as_ref())
             .and_then(|()| print_attachments(&mut out, &pdfs))
     };
@@ -331,6 +347,24 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// A note the command adds to a report: in `notes` as it is printed (the language of this
+/// run, as before), and its message in `note_msgs`, so that the two stay in step.
+fn add_note(report: &mut lienthong_dsig::Report, note: Msg) {
+    report.notes.push(note.render(crate::text::lang()));
+    report.note_msgs.push(note);
+}
+
+/// Texts of a report in the reader's language: each from its message where there is one,
+/// else as written.
+fn localized(texts: &[String], msgs: &[Msg]) -> Vec<String> {
+    let lang = crate::text::lang();
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| msgs.get(i).map_or_else(|| t.clone(), |m| m.render(lang)))
+        .collect()
 }
 
 fn read_head(p: &std::path::Path) -> std::io::Result<Vec<u8>> {

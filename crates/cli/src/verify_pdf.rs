@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use lienthong_pdfsig::PdfTrust;
+use lienthong_pdfsig::{PdfReport, PdfTrust};
 use lienthong_types::Code;
 
 /// The trust for PDF signatures from the command line's files.
@@ -56,7 +56,7 @@ pub(crate) fn run(bytes: &[u8], file: &str, trust: &PdfTrust, now: i64, json: bo
     let written = if json {
         writeln!(out, "{v:#}")
     } else {
-        human(&mut out, &v, file, "")
+        human_with(&mut out, &v, file, "", Some(&report))
     };
     if written.is_err() {
         return ExitCode::from(2);
@@ -193,6 +193,18 @@ pub(crate) fn human(
     file: &str,
     indent: &str,
 ) -> std::io::Result<()> {
+    human_with(out, r, file, indent, None)
+}
+
+/// [`human`], given also the report `r` was made from, when it is at hand: its problems
+/// and notes are then said in the chosen language (the JSON has them in English only).
+pub(crate) fn human_with(
+    out: &mut impl Write,
+    r: &serde_json::Value,
+    file: &str,
+    indent: &str,
+    report: Option<&PdfReport>,
+) -> std::io::Result<()> {
     let s = |v: &serde_json::Value| v.as_str().map(str::to_owned);
     let list = strings;
     let width = width_of(&ALIGNED);
@@ -219,7 +231,8 @@ pub(crate) fn human(
         label("cli-verify-pdf-label-file"),
         say!("cli-verify-pdf-file", file = file, revisions = revisions)
     )?;
-    for sig in r["signatures"].as_array().into_iter().flatten() {
+    for (n, sig) in r["signatures"].as_array().into_iter().flatten().enumerate() {
+        let msgs = report.and_then(|x| x.signatures.get(n));
         let head = say!(
             "cli-verify-pdf-signature",
             index = sig["index"].to_string(),
@@ -358,15 +371,29 @@ pub(crate) fn human(
                 weak_mark(sig["weak"] == true)
             )?;
         }
-        for (key, codes, heading) in [
-            ("problems", "problem_codes", say!("cli-verify-problems")),
-            ("notes", "note_codes", say!("cli-verify-notes")),
+        for (key, codes, heading, said) in [
+            (
+                "problems",
+                "problem_codes",
+                say!("cli-verify-problems"),
+                msgs.map(|m| m.problem_msgs.as_slice()),
+            ),
+            (
+                "notes",
+                "note_codes",
+                say!("cli-verify-notes"),
+                msgs.map(|m| m.note_msgs.as_slice()),
+            ),
         ] {
             let items = list(&sig[key]);
             if !items.is_empty() {
                 writeln!(out, "{indent}  {heading}")?;
-                for (p, c) in items.iter().zip(list(&sig[codes])) {
-                    writeln!(out, "{indent}    - {p} [{c}]")?;
+                for (k, (p, c)) in items.iter().zip(list(&sig[codes])).enumerate() {
+                    // In the chosen language when the message is at hand, else as the JSON has it.
+                    let text = said
+                        .and_then(|m| m.get(k))
+                        .map_or_else(|| p.clone(), |m| m.render(crate::text::lang()));
+                    writeln!(out, "{indent}    - {text} [{c}]")?;
                 }
             }
         }

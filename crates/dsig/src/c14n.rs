@@ -99,6 +99,18 @@ pub enum C14nError {
     NotAnElement,
 }
 
+impl C14nError {
+    /// What went wrong, for a report (its English rendering is the `Display` text).
+    pub fn msg(&self) -> lienthong_i18n::Msg {
+        match self {
+            C14nError::RelativeNamespace(uri) => {
+                lienthong_i18n::msg!("sig-c14n-relative-namespace", uri = uri)
+            }
+            C14nError::NotAnElement => lienthong_i18n::msg!("sig-c14n-not-an-element"),
+        }
+    }
+}
+
 /// Which nodes to canonicalize.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NodeSet {

@@ -15,6 +15,7 @@
 //! the receiving gateway (`urn:lienthong:gateway:ID`). Receipts verify offline with
 //! `lienthong verify --trust CA RECEIPT`.
 
+use lienthong_i18n::msg;
 use lienthong_types::{Code, GatewayId, MessageId, Sha256};
 use lienthong_xml::{Document, XmlWriter};
 use rustls_pki_types::CertificateDer;
@@ -166,16 +167,17 @@ pub fn verify_receipt_doc(
             .iter()
             .any(|g| g == receipt.receiving_gateway.as_str())
     {
-        let named = if signer.certificate.gateways.is_empty() {
-            "no gateway".to_owned()
+        let gateway = receipt.receiving_gateway.as_str();
+        let message = if signer.certificate.gateways.is_empty() {
+            msg!("sig-receipt-no-gateway", gateway = gateway)
         } else {
-            signer.certificate.gateways.join(", ")
+            msg!(
+                "sig-receipt-wrong-gateway",
+                gateway = gateway,
+                named = signer.certificate.gateways.join(", ")
+            )
         };
-        report.problems.push(format!(
-            "the receipt says gateway {} received the message, but it was signed by a certificate of {named}",
-            receipt.receiving_gateway
-        ));
-        report.problem_codes.push(Code::ReceiptWrongGateway);
+        report.problem(Code::ReceiptWrongGateway, message);
         report.valid = false;
         report.verdict = Verdict::Invalid;
     }

@@ -2,6 +2,7 @@
 //! the verification time, CRLs, the signer's key usage, and which agency a certificate
 //! speaks for. Problems are worded for a clerk.
 
+use lienthong_i18n::{Msg, msg};
 use lienthong_types::Code;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, UnixTime};
@@ -219,7 +220,7 @@ pub struct CertInfo {
 #[derive(Debug, Clone)]
 struct CachedPath {
     chain: Vec<String>,
-    notes: Vec<String>,
+    notes: Vec<Msg>,
     /// The result holds for verification times in this window (seconds).
     from: u64,
     until: u64,
@@ -302,8 +303,8 @@ pub(crate) fn hex(b: &[u8]) -> String {
 /// The outcome of validating a signer's certificate path.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ChainOutcome {
-    pub problems: Vec<(Code, String)>,
-    pub notes: Vec<String>,
+    pub problems: Vec<(Code, Msg)>,
+    pub notes: Vec<Msg>,
     /// Subjects from the signer to the root.
     pub chain: Vec<String>,
 }
@@ -319,21 +320,15 @@ pub(crate) fn check_signer(
     let mut out = ChainOutcome::default();
     out.chain.push(leaf_info.subject.clone());
     if leaf_info.is_ca {
-        out.problems.push((
-            Code::CertCaAsSigner,
-            "the signing certificate is a CA certificate, not a signer's".into(),
-        ));
+        out.problems
+            .push((Code::CertCaAsSigner, msg!("sig-cert-ca-as-signer")));
     }
     if !leaf_info.has_key_usage {
-        out.problems.push((
-            Code::CertNoKeyUsage,
-            "the signer's certificate has no KeyUsage extension (digitalSignature or nonRepudiation is required)".into(),
-        ));
+        out.problems
+            .push((Code::CertNoKeyUsage, msg!("sig-cert-no-key-usage")));
     } else if !leaf_info.digital_signature && !leaf_info.non_repudiation {
-        out.problems.push((
-            Code::CertKeyUsage,
-            "the signer's certificate is not for signing (KeyUsage has neither digitalSignature nor nonRepudiation)".into(),
-        ));
+        out.problems
+            .push((Code::CertKeyUsage, msg!("sig-cert-key-usage")));
     }
     let key = {
         let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
@@ -357,10 +352,8 @@ pub(crate) fn check_signer(
         return out;
     }
     if !store.has_roots() {
-        out.problems.push((
-            Code::CertNoTrustRoots,
-            "no trusted root certificates were given, so the signer cannot be trusted (use --trust)".into(),
-        ));
+        out.problems
+            .push((Code::CertNoTrustRoots, msg!("sig-cert-no-roots")));
         return out;
     }
     let anchors: Vec<_> = store
@@ -373,7 +366,7 @@ pub(crate) fn check_signer(
         Err(e) => {
             out.problems.push((
                 Code::CertMalformed,
-                format!("the signer's certificate is malformed ({e:?})"),
+                msg!("sig-cert-malformed", error = format!("{e:?}")),
             ));
             return out;
         }
@@ -395,8 +388,7 @@ pub(crate) fn check_signer(
             .build()
     });
     if revocation.is_none() {
-        out.notes
-            .push("revocation was not checked: no CRL was given".into());
+        out.notes.push(msg!("sig-note-no-crl"));
     }
     let inter: Vec<CertificateDer<'_>> = intermediates
         .iter()
@@ -423,9 +415,9 @@ pub(crate) fn check_signer(
                 out.chain.push(root.clone());
             }
             if revocation_unknown(store, leaf_info) {
-                out.notes.push(format!(
-                    "no CRL from the issuer ({}) was given; revocation not checked for the signer",
-                    leaf_info.issuer
+                out.notes.push(msg!(
+                    "sig-note-no-issuer-crl",
+                    issuer = leaf_info.issuer.as_str()
                 ));
             }
             if let Some(fresh) = store.crls_fresh_until {
@@ -458,63 +450,62 @@ fn revocation_unknown(store: &TrustStore, leaf: &CertInfo) -> bool {
     store.has_crls() && !store.crl_issuers.contains(&leaf.issuer)
 }
 
-fn explain(e: &webpki::Error, leaf: &CertInfo, at: UnixTime) -> (Code, String) {
+/// Why the path is not valid, for a clerk. Dates are ISO (`2025-03-01`), as in the
+/// English text.
+fn explain(e: &webpki::Error, leaf: &CertInfo, at: UnixTime) -> (Code, Msg) {
     use webpki::Error as E;
     let when = format_date(at.as_secs());
     match e {
         E::CertExpired { not_after, .. } => (
             Code::CertExpired,
-            format!(
-                "certificate expired on {} (checked at {when})",
-                format_date(not_after.as_secs())
+            msg!(
+                "sig-cert-expired",
+                date = format_date(not_after.as_secs()),
+                checked = when
             ),
         ),
         E::CertNotValidYet { not_before, .. } => (
             Code::CertNotYetValid,
-            format!(
-                "certificate is not valid until {} (checked at {when})",
-                format_date(not_before.as_secs())
+            msg!(
+                "sig-cert-not-yet-valid",
+                date = format_date(not_before.as_secs()),
+                checked = when
             ),
         ),
         E::CertRevoked => (
             Code::CertRevoked,
-            format!(
-                "certificate was revoked by its issuer (serial {}, issuer {})",
-                leaf.serial, leaf.issuer
+            msg!(
+                "sig-cert-revoked",
+                serial = leaf.serial.as_str(),
+                issuer = leaf.issuer.as_str()
             ),
         ),
         E::UnknownIssuer => (
             Code::CertUntrusted,
-            format!(
-                "certificate was not issued by a trusted authority (issuer: {}); add that authority's root with --trust",
-                leaf.issuer
-            ),
+            msg!("sig-cert-untrusted", issuer = leaf.issuer.as_str()),
         ),
         E::CrlExpired { next_update, .. } => (
             Code::CertCrlExpired,
-            format!(
-                "the revocation list is out of date (its next update was due {}); get a fresh CRL",
-                format_date(next_update.as_secs())
+            msg!(
+                "sig-cert-crl-expired",
+                date = format_date(next_update.as_secs())
             ),
         ),
         E::UnknownRevocationStatus => (
             Code::CertRevocationUnknown,
-            "the revocation status of the certificate is unknown".into(),
+            msg!("sig-cert-revocation-unknown"),
         ),
         E::InvalidSignatureForPublicKey => (
             Code::CertBadChainSignature,
-            format!(
-                "the certificate says it was issued by {}, but it was not signed by the trusted authority of that name (forged, or from another authority with the same name)",
-                leaf.issuer
+            msg!(
+                "sig-cert-bad-chain-signature",
+                issuer = leaf.issuer.as_str()
             ),
         ),
-        E::CaUsedAsEndEntity => (
-            Code::CertCaAsSigner,
-            "the signing certificate is a CA certificate, not a signer's".into(),
-        ),
+        E::CaUsedAsEndEntity => (Code::CertCaAsSigner, msg!("sig-cert-ca-as-signer")),
         other => (
             Code::CertInvalid,
-            format!("the certificate chain is not valid ({other:?})"),
+            msg!("sig-cert-invalid", error = format!("{other:?}")),
         ),
     }
 }

@@ -13,6 +13,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use lienthong_i18n::{Lang, Msg, msg};
 use lienthong_types::Code;
 use lienthong_xml::{Document, ElementRef, NodeId, XML_NS};
 use rustls_pki_types::{CertificateDer, UnixTime};
@@ -106,7 +107,11 @@ pub struct Signer {
 }
 
 /// What verification found. `valid` is true only for [`Verdict::Valid`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// `problems`, `notes` and `covers` are in English (as in JSON); `problem_msgs`,
+/// `note_msgs` and `cover_msgs` hold the same, in the same order, as catalog messages to be
+/// put in the reader's language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     /// Valid or not, in one bit.
     pub valid: bool,
@@ -136,6 +141,15 @@ pub struct Report {
     pub problem_codes: Vec<Code>,
     /// Things worth knowing that do not make it invalid.
     pub notes: Vec<String>,
+    /// The problems as catalog messages, in the same order as `problems`.
+    #[serde(skip)]
+    pub problem_msgs: Vec<Msg>,
+    /// The notes as catalog messages, in the same order as `notes`.
+    #[serde(skip)]
+    pub note_msgs: Vec<Msg>,
+    /// What the references cover as catalog messages, in the same order as `covers`.
+    #[serde(skip)]
+    pub cover_msgs: Vec<Msg>,
     /// The node id of the verified Signature (for callers that keep the tree).
     #[serde(skip)]
     pub signature_node: Option<NodeId>,
@@ -158,13 +172,25 @@ impl Report {
             problems: Vec::new(),
             problem_codes: Vec::new(),
             notes: Vec::new(),
+            problem_msgs: Vec::new(),
+            note_msgs: Vec::new(),
+            cover_msgs: Vec::new(),
             signature_node: None,
         }
     }
 
-    fn problem(&mut self, code: Code, message: impl Into<String>) {
+    /// Add a problem: its code, its English text to `problems`, its message to
+    /// `problem_msgs`. (The verdict is left as it is.)
+    pub fn problem(&mut self, code: Code, message: Msg) {
         self.problem_codes.push(code);
-        self.problems.push(message.into());
+        self.problems.push(message.render(Lang::En));
+        self.problem_msgs.push(message);
+    }
+
+    /// Add a note: its English text to `notes`, its message to `note_msgs`.
+    pub fn note(&mut self, message: Msg) {
+        self.notes.push(message.render(Lang::En));
+        self.note_msgs.push(message);
     }
 
     fn finish(mut self) -> Report {
@@ -203,23 +229,17 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
     match (dsig.len(), legacy.len()) {
         (0, 0) => {
             r.verdict = Verdict::Unsigned;
-            r.problem(Code::SigUnsigned, "the document is not signed");
+            r.problem(Code::SigUnsigned, msg!("sig-unsigned"));
             return r.finish();
         }
         (0, _) => {
             r.verdict = Verdict::Legacy;
-            r.problem(
-                Code::SigLegacy,
-                "legacy signature form of the national SDK (Signature outside the XML Signature namespace): unverifiable",
-            );
+            r.problem(Code::SigLegacy, msg!("sig-legacy-form"));
             return r.finish();
         }
         (1, 0) => {}
         (n, m) => {
-            r.problem(
-                Code::SigMultiple,
-                format!("{} signatures found where exactly one is expected", n + m),
-            );
+            r.problem(Code::SigMultiple, msg!("sig-multiple", count = n + m));
             return r.finish();
         }
     }
@@ -231,7 +251,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         if !ok {
             r.problem(
                 Code::SigMisplaced,
-                format!("the signature is not where this kind of document places it (a child of {local})"),
+                msg!("sig-misplaced", parent = local.as_str()),
             );
         }
     }
@@ -240,10 +260,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
     let ids = match collect_ids(&all) {
         Ok(ids) => ids,
         Err(dup) => {
-            r.problem(
-                Code::SigDuplicateId,
-                format!("the Id '{dup}' is used by more than one element"),
-            );
+            r.problem(Code::SigDuplicateId, msg!("sig-duplicate-id", id = dup));
             return r.finish();
         }
     };
@@ -255,10 +272,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         .filter(|e| e.is(XMLDSIG_NS, "SignedInfo"))
         .copied()
     else {
-        r.problem(
-            Code::SigMalformed,
-            "the signature has no SignedInfo as its first child",
-        );
+        r.problem(Code::SigMalformed, msg!("sig-no-signed-info"));
         return r.finish();
     };
     let Some(sig_value_el) = parts
@@ -266,10 +280,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         .filter(|e| e.is(XMLDSIG_NS, "SignatureValue"))
         .copied()
     else {
-        r.problem(
-            Code::SigMalformed,
-            "the signature has no SignatureValue after SignedInfo",
-        );
+        r.problem(Code::SigMalformed, msg!("sig-no-signature-value"));
         return r.finish();
     };
     let key_info = parts.iter().find(|e| e.is(XMLDSIG_NS, "KeyInfo")).copied();
@@ -279,10 +290,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
             .filter(|e| e.is(XMLDSIG_NS, "CanonicalizationMethod")),
         si.get(1).filter(|e| e.is(XMLDSIG_NS, "SignatureMethod")),
     ) else {
-        r.problem(
-            Code::SigMalformed,
-            "SignedInfo must start with CanonicalizationMethod and SignatureMethod",
-        );
+        r.problem(Code::SigMalformed, msg!("sig-signed-info-start"));
         return r.finish();
     };
     let cm_uri = cm.attribute(None, "Algorithm").unwrap_or("");
@@ -290,10 +298,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         Ok(m) => m,
         Err(Unsupported::Legacy) => {
             r.verdict = Verdict::Legacy;
-            r.problem(
-                Code::SigLegacy,
-                format!("legacy, non-standard canonicalization URI '{cm_uri}': unverifiable"),
-            );
+            r.problem(Code::SigLegacy, msg!("sig-legacy-c14n", uri = cm_uri));
             return r.finish();
         }
         Err(Unsupported::Refused(why)) => {
@@ -305,14 +310,11 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
     let sm_uri = sm.attribute(None, "Algorithm").unwrap_or("");
     let Some(alg) = SignatureAlgorithm::from_uri(sm_uri) else {
         if sm_uri.to_ascii_lowercase().contains("hmac") {
-            r.problem(
-                Code::SigHmac,
-                "HMAC signatures are refused: a shared secret cannot prove who signed",
-            );
+            r.problem(Code::SigHmac, msg!("sig-hmac"));
         } else {
             r.problem(
                 Code::SigUnsupported,
-                format!("unsupported signature method '{sm_uri}'"),
+                msg!("sig-unsupported-method", uri = sm_uri),
             );
         }
         return r.finish();
@@ -325,15 +327,13 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
     // References.
     let refs: Vec<ElementRef<'_>> = si[2..].to_vec();
     if refs.is_empty() || refs.iter().any(|e| !e.is(XMLDSIG_NS, "Reference")) {
-        r.problem(
-            Code::SigMalformed,
-            "SignedInfo must hold one or more Reference elements and nothing else",
-        );
+        r.problem(Code::SigMalformed, msg!("sig-signed-info-references"));
         return r.finish();
     }
     let mut digests_ok = true;
     let mut covered_root = false;
     let mut digest_names: Vec<&str> = Vec::new();
+    let mut covered_elements: Vec<(String, String)> = Vec::new();
     for reference in &refs {
         match check_reference(doc, reference, sig.id(), &ids) {
             Ok(checked) => {
@@ -346,24 +346,20 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
                 if checked.digest.is_weak() {
                     r.weak = true;
                 }
-                r.covers.push(checked.describe.clone());
+                let describe = checked.target.describe();
+                r.covers.push(describe.render(Lang::En));
+                r.cover_msgs.push(describe);
                 if !checked.matches {
                     digests_ok = false;
-                    r.problem(
-                        Code::SigDigestMismatch,
-                        format!(
-                            "the document was changed after signing (digest mismatch in {})",
-                            checked.describe
-                        ),
-                    );
+                    r.problem(Code::SigDigestMismatch, checked.target.mismatch());
+                }
+                if let Target::Element { name, uri } = checked.target {
+                    covered_elements.push((name, uri));
                 }
             }
             Err(Unsupported::Legacy) => {
                 r.verdict = Verdict::Legacy;
-                r.problem(
-                    Code::SigLegacy,
-                    "legacy, non-standard transform URI of the national SDK: unverifiable",
-                );
+                r.problem(Code::SigLegacy, msg!("sig-legacy-transform"));
                 return r.finish();
             }
             Err(Unsupported::Refused(why)) => {
@@ -374,13 +370,11 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
     }
     r.digest = Some(digest_names.join(", "));
     if profile.cover_root && !covered_root {
-        r.problem(
-            Code::SigPartial,
-            format!(
-                "the signature does not cover the whole document (it covers only {}), so what is read may not be what was signed",
-                r.covers.join(", ")
-            ),
-        );
+        let partial = match covered_elements.as_slice() {
+            [(name, uri)] => msg!("sig-partial-element", name = name, uri = uri),
+            _ => msg!("sig-partial", covers = r.covers.join(", ")),
+        };
+        r.problem(Code::SigPartial, partial);
     }
 
     // Certificates.
@@ -391,10 +385,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
             return r.finish();
         }
         _ => {
-            r.problem(
-                Code::SigNoCertificate,
-                "the signature carries no X.509 certificate, so the signer cannot be identified",
-            );
+            r.problem(Code::SigNoCertificate, msg!("sig-no-certificate"));
             return r.finish();
         }
     };
@@ -404,7 +395,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
     let value = match decode_b64(&sig_value_el.text()) {
         Some(v) => v,
         None => {
-            r.problem(Code::SigMalformed, "SignatureValue is not valid base64");
+            r.problem(Code::SigMalformed, msg!("sig-bad-signature-value-base64"));
             return r.finish();
         }
     };
@@ -412,7 +403,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         match c14n::canonicalize_to_vec(doc, NodeSet::subtree(signed_info.id()), &si_method) {
             Ok(c) => c,
             Err(e) => {
-                r.problem(Code::SigC14n, e.to_string());
+                r.problem(Code::SigC14n, e.msg());
                 return r.finish();
             }
         };
@@ -431,29 +422,20 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         })
         .unwrap_or(0);
     if signer_idx.is_none() {
-        r.problem(
-            Code::SigBadValue,
-            "the signature value does not verify with the signer's certificate (the signed header was changed, or the wrong certificate was attached)",
-        );
+        r.problem(Code::SigBadValue, msg!("sig-bad-value"));
     }
     r.intact = signer_idx.is_some() && digests_ok;
     if alg.is_weak() || digest_names.contains(&"SHA-1") {
+        let digest = r.digest.clone().unwrap_or_default();
         r.problem(
             Code::SigWeak,
-            format!(
-                "weak algorithm: {} with {} (SHA-1 is no longer considered secure)",
-                alg.name(),
-                r.digest.clone().unwrap_or_default()
-            ),
+            msg!("sig-weak", algorithm = alg.name(), digest = digest),
         );
     }
 
     // Trust.
     let Some(Some(leaf_info)) = infos.get(leaf_idx).cloned() else {
-        r.problem(
-            Code::CertMalformed,
-            "the signer's certificate is unreadable",
-        );
+        r.problem(Code::CertMalformed, msg!("sig-cert-unreadable"));
         return r.finish();
     };
     let leaf = &certs[leaf_idx];
@@ -465,10 +447,12 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
         .collect();
     let outcome = trust::check_signer(policy.trust, leaf, &intermediates, policy.at, &leaf_info);
     let certificate_ok = outcome.problems.is_empty();
-    for (code, msg) in outcome.problems {
-        r.problem(code, msg);
+    for (code, message) in outcome.problems {
+        r.problem(code, message);
     }
-    r.notes.extend(outcome.notes);
+    for message in outcome.notes {
+        r.note(message);
+    }
     r.chain = outcome.chain;
 
     // Which agency the signer speaks for.
@@ -490,9 +474,11 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
                 .organization
                 .clone()
                 .unwrap_or_else(|| leaf_info.subject.clone());
-            let who_code = agency
-                .clone()
-                .map_or_else(String::new, |a| format!(" ({a})"));
+            // Names and codes only: the same in every language.
+            let who = match &agency {
+                Some(a) => format!("{who} ({a})"),
+                None => who,
+            };
             let claimed = match &expected.name {
                 Some(n) => format!("{n} ({})", expected.code),
                 None => expected.code.clone(),
@@ -504,20 +490,18 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
                 .subject_values
                 .iter()
                 .any(|v| looks_like_agency_code(v));
-            let hint = if agency.is_none() && certificate_ok && !names_a_code {
-                format!(
-                    "; the certificate names no agency code: if it signs for {}, pin it in the directory (signers = [\"{}\"])",
-                    expected.code, leaf_info.fingerprint_sha256
+            let message = if agency.is_none() && certificate_ok && !names_a_code {
+                msg!(
+                    "sig-wrong-agency-pin",
+                    who = who,
+                    claimed = claimed,
+                    code = expected.code.as_str(),
+                    fingerprint = leaf_info.fingerprint_sha256.as_str()
                 )
             } else {
-                String::new()
+                msg!("sig-wrong-agency", who = who, claimed = claimed)
             };
-            r.problem(
-                Code::SigWrongAgency,
-                format!(
-                    "signed by {who}{who_code} but the document says it is from {claimed}{hint}"
-                ),
-            );
+            r.problem(Code::SigWrongAgency, message);
         }
     }
     r.signer = Some(Signer {
@@ -536,7 +520,7 @@ pub fn verify(doc: &Document, profile: &Profile, policy: &Policy<'_>) -> Report 
 
 enum Unsupported {
     Legacy,
-    Refused(String),
+    Refused(Msg),
 }
 
 fn c14n_method(e: &ElementRef<'_>) -> Result<Method, Unsupported> {
@@ -545,7 +529,7 @@ fn c14n_method(e: &ElementRef<'_>) -> Result<Method, Unsupported> {
         return Err(Unsupported::Legacy);
     }
     let mut m = Method::from_uri(uri)
-        .ok_or_else(|| Unsupported::Refused(format!("unsupported canonicalization '{uri}'")))?;
+        .ok_or_else(|| Unsupported::Refused(msg!("sig-unsupported-c14n", uri = uri)))?;
     if let Method::Exclusive {
         inclusive_prefixes, ..
     } = &mut m
@@ -563,9 +547,37 @@ fn c14n_method(e: &ElementRef<'_>) -> Result<Method, Unsupported> {
 
 struct CheckedRef {
     apex: NodeId,
-    describe: String,
+    target: Target,
     digest: DigestAlgorithm,
     matches: bool,
+}
+
+/// What a reference points at.
+enum Target {
+    /// `URI=""`.
+    Whole,
+    /// `URI="#id"`: the element's local name and the URI.
+    Element { name: String, uri: String },
+}
+
+impl Target {
+    /// "the whole document", "element <x> (#id)".
+    fn describe(&self) -> Msg {
+        match self {
+            Target::Whole => msg!("sig-covers-whole"),
+            Target::Element { name, uri } => msg!("sig-covers-element", name = name, uri = uri),
+        }
+    }
+
+    /// The digest of what it points at does not match.
+    fn mismatch(&self) -> Msg {
+        match self {
+            Target::Whole => msg!("sig-digest-mismatch-whole"),
+            Target::Element { name, uri } => {
+                msg!("sig-digest-mismatch-element", name = name, uri = uri)
+            }
+        }
+    }
 }
 
 fn check_reference(
@@ -575,31 +587,29 @@ fn check_reference(
     ids: &[(String, NodeId)],
 ) -> Result<CheckedRef, Unsupported> {
     let Some(uri) = reference.attribute(None, "URI") else {
-        return Err(Unsupported::Refused(
-            "a Reference without a URI is refused (it would point at something outside the document)".into(),
-        ));
+        return Err(Unsupported::Refused(msg!("sig-ref-no-uri")));
     };
-    let (apex, describe) = if uri.is_empty() {
-        (doc.root(), "the whole document".to_owned())
+    let (apex, target) = if uri.is_empty() {
+        (doc.root(), Target::Whole)
     } else if let Some(id) = uri.strip_prefix('#') {
         if id.starts_with("xpointer(") {
-            return Err(Unsupported::Refused(format!(
-                "XPointer reference '{uri}' is refused"
-            )));
+            return Err(Unsupported::Refused(msg!("sig-ref-xpointer", uri = uri)));
         }
         let Some((_, node)) = ids.iter().find(|(i, _)| i == id) else {
-            return Err(Unsupported::Refused(format!(
-                "the reference '{uri}' points at no element of this document"
-            )));
+            return Err(Unsupported::Refused(msg!("sig-ref-dangling", uri = uri)));
         };
         let name = doc
             .element(*node)
             .map_or_else(String::new, |e| e.name.local.to_string());
-        (*node, format!("element <{name}> ({uri})"))
+        (
+            *node,
+            Target::Element {
+                name,
+                uri: uri.to_owned(),
+            },
+        )
     } else {
-        return Err(Unsupported::Refused(format!(
-            "external reference '{uri}' is refused: only the document itself can be signed"
-        )));
+        return Err(Unsupported::Refused(msg!("sig-ref-external", uri = uri)));
     };
 
     let mut enveloped = false;
@@ -610,9 +620,7 @@ fn check_reference(
         i = 1;
         for tr in t.child_elements() {
             if !tr.is(XMLDSIG_NS, "Transform") {
-                return Err(Unsupported::Refused(
-                    "Transforms holds something other than Transform".into(),
-                ));
+                return Err(Unsupported::Refused(msg!("sig-transforms-other")));
             }
             let alg = tr.attribute(None, "Algorithm").unwrap_or("");
             if alg == ENVELOPED && !enveloped && method.is_none() {
@@ -621,26 +629,16 @@ fn check_reference(
                 return Err(Unsupported::Legacy);
             } else if let Ok(m) = c14n_method(&tr) {
                 if method.is_some() {
-                    return Err(Unsupported::Refused(
-                        "more than one canonicalization transform".into(),
-                    ));
+                    return Err(Unsupported::Refused(msg!("sig-transforms-two-c14n")));
                 }
                 method = Some(m);
             } else {
                 let what = match alg {
-                    "http://www.w3.org/TR/1999/REC-xpath-19991116" => {
-                        "XPath transforms are refused".to_owned()
-                    }
-                    "http://www.w3.org/2002/06/xmldsig-filter2" => {
-                        "XPath Filter 2.0 transforms are refused".to_owned()
-                    }
-                    "http://www.w3.org/TR/1999/REC-xslt-19991116" => {
-                        "XSLT transforms are refused".to_owned()
-                    }
-                    "http://www.w3.org/2000/09/xmldsig#base64" => {
-                        "base64 transforms are refused".to_owned()
-                    }
-                    other => format!("unsupported transform '{other}'"),
+                    "http://www.w3.org/TR/1999/REC-xpath-19991116" => msg!("sig-transform-xpath"),
+                    "http://www.w3.org/2002/06/xmldsig-filter2" => msg!("sig-transform-xpath2"),
+                    "http://www.w3.org/TR/1999/REC-xslt-19991116" => msg!("sig-transform-xslt"),
+                    "http://www.w3.org/2000/09/xmldsig#base64" => msg!("sig-transform-base64"),
+                    other => msg!("sig-transform-unsupported", uri = other),
                 };
                 return Err(Unsupported::Refused(what));
             }
@@ -652,15 +650,13 @@ fn check_reference(
             .get(i + 1)
             .filter(|e| e.is(XMLDSIG_NS, "DigestValue")),
     ) else {
-        return Err(Unsupported::Refused(
-            "a Reference must hold DigestMethod and DigestValue".into(),
-        ));
+        return Err(Unsupported::Refused(msg!("sig-ref-digest-parts")));
     };
     let dm_uri = dm.attribute(None, "Algorithm").unwrap_or("");
     let digest = DigestAlgorithm::from_uri(dm_uri)
-        .ok_or_else(|| Unsupported::Refused(format!("unsupported digest method '{dm_uri}'")))?;
+        .ok_or_else(|| Unsupported::Refused(msg!("sig-unsupported-digest", uri = dm_uri)))?;
     let expected = decode_b64(&dv.text())
-        .ok_or_else(|| Unsupported::Refused("DigestValue is not valid base64".into()))?;
+        .ok_or_else(|| Unsupported::Refused(msg!("sig-bad-digest-base64")))?;
     // Without a canonicalization transform, the node-set is serialized with C14N 1.0.
     let method = method.unwrap_or(Method::Inclusive { comments: false });
     let mut set = if apex == doc.root() && uri.is_empty() {
@@ -672,12 +668,11 @@ fn check_reference(
         set = set.without(signature);
     }
     let mut ctx = ring::digest::Context::new(digest.ring());
-    c14n::canonicalize(doc, set, &method, &mut ctx)
-        .map_err(|e| Unsupported::Refused(e.to_string()))?;
+    c14n::canonicalize(doc, set, &method, &mut ctx).map_err(|e| Unsupported::Refused(e.msg()))?;
     let actual = ctx.finish();
     Ok(CheckedRef {
         apex,
-        describe,
+        target,
         digest,
         matches: constant_time_eq(actual.as_ref(), &expected),
     })
@@ -712,16 +707,14 @@ fn collect_ids(all: &[ElementRef<'_>]) -> Result<Vec<(String, NodeId)>, String> 
     Ok(ids)
 }
 
-fn certificates(key_info: &ElementRef<'_>) -> Result<Vec<CertificateDer<'static>>, String> {
+fn certificates(key_info: &ElementRef<'_>) -> Result<Vec<CertificateDer<'static>>, Msg> {
     let mut out = Vec::new();
     for d in key_info.descendants() {
         if d.local_name() == "RetrievalMethod" {
-            return Err(
-                "RetrievalMethod is refused: the key must be in the signature itself".into(),
-            );
+            return Err(msg!("sig-retrieval-method"));
         }
         if d.is(XMLDSIG_NS, "X509Certificate") {
-            let der = decode_b64(&d.text()).ok_or("an X509Certificate is not valid base64")?;
+            let der = decode_b64(&d.text()).ok_or_else(|| msg!("sig-bad-certificate-base64"))?;
             out.push(CertificateDer::from(der));
         }
     }

@@ -12,6 +12,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use lienthong_i18n::{Msg, msg};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Maximum length of an agency code (QĐ 20/2020/QĐ-TTg).
@@ -34,6 +35,39 @@ pub enum AgencyCodeError {
         /// The first offending character.
         ch: char,
     },
+}
+
+impl AgencyCodeError {
+    /// Why the string is not an agency code, for people, in any language; in English it is
+    /// the `Display`.
+    pub fn msg(&self) -> Msg {
+        match self {
+            AgencyCodeError::Empty => msg!("edxml-agency-empty"),
+            AgencyCodeError::TooLong(code) => msg!("edxml-agency-too-long", code = code),
+            AgencyCodeError::BadChar { code, ch } => {
+                msg!(
+                    "edxml-agency-bad-char",
+                    code = code,
+                    character = ch.to_string()
+                )
+            }
+        }
+    }
+
+    /// The reader's warning: this, then "; kept as written".
+    pub(crate) fn kept_msg(&self) -> Msg {
+        match self {
+            AgencyCodeError::Empty => msg!("edxml-agency-empty-kept"),
+            AgencyCodeError::TooLong(code) => msg!("edxml-agency-too-long-kept", code = code),
+            AgencyCodeError::BadChar { code, ch } => {
+                msg!(
+                    "edxml-agency-bad-char-kept",
+                    code = code,
+                    character = ch.to_string()
+                )
+            }
+        }
+    }
 }
 
 /// A valid agency code. Once parsed it is valid; compare and hash it as a string.

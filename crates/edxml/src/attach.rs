@@ -11,6 +11,7 @@ use std::io::{Read, Write};
 use base64::Engine;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::{DecodePaddingMode, general_purpose};
+use lienthong_i18n::{Arg, Msg, msg};
 use serde::Serialize;
 
 /// Base64 as edXML producers write it: standard alphabet, padding optional.
@@ -18,6 +19,11 @@ const LENIENT_B64: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
+
+/// The beginnings of the problems written here, which [`problem_msg`] knows again.
+const BAD_BASE64: &str = "the base64 content is invalid: ";
+const BAD_ZIP: &str = "the ZIP archive is damaged: ";
+const ENTRY_UNREADABLE: &str = "the archive entry cannot be read: ";
 
 /// Most entries listed from one archive.
 const MAX_ZIP_ENTRIES: usize = 10_000;
@@ -135,7 +141,7 @@ pub fn inspect(encoded: &str, declared_name: Option<&str>) -> Inspection {
     let bytes = match LENIENT_B64.decode(compact) {
         Ok(b) => b,
         Err(e) => {
-            ins.problem = Some(format!("the base64 content is invalid: {e}"));
+            ins.problem = Some(format!("{BAD_BASE64}{e}"));
             return ins;
         }
     };
@@ -155,7 +161,7 @@ pub fn inspect(encoded: &str, declared_name: Option<&str>) -> Inspection {
                 ins.entries = entries;
             }
             Err(e) => {
-                ins.problem = Some(format!("the ZIP archive is damaged: {e}"));
+                ins.problem = Some(format!("{BAD_ZIP}{e}"));
                 ins.content_type = Some("application/zip".into());
                 ins.size = Some(bytes.len() as u64);
             }
@@ -229,7 +235,7 @@ pub fn pdf_files(
 ) -> Result<Vec<PdfFile>, String> {
     let bytes = LENIENT_B64
         .decode(compact_base64(encoded))
-        .map_err(|e| format!("the base64 content is invalid: {e}"))?;
+        .map_err(|e| format!("{BAD_BASE64}{e}"))?;
     let name = declared_name.unwrap_or("attachment.pdf").to_owned();
     if bytes.starts_with(b"%PDF-") {
         if bytes.len() > max_bytes {
@@ -251,8 +257,8 @@ pub fn pdf_files(
     }
     // an entry inflating to more than twice the archive is not a PDF anyone zipped
     let max_bytes = max_bytes.min(bytes.len().saturating_mul(2).max(1 << 20));
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes))
-        .map_err(|e| format!("the ZIP archive is damaged: {e}"))?;
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(&bytes)).map_err(|e| format!("{BAD_ZIP}{e}"))?;
     let mut out = Vec::new();
     for i in 0..archive.len().min(MAX_ZIP_ENTRIES) {
         let Ok(mut file) = archive.by_index(i) else {
@@ -275,13 +281,121 @@ pub fn pdf_files(
             .read_to_end(&mut rest);
         head.extend_from_slice(&rest);
         let bytes = match read {
-            Err(e) => Err(format!("the archive entry cannot be read: {e}")),
+            Err(e) => Err(format!("{ENTRY_UNREADABLE}{e}")),
             Ok(_) if head.len() > max_bytes => Err(format!("more than the {max_bytes} bytes read")),
             Ok(_) => Ok(head),
         };
         out.push(PdfFile { name: entry, bytes });
     }
     Ok(out)
+}
+
+/// A problem written here, in parts: the libraries' details stay in English.
+enum Problem<'a> {
+    Base64(&'a str),
+    Zip(&'a str),
+    ZipEntries { count: &'a str, max: &'a str },
+    ZipEntry { index: &'a str, detail: &'a str },
+    TooBig { size: &'a str, max: &'a str },
+    EntryUnreadable(&'a str),
+    OverLimit(&'a str),
+    Other(&'a str),
+}
+
+fn is_number(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Problem<'_> {
+    fn of(p: &str) -> Problem<'_> {
+        if let Some(d) = p.strip_prefix(BAD_BASE64) {
+            return Problem::Base64(d);
+        }
+        if let Some(d) = p.strip_prefix(ENTRY_UNREADABLE) {
+            return Problem::EntryUnreadable(d);
+        }
+        if let Some(d) = p.strip_prefix(BAD_ZIP) {
+            if let Some((count, max)) = d
+                .strip_suffix(')')
+                .and_then(|r| r.split_once(" entries (more than "))
+                .filter(|(c, m)| is_number(c) && is_number(m))
+            {
+                return Problem::ZipEntries { count, max };
+            }
+            if let Some((index, detail)) = d
+                .strip_prefix("entry ")
+                .and_then(|r| r.split_once(": "))
+                .filter(|(i, _)| is_number(i))
+            {
+                return Problem::ZipEntry { index, detail };
+            }
+            return Problem::Zip(d);
+        }
+        if let Some(max) = p
+            .strip_prefix("more than the ")
+            .and_then(|r| r.strip_suffix(" bytes read"))
+            .filter(|m| is_number(m))
+        {
+            return Problem::OverLimit(max);
+        }
+        if let Some((size, max)) = p
+            .strip_suffix(" read")
+            .and_then(|r| r.split_once(" bytes, more than the "))
+            .filter(|(s, m)| is_number(s) && is_number(m))
+        {
+            return Problem::TooBig { size, max };
+        }
+        Problem::Other(p)
+    }
+}
+
+/// The message of a problem written here (an [`Inspection`]'s, an error of [`pdf_files`]
+/// or of a [`PdfFile`]), for people, in any language; in English it is the text itself.
+/// What the base64 and ZIP libraries say stays in English.
+pub fn problem_msg(problem: &str) -> Msg {
+    match Problem::of(problem) {
+        Problem::Base64(d) => msg!("edxml-base64-invalid", detail = d),
+        Problem::Zip(d) => msg!("edxml-zip-damaged", detail = d),
+        Problem::ZipEntries { count, max } => {
+            msg!("edxml-zip-too-many-entries", count = count, max = max)
+        }
+        Problem::ZipEntry { index, detail } => {
+            msg!("edxml-zip-entry-damaged", index = index, detail = detail)
+        }
+        Problem::TooBig { size, max } => msg!("edxml-pdf-too-big", size = size, max = max),
+        Problem::EntryUnreadable(d) => msg!("edxml-pdf-entry-unreadable", detail = d),
+        Problem::OverLimit(max) => msg!("edxml-pdf-over-limit", max = max),
+        Problem::Other(p) => msg!("edxml-attachment-problem", problem = p),
+    }
+}
+
+/// The reader's warning about an attachment named `name` whose bytes could not be read.
+pub(crate) fn unreadable_msg(name: Arg, problem: &str) -> Msg {
+    match Problem::of(problem) {
+        Problem::Base64(d) => msg!("edxml-attachment-base64-invalid", name = name, detail = d),
+        Problem::Zip(d) => msg!("edxml-attachment-zip-damaged", name = name, detail = d),
+        Problem::ZipEntries { count, max } => msg!(
+            "edxml-attachment-zip-too-many-entries",
+            name = name,
+            count = count,
+            max = max
+        ),
+        Problem::ZipEntry { index, detail } => msg!(
+            "edxml-attachment-zip-entry-damaged",
+            name = name,
+            index = index,
+            detail = detail
+        ),
+        // Not an inspection's problem; the English text, else what the code means.
+        _ => msg!(
+            "edxml-attachment-unreadable",
+            name = name,
+            problem = Arg::Findings {
+                english: vec![problem.to_owned()],
+                codes: vec![lienthong_types::Code::EdxmlAttachmentUnreadable],
+            }
+        ),
+    }
 }
 
 /// Content type from magic bytes, falling back to the file extension.

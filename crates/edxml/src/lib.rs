@@ -8,7 +8,8 @@
 //!   accepted; content ids with or without `cid:`; unknown elements are kept as
 //!   [`Extra`]; anything odd becomes a [`Warning`] rather than a failure. It fails only on
 //!   input that is not strict XML (see `lienthong-xml`: DOCTYPE, bad encodings, truncation
-//!   are refused) or not edXML at all.
+//!   are refused) or not edXML at all. Warnings and errors carry their message of the
+//!   catalogs (`edxml.ftl` of `lienthong-i18n`), for people in Vietnamese or English.
 //! * [`write_edoc`] / [`write_status`] write **canonically**, in the layout the national
 //!   SDK emits. What is written reads back to the same model (a property test checks it)
 //!   and validates against `schemas/edxml-lienthong.xsd`.

@@ -246,7 +246,7 @@ fn every_operation_names_its_callers_and_declares_its_path_parameters() {
             .collect();
         for c in &callers {
             assert!(
-                ["agency", "gateway", "operator", "none"].contains(c),
+                ["agency", "gateway", "operator", "monitor", "none"].contains(c),
                 "{method} {path}: unknown caller {c}"
             );
         }

@@ -26,8 +26,18 @@ macro_rules! files {
 }
 
 /// Every catalog file, by area.
-pub const FILES: &[(&str, &str, &str)] =
-    files!["codes", "api", "console", "cli", "remote", "demo", "report"];
+pub const FILES: &[(&str, &str, &str)] = files![
+    "codes",
+    "api",
+    "console",
+    "cli",
+    "remote",
+    "demo",
+    "report",
+    "signatures",
+    "pdf",
+    "edxml",
+];
 
 /// A value given to a message.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +52,8 @@ pub enum Arg {
     Time(lienthong_types::Timestamp),
     /// Another message of the catalogs, without values, in the same language.
     Msg(&'static str),
+    /// Several messages, each in the same language, joined by "; ".
+    Msgs(Vec<Msg>),
     /// Findings a library wrote in English only, with the code of each: English shows the
     /// texts, other languages what the codes mean; each list joined by "; ".
     Findings {
@@ -175,6 +187,12 @@ pub fn tr(lang: Lang, id: &str, args: &[(&str, Arg)]) -> String {
             Arg::Code(c) => FluentValue::from(code_message(*c, lang)),
             Arg::Time(t) => FluentValue::from(human_time(*t)),
             Arg::Msg(id) => FluentValue::from(tr(lang, id, &[])),
+            Arg::Msgs(list) => FluentValue::from(
+                list.iter()
+                    .map(|m| m.render(lang))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
             Arg::Findings { english, .. } if lang == Lang::En => {
                 FluentValue::from(english.join("; "))
             }

@@ -2,6 +2,7 @@
 //! and judged weak (SHA-1, RSA under 2048 bits) or not. Weak algorithms are still
 //! verified, through ring's legacy verifiers.
 
+use lienthong_i18n::{Msg, msg};
 use ring::digest;
 use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 use x509_parser::prelude::*;
@@ -116,9 +117,10 @@ impl Key {
 }
 
 /// Why a signature did not verify.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum SigFailure {
-    Unsupported(String),
+    /// What is not supported (for the report's algorithm), and the problem.
+    Unsupported(String, Msg),
     Invalid,
 }
 
@@ -137,14 +139,19 @@ pub(crate) fn verify(
         "1.2.840.113549.1.1.10" => pss_hash(sig_alg).ok_or_else(|| {
             SigFailure::Unsupported(
                 "RSASSA-PSS with parameters the verifier does not support".into(),
+                msg!("pdf-unsupported-pss"),
             )
         })?,
         "1.2.840.10045.4.1" => Hash::Sha1,
         "1.2.840.10045.4.3.2" => Hash::Sha256,
         "1.2.840.10045.4.3.3" => Hash::Sha384,
         "1.2.840.10045.4.3.4" => Hash::Sha512,
-        other => Hash::from_oid(other)
-            .ok_or_else(|| SigFailure::Unsupported(format!("the signature algorithm {other}")))?,
+        other => Hash::from_oid(other).ok_or_else(|| {
+            SigFailure::Unsupported(
+                format!("the signature algorithm {other}"),
+                msg!("pdf-unsupported-algorithm", oid = other),
+            )
+        })?,
     };
     let pss = sig_alg.oid == "1.2.840.113549.1.1.10";
     let alg: &'static dyn VerificationAlgorithm = match (key.kind, hash, pss) {
@@ -168,15 +175,24 @@ pub(crate) fn verify(
         (KeyKind::EcP384, Hash::Sha256, _) => &signature::ECDSA_P384_SHA256_ASN1,
         (KeyKind::EcP384, Hash::Sha384, _) => &signature::ECDSA_P384_SHA384_ASN1,
         (k, h, _) => {
-            return Err(SigFailure::Unsupported(format!(
-                "{} with {}",
-                Key {
-                    spki_bits: Vec::new(),
-                    kind: k
-                }
-                .describe(),
-                h.name()
-            )));
+            let key = Key {
+                spki_bits: Vec::new(),
+                kind: k,
+            }
+            .describe();
+            let problem = if k == KeyKind::Other {
+                msg!("pdf-unsupported-key-type", hash = h.name())
+            } else {
+                msg!(
+                    "pdf-unsupported-combination",
+                    key = key.as_str(),
+                    hash = h.name()
+                )
+            };
+            return Err(SigFailure::Unsupported(
+                format!("{key} with {}", h.name()),
+                problem,
+            ));
         }
     };
     UnparsedPublicKey::new(alg, &key.spki_bits)

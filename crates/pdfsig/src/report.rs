@@ -1,6 +1,7 @@
 //! The report on a file's signatures, shaped for `lienthong verify --json` and for the
 //! gateway's signature view.
 
+use lienthong_i18n::{Arg, Lang, Msg};
 use lienthong_types::Code;
 use serde::Serialize;
 
@@ -78,7 +79,7 @@ pub struct Signer {
 }
 
 /// The RFC 3161 time-stamp on a signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Timestamp {
     /// The time it proves (RFC 3339), if readable.
     pub time: Option<String>,
@@ -94,6 +95,21 @@ pub struct Timestamp {
     pub chain: Vec<ChainLink>,
     /// Why it does not hold, if it does not.
     pub problems: Vec<String>,
+    /// `problems` as catalog messages, in the same order (English is `problems`).
+    #[serde(skip)]
+    pub problem_msgs: Vec<Msg>,
+}
+
+impl Timestamp {
+    pub(crate) fn problem(&mut self, what: Msg) {
+        self.problems.push(what.render(Lang::En));
+        self.problem_msgs.push(what);
+    }
+
+    /// Its problems as one value of a message, joined by "; " in the reader's language.
+    pub(crate) fn problem_list(&self) -> Arg {
+        Arg::Msgs(self.problem_msgs.clone())
+    }
 }
 
 /// What a signature covers.
@@ -111,7 +127,7 @@ pub struct Covers {
 }
 
 /// One signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SignatureReport {
     /// 1-based, in signing order.
     pub index: usize,
@@ -156,25 +172,45 @@ pub struct SignatureReport {
     pub notes: Vec<String>,
     /// The stable codes of `notes`, in the same order.
     pub note_codes: Vec<Code>,
+    /// `problems` as catalog messages, to be put in the reader's language; in the same
+    /// order (English is `problems`).
+    #[serde(skip)]
+    pub problem_msgs: Vec<Msg>,
+    /// `notes` as catalog messages, in the same order (English is `notes`).
+    #[serde(skip)]
+    pub note_msgs: Vec<Msg>,
     /// What the certificate says of the role: organisation, person, or unclear.
     #[serde(skip)]
     pub(crate) organisation_cert: Option<bool>,
 }
 
 impl SignatureReport {
-    pub(crate) fn problem(&mut self, code: Code, what: impl Into<String>) {
-        self.problems.push(what.into());
+    pub(crate) fn problem(&mut self, code: Code, what: Msg) {
+        self.problems.push(what.render(Lang::En));
+        self.problem_msgs.push(what);
         self.problem_codes.push(code);
     }
 
-    pub(crate) fn note(&mut self, code: Code, what: impl Into<String>) {
-        self.notes.push(what.into());
+    pub(crate) fn note(&mut self, code: Code, what: Msg) {
+        self.notes.push(what.render(Lang::En));
+        self.note_msgs.push(what);
         self.note_codes.push(code);
     }
 }
 
+/// `m` with its `prefix` value set to the message `id` (the chain's problems name whose
+/// chain it is that way).
+pub(crate) fn prefixed(mut m: Msg, id: &'static str) -> Msg {
+    for (k, v) in &mut m.args {
+        if *k == "prefix" {
+            *v = Arg::Msg(id);
+        }
+    }
+    m
+}
+
 /// The report on a file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PdfReport {
     /// Is the verdict `valid`?
     pub valid: bool,

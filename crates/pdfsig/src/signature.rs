@@ -1,13 +1,14 @@
 //! One signature, checked: its ByteRange and `/Contents`, the CMS, the digest, the value,
 //! the time-stamp, the certificate path at the signing time, and what came after it.
 
+use lienthong_i18n::{Arg, Msg, msg};
 use lienthong_types::Code;
 
 use crate::cms::{self, OID_DATA, OID_MESSAGE_DIGEST, OID_SIGNING_TIME, OID_TIMESTAMP_TOKEN};
 use crate::crypto::{self, Hash, Key, SigFailure};
 use crate::doc::Doc;
 use crate::object::Obj;
-use crate::report::{Covers, Role, SignatureReport, Verdict, rfc3339};
+use crate::report::{Covers, Role, SignatureReport, Verdict, prefixed, rfc3339};
 use crate::structure::{self, Change, Found};
 use crate::trust::{PdfTrust, check_chain};
 
@@ -48,64 +49,60 @@ fn blank(index: usize, f: &Found, revisions: usize, now: i64) -> SignatureReport
         problem_codes: Vec::new(),
         notes: Vec::new(),
         note_codes: Vec::new(),
+        problem_msgs: Vec::new(),
+        note_msgs: Vec::new(),
         organisation_cert: None,
     }
 }
 
 /// ByteRange `[0 a b c]`, checked against the file.
-fn byte_range(f: &Found, len: usize) -> Result<[usize; 4], String> {
+fn byte_range(f: &Found, len: usize) -> Result<[usize; 4], Msg> {
     let Some(Obj::Array(a)) = f.sig.get(b"ByteRange") else {
-        return Err("the signature has no /ByteRange".into());
+        return Err(msg!("pdf-byterange-missing"));
     };
     let v: Vec<usize> = a
         .iter()
         .map(|o| o.as_int().and_then(|i| usize::try_from(i).ok()))
         .collect::<Option<_>>()
-        .ok_or("the /ByteRange holds a negative or non-integer value")?;
+        .ok_or_else(|| msg!("pdf-byterange-value"))?;
     let [s0, l0, s1, l1] = v.as_slice() else {
-        return Err(format!("the /ByteRange has {} numbers, not 4", v.len()));
+        return Err(msg!("pdf-byterange-count", count = v.len()));
     };
     if *s0 != 0 {
-        return Err("the /ByteRange does not start at the beginning of the file".into());
+        return Err(msg!("pdf-byterange-start"));
     }
     if *s1 <= *l0 {
-        return Err("the two parts of the /ByteRange overlap".into());
+        return Err(msg!("pdf-byterange-overlap"));
     }
     match s1.checked_add(*l1) {
         Some(end) if end <= len => Ok([*s0, *l0, *s1, *l1]),
-        _ => Err(format!(
-            "the /ByteRange runs past the end of the file ({len} bytes)"
-        )),
+        _ => Err(msg!("pdf-byterange-past-end", size = len)),
     }
 }
 
 /// The `/Contents` between the ranges, checked to be exactly the signature dictionary's.
-fn contents(doc: &Doc<'_>, f: &Found, r: [usize; 4]) -> Result<Vec<u8>, String> {
+fn contents(doc: &Doc<'_>, f: &Found, r: [usize; 4]) -> Result<Vec<u8>, Msg> {
     let gap = doc
         .bytes
         .get(r[1]..r[2])
-        .ok_or("the /ByteRange gap is outside the file")?;
+        .ok_or_else(|| msg!("pdf-gap-outside"))?;
     if gap.first() != Some(&b'<') || gap.last() != Some(&b'>') {
-        return Err("the bytes left out of the /ByteRange are not the /Contents hex string".into());
+        return Err(msg!("pdf-gap-not-contents"));
     }
     let mut p = crate::object::Parser::new(gap, 0);
     let decoded = match p.object(0) {
         Ok(Obj::Str(s)) if p.pos == gap.len() => s,
-        _ => return Err("the bytes left out of the /ByteRange are not one hex string".into()),
+        _ => return Err(msg!("pdf-gap-not-one-string")),
     };
     match f.sig.get(b"Contents") {
         Some(Obj::Str(c)) if *c == decoded => {}
-        _ => {
-            return Err(
-                "the bytes left out of the /ByteRange are not this signature's /Contents".into(),
-            );
-        }
+        _ => return Err(msg!("pdf-gap-other-contents")),
     }
     if let Some(n) = f.sig_num
         && let Some((_, crate::doc::Entry::At(off))) = doc.entry(n, doc.newest())
         && off > r[1]
     {
-        return Err("the /ByteRange gap lies before the signature dictionary".into());
+        return Err(msg!("pdf-gap-before-dictionary"));
     }
     Ok(decoded)
 }
@@ -125,10 +122,7 @@ pub(crate) fn check(
         "adbe.pkcs7.detached" | "ETSI.CAdES.detached" | "ETSI.RFC3161" => false,
         "adbe.pkcs7.sha1" => true,
         other => {
-            rep.problem(
-                Code::PdfSubfilter,
-                format!("the signature format '{other}' is not supported"),
-            );
+            rep.problem(Code::PdfSubfilter, msg!("pdf-subfilter", format = other));
             return Ok(finish(rep));
         }
     };
@@ -149,10 +143,10 @@ pub(crate) fn check(
     if raw.len() > doc.limits.max_contents_bytes {
         rep.problem(
             Code::PdfCms,
-            format!(
-                "the /Contents is {} bytes; at most {} are read",
-                raw.len(),
-                doc.limits.max_contents_bytes
+            msg!(
+                "pdf-contents-too-large",
+                size = raw.len(),
+                limit = doc.limits.max_contents_bytes
             ),
         );
         return Ok(finish(rep));
@@ -170,39 +164,28 @@ pub(crate) fn check(
             let kinds: Vec<Change> = structure::changes_after(doc, i)?;
             let mdp = structure::docmdp(doc, &f.sig);
             rep.covers.changes_after = kinds.iter().map(|c| c.name()).collect();
-            let said = |k: &mut dyn Iterator<Item = &Change>| {
-                k.map(|c| c.describe()).collect::<Vec<_>>().join(", ")
-            };
             if i + 1 < doc.revisions.len() {
-                rep.note(
-                    Code::PdfLaterRevision,
-                    format!(
-                        "the signature covers revision {} of {}; added after it: {}",
-                        i + 1,
-                        doc.revisions.len(),
-                        if kinds.is_empty() {
-                            "nothing that changes the document".to_owned()
-                        } else {
-                            said(&mut kinds.iter())
-                        }
-                    ),
+                let mut m = msg!(
+                    "pdf-later-revision",
+                    revision = i + 1,
+                    revisions = doc.revisions.len()
                 );
+                m.args.extend(if kinds.is_empty() {
+                    change_slots(&[], Some("pdf-change-nothing"))
+                } else {
+                    change_slots(&kinds, None)
+                });
+                rep.note(Code::PdfLaterRevision, m);
             }
-            let bad = said(&mut kinds.iter().filter(|c| !c.allowed(mdp)));
+            let bad: Vec<Change> = kinds.iter().copied().filter(|c| !c.allowed(mdp)).collect();
             if !bad.is_empty() {
-                rep.problem(
-                    Code::PdfModified,
-                    format!(
-                        "the file was changed after this signature in ways it does not allow: {bad}"
-                    ),
-                );
+                let mut m = msg!("pdf-modified");
+                m.args.extend(change_slots(&bad, None));
+                rep.problem(Code::PdfModified, m);
             }
         }
         None if rep.covers.whole_file => {}
-        None => rep.problem(
-            Code::PdfByteRange,
-            "the signed bytes do not end where a revision of the file ends",
-        ),
+        None => rep.problem(Code::PdfByteRange, msg!("pdf-byterange-not-revision")),
     }
     if doc_timestamp {
         return Ok(finish(document_timestamp(
@@ -218,43 +201,31 @@ pub(crate) fn check(
     let sd = match cms::parse(&raw, doc.limits.max_certificates) {
         Ok((sd, padding)) => {
             if padding.iter().any(|b| *b != 0) {
-                rep.problem(Code::PdfCms, "the /Contents holds data after the CMS");
+                rep.problem(Code::PdfCms, msg!("pdf-cms-trailing"));
             }
             sd
         }
         Err(e) => {
-            rep.problem(
-                Code::PdfCms,
-                format!("the signature data cannot be read: {}", e.0),
-            );
+            rep.problem(Code::PdfCms, msg!("pdf-cms-unreadable", detail = e.0));
             return Ok(finish(rep));
         }
     };
     let Some(si) = sd.signers.first() else {
-        rep.problem(Code::PdfCms, "the CMS has no signer");
+        rep.problem(Code::PdfCms, msg!("pdf-cms-no-signer"));
         return Ok(finish(rep));
     };
     if sd.signers.len() > 1 {
         rep.note(
             Code::PdfCms,
-            format!(
-                "the CMS has {} signers; the first is checked",
-                sd.signers.len()
-            ),
+            msg!("pdf-cms-signers", count = sd.signers.len()),
         );
     }
     let Some(cert_der) = crate::signer::find_cert(&sd, &si.sid) else {
-        rep.problem(
-            Code::PdfNoCertificate,
-            "the CMS does not carry the signer's certificate",
-        );
+        rep.problem(Code::PdfNoCertificate, msg!("pdf-cms-no-certificate"));
         return Ok(finish(rep));
     };
     let Some(cert) = crypto::parse_cert(cert_der) else {
-        rep.problem(
-            Code::CertMalformed,
-            "the signer's certificate cannot be read",
-        );
+        rep.problem(Code::CertMalformed, msg!("pdf-cert-unreadable"));
         return Ok(finish(rep));
     };
     let who = crate::signer::signer(&cert, cert_der, trust);
@@ -263,10 +234,7 @@ pub(crate) fn check(
     let Some(dh) = Hash::from_oid(&si.digest_alg.oid) else {
         rep.problem(
             Code::PdfCms,
-            format!(
-                "the digest algorithm {} is not supported",
-                si.digest_alg.oid
-            ),
+            msg!("pdf-digest-unsupported", oid = &si.digest_alg.oid),
         );
         return Ok(finish(rep));
     };
@@ -277,20 +245,17 @@ pub(crate) fn check(
         match &sd.econtent {
             Some(ec) if *ec == ranges_digest => ec.clone(),
             Some(_) => {
-                rep.problem(Code::PdfDigestMismatch, "the signed bytes were changed after signing (their SHA-1 is not the one signed)");
+                rep.problem(Code::PdfDigestMismatch, msg!("pdf-sha1-changed"));
                 return Ok(finish(rep));
             }
             None => {
-                rep.problem(
-                    Code::PdfCms,
-                    "an adbe.pkcs7.sha1 signature without the signed digest",
-                );
+                rep.problem(Code::PdfCms, msg!("pdf-sha1-no-digest"));
                 return Ok(finish(rep));
             }
         }
     } else {
         if sd.econtent.is_some() {
-            rep.problem(Code::PdfCms, "a detached signature that carries content");
+            rep.problem(Code::PdfCms, msg!("pdf-detached-content"));
         }
         Vec::new()
     };
@@ -308,16 +273,16 @@ pub(crate) fn check(
             match md {
                 Some(md) if md == expected => {}
                 Some(_) => {
-                    rep.problem(Code::PdfDigestMismatch, "the signed bytes were changed after signing (their digest is not the one signed)");
+                    rep.problem(Code::PdfDigestMismatch, msg!("pdf-digest-changed"));
                 }
-                None => rep.problem(Code::PdfCms, "the signed attributes have no messageDigest"),
+                None => rep.problem(Code::PdfCms, msg!("pdf-no-message-digest")),
             }
             if let Some(ct) = si
                 .signed(cms::OID_CONTENT_TYPE)
                 .and_then(|a| a.values.first())
                 && crate::ber::oid_text(ct.content) != OID_DATA
             {
-                rep.problem(Code::PdfCms, "the signed content type is not data");
+                rep.problem(Code::PdfCms, msg!("pdf-content-type"));
             }
             cms::signed_attrs_message(t)
         }
@@ -346,15 +311,15 @@ pub(crate) fn check(
         }
         Err(SigFailure::Invalid) => {
             rep.algorithm = format!("{} with {}", dh.name(), key.describe());
-            rep.problem(Code::PdfBadSignature, "the signature value does not verify with the signer's certificate (forged, or the signed attributes were changed)");
+            rep.problem(Code::PdfBadSignature, msg!("pdf-bad-signature"));
         }
-        Err(SigFailure::Unsupported(what)) => {
-            rep.algorithm = what.clone();
-            rep.problem(Code::PdfCms, format!("{what} is not supported"));
+        Err(SigFailure::Unsupported(what, problem)) => {
+            rep.algorithm = what;
+            rep.problem(Code::PdfCms, problem);
         }
     }
     if sd.certs.len() == 1 {
-        rep.note(Code::PdfLeafOnly, "the signature carries only the signer's certificate; its issuers came from the trust configuration");
+        rep.note(Code::PdfLeafOnly, msg!("pdf-leaf-only"));
     }
     // times
     let claimed = si
@@ -373,42 +338,40 @@ pub(crate) fn check(
     let mut at = claimed.unwrap_or(now);
     if let Some((t, time, broken)) = ts {
         if t.weak {
-            rep.note(
-                Code::PdfTimestampWeak,
-                "the time-stamp uses SHA-1; the time it proves is used with that caveat",
-            );
+            rep.note(Code::PdfTimestampWeak, msg!("pdf-timestamp-weak"));
         }
         if broken {
             rep.problem(
                 Code::PdfTimestampInvalid,
-                format!("the time-stamp does not hold: {}", t.problems.join("; ")),
+                msg!("pdf-timestamp-broken", problems = t.problem_list()),
             );
         } else if let (true, Some(time)) = (t.valid, time) {
             at = time;
             if let Some(c) = claimed {
                 let diff = c - time;
                 if (diff - VIETNAM).abs() <= 3600 {
-                    rep.note(Code::PdfTimeLocal, "the claimed signing time is Vietnam local time labelled UTC (7 hours ahead of the time-stamp); the time-stamp is used");
+                    rep.note(Code::PdfTimeLocal, msg!("pdf-time-local"));
                 } else if diff.abs() > SAME_TIME {
-                    rep.note(Code::PdfTimeDiffers, format!(
-                        "the claimed signing time is {} minutes {} the time-stamp; the time-stamp is used",
-                        diff.abs() / 60,
-                        if diff > 0 { "after" } else { "before" }
-                    ));
+                    let minutes = diff.abs() / 60;
+                    rep.note(
+                        Code::PdfTimeDiffers,
+                        if diff > 0 {
+                            msg!("pdf-time-after", minutes = minutes)
+                        } else {
+                            msg!("pdf-time-before", minutes = minutes)
+                        },
+                    );
                 }
             }
         } else {
             rep.note(
                 Code::PdfTimestampInvalid,
-                format!(
-                    "the time-stamp is not trusted ({}); the claimed signing time is used",
-                    t.problems.join("; ")
-                ),
+                msg!("pdf-timestamp-untrusted", problems = t.problem_list()),
             );
         }
         rep.timestamp = Some(t);
     } else if claimed.is_none() {
-        rep.note(Code::PdfTimeDiffers, "the signature claims no signing time; certificates were checked at the verification time");
+        rep.note(Code::PdfTimeDiffers, msg!("pdf-no-signing-time"));
     }
     rep.checked_at = rfc3339(at);
     // the signer's certificate
@@ -418,20 +381,14 @@ pub(crate) fn check(
         .flatten()
         .map(|k| (k.value.digital_signature(), k.value.non_repudiation()));
     match info_ku {
-        None => rep.problem(Code::CertNoKeyUsage, "the signer's certificate has no KeyUsage extension"),
-        Some((false, false)) => rep.problem(Code::CertKeyUsage, "the signer's certificate is not for signing (neither digitalSignature nor nonRepudiation)"),
+        None => rep.problem(Code::CertNoKeyUsage, msg!("pdf-no-key-usage")),
+        Some((false, false)) => rep.problem(Code::CertKeyUsage, msg!("pdf-key-usage")),
         _ => {}
     }
     let chain = check_chain(trust, cert_der, &sd.certs, u64::try_from(at).unwrap_or(0));
     weak |= chain.weak;
     rep.chain = chain.links;
-    chain_findings(
-        &mut rep,
-        chain.problems,
-        chain.revocation_checked,
-        "the signer's",
-        "",
-    );
+    chain_findings(&mut rep, chain.problems, chain.revocation_checked, false);
     rep.trusted = !rep
         .problem_codes
         .iter()
@@ -448,7 +405,7 @@ pub(crate) fn check(
 
 /// The ESS signing-certificate attribute (v2, or v1 with SHA-1), when signed, binds the
 /// signature to one certificate: a CMS that names another is refused.
-fn signing_certificate_mismatch(si: &cms::SignerInfo<'_>, cert_der: &[u8]) -> Option<String> {
+fn signing_certificate_mismatch(si: &cms::SignerInfo<'_>, cert_der: &[u8]) -> Option<Msg> {
     let (attr, v1) = match (
         si.signed(cms::OID_SIGNING_CERT_V2),
         si.signed(cms::OID_SIGNING_CERT),
@@ -466,51 +423,52 @@ fn signing_certificate_mismatch(si: &cms::SignerInfo<'_>, cert_der: &[u8]) -> Op
         .and_then(|ids| ids.first().copied())
         .and_then(|id| id.children().ok());
     let Some(id) = first_id else {
-        return Some("the signed signing-certificate attribute cannot be read".into());
+        return Some(msg!("pdf-signing-cert-unreadable"));
     };
     let (hash, value) = match (v1, id.first(), id.get(1)) {
         (true, Some(h), _) => (Hash::Sha1, h),
         (false, Some(alg), Some(h)) if alg.tag == 0x30 => {
             match cms::alg_id(alg).ok().and_then(|a| Hash::from_oid(&a.oid)) {
                 Some(hash) => (hash, h),
-                None => {
-                    return Some("the signing-certificate attribute uses an unknown hash".into());
-                }
+                None => return Some(msg!("pdf-signing-cert-hash")),
             }
         }
         (false, Some(h), _) => (Hash::Sha256, h),
-        _ => return Some("the signed signing-certificate attribute cannot be read".into()),
+        _ => return Some(msg!("pdf-signing-cert-unreadable")),
     };
     if hash.digest(cert_der) == value.content {
         None
     } else {
-        Some("the signed signing-certificate attribute names another certificate than the one carried".into())
+        Some(msg!("pdf-signing-cert-other"))
     }
 }
 
-/// Put a certificate path's problems (each prefixed) and its revocation status into the
-/// report; `whose` names the certificate holder in the note.
+/// Put a certificate path's problems and its revocation status into the report: the
+/// signer's, or (`tsa`) the time-stamping authority's, whose problems say so first.
 fn chain_findings(
     rep: &mut SignatureReport,
-    problems: Vec<(Code, String)>,
+    problems: Vec<(Code, Msg)>,
     revocation_checked: bool,
-    whose: &str,
-    prefix: &str,
+    tsa: bool,
 ) {
     for (code, m) in problems {
         if code == Code::CertRevoked {
             rep.revocation = "revoked";
         }
-        rep.problem(code, format!("{prefix}{m}"));
+        let m = if tsa {
+            prefixed(m, "pdf-prefix-tsa")
+        } else {
+            m
+        };
+        rep.problem(code, m);
     }
     if rep.revocation != "revoked" {
         if revocation_checked {
             rep.revocation = "checked";
+        } else if tsa {
+            rep.note(Code::PdfRevocationUnchecked, msg!("pdf-crl-none-tsa"));
         } else {
-            rep.note(
-                Code::PdfRevocationUnchecked,
-                format!("no configured CRL covers {whose} issuer; revocation was not checked"),
-            );
+            rep.note(Code::PdfRevocationUnchecked, msg!("pdf-crl-none-signer"));
         }
     }
 }
@@ -526,13 +484,7 @@ fn document_timestamp(
     max_certs: usize,
 ) -> SignatureReport {
     rep.role = Role::Timestamp;
-    let c = crate::tsp::check_token(
-        token,
-        &mut |h| digests.digest(r, h),
-        "the signed bytes",
-        trust,
-        max_certs,
-    );
+    let c = crate::tsp::check_token(token, &mut |h| digests.digest(r, h), true, trust, max_certs);
     if let Some(der) = &c.tsa_der
         && let Some(cert) = crypto::parse_cert(der)
     {
@@ -544,16 +496,13 @@ fn document_timestamp(
         rep.checked_at = rfc3339(t);
     }
     if c.imprint_mismatch {
-        rep.problem(
-            Code::PdfDigestMismatch,
-            "the signed bytes were changed after the document time-stamp (its imprint is not their digest)",
-        );
+        rep.problem(Code::PdfDigestMismatch, msg!("pdf-doc-timestamp-changed"));
     } else if c.broken {
         rep.problem(
             Code::PdfTimestampInvalid,
-            format!(
-                "the document time-stamp does not hold: {}",
-                c.report.problems.join("; ")
+            msg!(
+                "pdf-doc-timestamp-broken",
+                problems = c.report.problem_list()
             ),
         );
     } else {
@@ -563,35 +512,55 @@ fn document_timestamp(
         &mut rep,
         c.chain_problems.clone(),
         c.revocation_checked,
-        "the time-stamping authority's",
-        "the time-stamping authority: ",
+        true,
     );
     rep.trusted = c.chain_problems.is_empty();
     if c.report.weak {
         rep.weak = true;
-        rep.note(
-            Code::PdfWeak,
-            "weak algorithms: the document time-stamp uses SHA-1, a short RSA key or a SHA-1 certificate link",
-        );
+        rep.note(Code::PdfWeak, msg!("pdf-doc-timestamp-weak"));
     }
     rep.timestamp = Some(c.report);
     rep
 }
 
-fn weak_reason(sha1_filter: bool, dh: Hash, key: &Key, chain: bool) -> String {
-    let mut why = Vec::new();
-    if sha1_filter {
-        why.push("the adbe.pkcs7.sha1 format".to_owned());
+/// Why a signature is weak: its format or digest, its key, its chain; each message names
+/// the reasons that hold, in that order.
+fn weak_reason(sha1_filter: bool, dh: Hash, key: &Key, chain: bool) -> Msg {
+    let digest = if sha1_filter {
+        Some(Arg::Msg("pdf-weak-format"))
     } else if dh == Hash::Sha1 {
-        why.push("a SHA-1 digest".to_owned());
+        Some(Arg::Msg("pdf-weak-sha1"))
+    } else {
+        None
+    };
+    let key = key.weak().then(|| key.describe());
+    match (digest, key, chain) {
+        (Some(d), None, false) => msg!("pdf-weak-d", digest = d),
+        (Some(d), Some(k), false) => msg!("pdf-weak-dk", digest = d, key = k),
+        (Some(d), None, true) => msg!("pdf-weak-dc", digest = d),
+        (Some(d), Some(k), true) => msg!("pdf-weak-dkc", digest = d, key = k),
+        (None, Some(k), false) => msg!("pdf-weak-k", key = k),
+        (None, Some(k), true) => msg!("pdf-weak-kc", key = k),
+        (None, None, true) => msg!("pdf-weak-c"),
+        (None, None, false) => msg!("pdf-weak-none"),
     }
-    if key.weak() {
-        why.push(format!("an {} key", key.describe()));
+}
+
+/// The changes after a signature as the values `c1`…`c7` of a message that lists them:
+/// the first (or `first`, when given, for an empty list) as `pdf-change-KIND`, the others
+/// as `pdf-change-KIND-more` (with the separator), the rest empty.
+fn change_slots(kinds: &[Change], first: Option<&'static str>) -> Vec<(&'static str, Arg)> {
+    const SLOTS: [&str; 7] = ["c1", "c2", "c3", "c4", "c5", "c6", "c7"];
+    let mut ids: Vec<&'static str> = first.into_iter().collect();
+    for c in kinds {
+        let (alone, more) = c.message_ids();
+        ids.push(if ids.is_empty() { alone } else { more });
     }
-    if chain {
-        why.push("a SHA-1 or short-key link in the certificate chain".to_owned());
-    }
-    format!("weak algorithms: {}", why.join(", "))
+    SLOTS
+        .iter()
+        .enumerate()
+        .map(|(i, slot)| (*slot, Arg::Msg(ids.get(i).copied().unwrap_or("pdf-empty"))))
+        .collect()
 }
 
 fn ranges_bytes(doc: &Doc<'_>, r: [usize; 4]) -> Vec<u8> {

@@ -176,16 +176,17 @@ impl Change {
         }
     }
 
-    /// The change in words, for a clerk.
-    pub(crate) fn describe(self) -> &'static str {
+    /// The change in words, for a clerk: the catalog ids of the message alone (or first
+    /// in a list) and after another (with the separator).
+    pub(crate) fn message_ids(self) -> (&'static str, &'static str) {
         match self {
-            Change::Signatures => "later signatures",
-            Change::Metadata => "document information and form structure",
-            Change::FormFields => "form fields filled in",
-            Change::Annotations => "comments, stamps or other annotations",
-            Change::Pages => "pages added or removed",
-            Change::Content => "page content changed",
-            Change::Other => "other changes to the document",
+            Change::Signatures => ("pdf-change-signatures", "pdf-change-signatures-more"),
+            Change::Metadata => ("pdf-change-metadata", "pdf-change-metadata-more"),
+            Change::FormFields => ("pdf-change-form-fields", "pdf-change-form-fields-more"),
+            Change::Annotations => ("pdf-change-annotations", "pdf-change-annotations-more"),
+            Change::Pages => ("pdf-change-pages", "pdf-change-pages-more"),
+            Change::Content => ("pdf-change-content", "pdf-change-content-more"),
+            Change::Other => ("pdf-change-other", "pdf-change-other-more"),
         }
     }
 

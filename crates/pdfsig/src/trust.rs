@@ -6,6 +6,7 @@
 //! adds ring's `*_FOR_LEGACY_USE_ONLY` verifiers when the configuration allows them; each
 //! link of a path found is then looked at again to mark the weak ones.
 
+use lienthong_i18n::{Arg, Msg, msg};
 use lienthong_types::Code;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{
@@ -298,12 +299,18 @@ pub struct ChainLink {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ChainOutcome {
     pub(crate) links: Vec<ChainLink>,
-    pub(crate) problems: Vec<(Code, String)>,
+    /// Each with an empty `prefix`, set by [`crate::report::prefixed`] for a TSA's chain.
+    pub(crate) problems: Vec<(Code, Msg)>,
     /// A CRL covered the signer (and it was not revoked).
     pub(crate) revocation_checked: bool,
     /// Intermediates came from the configuration (the CMS lacked them).
     pub(crate) used_configured: bool,
     pub(crate) weak: bool,
+}
+
+/// The `prefix` of a chain's problem before it is known whose chain it is: nothing.
+fn no_prefix() -> Arg {
+    Arg::Msg("pdf-empty")
 }
 
 fn fmt_time(secs: u64) -> String {
@@ -328,7 +335,7 @@ pub(crate) fn check_chain(
     let Some(leaf_cert) = crate::crypto::parse_cert(leaf) else {
         out.problems.push((
             Code::CertMalformed,
-            "the signer's certificate cannot be read".into(),
+            msg!("pdf-chain-unreadable", prefix = no_prefix()),
         ));
         return out;
     };
@@ -340,7 +347,7 @@ pub(crate) fn check_chain(
     if trust.roots.is_empty() {
         out.problems.push((
             Code::CertNoTrustRoots,
-            "no trusted root certificates were given, so the signer cannot be trusted".into(),
+            msg!("pdf-chain-no-roots", prefix = no_prefix()),
         ));
         return out;
     }
@@ -350,7 +357,11 @@ pub(crate) fn check_chain(
         Err(e) => {
             out.problems.push((
                 Code::CertMalformed,
-                format!("the signer's certificate is malformed ({e:?})"),
+                msg!(
+                    "pdf-chain-malformed",
+                    prefix = no_prefix(),
+                    detail = format!("{e:?}")
+                ),
             ));
             return out;
         }
@@ -457,35 +468,68 @@ pub(crate) fn check_chain(
     out
 }
 
-fn explain(e: &webpki::Error, leaf: &X509Certificate<'_>, at: u64, legacy: bool) -> (Code, String) {
+fn explain(e: &webpki::Error, leaf: &X509Certificate<'_>, at: u64, legacy: bool) -> (Code, Msg) {
     use webpki::Error as E;
     let when = fmt_time(at);
+    let p = no_prefix;
     match e {
         E::CertExpired { not_after, .. } => (
             Code::CertExpired,
-            format!("a certificate in the chain had expired ({}) at the signing time {when}", fmt_time(not_after.as_secs())),
+            msg!(
+                "pdf-chain-expired",
+                prefix = p(),
+                expired = fmt_time(not_after.as_secs()),
+                at = when
+            ),
         ),
         E::CertNotValidYet { not_before, .. } => (
             Code::CertNotYetValid,
-            format!("a certificate in the chain was not valid until {} (signing time {when})", fmt_time(not_before.as_secs())),
+            msg!(
+                "pdf-chain-not-yet-valid",
+                prefix = p(),
+                from = fmt_time(not_before.as_secs()),
+                at = when
+            ),
         ),
         E::CertRevoked => (
             Code::CertRevoked,
-            format!("the certificate was revoked by its issuer (serial {}, issuer {})", leaf.raw_serial_as_string(), leaf.issuer()),
+            msg!(
+                "pdf-chain-revoked",
+                prefix = p(),
+                serial = leaf.raw_serial_as_string(),
+                issuer = leaf.issuer().to_string()
+            ),
         ),
         E::UnknownIssuer => (
             Code::CertUntrusted,
-            format!("the certificate was not issued by a trusted authority (issuer: {})", leaf.issuer()),
+            msg!(
+                "pdf-chain-untrusted",
+                prefix = p(),
+                issuer = leaf.issuer().to_string()
+            ),
         ),
         E::InvalidSignatureForPublicKey => (
             Code::CertBadChainSignature,
-            format!("a certificate in the chain is not signed by the authority it names ({})", leaf.issuer()),
+            msg!(
+                "pdf-chain-bad-signature",
+                prefix = p(),
+                issuer = leaf.issuer().to_string()
+            ),
         ),
-        E::UnsupportedSignatureAlgorithmContext(_) | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) if !legacy => (
-            Code::PdfWeak,
-            "the chain uses a legacy algorithm (SHA-1 or a short RSA key), which this trust configuration refuses".into(),
+        E::UnsupportedSignatureAlgorithmContext(_)
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
+            if !legacy =>
+        {
+            (Code::PdfWeak, msg!("pdf-chain-legacy", prefix = p()))
+        }
+        E::CaUsedAsEndEntity => (Code::CertCaAsSigner, msg!("pdf-chain-ca", prefix = p())),
+        other => (
+            Code::CertInvalid,
+            msg!(
+                "pdf-chain-invalid",
+                prefix = p(),
+                detail = format!("{other:?}")
+            ),
         ),
-        E::CaUsedAsEndEntity => (Code::CertCaAsSigner, "the signing certificate is a CA certificate".into()),
-        other => (Code::CertInvalid, format!("the certificate chain is not valid ({other:?})")),
     }
 }

@@ -3,12 +3,13 @@
 //! ranges). The token is read as CMS; its TSTInfo, the imprint, the TSA's own signature and
 //! its chain at the time it states are checked.
 
+use lienthong_i18n::{Msg, msg};
 use lienthong_types::Code;
 
 use crate::cms::{self, OID_MESSAGE_DIGEST};
 use crate::crypto::{self, Hash, Key};
 use crate::report::Timestamp;
-use crate::report::rfc3339;
+use crate::report::{prefixed, rfc3339};
 use crate::signer::find_cert;
 use crate::trust::{PdfTrust, check_chain};
 
@@ -26,8 +27,8 @@ pub(crate) struct Checked {
     pub(crate) tsa_der: Option<Vec<u8>>,
     /// The TSA's signature algorithm, named.
     pub(crate) algorithm: String,
-    /// The problems of the TSA's chain, with their codes.
-    pub(crate) chain_problems: Vec<(Code, String)>,
+    /// The problems of the TSA's chain, with their codes (`prefix` not yet set).
+    pub(crate) chain_problems: Vec<(Code, Msg)>,
     /// A CRL covered the TSA.
     pub(crate) revocation_checked: bool,
 }
@@ -41,26 +42,20 @@ pub(crate) fn timestamp(
     trust: &PdfTrust,
     max_certs: usize,
 ) -> (Timestamp, Option<i64>, bool) {
-    let c = check_token(
-        token,
-        &mut |h| h.digest(signature),
-        "the signature",
-        trust,
-        max_certs,
-    );
+    let c = check_token(token, &mut |h| h.digest(signature), false, trust, max_certs);
     (c.report, c.time, c.broken)
 }
 
-/// Check a token whose imprint must be `expected(hash)` (`what` names those bytes in a
-/// problem).
+/// Check a token whose imprint must be `expected(hash)`: the digest of the signed bytes
+/// for a document time-stamp (`document`), else of a signature's value.
 pub(crate) fn check_token(
     token: &[u8],
     expected: &mut dyn FnMut(Hash) -> Vec<u8>,
-    what: &str,
+    document: bool,
     trust: &PdfTrust,
     max_certs: usize,
 ) -> Checked {
-    let (report, time, broken, extra) = check_inner(token, expected, what, trust, max_certs);
+    let (report, time, broken, extra) = check_inner(token, expected, document, trust, max_certs);
     let (imprint_mismatch, tsa_der, algorithm, chain_problems, revocation_checked) =
         extra.unwrap_or_default();
     Checked {
@@ -75,12 +70,12 @@ pub(crate) fn check_token(
     }
 }
 
-type Extra = (bool, Option<Vec<u8>>, String, Vec<(Code, String)>, bool);
+type Extra = (bool, Option<Vec<u8>>, String, Vec<(Code, Msg)>, bool);
 
 fn check_inner(
     token: &[u8],
     expected: &mut dyn FnMut(Hash) -> Vec<u8>,
-    what: &str,
+    document: bool,
     trust: &PdfTrust,
     max_certs: usize,
 ) -> (Timestamp, Option<i64>, bool, Option<Extra>) {
@@ -92,32 +87,27 @@ fn check_inner(
         imprint_algorithm: String::new(),
         chain: Vec::new(),
         problems: Vec::new(),
+        problem_msgs: Vec::new(),
     };
     let sd = match cms::parse(token, max_certs) {
         Ok((sd, _)) => sd,
         Err(e) => {
-            t.problems
-                .push(format!("the time-stamp cannot be read: {}", e.0));
+            t.problem(msg!("pdf-tsp-unreadable", detail = e.0));
             return (t, None, true, None);
         }
     };
     if sd.econtent_type != cms::OID_TST_INFO {
-        t.problems
-            .push("the time-stamp token does not hold TSTInfo".into());
+        t.problem(msg!("pdf-tsp-no-tstinfo"));
         return (t, None, true, None);
     }
     let Some(tst) = sd.econtent.as_deref().and_then(|e| cms::tst_info(e).ok()) else {
-        t.problems
-            .push("the time-stamp's TSTInfo cannot be read".into());
+        t.problem(msg!("pdf-tsp-tstinfo-unreadable"));
         return (t, None, true, None);
     };
     let time = tst.gen_time;
     t.time = time.map(rfc3339);
     let Some(ih) = Hash::from_oid(&tst.imprint_alg) else {
-        t.problems.push(format!(
-            "the time-stamp's imprint algorithm {} is not supported",
-            tst.imprint_alg
-        ));
+        t.problem(msg!("pdf-tsp-imprint-unsupported", oid = &tst.imprint_alg));
         return (t, time, true, None);
     };
     t.imprint_algorithm = ih.name().into();
@@ -126,29 +116,30 @@ fn check_inner(
     let mut broken = false;
     let imprint_mismatch = expected(ih) != tst.imprint;
     if imprint_mismatch {
-        t.problems
-            .push(format!("the time-stamp's imprint does not match {what}"));
+        let what = if document {
+            msg!("pdf-tsp-imprint-bytes")
+        } else {
+            msg!("pdf-tsp-imprint-signature")
+        };
+        t.problem(what);
         ok = false;
         broken = true;
     }
     let Some(si) = sd.signers.first() else {
-        t.problems.push("the time-stamp has no signer".into());
+        t.problem(msg!("pdf-tsp-no-signer"));
         return (t, time, true, None);
     };
     let Some(der) = find_cert(&sd, &si.sid) else {
-        t.problems
-            .push("the time-stamp does not carry the TSA's certificate".into());
+        t.problem(msg!("pdf-tsp-no-certificate"));
         return (t, time, true, None);
     };
     let Some(cert) = crypto::parse_cert(der) else {
-        t.problems
-            .push("the TSA's certificate cannot be read".into());
+        t.problem(msg!("pdf-tsp-cert-unreadable"));
         return (t, time, true, None);
     };
     t.tsa = Some(cert.subject().to_string());
     let Some(dh) = Hash::from_oid(&si.digest_alg.oid) else {
-        t.problems
-            .push("the time-stamp's digest algorithm is not supported".into());
+        t.problem(msg!("pdf-tsp-digest-unsupported"));
         return (t, time, true, None);
     };
     t.weak |= dh == Hash::Sha1;
@@ -160,8 +151,7 @@ fn check_inner(
                 .and_then(|a| a.values.first())
                 .map(|v| v.content);
             if md != Some(dh.digest(tst_der).as_slice()) {
-                t.problems
-                    .push("the time-stamp's content does not match its signed digest".into());
+                t.problem(msg!("pdf-tsp-content-changed"));
                 ok = false;
                 broken = true;
             }
@@ -174,8 +164,7 @@ fn check_inner(
     let algorithm = match crypto::verify(&key, &si.sig_alg, dh, &message, &si.signature) {
         Ok(name) => name,
         Err(_) => {
-            t.problems
-                .push("the time-stamp's signature does not verify".into());
+            t.problem(msg!("pdf-tsp-bad-signature"));
             ok = false;
             broken = true;
             format!("{} with {}", dh.name(), key.describe())
@@ -190,7 +179,7 @@ fn check_inner(
     t.weak |= chain.weak;
     t.chain = chain.links;
     for (_, m) in &chain.problems {
-        t.problems.push(format!("TSA: {m}"));
+        t.problem(prefixed(m.clone(), "pdf-prefix-tsa-short"));
         ok = false;
     }
     t.valid = ok && time.is_some();

@@ -572,3 +572,72 @@ fn a_document_to_a_thousand_agencies_here_is_kept_and_counted() {
     assert_eq!(open.values().sum::<u64>(), 950);
     healthy(&s);
 }
+
+/// An operator searching for "the document 12/UBND-VP" or "the budget report" finds it by
+/// number/symbol, subject or DocumentId, in any case, combined with the other filters.
+#[test]
+fn a_search_by_text_reads_the_number_subject_and_document_id() {
+    let d = tempfile::tempdir().unwrap();
+    let s = open(d.path());
+    let at = vn("2026-11-02 10:00");
+    for (id, number, subject) in [
+        (
+            "A,2026/11/02,12/UBND-VP",
+            "12/UBND-VP",
+            "V/v báo cáo Ngân sách quý IV",
+        ),
+        (
+            "A,2026/11/02,13/UBND-VP",
+            "13/UBND-VP",
+            "V/v phối hợp triển khai",
+        ),
+        ("A,2026/11/02,112/SNV", "112/SNV", "V/v tuyển dụng"),
+    ] {
+        let facts = DocFacts {
+            number: Some(number.into()),
+            subject: Some(subject.into()),
+            ..DocFacts::default()
+        };
+        s.accept_with(&doc("A", id, &["B"], facts), &deliver_all(&["B"]), at)
+            .unwrap();
+    }
+    // A status has no facts: it is found by its DocumentId only.
+    s.accept(&status("B", "A", "A,2026/11/02,12/UBND-VP", "01", 0), at)
+        .unwrap();
+    let find = |text: &str, state: Option<MessageState>| {
+        let mut q = MessageQuery {
+            text: Some(text.into()),
+            ..MessageQuery::state(MessageState::Delivered, 100)
+        };
+        q.state = state;
+        let page = s.find_messages(&q).unwrap();
+        let mut ids: Vec<String> = page
+            .messages
+            .iter()
+            .map(|m| m.document_id.clone().unwrap_or_default())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let d12 = "A,2026/11/02,12/UBND-VP".to_owned();
+    // By number/symbol (the document) and by DocumentId (the document and its status).
+    assert_eq!(find("12/UBND", None), vec![d12.clone(), d12.clone()]);
+    assert_eq!(
+        find("13/ubnd-vp", None),
+        vec!["A,2026/11/02,13/UBND-VP".to_owned()]
+    );
+    // By subject, ignoring case, Vietnamese letters too.
+    assert_eq!(find("ngân sách", None), vec![d12.clone()]);
+    assert_eq!(
+        find("TUYỂN DỤNG", None),
+        vec!["A,2026/11/02,112/SNV".to_owned()]
+    );
+    assert_eq!(find("nothing like this", None), Vec::<String>::new());
+    // With the other filters: none of them has been fetched.
+    assert_eq!(
+        find("12/UBND", Some(MessageState::Fetched)),
+        Vec::<String>::new()
+    );
+    // An empty text is no filter.
+    assert_eq!(find("", None).len(), 4);
+}

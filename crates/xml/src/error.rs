@@ -1,5 +1,6 @@
 //! The one error type of this crate: what went wrong, and exactly where.
 
+use lienthong_i18n::{Arg, Lang, Msg, msg};
 use lienthong_types::Code;
 use std::fmt;
 
@@ -208,3 +209,217 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+// ---- Messages for people (the `xml-` messages of the i18n catalog `edxml.ftl`) ----
+//
+// Built only when an error is shown, never while parsing. In English each renders exactly
+// as the `Display` above; a detail the tokenizer wrote in English is matched to a message
+// of its own when it is one of the known texts, and otherwise shown as written.
+
+impl Position {
+    /// "line L, column C", for people, in any language.
+    pub fn msg(&self) -> Msg {
+        msg!("xml-position", line = self.line, column = self.column)
+    }
+}
+
+impl LimitKind {
+    /// The id of the message "… limit exceeded (limit N)" for this limit.
+    fn msg_id(self) -> &'static str {
+        match self {
+            LimitKind::TotalSize => "xml-limit-total-size",
+            LimitKind::Depth => "xml-limit-depth",
+            LimitKind::Attributes => "xml-limit-attributes",
+            LimitKind::NameLength => "xml-limit-name-length",
+            LimitKind::TextSize => "xml-limit-text-size",
+            LimitKind::Nodes => "xml-limit-nodes",
+            LimitKind::AttributeValueSize => "xml-limit-attribute-value-size",
+        }
+    }
+}
+
+impl ErrorKind {
+    /// What is wrong, for people, in any language ([`Msg::render`]); in English it is this
+    /// kind's `Display`.
+    pub fn msg(&self) -> Msg {
+        match self {
+            ErrorKind::Doctype => msg!("xml-doctype"),
+            ErrorKind::UndeclaredPrefix(p) => msg!("xml-undeclared-prefix", prefix = p),
+            ErrorKind::MultipleRoots(n) => msg!("xml-multiple-roots", name = n),
+            ErrorKind::NoRoot => msg!("xml-no-root"),
+            ErrorKind::MismatchedTag { expected, found } => {
+                msg!("xml-mismatched-tag", expected = expected, found = found)
+            }
+            ErrorKind::UnmatchedEndTag(n) => msg!("xml-unmatched-end-tag", name = n),
+            ErrorKind::Truncated(detail) => truncated_msg(detail),
+            ErrorKind::InvalidUtf8 => msg!("xml-invalid-utf8"),
+            ErrorKind::UnsupportedEncoding(e) if e == "UTF-16 (no byte order mark)" => {
+                msg!("xml-unsupported-encoding-utf16-no-bom")
+            }
+            ErrorKind::UnsupportedEncoding(e) => msg!("xml-unsupported-encoding", encoding = e),
+            ErrorKind::DuplicateAttribute(n) => msg!("xml-duplicate-attribute", name = n),
+            ErrorKind::TextOutsideRoot => msg!("xml-text-outside-root"),
+            ErrorKind::Limit { what, limit } => msg!(what.msg_id(), limit = limit.to_string()),
+            ErrorKind::InvalidName(n) => msg!("xml-invalid-name", name = n),
+            ErrorKind::InvalidChar(cp) => msg!("xml-invalid-char", code = format!("{cp:04X}")),
+            ErrorKind::UnknownEntity(n) => msg!("xml-unknown-entity", name = n),
+            ErrorKind::InvalidCharRef(n) => msg!("xml-invalid-char-ref", name = n),
+            ErrorKind::LtInAttribute => msg!("xml-lt-in-attribute"),
+            ErrorKind::Namespace(detail) => namespace_msg(detail),
+            ErrorKind::MisplacedDeclaration => msg!("xml-misplaced-declaration"),
+            ErrorKind::Syntax(detail) => syntax_msg(detail),
+        }
+    }
+}
+
+impl Error {
+    /// The error and its position, for people; in English it is this error's `Display`.
+    /// In other languages the kind shows as what its code means; [`Error::render`] gives
+    /// it in full.
+    pub fn msg(&self) -> Msg {
+        let what = Arg::Findings {
+            english: vec![self.kind.to_string()],
+            codes: vec![self.code()],
+        };
+        msg!(
+            "xml-error-at",
+            what = what,
+            line = self.position.line,
+            column = self.position.column
+        )
+    }
+
+    /// The error and its position in `lang`, in full; in English, this error's `Display`.
+    pub fn render(&self, lang: Lang) -> String {
+        msg!(
+            "xml-error-at",
+            what = self.kind.msg().render(lang),
+            line = self.position.line,
+            column = self.position.column
+        )
+        .render(lang)
+    }
+}
+
+/// A message without values.
+fn plain(id: &'static str) -> Msg {
+    Msg {
+        id,
+        args: Vec::new(),
+    }
+}
+
+/// `Truncated`: the input ended inside an element or a piece of markup.
+fn truncated_msg(detail: &str) -> Msg {
+    if let Some(name) = detail
+        .strip_prefix("element <")
+        .and_then(|r| r.strip_suffix("> is not closed"))
+    {
+        return msg!("xml-truncated-element", name = name);
+    }
+    // The tokenizer's texts (quick-xml's `SyntaxError`).
+    let id = match detail {
+        "tag not closed: `>` not found before end of input" => "xml-truncated-tag",
+        "comment not closed: `-->` not found before end of input" => "xml-truncated-comment",
+        "CDATA not closed: `]]>` not found before end of input" => "xml-truncated-cdata",
+        "processing instruction not closed: `?>` not found before end of input" => {
+            "xml-truncated-pi"
+        }
+        "XML declaration not closed: `?>` not found before end of input" => {
+            "xml-truncated-declaration"
+        }
+        "attribute value not closed: `\"` not found before end of input" => {
+            "xml-truncated-attribute-double"
+        }
+        "attribute value not closed: `'` not found before end of input" => {
+            "xml-truncated-attribute-single"
+        }
+        _ => return msg!("xml-truncated", detail = detail),
+    };
+    plain(id)
+}
+
+/// `Namespace`: a misuse of the reserved prefixes or namespace names.
+fn namespace_msg(detail: &str) -> Msg {
+    let id = match detail {
+        "elements may not have the prefix 'xmlns'" => "xml-namespace-element-xmlns",
+        "the prefix 'xmlns' must not be declared" => "xml-namespace-declare-xmlns",
+        "the prefix 'xml' is bound to its own namespace" => "xml-namespace-xml-prefix",
+        "a prefix cannot be undeclared with an empty URI in XML 1.0" => "xml-namespace-undeclare",
+        "the XML namespace may only be bound to 'xml'" => "xml-namespace-xml-uri",
+        "the xmlns namespace must not be declared" => "xml-namespace-xmlns-uri",
+        _ => return msg!("xml-namespace", detail = detail),
+    };
+    plain(id)
+}
+
+/// `Syntax`: this crate's own texts, and the tokenizer's (quick-xml's `Error`, and its
+/// `AttrError` for a broken attribute).
+fn syntax_msg(detail: &str) -> Msg {
+    if let Some(v) = detail
+        .strip_prefix("unsupported XML version '")
+        .and_then(|r| r.strip_suffix('\''))
+    {
+        return msg!("xml-syntax-version", version = v);
+    }
+    if let Some(a) = detail
+        .strip_prefix(
+            "ill-formed document: an XML declaration must start with `version` attribute, but in starts with `",
+        )
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        return msg!("xml-syntax-version-not-first", attribute = a);
+    }
+    if let Some(m) = attribute_msg(detail) {
+        return m;
+    }
+    let id = match detail {
+        "']]>' is not allowed in character data" => "xml-syntax-cdata-end",
+        "'&' in attribute value is not followed by a reference" => "xml-syntax-amp-in-attribute",
+        "syntax error: unknown or missed symbol in markup" => "xml-syntax-markup",
+        "ill-formed document: an XML declaration does not contain `version` attribute" => {
+            "xml-syntax-no-version"
+        }
+        "ill-formed document: unknown XML version: either 1.0 or 1.1 is expected" => {
+            "xml-syntax-unknown-version"
+        }
+        "ill-formed document: forbidden string `--` was found in a comment" => {
+            "xml-syntax-double-hyphen"
+        }
+        "ill-formed document: entity or character reference not closed: `;` not found before end of input" => {
+            "xml-syntax-unclosed-reference"
+        }
+        _ => return msg!("xml-syntax", detail = detail),
+    };
+    plain(id)
+}
+
+/// quick-xml's `AttrError` texts: `position N: …`.
+fn attribute_msg(detail: &str) -> Option<Msg> {
+    let (position, rest) = detail.strip_prefix("position ")?.split_once(": ")?;
+    if position.is_empty() || !position.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let m = match rest {
+        "attribute key must be directly followed by `=` or space" => {
+            msg!("xml-syntax-attribute-expected-eq", position = position)
+        }
+        "`=` must be followed by an attribute value" => {
+            msg!("xml-syntax-attribute-expected-value", position = position)
+        }
+        "attribute value must be enclosed in `\"` or `'`" => {
+            msg!("xml-syntax-attribute-unquoted", position = position)
+        }
+        _ => {
+            let quote = rest
+                .strip_prefix("missing closing quote `")?
+                .strip_suffix("` in attribute value")?;
+            msg!(
+                "xml-syntax-attribute-expected-quote",
+                position = position,
+                quote = quote
+            )
+        }
+    };
+    Some(m)
+}

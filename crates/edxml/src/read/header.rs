@@ -2,6 +2,7 @@
 //! staff and the trace list.
 
 use crate::model::*;
+use lienthong_i18n::{Arg, Msg, msg};
 use lienthong_types::Code;
 use lienthong_xml::ElementRef;
 
@@ -88,11 +89,7 @@ impl Reader<'_> {
                 }
                 "To" => match self.organization(&c, "To") {
                     Ok(o) => h.to.push(o),
-                    Err(e) => self.warn(
-                        Some(&c),
-                        Code::EdxmlBadRecipient,
-                        format!("{e}; this To was skipped"),
-                    ),
+                    Err(e) => self.warn(Some(&c), Code::EdxmlBadRecipient, recipient_skipped(&e)),
                 },
                 "DocumentId" => {
                     let v = self.leaf(&c);
@@ -203,7 +200,7 @@ impl Reader<'_> {
                             self.warn(
                                 Some(&c),
                                 Code::EdxmlUnknownPriority,
-                                format!("Priority '{v}' is not one of 0–4"),
+                                msg!("edxml-unknown-priority", value = v),
                             );
                         }
                         pr
@@ -290,7 +287,7 @@ impl Reader<'_> {
                     self.warn(
                         Some(&c),
                         Code::EdxmlBusinessSpelling,
-                        "'Business' read as the standard's 'Bussiness'".into(),
+                        msg!("edxml-business-spelling"),
                     );
                 }
                 let v = Some(self.business(&c));
@@ -300,5 +297,41 @@ impl Reader<'_> {
             }
         }
         t
+    }
+}
+
+/// "…; this To was skipped": a recipient whose OrganId is missing or repeated.
+fn recipient_skipped(e: &EdxmlError) -> Msg {
+    match e {
+        EdxmlError::Missing {
+            what,
+            parent,
+            position,
+        } => msg!(
+            "edxml-recipient-skipped-missing",
+            what = *what,
+            parent = *parent,
+            line = position.line,
+            column = position.column
+        ),
+        EdxmlError::Ambiguous {
+            what,
+            parent,
+            position,
+        } => msg!(
+            "edxml-recipient-skipped-ambiguous",
+            what = *what,
+            parent = *parent,
+            line = position.line,
+            column = position.column
+        ),
+        // Not made for a recipient; the English text, else what its code means.
+        other => msg!(
+            "edxml-recipient-skipped",
+            problem = Arg::Findings {
+                english: vec![other.to_string()],
+                codes: vec![other.code()],
+            }
+        ),
     }
 }

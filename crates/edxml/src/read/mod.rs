@@ -7,6 +7,9 @@
 //! fails only when the file is not XML (strictly: see `lienthong-xml`), is not edXML, or
 //! lacks what no reader could do without (the envelope, the header, the sender).
 
+use std::fmt;
+
+use lienthong_i18n::{Arg, Lang, Msg, msg};
 use lienthong_types::Code;
 use lienthong_xml::{Document, ElementRef, Limits, Position};
 use serde::Serialize;
@@ -19,29 +22,50 @@ mod header;
 mod parts;
 
 /// Something odd in a file that did not stop it being read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Warning {
     /// A stable code, e.g. `edxml.unknown_element`.
     pub code: Code,
-    /// What is odd, for people.
+    /// What is odd, in English (`msg` rendered in English; JSON carries it).
     pub message: String,
     /// 1-based line of the element concerned, when known.
     pub line: Option<u32>,
     /// 1-based column, when known.
     pub column: Option<u32>,
+    /// What is odd, for people, in any language (an `edxml-` message of the catalogs).
+    #[serde(skip)]
+    pub msg: Msg,
 }
 
-/// Why a file could not be read as edXML.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+// The message's values are text and whole numbers, never NaN.
+impl Eq for Warning {}
+
+impl Warning {
+    /// A warning saying `msg`, at `line` and `column` when known.
+    pub fn new(code: Code, msg: Msg, line: Option<u32>, column: Option<u32>) -> Warning {
+        Warning {
+            code,
+            message: msg.render(Lang::En),
+            line,
+            column,
+            msg,
+        }
+    }
+}
+
+/// Why a file could not be read as edXML. `Display` gives it in English; [`EdxmlError::msg`]
+/// and [`EdxmlError::render`] in any language.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EdxmlError {
     /// Not well-formed XML, or refused by the strict reader.
-    #[error("not readable as XML: {0}")]
-    Xml(#[from] lienthong_xml::Error),
-    /// XML, but not edXML.
-    #[error("not an edXML file: {message} ({position})")]
+    Xml(lienthong_xml::Error),
+    /// XML, but not edXML: the root element is another one, or edXML's in another
+    /// namespace.
     NotEdxml {
-        /// What was found instead.
-        message: String,
+        /// The root element found: `{namespace}local`, or `local` without a namespace.
+        found: String,
+        /// Whether it has an edXML name (`edXML`, `edXMLEnvelope`) in another namespace.
+        wrong_namespace: bool,
         /// Where.
         position: Position,
     },
@@ -49,7 +73,6 @@ pub enum EdxmlError {
     /// status's ResponseFor or StatusCode) appears again: readers that take the first and
     /// readers that take the last would see different senders or documents, so the file is
     /// refused rather than read either way.
-    #[error("{what} appears more than once in {parent} ({position}: the second one)")]
     Ambiguous {
         /// The repeated element.
         what: &'static str,
@@ -59,7 +82,6 @@ pub enum EdxmlError {
         position: Position,
     },
     /// A required element is missing.
-    #[error("{what} is missing in {parent} ({position})")]
     Missing {
         /// The missing element.
         what: &'static str,
@@ -89,6 +111,132 @@ impl EdxmlError {
             | EdxmlError::Missing { position, .. }
             | EdxmlError::Ambiguous { position, .. } => *position,
         }
+    }
+
+    /// What went wrong and where, for people; in English it is the `Display`. In other
+    /// languages an XML error shows as what its code means: [`EdxmlError::render`] gives
+    /// it in full.
+    pub fn msg(&self) -> Msg {
+        match self {
+            EdxmlError::Xml(e) => self.xml_msg(Arg::Findings {
+                english: vec![e.kind.to_string()],
+                codes: vec![e.code()],
+            }),
+            EdxmlError::NotEdxml {
+                found,
+                wrong_namespace: true,
+                position,
+            } => msg!(
+                "edxml-not-edxml-namespace",
+                found = found,
+                namespace = EDXML_NS,
+                line = position.line,
+                column = position.column
+            ),
+            EdxmlError::NotEdxml {
+                found, position, ..
+            } => msg!(
+                "edxml-not-edxml-root",
+                found = found,
+                expected = format!("{{{EDXML_NS}}}edXML"),
+                line = position.line,
+                column = position.column
+            ),
+            EdxmlError::Ambiguous {
+                what,
+                parent,
+                position,
+            } => msg!(
+                "edxml-ambiguous",
+                what = *what,
+                parent = *parent,
+                line = position.line,
+                column = position.column
+            ),
+            EdxmlError::Missing {
+                what,
+                parent,
+                position,
+            } => msg!(
+                "edxml-missing",
+                what = *what,
+                parent = *parent,
+                line = position.line,
+                column = position.column
+            ),
+        }
+    }
+
+    /// What went wrong and where, in `lang`, in full.
+    pub fn render(&self, lang: Lang) -> String {
+        let m = match self {
+            EdxmlError::Xml(e) => self.xml_msg(Arg::from(e.kind.msg().render(lang))),
+            _ => self.msg(),
+        };
+        m.render(lang)
+    }
+
+    /// "not readable as XML: …" with `what` the XML error and its position.
+    fn xml_msg(&self, what: Arg) -> Msg {
+        let p = self.position();
+        msg!(
+            "edxml-not-xml",
+            what = what,
+            line = p.line,
+            column = p.column
+        )
+    }
+}
+
+impl fmt::Display for EdxmlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EdxmlError::Xml(e) => write!(f, "not readable as XML: {e}"),
+            EdxmlError::NotEdxml {
+                found,
+                wrong_namespace: true,
+                position,
+            } => write!(
+                f,
+                "not an edXML file: the root element {found} is in the wrong namespace \
+                 (expected {EDXML_NS}) ({position})"
+            ),
+            EdxmlError::NotEdxml {
+                found, position, ..
+            } => write!(
+                f,
+                "not an edXML file: the root element is {found}, expected {{{EDXML_NS}}}edXML \
+                 ({position})"
+            ),
+            EdxmlError::Ambiguous {
+                what,
+                parent,
+                position,
+            } => write!(
+                f,
+                "{what} appears more than once in {parent} ({position}: the second one)"
+            ),
+            EdxmlError::Missing {
+                what,
+                parent,
+                position,
+            } => write!(f, "{what} is missing in {parent} ({position})"),
+        }
+    }
+}
+
+impl std::error::Error for EdxmlError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            EdxmlError::Xml(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<lienthong_xml::Error> for EdxmlError {
+    fn from(e: lienthong_xml::Error) -> EdxmlError {
+        EdxmlError::Xml(e)
     }
 }
 
@@ -140,14 +288,14 @@ impl Reader<'_> {
         Position::locate(self.input, e.span().start)
     }
 
-    fn warn(&mut self, e: Option<&ElementRef<'_>>, code: Code, message: String) {
+    fn warn(&mut self, e: Option<&ElementRef<'_>>, code: Code, msg: Msg) {
         let p = e.map(|e| self.pos(e));
-        self.warnings.push(Warning {
+        self.warnings.push(Warning::new(
             code,
-            message,
-            line: p.map(|p| p.line),
-            column: p.map(|p| p.column),
-        });
+            msg,
+            p.map(|p| p.line),
+            p.map(|p| p.column),
+        ));
     }
 
     /// The one child `local` of `parent`: missing and repeated are both errors.
@@ -199,13 +347,10 @@ impl Reader<'_> {
                 Some(ns) => format!("{{{ns}}}{}", root.local_name()),
                 None => root.local_name().to_owned(),
             };
-            let message = if root.local_name() == "edXML" || root.local_name() == "edXMLEnvelope" {
-                format!("the root element {found} is in the wrong namespace (expected {EDXML_NS})")
-            } else {
-                format!("the root element is {found}, expected {{{EDXML_NS}}}edXML")
-            };
             return Err(EdxmlError::NotEdxml {
-                message,
+                found,
+                wrong_namespace: root.local_name() == "edXML"
+                    || root.local_name() == "edXMLEnvelope",
                 position: self.pos(&root),
             });
         };
@@ -219,7 +364,7 @@ impl Reader<'_> {
             self.warn(
                 signatures.get(1),
                 Code::EdxmlMultipleSignatures,
-                format!("{} Signature elements found", signatures.len()),
+                msg!("edxml-multiple-signatures", count = signatures.len()),
             );
         }
         let is_status = mh.child(EDXML_NS, "StatusCode").is_some();
@@ -262,7 +407,7 @@ impl Reader<'_> {
                 self.warn(
                     Some(sig),
                     Code::EdxmlSignatureMisplaced,
-                    "the Signature is not in edXMLHeader, where edXML places it".into(),
+                    msg!("edxml-signature-misplaced"),
                 );
                 edoc.signature = Some(self.signature(sig));
             }
@@ -291,7 +436,7 @@ impl Reader<'_> {
             self.warn(
                 Some(mh),
                 Code::EdxmlNoRecipients,
-                "the document has no To (no recipient)".into(),
+                msg!("edxml-no-recipients"),
             );
         }
         let mut seen = std::collections::HashSet::new();
@@ -300,16 +445,12 @@ impl Reader<'_> {
                 self.warn(
                     Some(mh),
                     Code::EdxmlDuplicateRecipient,
-                    format!("recipient {} appears more than once in To", t.organ_id),
+                    msg!("edxml-duplicate-recipient", recipient = &t.organ_id),
                 );
             }
         }
         if edoc.header.subject.is_none() {
-            self.warn(
-                Some(mh),
-                Code::EdxmlNoSubject,
-                "the document has no Subject".into(),
-            );
+            self.warn(Some(mh), Code::EdxmlNoSubject, msg!("edxml-no-subject"));
         }
         for m in &edoc.manifest {
             if !edoc
@@ -320,9 +461,9 @@ impl Reader<'_> {
                 self.warn(
                     None,
                     Code::EdxmlManifestWithoutAttachment,
-                    format!(
-                        "manifest entry {} has no attachment",
-                        m.content_id.as_deref().unwrap_or("(no ContentId)")
+                    msg!(
+                        "edxml-manifest-without-attachment",
+                        content_id = content_id_arg(m.content_id.as_deref())
                     ),
                 );
             }
@@ -336,20 +477,21 @@ impl Reader<'_> {
                 self.warn(
                     None,
                     Code::EdxmlAttachmentNotInManifest,
-                    format!(
-                        "attachment {} is not listed in the manifest",
-                        a.content_id.as_deref().unwrap_or("(no ContentId)")
+                    msg!(
+                        "edxml-attachment-not-in-manifest",
+                        content_id = content_id_arg(a.content_id.as_deref())
                     ),
                 );
             }
-            if let Some(p) = a.inspection.as_ref().and_then(|i| i.problem.as_ref()) {
+            if let Some(p) = a.inspection.as_ref().and_then(|i| i.problem.as_deref()) {
+                let name = match a.attachment_name.as_deref() {
+                    Some(n) => Arg::from(n),
+                    None => Arg::Msg("edxml-attachment-unnamed"),
+                };
                 self.warn(
                     None,
                     Code::EdxmlAttachmentUnreadable,
-                    format!(
-                        "attachment {}: {p}",
-                        a.attachment_name.as_deref().unwrap_or("(unnamed)")
-                    ),
+                    crate::attach::unreadable_msg(name, p),
                 );
             }
         }
@@ -359,9 +501,10 @@ impl Reader<'_> {
         self.warn(
             Some(e),
             Code::EdxmlUnknownElement,
-            format!(
-                "unknown element {} in {parent} was kept but not interpreted",
-                display_name(e)
+            msg!(
+                "edxml-unknown-element",
+                element = display_name(e),
+                parent = parent
             ),
         );
     }
@@ -377,10 +520,7 @@ impl Reader<'_> {
             self.warn(
                 Some(e),
                 Code::EdxmlUnexpectedChildren,
-                format!(
-                    "{} should hold text only; its child elements were ignored",
-                    display_name(e)
-                ),
+                msg!("edxml-unexpected-children", element = display_name(e)),
             );
         }
         let t = e.text();
@@ -397,10 +537,7 @@ impl Reader<'_> {
             self.warn(
                 Some(e),
                 Code::EdxmlRepeatedElement,
-                format!(
-                    "{} appears more than once; the first is used",
-                    display_name(e)
-                ),
+                msg!("edxml-repeated-element", element = display_name(e)),
             );
         } else {
             *slot = value;
@@ -415,7 +552,7 @@ impl Reader<'_> {
                 self.warn(
                     Some(e),
                     Code::EdxmlBadNumber,
-                    format!("{} is '{t}', not a number; ignored", display_name(e)),
+                    msg!("edxml-bad-number", element = display_name(e), value = t),
                 );
                 None
             }
@@ -431,7 +568,7 @@ impl Reader<'_> {
                 self.warn(
                     Some(e),
                     Code::EdxmlBadBoolean,
-                    format!("{} is '{t}', not true or false; ignored", display_name(e)),
+                    msg!("edxml-bad-boolean", element = display_name(e), value = t),
                 );
                 None
             }
@@ -445,10 +582,7 @@ impl Reader<'_> {
             self.warn(
                 Some(e),
                 Code::EdxmlBadDate,
-                format!(
-                    "{} is '{t}', not a date (yyyy/MM/dd or dd/MM/yyyy); ignored",
-                    display_name(e)
-                ),
+                msg!("edxml-bad-date", element = display_name(e), value = t),
             );
         }
         d
@@ -461,10 +595,7 @@ impl Reader<'_> {
             self.warn(
                 Some(e),
                 Code::EdxmlBadTimestamp,
-                format!(
-                    "{} is '{t}', not a date and time (yyyy/MM/dd HH:mm:ss); ignored",
-                    display_name(e)
-                ),
+                msg!("edxml-bad-timestamp", element = display_name(e), value = t),
             );
         }
         d
@@ -473,11 +604,7 @@ impl Reader<'_> {
     fn agency_id(&mut self, e: &ElementRef<'_>) -> Option<String> {
         let t = self.leaf(e)?;
         if let Err(err) = AgencyCode::parse(&t) {
-            self.warn(
-                Some(e),
-                Code::EdxmlOddAgencyCode,
-                format!("{err}; kept as written"),
-            );
+            self.warn(Some(e), Code::EdxmlOddAgencyCode, err.kept_msg());
         }
         Some(t)
     }
@@ -492,6 +619,14 @@ pub fn normalize_content_id(s: &str) -> String {
         .and_then(|x| x.strip_suffix('>'))
         .unwrap_or(s);
     s.to_owned()
+}
+
+/// A manifest entry's or attachment's content id, or "(no ContentId)".
+fn content_id_arg(id: Option<&str>) -> Arg {
+    match id {
+        Some(id) => Arg::from(id),
+        None => Arg::Msg("edxml-no-content-id"),
+    }
 }
 
 fn display_name(e: &ElementRef<'_>) -> String {

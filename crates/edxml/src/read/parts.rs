@@ -2,6 +2,7 @@
 
 use crate::attach;
 use crate::model::*;
+use lienthong_i18n::msg;
 use lienthong_types::Code;
 use lienthong_xml::ElementRef;
 
@@ -24,7 +25,7 @@ impl Reader<'_> {
                             self.warn(
                                 Some(&c),
                                 Code::EdxmlUnknownBusinessType,
-                                format!("BussinessDocType '{x}' is not one of 0–3"),
+                                msg!("edxml-unknown-business-type", value = x),
                             );
                         }
                         t
@@ -157,7 +158,7 @@ impl Reader<'_> {
             self.warn(
                 Some(e),
                 Code::EdxmlLegacySignature,
-                "the Signature is not in the XML Signature namespace (legacy SDK form); it cannot be verified".into(),
+                msg!("edxml-legacy-signature"),
             );
         }
         for d in e.descendants() {
@@ -222,7 +223,7 @@ impl Reader<'_> {
                             self.warn(
                                 Some(&c),
                                 Code::EdxmlUnknownStatusCode,
-                                format!("StatusCode '{x}' is not a known code (01–06, 13, 15, 16)"),
+                                msg!("edxml-unknown-status-code", value = x),
                             );
                         }
                         code
@@ -249,7 +250,7 @@ impl Reader<'_> {
                 self.warn(
                     Some(mh),
                     Code::EdxmlNoResponseFor,
-                    "the status package has no ResponseFor: it cannot be routed".into(),
+                    msg!("edxml-no-response-for"),
                 );
                 ResponseFor::default()
             }
@@ -258,7 +259,7 @@ impl Reader<'_> {
             self.warn(
                 Some(mh),
                 Code::EdxmlNoDocumentId,
-                "ResponseFor has no DocumentId".into(),
+                msg!("edxml-no-document-id"),
             );
         }
         Ok(Status {

@@ -197,10 +197,7 @@ pub fn check_document(
             Code::SignatureRequired,
             msg!(
                 "api-signature-refused",
-                problems = Arg::Findings {
-                    english: report.problems.clone(),
-                    codes: report.problem_codes.clone(),
-                }
+                problems = Arg::Msgs(report.problem_msgs.clone())
             ),
         )
         .with(json!({
@@ -380,11 +377,13 @@ pub fn signature_report(
         && until < today
         && report.valid
     {
-        report.problem_codes.push(Code::CertCrlExpired);
-        report.problems.push(format!(
-            "the revocation lists in use passed their nextUpdate on {}; fetch fresh ones (trust.crls) and reload",
-            lienthong_dsig::time::format_rfc3339(until)
-        ));
+        report.problem(
+            Code::CertCrlExpired,
+            msg!(
+                "api-crls-stale",
+                at = lienthong_dsig::time::format_rfc3339(until)
+            ),
+        );
         report.valid = false;
         report.verdict = Verdict::Invalid;
     }

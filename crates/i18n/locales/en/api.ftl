@@ -66,6 +66,8 @@ api-pdf-unsigned = the main PDF ({ $file }) lacks a valid organisation signature
 api-routing-unknown = cannot route every recipient: agency { $recipient } is not in the federation directory
 api-routing-refused = cannot route every recipient: { $recipient }: { $reason }
 
+api-crls-stale = the revocation lists in use passed their nextUpdate on { $at }; fetch fresh ones (trust.crls) and reload
+
 ## Relays between gateways
 api-relay-not-neighbour = { $from } is not a neighbour of { $here } in the directory
 api-relay-not-through = { $from } may not relay { $recipient } to { $here }: the directory does not route it through this link

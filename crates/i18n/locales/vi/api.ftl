@@ -66,6 +66,8 @@ api-pdf-unsigned = tệp PDF chính ({ $file }) không có chữ ký số hợp 
 api-routing-unknown = không định tuyến được mọi nơi nhận: cơ quan { $recipient } không có trong danh bạ liên thông
 api-routing-refused = không định tuyến được mọi nơi nhận: { $recipient }: { $reason }
 
+api-crls-stale = danh sách thu hồi (CRL) đang dùng đã quá hạn cập nhật (nextUpdate) từ { $at }; hãy lấy bản mới (trust.crls) rồi nạp lại cấu hình
+
 ## Chuyển tiếp giữa các cổng
 api-relay-not-neighbour = { $from } không phải là cổng liền kề của { $here } trong danh bạ
 api-relay-not-through = { $from } không được chuyển văn bản gửi { $recipient } đến { $here }: danh bạ không định tuyến văn bản đó qua liên kết này
