@@ -80,6 +80,24 @@ async fn operators_find_messages_by_agency_and_time() {
     let m = &pages[0]["messages"][0];
     assert_eq!(m["sender"], FROM);
     assert!(m["recipients"][FAR].is_object(), "{m}");
+    // Each listed with what a person reads: subject, number, names, states in words (in
+    // the language asked for).
+    let v = &m["view"];
+    assert_eq!(v["number"], "2/UBND", "{m}");
+    assert_eq!(v["subject"], "V/v thử nghiệm liên thông số 2", "{m}");
+    assert_eq!(v["sender_name"], "Sở Tài chính tỉnh Quảng Trị", "{m}");
+    assert_eq!(v["recipients"][0]["name"], "Văn phòng Chính phủ", "{m}");
+    // By number/symbol, subject or DocumentId, any part, any case.
+    let (ids, _) = search(&ops, "state=all&text=2/UBND").await;
+    assert_eq!(ids, std::slice::from_ref(&relayed));
+    let (ids, _) = search(&ops, "state=all&text=S%E1%BB%90%202").await;
+    assert_eq!(ids, std::slice::from_ref(&relayed), "'SỐ 2' finds 'số 2'");
+    let (ids, _) = search(&ops, &format!("state=all&text={TO}")).await;
+    assert_eq!(
+        ids,
+        std::slice::from_ref(&reply),
+        "its DocumentId starts with its sender"
+    );
     // One at a time: the sender's two, over pages.
     let (ids, pages) = search(&ops, &format!("state=all&agency={FROM}&limit=1")).await;
     assert_eq!(ids, [local.clone(), relayed.clone()]);

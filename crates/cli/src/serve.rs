@@ -48,10 +48,14 @@ pub(crate) fn init_logs(format: LogFormat) {
 
 pub(crate) fn run(args: &Args) -> ExitCode {
     init_logs(args.log_format);
+    let lang = crate::text::lang();
     let validated = match lienthong_gateway::Config::load(&args.config) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("{}", say!("cli-serve-error", message = e.to_string()));
+            eprintln!(
+                "{}",
+                say!("cli-serve-error", message = e.msg().render(lang))
+            );
             return ExitCode::from(2);
         }
     };
@@ -65,7 +69,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 "{}",
                 say!(
                     "cli-serve-error",
-                    message = format!("{}: {e}", args.config.display())
+                    message = format!("{}: {}", args.config.display(), e.msg().render(lang))
                 )
             );
             return ExitCode::from(2);
@@ -78,8 +82,8 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 gateway = validated.id.to_string()
             )
         );
-        for w in &validated.warnings {
-            println!("{}", say!("cli-serve-warning", message = w.to_string()));
+        for w in &validated.warning_msgs {
+            println!("{}", say!("cli-serve-warning", message = w.render(lang)));
         }
         return ExitCode::SUCCESS;
     }
@@ -100,7 +104,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         let gateway = match lienthong_gateway::start(validated).await {
             Ok(g) => g,
             Err(e) => {
-                eprintln!("{}", say!("cli-serve-error", message = e.to_string()));
+                eprintln!("{}", say!("cli-serve-error", message = e.msg().render(lang)));
                 return ExitCode::from(2);
             }
         };

@@ -532,7 +532,9 @@ fn operator_queue_commands() {
     let text = o.text();
     assert!(text.starts_with("ID"), "{text}");
     assert!(
-        text.contains(&id) && text.contains(&format!("{FAR}=retry_scheduled")),
+        text.contains(&id)
+            && text.contains("waiting to retry")
+            && text.contains(&format!("{FAR}: sending to gw-g22 failed")),
         "{text}"
     );
     // Default state: dead; none.

@@ -7,7 +7,7 @@
 //!
 //! * [`config`]: the TOML configuration, validated before a port is bound.
 //! * [`tls`]: rustls (ring) server and client configurations, reloadable.
-//! * [`identity`]: who a client certificate is (agency, gateway, operator).
+//! * [`identity`]: who a client certificate is (agency, gateway, operator, monitor).
 //! * [`core`]: the decisions, sans IO (documents, relays, dispatch, receipts, peers'
 //!   answers, links), each a plain function of a [`state::Snapshot`], inputs and the time.
 //! * [`state`]: what handlers and forwarders share; the snapshot a reload swaps.
@@ -15,6 +15,8 @@
 //!   operators, health), thin drivers around the core.
 //! * [`apply`]: carrying out dispatch decisions against the store; recovery at start.
 //! * [`forward`]: one forwarder per next hop.
+//! * [`console`]: the operators' web page, its anti-forgery token.
+//! * [`start_error`]: what a gateway that cannot start says, in either language.
 //! * [`net`]: the HTTPS client to peers.
 //! * [`waiters`]: inbox long polls, woken by deliveries.
 //! * [`budget`]: the memory budget for document bodies held at once.
@@ -44,6 +46,7 @@ pub mod net;
 pub mod revocation;
 pub mod seen;
 pub mod server;
+pub mod start_error;
 pub mod state;
 pub mod tls;
 pub mod trust_files;

@@ -184,6 +184,31 @@ fn a_body_budget_smaller_than_the_largest_body_is_refused() {
     );
 }
 
+/// The operator reads the configuration's problems in Vietnamese by default (serve prints
+/// them in the chosen language); the English is the same text `from_toml` gives.
+#[test]
+fn configuration_problems_are_said_in_either_language() {
+    use lienthong_i18n::Lang;
+    let dir = root().join("deploy/federation");
+    let example = std::fs::read_to_string(dir.join("gw-h50.toml")).unwrap();
+    let text = example.replace(
+        "max_buffered_body_bytes = 536870912",
+        "max_buffered_body_bytes = 1000",
+    );
+    let english = Config::from_toml(&text, &dir).unwrap_err();
+    let msgs = Config::from_toml_msgs(&text, &dir).unwrap_err();
+    let en: Vec<String> = msgs.iter().map(|m| m.render(Lang::En)).collect();
+    assert_eq!(en.join("; "), english);
+    let vi: Vec<String> = msgs.iter().map(|m| m.render(Lang::Vi)).collect();
+    let vi = vi.join("; ");
+    assert!(
+        vi.contains("limits.max_buffered_body_bytes") && vi.contains("1000"),
+        "{vi}"
+    );
+    assert_ne!(vi, english, "{vi}");
+    assert!(vi.contains("ít nhất") || vi.contains("phải"), "{vi}");
+}
+
 #[test]
 fn request_head_limits_stay_below_the_http_stack_s_own() {
     let dir = root().join("deploy/federation");

@@ -37,6 +37,7 @@ pub const FILES: &[(&str, &str, &str)] = files![
     "signatures",
     "pdf",
     "edxml",
+    "config",
 ];
 
 /// A value given to a message.

@@ -374,29 +374,45 @@ pub(super) async fn search_pages(
     }
 }
 
-/// One table row per message.
+/// One table row per message: its state and each recipient's in words, and why a dead
+/// letter is dead in a sentence (the gateway's `view`, in the language asked for), falling
+/// back to the raw record from a gateway without one.
 pub(super) fn message_row(m: &Value) -> Vec<String> {
-    let recipients = m["recipients"]
-        .as_object()
-        .map(|r| {
-            r.iter()
-                .map(|(c, s)| match s["reason"].as_str() {
+    let view = &m["view"];
+    let recipients = match view["recipients"].as_array() {
+        Some(list) => list
+            .iter()
+            .map(|r| {
+                let who = text(&r["code"]);
+                let what = match r["reason_text"].as_str() {
                     // A dead letter says where and why, so that a list of them can be
                     // sorted out before retrying.
-                    Some(why) => format!(
-                        "{c}=dead@{}: {}",
-                        text(&s["hop"]),
-                        why.chars().take(80).collect::<String>()
-                    ),
-                    None => format!("{c}={}", text(&s["state"])),
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_default();
+                    Some(why) => format!("{} ({}): {why}", text(&r["state_text"]), text(&r["hop"])),
+                    None => text(&r["state_text"]),
+                };
+                format!("{who}: {what}")
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        None => m["recipients"]
+            .as_object()
+            .map(|r| {
+                r.iter()
+                    .map(|(c, s)| match s["reason"].as_str() {
+                        Some(why) => format!("{c}=dead@{}: {why}", text(&s["hop"])),
+                        None => format!("{c}={}", text(&s["state"])),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default(),
+    };
+    let state = view["state_text"]
+        .as_str()
+        .map_or_else(|| text(&m["state"]), str::to_owned);
     vec![
         text(&m["id"]),
-        text(&m["state"]),
+        state,
         kind(&m["kind"]),
         text(&m["sender"]),
         time(&m["accepted_at"]),

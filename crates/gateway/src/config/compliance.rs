@@ -2,6 +2,7 @@
 //! the urgent documents' tighter thresholds, and the report's score rule.
 
 use lienthong_compliance::{Calendar, Rules, ScoreRule, UrgencyRules};
+use lienthong_i18n::{Msg, msg};
 use serde::Deserialize;
 
 /// `[calendar]`: working days are Monday to Friday, except these holidays.
@@ -86,7 +87,7 @@ impl ComplianceSection {
 pub fn rules(
     calendar: &CalendarSection,
     compliance: &ComplianceSection,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Msg>,
 ) -> Rules {
     let cal = Calendar::new(
         &calendar.holidays,
@@ -94,16 +95,17 @@ pub fn rules(
         &calendar.end_of_day,
     )
     .unwrap_or_else(|e| {
-        problems.push(format!("calendar: {e}"));
+        problems.push(super::problems::calendar(&e));
         Calendar::default()
     });
-    if let Err(e) = compliance.score().validate() {
-        problems.push(format!("compliance: {e}"));
+    let score = compliance.score();
+    if let Err(e) = score.validate() {
+        problems.push(super::problems::score(&score, e));
     }
     if !(1_000..=120_000).contains(&compliance.subtree_budget_ms) {
-        problems.push(format!(
-            "compliance.subtree_budget_ms = {}: 1000 to 120000",
-            compliance.subtree_budget_ms
+        problems.push(msg!(
+            "config-subtree-budget",
+            value = compliance.subtree_budget_ms.to_string()
         ));
     }
     let m = |v: u32| (v > 0).then_some(v);

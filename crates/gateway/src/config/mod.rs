@@ -10,14 +10,18 @@
 //! child's `agencies` (its subtree), and everything else to the parent.
 
 pub mod compliance;
+pub mod problems;
 pub mod vxp;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use lienthong_edxml::AgencyCode;
+use lienthong_i18n::{Arg, Lang, Msg, msg};
 use lienthong_routing::{Directory, DirectorySpec, GatewayId};
 use serde::Deserialize;
+
+use self::problems::{at, english, gateway_id};
 
 /// Why a configuration cannot be used. Each names the key and the problem.
 #[derive(Debug, thiserror::Error)]
@@ -25,8 +29,10 @@ use serde::Deserialize;
 pub struct ConfigError {
     /// The config file.
     pub file: String,
-    /// One line per problem.
+    /// The problems in English, `; ` between them.
     pub problems: String,
+    /// The problems, for people in any language ([`ConfigError::msg`]).
+    pub messages: Vec<Msg>,
 }
 
 /// The whole configuration.
@@ -470,6 +476,8 @@ pub struct Validated {
     /// Settings that are valid but probably not what was meant (logged at start, printed by
     /// `serve --check`).
     pub warnings: Vec<String>,
+    /// The same warnings, for people in any language.
+    pub warning_msgs: Vec<Msg>,
     /// The working-day calendar and the urgent thresholds (`[calendar]`, `[compliance]`).
     pub rules: lienthong_compliance::Rules,
 }
@@ -477,21 +485,28 @@ pub struct Validated {
 impl Config {
     /// Read and validate a config file.
     pub fn load(path: &Path) -> Result<Validated, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let error = |messages: Vec<Msg>| ConfigError {
             file: path.display().to_string(),
-            problems: format!("cannot read: {e}"),
-        })?;
+            problems: english(&messages),
+            messages,
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| error(vec![msg!("config-cannot-read", error = e.to_string())]))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Config::from_toml(&text, &base).map_err(|problems| ConfigError {
-            file: path.display().to_string(),
-            problems,
-        })
+        Config::from_toml_msgs(&text, &base).map_err(error)
     }
 
-    /// Parse and validate TOML; relative paths are taken from `base`.
+    /// Parse and validate TOML; relative paths are taken from `base`. The problems in
+    /// English, `; ` between them.
     pub fn from_toml(text: &str, base: &Path) -> Result<Validated, String> {
-        let mut config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
-        let mut problems: Vec<String> = Vec::new();
+        Config::from_toml_msgs(text, base).map_err(|problems| english(&problems))
+    }
+
+    /// [`Config::from_toml`], each problem a message for any language.
+    pub fn from_toml_msgs(text: &str, base: &Path) -> Result<Validated, Vec<Msg>> {
+        let mut config: Config =
+            toml::from_str(text).map_err(|e| vec![msg!("config-toml", detail = e.to_string())])?;
+        let mut problems: Vec<Msg> = Vec::new();
         let resolve = |p: &mut PathBuf| {
             if p.is_relative() {
                 *p = base.join(&*p);
@@ -512,22 +527,29 @@ impl Config {
         if let Some(d) = &mut config.backup.dir {
             resolve(d);
             if d.starts_with(&config.gateway.data_dir) {
-                problems.push(format!(
-                    "backup.dir {}: inside gateway.data_dir; backups go elsewhere (another disk if you can)",
-                    d.display()
+                problems.push(msg!(
+                    "config-backup-inside-data",
+                    path = d.display().to_string()
                 ));
             }
         }
 
         let rules = compliance::rules(&config.calendar, &config.compliance, &mut problems);
         let id = GatewayId::parse(&config.gateway.id)
-            .map_err(|e| problems.push(format!("gateway.id: {e}")))
+            .map_err(|e| problems.push(at("gateway.id", gateway_id(&e))))
             .ok();
         let addr: Option<SocketAddr> = config
             .listen
             .addr
             .parse()
-            .map_err(|e| problems.push(format!("listen.addr '{}': {e}", config.listen.addr)))
+            .map_err(|e: std::net::AddrParseError| {
+                problems.push(msg!(
+                    "config-bad-value",
+                    key = "listen.addr",
+                    value = &config.listen.addr,
+                    error = e.to_string()
+                ))
+            })
             .ok();
         let files = [
             ("tls.cert", &config.tls.cert),
@@ -537,12 +559,11 @@ impl Config {
         ];
         for (key, p) in files {
             if !p.is_file() {
-                problems.push(format!("{key}: file {} does not exist", p.display()));
+                problems.push(file_missing(key, p));
             }
         }
         if config.tls.client_ca.is_empty() {
-            problems
-                .push("tls.client_ca: at least one CA is needed (mutual TLS everywhere)".into());
+            problems.push(msg!("config-client-ca-none"));
         }
         for (key, list) in [
             ("tls.client_ca", &config.tls.client_ca),
@@ -552,46 +573,48 @@ impl Config {
         ] {
             for p in list {
                 if !p.is_file() {
-                    problems.push(format!("{key}: file {} does not exist", p.display()));
+                    problems.push(file_missing(key, p));
                 }
             }
         }
         if config.trust.document_roots.is_empty() && config.trust.policy == SignaturePolicy::Require
         {
-            problems.push("trust.document_roots: policy 'require' needs at least one root".into());
+            problems.push(msg!("config-document-roots-none"));
         }
         let l = &config.limits;
         if l.max_body_bytes == 0 || l.max_concurrent_requests == 0 || l.max_connections == 0 {
-            problems.push("limits: sizes and counts must be above zero".into());
+            problems.push(msg!("config-limits-zero"));
         }
         if l.max_buffered_body_bytes < l.max_body_bytes as u64 {
-            problems.push(format!(
-                "limits.max_buffered_body_bytes ({}) must be at least limits.max_body_bytes ({}): the largest body must fit",
-                l.max_buffered_body_bytes, l.max_body_bytes
+            problems.push(msg!(
+                "config-limits-buffered",
+                buffered = l.max_buffered_body_bytes.to_string(),
+                body = l.max_body_bytes.to_string()
             ));
         }
         if l.max_buffered_body_bytes_per_identity < l.max_body_bytes as u64 {
-            problems.push(format!(
-                "limits.max_buffered_body_bytes_per_identity ({}) must be at least limits.max_body_bytes ({}): one client's largest body must fit",
-                l.max_buffered_body_bytes_per_identity, l.max_body_bytes
+            problems.push(msg!(
+                "config-limits-buffered-per-identity",
+                buffered = l.max_buffered_body_bytes_per_identity.to_string(),
+                body = l.max_body_bytes.to_string()
             ));
         }
         if !(1..=MAX_URI_BYTES).contains(&l.max_uri_bytes)
             || !(1..=MAX_HEADER_BYTES).contains(&l.max_header_bytes)
             || !(1..=MAX_HEADERS).contains(&l.max_headers)
         {
-            problems.push(format!(
-                "limits: max_uri_bytes (1 to {MAX_URI_BYTES}), max_header_bytes (1 to {MAX_HEADER_BYTES}) and max_headers (1 to {MAX_HEADERS}): the HTTP stack's own limits lie above these, and answer without a JSON error"
+            problems.push(msg!(
+                "config-limits-head",
+                uri = MAX_URI_BYTES.to_string(),
+                header_bytes = MAX_HEADER_BYTES.to_string(),
+                headers = MAX_HEADERS.to_string()
             ));
         }
         if l.min_bytes_per_second == 0 || config.forward.min_bytes_per_second == 0 {
-            problems.push(
-                "limits.min_bytes_per_second and forward.min_bytes_per_second must be above zero"
-                    .into(),
-            );
+            problems.push(msg!("config-min-rate-zero"));
         }
         if l.per_peer_rate == 0 || l.per_peer_burst == 0 {
-            problems.push("limits.per_peer_rate and per_peer_burst must be above zero".into());
+            problems.push(msg!("config-peer-rate-zero"));
         }
         if [
             l.max_handshakes_per_address,
@@ -608,53 +631,49 @@ impl Config {
             ]
             .contains(&0)
         {
-            problems.push("limits: connection caps and timeouts must be above zero".into());
+            problems.push(msg!("config-connection-limits-zero"));
         }
         if l.max_anonymous_connections >= l.max_connections {
-            problems.push(format!(
-                "limits.max_anonymous_connections ({}) must be below limits.max_connections ({}): clients without a certificate must never fill the pool",
-                l.max_anonymous_connections, l.max_connections
+            problems.push(msg!(
+                "config-limits-anonymous",
+                anonymous = l.max_anonymous_connections.to_string(),
+                connections = l.max_connections.to_string()
             ));
         }
         if config.forward.probe_min_ms < 100
             || config.forward.probe_max_ms < config.forward.probe_min_ms
         {
-            problems.push(
-                "forward: probe_min_ms at least 100, and probe_max_ms at least probe_min_ms".into(),
-            );
+            problems.push(msg!("config-forward-probe"));
         }
         if config.forward.concurrency_per_peer == 0 || config.forward.lease_ms < 1000 {
-            problems.push(
-                "forward: concurrency_per_peer must be above zero and lease_ms at least 1000"
-                    .into(),
-            );
+            problems.push(msg!("config-forward-lease"));
         }
         if config.retry.factor.is_nan()
             || config.retry.factor < 1.0
             || config.retry.base_ms == 0
             || config.retry.max_attempts == 0
         {
-            problems.push("retry: base_ms and max_attempts above zero, factor at least 1".into());
+            problems.push(msg!("config-retry"));
         }
         for (i, a) in config.agency.iter().enumerate() {
             if let Err(e) = AgencyCode::parse(&a.code) {
-                problems.push(format!("agency[{i}].code: {e}"));
+                problems.push(at(format!("agency[{i}].code"), e.msg()));
             }
         }
         for (i, c) in config.child.iter().enumerate() {
             if let Err(e) = GatewayId::parse(&c.id) {
-                problems.push(format!("child[{i}].id: {e}"));
+                problems.push(at(format!("child[{i}].id"), gateway_id(&e)));
             }
             check_url(&format!("child[{i}].url"), &c.url, &mut problems);
             for a in &c.agencies {
                 if let Err(e) = AgencyCode::parse(a) {
-                    problems.push(format!("child[{i}].agencies: {e}"));
+                    problems.push(at(format!("child[{i}].agencies"), e.msg()));
                 }
             }
         }
         if let Some(p) = &config.parent {
             if let Err(e) = GatewayId::parse(&p.id) {
-                problems.push(format!("parent.id: {e}"));
+                problems.push(at("parent.id", gateway_id(&e)));
             }
             check_url("parent.url", &p.url, &mut problems);
         }
@@ -669,22 +688,25 @@ impl Config {
             .filter(|x| x.is_some())
             .count();
             if n != 1 {
-                problems.push(format!(
-                    "identity[{i}]: exactly one of agency, gateway, operator, monitor is needed"
-                ));
+                problems.push(msg!("config-identity-one", key = format!("identity[{i}]")));
             }
             if ident.fingerprint.len() != 64
                 || !ident.fingerprint.bytes().all(|b| b.is_ascii_hexdigit())
             {
-                problems.push(format!(
-                    "identity[{i}].fingerprint: 64 hex digits (SHA-256 of the certificate) expected"
+                problems.push(msg!(
+                    "config-identity-fingerprint",
+                    key = format!("identity[{i}].fingerprint")
                 ));
             }
         }
         let directory = match (&id, &config.directory) {
             (Some(id), Some(file)) => match std::fs::read_to_string(file) {
                 Err(e) => {
-                    problems.push(format!("directory: cannot read {}: {e}", file.display()));
+                    problems.push(msg!(
+                        "config-directory-unreadable",
+                        path = file.display().to_string(),
+                        error = e.to_string()
+                    ));
                     None
                 }
                 Ok(text) => {
@@ -696,15 +718,20 @@ impl Config {
                     match loaded {
                         Ok(d) => {
                             if d.gateway(id).is_none() {
-                                problems.push(format!(
-                                    "directory {}: this gateway ({id}) is not in it",
-                                    file.display()
+                                problems.push(msg!(
+                                    "config-directory-without-self",
+                                    path = file.display().to_string(),
+                                    id = id.to_string()
                                 ));
                             }
                             Some(d)
                         }
                         Err(e) => {
-                            problems.push(format!("directory {}: {e}", file.display()));
+                            problems.push(msg!(
+                                "config-directory-invalid",
+                                path = file.display().to_string(),
+                                error = e.to_string()
+                            ));
                             None
                         }
                     }
@@ -713,7 +740,7 @@ impl Config {
             (Some(id), None) => match local_view(&config, id) {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    problems.push(format!("routing from [parent]/[[child]]/[[agency]]: {e}"));
+                    problems.push(msg!("config-local-view", error = e));
                     None
                 }
             },
@@ -726,21 +753,20 @@ impl Config {
         if let Some(up) = config.uplink.vxp.as_mut() {
             vxp::check_uplink(up, base, directory.as_ref(), &mut problems);
         }
-        let mut warnings = Vec::new();
+        let mut warning_msgs = Vec::new();
         if config.directory.is_none() {
             for c in config.child.iter().filter(|c| c.agencies.is_empty()) {
-                warnings.push(format!(
-                    "child '{}' lists no agencies and no directory file is given: nothing will be routed to it, and relays from the parent for its agencies will be refused; list them in `agencies = [...]` or set `directory`",
-                    c.id
-                ));
+                warning_msgs.push(msg!("config-warn-child-without-agencies", child = &c.id));
             }
         } else if !config.agency.is_empty() {
             let pins: usize = config.agency.iter().map(|a| a.signers.len()).sum();
-            warnings.push(format!(
-                "{} [[agency]] entries ({pins} pinned signers) are ignored because `directory` is set: the directory file's agencies and their `signers` are used; move them there",
-                config.agency.len()
+            warning_msgs.push(msg!(
+                "config-warn-agencies-ignored",
+                count = config.agency.len().to_string(),
+                pins = pins.to_string()
             ));
         }
+        let warnings: Vec<String> = warning_msgs.iter().map(|m| m.render(Lang::En)).collect();
         match (id, addr, directory) {
             (Some(id), Some(addr), Some(directory)) if problems.is_empty() => Ok(Validated {
                 config,
@@ -750,21 +776,34 @@ impl Config {
                 base: base.to_path_buf(),
                 vxp_addr,
                 warnings,
+                warning_msgs,
                 rules,
             }),
-            _ => Err(problems.join("; ")),
+            _ => Err(problems),
         }
     }
 }
 
-fn check_url(key: &str, url: &str, problems: &mut Vec<String>) {
+fn check_url(key: &str, url: &str, problems: &mut Vec<Msg>) {
     match url.parse::<hyper::Uri>() {
         Ok(u) if u.scheme_str() == Some("https") && u.host().is_some() => {}
-        Ok(_) => problems.push(format!(
-            "{key} '{url}': an https:// URL with a host is needed"
+        Ok(_) => problems.push(msg!("config-url-https", key = key, url = url)),
+        Err(e) => problems.push(msg!(
+            "config-bad-value",
+            key = key,
+            value = url,
+            error = e.to_string()
         )),
-        Err(e) => problems.push(format!("{key} '{url}': {e}")),
     }
+}
+
+/// `KEY: file PATH does not exist`.
+fn file_missing(key: &str, path: &Path) -> Msg {
+    msg!(
+        "config-file-missing",
+        key = key,
+        path = path.display().to_string()
+    )
 }
 
 /// The routing directory of the local view: parent (as the root), this gateway, its
@@ -814,5 +853,16 @@ fn agency_spec(code: &str, name: &str, gateway: &str) -> lienthong_routing::Agen
         name: name.to_owned(),
         gateway: gateway.to_owned(),
         ..lienthong_routing::AgencySpec::default()
+    }
+}
+
+impl ConfigError {
+    /// The error for people, in any language (`Display` is its English).
+    pub fn msg(&self) -> Msg {
+        msg!(
+            "config-error",
+            file = &self.file,
+            problems = Arg::Msgs(self.messages.clone())
+        )
     }
 }

@@ -7,10 +7,12 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use lienthong_edxml::AgencyCode;
+use lienthong_i18n::{Lang, Msg, msg};
 use lienthong_routing::{Directory, GatewayId};
 use serde::Deserialize;
 
 use super::SignaturePolicy;
+use super::problems::{at, gateway_id};
 
 /// `[vxp]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -62,15 +64,27 @@ pub const MIN_SECRET_BYTES: usize = 16;
 
 /// Read a secret file: its text without the trailing line break.
 pub fn read_secret(path: &Path) -> Result<Vec<u8>, String> {
-    let text = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    read_secret_msg(path).map_err(|m| m.render(Lang::En))
+}
+
+/// [`read_secret`], what is wrong a message for any language.
+pub fn read_secret_msg(path: &Path) -> Result<Vec<u8>, Msg> {
+    let text = std::fs::read(path).map_err(|e| {
+        msg!(
+            "config-secret-unreadable",
+            path = path.display().to_string(),
+            error = e.to_string()
+        )
+    })?;
     let mut s = text.as_slice();
     while let Some(rest) = s.strip_suffix(b"\n").or_else(|| s.strip_suffix(b"\r")) {
         s = rest;
     }
     if s.len() < MIN_SECRET_BYTES {
-        return Err(format!(
-            "{}: a secret of at least {MIN_SECRET_BYTES} bytes is needed",
-            path.display()
+        return Err(msg!(
+            "config-secret-short",
+            path = path.display().to_string(),
+            min = MIN_SECRET_BYTES.to_string()
         ));
     }
     Ok(s.to_vec())
@@ -84,12 +98,17 @@ pub(super) fn check(
     base: &Path,
     id: Option<&GatewayId>,
     directory: Option<&Directory>,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Msg>,
 ) -> Option<SocketAddr> {
     let addr = match vxp.listen.parse::<SocketAddr>() {
         Ok(a) => Some(a),
         Err(e) => {
-            problems.push(format!("vxp.listen '{}': {e}", vxp.listen));
+            problems.push(msg!(
+                "config-bad-value",
+                key = "vxp.listen",
+                value = &vxp.listen,
+                error = e.to_string()
+            ));
             None
         }
     };
@@ -98,21 +117,20 @@ pub(super) fn check(
         && !vxp.allow_plain_http
         && !a.ip().is_loopback()
     {
-        problems.push(format!(
-            "vxp.listen {a}: plain HTTP only on a loopback address; set tls = true, or allow_plain_http = true on a trusted segment"
-        ));
+        problems.push(msg!("config-vxp-plain-http", addr = a.to_string()));
     }
     if vxp.system.is_empty() {
-        problems.push("vxp: at least one [[vxp.system]] is needed".into());
+        problems.push(msg!("config-vxp-no-system"));
     }
     let mut seen_agencies: Vec<(AgencyCode, String)> = Vec::new();
     for (i, sys) in vxp.system.iter_mut().enumerate() {
         let key = format!("vxp.system[{i}]");
         if sys.id.is_empty() || sys.id.len() > 128 || !sys.id.bytes().all(|b| b.is_ascii_graphic())
         {
-            problems.push(format!(
-                "{key}.id '{}': 1 to 128 visible ASCII characters",
-                sys.id
+            problems.push(msg!(
+                "config-vxp-system-id",
+                key = format!("{key}.id"),
+                id = &sys.id
             ));
         }
         for p in [
@@ -125,33 +143,44 @@ pub(super) fn check(
             if p.is_relative() {
                 *p = base.join(&*p);
             }
-            if let Err(e) = read_secret(p) {
-                problems.push(format!("{key}: {e}"));
+            if let Err(e) = read_secret_msg(p) {
+                problems.push(at(key.as_str(), e));
             }
         }
+        let agencies = format!("{key}.agencies");
         if sys.agencies.is_empty() {
-            problems.push(format!("{key}.agencies: at least one agency"));
+            problems.push(msg!("config-vxp-no-agency", key = &agencies));
         }
         for a in &sys.agencies {
             let code = match AgencyCode::parse(a) {
                 Ok(c) => c,
                 Err(e) => {
-                    problems.push(format!("{key}.agencies: {e}"));
+                    problems.push(at(agencies.as_str(), e.msg()));
                     continue;
                 }
             };
             if let (Some(id), Some(dir)) = (id, directory) {
                 match dir.home_gateway(&code) {
                     Some(h) if h == id => {}
-                    Some(h) => problems.push(format!(
-                        "{key}.agencies: {a} is homed at {h}, not here; its system connects there"
+                    Some(h) => problems.push(msg!(
+                        "config-vxp-agency-elsewhere",
+                        key = &agencies,
+                        agency = a,
+                        home = h.to_string()
                     )),
-                    None => problems.push(format!("{key}.agencies: {a} is not in the directory")),
+                    None => problems.push(msg!(
+                        "config-vxp-agency-unknown",
+                        key = &agencies,
+                        agency = a
+                    )),
                 }
                 let main = dir.main_code(&code);
                 if let Some((_, other)) = seen_agencies.iter().find(|(c, _)| *c == main) {
-                    problems.push(format!(
-                        "{key}.agencies: {a} already belongs to system '{other}'; an agency is received for by one system"
+                    problems.push(msg!(
+                        "config-vxp-agency-taken",
+                        key = &agencies,
+                        agency = a,
+                        system = other
                     ));
                 } else {
                     seen_agencies.push((main, sys.id.clone()));
@@ -161,7 +190,11 @@ pub(super) fn check(
     }
     for (i, sys) in vxp.system.iter().enumerate() {
         if vxp.system[..i].iter().any(|o| o.id == sys.id) {
-            problems.push(format!("vxp.system[{i}].id '{}' appears twice", sys.id));
+            problems.push(msg!(
+                "config-vxp-system-twice",
+                key = format!("vxp.system[{i}].id"),
+                id = &sys.id
+            ));
         }
     }
     addr
@@ -215,52 +248,41 @@ pub(super) fn check_uplink(
     up: &mut UplinkVxpSection,
     base: &Path,
     directory: Option<&Directory>,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Msg>,
 ) {
     for p in std::iter::once(&mut up.secret_file).chain(up.ca.iter_mut()) {
         if p.is_relative() {
             *p = base.join(&*p);
         }
     }
-    if let Err(e) = read_secret(&up.secret_file) {
-        problems.push(format!("uplink.vxp: {e}"));
+    if let Err(e) = read_secret_msg(&up.secret_file) {
+        problems.push(at("uplink.vxp", e));
     }
     for f in &up.ca {
         if !f.is_file() {
-            problems.push(format!(
-                "uplink.vxp.ca: file {} does not exist",
-                f.display()
-            ));
+            problems.push(super::file_missing("uplink.vxp.ca", f));
         }
     }
     match up.endpoint.parse::<hyper::Uri>() {
         Ok(u) if u.host().is_some() && matches!(u.scheme_str(), Some("http" | "https")) => {
             if u.scheme_str() == Some("https") && up.ca.is_empty() {
-                problems.push(
-                    "uplink.vxp.ca: an https endpoint needs the CA its certificate chains to"
-                        .into(),
-                );
+                problems.push(msg!("config-uplink-https-without-ca"));
             }
         }
-        _ => problems.push(format!(
-            "uplink.vxp.endpoint '{}': an http:// or https:// URL with a host is needed",
-            up.endpoint
-        )),
+        _ => problems.push(msg!("config-uplink-endpoint", endpoint = &up.endpoint)),
     }
     match GatewayId::parse(&up.id) {
-        Err(e) => problems.push(format!("uplink.vxp.id: {e}")),
+        Err(e) => problems.push(at("uplink.vxp.id", gateway_id(&e))),
         Ok(id) => {
             if directory.is_some_and(|d| d.gateway(&id).is_some()) {
-                problems.push(format!(
-                    "uplink.vxp.id '{id}': a gateway of the directory has this id; the uplink needs its own"
-                ));
+                problems.push(msg!("config-uplink-id-taken", id = id.to_string()));
             }
         }
     }
     if up.system.is_empty() || !up.system.bytes().all(|b| b.is_ascii_graphic()) {
-        problems.push("uplink.vxp.system: the systemid, visible ASCII characters".into());
+        problems.push(msg!("config-uplink-system"));
     }
     if up.poll_interval_ms < 100 {
-        problems.push("uplink.vxp.poll_interval_ms: at least 100".into());
+        problems.push(msg!("config-uplink-poll"));
     }
 }
