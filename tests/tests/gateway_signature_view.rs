@@ -92,6 +92,29 @@ async fn recipients_see_who_signed_and_whether_it_holds() {
         "{s:#}"
     );
     assert_eq!(s["intact"], false);
+    // For the clerk, the same problems in the language asked for; `problems` stays English.
+    assert_eq!(
+        s["problems_text"], s["problems"],
+        "English asked for: {s:#}"
+    );
+    let vi = f
+        .client("gw-h50", Some(&format!("dms/{TO}")))
+        .unwrap()
+        .get(&format!("/v1/inbox/{tampered}/signature"))
+        .await
+        .unwrap()
+        .json();
+    let said = vi["signature"]["problems_text"].as_array().unwrap();
+    assert_eq!(said.len(), s["problems"].as_array().unwrap().len());
+    assert!(
+        said.iter()
+            .any(|p| p.as_str().unwrap().contains("sửa đổi sau khi ký")),
+        "{vi:#}"
+    );
+    assert_eq!(
+        vi["signature"]["problems"], s["problems"],
+        "JSON for programs: English"
+    );
 
     // Only the recipient may ask; an id that is none is not found; operators are not DMSs.
     let other = f.client("gw-h50", Some(&format!("dms/{OTHER}"))).unwrap();

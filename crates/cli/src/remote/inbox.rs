@@ -200,6 +200,10 @@ pub(super) async fn inbox_signature(g: &InboxSignature) -> Result<u8, Fail> {
     if g.json {
         print_json(&v);
     } else {
+        // The gateway's words in the language asked for, where it gives them.
+        let mut v = v.clone();
+        said_in_language(&mut v);
+        let report = &v["signature"];
         let mut out = std::io::stdout().lock();
         let pdfs = v["attachments"].as_array().cloned().unwrap_or_default();
         let what = say!("remote-inbox-signature-of", id = &g.id);
@@ -267,4 +271,25 @@ pub(super) async fn inbox_ack(k: &InboxAck) -> Result<u8, Fail> {
         );
     }
     Ok(0)
+}
+
+/// Wherever a report has `problems_text`, `notes_text` or `covers_text` (the gateway's
+/// words in the reader's language), show those instead of the English lists.
+fn said_in_language(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for key in ["problems", "notes", "covers"] {
+                if let Some(t) = m.get(&format!("{key}_text")).cloned()
+                    && t.is_array()
+                {
+                    m.insert(key.to_owned(), t);
+                }
+            }
+            for x in m.values_mut() {
+                said_in_language(x);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(said_in_language),
+        _ => {}
+    }
 }

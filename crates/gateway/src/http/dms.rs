@@ -212,8 +212,10 @@ pub(crate) fn in_inbox(
 pub(crate) async fn inbox_signature(
     State(s): State<Shared>,
     peer: AgencyPeer,
+    lang: Option<Extension<lienthong_i18n::Lang>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
+    let lang = lang.map(|l| l.0).unwrap_or_default();
     let id = parse_id(&id)?;
     let (info, share) = inbox_message_with_share(&s, &peer, id).await?;
     let st = s.clone();
@@ -236,10 +238,9 @@ pub(crate) async fn inbox_signature(
         Ok((report, pdfs))
     })
     .await?;
-    Ok(
-        Json(json!({"id": id.to_string(), "signature": report, "attachments": pdfs}))
-            .into_response(),
-    )
+    let mut v = json!({"id": id.to_string(), "signature": report, "attachments": pdfs});
+    super::view::signature_texts(&mut v, &report, &pdfs, lang);
+    Ok(Json(v).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -85,3 +85,38 @@ fn state_text(state: &RecipientState, lang: Lang) -> String {
     };
     m.render(lang)
 }
+
+/// Beside a signature report's problems, notes and coverage (English in JSON, for
+/// programs), the same in the caller's language for the clerk: `problems_text`,
+/// `notes_text`, `covers_text`, and in each PDF signature `problems_text`, `notes_text`.
+pub(crate) fn signature_texts(
+    v: &mut Value,
+    report: &lienthong_dsig::Report,
+    pdfs: &[crate::core::pdfs::AttachmentPdf],
+    lang: Lang,
+) {
+    let said = |m: &[lienthong_i18n::Msg]| -> Value {
+        Value::Array(m.iter().map(|m| Value::String(m.render(lang))).collect())
+    };
+    if let Some(sig) = v.get_mut("signature").and_then(Value::as_object_mut) {
+        sig.insert("problems_text".into(), said(&report.problem_msgs));
+        sig.insert("notes_text".into(), said(&report.note_msgs));
+        sig.insert("covers_text".into(), said(&report.cover_msgs));
+    }
+    for (k, a) in pdfs.iter().enumerate() {
+        let Some(r) = &a.report else { continue };
+        for (i, s) in r.signatures.iter().enumerate() {
+            // Looked up, never indexed: no shape of the JSON can make this panic.
+            if let Some(at) = v
+                .get_mut("attachments")
+                .and_then(|x| x.get_mut(k))
+                .and_then(|x| x.get_mut("signatures"))
+                .and_then(|x| x.get_mut(i))
+                .and_then(Value::as_object_mut)
+            {
+                at.insert("problems_text".into(), said(&s.problem_msgs));
+                at.insert("notes_text".into(), said(&s.note_msgs));
+            }
+        }
+    }
+}
