@@ -307,24 +307,12 @@ fn recipient_skipped(e: &EdxmlError) -> Msg {
             what,
             parent,
             position,
-        } => msg!(
-            "edxml-recipient-skipped-missing",
-            what = *what,
-            parent = *parent,
-            line = position.line,
-            column = position.column
-        ),
+        } => super::element_msg("edxml-recipient-skipped-missing", what, parent, *position),
         EdxmlError::Ambiguous {
             what,
             parent,
             position,
-        } => msg!(
-            "edxml-recipient-skipped-ambiguous",
-            what = *what,
-            parent = *parent,
-            line = position.line,
-            column = position.column
-        ),
+        } => super::element_msg("edxml-recipient-skipped-ambiguous", what, parent, *position),
         // Not made for a recipient; the English text, else what its code means.
         other => msg!(
             "edxml-recipient-skipped",

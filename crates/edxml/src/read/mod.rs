@@ -146,24 +146,12 @@ impl EdxmlError {
                 what,
                 parent,
                 position,
-            } => msg!(
-                "edxml-ambiguous",
-                what = *what,
-                parent = *parent,
-                line = position.line,
-                column = position.column
-            ),
+            } => element_msg("edxml-ambiguous", what, parent, *position),
             EdxmlError::Missing {
                 what,
                 parent,
                 position,
-            } => msg!(
-                "edxml-missing",
-                what = *what,
-                parent = *parent,
-                line = position.line,
-                column = position.column
-            ),
+            } => element_msg("edxml-missing", what, parent, *position),
         }
     }
 
@@ -656,4 +644,15 @@ fn extra_of(e: &ElementRef<'_>) -> Extra {
         text: e.text().trim().to_owned(),
         children: e.child_elements().map(|c| extra_of(&c)).collect(),
     }
+}
+
+/// A message about element `what` under `parent` at `position` (missing, repeated…).
+pub(crate) fn element_msg(id: &'static str, what: &str, parent: &str, position: Position) -> Msg {
+    msg!(
+        id,
+        what = what,
+        parent = parent,
+        line = position.line,
+        column = position.column
+    )
 }
