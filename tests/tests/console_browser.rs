@@ -296,6 +296,11 @@ async fn an_operator_works_the_console_in_a_real_browser() {
     assert!(seen["zoom_overflow"].as_i64().unwrap() <= 0, "{seen:#}");
     assert_eq!(seen["zoom_nav_visible"], true);
     assert!(s("zoom_dead").contains(&format!("{DEAD_N}/UBND")));
+    // The overview refreshes itself, but never under an operator choosing or writing.
+    assert_eq!(seen["busy_note"], "đang viết lý do", "{seen:#}");
+    assert_eq!(seen["busy_checked"], true);
+    assert_eq!(seen["busy_status_same"], true, "no refresh while busy");
+    assert_eq!(seen["idle_refreshed"], true, "a refresh once idle");
     // A monitor reads, and is refused the action by the page and by the gateway.
     assert!(
         s("monitor_who").contains("giám sát prometheus"),

@@ -142,6 +142,29 @@ def main():
         page.screenshot(path=f"{out}/overview-vi-200.png")
         ctx.close()
 
+        # The overview follows the gateway by itself (every 15 s), but not while the operator
+        # is choosing messages or writing a reason. The page's clock is Playwright's.
+        ctx = context(browser, plan, "operator", "vi-VN", {"width": 1366, "height": 768})
+        page = ctx.new_page()
+        page.clock.install()
+        page.goto(plan["url"] + "/console")
+        page.wait_for_selector("#dead tr:nth-child(2) a", timeout=TIMEOUT_MS)
+        settle(page)
+        first = page.inner_text("#status")
+        page.check("#dead input.pick")
+        page.fill("#action-note", "đang viết lý do")
+        page.clock.fast_forward(61000)
+        page.clock.fast_forward(61000)
+        seen["busy_note"] = page.input_value("#action-note")
+        seen["busy_checked"] = page.is_checked("#dead input.pick")
+        seen["busy_status_same"] = page.inner_text("#status") == first
+        page.fill("#action-note", "")
+        page.uncheck("#dead input.pick")
+        page.clock.fast_forward(61000)
+        page.locator("#status.muted").filter(has_not_text=first).wait_for(timeout=TIMEOUT_MS)
+        seen["idle_refreshed"] = page.inner_text("#status") != first
+        ctx.close()
+
         # Retry the dead letter from its page: a reason, the action, the confirmation.
         ctx = context(browser, plan, "operator", "vi-VN", {"width": 1366, "height": 768})
         page = ctx.new_page()
