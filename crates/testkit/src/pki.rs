@@ -67,6 +67,23 @@ pub struct LeafSpec {
 }
 
 impl LeafSpec {
+    /// A client certificate for a person's role (an operator, a monitor): clientAuth, the
+    /// identity in a SAN URI, valid 2026–2036.
+    pub fn role_client(cn: &str, org: &str, uri: &str, serial: u64) -> LeafSpec {
+        LeafSpec {
+            cn: cn.into(),
+            org: Some(org.into()),
+            uris: vec![uri.into()],
+            dns: vec![],
+            ips: vec![],
+            key_usages: vec![KeyUsagePurpose::DigitalSignature],
+            ekus: vec![ExtendedKeyUsagePurpose::ClientAuth],
+            valid: ((2026, 1, 1), (2036, 1, 1)),
+            key_pem: None,
+            serial,
+        }
+    }
+
     /// An agency's DMS client certificate: clientAuth, the agency URI.
     pub fn dms(code: &str, org: &str, serial: u64) -> LeafSpec {
         LeafSpec {
@@ -251,31 +268,19 @@ impl DevPki {
             pki.signers.insert(format!("{code}-rsa"), pki.issue(&spec)?);
         }
         serial += 1;
-        pki.operator = pki.issue(&LeafSpec {
-            cn: "operator ops".into(),
-            org: Some("Trung tâm CNTT (vận hành)".into()),
-            uris: vec!["urn:lienthong:operator:ops".into()],
-            dns: vec![],
-            ips: vec![],
-            key_usages: vec![KeyUsagePurpose::DigitalSignature],
-            ekus: vec![ExtendedKeyUsagePurpose::ClientAuth],
-            valid: ((2026, 1, 1), (2036, 1, 1)),
-            key_pem: None,
+        pki.operator = pki.issue(&LeafSpec::role_client(
+            "operator ops",
+            "Trung tâm CNTT (vận hành)",
+            "urn:lienthong:operator:ops",
             serial,
-        })?;
+        ))?;
         serial += 1;
-        pki.monitor = pki.issue(&LeafSpec {
-            cn: "monitor prometheus".into(),
-            org: Some("Trung tâm CNTT (giám sát)".into()),
-            uris: vec!["urn:lienthong:monitor:prometheus".into()],
-            dns: vec![],
-            ips: vec![],
-            key_usages: vec![KeyUsagePurpose::DigitalSignature],
-            ekus: vec![ExtendedKeyUsagePurpose::ClientAuth],
-            valid: ((2026, 1, 1), (2036, 1, 1)),
-            key_pem: None,
+        pki.monitor = pki.issue(&LeafSpec::role_client(
+            "monitor prometheus",
+            "Trung tâm CNTT (giám sát)",
+            "urn:lienthong:monitor:prometheus",
             serial,
-        })?;
+        ))?;
         let mut expired = LeafSpec::signer("000.00.11.H50", "Sở Tài chính tỉnh Quảng Trị", 9001);
         expired.valid = ((2024, 3, 1), (2025, 3, 1));
         pki.expired_signer = pki.issue(&expired)?;
