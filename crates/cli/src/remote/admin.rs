@@ -41,7 +41,7 @@ pub(super) const BACKUP_POLL: std::time::Duration = std::time::Duration::from_mi
 
 pub(super) async fn backup_run(a: &BackupArgs) -> Result<u8, Fail> {
     let client = connect(&a.conn)?;
-    let started = ok(api_post(&client, "/v1/backups", &json!({})).await)?.json();
+    let started = ok(client.post_json("/v1/backups", &json!({})).await)?.json();
     let name = text(&started["name"]);
     if a.no_wait {
         if a.json {
@@ -59,7 +59,7 @@ pub(super) async fn backup_run(a: &BackupArgs) -> Result<u8, Fail> {
     pb.set_message(say!("remote-backup-progress", name = &name));
     loop {
         pb.tick();
-        let v = ok(api_get(&client, "/v1/backups").await)?.json();
+        let v = ok(client.get("/v1/backups").await)?.json();
         if v["running"]["name"].as_str() == Some(name.as_str()) {
             tokio::time::sleep(BACKUP_POLL).await;
             continue;
@@ -114,7 +114,7 @@ pub(crate) fn certs_status(a: &CertsStatus) -> ExitCode {
 
 pub(super) async fn certs_status_run(a: &CertsStatus) -> Result<u8, Fail> {
     let client = connect(&a.conn)?;
-    let v = ok(api_get(&client, "/v1/certificates").await)?.json();
+    let v = ok(client.get("/v1/certificates").await)?.json();
     if a.json {
         print_json(&v);
         return Ok(0);

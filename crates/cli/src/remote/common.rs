@@ -159,12 +159,15 @@ pub(super) fn connect(c: &Conn) -> Result<ApiClient, Fail> {
         ));
     }
     let ca: Vec<&Path> = c.ca.iter().map(PathBuf::as_path).collect();
-    ApiClient::new(&c.gateway, &ca, Some((&c.cert, &c.key))).map_err(|e| {
-        Fail::local(
-            Code::UsageCredentials,
-            say!("remote-certificates", error = e),
-        )
-    })
+    // The gateway's refusals are shown as they come: in the chosen language.
+    ApiClient::new(&c.gateway, &ca, Some((&c.cert, &c.key)))
+        .map(|c| c.with_language(crate::text::lang().tag()))
+        .map_err(|e| {
+            Fail::local(
+                Code::UsageCredentials,
+                say!("remote-certificates", error = e),
+            )
+        })
 }
 
 /// The answer if it is a success, the refusal otherwise; a transport error is exit 2.
@@ -189,37 +192,6 @@ pub(super) fn transport_error(e: String) -> String {
         return say!("remote-no-answer");
     }
     e
-}
-
-/// The request header that asks the gateway to answer in the chosen language: its
-/// refusals' messages are shown as they come.
-fn lang_header() -> (&'static str, &'static str) {
-    ("accept-language", crate::text::lang().tag())
-}
-
-/// `GET` a path, the answer in the chosen language.
-pub(super) async fn api_get(c: &ApiClient, path: &str) -> Result<Answer, String> {
-    c.call_with_headers(hyper::Method::GET, path, Vec::<u8>::new(), &[lang_header()])
-        .await
-}
-
-/// `POST` JSON to a path, the answer in the chosen language.
-pub(super) async fn api_post(c: &ApiClient, path: &str, v: &Value) -> Result<Answer, String> {
-    let headers = [("content-type", "application/json"), lang_header()];
-    c.call_with_headers(
-        hyper::Method::POST,
-        path,
-        v.to_string().into_bytes(),
-        &headers,
-    )
-    .await
-}
-
-/// `POST /v1/documents`, the answer in the chosen language.
-pub(super) async fn api_submit(c: &ApiClient, edxml: Vec<u8>) -> Result<Answer, String> {
-    let headers = [("content-type", "application/xml"), lang_header()];
-    c.call_with_headers(hyper::Method::POST, "/v1/documents", edxml, &headers)
-        .await
 }
 
 /// Percent-encode one path segment or query value.

@@ -149,7 +149,7 @@ pub(super) async fn inbox_list(l: &InboxList) -> Result<u8, Fail> {
             ("wait", l.wait.map(|w| w.to_string())),
         ])
     );
-    let v = ok(api_get(&client, &path).await)?.json();
+    let v = ok(client.get(&path).await)?.json();
     if l.json {
         print_json(&v);
         return Ok(0);
@@ -195,7 +195,10 @@ pub(super) async fn inbox_list(l: &InboxList) -> Result<u8, Fail> {
 
 pub(super) async fn inbox_signature(g: &InboxSignature) -> Result<u8, Fail> {
     let client = connect(&g.conn)?;
-    let v = ok(api_get(&client, &format!("/v1/inbox/{}/signature", enc(&g.id))).await)?.json();
+    let v = ok(client
+        .get(&format!("/v1/inbox/{}/signature", enc(&g.id)))
+        .await)?
+    .json();
     let report = &v["signature"];
     if g.json {
         print_json(&v);
@@ -223,7 +226,7 @@ pub(super) async fn inbox_signature(g: &InboxSignature) -> Result<u8, Fail> {
 
 pub(super) async fn inbox_get(g: &InboxGet) -> Result<u8, Fail> {
     let client = connect(&g.conn)?;
-    let a = ok(api_get(&client, &format!("/v1/inbox/{}", enc(&g.id))).await)?;
+    let a = ok(client.get(&format!("/v1/inbox/{}", enc(&g.id))).await)?;
     match &g.output {
         Some(p) => {
             std::fs::write(p, &a.body)
@@ -261,7 +264,10 @@ pub(super) async fn inbox_ack(k: &InboxAck) -> Result<u8, Fail> {
     if let Some(n) = &k.note {
         body["note"] = json!(n);
     }
-    let v = ok(api_post(&client, &format!("/v1/inbox/{}/ack", enc(&k.id)), &body).await)?.json();
+    let v = ok(client
+        .post_json(&format!("/v1/inbox/{}/ack", enc(&k.id)), &body)
+        .await)?
+    .json();
     if k.json {
         print_json(&v);
     } else {

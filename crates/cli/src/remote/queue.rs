@@ -201,7 +201,7 @@ pub(crate) fn queue(a: &QueueArgs) -> ExitCode {
 
 pub(super) async fn queue_agencies(s: &QueueStats) -> Result<u8, Fail> {
     let client = connect(&s.conn)?;
-    let v = ok(api_get(&client, "/v1/agencies/activity").await)?.json();
+    let v = ok(client.get("/v1/agencies/activity").await)?.json();
     if s.json {
         print_json(&v);
         return Ok(0);
@@ -245,7 +245,7 @@ pub(super) async fn queue_agencies(s: &QueueStats) -> Result<u8, Fail> {
 
 pub(super) async fn queue_stats(s: &QueueStats) -> Result<u8, Fail> {
     let client = connect(&s.conn)?;
-    let v = ok(api_get(&client, "/v1/queues").await)?.json();
+    let v = ok(client.get("/v1/queues").await)?.json();
     if s.json {
         print_json(&v);
         return Ok(0);
@@ -362,7 +362,7 @@ pub(super) async fn search_pages(
             "limit",
             Some(want.saturating_sub(found).min(1000).to_string()),
         ));
-        let v = ok(api_get(client, &format!("/v1/messages{}", query(&params))).await)?.json();
+        let v = ok(client.get(&format!("/v1/messages{}", query(&params))).await)?.json();
         for m in v["messages"].as_array().into_iter().flatten() {
             each(m);
             found += 1;
@@ -454,7 +454,7 @@ pub(super) async fn queue_list(l: &QueueList) -> Result<u8, Fail> {
                     ("sender", l.sender.clone())
                 ])
             );
-            let v = ok(api_get(&client, &path).await)?.json();
+            let v = ok(client.get(&path).await)?.json();
             let msgs = v["messages"].as_array().cloned().unwrap_or_default();
             let head = json!({"document_id": doc, "sender": v["sender"]});
             (msgs, None, head)
@@ -512,12 +512,9 @@ pub(super) async fn queue_action(x: &QueueAction, action: &str) -> Result<u8, Fa
     let Some(id) = &x.id else {
         return queue_action_bulk(&client, x, action).await;
     };
-    let v = ok(api_post(
-        &client,
-        &format!("/v1/messages/{}/{action}", enc(id)),
-        &x.body(),
-    )
-    .await)?
+    let v = ok(client
+        .post_json(&format!("/v1/messages/{}/{action}", enc(id)), &x.body())
+        .await)?
     .json();
     if x.json {
         print_json(&v);
@@ -588,7 +585,7 @@ pub(super) async fn queue_action_bulk(
             let c = client.clone();
             let path = format!("/v1/messages/{}/{action}", enc(&id));
             let body = x.body();
-            tasks.spawn(async move { (id, ok(api_post(&c, &path, &body).await)) });
+            tasks.spawn(async move { (id, ok(c.post_json(&path, &body).await)) });
         }
         match tasks.join_next().await {
             Some(Ok((_, Ok(_)))) => done += 1,

@@ -112,11 +112,9 @@ async fn run(a: &ReportArgs) -> Result<u8, Fail> {
     } else {
         a.format.as_str()
     };
-    let answer = ok(api_get(
-        &client,
-        &format!("/v1/reports/agencies{}", query(&params(a, wire))),
-    )
-    .await)?;
+    let answer = ok(client
+        .get(&format!("/v1/reports/agencies{}", query(&params(a, wire))))
+        .await)?;
     let missing = match wire {
         "json" => answer.json()["missing"].as_array().map_or(0, Vec::len),
         // The CSV and XLSX carry no list of missing gateways: ask for the JSON's count.
@@ -174,7 +172,7 @@ pub(super) async fn queue_overdue(o: &QueueOverdue) -> Result<u8, Fail> {
         ("agency", o.agency.clone()),
         ("limit", o.limit.map(|l| l.to_string())),
     ];
-    let v = ok(api_get(&client, &format!("/v1/overdue{}", query(&params))).await)?.json();
+    let v = ok(client.get(&format!("/v1/overdue{}", query(&params))).await)?.json();
     if o.json {
         print_json(&v);
         return Ok(0);

@@ -74,7 +74,7 @@ pub(super) async fn send_one(client: &ApiClient, path: &Path) -> Sent {
         Ok(b) => b,
         Err(e) => return Sent::Unreadable(cannot_read(path, &e)),
     };
-    match api_submit(client, bytes).await {
+    match client.submit(bytes).await {
         Ok(a) if a.status.is_success() => Sent::Accepted(a.json()),
         Ok(a) => Sent::Refused(a),
         Err(e) => Sent::Unreachable(transport_error(e)),
@@ -332,7 +332,7 @@ pub(crate) fn status(a: &StatusArgs) -> ExitCode {
             }
         };
         let client = connect(&a.conn)?;
-        let v = ok(api_submit(&client, bytes).await)?.json();
+        let v = ok(client.submit(bytes).await)?.json();
         if a.json {
             print_json(&v);
         } else {

@@ -29,8 +29,10 @@ pub(crate) struct TrackArgs {
 pub(crate) fn track(a: &TrackArgs) -> ExitCode {
     block_on(a.json, async {
         let client = connect(&a.conn)?;
-        let v =
-            ok(api_get(&client, &format!("/v1/documents/{}?trail=true", enc(&a.id))).await)?.json();
+        let v = ok(client
+            .get(&format!("/v1/documents/{}?trail=true", enc(&a.id)))
+            .await)?
+        .json();
         if a.json {
             print_json(&v);
         } else {
