@@ -226,32 +226,31 @@ pub fn load_errors() -> Vec<String> {
 /// Every message of `lang`'s catalogs, each with the variables it uses.
 pub fn inventory(lang: Lang) -> BTreeMap<String, BTreeSet<String>> {
     let mut out = BTreeMap::new();
-    for file in FILES {
-        let text = source(lang, file);
-        let resource = match ast_of(text) {
-            Some(r) => r,
-            None => continue,
-        };
-        for entry in &resource.body {
-            if let ast::Entry::Message(m) = entry {
-                let mut vars = BTreeSet::new();
-                if let Some(p) = &m.value {
-                    pattern_vars(p, &mut vars);
-                }
-                for a in &m.attributes {
-                    pattern_vars(&a.value, &mut vars);
-                }
-                out.insert(m.id.name.to_owned(), vars);
-            }
+    for_each_message(lang, |m| {
+        let mut vars = BTreeSet::new();
+        if let Some(p) = &m.value {
+            pattern_vars(p, &mut vars);
         }
-    }
+        for a in &m.attributes {
+            pattern_vars(&a.value, &mut vars);
+        }
+        out.insert(m.id.name.to_owned(), vars);
+    });
     out
 }
 
-fn ast_of(text: &str) -> Option<ast::Resource<&str>> {
-    match fluent_syntax::parser::parse(text) {
-        Ok(r) => Some(r),
-        Err((r, _)) => Some(r),
+/// Every message of `lang`'s catalogs, as written (a file that does not parse gives what
+/// the parser recovered; `load_errors` reports it).
+fn for_each_message(lang: Lang, mut f: impl FnMut(&ast::Message<&str>)) {
+    for file in FILES {
+        let resource = match fluent_syntax::parser::parse(source(lang, file)) {
+            Ok(r) | Err((r, _)) => r,
+        };
+        for entry in &resource.body {
+            if let ast::Entry::Message(m) = entry {
+                f(m);
+            }
+        }
     }
 }
 
@@ -298,22 +297,13 @@ fn inline_vars(i: &ast::InlineExpression<&str>, out: &mut BTreeSet<String>) {
 /// its placeables (a selector, a function) is left out; a test keeps the console's simple.
 pub fn plain_patterns(lang: Lang, prefix: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for file in FILES {
-        let Some(resource) = ast_of(source(lang, file)) else {
-            continue;
-        };
-        for entry in &resource.body {
-            let ast::Entry::Message(m) = entry else {
-                continue;
-            };
-            if !m.id.name.starts_with(prefix) {
-                continue;
-            }
-            if let Some(text) = m.value.as_ref().and_then(plain) {
-                out.insert(m.id.name.to_owned(), text);
-            }
+    for_each_message(lang, |m| {
+        if m.id.name.starts_with(prefix)
+            && let Some(text) = m.value.as_ref().and_then(plain)
+        {
+            out.insert(m.id.name.to_owned(), text);
         }
-    }
+    });
     out
 }
 

@@ -67,9 +67,9 @@ pub struct LeafSpec {
 }
 
 impl LeafSpec {
-    /// A client certificate for a person's role (an operator, a monitor): clientAuth, the
-    /// identity in a SAN URI, valid 2026–2036.
-    pub fn role_client(cn: &str, org: &str, uri: &str, serial: u64) -> LeafSpec {
+    /// A client certificate (a DMS, an operator, a monitor): clientAuth, the identity in a
+    /// SAN URI, valid 2026–2036.
+    pub fn client(cn: &str, org: &str, uri: &str, serial: u64) -> LeafSpec {
         LeafSpec {
             cn: cn.into(),
             org: Some(org.into()),
@@ -86,18 +86,12 @@ impl LeafSpec {
 
     /// An agency's DMS client certificate: clientAuth, the agency URI.
     pub fn dms(code: &str, org: &str, serial: u64) -> LeafSpec {
-        LeafSpec {
-            cn: format!("DMS {org}"),
-            org: Some(org.to_owned()),
-            uris: vec![format!("urn:lienthong:agency:{code}")],
-            dns: vec![],
-            ips: vec![],
-            key_usages: vec![KeyUsagePurpose::DigitalSignature],
-            ekus: vec![ExtendedKeyUsagePurpose::ClientAuth],
-            valid: ((2026, 1, 1), (2036, 1, 1)),
-            key_pem: None,
+        LeafSpec::client(
+            &format!("DMS {org}"),
+            org,
+            &format!("urn:lienthong:agency:{code}"),
             serial,
-        }
+        )
     }
 
     /// A person's signing certificate (a competent person of `org`): digitalSignature +
@@ -268,14 +262,14 @@ impl DevPki {
             pki.signers.insert(format!("{code}-rsa"), pki.issue(&spec)?);
         }
         serial += 1;
-        pki.operator = pki.issue(&LeafSpec::role_client(
+        pki.operator = pki.issue(&LeafSpec::client(
             "operator ops",
             "Trung tâm CNTT (vận hành)",
             "urn:lienthong:operator:ops",
             serial,
         ))?;
         serial += 1;
-        pki.monitor = pki.issue(&LeafSpec::role_client(
+        pki.monitor = pki.issue(&LeafSpec::client(
             "monitor prometheus",
             "Trung tâm CNTT (giám sát)",
             "urn:lienthong:monitor:prometheus",

@@ -393,8 +393,8 @@ pub(crate) struct OverdueQuery {
 
 /// What is overdue, with agency names: for `queue overdue` and the console.
 fn overdue_view(s: &AppState, o: Overdue) -> Value {
-    let dir = s.directory();
-    let name = |code: &str| dir.agency_by_text(code).map(|a| a.name.clone());
+    let snap = s.snapshot();
+    let name = |code: &str| super::view::agency_name(&snap, code);
     let rows = |items: &[lienthong_store::OverdueItem]| -> Vec<Value> {
         items
             .iter()

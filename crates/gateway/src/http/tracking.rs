@@ -377,6 +377,7 @@ pub(crate) fn statuses_for(
         return Ok(vec![]);
     }
     let mut out = Vec::new();
+    let snap = s.snapshot();
     // The store indexes delivered status packages by the document they answer.
     for id in s.store.statuses_delivered(&info.sender, doc_id)? {
         let m = s.store.message(id)?;
@@ -410,7 +411,7 @@ pub(crate) fn statuses_for(
             json!({
                 "message_id": id.to_string(),
                 "from": m.sender,
-                "from_name": super::view::agency_name(&s.snapshot(), &m.sender),
+                "from_name": super::view::agency_name(&snap, &m.sender),
                 "status_code": code.as_ref().map(|c| c.0.clone()),
                 "label": code.as_ref().map(|c| c.1.clone()),
                 "description": code.and_then(|c| c.2),
