@@ -8,8 +8,10 @@ use serde_json::json;
 
 use crate::state::{Shared, blocking};
 
-pub(crate) async fn healthz() -> impl IntoResponse {
-    Json(json!({"status": "ok"}))
+/// Alive, and which gateway answers: so that a script or a probe that finds the port open can
+/// tell its own gateway from another process that holds the port.
+pub(crate) async fn healthz(State(s): State<Shared>) -> impl IntoResponse {
+    Json(json!({"status": "ok", "gateway": s.id.to_string()}))
 }
 
 pub(crate) async fn readyz(State(s): State<Shared>) -> Response {
