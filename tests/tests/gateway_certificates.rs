@@ -127,22 +127,26 @@ async fn operators_see_every_certificate_and_its_days_left() {
     let q = ops.get("/v1/queues").await.unwrap().json();
     is_dev_cert(&q["links"]["gw-g22"]["peer_certificate"], "gateways/gw-g22");
 
-    // And as gauges.
+    // And as gauges: when each expires, in Unix seconds, a client by kind and id.
     let text = metrics_text(&f, "gw-h50").await;
     let hop = metric_value(
         &text,
-        "lienthong_peer_certificate_expiry_days{hop=\"gw-g22\"}",
+        "lienthong_peer_certificate_expiry_timestamp_seconds{hop=\"gw-g22\"}",
     )
     .unwrap_or_else(|| panic!("no peer gauge\n{text}"));
+    let labels = format!("kind=\"agency\",id=\"{FROM}\"");
     let client = metric_value(
         &text,
-        &format!("lienthong_client_certificate_expiry_days{{peer=\"agency {FROM}\"}}"),
+        &format!("lienthong_client_certificate_expiry_timestamp_seconds{{{labels}}}"),
     )
     .unwrap_or_else(|| panic!("no client gauge\n{text}"));
-    let listed = |v: &Value| v["certificate"]["days_left"].as_f64().unwrap();
+    let listed = |v: &Value| time_ms(&v["certificate"]["not_after"]).unwrap() as f64 / 1000.0;
     let v = ops.get("/v1/certificates").await.unwrap().json();
-    assert!((hop - listed(peer(&v["next_hops"], "hop", "gw-g22"))).abs() < 0.2);
-    assert!((client - listed(peer(&v["clients"], "peer", &format!("agency {FROM}")))).abs() < 0.2);
+    assert_eq!(hop, listed(peer(&v["next_hops"], "hop", "gw-g22")));
+    assert_eq!(
+        client,
+        listed(peer(&v["clients"], "peer", &format!("agency {FROM}")))
+    );
 
     // Operators only.
     let a = sender.get("/v1/certificates").await.unwrap();

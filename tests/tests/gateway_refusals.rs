@@ -385,7 +385,10 @@ async fn operator_endpoints_need_an_operator() {
         m.contains("lienthong_refused_total{reason=\"auth.forbidden\"}"),
         "{m}"
     );
-    assert!(m.contains("lienthong_certificate_expiry_days"), "{m}");
+    assert!(
+        m.contains("lienthong_certificate_expiry_timestamp_seconds{certificate=\"tls\"}"),
+        "{m}"
+    );
     assert!(
         m.contains("lienthong_accept_duration_seconds_bucket"),
         "{m}"

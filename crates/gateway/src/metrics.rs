@@ -1,5 +1,9 @@
-//! Prometheus metrics, named `lienthong_<noun>_<unit>`. Each gateway has its own recorder
-//! (several gateways can run in one process, as in the demo and the tests).
+//! Prometheus metrics, named `lienthong_<noun>_<unit>` in base units (seconds, bytes; an
+//! expiry is the Unix time it happens, `*_timestamp_seconds`, for alerts to compare with
+//! `time()`). Each gateway has its own recorder (several gateways can run in one process, as
+//! in the demo and the tests). Every metric an alert or the dashboard reads exists from the
+//! start ([`Metrics::register`]), at 0 or its real value, but the series of a connecting
+//! peer (its certificate) or of an agency (its inbox), which appear with it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +49,17 @@ pub const CONNECTION_REFUSALS: &[&str] = &[
 /// Why the gateway closes a connection (`lienthong_connections_closed_total{reason}`).
 pub const CONNECTION_CLOSES: &[&str] = &["idle", "max_age", "revoked"];
 
+/// The verdicts on a PDF's signatures (`lienthong_pdf_signatures_total{verdict}`): those of
+/// `lienthong_pdfsig::Verdict`, and `unreadable` for a file that could not be read.
+pub const PDF_VERDICTS: &[&str] = &[
+    "valid",
+    "weak",
+    "untrusted",
+    "unsigned",
+    "invalid",
+    "unreadable",
+];
+
 /// One agency's inbox as the metrics show it.
 #[derive(Debug, Clone)]
 pub struct InboxGauge {
@@ -65,11 +80,15 @@ pub struct SeenGauges {
     pub clients: Vec<(String, crate::seen::SeenCert)>,
 }
 
+/// The certificates in use, by their `certificate` label ([`certificate_labels`]), and when
+/// each expires (seconds since the epoch).
+pub type TlsExpiry = Arc<dyn Fn() -> Vec<(String, u64)> + Send + Sync>;
+
 /// A gateway's metrics.
 #[derive(Clone)]
 pub struct Metrics {
     recorder: Arc<PrometheusRecorder>,
-    tls_expiry: Arc<dyn Fn() -> Vec<(String, u64)> + Send + Sync>,
+    tls_expiry: TlsExpiry,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -84,7 +103,7 @@ const BUCKETS: &[f64] = &[
 
 impl Metrics {
     /// New metrics; `tls_expiry` lists the certificates in use and their expiry.
-    pub fn new(tls_expiry: Arc<dyn Fn() -> Vec<(String, u64)> + Send + Sync>) -> Metrics {
+    pub fn new(tls_expiry: TlsExpiry) -> Metrics {
         let recorder = PrometheusBuilder::new()
             .set_buckets(BUCKETS)
             .map(|b| b.build_recorder())
@@ -103,16 +122,38 @@ impl Metrics {
         });
     }
 
+    /// Backups are configured but none exists yet: the last success is at 0 (never), so that
+    /// the backup alert fires until the first one is made rather than staying silent.
+    pub fn no_backup_yet(&self) {
+        self.with(|| {
+            metrics::gauge!("lienthong_backup_last_success_timestamp_seconds").set(0.0);
+        });
+    }
+
     fn with(&self, f: impl FnOnce()) {
         metrics::with_local_recorder(&*self.recorder, f);
     }
 
-    /// Describe every metric (`# HELP`) and start each counter at 0 (per next hop in `hops`,
-    /// per refusal code in `codes`), so that the first dead letter or refusal is an increase
-    /// a Prometheus alert sees, not a series that appears already at 1.
-    pub fn register(&self, hops: &[String], codes: &[&'static str]) {
+    /// Describe every metric (`# HELP`), set `lienthong_build_info` for gateway `gateway`,
+    /// and start each counter at 0 (per next hop in `hops`, per refusal code in `codes`, per
+    /// reason or verdict of the bounded lists above), so that the first dead letter or
+    /// refusal is an increase a Prometheus alert sees, not a series that appears already at 1.
+    /// The queue gauges of each next hop start at 0 and the latency histograms empty, so that
+    /// the dashboard has them before any traffic.
+    pub fn register(&self, gateway: &str, hops: &[String], codes: &[&'static str]) {
+        let gateway = gateway.to_owned();
         self.with(|| {
             use metrics::{describe_counter, describe_gauge, describe_histogram};
+            describe_gauge!(
+                "lienthong_build_info",
+                "always 1; its labels name this gateway and the lienthong version it runs"
+            );
+            metrics::gauge!(
+                "lienthong_build_info",
+                "version" => env!("CARGO_PKG_VERSION"),
+                "gateway" => gateway
+            )
+            .set(1.0);
             describe_counter!(
                 "lienthong_accepted_total",
                 "documents and statuses accepted from DMSs"
@@ -175,20 +216,20 @@ impl Metrics {
             );
             describe_gauge!("lienthong_messages", "messages by summary state");
             describe_gauge!(
-                "lienthong_certificate_expiry_days",
-                "days until each certificate in use expires"
+                "lienthong_certificate_expiry_timestamp_seconds",
+                "when each certificate in use expires (Unix seconds), by its role in the configuration"
             );
             describe_gauge!(
                 "lienthong_store_failed",
                 "1 while the store refuses writes after a storage failure"
             );
             describe_gauge!(
-                "lienthong_document_crl_fresh_days",
-                "days until the first document-signature CRL passes its nextUpdate"
+                "lienthong_document_crl_next_update_timestamp_seconds",
+                "the earliest nextUpdate of the document-signature CRLs (Unix seconds)"
             );
             describe_gauge!(
-                "lienthong_client_crl_fresh_days",
-                "days until the first client-certificate CRL passes its nextUpdate (negative: past it)"
+                "lienthong_client_crl_next_update_timestamp_seconds",
+                "the earliest nextUpdate of the client-certificate CRLs (Unix seconds; in the past: stale)"
             );
             describe_gauge!("lienthong_inbox_waiters", "inbox long polls waiting");
             describe_gauge!(
@@ -209,11 +250,11 @@ impl Metrics {
             );
             describe_gauge!(
                 "lienthong_backup_last_success_timestamp_seconds",
-                "when the newest online backup was made (Unix seconds); absent without [backup] dir or before the first backup"
+                "when the newest online backup was made (Unix seconds); 0 before the first, absent without [backup] dir"
             );
             describe_gauge!(
-                "lienthong_peer_certificate_expiry_days",
-                "days until the certificate a next hop presented at its last connection expires"
+                "lienthong_peer_certificate_expiry_timestamp_seconds",
+                "when the certificate a next hop presented at its last connection expires (Unix seconds)"
             );
             describe_gauge!(
                 "lienthong_buffered_body_bytes",
@@ -235,6 +276,9 @@ impl Metrics {
             ] {
                 metrics::counter!(name).increment(0);
             }
+            // A histogram once registered is served empty (count 0) until its first sample.
+            let _ = metrics::histogram!("lienthong_accept_duration_seconds");
+            let _ = metrics::histogram!("lienthong_relay_receive_duration_seconds");
             for hop in hops {
                 for name in [
                     "lienthong_relayed_total",
@@ -243,6 +287,18 @@ impl Metrics {
                 ] {
                     metrics::counter!(name, "hop" => hop.clone()).increment(0);
                 }
+                // The store lists a hop's queue only once something was queued for it.
+                for name in [
+                    "lienthong_queue_depth",
+                    "lienthong_queue_in_flight",
+                    "lienthong_queue_oldest_age_seconds",
+                ] {
+                    metrics::gauge!(name, "hop" => hop.clone()).set(0.0);
+                }
+                let _ = metrics::histogram!(
+                    "lienthong_relay_duration_seconds",
+                    "hop" => hop.clone()
+                );
             }
             for code in codes {
                 metrics::counter!("lienthong_refused_total", "reason" => *code).increment(0);
@@ -261,6 +317,10 @@ impl Metrics {
             }
             for reason in CONNECTION_CLOSES {
                 metrics::counter!("lienthong_connections_closed_total", "reason" => *reason)
+                    .increment(0);
+            }
+            for verdict in PDF_VERDICTS {
+                metrics::counter!("lienthong_pdf_signatures_total", "verdict" => *verdict)
                     .increment(0);
             }
         });
@@ -377,7 +437,8 @@ impl Metrics {
     }
 
     /// The Prometheus text, with queue gauges set from `stats`, certificate expiry, and the
-    /// health gauges from `health`; `now` dates the certificate expiry gauges.
+    /// health gauges from `health`. Expiry is served as Unix times, so nothing here depends
+    /// on the time of the scrape: `_now` is not read.
     pub fn render(
         &self,
         stats: &QueueStats,
@@ -385,9 +446,8 @@ impl Metrics {
         inboxes: &[InboxGauge],
         links: &[(String, LinkHealth)],
         seen: &SeenGauges,
-        now: lienthong_types::Timestamp,
+        _now: lienthong_types::Timestamp,
     ) -> String {
-        let now = now.as_millis() / 1000;
         self.with(|| {
             metrics::gauge!("lienthong_store_failed").set(if health.store_failed {
                 1.0
@@ -399,12 +459,12 @@ impl Metrics {
             metrics::gauge!("lienthong_overdue_receipt_notices").set(health.overdue_notices as f64);
             metrics::gauge!("lienthong_overdue_completions").set(health.overdue_completions as f64);
             if let Some(until) = health.document_crls_fresh_until {
-                metrics::gauge!("lienthong_document_crl_fresh_days")
-                    .set((until as f64 - now as f64) / 86_400.0);
+                metrics::gauge!("lienthong_document_crl_next_update_timestamp_seconds")
+                    .set(until as f64);
             }
             if let Some(until) = health.client_crls_fresh_until {
-                metrics::gauge!("lienthong_client_crl_fresh_days")
-                    .set((until as f64 - now as f64) / 86_400.0);
+                metrics::gauge!("lienthong_client_crl_next_update_timestamp_seconds")
+                    .set(until as f64);
             }
             for h in &stats.hops {
                 metrics::gauge!("lienthong_queue_depth", "hop" => h.hop.clone())
@@ -439,35 +499,86 @@ impl Metrics {
                 )
                 .set(i.oldest_age_seconds as f64);
             }
-            for (file, not_after) in (self.tls_expiry)() {
-                let days = (not_after as f64 - now as f64) / 86_400.0;
-                metrics::gauge!("lienthong_certificate_expiry_days", "certificate" => file)
-                    .set(days);
+            for (certificate, not_after) in (self.tls_expiry)() {
+                metrics::gauge!(
+                    "lienthong_certificate_expiry_timestamp_seconds",
+                    "certificate" => certificate
+                )
+                .set(not_after as f64);
             }
-            let at = lienthong_types::Timestamp::from_millis(now.saturating_mul(1000));
             for (hop, c) in &seen.next_hops {
-                metrics::gauge!("lienthong_peer_certificate_expiry_days", "hop" => hop.clone())
-                    .set(crate::seen::days_left(c.not_after, at));
+                metrics::gauge!(
+                    "lienthong_peer_certificate_expiry_timestamp_seconds",
+                    "hop" => hop.clone()
+                )
+                .set(unix_seconds(c.not_after));
             }
         });
         let mut out = self.recorder.handle().render();
         // Written here rather than through the recorder, which keeps every series it was
         // ever given: an identity dropped from the bounded table (`seen.rs`) must drop out
         // of the scrape too, and the series stay as bounded as the table.
-        let at = lienthong_types::Timestamp::from_millis(now.saturating_mul(1000));
         if !seen.clients.is_empty() {
-            out.push_str("# HELP lienthong_client_certificate_expiry_days days until the certificate a DMS, gateway or operator presented at its last connection expires\n");
-            out.push_str("# TYPE lienthong_client_certificate_expiry_days gauge\n");
+            const NAME: &str = "lienthong_client_certificate_expiry_timestamp_seconds";
+            out.push_str("# HELP lienthong_client_certificate_expiry_timestamp_seconds when the certificate a DMS, gateway, operator or monitor presented at its last connection expires (Unix seconds)\n");
+            out.push_str("# TYPE lienthong_client_certificate_expiry_timestamp_seconds gauge\n");
             for (peer, c) in &seen.clients {
+                let (kind, id) = peer_labels(peer);
                 out.push_str(&format!(
-                    "lienthong_client_certificate_expiry_days{{peer=\"{}\"}} {}\n",
-                    label_value(peer),
-                    crate::seen::days_left(c.not_after, at)
+                    "{NAME}{{kind=\"{}\",id=\"{}\"}} {}\n",
+                    label_value(kind),
+                    label_value(id),
+                    unix_seconds(c.not_after)
                 ));
             }
         }
         out
     }
+}
+
+/// Seconds since the epoch, as a gauge's value.
+fn unix_seconds(t: lienthong_types::Timestamp) -> f64 {
+    t.as_millis() as f64 / 1000.0
+}
+
+/// The `kind` and `id` labels of a peer named as [`crate::identity::Peer`] displays it
+/// (`agency 000.00.01.H50` → `agency`, `000.00.01.H50`). Only verified identities are
+/// recorded (`seen.rs`), so both are as bounded as the certificates the gateway accepts.
+fn peer_labels(peer: &str) -> (&str, &str) {
+    peer.split_once(' ').unwrap_or((peer, ""))
+}
+
+/// The `certificate` label of each certificate in use, given each one's role in the
+/// configuration (`tls`, `client_ca`, …) and its file, in order: the role alone when it is
+/// the only certificate of that role; else the role and the file's base name
+/// (`client_ca:ca.pem`), and `#N` after it for the Nth when that is still not unique (a file
+/// holding several CAs, or files of the same name in different folders). Never a
+/// directory, so the label stays the same wherever the files are installed.
+pub fn certificate_labels(certs: &[(&str, &std::path::Path)]) -> Vec<String> {
+    let named: Vec<String> = certs
+        .iter()
+        .map(|(role, file)| {
+            if certs.iter().filter(|(r, _)| r == role).count() == 1 {
+                return (*role).to_owned();
+            }
+            let base = file
+                .file_name()
+                .unwrap_or(file.as_os_str())
+                .to_string_lossy();
+            format!("{role}:{base}")
+        })
+        .collect();
+    named
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            if named.iter().filter(|n| *n == name).count() == 1 {
+                return name.clone();
+            }
+            let nth = named[..=i].iter().filter(|n| *n == name).count();
+            format!("{name}#{nth}")
+        })
+        .collect()
 }
 
 /// A Prometheus label value, escaped (text exposition format).
@@ -479,11 +590,54 @@ fn label_value(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::label_value;
+    use std::path::Path;
+
+    use super::{certificate_labels, label_value, peer_labels};
 
     #[test]
     fn label_values_are_escaped() {
         assert_eq!(label_value("agency 000.00.11.H50"), "agency 000.00.11.H50");
         assert_eq!(label_value("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
+
+    #[test]
+    fn peers_are_split_into_kind_and_id() {
+        assert_eq!(
+            peer_labels("agency 000.00.11.H50"),
+            ("agency", "000.00.11.H50")
+        );
+        assert_eq!(
+            peer_labels("operator Nguyễn Văn A"),
+            ("operator", "Nguyễn Văn A")
+        );
+        assert_eq!(peer_labels("anonymous"), ("anonymous", ""));
+    }
+
+    #[test]
+    fn certificates_are_named_by_role_without_folders() {
+        let tls = Path::new("../../certs-dev/gateways/gw-h50.pem");
+        let ca = Path::new("../../certs-dev/ca.pem");
+        assert_eq!(
+            certificate_labels(&[("tls", tls), ("client_ca", ca)]),
+            ["tls", "client_ca"]
+        );
+        let old = Path::new("/etc/lienthong/old/ca.pem");
+        let bundle = Path::new("/etc/lienthong/bundle.pem");
+        assert_eq!(
+            certificate_labels(&[
+                ("tls", tls),
+                ("client_ca", ca),
+                ("client_ca", old),
+                ("client_ca", bundle),
+                ("client_ca", bundle),
+            ]),
+            [
+                "tls",
+                "client_ca:ca.pem#1",
+                "client_ca:ca.pem#2",
+                "client_ca:bundle.pem#1",
+                "client_ca:bundle.pem#2",
+            ]
+        );
     }
 }

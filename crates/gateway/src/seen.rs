@@ -3,7 +3,8 @@
 //! the DMSs, gateways and operators that connect here. An outage that everybody can see
 //! coming ("the commune's DMS certificate expires on Friday") is then one an operator can
 //! prevent: `GET /v1/certificates`, `lienthong certs status`, the gauges
-//! `lienthong_peer_certificate_expiry_days` and `lienthong_client_certificate_expiry_days`.
+//! `lienthong_peer_certificate_expiry_timestamp_seconds` and
+//! `lienthong_client_certificate_expiry_timestamp_seconds`.
 //!
 //! Only certificates that passed verification are recorded, under the identity they were
 //! verified as, so nothing here comes from an unauthenticated party. The table is bounded

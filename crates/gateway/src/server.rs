@@ -484,7 +484,7 @@ async fn start_inner(
         notify: notify.clone(),
         peer_urls: peer_urls.clone(),
         tls: tls.clone(),
-        metrics: Metrics::new(Arc::new(move || tls_for_metrics.expiry())),
+        metrics: Metrics::new(Arc::new(move || tls_for_metrics.expiry_by_label())),
         busy: Arc::new(Semaphore::new(c.limits.max_concurrent_requests)),
         body_budget: Arc::new(crate::budget::BodyBudget::new(
             c.limits.max_buffered_body_bytes,
@@ -506,12 +506,14 @@ async fn start_inner(
             v.id.as_ref(),
         )),
     });
-    if let Some(r) = state.backups.newest() {
-        state.metrics.backup_done(&r);
+    match state.backups.newest() {
+        Some(r) => state.metrics.backup_done(&r),
+        None if c.backup.dir.is_some() => state.metrics.no_backup_yet(),
+        None => {}
     }
     let hops: Vec<String> = peer_urls.keys().chain(uplink_hop.iter()).cloned().collect();
     let codes: Vec<&'static str> = lienthong_types::Code::api().map(|c| c.as_str()).collect();
-    state.metrics.register(&hops, &codes);
+    state.metrics.register(state.id.as_str(), &hops, &codes);
     let st = state.clone();
     let recovered =
         tokio::task::spawn_blocking(move || crate::apply::recover_unrouted(&st, st.clock.now()))

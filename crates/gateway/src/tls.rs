@@ -43,8 +43,8 @@ pub struct TlsState {
     /// The webpki verifier of peers' server certificates (wrapped per peer by
     /// [`TlsState::client_for`]).
     server_verifier: RwLock<Arc<WebPkiServerVerifier>>,
-    /// (file, notAfter seconds) of the certificates in use, for expiry metrics.
-    expiry: RwLock<Vec<(String, u64)>>,
+    /// The certificates in use (its own, the CAs it trusts): file, expiry and subject.
+    expiry: RwLock<Vec<OwnCert>>,
     /// Bumped by every successful reload, so that long-lived clients rebuild.
     generation: std::sync::atomic::AtomicU64,
     /// The client certificates the client CRLs revoke, for connections opened before.
@@ -95,9 +95,56 @@ fn roots(files: &[PathBuf]) -> Result<RootCertStore, String> {
     Ok(store)
 }
 
-fn not_after(der: &[u8]) -> Option<u64> {
+/// A certificate this gateway holds (its own, or a CA it trusts), as operators read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnCert {
+    /// The file, as configured but with its `.` and `..` components worked out
+    /// ([`clean_path`]): `deploy/federation/../../certs-dev/ca.pem` reads `certs-dev/ca.pem`.
+    pub file: String,
+    /// Not valid after, seconds since the epoch.
+    pub not_after: u64,
+    /// Subject distinguished name.
+    pub subject: String,
+    /// The `certificate` label of its expiry gauge: its role in the configuration, without
+    /// folders ([`crate::metrics::certificate_labels`]), set once all are read.
+    pub label: String,
+}
+
+/// The certificate in `der` as [`OwnCert`] read from `file`, if it parses.
+fn own_cert(file: &Path, der: &[u8]) -> Option<OwnCert> {
     let (_, c) = x509_parser::parse_x509_certificate(der).ok()?;
-    u64::try_from(c.validity().not_after.timestamp()).ok()
+    Some(OwnCert {
+        file: clean_path(file).display().to_string(),
+        not_after: u64::try_from(c.validity().not_after.timestamp()).ok()?,
+        subject: c.subject().to_string(),
+        label: String::new(),
+    })
+}
+
+/// `path` with its `.` components dropped and each `..` taking away the component before
+/// it, by the text alone: the file need not exist, and links are not followed. A `..` with
+/// nothing before it to take away stays (at the start of a relative path), or goes (after
+/// the root).
+pub fn clean_path(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(c),
+            },
+            c => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().collect()
 }
 
 /// What [`build`] makes from the files.
@@ -105,7 +152,7 @@ struct Built {
     server: ServerConfig,
     client: ClientConfig,
     server_verifier: Arc<WebPkiServerVerifier>,
-    expiry: Vec<(String, u64)>,
+    expiry: Vec<OwnCert>,
     revoked: crate::revocation::Revoked,
 }
 
@@ -149,15 +196,25 @@ fn build(files: &TlsFiles) -> Result<Built, String> {
         .map_err(|e| format!("client certificate: {e}"))?;
     // ALPN for the client is set by hyper-rustls (it refuses a preset list).
     let mut expiry = Vec::new();
-    if let Some(t) = certs.first().and_then(|c| not_after(c)) {
-        expiry.push((files.cert.display().to_string(), t));
+    // Each one's role in the configuration and file, for its label.
+    let mut roles: Vec<(&str, &Path)> = Vec::new();
+    if let Some(c) = certs.first().and_then(|c| own_cert(&files.cert, c)) {
+        expiry.push(c);
+        roles.push(("tls", files.cert.as_path()));
     }
     for f in &files.client_ca {
         for c in load_certs(f)? {
-            if let Some(t) = not_after(&c) {
-                expiry.push((f.display().to_string(), t));
+            if let Some(c) = own_cert(f, &c) {
+                expiry.push(c);
+                roles.push(("client_ca", f.as_path()));
             }
         }
+    }
+    for (c, label) in expiry
+        .iter_mut()
+        .zip(crate::metrics::certificate_labels(&roles))
+    {
+        c.label = label;
     }
     Ok(Built {
         server,
@@ -262,7 +319,24 @@ impl TlsState {
 
     /// Certificates in use and when they expire (seconds since the epoch).
     pub fn expiry(&self) -> Vec<(String, u64)> {
+        self.own_certificates()
+            .into_iter()
+            .map(|c| (c.file, c.not_after))
+            .collect()
+    }
+
+    /// Certificates in use (its own, then the CAs it trusts): file, expiry and subject.
+    pub fn own_certificates(&self) -> Vec<OwnCert> {
         self.expiry.read().map(|e| e.clone()).unwrap_or_default()
+    }
+
+    /// As [`TlsState::expiry`], by `certificate` label (`tls`, `client_ca`, …) rather than
+    /// file, for the expiry gauge: labels that do not change with where files are installed.
+    pub fn expiry_by_label(&self) -> Vec<(String, u64)> {
+        self.own_certificates()
+            .into_iter()
+            .map(|c| (c.label, c.not_after))
+            .collect()
     }
 }
 
@@ -328,5 +402,27 @@ impl rustls::client::danger::ServerCertVerifier for ExpectGateway {
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
         self.inner.supported_verify_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_cleaned_by_their_text() {
+        let clean = |p: &str| clean_path(Path::new(p)).display().to_string();
+        assert_eq!(
+            clean("deploy/federation/../../certs-dev/gateways/gw-h50.pem"),
+            "certs-dev/gateways/gw-h50.pem"
+        );
+        assert_eq!(
+            clean("/etc/lienthong/./tls/../ca.pem"),
+            "/etc/lienthong/ca.pem"
+        );
+        assert_eq!(clean("../certs/ca.pem"), "../certs/ca.pem");
+        assert_eq!(clean("a/../../b"), "../b");
+        assert_eq!(clean("/../ca.pem"), "/ca.pem");
+        assert_eq!(clean("a/.."), ".");
     }
 }

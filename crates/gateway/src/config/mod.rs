@@ -132,8 +132,9 @@ pub struct TlsSection {
     #[serde(default)]
     pub client_crls: Vec<PathBuf>,
     /// What a client CRL past its nextUpdate means: `warn` (it is still used; the metric
-    /// `lienthong_client_crl_fresh_days` goes negative and the gateway logs a warning) or
-    /// `refuse` (client certificates of that CA are refused until a fresh CRL is loaded).
+    /// `lienthong_client_crl_next_update_timestamp_seconds` is in the past and the gateway
+    /// logs a warning) or `refuse` (client certificates of that CA are refused until a fresh
+    /// CRL is loaded).
     #[serde(default)]
     pub crl_expired: CrlExpired,
 }
