@@ -68,6 +68,28 @@ async fn an_online_backup_restores_to_the_gateway_as_it_was() {
         .unwrap();
     assert_eq!(a.status, 403);
     assert_eq!(a.error_code().as_deref(), Some("auth.forbidden"));
+    // A backup takes no parameters: a body other than `{}` is refused, and none starts.
+    for body in [
+        serde_json::json!({"dir": "/elsewhere"}),
+        serde_json::json!([]),
+        serde_json::json!(null),
+        serde_json::json!("now"),
+    ] {
+        let a = ops.post_json("/v1/backups", &body).await.unwrap();
+        assert_eq!(
+            a.status,
+            400,
+            "{body}: {}",
+            String::from_utf8_lossy(&a.body)
+        );
+        assert_eq!(
+            a.error_code().as_deref(),
+            Some("request.bad_request"),
+            "{body}"
+        );
+    }
+    let listed = ops.get("/v1/backups").await.unwrap().json();
+    assert!(listed["running"].is_null(), "{listed:#}");
     // A backup cut short at its very end (a crash between its manifest and its rename)
     // left a `.partial` folder with a manifest: never listed, removed by the next backup.
     let backups = root.join("gw-h50").join("backups");

@@ -159,3 +159,104 @@ async fn operators_find_messages_by_agency_and_time() {
     assert_eq!(ops.get("/v1/documents").await.unwrap().status, 403);
     f.stop_all().await;
 }
+
+/// Query parameters are read alike on every endpoint: one that cannot be read is
+/// `request.bad_request` in the API's JSON shape, naming the parameter in
+/// `detail.parameter` (the parser's words in `detail.reason`, beside a catalog message);
+/// one given with an empty value is the same as one left out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_parameters_are_refused_alike_and_empty_ones_are_left_out() {
+    let mut f = federation("search-params", Some(&["gw-g22", "gw-h50"])).await;
+    let client = |who: &str| f.client("gw-h50", Some(who)).unwrap().with_language("en");
+    let ops = client("operator/ops");
+    let sender = client(&format!("dms/{FROM}"));
+    let reader = client(&format!("dms/{TO}"));
+    let a = sender.submit(document(FROM, &[TO], 1)).await.unwrap();
+    assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+    let id = a.json()["id"].as_str().unwrap().to_owned();
+
+    // A UUID, but not a version 7 one: not a message id.
+    let not_v7 = "123e4567-e89b-42d3-a456-426614174000";
+    for (c, path, parameter) in [
+        (&sender, format!("/v1/documents?after={not_v7}"), "after"),
+        (
+            &ops,
+            format!("/v1/messages?state=all&after={not_v7}"),
+            "after",
+        ),
+        (&ops, format!("/v1/documents/{id}?trail=null"), "trail"),
+        (&ops, "/v1/messages?limit=0".to_owned(), "limit"),
+        (&ops, "/v1/messages?limit=1001".to_owned(), "limit"),
+        (&ops, "/v1/messages?limit=5&limit=6".to_owned(), "limit"),
+        (&ops, "/v1/overdue?limit=-1".to_owned(), "limit"),
+        (&reader, "/v1/inbox?after=abc".to_owned(), "after"),
+        (&reader, "/v1/inbox?limit=5000".to_owned(), "limit"),
+        // Checked also when a search by DocumentId leaves it aside.
+        (
+            &ops,
+            "/v1/messages?document_id=X&state=nonsense".to_owned(),
+            "state",
+        ),
+    ] {
+        let a = c.get(&path).await.unwrap();
+        let body = String::from_utf8_lossy(&a.body).into_owned();
+        assert_eq!(a.status, 400, "{path}: {body}");
+        let e = a.json();
+        assert_eq!(e["error"]["code"], "request.bad_request", "{path}: {body}");
+        assert_eq!(
+            e["error"]["detail"]["parameter"], parameter,
+            "{path}: {body}"
+        );
+    }
+    // The message is the catalog's, in the caller's language; the parser's words are the
+    // reason beside it.
+    let a = ops
+        .get(&format!("/v1/documents/{id}?trail=null"))
+        .await
+        .unwrap();
+    assert_eq!(
+        a.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
+    let e = a.json();
+    assert_eq!(
+        e["error"]["message"], "query parameter trail has a value this endpoint cannot read",
+        "{e}"
+    );
+    assert_eq!(
+        e["error"]["detail"]["reason"], "provided string was not `true` or `false`",
+        "{e}"
+    );
+    let vi = f.client("gw-h50", Some("operator/ops")).unwrap();
+    let a = vi
+        .get(&format!("/v1/documents/{id}?trail=null"))
+        .await
+        .unwrap();
+    assert_eq!(
+        a.json()["error"]["message"],
+        "giá trị của tham số truy vấn trail không đọc được"
+    );
+
+    // Given empty, as if left out.
+    for (c, path) in [
+        (
+            &ops,
+            "/v1/messages?state=&document_id=&sender=&agency=&after=&since=&until=&limit=&reason=&text="
+                .to_owned(),
+        ),
+        (&sender, "/v1/documents?state=&after=&limit=&since=&until=".to_owned()),
+        (&ops, format!("/v1/documents/{id}?trail=")),
+        (&ops, format!("/v1/documents/{id}?trail")),
+        (&reader, "/v1/inbox?after=&limit=&kind=&wait=".to_owned()),
+        (&ops, "/v1/overdue?agency=&limit=".to_owned()),
+    ] {
+        let a = c.get(&path).await.unwrap();
+        assert_eq!(a.status, 200, "{path}: {}", String::from_utf8_lossy(&a.body));
+    }
+    let a = ops.get("/v1/messages?state=&document_id=").await.unwrap();
+    assert_eq!(a.json()["state"], "dead", "the default state");
+    let a = sender.get("/v1/documents?state=").await.unwrap().json();
+    assert_eq!(a["state"], "all", "{a}");
+    assert_eq!(a["messages"][0]["id"], id.as_str(), "{a}");
+    f.stop_all().await;
+}

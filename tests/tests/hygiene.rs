@@ -75,3 +75,34 @@ fn edxml_output_is_strict_xml() {
         assert!(doc.root_element().is(lienthong_edxml::EDXML_NS, "edXML"));
     }
 }
+
+/// The gateway's handlers read query and path parameters only through its own extractors
+/// (`ApiQuery`, `ApiPath` in `http/extract.rs`), which refuse with the API's JSON error and
+/// read an empty query parameter as one left out; axum's `Query` and `Path` would answer a
+/// bad parameter in plain text.
+#[test]
+fn gateway_handlers_take_parameters_through_the_api_s_extractors() {
+    let dir = lienthong_testkit::repo_root().join("crates/gateway/src/http");
+    let mut bad = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let file = entry.unwrap().path();
+        if file.file_name().is_some_and(|n| n == "extract.rs") {
+            continue;
+        }
+        let text = read(&file);
+        for (no, line) in text.lines().enumerate() {
+            for word in ["Query", "Path"] {
+                let raw = line.match_indices(word).any(|(at, _)| {
+                    let before = line[..at].chars().next_back();
+                    let after = line[at + word.len()..].chars().next();
+                    !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                        && matches!(after, Some('<' | '(' | ',' | '}' | ';'))
+                });
+                if raw {
+                    bad.push(format!("{}:{}: {line}", file.display(), no + 1));
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "axum's own extractors: {bad:#?}");
+}

@@ -38,6 +38,32 @@ pub fn parse_time(s: &str) -> Option<u64> {
     u64::try_from(at.as_second()).ok()
 }
 
+/// The last second of the year 9999 (`9999-12-31T23:59:59Z`), in Unix seconds.
+pub const LAST_SECOND: u64 = 253_402_300_799;
+
+/// [`parse_time`] for a bound of a search (from, until): a date or time before 1970 is
+/// 1970 (`0`: nothing is older), and one late in the year 9999, past what an instant can be
+/// here, is [`LAST_SECOND`]. `None` for what is not a date or time at all.
+pub fn parse_bound(s: &str) -> Option<u64> {
+    let s = s.trim();
+    if let Some(t) = parse_time(s) {
+        return Some(t);
+    }
+    // With an offset: an instant before 1970.
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Some(u64::try_from(t.as_second()).unwrap_or(0));
+    }
+    // A real date (and time) whose instant is out of reach: which side of it?
+    let year = jiff::fmt::temporal::Pieces::parse(s).ok()?.date().year();
+    if year < 1970 {
+        Some(0)
+    } else if year >= 9999 {
+        Some(LAST_SECOND)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +87,23 @@ mod tests {
         assert_eq!(parse_time("yesterday"), None);
         assert_eq!(parse_time("2025-13-01"), None);
         assert_eq!(parse_time("2025-01-01T25:00:00Z"), None);
+    }
+
+    #[test]
+    fn search_bounds_reach_every_date() {
+        assert_eq!(parse_bound("2025-03-01"), Some(1_740_787_200));
+        assert_eq!(parse_bound("1969-12-31"), Some(0));
+        assert_eq!(parse_bound("0001-01-01"), Some(0));
+        assert_eq!(parse_bound("0001-01-01T00:00:00+05:00"), Some(0));
+        assert_eq!(parse_bound("1970-01-01T00:30:00+01:00"), Some(0));
+        assert_eq!(parse_bound("9999-12-31"), Some(LAST_SECOND));
+        assert_eq!(parse_bound("9999-12-31T23:59:59Z"), Some(LAST_SECOND));
+        assert_eq!(
+            parse_bound("9999-12-31T23:59:59.5-23:59"),
+            Some(LAST_SECOND)
+        );
+        assert_eq!(parse_bound("soon"), None);
+        assert_eq!(parse_bound("2024-02-30"), None);
+        assert_eq!(parse_bound("1969-13-01"), None);
     }
 }

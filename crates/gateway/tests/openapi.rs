@@ -302,7 +302,8 @@ fn every_operation_names_its_callers_and_declares_its_path_parameters() {
 }
 
 /// A running gateway serves every method of `ROUTES` on its path, and no other method of
-/// the methods probed: so `ROUTES` (which the spec is checked against) is the router.
+/// the methods probed: so `ROUTES` (which the spec is checked against) is the router. Its
+/// health answers hold exactly the fields the spec lists for them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_router_serves_exactly_the_listed_routes() {
     let tmp = tempfile::tempdir().unwrap();
@@ -356,6 +357,35 @@ async fn the_router_serves_exactly_the_listed_routes() {
     let a = anonymous.get("/v1/nothing-here").await.unwrap();
     assert_eq!(a.status.as_u16(), 404);
     assert_eq!(a.error_code().as_deref(), Some("not_found"));
+    // The health answers hold the fields the file lists for them, no more and no fewer.
+    let ls = lines(SPEC);
+    for path in ["/healthz", "/readyz"] {
+        let a = anonymous.get(path).await.unwrap();
+        let served: BTreeSet<String> = a.json().as_object().unwrap().keys().cloned().collect();
+        let schema = at(
+            &ls,
+            &[
+                "paths",
+                path,
+                "get",
+                "responses",
+                "200",
+                "content",
+                "application/json",
+                "schema",
+            ],
+        );
+        let properties = child(&ls, Some(schema), "properties").unwrap();
+        let listed: BTreeSet<String> = children(&ls, Some(properties))
+            .into_iter()
+            .map(|i| key(&ls[i]).unwrap().to_owned())
+            .collect();
+        if served != listed {
+            problems.push(format!(
+                "{path} answers {served:?}; the file lists {listed:?}"
+            ));
+        }
+    }
     f.stop_all().await;
     assert!(problems.is_empty(), "{problems:#?}");
 }

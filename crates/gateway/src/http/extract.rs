@@ -3,42 +3,137 @@
 //! refused with the API's JSON error, and the alias-to-main-code step for an agency's
 //! certificate, in one place.
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Uri, header};
 use lienthong_edxml::AgencyCode;
 use lienthong_i18n::{Arg, msg};
 use lienthong_routing::GatewayId;
 use lienthong_store::MessageId;
 use lienthong_types::Code;
+use serde_json::json;
 
 use crate::core::Snapshot;
 use crate::error::ApiError;
 use crate::identity::Peer;
 
-/// Query parameters, refused with the API's JSON error (`request.bad_request`, naming the
-/// parameter) rather than axum's plain-text rejection.
+/// Query parameters, refused with the API's JSON error rather than axum's plain-text
+/// rejection: `request.bad_request` with a catalog message naming the parameter, the
+/// parameter in `detail.parameter` and the parser's words in `detail.reason`. A parameter
+/// given with an empty value (`state=`, or `state` alone) is the same as one left out, for
+/// every parameter of every endpoint (the OpenAPI file says `allowEmptyValue`).
 pub(crate) struct ApiQuery<T>(pub(crate) T);
 
-impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
 where
     T: serde::de::DeserializeOwned + Send,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, ApiError> {
-        match <Query<T> as FromRequestParts<S>>::from_request_parts(parts, state).await {
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let given = without_empty_values(parts.uri.query().unwrap_or_default());
+        let uri: Uri = format!("/?{given}").parse().map_err(|e| {
+            ApiError::new(Code::RequestBadRequest, msg!("api-bad-query")).because(e)
+        })?;
+        match Query::<T>::try_from_uri(&uri) {
             Ok(Query(v)) => Ok(ApiQuery(v)),
-            Err(e) => Err(ApiError::new(
-                Code::RequestBadRequest,
-                msg!("api-bad-parameter", reason = e.body_text()),
-            )),
+            Err(e) => Err(query_refusal(&e.body_text())),
         }
     }
+}
+
+/// The query string without its parameters that have an empty value.
+fn without_empty_values(query: &str) -> String {
+    query
+        .split('&')
+        .filter(|pair| pair.split_once('=').is_some_and(|(_, v)| !v.is_empty()))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The refusal of a query string that does not read as the endpoint's parameters, from
+/// what the parser said: `NAME: why` for a value it cannot read, ``missing field `NAME` ``
+/// for a required parameter left out, ``duplicate field `NAME` `` for one given twice.
+fn query_refusal(said: &str) -> ApiError {
+    let said = said
+        .strip_prefix("Failed to deserialize query string: ")
+        .unwrap_or(said);
+    let is_name =
+        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if let Some((name, why)) = said.split_once(": ")
+        && is_name(name)
+    {
+        return bad_parameter(msg!("api-bad-parameter", name = name), name, why);
+    }
+    match said.split('`').nth(1).filter(|n| is_name(n)) {
+        Some(name) if said.starts_with("missing field") => {
+            bad_parameter(msg!("api-missing-parameter", name = name), name, said)
+        }
+        Some(name) => bad_parameter(msg!("api-bad-parameter", name = name), name, said),
+        None => ApiError::new(Code::RequestBadRequest, msg!("api-bad-query")).because(said),
+    }
+}
+
+/// `request.bad_request` about query parameter `name`: `message`, the parameter in
+/// `detail.parameter` and `why` in `detail.reason`.
+fn bad_parameter(message: lienthong_i18n::Msg, name: &str, why: &str) -> ApiError {
+    ApiError::new(Code::RequestBadRequest, message)
+        .with(json!({"parameter": name}))
+        .because(why)
+}
+
+/// Path parameters, refused with the API's JSON error (`not_found`: no such resource)
+/// rather than axum's plain-text rejection (a segment that is not UTF-8, say).
+pub(crate) struct ApiPath<T>(pub(crate) T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match <Path<T> as FromRequestParts<S>>::from_request_parts(parts, state).await {
+            Ok(Path(v)) => Ok(ApiPath(v)),
+            Err(e) => {
+                Err(ApiError::new(Code::NotFound, msg!("api-no-endpoint")).because(e.body_text()))
+            }
+        }
+    }
+}
+
+/// `limit`: how many items a page holds, 1…1000 (100 when not given); anything else is
+/// `request.bad_request`.
+pub(crate) fn page_limit(limit: Option<usize>) -> Result<usize, ApiError> {
+    match limit {
+        None => Ok(DEFAULT_PAGE),
+        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        Some(n) => Err(ApiError::new(
+            Code::RequestBadRequest,
+            msg!("api-bad-limit", value = n, max = MAX_PAGE),
+        )
+        .with(json!({"parameter": "limit"}))),
+    }
+}
+
+/// Items in a page when `limit` is not given.
+pub(crate) const DEFAULT_PAGE: usize = 100;
+/// The most items a page holds.
+pub(crate) const MAX_PAGE: usize = 1000;
+
+/// A message id given as query parameter `name` (`after`, say): a malformed one is
+/// `request.bad_request` naming the parameter (in a path it is `not_found`: no such message).
+pub(crate) fn query_id(name: &str, value: &str) -> Result<MessageId, ApiError> {
+    value.parse::<MessageId>().map_err(|e| {
+        ApiError::new(
+            Code::RequestBadRequest,
+            msg!("api-bad-value", name = name, value = value),
+        )
+        .with(json!({"parameter": name}))
+        .because(e)
+    })
 }
 
 /// The caller as the connection loop identified it from its certificate (anonymous when
@@ -62,7 +157,7 @@ fn require_cert(peer: &Peer) -> Result<(), ApiError> {
     }
 }
 
-/// Any caller with an identified certificate (agency, gateway or operator).
+/// Any caller with an identified certificate (agency, gateway, operator or monitor).
 pub(crate) struct KnownPeer(pub(crate) Peer);
 
 /// An agency's DMS: the agency code its certificate names, as the certificate names it

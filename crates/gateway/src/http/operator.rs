@@ -3,7 +3,7 @@
 //! metrics.
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -15,7 +15,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::body::read_body;
-use super::extract::{ApiQuery, OperatorPeer, ReaderPeer, canonical, parse_id, require_json};
+use super::extract::{
+    ApiPath, ApiQuery, OperatorPeer, ReaderPeer, canonical, page_limit, parse_id, query_id,
+    require_json,
+};
 use crate::apply::wake;
 use crate::error::ApiError;
 use crate::identity::Peer;
@@ -197,15 +200,29 @@ pub(crate) async fn console(
     Ok(r)
 }
 
-/// `POST /v1/backups`: start an online backup; 202 with its name.
+/// `POST /v1/backups`: start an online backup; 202 with its name. It takes no parameters:
+/// the body is `{}` or nothing, and anything else is refused (a caller who means something
+/// by it learns that it is not read).
 pub(crate) async fn backup_start(
     State(s): State<Shared>,
     OperatorPeer(operator): OperatorPeer,
     uri: Uri,
     headers: HeaderMap,
+    body: Body,
 ) -> Result<Response, ApiError> {
     require_json(&headers)?;
     crate::console::check_forgery(&headers, &uri, &Peer::Operator(operator.clone()))?;
+    let who = Peer::Operator(operator.clone()).key();
+    let (bytes, _body_share) = read_body(&s, &who, &headers, body).await?;
+    let empty = bytes.iter().all(u8::is_ascii_whitespace)
+        || serde_json::from_slice::<Value>(&bytes)
+            .is_ok_and(|v| v.as_object().is_some_and(serde_json::Map::is_empty));
+    if !empty {
+        return Err(ApiError::new(
+            Code::RequestBadRequest,
+            msg!("api-bad-backup-body"),
+        ));
+    }
     let metrics = s.metrics.clone();
     let running = s.backups.start(
         s.store.clone(),
@@ -247,14 +264,15 @@ pub(crate) async fn certificates(
     _: ReaderPeer,
 ) -> Result<Response, ApiError> {
     let now = s.clock.now();
-    let mut own: Vec<(String, u64)> = s.tls.expiry();
-    own.sort_by_key(|(_, t)| *t);
+    let mut own = s.tls.own_certificates();
+    own.sort_by_key(|c| c.not_after);
     let own: Vec<Value> = own
         .into_iter()
-        .map(|(file, secs)| {
-            let not_after = Timestamp::from_millis(secs.saturating_mul(1000));
+        .map(|c| {
+            let not_after = Timestamp::from_millis(c.not_after.saturating_mul(1000));
             json!({
-                "file": file,
+                "file": c.file,
+                "subject": c.subject,
                 "not_after": not_after,
                 "days_left": crate::seen::days_left(not_after, now),
             })
@@ -340,9 +358,8 @@ pub(crate) async fn messages(
     ApiQuery(q): ApiQuery<MessagesQuery>,
 ) -> Result<Response, ApiError> {
     let lang = lang.map(|l| l.0).unwrap_or_default();
-    if let Some(doc) = q.document_id.clone() {
-        return find_document(&s, doc, q.sender.clone(), lang).await;
-    }
+    // Every parameter is checked, also those a search by DocumentId leaves aside: a bad one
+    // is refused whatever else is asked.
     let state_name = q.state.clone().unwrap_or_else(|| "dead".into());
     let agency = match &q.agency {
         Some(raw) => {
@@ -351,12 +368,14 @@ pub(crate) async fn messages(
                     Code::RequestBadRequest,
                     msg!("api-bad-agency", value = raw.as_str()),
                 )
+                .with(json!({"parameter": "agency"}))
                 .because(e)
             })?;
             Some(canonical(&s.snapshot(), &code))
         }
         None => None,
     };
+    let sender = q.sender.as_deref().map(sender_code).transpose()?;
     let mut query = search_query(
         &state_name,
         &q.after,
@@ -365,6 +384,9 @@ pub(crate) async fn messages(
         q.limit,
         agency.as_ref(),
     )?;
+    if let Some(doc) = q.document_id.clone() {
+        return find_document(&s, doc, sender, lang).await;
+    }
     query.reason = q.reason.clone().filter(|r| !r.is_empty());
     query.text = q.text.clone().filter(|t| !t.trim().is_empty());
     let st = s.clone();
@@ -387,7 +409,8 @@ pub(crate) async fn messages(
 }
 
 /// The store query of a search: `state` (a state or `all`), `after` (an id), `since` and
-/// `until` (times), `limit` (1…1000, default 100), and optionally an agency.
+/// `until` (times), `limit` (1…1000, default 100), and optionally an agency; each refused
+/// with `request.bad_request` naming it when it does not read.
 pub(crate) fn search_query(
     state_name: &str,
     after: &Option<String>,
@@ -400,12 +423,10 @@ pub(crate) fn search_query(
         "all" => None,
         name => Some(parse_state(name).ok_or_else(|| {
             ApiError::new(Code::RequestBadRequest, msg!("api-bad-state", value = name))
+                .with(json!({"parameter": "state"}))
         })?),
     };
-    let after = match after {
-        Some(a) => Some(parse_id(a)?),
-        None => None,
-    };
+    let after = after.as_deref().map(|a| query_id("after", a)).transpose()?;
     let since = since.as_deref().map(|t| time_id("since", t)).transpose()?;
     let before = until.as_deref().map(|t| time_id("until", t)).transpose()?;
     Ok(MessageQuery {
@@ -417,7 +438,7 @@ pub(crate) fn search_query(
         sender: None,
         reason: None,
         text: None,
-        limit: limit.unwrap_or(100).clamp(1, 1000),
+        limit: page_limit(limit)?,
         scan_limit: MESSAGES_SCAN_LIMIT,
     })
 }
@@ -426,42 +447,43 @@ pub(crate) fn search_query(
 /// agency in a store of millions answers in bounded time, and says where to go on.
 pub(crate) const MESSAGES_SCAN_LIMIT: usize = 20_000;
 
-/// The first possible message id at the time `value` (query parameter `name`).
+/// The first possible message id at the time `value` (query parameter `name`): a date or
+/// an RFC 3339 time, one before 1970 read as 1970 (no message is older) and one in the
+/// year 9999 as its end.
 pub(crate) fn time_id(name: &str, value: &str) -> Result<MessageId, ApiError> {
-    let secs = lienthong_dsig::time::parse_time(value).ok_or_else(|| {
+    let secs = lienthong_dsig::time::parse_bound(value).ok_or_else(|| {
         ApiError::new(
             Code::RequestBadRequest,
             msg!("api-bad-time", name = name, value = value),
         )
+        .with(json!({"parameter": name}))
     })?;
     Ok(MessageId::first_at(Timestamp::from_millis(
         secs.saturating_mul(1000),
     )))
 }
 
-/// An operator asked about "document 123/UBND-VP": the message with that DocumentId.
+/// `sender` as an agency code, else `request.bad_request` naming it.
+fn sender_code(raw: &str) -> Result<AgencyCode, ApiError> {
+    AgencyCode::parse(raw).map_err(|e| {
+        ApiError::new(Code::RequestBadRequest, msg!("api-bad-sender", value = raw))
+            .with(json!({"parameter": "sender"}))
+            .because(e)
+    })
+}
+
+/// An operator asked about "document 123/UBND-VP": the message with that DocumentId, sent
+/// by `sender` (when not given, the agency code before the DocumentId's first comma).
 pub(crate) async fn find_document(
     s: &Shared,
     document_id: String,
-    sender: Option<String>,
+    sender: Option<AgencyCode>,
     lang: Lang,
 ) -> Result<Response, ApiError> {
-    let raw = sender
-        .or_else(|| {
-            document_id
-                .split(',')
-                .next()
-                .map(str::trim)
-                .map(str::to_owned)
-        })
-        .unwrap_or_default();
-    let sender = AgencyCode::parse(&raw).map_err(|e| {
-        ApiError::new(
-            Code::RequestBadRequest,
-            msg!("api-bad-sender", value = raw.as_str()),
-        )
-        .because(e)
-    })?;
+    let sender = match sender {
+        Some(code) => code,
+        None => sender_code(document_id.split(',').next().unwrap_or_default().trim())?,
+    };
     let sender = s.directory().main_code(&sender);
     let st = s.clone();
     let (doc, code) = (document_id.clone(), sender.to_string());
@@ -523,7 +545,7 @@ pub(crate) struct ActionBody {
 pub(crate) async fn message_action(
     State(s): State<Shared>,
     OperatorPeer(operator): OperatorPeer,
-    Path((id, action)): Path<(String, String)>,
+    ApiPath((id, action)): ApiPath<(String, String)>,
     uri: Uri,
     headers: HeaderMap,
     body: Body,

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::extract::{AgencyPeer, ApiQuery, GatewayPeer, ReaderPeer};
+use super::extract::{AgencyPeer, ApiQuery, GatewayPeer, ReaderPeer, page_limit};
 use crate::error::ApiError;
 use crate::state::{AppState, Shared, blocking};
 
@@ -53,7 +53,7 @@ fn bad(m: lienthong_i18n::Msg) -> ApiError {
     ApiError::new(Code::RequestBadRequest, m)
 }
 
-/// `name=value` is not one of `choices`.
+/// `name=value` is not one of `choices` (the parameter in `detail.parameter`).
 fn bad_choice(name: &'static str, value: &str, choices: &'static str) -> ApiError {
     bad(msg!(
         "api-bad-choice",
@@ -61,11 +61,14 @@ fn bad_choice(name: &'static str, value: &str, choices: &'static str) -> ApiErro
         value = value,
         choices = choices
     ))
+    .with(json!({"parameter": name}))
 }
 
 /// `name=value` is not valid, and why (a parser's English text, as `detail.reason`).
 fn bad_value(name: &'static str, value: &str, why: impl std::fmt::Display) -> ApiError {
-    bad(msg!("api-bad-value", name = name, value = value)).because(why)
+    bad(msg!("api-bad-value", name = name, value = value))
+        .with(json!({"parameter": name}))
+        .because(why)
 }
 
 /// The period asked for: `from` and `to`, or `month`, or `quarter`.
@@ -415,10 +418,6 @@ fn overdue_view(s: &AppState, o: Overdue) -> Value {
     })
 }
 
-fn limit_of(limit: Option<usize>) -> usize {
-    limit.unwrap_or(100).clamp(1, 1000)
-}
-
 /// `GET /v1/overdue`: receipt notices past the end of their working day (or an urgent
 /// document's threshold) and completions past the due date, of one agency or all.
 pub(crate) async fn overdue(
@@ -434,7 +433,7 @@ pub(crate) async fn overdue(
                 .map_err(|e| bad_value("agency", a, e))?,
         ),
     };
-    let (st, limit) = (s.clone(), limit_of(q.limit));
+    let (st, limit) = (s.clone(), page_limit(q.limit)?);
     let o =
         blocking(move || Ok(st.store.overdue(st.clock.now(), agency.as_deref(), limit)?)).await?;
     Ok(Json(overdue_view(&s, o)).into_response())
@@ -450,7 +449,7 @@ pub(crate) async fn inbox_overdue(
         return Err(bad(msg!("api-own-only")));
     }
     let agency = peer.main(&s.snapshot()).to_string();
-    let (st, limit) = (s.clone(), limit_of(q.limit));
+    let (st, limit) = (s.clone(), page_limit(q.limit)?);
     let o = blocking(move || Ok(st.store.overdue(st.clock.now(), Some(&agency), limit)?)).await?;
     Ok(Json(overdue_view(&s, o)).into_response())
 }

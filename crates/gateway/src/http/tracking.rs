@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -17,7 +17,7 @@ use lienthong_types::Code;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::extract::{ApiQuery, GatewayPeer, KnownPeer, canonical, parse_id};
+use super::extract::{ApiPath, ApiQuery, GatewayPeer, KnownPeer, canonical, parse_id};
 use crate::error::ApiError;
 use crate::identity::Peer;
 use crate::state::{AppState, Shared, blocking};
@@ -33,7 +33,7 @@ pub(crate) async fn track(
     State(s): State<Shared>,
     KnownPeer(peer): KnownPeer,
     lang: Option<axum::Extension<lienthong_i18n::Lang>>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<TrackQuery>,
 ) -> Result<Response, ApiError> {
     let lang = lang.map(|l| l.0).unwrap_or_default();
@@ -127,7 +127,7 @@ pub(crate) struct TrailQuery {
 pub(crate) async fn relay_trail(
     State(s): State<Shared>,
     GatewayPeer(caller): GatewayPeer,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<TrailQuery>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
@@ -174,7 +174,7 @@ pub(crate) async fn relay_trail(
 pub(crate) async fn relay_receipt(
     State(s): State<Shared>,
     GatewayPeer(caller): GatewayPeer,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let st = s.clone();

@@ -31,7 +31,10 @@ api-body-too-slow = the body arrived slower than { $rate } bytes per second
 api-body-unreadable = reading the body failed
 api-body-client-share = this client already has as many document bodies in progress as one client may; finish or wait for those first
 api-body-memory = the gateway holds as many document bodies as its memory allows; try again shortly
-api-bad-parameter = the query parameters are not valid: { $reason }
+api-bad-parameter = query parameter { $name } has a value this endpoint cannot read
+api-missing-parameter = query parameter { $name } is required
+api-bad-query = the query string cannot be read
+api-bad-limit = limit={ $value }: give a number of items from 1 to { $max }
 api-bad-cursor = after='{ $value }' is not a cursor
 api-bad-kind = kind='{ $value }': use edoc or status
 api-bad-wait = wait={ $value }: at most { $max } seconds
@@ -87,6 +90,7 @@ api-store-unavailable = the gateway cannot store anything right now (storage fai
 api-internal = internal error; see the gateway log
 api-backup-not-configured = no backup folder: set [backup] dir in the configuration and restart
 api-backup-running = backup { $name } is running; one at a time
+api-bad-backup-body = a backup takes no parameters: send no body or {"{"}{"}"}
 
 ## Why a send failed, for operators
 reason-refused = the next gateway refused the message: { $code }

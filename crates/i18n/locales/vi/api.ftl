@@ -31,7 +31,10 @@ api-body-too-slow = nội dung đến chậm hơn { $rate } byte mỗi giây
 api-body-unreadable = không đọc được nội dung yêu cầu
 api-body-client-share = máy khách này đã có số nội dung văn bản đang gửi dở ở mức tối đa cho một máy khách; hãy hoàn tất hoặc chờ các nội dung đó trước
 api-body-memory = cổng đang giữ số nội dung văn bản ở mức tối đa bộ nhớ cho phép; vui lòng thử lại sau giây lát
-api-bad-parameter = tham số truy vấn không hợp lệ: { $reason }
+api-bad-parameter = giá trị của tham số truy vấn { $name } không đọc được
+api-missing-parameter = thiếu tham số truy vấn { $name }
+api-bad-query = không đọc được chuỗi truy vấn
+api-bad-limit = limit={ $value }: hãy ghi số mục từ 1 đến { $max }
 api-bad-cursor = after='{ $value }' không phải là con trỏ hợp lệ
 api-bad-kind = kind='{ $value }': hãy dùng edoc hoặc status
 api-bad-wait = wait={ $value }: tối đa { $max } giây
@@ -87,6 +90,7 @@ api-store-unavailable = hiện cổng không lưu được gì (lỗi lưu trữ
 api-internal = lỗi nội bộ; xem nhật ký của cổng
 api-backup-not-configured = chưa có thư mục sao lưu: hãy đặt [backup] dir trong cấu hình rồi khởi động lại
 api-backup-running = bản sao lưu { $name } đang chạy; mỗi lần chỉ một bản
+api-bad-backup-body = sao lưu không nhận tham số: hãy gửi nội dung rỗng hoặc {"{"}{"}"}
 
 ## Lý do gửi không thành công, cho người vận hành
 reason-refused = cổng kế tiếp từ chối gói tin: { $code }
