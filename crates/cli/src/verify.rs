@@ -165,7 +165,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         );
     }
     let mut attachments = Vec::new();
-    let (report, what, receipt) = if is_receipt(&doc) {
+    let (mut report, what, receipt) = if is_receipt(&doc) {
         match verify_receipt_doc(&doc, &policy) {
             Ok((r, mut rep)) => {
                 if receipt_time.is_some() {
@@ -307,6 +307,17 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             None,
         )
     };
+    // Intact, and nothing against it but that no trust anchors were given: untrusted, with
+    // what to do about it. A broken signature stays invalid, --trust or not.
+    let untrusted = untrusted_for_want_of_anchors(&report);
+    if untrusted {
+        report.note(msg!("sig-untrusted-hint"));
+    }
+    let verdict_of = |v: &mut serde_json::Value| {
+        if let Some(obj) = v.as_object_mut().filter(|_| untrusted) {
+            obj.insert("verdict".into(), serde_json::json!("untrusted"));
+        }
+    };
     let mut out = std::io::stdout().lock();
     let pdfs: Vec<serde_json::Value> = attachments
         .iter()
@@ -314,6 +325,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         .collect();
     let written = if args.json {
         let mut v = serde_json::to_value(&report).unwrap_or_default();
+        verdict_of(&mut v);
         if let (Some(r), Some(obj)) = (&receipt, v.as_object_mut()) {
             obj.insert(
                 "receipt".into(),
@@ -326,6 +338,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         writeln!(out, "{v:#}")
     } else {
         let mut v = serde_json::to_value(&report).unwrap_or_default();
+        verdict_of(&mut v);
         // The report's own words in the reader's language (JSON keeps them in English).
         if let Some(obj) = v.as_object_mut() {
             for (key, texts, msgs) in [
@@ -347,6 +360,19 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Whether a report has nothing against the signature but that no trust anchors were given
+/// (`--trust`): it is intact, and every problem is the missing anchors. Such a signature is
+/// untrusted rather than invalid: nobody said whom to trust.
+fn untrusted_for_want_of_anchors(report: &lienthong_dsig::Report) -> bool {
+    report.verdict == Verdict::Invalid
+        && report.intact
+        && !report.problem_codes.is_empty()
+        && report
+            .problem_codes
+            .iter()
+            .all(|c| *c == Code::CertNoTrustRoots)
 }
 
 /// A note the command adds to a report: in `notes` as it is printed (the language of this
@@ -492,6 +518,7 @@ pub(crate) fn human(
         Some("valid") => say!("cli-verify-verdict-valid"),
         Some("unsigned") => say!("cli-verify-verdict-unsigned"),
         Some("legacy") => say!("cli-verify-verdict-legacy"),
+        Some("untrusted") => say!("sig-verdict-untrusted"),
         _ => say!("cli-verify-verdict-invalid"),
     };
     writeln!(out, "{verdict}")?;

@@ -642,3 +642,70 @@ fn a_document_with_two_senders_is_refused_by_verify() {
     let (rc, v) = verify_json(&signed, &[]);
     assert_eq!((rc, v["valid"].as_bool()), (0, Some(true)), "{v:#}");
 }
+
+/// Without `--trust`, a signature that holds is untrusted, not invalid (nobody said whom to
+/// trust), with what to do about it; exit 1 all the same. One that does not hold is
+/// invalid, with or without `--trust`.
+#[test]
+fn without_trust_anchors_an_intact_signature_is_untrusted_and_a_broken_one_invalid() {
+    let signed = sign("000.00.01.H50", "000.00.01.H50", "no-anchors.edxml");
+    let o = lienthong(&["verify", p(&signed)]);
+    assert_eq!(o.status.code(), Some(1));
+    let s = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        s.starts_with(
+            "UNTRUSTED: the signature is intact, but no trust anchors were given (--trust)"
+        ),
+        "{s}"
+    );
+    assert!(
+        s.contains("no trust anchors given (--trust)") && s.contains("--trust ca.pem"),
+        "{s}"
+    );
+    assert!(!s.contains("INVALID"), "{s}");
+    let o = lienthong(&["verify", "--json", p(&signed)]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["verdict"], "untrusted", "{v:#}");
+    assert_eq!(v["valid"], false, "{v:#}");
+    assert_eq!(v["intact"], true, "{v:#}");
+    assert_eq!(
+        v["problem_codes"],
+        serde_json::json!(["cert.no_trust_roots"])
+    );
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("no trust anchors given (--trust)"),
+        "{v:#}"
+    );
+    // The same in Vietnamese.
+    let o = lienthong_vi(&["verify", p(&signed)]);
+    assert_eq!(o.status.code(), Some(1));
+    let s = String::from_utf8(o.stdout).unwrap();
+    assert!(s.starts_with("KHÔNG ĐƯỢC TIN CẬY: "), "{s}");
+    assert!(s.contains("--trust ca.pem"), "{s}");
+    // Changed after signing: invalid, without --trust as with it.
+    let bad = flip_byte_in(&signed, "<edXML:Subject>", "no-anchors-changed.edxml");
+    let o = lienthong(&["verify", p(&bad)]);
+    assert_eq!(o.status.code(), Some(1));
+    let s = String::from_utf8(o.stdout).unwrap();
+    assert!(s.starts_with("INVALID"), "{s}");
+    assert!(
+        !s.contains("UNTRUSTED") && !s.contains("no trust anchors given"),
+        "{s}"
+    );
+    let o = lienthong(&["verify", "--json", p(&bad)]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["verdict"], "invalid", "{v:#}");
+    // Given the anchor, the intact one is valid.
+    let ca = certs("ca.pem");
+    let o = lienthong(&["verify", "--trust", p(&ca), p(&signed)]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

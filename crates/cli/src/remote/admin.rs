@@ -7,6 +7,7 @@ use indicatif::ProgressBar;
 use serde_json::{Value, json};
 
 use super::common::*;
+use super::connection::*;
 
 /// `backup`: an online backup of a running gateway (operator certificate).
 #[derive(Debug, clap::Args)]
@@ -137,7 +138,11 @@ pub(super) async fn certs_status_run(a: &CertsStatus) -> Result<u8, Fail> {
         ));
     };
     for c in list("own") {
-        row(say!("remote-certs-own"), text(&c["file"]), &c);
+        // The gateway's path, worked out by its text (the file is the gateway's, not here).
+        let file = lienthong_gateway::tls::clean_path(std::path::Path::new(&text(&c["file"])))
+            .display()
+            .to_string();
+        row(say!("remote-certs-own"), file, &c);
     }
     for h in list("next_hops") {
         let who = text(&h["hop"]);

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::common::*;
+use super::connection::*;
 
 /// `inbox list|get|ack`.
 #[derive(Debug, clap::Args)]
@@ -186,7 +187,18 @@ pub(super) async fn inbox_list(l: &InboxList) -> Result<u8, Fail> {
         "remote-inbox-col-delivered",
         "remote-inbox-col-acked",
     ]);
-    table(&head, &rows);
+    // Under each row, what a clerk knows the message by: number/symbol, subject, sender and
+    // recipients with their names (the gateway's `view`; nothing more from one without).
+    let mut lines = table_lines(&head, &rows).into_iter();
+    if let Some(h) = lines.next() {
+        out!("{h}");
+    }
+    for (i, line) in items.iter().zip(lines) {
+        out!("{line}");
+        for group in super::track::view_lines(i, &i["view"]) {
+            out!("    {}", group.join("  "));
+        }
+    }
     if let Some(next) = v["next"].as_str() {
         note!("{}", say!("remote-next-page", next = next));
     }

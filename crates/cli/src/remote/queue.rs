@@ -10,6 +10,7 @@ use lienthong_store::MessageState;
 use serde_json::{Value, json};
 
 use super::common::*;
+use super::connection::*;
 
 /// `queue stats|agencies|list|overdue|retry|suspend|resume|cancel` (operator certificate).
 #[derive(Debug, clap::Args)]
@@ -374,23 +375,24 @@ pub(super) async fn search_pages(
     }
 }
 
-/// One table row per message: its state and each recipient's in words, and why a dead
-/// letter is dead in a sentence (the gateway's `view`, in the language asked for), falling
-/// back to the raw record from a gateway without one.
-pub(super) fn message_row(m: &Value) -> Vec<String> {
+/// One table row per message: its state and each recipient's in words (the gateway's
+/// `view`, in the language asked for, falling back to the raw record from a gateway without
+/// one); and beside the row, why each dead letter is dead, whole, to print under it (see
+/// [`message_table`]): a reason is a sentence, too long for a column and never cut.
+pub(super) fn message_row(m: &Value) -> (Vec<String>, Vec<String>) {
     let view = &m["view"];
+    let mut reasons = Vec::new();
     let recipients = match view["recipients"].as_array() {
         Some(list) => list
             .iter()
             .map(|r| {
                 let who = text(&r["code"]);
-                let what = match r["reason_text"].as_str() {
-                    // A dead letter says where and why, so that a list of them can be
-                    // sorted out before retrying.
-                    Some(why) => format!("{} ({}): {why}", text(&r["state_text"]), text(&r["hop"])),
-                    None => text(&r["state_text"]),
-                };
-                format!("{who}: {what}")
+                // A dead letter says where (in its state) and why (under the row), so that
+                // a list of them can be sorted out before retrying.
+                if let Some(why) = r["reason_text"].as_str() {
+                    reasons.push(format!("{who}: {why}"));
+                }
+                format!("{who}: {}", text(&r["state_text"]))
             })
             .collect::<Vec<_>>()
             .join("; "),
@@ -399,7 +401,10 @@ pub(super) fn message_row(m: &Value) -> Vec<String> {
             .map(|r| {
                 r.iter()
                     .map(|(c, s)| match s["reason"].as_str() {
-                        Some(why) => format!("{c}=dead@{}: {why}", text(&s["hop"])),
+                        Some(why) => {
+                            reasons.push(format!("{c}: {why}"));
+                            format!("{c}=dead@{}", text(&s["hop"]))
+                        }
                         None => format!("{c}={}", text(&s["state"])),
                     })
                     .collect::<Vec<_>>()
@@ -410,14 +415,65 @@ pub(super) fn message_row(m: &Value) -> Vec<String> {
     let state = view["state_text"]
         .as_str()
         .map_or_else(|| text(&m["state"]), str::to_owned);
-    vec![
+    let row = vec![
         text(&m["id"]),
         state,
         kind(&m["kind"]),
         text(&m["sender"]),
         time(&m["accepted_at"]),
         recipients,
-    ]
+    ];
+    (row, reasons)
+}
+
+/// How wide the text under a table row is (after its indent of four spaces).
+pub(super) const UNDER_ROW_WIDTH: usize = 76;
+
+/// `text` in lines of at most `width` characters, broken between words only (a word
+/// longer than the width has its own line, whole): nothing is ever cut.
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0usize;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if len > 0 && len + 1 + n > width {
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+        }
+        if len > 0 {
+            line.push(' ');
+            len += 1;
+        }
+        line.push_str(word);
+        len += n;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Print rows of [`message_row`] as a table, each dead letter's reason wrapped on word
+/// boundaries under its row, indented.
+pub(super) fn message_table(rows: &[(Vec<String>, Vec<String>)]) {
+    // One line per row: a cell with a line break would shift the reasons off their rows.
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(r, _)| r.iter().map(|c| c.replace(['\n', '\r'], " ")).collect())
+        .collect();
+    let mut lines = table_lines(&message_header(), &cells).into_iter();
+    if let Some(head) = lines.next() {
+        out!("{head}");
+    }
+    for ((_, reasons), line) in rows.iter().zip(lines) {
+        out!("{line}");
+        for reason in reasons {
+            for part in wrap(reason, UNDER_ROW_WIDTH) {
+                out!("    {part}");
+            }
+        }
+    }
 }
 
 /// The header of [`message_row`]'s table.
@@ -495,8 +551,8 @@ pub(super) async fn queue_list(l: &QueueList) -> Result<u8, Fail> {
             ),
         }
     } else {
-        let rows: Vec<Vec<String>> = msgs.iter().map(message_row).collect();
-        table(&message_header(), &rows);
+        let rows: Vec<_> = msgs.iter().map(message_row).collect();
+        message_table(&rows);
     }
     if let Some(next) = next {
         note!("{}", say!("remote-next-page", next = next));
@@ -564,7 +620,7 @@ pub(super) async fn queue_action_bulk(
                 "{}",
                 say!("remote-queue-bulk-found", n = ids.len(), search = &what)
             );
-            table(&message_header(), &preview);
+            message_table(&preview);
             note!("{}", say!("remote-queue-bulk-confirm", action = &word));
         }
         return Ok(0);

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 use super::common::*;
+use super::connection::*;
 
 /// `track [--json] ID`.
 #[derive(Debug, clap::Args)]
@@ -16,9 +17,9 @@ pub(crate) struct TrackArgs {
     /// The message id `send` printed.
     #[arg(help = say!("remote-help-track-id"))]
     pub(super) id: String,
-    /// Save each signed receipt this gateway holds into DIR (`ID.hopN.GATEWAY.receipt.xml`),
-    /// to keep with the document and verify offline: `lienthong verify --trust CA
-    /// --document DOC RECEIPT`.
+    /// Save each signed receipt, this gateway's and those of every gateway down the path,
+    /// into DIR (`ID.hopN.GATEWAY.receipt.xml`), to keep with the document and verify
+    /// offline: `lienthong verify --trust CA --document DOC RECEIPT`.
     #[arg(long, value_name = "DIR", help = say!("remote-help-track-receipts"))]
     pub(super) receipts: Option<std::path::PathBuf>,
     /// Print the gateway's JSON.
@@ -33,68 +34,160 @@ pub(crate) fn track(a: &TrackArgs) -> ExitCode {
             .get(&format!("/v1/documents/{}?trail=true", enc(&a.id)))
             .await)?
         .json();
+        let receipts = receipts_of(&v);
+        // Saved before anything is printed: the list printed names files that are there.
+        if let Some(dir) = &a.receipts {
+            save_receipts(&receipts, dir)?;
+        }
         if a.json {
             print_json(&v);
         } else {
-            print_track(&v);
-        }
-        if let Some(dir) = &a.receipts {
-            save_receipts(&v, dir)?;
+            print_track(&v, &receipts, a.receipts.as_deref());
         }
         Ok(0)
     })
 }
 
-/// Write the receipts of a tracking answer as files, byte for byte as the peers signed them.
-pub(super) fn save_receipts(v: &Value, dir: &std::path::Path) -> Result<(), Fail> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Fail::local(Code::IoWrite, format!("{}: {e}", dir.display())))?;
-    let id = text(&v["id"]);
-    // This gateway's receipts, then those of every gateway down the path (the trail).
-    let mut receipts = v["receipts"].as_array().cloned().unwrap_or_default();
-    let mut nodes: Vec<Value> = v["trail"].as_array().cloned().unwrap_or_default();
-    while let Some(node) = nodes.pop() {
-        receipts.extend(node["receipts"].as_array().cloned().unwrap_or_default());
-        nodes.extend(node["next"].as_array().cloned().unwrap_or_default());
+/// A receipt of a tracking answer, and the name of the file `--receipts` saves it in (none
+/// when the answer carries no signed XML for it).
+pub(super) struct Kept {
+    /// The receipt as the gateway listed it (`hop`, `at`, `receipt`, `xml`).
+    pub(super) entry: Value,
+    /// `ID.hopN.GATEWAY.receipt.xml`.
+    pub(super) file: Option<String>,
+}
+
+/// Names come from the gateway's answer: keep only what is safe in a file name.
+fn safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Every receipt of a tracking answer: this gateway's, then those of the gateways down the
+/// path (the trail), nearest first, each with its file name. `track` lists exactly these
+/// and `--receipts` saves exactly these, so that the list and the folder agree.
+pub(super) fn receipts_of(v: &Value) -> Vec<Kept> {
+    let id = safe(&text(&v["id"]));
+    let mut all: Vec<Value> = v["receipts"].as_array().cloned().unwrap_or_default();
+    let mut level: Vec<Value> = v["trail"].as_array().cloned().unwrap_or_default();
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for node in &level {
+            all.extend(node["receipts"].as_array().cloned().unwrap_or_default());
+            next.extend(node["next"].as_array().cloned().unwrap_or_default());
+        }
+        level = next;
     }
-    for r in &receipts {
-        let Some(xml) = r["xml"].as_str() else {
+    // (file name, XML) of those kept: the same receipt twice is kept once, and two
+    // receipts that would share a name get `.2`, `.3`… rather than overwrite each other.
+    let mut named: Vec<(String, String)> = Vec::new();
+    let mut out = Vec::new();
+    for entry in all {
+        let Some(xml) = entry["xml"].as_str().map(str::to_owned) else {
+            out.push(Kept { entry, file: None });
             continue;
         };
-        // Names come from the gateway's answer: keep only what is safe in a file name.
-        let safe = |s: String| -> String {
-            s.chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect()
-        };
-        let name = format!(
-            "{}.hop{}.{}.receipt.xml",
-            safe(id.clone()),
-            safe(text(&r["receipt"]["hop"])),
-            safe(text(&r["hop"]))
+        let stem = format!(
+            "{id}.hop{}.{}",
+            safe(&text(&entry["receipt"]["hop"])),
+            safe(&text(&entry["hop"]))
         );
-        let path = dir.join(name.trim_start_matches('.'));
+        let stem = stem.trim_start_matches('.').to_owned();
+        if named.iter().any(|(_, x)| *x == xml) {
+            continue;
+        }
+        let mut file = format!("{stem}.receipt.xml");
+        let mut n = 1;
+        while named.iter().any(|(f, _)| *f == file) {
+            n += 1;
+            file = format!("{stem}.{n}.receipt.xml");
+        }
+        named.push((file.clone(), xml));
+        out.push(Kept {
+            entry,
+            file: Some(file),
+        });
+    }
+    out
+}
+
+/// Write the receipts of a tracking answer as files, byte for byte as the peers signed them.
+pub(super) fn save_receipts(receipts: &[Kept], dir: &std::path::Path) -> Result<(), Fail> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Fail::local(Code::IoWrite, format!("{}: {e}", dir.display())))?;
+    let mut saved = 0usize;
+    for r in receipts {
+        let (Some(file), Some(xml)) = (&r.file, r.entry["xml"].as_str()) else {
+            continue;
+        };
+        let path = dir.join(file);
         std::fs::write(&path, xml.as_bytes())
             .map_err(|e| Fail::local(Code::IoWrite, format!("{}: {e}", path.display())))?;
         note!(
             "{}",
             say!("remote-track-saved", path = path.display().to_string())
         );
+        saved += 1;
     }
-    if receipts.is_empty() {
+    if saved == 0 {
         note!("{}", say!("remote-track-no-receipts"));
     }
     Ok(())
 }
 
-pub(super) fn print_track(v: &Value) {
+/// What a clerk knows a tracked or listed message by, from the gateway's `view` (nothing
+/// from a gateway without one): its number/symbol and subject, then its sender and
+/// recipients with their names; each group without its missing parts, none if empty.
+pub(super) fn view_lines(m: &Value, view: &Value) -> Vec<Vec<String>> {
+    if !view.is_object() {
+        return Vec::new();
+    }
+    let mut document = Vec::new();
+    if let Some(n) = view["number"].as_str() {
+        document.push(say!("remote-view-number", number = n));
+    }
+    if let Some(s) = view["subject"].as_str() {
+        document.push(say!("remote-view-subject", subject = s));
+    }
+    let mut parties = vec![say!(
+        "remote-view-from",
+        from = agency(&text(&m["sender"]), &view["sender_name"])
+    )];
+    let to: Vec<String> = view["recipients"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| agency(&text(&r["code"]), &r["name"]))
+        .collect();
+    if !to.is_empty() {
+        parties.push(say!("remote-view-to", to = to.join(", ")));
+    }
+    [document, parties]
+        .into_iter()
+        .filter(|g| !g.is_empty())
+        .collect()
+}
+
+/// `Name (CODE)`, or the code alone when the directory gives no name.
+pub(super) fn agency(code: &str, name: &Value) -> String {
+    match name.as_str() {
+        Some(n) if !n.trim().is_empty() => format!("{n} ({code})"),
+        _ => code.to_owned(),
+    }
+}
+
+/// The tracking answer for a person. `receipts` are [`receipts_of`] it; with `--receipts
+/// DIR` each is shown by the path it was saved at, else by its file name.
+pub(super) fn print_track(v: &Value, receipts: &[Kept], dir: Option<&std::path::Path>) {
     let m = &v["message"];
+    let view = &v["view"];
     out!(
         "{}",
         say!(
@@ -105,6 +198,9 @@ pub(super) fn print_track(v: &Value) {
             state = text(&m["state"])
         )
     );
+    for line in view_lines(m, view).into_iter().flatten() {
+        out!("  {line}");
+    }
     if !m["document_id"].is_null() {
         let id = text(&m["document_id"]);
         out!("  {}", say!("remote-track-document", document = id));
@@ -177,8 +273,24 @@ pub(super) fn print_track(v: &Value) {
     }
     if let Some(rs) = m["recipients"].as_object() {
         out!("{}", say!("remote-track-recipients"));
+        let seen = view["recipients"].as_array().cloned().unwrap_or_default();
         for (code, st) in rs {
             out!("  {code}  {}", tagged(st, "state"));
+            // In words, and why a dead letter is dead: whole, wrapped under it.
+            let Some(r) = seen
+                .iter()
+                .find(|r| r["code"].as_str() == Some(code.as_str()))
+            else {
+                continue;
+            };
+            if let Some(words) = r["state_text"].as_str() {
+                out!("      {words}");
+            }
+            if let Some(why) = r["reason_text"].as_str() {
+                for part in super::queue::wrap(why, super::queue::UNDER_ROW_WIDTH - 2) {
+                    out!("      {part}");
+                }
+            }
         }
     }
     // How far each recipient's copy got, asked gateway by gateway down the path.
@@ -214,13 +326,14 @@ pub(super) fn print_track(v: &Value) {
             );
         }
     }
-    let receipts = v["receipts"].as_array().cloned().unwrap_or_default();
+    // Every receipt down the path, each with the file `--receipts` saves it in.
     if receipts.is_empty() {
         out!("{}", say!("remote-track-receipts-none"));
     } else {
         out!("{}", say!("remote-track-receipts"));
     }
-    for r in &receipts {
+    for kept in receipts {
+        let r = &kept.entry;
         let rc = &r["receipt"];
         let line = if rc.is_object() {
             say!(
@@ -236,7 +349,12 @@ pub(super) fn print_track(v: &Value) {
                 at = time(&r["at"])
             )
         };
-        out!("  {line}");
+        let file = match (&kept.file, dir) {
+            (Some(f), Some(d)) => d.join(f).display().to_string(),
+            (Some(f), None) => f.clone(),
+            (None, _) => say!("remote-track-receipt-no-xml"),
+        };
+        out!("  {line}  {file}");
     }
     let statuses = v["statuses"].as_array().cloned().unwrap_or_default();
     if statuses.is_empty() {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::BusySlot;
 use super::body::{HeldBody, body_share, read_body};
-use super::extract::{AgencyPeer, ApiQuery, KnownPeer, parse_id};
+use super::extract::{AgencyPeer, ApiPath, ApiQuery, KnownPeer, page_limit, parse_id};
 use super::operator::search_query;
 use crate::core::{document, relay as relay_core};
 use crate::error::ApiError;
@@ -67,6 +67,20 @@ pub(crate) struct InboxQuery {
 /// The longest inbox long poll, in seconds (also at most half the request timeout).
 pub const MAX_INBOX_WAIT_S: u64 = 60;
 
+/// An inbox cursor given as `after`: 1 to 19 digits (every such number is a cursor; the
+/// OpenAPI file says the same pattern), else `request.bad_request`.
+fn inbox_cursor(after: &str) -> Result<InboxCursor, ApiError> {
+    let digits = (1..=19).contains(&after.len()) && after.bytes().all(|b| b.is_ascii_digit());
+    match after.parse::<InboxCursor>() {
+        Ok(cursor) if digits => Ok(cursor),
+        _ => Err(ApiError::new(
+            Code::RequestBadRequest,
+            msg!("api-bad-cursor", value = after),
+        )
+        .with(json!({"parameter": "after"}))),
+    }
+}
+
 pub(crate) async fn inbox_list(
     State(s): State<Shared>,
     peer: AgencyPeer,
@@ -76,12 +90,7 @@ pub(crate) async fn inbox_list(
     // The inbox is kept under the agency's main code, also for a certificate naming an alias.
     let agency = peer.main(&s.snapshot());
     let after = match &q.after {
-        Some(a) => Some(a.parse::<InboxCursor>().map_err(|_| {
-            ApiError::new(
-                Code::RequestBadRequest,
-                msg!("api-bad-cursor", value = a.as_str()),
-            )
-        })?),
+        Some(a) => Some(inbox_cursor(a)?),
         None => None,
     };
     let kind = match q.kind.as_deref() {
@@ -89,19 +98,20 @@ pub(crate) async fn inbox_list(
         Some("edoc") => Some(MessageKind::Edoc),
         Some("status") => Some(MessageKind::Status),
         Some(k) => {
-            return Err(ApiError::new(
-                Code::RequestBadRequest,
-                msg!("api-bad-kind", value = k),
-            ));
+            return Err(
+                ApiError::new(Code::RequestBadRequest, msg!("api-bad-kind", value = k))
+                    .with(json!({"parameter": "kind"})),
+            );
         }
     };
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let limit = page_limit(q.limit)?;
     let wait = match q.wait {
         Some(w) if w > MAX_INBOX_WAIT_S => {
             return Err(ApiError::new(
                 Code::RequestBadRequest,
                 msg!("api-bad-wait", value = w, max = MAX_INBOX_WAIT_S),
-            ));
+            )
+            .with(json!({"parameter": "wait"})));
         }
         w => Duration::from_secs(w.unwrap_or(0))
             .min(Duration::from_millis(s.limits.request_timeout_ms / 2)),
@@ -141,13 +151,31 @@ pub(crate) async fn inbox_list(
         .map(|i| i.cursor)
         .max()
         .map(|c| c.to_string());
+    // Each entry with what a clerk reads first: number/symbol, subject, names (`view`). An
+    // entry whose record cannot be read is listed all the same, with what is known.
+    let st = s.clone();
+    let items = blocking(move || {
+        let snap = st.snapshot();
+        Ok(items
+            .into_iter()
+            .map(|i| {
+                let info = st.store.message(i.id).ok();
+                let facts = st.store.doc_facts(i.id).ok().flatten();
+                let view = super::view::inbox_view(&snap, &i.sender, info.as_ref(), facts.as_ref());
+                let mut v = json!(i);
+                v["view"] = view;
+                v
+            })
+            .collect::<Vec<Value>>())
+    })
+    .await?;
     Ok(Json(json!({"items": items, "next": next})).into_response())
 }
 
 pub(crate) async fn inbox_get(
     State(s): State<Shared>,
     peer: AgencyPeer,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     // The body's share of the memory budget is held until the answer has been sent.
@@ -213,7 +241,7 @@ pub(crate) async fn inbox_signature(
     State(s): State<Shared>,
     peer: AgencyPeer,
     lang: Option<Extension<lienthong_i18n::Lang>>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let lang = lang.map(|l| l.0).unwrap_or_default();
     let id = parse_id(&id)?;
@@ -253,7 +281,7 @@ pub(crate) struct AckBody {
 pub(crate) async fn inbox_ack(
     State(s): State<Shared>,
     peer: AgencyPeer,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {

@@ -1,7 +1,8 @@
 //! What a person needs to read a message at a glance, beside the stored record: the
 //! subject and number/symbol, the sender's and each recipient's name, each recipient's state
 //! in words, and why a send failed in a sentence one can act on (`core::reason`), in the
-//! caller's language. The console and `GET /v1/messages` show it as the message's `view`.
+//! caller's language. The console and `GET /v1/messages` show it as the message's `view`;
+//! `GET /v1/inbox` gives each entry a smaller one ([`inbox_view`]).
 
 use lienthong_compliance::DocFacts;
 use lienthong_i18n::{Lang, msg};
@@ -46,6 +47,33 @@ pub(crate) fn message_view(
         "priority": facts.map(|f| f.priority),
         "sender_name": agency_name(snap, &info.sender),
         "state_text": lienthong_i18n::tr(lang, &format!("state-{}", state_id(info)), &[]),
+        "recipients": recipients,
+    })
+}
+
+/// The view of an entry in an agency's inbox: the subject and number/symbol, the sender's
+/// name, and the recipients here with their names. Not their states: how the other
+/// recipients' copies fare is the sender's and the operators' business, not the reader's.
+/// `info` is the stored message, when its record could be read.
+pub(crate) fn inbox_view(
+    snap: &Snapshot,
+    sender: &str,
+    info: Option<&MessageInfo>,
+    facts: Option<&DocFacts>,
+) -> Value {
+    let recipients: Vec<Value> = info
+        .map(|i| {
+            i.recipients
+                .keys()
+                .map(|code| json!({"code": code, "name": agency_name(snap, code)}))
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({
+        "subject": facts.and_then(|f| f.subject.clone()),
+        "number": facts.and_then(|f| f.number.clone()),
+        "priority": facts.map(|f| f.priority),
+        "sender_name": agency_name(snap, sender),
         "recipients": recipients,
     })
 }

@@ -26,6 +26,12 @@ remote-kind-edoc = edoc
 remote-kind-status = status
 remote-gateway = gateway { $gateway }
 remote-next-page = next page: --after { $next }
+# What a message is known by (the gateway's `view`): under `track`'s first line, and under
+# each row of `inbox list`. $from, $to: "Name (CODE)", or the code alone.
+remote-view-number = number: { $number }
+remote-view-subject = subject: { $subject }
+remote-view-from = from: { $from }
+remote-view-to = to: { $to }
 
 ## send, status
 
@@ -81,6 +87,8 @@ remote-track-receipts = receipts:
 remote-track-receipts-none = receipts: none
 remote-track-receipt = hop { $hop }  received by { $gateway }  at { $at }
 remote-track-receipt-unreadable = to { $hop }  at { $at }  (the stored receipt could not be read)
+# In place of a receipt's file name, when the gateway's answer has no signed XML to save.
+remote-track-receipt-no-xml = (no signed XML in the answer: not saved)
 remote-track-statuses = statuses:
 remote-track-statuses-none = statuses: none
 remote-track-status = { $code } { $label }  from { $from }  at { $at }
@@ -180,6 +188,7 @@ remote-help-conn-ca = CA certificate(s) the gateway's certificate chains to (PEM
 remote-help-send-path = An edXML file, or a folder: every `*.edxml` file in it is sent, in name order
 remote-help-send-json = Print the gateway's JSON (for a folder: one object with every file's answer)
 remote-help-send-concurrency = Files in flight at once when sending a folder
+remote-help-send-quiet = Print only the message id of each accepted file, one per line (for scripts: ID=$(lienthong send -q FILE))
 remote-help-status-file = The status package (edXML with a StatusCode)
 remote-help-status-json = Print the gateway's JSON
 remote-help-inbox-list = List the messages in the agency's inbox, oldest first
@@ -204,7 +213,7 @@ remote-help-inbox-ack-result-fail = The DMS could not process it
 remote-help-inbox-ack-note = A note for the sender's tracking (at most 4096 bytes)
 remote-help-inbox-ack-json = Print the gateway's JSON
 remote-help-track-id = The message id `send` printed
-remote-help-track-receipts = Save each signed receipt this gateway holds into DIR (`ID.hopN.GATEWAY.receipt.xml`), to keep with the document and verify offline: `lienthong verify --trust CA --document DOC RECEIPT`
+remote-help-track-receipts = Save each signed receipt, this gateway's and those of every gateway down the path, into DIR (`ID.hopN.GATEWAY.receipt.xml`), to keep with the document and verify offline: `lienthong verify --trust CA --document DOC RECEIPT`
 remote-help-track-json = Print the gateway's JSON
 remote-help-queue-stats = Queue depth per next hop and the number of messages in each state
 remote-help-queue-agencies = Per agency: documents and statuses sent and received here, and the inbox entries its DMS has not acknowledged, the longest-waiting agency first

@@ -71,3 +71,7 @@ sig-note-no-issuer-crl = no CRL from the issuer ({ $issuer }) was given; revocat
 ## Receipts.
 sig-receipt-wrong-gateway = the receipt says gateway { $gateway } received the message, but it was signed by a certificate of { $named }
 sig-receipt-no-gateway = the receipt says gateway { $gateway } received the message, but it was signed by a certificate of no gateway
+
+## The verdict of `lienthong verify` on a signature that holds, when nobody said whom to trust.
+sig-verdict-untrusted = UNTRUSTED: the signature is intact, but no trust anchors were given (--trust)
+sig-untrusted-hint = no trust anchors given (--trust): to know whether the signer can be trusted, give the root certificate of the authority that issued the signer's certificate, e.g. --trust ca.pem

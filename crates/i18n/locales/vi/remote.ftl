@@ -26,6 +26,12 @@ remote-kind-edoc = văn bản
 remote-kind-status = trạng thái
 remote-gateway = cổng liên thông { $gateway }
 remote-next-page = trang tiếp theo: --after { $next }
+# Thông tin để nhận ra một gói tin (phần `view` của cổng liên thông): dưới dòng đầu của
+# `track`, và dưới mỗi dòng của `inbox list`. $from, $to: "Tên (MÃ)", hoặc chỉ có mã.
+remote-view-number = số, ký hiệu: { $number }
+remote-view-subject = trích yếu: { $subject }
+remote-view-from = nơi gửi: { $from }
+remote-view-to = nơi nhận: { $to }
 
 ## send, status
 
@@ -75,7 +81,7 @@ remote-track-signature = chữ ký số: { $verdict }
 remote-track-signature-recorded = chữ ký số: { $verdict } (được nhận theo chính sách chỉ ghi nhận)
 remote-track-pdf = PDF { $name }: { $verdict }
 remote-track-pdf-sender-signed = có chữ ký số của cơ quan gửi
-remote-track-recipients = nơi nhận:
+remote-track-recipients = tình trạng tại từng nơi nhận:
 remote-track-end-to-end = theo dõi tới tận nơi nhận:
 remote-track-at-gateway = tại { $gateway }: { $state }
 remote-track-queue = hàng đợi:
@@ -84,6 +90,8 @@ remote-track-receipts = biên nhận:
 remote-track-receipts-none = biên nhận: chưa có
 remote-track-receipt = chặng { $hop }  cổng { $gateway } đã nhận  lúc { $at }
 remote-track-receipt-unreadable = tới { $hop }  lúc { $at }  (không đọc được biên nhận đã lưu)
+# Thay cho tên tệp của biên nhận, khi câu trả lời của cổng liên thông không kèm bản XML đã ký.
+remote-track-receipt-no-xml = (câu trả lời không kèm bản XML đã ký: không lưu được)
 remote-track-statuses = trạng thái xử lý:
 remote-track-statuses-none = trạng thái xử lý: chưa có
 remote-track-status = { $code } { $label }  từ { $from }  lúc { $at }
@@ -189,6 +197,7 @@ remote-help-conn-ca = Chứng thư số CA mà chứng thư số của cổng li
 remote-help-send-path = Một tệp edXML, hoặc một thư mục: mọi tệp `*.edxml` trong thư mục được gửi đi, theo thứ tự tên tệp
 remote-help-send-json = In câu trả lời JSON của cổng liên thông (với thư mục: một đối tượng chứa câu trả lời cho từng tệp)
 remote-help-send-concurrency = Số tệp được gửi đồng thời khi gửi một thư mục
+remote-help-send-quiet = Chỉ in mã thông điệp của mỗi tệp được nhận, mỗi mã một dòng (dùng trong script: ID=$(lienthong send -q TỆP))
 remote-help-status-file = Gói tin trạng thái (edXML có StatusCode)
 remote-help-status-json = In câu trả lời JSON của cổng liên thông
 remote-help-inbox-list = Liệt kê các gói tin trong hộp thư đến của cơ quan, gói tin cũ nhất trước
@@ -213,7 +222,7 @@ remote-help-inbox-ack-result-fail = Hệ thống quản lý văn bản không x�
 remote-help-inbox-ack-note = Ghi chú để nơi gửi theo dõi (tối đa 4096 byte)
 remote-help-inbox-ack-json = In câu trả lời JSON của cổng liên thông
 remote-help-track-id = Mã gói tin do lệnh `send` in ra
-remote-help-track-receipts = Lưu từng biên nhận đã ký mà cổng liên thông này đang giữ vào thư mục DIR (`ID.hopN.GATEWAY.receipt.xml`), để lưu kèm văn bản và kiểm tra khi không có kết nối: `lienthong verify --trust CA --document DOC RECEIPT`
+remote-help-track-receipts = Lưu từng biên nhận đã ký, của cổng liên thông này và của mọi cổng liên thông tiếp theo trên đường đi, vào thư mục DIR (`ID.hopN.GATEWAY.receipt.xml`), để lưu kèm văn bản và kiểm tra khi không có kết nối: `lienthong verify --trust CA --document DOC RECEIPT`
 remote-help-track-json = In câu trả lời JSON của cổng liên thông
 remote-help-queue-stats = Số gói tin đang chờ trong hàng đợi tới từng cổng kế tiếp, và số gói tin ở mỗi trạng thái
 remote-help-queue-agencies = Theo từng cơ quan: số văn bản và trạng thái đã gửi và đã nhận tại cổng này, và các gói tin trong hộp thư đến mà hệ thống quản lý văn bản của cơ quan chưa xác nhận; cơ quan chờ lâu nhất đứng đầu

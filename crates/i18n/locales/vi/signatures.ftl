@@ -71,3 +71,7 @@ sig-note-no-issuer-crl = không có danh sách thu hồi (CRL) của tổ chức
 ## Biên nhận.
 sig-receipt-wrong-gateway = biên nhận ghi cổng liên thông { $gateway } đã nhận gói tin, nhưng biên nhận được ký bằng chứng thư số của { $named }
 sig-receipt-no-gateway = biên nhận ghi cổng liên thông { $gateway } đã nhận gói tin, nhưng biên nhận được ký bằng chứng thư số không thuộc cổng liên thông nào
+
+## Kết luận của `lienthong verify` về một chữ ký số còn nguyên vẹn, khi chưa chỉ ra tổ chức chứng thực nào được tin cậy.
+sig-verdict-untrusted = KHÔNG ĐƯỢC TIN CẬY: chữ ký số còn nguyên vẹn, nhưng chưa có chứng thư số CA gốc tin cậy nào được cung cấp (--trust)
+sig-untrusted-hint = chưa có chứng thư số CA gốc tin cậy (--trust): để biết người ký có đáng tin cậy hay không, hãy cung cấp chứng thư số CA gốc của tổ chức đã cấp chứng thư số cho người ký, ví dụ --trust ca.pem
