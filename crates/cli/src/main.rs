@@ -12,7 +12,8 @@
 //! * `serve --config FILE`: run a gateway.
 //! * `check-store --config FILE [--hashes]`: check a stopped gateway's store.
 //! * `send`, `inbox list|get|ack`, `status`, `track`, `queue …`, `report`: talk to a gateway
-//!   (each takes `--gateway URL --cert --key --ca`).
+//!   (each takes `--gateway URL --cert --key --ca`, the `LIENTHONG_*` variables or a profile).
+//! * `profile add|list|remove`: named connection profiles.
 //!
 //! Exit codes: 0 success, 1 a negative verdict (for commands that give one), 2 the input
 //! could not be read or the command line is wrong.
@@ -108,6 +109,9 @@ enum Command {
     /// Operators: queues, messages by state, retry/suspend/resume/cancel.
     #[command(about = say!("cli-help-cmd-queue"))]
     Queue(remote::QueueArgs),
+    /// Connection profiles: which gateway, with which certificates, under a name.
+    #[command(about = say!("cli-help-cmd-profile"))]
+    Profile(remote::ProfileArgs),
     /// Operators: check a stopped gateway's store (messages, queues, inboxes, payloads).
     #[command(about = say!("cli-help-cmd-check-store"))]
     CheckStore(check_store::Args),
@@ -143,6 +147,7 @@ fn main() -> ExitCode {
         Command::Backup(a) => remote::backup(&a),
         Command::Report(a) => remote::report(&a),
         Command::CheckStore(a) => check_store::run(&a),
+        Command::Profile(a) => remote::profile(&a),
     }
 }
 
@@ -246,7 +251,7 @@ mod tests {
 
     /// A text that is a message id: the catalogs give the id back for one they lack.
     fn is_id(text: &str) -> bool {
-        ["cli-", "remote-", "demo-"]
+        ["cli-", "remote-", "client-", "demo-"]
             .iter()
             .any(|p| text.starts_with(p))
     }

@@ -14,6 +14,7 @@ use hyper_util::rt::TokioExecutor;
 use rustls::RootCertStore;
 use serde_json::Value;
 
+use crate::client_error::{CallError, Failure, classify};
 use crate::net::{error_chain, plain_connector};
 use crate::tls::{load_certs, load_key};
 
@@ -138,7 +139,7 @@ impl ApiClient {
         method: Method,
         path: &str,
         body: Option<(Bytes, &str)>,
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, CallError> {
         match body {
             Some((b, ctype)) => {
                 self.call_with_headers(method, path, b, &[("content-type", ctype)])
@@ -158,7 +159,7 @@ impl ApiClient {
         path: &str,
         body: impl Into<Bytes>,
         headers: &[(&str, &str)],
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, CallError> {
         let mut req = Request::builder()
             .method(method)
             .uri(format!("{}{}", self.base, path));
@@ -170,18 +171,18 @@ impl ApiClient {
         }
         let req = req
             .body(Full::new(body.into()))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| CallError::new(&self.base, Failure::Other, e.to_string()))?;
         let resp = tokio::time::timeout(self.timeout, self.http.request(req))
             .await
-            .map_err(|_| "the gateway did not answer in time".to_owned())?
-            .map_err(|e| format!("cannot reach {}: {}", self.base, error_chain(&e)))?;
+            .map_err(|_| CallError::new(&self.base, Failure::Timeout, String::new()))?
+            .map_err(|e| CallError::new(&self.base, classify(&e), error_chain(&e)))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let body = resp
             .into_body()
             .collect()
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(|e| CallError::new(&self.base, classify(&e), error_chain(&e)))?
             .to_bytes();
         Ok(Answer {
             status,
@@ -191,7 +192,7 @@ impl ApiClient {
     }
 
     /// `POST /v1/documents`.
-    pub async fn submit(&self, edxml: Vec<u8>) -> Result<Answer, String> {
+    pub async fn submit(&self, edxml: Vec<u8>) -> Result<Answer, CallError> {
         self.call(
             Method::POST,
             "/v1/documents",
@@ -201,12 +202,12 @@ impl ApiClient {
     }
 
     /// `GET` a path.
-    pub async fn get(&self, path: &str) -> Result<Answer, String> {
+    pub async fn get(&self, path: &str) -> Result<Answer, CallError> {
         self.call(Method::GET, path, None).await
     }
 
     /// `POST` JSON to a path.
-    pub async fn post_json(&self, path: &str, v: &Value) -> Result<Answer, String> {
+    pub async fn post_json(&self, path: &str, v: &Value) -> Result<Answer, CallError> {
         self.call(
             Method::POST,
             path,

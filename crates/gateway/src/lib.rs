@@ -22,13 +22,15 @@
 //! * [`budget`]: the memory budget for document bodies held at once.
 //! * [`server`]: starting and stopping a gateway.
 //! * [`metrics`]: Prometheus metrics.
-//! * [`client`]: an HTTPS client of this API (CLI, demo, tests).
+//! * [`client`]: an HTTPS client of this API (CLI, demo, tests); [`client_error`]: why a
+//!   call got no answer, sorted into what a person can act on.
 //! * [`federation`]: several gateways on loopback in one process (demo, tests).
 
 pub mod apply;
 pub mod backups;
 pub mod budget;
 pub mod client;
+pub mod client_error;
 pub mod config;
 pub mod conns;
 pub mod console;
@@ -55,6 +57,7 @@ pub mod vxp;
 pub mod waiters;
 
 pub use client::{Answer, ApiClient};
+pub use client_error::{CallError, ClientRefusal, Failure};
 pub use config::{Config, Validated};
 pub use core::relay::headers;
 pub use error::ApiError;

@@ -32,6 +32,7 @@ pub const FILES: &[(&str, &str, &str)] = files![
     "console",
     "cli",
     "remote",
+    "client",
     "demo",
     "report",
     "signatures",

@@ -302,6 +302,15 @@ codes! {
     IoRead = "io.read", Usage, 400, Never, 2, "a file cannot be read";
     IoWrite = "io.write", Usage, 400, Later, 2, "a file cannot be written";
     Connection = "connection", Usage, 503, Later, 2, "the gateway cannot be reached";
+    ConnectionRefused = "connection.refused", Usage, 503, Later, 2, "nothing listens at the gateway's address and port";
+    ConnectionUnresolved = "connection.unresolved", Usage, 503, Later, 2, "the gateway's host name cannot be resolved";
+    ConnectionServerUntrusted = "connection.server_untrusted", Usage, 503, Never, 2, "the gateway's certificate is not signed by the CA given with --ca";
+    ConnectionNameMismatch = "connection.name_mismatch", Usage, 503, Never, 2, "the gateway's certificate is not for the name in the URL";
+    ConnectionServerExpired = "connection.server_expired", Usage, 503, Never, 2, "the gateway's certificate has expired or is not valid yet";
+    ConnectionClientRefused = "connection.client_refused", Usage, 503, Never, 2, "the gateway refused the client certificate";
+    ConnectionClosed = "connection.closed", Usage, 503, Later, 2, "the gateway closed the connection without answering";
+    ConnectionTimeout = "connection.timeout", Usage, 503, Later, 2, "the gateway did not answer in time";
+    UsageProfile = "usage.profile", Usage, 400, Never, 2, "the connection profile cannot be read or written";
     Runtime = "runtime", Usage, 500, Later, 2, "the command cannot start";
 }
 

@@ -1,30 +1,13 @@
-//! What every client command shares: the connection options, failures and their exit codes,
-//! the runtime, query strings and the output helpers.
+//! What every client command shares: failures and their exit codes, the runtime, query
+//! strings and the output helpers (the connection options are in [`super::connection`]).
 
 use lienthong_types::Code;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-use lienthong_gateway::{Answer, ApiClient};
+use lienthong_gateway::Answer;
 use serde_json::{Value, json};
-
-/// Connection options shared by the client commands.
-#[derive(Debug, clap::Args)]
-pub(crate) struct Conn {
-    /// Gateway URL, e.g. https://127.0.0.1:8441
-    #[arg(long, value_name = "URL", help = say!("remote-help-conn-gateway"))]
-    pub(super) gateway: String,
-    /// Client certificate (PEM): an agency DMS certificate, or an operator's for `queue`.
-    #[arg(long, value_name = "FILE", help = say!("remote-help-conn-cert"))]
-    pub(super) cert: PathBuf,
-    /// Client key (PKCS#8 PEM).
-    #[arg(long, value_name = "FILE", help = say!("remote-help-conn-key"))]
-    pub(super) key: PathBuf,
-    /// CA certificate(s) the gateway's certificate chains to (PEM), repeatable.
-    #[arg(long, value_name = "FILE", required = true, help = say!("remote-help-conn-ca"))]
-    pub(super) ca: Vec<PathBuf>,
-}
 
 /// Why a command stopped.
 #[derive(Debug)]
@@ -149,49 +132,6 @@ where
             ExitCode::from(fail.exit())
         }
     }
-}
-
-pub(super) fn connect(c: &Conn) -> Result<ApiClient, Fail> {
-    if !c.gateway.starts_with("https://") {
-        return Err(Fail::local(
-            Code::UsageGateway,
-            say!("remote-gateway-not-https", url = &c.gateway),
-        ));
-    }
-    let ca: Vec<&Path> = c.ca.iter().map(PathBuf::as_path).collect();
-    // The gateway's refusals are shown as they come: in the chosen language.
-    ApiClient::new(&c.gateway, &ca, Some((&c.cert, &c.key)))
-        .map(|c| c.with_language(crate::text::lang().tag()))
-        .map_err(|e| {
-            Fail::local(
-                Code::UsageCredentials,
-                say!("remote-certificates", error = e),
-            )
-        })
-}
-
-/// The answer if it is a success, the refusal otherwise; a transport error is exit 2.
-pub(super) fn ok(r: Result<Answer, String>) -> Result<Answer, Fail> {
-    match r {
-        Ok(a) if a.status.is_success() => Ok(a),
-        Ok(a) => Err(Fail::Refused(Box::new(a))),
-        Err(e) => Err(Fail::local(Code::Connection, transport_error(e))),
-    }
-}
-
-/// A transport error of the client, in the chosen language: the client's own words name a
-/// gateway that cannot be reached or did not answer in time; anything else stays as it is.
-pub(super) fn transport_error(e: String) -> String {
-    if let Some((url, why)) = e
-        .strip_prefix("cannot reach ")
-        .and_then(|rest| rest.split_once(": "))
-    {
-        return say!("remote-cannot-reach", url = url, why = why);
-    }
-    if e == "the gateway did not answer in time" {
-        return say!("remote-no-answer");
-    }
-    e
 }
 
 /// Percent-encode one path segment or query value.

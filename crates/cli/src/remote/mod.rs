@@ -1,7 +1,8 @@
 //! Client commands that talk to a gateway over mutual TLS: `send`, `inbox list|get|ack`,
 //! `status`, `track` and `queue …`.
 //!
-//! Every command takes `--gateway URL --cert FILE --key FILE --ca FILE`. Human output is a
+//! Every command takes `--gateway URL --cert FILE --key FILE --ca FILE`, or the
+//! `LIENTHONG_GATEWAY`/`_CERT`/`_KEY`/`_CA` variables, or a profile (`--profile NAME`). Human output is a
 //! few lines or a table; `--json` prints the gateway's JSON answer as it came. Exit codes:
 //! 0 success; 1 the gateway refused (printed as `error: CODE: MESSAGE` on stderr, and with
 //! `--json` the gateway's error object on stdout); 2 a usage, file or connection problem.
@@ -9,7 +10,9 @@
 //!
 //! | module | commands |
 //! |---|---|
-//! | [`common`] | shared: connection options, failures, output helpers |
+//! | [`common`] | shared: failures, output helpers |
+//! | [`connection`] | the connection options (flags, `LIENTHONG_*`, profiles), no-answer failures in words |
+//! | [`profile`] | the profile file, `profile add|list|remove` |
 //! | [`send`] | `send`, `status` |
 //! | [`inbox`] | `inbox …` |
 //! | [`track`] | `track` |
@@ -33,7 +36,9 @@ macro_rules! note {
 
 mod admin;
 mod common;
+mod connection;
 mod inbox;
+mod profile;
 mod queue;
 mod report;
 mod send;
@@ -41,6 +46,7 @@ mod track;
 
 pub(crate) use admin::{BackupArgs, CertsStatus, backup, certs_status};
 pub(crate) use inbox::{InboxArgs, inbox};
+pub(crate) use profile::{ProfileArgs, profile};
 pub(crate) use queue::{QueueArgs, queue};
 pub(crate) use report::{ReportArgs, report};
 pub(crate) use send::{SendArgs, StatusArgs, send, status};

@@ -9,6 +9,7 @@ use lienthong_types::Code;
 use serde_json::Value;
 
 use super::common::*;
+use super::connection::*;
 
 /// `report`: per agency, for a period, grouped by level (operator certificate).
 #[derive(Debug, clap::Args)]

@@ -12,6 +12,7 @@ use lienthong_gateway::{Answer, ApiClient};
 use serde_json::{Value, json};
 
 use super::common::*;
+use super::connection::*;
 
 /// `send [--json] [--concurrency N] PATH`.
 #[derive(Debug, clap::Args)]
@@ -32,6 +33,10 @@ pub(crate) struct SendArgs {
         help = say!("remote-help-send-concurrency")
     )]
     pub(super) concurrency: u16,
+    /// Print only the message id of each accepted file, one per line (for scripts:
+    /// `ID=$(lienthong send -q FILE)`).
+    #[arg(short, long, conflicts_with = "json", help = say!("remote-help-send-quiet"))]
+    pub(super) quiet: bool,
 }
 
 /// `status [--json] FILE`.
@@ -55,8 +60,8 @@ pub(super) enum Sent {
     Refused(Answer),
     /// The file could not be read.
     Unreadable(String),
-    /// The gateway could not be reached.
-    Unreachable(String),
+    /// The gateway could not be reached: why, in words, and the code.
+    Unreachable(Code, String),
 }
 
 impl Sent {
@@ -64,7 +69,7 @@ impl Sent {
         match self {
             Sent::Accepted(_) => 0,
             Sent::Refused(_) => 1,
-            Sent::Unreadable(_) | Sent::Unreachable(_) => 2,
+            Sent::Unreadable(_) | Sent::Unreachable(..) => 2,
         }
     }
 }
@@ -77,7 +82,10 @@ pub(super) async fn send_one(client: &ApiClient, path: &Path) -> Sent {
     match client.submit(bytes).await {
         Ok(a) if a.status.is_success() => Sent::Accepted(a.json()),
         Ok(a) => Sent::Refused(a),
-        Err(e) => Sent::Unreachable(transport_error(e)),
+        Err(e) => {
+            let (code, message) = transport(&e);
+            Sent::Unreachable(code, message)
+        }
     }
 }
 
@@ -135,13 +143,15 @@ pub(crate) fn send(a: &SendArgs) -> ExitCode {
         if a.path.is_dir() {
             let files = edxml_files(&a.path)?;
             let client = connect(&a.conn)?;
-            Ok(send_folder(client, files, a.json, usize::from(a.concurrency)).await)
+            Ok(send_folder(client, files, a.json, a.quiet, usize::from(a.concurrency)).await)
         } else {
             let client = connect(&a.conn)?;
             match send_one(&client, &a.path).await {
                 Sent::Accepted(v) => {
                     if a.json {
                         print_json(&v);
+                    } else if a.quiet {
+                        out!("{}", text(&v["id"]));
                     } else {
                         out!("{}", accepted_line(&a.path, &v));
                     }
@@ -149,7 +159,7 @@ pub(crate) fn send(a: &SendArgs) -> ExitCode {
                 }
                 Sent::Refused(ans) => Err(Fail::Refused(Box::new(ans))),
                 Sent::Unreadable(e) => Err(Fail::local(Code::IoRead, e)),
-                Sent::Unreachable(e) => Err(Fail::local(Code::Connection, e)),
+                Sent::Unreachable(code, e) => Err(Fail::local(code, e)),
             }
         }
     })
@@ -161,6 +171,7 @@ pub(super) async fn send_folder(
     client: ApiClient,
     files: Vec<PathBuf>,
     json: bool,
+    quiet: bool,
     concurrency: usize,
 ) -> u8 {
     let total = files.len();
@@ -181,6 +192,7 @@ pub(super) async fn send_folder(
         let Some(file) = files.get(i) else { return };
         if !json {
             pb.suspend(|| match &sent {
+                Sent::Accepted(v) if quiet => out!("{}", text(&v["id"])),
                 Sent::Accepted(v) => out!("{}", accepted_line(file, v)),
                 Sent::Refused(ans) => {
                     let r = refusal(ans);
@@ -196,13 +208,13 @@ pub(super) async fn send_folder(
                         )
                     );
                 }
-                Sent::Unreadable(e) | Sent::Unreachable(e) => {
+                Sent::Unreadable(e) | Sent::Unreachable(_, e) => {
                     let item = file.display().to_string();
                     note!("{}", say!("remote-error-item", item = item, error = e));
                 }
             });
         }
-        if matches!(sent, Sent::Unreachable(_)) {
+        if matches!(sent, Sent::Unreachable(..)) {
             stop.store(true, Ordering::Relaxed);
         }
         pb.inc(1);
@@ -253,12 +265,11 @@ pub(super) async fn send_folder(
                         rows.push(json!({"file": file_s, "status": "refused",
                             "http_status": ans.status.as_u16(), "response": refusal(ans).body}));
                     }
-                    Sent::Unreadable(e) | Sent::Unreachable(e) => {
+                    Sent::Unreadable(e) | Sent::Unreachable(_, e) => {
                         failed += 1;
-                        let code = if matches!(sent, Sent::Unreadable(_)) {
-                            Code::IoRead
-                        } else {
-                            Code::Connection
+                        let code = match sent {
+                            Sent::Unreachable(code, _) => *code,
+                            _ => Code::IoRead,
                         };
                         rows.push(json!({"file": file_s, "status": "failed",
                             "response": {"error": {"code": code, "message": e, "detail": {}}}}));

@@ -158,7 +158,14 @@ where
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lienthong"));
     cmd.args(args.into_iter().map(Into::into))
         .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES");
+        .env_remove("LC_MESSAGES")
+        // Only what the test gives: no profile file, no LIENTHONG_* connection variables.
+        .env("XDG_CONFIG_HOME", "/nonexistent/lienthong-test-config")
+        .env_remove("LIENTHONG_GATEWAY")
+        .env_remove("LIENTHONG_CA")
+        .env_remove("LIENTHONG_CERT")
+        .env_remove("LIENTHONG_KEY")
+        .env_remove("LIENTHONG_PROFILE");
     match lang {
         Some(l) => cmd.env("LANG", l),
         None => cmd.env_remove("LANG"),
