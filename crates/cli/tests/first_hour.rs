@@ -65,6 +65,26 @@ fn profiles_and_variables_stand_in_for_the_four_flags() {
     );
     let (ops_pem, ops_key) = (c.join("operator/ops.pem"), c.join("operator/ops.key"));
 
+    let add = |name: &str, cert: &Path, key: &Path| {
+        with_env(
+            &config,
+            &[],
+            &[
+                &"profile",
+                &"add",
+                &name,
+                &"--gateway",
+                &url,
+                &"--ca",
+                &ca,
+                &"--cert",
+                &cert,
+                &"--key",
+                &key,
+            ],
+        )
+    };
+
     // Nothing given: which options are missing, and how to give them once.
     let none = with_env(&config, &[], &[&"inbox", &"list"]).expect(2);
     for want in [
@@ -78,46 +98,12 @@ fn profiles_and_variables_stand_in_for_the_four_flags() {
 
     // A profile with a file that does not exist is refused, and nothing is written.
     let missing = fed.path("nowhere.pem");
-    let bad = with_env(
-        &config,
-        &[],
-        &[
-            &"profile",
-            &"add",
-            &"h50",
-            &"--gateway",
-            &url,
-            &"--ca",
-            &ca,
-            &"--cert",
-            &missing,
-            &"--key",
-            &dms_key,
-        ],
-    )
-    .expect(2);
+    let bad = add("h50", &missing, &dms_key).expect(2);
     assert!(bad.stderr.contains("nowhere.pem"), "{}", bad.stderr);
     assert!(!file.exists());
 
     // The first profile is the default.
-    let added = with_env(
-        &config,
-        &[],
-        &[
-            &"profile",
-            &"add",
-            &"h50",
-            &"--gateway",
-            &url,
-            &"--ca",
-            &ca,
-            &"--cert",
-            &dms_pem,
-            &"--key",
-            &dms_key,
-        ],
-    )
-    .expect(0);
+    let added = add("h50", &dms_pem, &dms_key).expect(0);
     assert!(added.text().contains("as the default"), "{}", added.text());
     assert!(added.text().contains(&file.display().to_string()));
     let written = std::fs::read_to_string(&file).unwrap();
@@ -133,24 +119,7 @@ fn profiles_and_variables_stand_in_for_the_four_flags() {
     assert_eq!(forbidden.json()["error"]["code"], "auth.forbidden");
 
     // A second profile, chosen by name or by LIENTHONG_PROFILE.
-    with_env(
-        &config,
-        &[],
-        &[
-            &"profile",
-            &"add",
-            &"ops",
-            &"--gateway",
-            &url,
-            &"--ca",
-            &ca,
-            &"--cert",
-            &ops_pem,
-            &"--key",
-            &ops_key,
-        ],
-    )
-    .expect(0);
+    add("ops", &ops_pem, &ops_key).expect(0);
     with_env(&config, &[], &[&"queue", &"stats", &"--profile", &"ops"]).expect(0);
     with_env(
         &config,
@@ -183,24 +152,7 @@ fn profiles_and_variables_stand_in_for_the_four_flags() {
         unknown.stderr
     );
     assert!(unknown.stderr.contains("h50, ops"), "{}", unknown.stderr);
-    let bad_name = with_env(
-        &config,
-        &[],
-        &[
-            &"profile",
-            &"add",
-            &"a b",
-            &"--gateway",
-            &url,
-            &"--ca",
-            &ca,
-            &"--cert",
-            &dms_pem,
-            &"--key",
-            &dms_key,
-        ],
-    )
-    .expect(2);
+    let bad_name = add("a b", &dms_pem, &dms_key).expect(2);
     assert!(
         bad_name.stderr.contains("cannot be a profile name"),
         "{}",
