@@ -6,7 +6,6 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
 #[path = "../../../tests/tests/support/mod.rs"]
@@ -20,31 +19,14 @@ use support::certs;
 /// Run `lienthong ARGS…` in English with only the given `LIENTHONG_*` variables, and
 /// `XDG_CONFIG_HOME` at `config` (the profile file is `config/lienthong/profile.toml`).
 fn with_env(config: &Path, env: &[(&str, &OsString)], args: &[&dyn AsRef<std::ffi::OsStr>]) -> Out {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lienthong"));
+    let mut cmd = fed::cmd::command(Some("en_US.UTF-8"));
     cmd.args(args.iter().map(|a| a.as_ref().to_owned()))
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "en_US.UTF-8")
         .env("XDG_CONFIG_HOME", config)
         .env("HOME", config);
-    for k in [
-        "LIENTHONG_GATEWAY",
-        "LIENTHONG_CA",
-        "LIENTHONG_CERT",
-        "LIENTHONG_KEY",
-        "LIENTHONG_PROFILE",
-    ] {
-        cmd.env_remove(k);
-    }
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().unwrap();
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Out::from(cmd.output().unwrap())
 }
 
 fn os(p: impl AsRef<std::ffi::OsStr>) -> OsString {
@@ -178,12 +160,10 @@ fn free_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
-/// `CMD --json` against the gateway at `url` with these credentials: the error object.
+/// `inbox list` against the gateway at `url` with these credentials: the error object of
+/// its `--json` form, and what it says to a person.
 fn failure(url: &str, ca: &Path, cert: &Path, key: &Path) -> (serde_json::Value, String) {
-    let out = lienthong([
-        os("inbox"),
-        os("list"),
-        os("--json"),
+    let conn = [
         os("--gateway"),
         os(url),
         os("--ca"),
@@ -192,22 +172,16 @@ fn failure(url: &str, ca: &Path, cert: &Path, key: &Path) -> (serde_json::Value,
         os(cert),
         os("--key"),
         os(key),
-    ])
-    .expect(2);
-    let human = lienthong([
-        os("inbox"),
-        os("list"),
-        os("--gateway"),
-        os(url),
-        os("--ca"),
-        os(ca),
-        os("--cert"),
-        os(cert),
-        os("--key"),
-        os(key),
-    ])
-    .expect(2);
-    (out.json()["error"].clone(), human.stderr)
+    ];
+    let run = |json: bool| {
+        let mut args = vec![os("inbox"), os("list")];
+        if json {
+            args.push(os("--json"));
+        }
+        args.extend(conn.iter().cloned());
+        lienthong(args).expect(2)
+    };
+    (run(true).json()["error"].clone(), run(false).stderr)
 }
 
 /// A throw-away PKI written to `dir`: (ca.pem, dms cert, dms key).

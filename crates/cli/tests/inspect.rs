@@ -3,13 +3,11 @@
 
 use std::process::Command;
 
+mod cmd;
+
 /// The command, in English (the assertions below read its English messages).
 fn lienthong() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_lienthong"));
-    c.env("LANG", "en_US.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES");
-    c
+    cmd::command(Some("en_US.UTF-8"))
 }
 
 fn fixture(name: &str) -> std::path::PathBuf {
@@ -93,12 +91,9 @@ fn text_output_reads_well() {
 #[test]
 fn text_output_is_in_vietnamese_unless_english_is_asked_for() {
     // No language in the environment: Vietnamese.
-    let out = Command::new(env!("CARGO_BIN_EXE_lienthong"))
+    let out = cmd::command(None)
         .arg("inspect")
         .arg(fixture("edoc_lenient.edxml"))
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -112,12 +107,9 @@ fn text_output_is_in_vietnamese_unless_english_is_asked_for() {
         s.contains("Tệp đính kèm:") && !s.contains("Attachments:"),
         "{s}"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_lienthong"))
+    let out = cmd::command(None)
         .arg("inspect")
         .arg("/nonexistent/file.edxml")
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -128,12 +120,9 @@ fn text_output_is_in_vietnamese_unless_english_is_asked_for() {
     );
 
     // --lang en wins over a Vietnamese locale.
-    let out = Command::new(env!("CARGO_BIN_EXE_lienthong"))
+    let out = cmd::command(Some("vi_VN.UTF-8"))
         .args(["inspect", "--lang", "en"])
         .arg(fixture("edoc_lenient.edxml"))
-        .env("LANG", "vi_VN.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
         .output()
         .unwrap();
     assert!(out.status.success());

@@ -21,6 +21,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod cmd;
+
 /// The marker that keeps the next block from being run.
 const SKIP: &str = "<!-- readme-test: skip:";
 
@@ -140,7 +142,8 @@ fn the_readme_runs_as_written() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = Command::new("timeout")
+    let mut readme_sh = Command::new("timeout");
+    readme_sh
         .args(["600", "bash", "readme.sh"])
         .current_dir(dir.path())
         .env("PATH", path)
@@ -149,14 +152,11 @@ fn the_readme_runs_as_written() {
         .env("LIENTHONG_BIN", &bin)
         .env_remove("LANG")
         .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("LIENTHONG_GATEWAY")
-        .env_remove("LIENTHONG_CA")
-        .env_remove("LIENTHONG_CERT")
-        .env_remove("LIENTHONG_KEY")
-        .env_remove("LIENTHONG_PROFILE")
-        .output()
-        .unwrap();
+        .env_remove("LC_MESSAGES");
+    for k in cmd::CONNECTION_VARS {
+        readme_sh.env_remove(k);
+    }
+    let out = readme_sh.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     if !out.status.success() {

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod cmd;
+
 fn root() -> PathBuf {
     lienthong_testkit::repo_root()
 }
@@ -15,24 +17,15 @@ fn certs(rel: &str) -> PathBuf {
 
 /// The command, in English (the assertions below read its English messages).
 fn lienthong(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lienthong"))
+    cmd::command(Some("en_US.UTF-8"))
         .args(args)
-        .env("LANG", "en_US.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
         .output()
         .unwrap()
 }
 
 /// The command with no language asked for: Vietnamese.
 fn lienthong_vi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lienthong"))
-        .args(args)
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .output()
-        .unwrap()
+    cmd::command(None).args(args).output().unwrap()
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -357,11 +350,8 @@ fn the_report_is_in_vietnamese_unless_english_is_asked_for() {
     assert!(e.starts_with("lỗi:") && e.contains("[usage.at]"), "{e}");
 
     // --lang en wins over a Vietnamese locale.
-    let o = Command::new(env!("CARGO_BIN_EXE_lienthong"))
+    let o = cmd::command(Some("vi_VN.UTF-8"))
         .args(["verify", "--lang", "en", "--trust", p(&ca), p(&signed)])
-        .env("LANG", "vi_VN.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0));

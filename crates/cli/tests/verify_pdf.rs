@@ -4,7 +4,9 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test code
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod cmd;
 
 use lienthong_edxml::Attachment;
 use lienthong_edxml::attach::{encode_base64, zip_single_stored};
@@ -18,11 +20,8 @@ fn certs(rel: &str) -> PathBuf {
 
 /// The command, in English (the assertions below read its English messages).
 fn lienthong(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lienthong"))
+    cmd::command(Some("en_US.UTF-8"))
         .args(args)
-        .env("LANG", "en_US.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
         .output()
         .unwrap()
 }
@@ -183,11 +182,8 @@ fn a_pdf_report_is_in_vietnamese_unless_english_is_asked_for() {
     let ca = certs("ca.pem");
     let good = write("good-vi.pdf", &signed_pdf(FROM));
     // No language in the environment: Vietnamese.
-    let o = Command::new(env!("CARGO_BIN_EXE_lienthong"))
+    let o = cmd::command(None)
         .args(["verify", p(&good), "--trust", p(&ca)])
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
@@ -202,11 +198,8 @@ fn a_pdf_report_is_in_vietnamese_unless_english_is_asked_for() {
     assert!(!text.contains("Signer:"), "{text}");
 
     // --lang en wins over a Vietnamese locale.
-    let o = Command::new(env!("CARGO_BIN_EXE_lienthong"))
+    let o = cmd::command(Some("vi_VN.UTF-8"))
         .args(["verify", "--lang", "en", p(&good), "--trust", p(&ca)])
-        .env("LANG", "vi_VN.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&o.stdout);

@@ -438,7 +438,7 @@ impl Metrics {
 
     /// The Prometheus text, with queue gauges set from `stats`, certificate expiry, and the
     /// health gauges from `health`. Expiry is served as Unix times, so nothing here depends
-    /// on the time of the scrape: `_now` is not read.
+    /// on the time of the scrape.
     pub fn render(
         &self,
         stats: &QueueStats,
@@ -446,7 +446,6 @@ impl Metrics {
         inboxes: &[InboxGauge],
         links: &[(String, LinkHealth)],
         seen: &SeenGauges,
-        _now: lienthong_types::Timestamp,
     ) -> String {
         self.with(|| {
             metrics::gauge!("lienthong_store_failed").set(if health.store_failed {
@@ -520,8 +519,8 @@ impl Metrics {
         // of the scrape too, and the series stay as bounded as the table.
         if !seen.clients.is_empty() {
             const NAME: &str = "lienthong_client_certificate_expiry_timestamp_seconds";
-            out.push_str("# HELP lienthong_client_certificate_expiry_timestamp_seconds when the certificate a DMS, gateway, operator or monitor presented at its last connection expires (Unix seconds)\n");
-            out.push_str("# TYPE lienthong_client_certificate_expiry_timestamp_seconds gauge\n");
+            out.push_str(&format!("# HELP {NAME} when the certificate a DMS, gateway, operator or monitor presented at its last connection expires (Unix seconds)\n"));
+            out.push_str(&format!("# TYPE {NAME} gauge\n"));
             for (peer, c) in &seen.clients {
                 let (kind, id) = peer_labels(peer);
                 out.push_str(&format!(

@@ -317,21 +317,14 @@ impl TlsState {
         Some(Arc::new(cfg))
     }
 
-    /// Certificates in use and when they expire (seconds since the epoch).
-    pub fn expiry(&self) -> Vec<(String, u64)> {
-        self.own_certificates()
-            .into_iter()
-            .map(|c| (c.file, c.not_after))
-            .collect()
-    }
-
     /// Certificates in use (its own, then the CAs it trusts): file, expiry and subject.
     pub fn own_certificates(&self) -> Vec<OwnCert> {
         self.expiry.read().map(|e| e.clone()).unwrap_or_default()
     }
 
-    /// As [`TlsState::expiry`], by `certificate` label (`tls`, `client_ca`, …) rather than
-    /// file, for the expiry gauge: labels that do not change with where files are installed.
+    /// When each certificate in use expires (seconds since the epoch), by its `certificate`
+    /// label (`tls`, `client_ca`, …) rather than its file, for the expiry gauge: labels that
+    /// do not change with where files are installed.
     pub fn expiry_by_label(&self) -> Vec<(String, u64)> {
         self.own_certificates()
             .into_iter()

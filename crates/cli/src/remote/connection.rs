@@ -75,45 +75,37 @@ pub(super) fn resolve(c: &Conn) -> Result<Resolved, Fail> {
             (None, _, _) => None,
         }
     };
-    let from = |flag: Option<&PathBuf>, prof: Option<PathBuf>| flag.cloned().or(prof);
-    let gateway = c
-        .gateway
-        .clone()
-        .or_else(|| profile.as_ref().and_then(|p| p.gateway.clone()));
-    let cert = from(
-        c.cert.as_ref(),
-        profile.as_ref().and_then(|p| p.cert.clone()),
-    );
-    let key = from(c.key.as_ref(), profile.as_ref().and_then(|p| p.key.clone()));
+    let profile = profile.unwrap_or_default();
+    let gateway = c.gateway.clone().or(profile.gateway);
+    let cert = c.cert.clone().or(profile.cert);
+    let key = c.key.clone().or(profile.key);
     let ca = if c.ca.is_empty() {
-        profile.as_ref().map(|p| p.ca.clone()).unwrap_or_default()
+        profile.ca
     } else {
         c.ca.clone()
     };
-    let mut missing = Vec::new();
-    if gateway.is_none() {
-        missing.push("--gateway (LIENTHONG_GATEWAY)");
-    }
-    if ca.is_empty() {
-        missing.push("--ca (LIENTHONG_CA)");
-    }
-    if cert.is_none() {
-        missing.push("--cert (LIENTHONG_CERT)");
-    }
-    if key.is_none() {
-        missing.push("--key (LIENTHONG_KEY)");
-    }
     match (gateway, cert, key) {
-        (Some(gateway), Some(cert), Some(key)) if missing.is_empty() => Ok(Resolved {
+        (Some(gateway), Some(cert), Some(key)) if !ca.is_empty() => Ok(Resolved {
             gateway,
             ca,
             cert,
             key,
         }),
-        _ => Err(Fail::local(
-            Code::UsageGateway,
-            say!("client-missing", what = missing.join(", ")),
-        )),
+        (gateway, cert, key) => {
+            let missing: Vec<&str> = [
+                (gateway.is_none(), "--gateway (LIENTHONG_GATEWAY)"),
+                (ca.is_empty(), "--ca (LIENTHONG_CA)"),
+                (cert.is_none(), "--cert (LIENTHONG_CERT)"),
+                (key.is_none(), "--key (LIENTHONG_KEY)"),
+            ]
+            .into_iter()
+            .filter_map(|(gone, what)| gone.then_some(what))
+            .collect();
+            Err(Fail::local(
+                Code::UsageGateway,
+                say!("client-missing", what = missing.join(", ")),
+            ))
+        }
     }
 }
 

@@ -429,29 +429,15 @@ pub(super) fn message_row(m: &Value) -> (Vec<String>, Vec<String>) {
 /// How wide the text under a table row is (after its indent of four spaces).
 pub(super) const UNDER_ROW_WIDTH: usize = 76;
 
-/// `text` in lines of at most `width` characters, broken between words only (a word
-/// longer than the width has its own line, whole): nothing is ever cut.
+/// `text` in lines of at most `width` columns, broken between words only (a word longer
+/// than the width has its own line, whole): nothing is ever cut.
 pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    let mut len = 0usize;
-    for word in text.split_whitespace() {
-        let n = word.chars().count();
-        if len > 0 && len + 1 + n > width {
-            lines.push(std::mem::take(&mut line));
-            len = 0;
-        }
-        if len > 0 {
-            line.push(' ');
-            len += 1;
-        }
-        line.push_str(word);
-        len += n;
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
+    let options = textwrap::Options::new(width).break_words(false);
+    textwrap::wrap(text, options)
+        .into_iter()
+        .map(std::borrow::Cow::into_owned)
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 /// Print rows of [`message_row`] as a table, each dead letter's reason wrapped on word
@@ -692,4 +678,25 @@ pub(super) async fn queue_action_bulk(
         );
     }
     Ok(if failed.is_empty() { 0 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrapping_breaks_between_words_and_cuts_nothing() {
+        let reason = "cổng liên thông kế tiếp từ chối kết nối: cổng không chạy, hoặc không ở địa chỉ và cổng này";
+        let lines = wrap(reason, 30);
+        assert!(lines.len() > 2, "{lines:?}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
+        assert_eq!(lines.join(" "), reason);
+        // A word longer than the width keeps its own line, whole.
+        let long = "x".repeat(40);
+        assert_eq!(
+            wrap(&format!("a {long} b"), 30),
+            vec!["a", long.as_str(), "b"]
+        );
+        assert!(wrap("", 30).is_empty());
+    }
 }

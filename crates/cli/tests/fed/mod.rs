@@ -10,7 +10,6 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use lienthong_gateway::config::SignaturePolicy;
@@ -18,6 +17,10 @@ use lienthong_gateway::federation::{Federation, FederationSpec, NodeSpec};
 use serde_json::Value;
 
 use super::support::certs;
+
+/// How the binary is run (shared with the tests that need no federation).
+#[path = "../cmd/mod.rs"]
+pub mod cmd;
 
 /// A federation running on its own runtime, so the test thread can run the binary.
 pub struct Fed {
@@ -115,6 +118,16 @@ pub struct Out {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Out {
+    fn from(out: std::process::Output) -> Out {
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: out.stdout,
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 impl Out {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.stdout).into_owned()
@@ -155,27 +168,12 @@ where
     I: IntoIterator<Item = S>,
     S: Into<OsString>,
 {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lienthong"));
-    cmd.args(args.into_iter().map(Into::into))
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        // Only what the test gives: no profile file, no LIENTHONG_* connection variables.
-        .env("XDG_CONFIG_HOME", "/nonexistent/lienthong-test-config")
-        .env_remove("LIENTHONG_GATEWAY")
-        .env_remove("LIENTHONG_CA")
-        .env_remove("LIENTHONG_CERT")
-        .env_remove("LIENTHONG_KEY")
-        .env_remove("LIENTHONG_PROFILE");
-    match lang {
-        Some(l) => cmd.env("LANG", l),
-        None => cmd.env_remove("LANG"),
-    };
-    let out = cmd.output().unwrap();
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Out::from(
+        cmd::command(lang)
+            .args(args.into_iter().map(Into::into))
+            .output()
+            .unwrap(),
+    )
 }
 
 /// `lienthong <cmd…> <conn…> <rest…>`, in English.

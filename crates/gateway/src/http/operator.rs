@@ -59,14 +59,9 @@ pub(crate) async fn metrics(State(s): State<Shared>, _: ReaderPeer) -> Result<Re
         next_hops: s.tls.next_hops.all(),
         clients: s.tls.clients.all(),
     };
-    let text = s.metrics.render(
-        &stats,
-        &health,
-        &inboxes,
-        &s.links.all(),
-        &seen,
-        s.clock.now(),
-    );
+    let text = s
+        .metrics
+        .render(&stats, &health, &inboxes, &s.links.all(), &seen);
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }
 
