@@ -12,7 +12,7 @@ use lienthong_store::prelude::*;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use lienthong_store::{SledStore, VerifyLevel};
+use lienthong_store::{KvStore, VerifyLevel};
 
 /// Arguments of `check-store`.
 #[derive(Debug, clap::Args)]
@@ -78,7 +78,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         verify_on_open: VerifyLevel::Off,
         ..base
     };
-    let store = match SledStore::open_at(
+    let store = match KvStore::open_at(
         &dir,
         config,
         lienthong_types::Clock::now(&lienthong_types::SystemClock),

@@ -158,7 +158,7 @@ impl From<StoreError> for ApiError {
             Code::StoreInvalidState => ApiError::new(Code::StateInvalid, e.to_string()),
             // Storage trouble (disk full, IO error): nothing was stored; the caller may try
             // again later. The details (paths, OS error) go to the log, not to the caller.
-            Code::StoreIo | Code::StoreFlush => {
+            Code::StoreIo | Code::StoreFlush | Code::StoreDatabase => {
                 tracing::error!(error = %e, "storage failure");
                 ApiError::new(Code::StoreUnavailable, msg!("api-store-unavailable"))
             }

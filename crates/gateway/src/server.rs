@@ -14,7 +14,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use lienthong_dsig::TrustStore;
-use lienthong_store::{RetryPolicy, SledStore, Store, StoreConfig, Timestamp};
+use lienthong_store::{KvStore, RetryPolicy, Store, StoreConfig, Timestamp};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
@@ -441,7 +441,7 @@ async fn start_inner(
     let dir = c.gateway.data_dir.clone();
     let store: Arc<dyn Store> = tokio::task::spawn_blocking(move || {
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        SledStore::open_at(&dir, store_config, now).map_err(|e| e.to_string())
+        KvStore::open_at(&dir, store_config, now).map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| StartError::Store(e.to_string()))?

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use lienthong_store::{AcceptRequest, MessageKind, Origin, SledStore, StoreConfig, Timestamp};
+use lienthong_store::{AcceptRequest, KvStore, MessageKind, Origin, StoreConfig, Timestamp};
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -31,7 +31,7 @@ fn main() {
         .unwrap_or_else(|_| std::env::temp_dir().display().to_string());
     let dir = tempfile::tempdir_in(parent).expect("temp dir");
     let store = Arc::new(
-        SledStore::open_at(dir.path(), StoreConfig::default(), Timestamp::now_utc()).expect("open"),
+        KvStore::open_at(dir.path(), StoreConfig::default(), Timestamp::now_utc()).expect("open"),
     );
     let next = Arc::new(AtomicU64::new(0));
     let start = Instant::now();

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use lienthong_store::{
-    AcceptRequest, MessageKind, Origin, SledStore, StoreConfig, Timestamp, VerifyLevel,
+    AcceptRequest, KvStore, MessageKind, Origin, StoreConfig, Timestamp, VerifyLevel,
 };
 
 fn env(name: &str, default: u64) -> u64 {
@@ -57,7 +57,7 @@ fn request(body: &[u8], recipient: &str) -> AcceptRequest {
 /// Accept (and, with `queue`, enqueue) `count` messages numbered from `first`, from `threads`
 /// threads; returns messages per second.
 fn fill(
-    store: &Arc<SledStore>,
+    store: &Arc<KvStore>,
     first: u64,
     count: u64,
     threads: u64,
@@ -127,7 +127,7 @@ fn main() {
         .unwrap_or_else(|_| std::env::temp_dir().display().to_string());
     let dir = tempfile::tempdir_in(parent).expect("temp dir");
     let mut store =
-        Arc::new(SledStore::open_at(dir.path(), config(), Timestamp::now_utc()).expect("open"));
+        Arc::new(KvStore::open_at(dir.path(), config(), Timestamp::now_utc()).expect("open"));
 
     // Warm-up (first files and directory blocks), not measured.
     let warm = 5_000.min(depth);
@@ -168,14 +168,13 @@ fn main() {
         verify_on_open: VerifyLevel::Off,
         ..config()
     };
-    drop(SledStore::open_at(dir.path(), off, Timestamp::now_utc()).expect("reopen"));
+    drop(KvStore::open_at(dir.path(), off, Timestamp::now_utc()).expect("reopen"));
     println!(
         "deep_queue: reopen without blob check (sled recovery only): {:.2} s",
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
-    store =
-        Arc::new(SledStore::open_at(dir.path(), config(), Timestamp::now_utc()).expect("reopen"));
+    store = Arc::new(KvStore::open_at(dir.path(), config(), Timestamp::now_utc()).expect("reopen"));
     let reopen = t.elapsed();
     let stats = store.queue_stats(Timestamp::now_utc()).expect("stats");
     let total_after: u64 = stats.hops.iter().map(|h| h.depth).sum();
@@ -195,7 +194,7 @@ fn main() {
 
 /// An online backup of `store` while `threads` writers accept: how long it takes, how long
 /// writes were held, and the accept rate meanwhile.
-fn backup_while_writing(store: &Arc<SledStore>, threads: u64, size: usize, first: u64) {
+fn backup_while_writing(store: &Arc<KvStore>, threads: u64, size: usize, first: u64) {
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let accepted = Arc::new(AtomicU64::new(0));
     let writers: Vec<_> = (0..threads)

@@ -18,7 +18,7 @@ use std::time::Instant;
 use lienthong_compliance::{AgencyInfo, Day, Lang, Level, ScoreRule, Tally, render};
 use lienthong_store::prelude::*;
 use lienthong_store::{
-    AcceptRequest, BusinessType, Dispatch, DocFacts, MessageKind, Origin, SledStore, StatusNote,
+    AcceptRequest, BusinessType, Dispatch, DocFacts, KvStore, MessageKind, Origin, StatusNote,
     StoreConfig, Timestamp,
 };
 
@@ -59,7 +59,7 @@ fn main() {
     let start_ms = year.at_minute(0).as_millis();
     let step = 365 * 86_400_000 / n.max(1);
     let store = Arc::new(
-        SledStore::open_at(
+        KvStore::open_at(
             dir.path(),
             StoreConfig::default(),
             Timestamp::from_millis(start_ms),

@@ -281,6 +281,14 @@ pub trait Upkeep {
         None
     }
 
+    /// Tell `hook` what other processes sharing this store change: on PostgreSQL, every
+    /// node's deliveries and ready queue entries (through `LISTEN`/`NOTIFY`), so that this
+    /// node's long polls and forwarders wake. A store only one process uses has nothing to
+    /// tell (the default).
+    fn on_change(&self, hook: crate::pg::listen::ChangeHook) {
+        let _ = hook;
+    }
+
     /// Tests only (feature `fault-injection`): the next `fdatasync` of a payload fails with EIO,
     /// as on a failing disk, so that the failure paths above can be exercised for real.
     #[cfg(feature = "fault-injection")]

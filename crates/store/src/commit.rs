@@ -28,9 +28,38 @@ struct State {
     durable: u64,
     /// A leader is flushing right now.
     flushing: bool,
-    /// The last failed flush: tickets ≤ `.0` (and > `durable`) get this error.
-    failed: Option<(u64, String)>,
+    /// Failed flushes, most recent last: tickets in `lo < t ≤ hi` get the error. Kept for the
+    /// last [`MAX_FAILURES`] failures (a waiter is woken right after its flush, long before).
+    failed: std::collections::VecDeque<(u64, u64, Failed)>,
+    /// The highest ticket a flush has taken, successful or not.
+    taken: u64,
 }
+
+/// What a failed flush tells its waiters: the database's word for it, or a flush failure.
+#[derive(Debug, Clone)]
+enum Failed {
+    Database(String),
+    Flush(String),
+}
+
+impl Failed {
+    fn of(e: &StoreError) -> Failed {
+        match e {
+            StoreError::Database(m) => Failed::Database(m.clone()),
+            other => Failed::Flush(other.to_string()),
+        }
+    }
+
+    fn error(&self) -> StoreError {
+        match self {
+            Failed::Database(m) => StoreError::Database(m.clone()),
+            Failed::Flush(m) => StoreError::Flush(m.clone()),
+        }
+    }
+}
+
+/// Failed flushes remembered for their waiters.
+const MAX_FAILURES: usize = 256;
 
 /// The shared flusher.
 #[derive(Debug, Default)]
@@ -69,15 +98,29 @@ impl GroupCommit {
     where
         F: Fn() -> Result<u64>,
     {
+        self.wait_exact(ticket, || flush().map_err(|e| (None, e)))
+    }
+
+    /// [`GroupCommit::wait`] for a `flush` that knows which tickets a failure covers: on
+    /// `Err((Some(t), e))` every ticket up to `t` fails (the writes it had taken are gone), and
+    /// with `None` those issued before it began. So no writer whose writes a failed flush
+    /// took can be reported durable by a later one.
+    pub(crate) fn wait_exact<F>(&self, ticket: u64, flush: F) -> Result<()>
+    where
+        F: Fn() -> std::result::Result<u64, (Option<u64>, StoreError)>,
+    {
         let mut st = self.lock();
         loop {
+            if let Some((_, _, failed)) = st
+                .failed
+                .iter()
+                .rev()
+                .find(|(lo, hi, _)| *lo < ticket && ticket <= *hi)
+            {
+                return Err(failed.error());
+            }
             if st.durable >= ticket {
                 return Ok(());
-            }
-            if let Some((upto, msg)) = &st.failed
-                && *upto >= ticket
-            {
-                return Err(StoreError::Flush(msg.clone()));
             }
             if st.flushing {
                 st = self.cv.wait(st).unwrap_or_else(PoisonError::into_inner);
@@ -92,10 +135,21 @@ impl GroupCommit {
             st = self.lock();
             st.flushing = false;
             match result {
-                Ok(covered) => st.durable = st.durable.max(covered),
-                Err(e) => {
+                Ok(covered) => {
+                    st.durable = st.durable.max(covered);
+                    st.taken = st.taken.max(covered);
+                }
+                Err((taken, e)) => {
                     tracing::error!(error = %e, "group commit flush failed");
-                    st.failed = Some((target, e.to_string()));
+                    let upto = taken.map_or(target, |t| t.max(target));
+                    let lo = st.taken;
+                    if upto > lo {
+                        if st.failed.len() == MAX_FAILURES {
+                            st.failed.pop_front();
+                        }
+                        st.failed.push_back((lo, upto, Failed::of(&e)));
+                    }
+                    st.taken = upto.max(lo);
                 }
             }
             self.cv.notify_all();
@@ -137,6 +191,27 @@ mod tests {
         assert!(gc.wait(t1, || Ok(gc.issued())).is_err(), "t1 stays failed");
         let t2 = gc.ticket();
         gc.wait(t2, || Ok(gc.issued())).unwrap();
+    }
+
+    #[test]
+    fn a_failed_batch_stays_failed_after_later_successes() {
+        let gc = GroupCommit::default();
+        let (t1, t2) = (gc.ticket(), gc.ticket());
+        // The flush took both tickets' writes and lost them.
+        let e = gc
+            .wait_exact(t1, || {
+                Err((Some(t2), StoreError::Flush("connection lost".into())))
+            })
+            .unwrap_err();
+        assert_eq!(e.code(), "store.flush");
+        let t3 = gc.ticket();
+        gc.wait_exact(t3, || Ok(gc.issued())).unwrap();
+        assert!(
+            gc.wait_exact(t2, || Ok(gc.issued())).is_err(),
+            "t2's writes were lost"
+        );
+        assert!(gc.wait_exact(t1, || Ok(gc.issued())).is_err());
+        gc.wait_exact(t3, || panic!("t3 is durable")).unwrap();
     }
 
     #[test]

@@ -108,7 +108,7 @@ pub enum VerifyLevel {
     BlobsHashed,
 }
 
-/// Configuration of a [`crate::SledStore`].
+/// Configuration of a [`crate::KvStore`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoreConfig {
     /// Retry policy for failed sends.

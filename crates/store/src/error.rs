@@ -101,6 +101,11 @@ pub enum StoreError {
     /// sled reported an error.
     #[error("metadata database error: {0}")]
     Sled(#[from] sled::Error),
+    /// PostgreSQL could not be reached, or did not complete the operation (a lost connection,
+    /// a timeout, the server shutting down). Nothing is assumed done: a write that returns this
+    /// was not acknowledged, and trying again later may succeed.
+    #[error("database: {0}")]
+    Database(String),
     /// An earlier group-commit flush failed; this write may or may not be durable.
     #[error("durability flush failed: {0}")]
     Flush(String),
@@ -122,6 +127,7 @@ impl StoreError {
             StoreError::Io { .. } => Code::StoreIo,
             StoreError::Sled(_) => Code::StoreSled,
             StoreError::Flush(_) => Code::StoreFlush,
+            StoreError::Database(_) => Code::StoreDatabase,
         }
     }
 
@@ -129,7 +135,10 @@ impl StoreError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            StoreError::Io { .. } | StoreError::Sled(_) | StoreError::Flush(_)
+            StoreError::Io { .. }
+                | StoreError::Sled(_)
+                | StoreError::Flush(_)
+                | StoreError::Database(_)
         )
     }
 

@@ -6,7 +6,7 @@
 //! state returns `Ok` before the change is fsync'd) and **exactly once into each inbox** (inboxes
 //! are deduplicated by message id, whatever crashes and retries happen).
 //!
-//! The API is the [`Store`] trait, implemented by [`SledStore`]. It is synchronous (call it from
+//! The API is the [`Store`] trait, implemented by [`KvStore`]. It is synchronous (call it from
 //! `spawn_blocking`) and never reads the clock: operations take `now` as a [`Timestamp`].
 //!
 //! ## On-disk layout
@@ -125,7 +125,7 @@
 //! the payload segments' lengths noted; the recorded writes are replayed onto the copy and
 //! the segments copied up to those lengths (holes kept). Writes wait only for the cut; purges
 //! and sweeps, which punch holes and delete segments, wait for the whole backup. The copy is
-//! written to `DEST.partial`, fsync'd, then renamed. Details: `sled_store/backup.rs`.
+//! written to `DEST.partial`, fsync'd, then renamed. Details: `kvstore/backup.rs`.
 //!
 //! ## Recovery at open
 //!
@@ -154,7 +154,9 @@ mod blob;
 mod commit;
 mod config;
 mod error;
-mod sled_store;
+mod kvstore;
+mod payloads;
+mod pg;
 mod space;
 pub mod state;
 mod types;
@@ -164,14 +166,17 @@ pub use api::{
 };
 pub use config::{RetryPolicy, StoreConfig, VerifyLevel};
 pub use error::{Result, StoreError};
-pub use sled_store::SledStore;
+pub use kvstore::KvStore;
+pub use pg::PgOptions;
+pub use pg::listen::{ChangeHook, StoreChange};
 pub use state::{ActionBy, EntryStatus, Event, MessageState, RecipientState};
 pub use types::{
     AcceptOutcome, AcceptRequest, AckOutcome, AgencyActivity, BackupReport, BusinessType,
-    CheckReport, Counts, Day, DeliverOutcome, Dispatch, DocFacts, FailOutcome, FetchResult,
-    HistoryEntry, HopStats, InboxCursor, InboxItem, Lease, MessageId, MessageInfo, MessageKind,
-    MessagePage, MessageQuery, Origin, Overdue, OverdueItem, ParseIdError, PdfNote, PdfSignerNote,
-    QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256, SignatureNote, StatusNote, Timestamp,
+    CheckReport, CopyReport, Counts, Day, DeliverOutcome, Dispatch, DocFacts, FailOutcome,
+    FetchResult, HistoryEntry, HopStats, InboxCursor, InboxItem, Lease, MessageId, MessageInfo,
+    MessageKind, MessagePage, MessageQuery, Origin, Overdue, OverdueItem, ParseIdError, PdfNote,
+    PdfSignerNote, QueueEntryInfo, QueueStats, ReceivedReceipt, Sha256, SignatureNote, StatusNote,
+    Timestamp,
 };
 
 /// The [`Store`] trait and the job traits it is made of, for `use lienthong_store::prelude::*`

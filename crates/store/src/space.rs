@@ -6,31 +6,126 @@
 //! across seventeen trees (sled's transactional insert reads every key before writing it, and
 //! that read was a third of the commit leader's time).
 
+use std::collections::VecDeque;
+
 use sled::{IVec, Tree};
 
-/// One logical tree.
+use crate::error::Result;
+use crate::pg::Engine;
+use crate::pg::kv::PageQuery;
+
+/// One logical tree: a tag in sled's shared tree, or a `space` of PostgreSQL's `lt_kv`.
 #[derive(Debug, Clone)]
-pub(crate) struct Space {
-    tree: Tree,
-    tag: u8,
+pub(crate) enum Space {
+    /// In the sled tree `store`, keys prefixed with the tag byte.
+    Sled {
+        /// The shared tree.
+        tree: Tree,
+        /// The tag byte.
+        tag: u8,
+    },
+    /// Rows of `lt_kv` with `space = tag`.
+    Pg {
+        /// The database.
+        engine: Engine,
+        /// The space.
+        tag: u8,
+    },
 }
 
-/// Iterator over a space's entries, keys without the tag byte.
-pub(crate) struct SpaceIter(sled::Iter);
+/// Iterator over a space's entries, keys without the tag byte, in key order.
+pub(crate) enum SpaceIter {
+    Sled(sled::Iter),
+    /// Read in pages, each after the last key seen (so a long scan never holds a
+    /// connection, and a short one reads little).
+    Pg {
+        engine: Engine,
+        query: PageQuery,
+        buffer: VecDeque<(Vec<u8>, Vec<u8>)>,
+        done: bool,
+    },
+}
+
+/// Largest page of a scan.
+const MAX_PAGE: usize = 1024;
 
 impl Iterator for SpaceIter {
-    type Item = sled::Result<(IVec, IVec)>;
+    type Item = Result<(IVec, IVec)>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.0.next().map(|r| r.map(|(k, v)| (strip(&k), v)))
+        match self {
+            SpaceIter::Sled(it) => it
+                .next()
+                .map(|r| r.map(|(k, v)| (strip(&k), v)).map_err(Into::into)),
+            SpaceIter::Pg {
+                engine,
+                query,
+                buffer,
+                done,
+            } => {
+                if buffer.is_empty() && !*done {
+                    let asked = query.limit;
+                    let page = match engine.page(PageQuery {
+                        from: query.from.clone(),
+                        to: query.to.clone(),
+                        ..*query
+                    }) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            *done = true;
+                            return Some(Err(e));
+                        }
+                    };
+                    *done = page.len() < asked;
+                    if let Some((last, _)) = page.last() {
+                        query.from = last.clone();
+                        query.inclusive = false;
+                    }
+                    query.limit = (asked * 4).min(MAX_PAGE);
+                    buffer.extend(page);
+                }
+                buffer
+                    .pop_front()
+                    .map(|(k, v)| Ok((IVec::from(k), IVec::from(v))))
+            }
+        }
     }
 }
 
 impl SpaceIter {
     /// The keys only.
-    pub(crate) fn keys(self) -> impl Iterator<Item = sled::Result<IVec>> {
-        self.map(|r| r.map(|(k, _)| k))
+    pub(crate) fn keys(self) -> impl Iterator<Item = Result<IVec>> {
+        let s = match self {
+            SpaceIter::Pg {
+                engine,
+                mut query,
+                buffer,
+                done,
+            } => {
+                query.values = false;
+                SpaceIter::Pg {
+                    engine,
+                    query,
+                    buffer,
+                    done,
+                }
+            }
+            other => other,
+        };
+        s.map(|r| r.map(|(k, _)| k))
     }
+}
+
+/// The smallest key greater than every key starting with `prefix` (None: no upper bound).
+pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
 }
 
 /// A key without its tag byte (every stored key has one).
@@ -44,64 +139,140 @@ fn strip(k: &IVec) -> IVec {
 impl Space {
     /// The space with tag `tag` in `tree`.
     pub(crate) fn new(tree: Tree, tag: u8) -> Space {
-        Space { tree, tag }
+        Space::Sled { tree, tag }
     }
 
-    /// The sled tree all spaces share.
-    pub(crate) fn tree(&self) -> &Tree {
-        &self.tree
+    /// The space `tag` of a PostgreSQL store.
+    pub(crate) fn pg(engine: Engine, tag: u8) -> Space {
+        Space::Pg { engine, tag }
+    }
+
+    /// The sled tree all spaces share (sled only).
+    pub(crate) fn tree(&self) -> Option<&Tree> {
+        match self {
+            Space::Sled { tree, .. } => Some(tree),
+            Space::Pg { .. } => None,
+        }
+    }
+
+    fn tag(&self) -> u8 {
+        match self {
+            Space::Sled { tag, .. } | Space::Pg { tag, .. } => *tag,
+        }
     }
 
     /// The full sled key of `key` in this space.
     pub(crate) fn key(&self, key: &[u8]) -> Vec<u8> {
         let mut k = Vec::with_capacity(1 + key.len());
-        k.push(self.tag);
+        k.push(self.tag());
         k.extend_from_slice(key);
         k
     }
 
-    pub(crate) fn get(&self, key: impl AsRef<[u8]>) -> sled::Result<Option<IVec>> {
-        self.tree.get(self.key(key.as_ref()))
+    pub(crate) fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<IVec>> {
+        match self {
+            Space::Sled { tree, .. } => Ok(tree.get(self.key(key.as_ref()))?),
+            Space::Pg { engine, tag } => Ok(engine.get(*tag, key.as_ref())?.map(IVec::from)),
+        }
     }
 
-    pub(crate) fn contains_key(&self, key: impl AsRef<[u8]>) -> sled::Result<bool> {
-        self.tree.contains_key(self.key(key.as_ref()))
+    pub(crate) fn contains_key(&self, key: impl AsRef<[u8]>) -> Result<bool> {
+        match self {
+            Space::Sled { tree, .. } => Ok(tree.contains_key(self.key(key.as_ref()))?),
+            Space::Pg { .. } => Ok(self.get(key)?.is_some()),
+        }
     }
 
-    /// Write one key directly (outside the group commit: only for the format marker).
-    pub(crate) fn insert(&self, key: &[u8], value: &[u8]) -> sled::Result<()> {
-        self.tree.insert(self.key(key), value).map(|_| ())
+    /// Write one key directly (outside the group commit: only for the format marker; sled
+    /// only, a PostgreSQL store writes it in a batch).
+    pub(crate) fn insert(&self, key: &[u8], value: &[u8]) -> Result<()> {
+        match self {
+            Space::Sled { tree, .. } => Ok(tree.insert(self.key(key), value).map(|_| ())?),
+            Space::Pg { .. } => Err(crate::error::StoreError::InvalidInput(
+                "direct insert into a PostgreSQL key space".into(),
+            )),
+        }
+    }
+
+    fn pg_iter(engine: &Engine, tag: u8, from: Vec<u8>, to: Option<Vec<u8>>) -> SpaceIter {
+        SpaceIter::Pg {
+            engine: engine.clone(),
+            query: PageQuery {
+                space: tag,
+                from,
+                inclusive: true,
+                to,
+                limit: 16,
+                values: true,
+            },
+            buffer: VecDeque::new(),
+            done: false,
+        }
     }
 
     /// Every entry, in key order.
     pub(crate) fn iter(&self) -> SpaceIter {
-        SpaceIter(self.tree.scan_prefix([self.tag]))
+        match self {
+            Space::Sled { tree, tag } => SpaceIter::Sled(tree.scan_prefix([*tag])),
+            Space::Pg { engine, tag } => Self::pg_iter(engine, *tag, Vec::new(), None),
+        }
     }
 
     /// Entries whose key starts with `prefix`.
     pub(crate) fn scan_prefix(&self, prefix: impl AsRef<[u8]>) -> SpaceIter {
-        SpaceIter(self.tree.scan_prefix(self.key(prefix.as_ref())))
+        match self {
+            Space::Sled { tree, .. } => {
+                SpaceIter::Sled(tree.scan_prefix(self.key(prefix.as_ref())))
+            }
+            Space::Pg { engine, tag } => {
+                let p = prefix.as_ref().to_vec();
+                let end = prefix_end(&p);
+                Self::pg_iter(engine, *tag, p, end)
+            }
+        }
     }
 
     /// Entries with keys in `start..end` (`None`: to the end of the space).
     pub(crate) fn range(&self, start: &[u8], end: Option<&[u8]>) -> SpaceIter {
-        let from = self.key(start);
-        SpaceIter(match end {
-            Some(e) => self.tree.range(from..self.key(e)),
-            None => match self.tag.checked_add(1) {
-                Some(next) => self.tree.range(from..vec![next]),
-                None => self.tree.range(from..),
-            },
-        })
+        match self {
+            Space::Sled { tree, tag } => {
+                let from = self.key(start);
+                SpaceIter::Sled(match end {
+                    Some(e) => tree.range(from..self.key(e)),
+                    None => match tag.checked_add(1) {
+                        Some(next) => tree.range(from..vec![next]),
+                        None => tree.range(from..),
+                    },
+                })
+            }
+            Space::Pg { engine, tag } => {
+                Self::pg_iter(engine, *tag, start.to_vec(), end.map(<[u8]>::to_vec))
+            }
+        }
     }
 
-    /// Number of entries (a scan).
-    pub(crate) fn len(&self) -> usize {
-        self.iter().count()
+    /// Number of entries (a scan on sled, a count on PostgreSQL).
+    pub(crate) fn len(&self) -> Result<usize> {
+        match self {
+            Space::Sled { .. } => {
+                let mut n = 0;
+                for item in self.iter() {
+                    item?;
+                    n += 1;
+                }
+                Ok(n)
+            }
+            Space::Pg { engine, tag } => {
+                Ok(usize::try_from(engine.count(*tag)?).unwrap_or(usize::MAX))
+            }
+        }
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.iter().next().is_none()
+    pub(crate) fn is_empty(&self) -> Result<bool> {
+        match self.iter().next() {
+            None => Ok(true),
+            Some(r) => r.map(|_| false),
+        }
     }
 }
 
@@ -132,7 +303,7 @@ mod tests {
         assert_eq!(keys(a.range(b"y1", None)), [&b"y1"[..], b"y2", b"z"]);
         assert_eq!(keys(a.range(b"x", Some(b"y2"))), [&b"x"[..], b"y1"]);
         assert_eq!(keys(last.range(b"y", None)), [&b"y1"[..], b"y2", b"z"]);
-        assert_eq!((a.len(), b.len()), (4, 4));
-        assert!(!a.is_empty() && Space::new(tree, 3).is_empty());
+        assert_eq!((a.len().unwrap(), b.len().unwrap()), (4, 4));
+        assert!(!a.is_empty().unwrap() && Space::new(tree, 3).is_empty().unwrap());
     }
 }

@@ -530,3 +530,14 @@ pub struct HistoryEntry {
     /// What happened.
     pub event: crate::state::Event,
 }
+
+/// What a copy did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CopyReport {
+    /// Entries of the key spaces written (payload locations and counters included).
+    pub entries: u64,
+    /// Distinct payloads copied.
+    pub payloads: u64,
+    /// Their bytes.
+    pub payload_bytes: u64,
+}

@@ -87,7 +87,7 @@ fn child_main(spec: &str) {
     let round: u64 = round.parse().unwrap();
     let clock = Arc::new(AtomicU64::new(T0 + round * 1_000_000));
     let now = Timestamp::from_millis(clock.load(Ordering::SeqCst));
-    let store = match SledStore::open_at(dir, config(), now) {
+    let store = match KvStore::open_at(dir, config(), now) {
         Ok(s) => Arc::new(s),
         Err(e) => {
             println!("T ERROR open: {e}");
@@ -449,7 +449,7 @@ fn verify_backups(store: &Path) -> Result<u64, String> {
         if !path.join("BACKUP.json").is_file() {
             continue; // cut short by a kill: `.partial`, never used
         }
-        let b = SledStore::open_at(&path, config(), Timestamp::from_millis(T0 + 300_000_000))
+        let b = KvStore::open_at(&path, config(), Timestamp::from_millis(T0 + 300_000_000))
             .map_err(|e| format!("backup {} does not open: {e}", path.display()))?;
         let report = b
             .check(VerifyLevel::BlobsHashed)
@@ -573,7 +573,7 @@ fn run_child(
 }
 
 fn verify(dir: &Path, f: &Facts) -> Result<(), String> {
-    let s = SledStore::open_at(dir, config(), Timestamp::from_millis(T0 + 100_000_000))
+    let s = KvStore::open_at(dir, config(), Timestamp::from_millis(T0 + 100_000_000))
         .map_err(|e| format!("reopen failed: {e}"))?;
     let rep = s
         .check(VerifyLevel::BlobsHashed)

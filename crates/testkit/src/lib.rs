@@ -11,10 +11,12 @@
 //!   is a test failure, so CI can never pass by skipping.
 //! * [`pki`] makes the development PKI (rcgen) and [`federation`] defines the demo
 //!   federation's gateways and agencies.
+//! * [`postgres`] starts throw-away PostgreSQL clusters.
 
 pub mod federation;
 pub mod pdf;
 pub mod pki;
+pub mod postgres;
 
 /// rcgen, re-exported for tests that make odd certificates.
 pub use rcgen;

@@ -242,6 +242,7 @@ codes! {
     StoreIo = "store.io", Store, 503, Later, 2, "a storage input/output error";
     StoreFlush = "store.flush", Store, 503, Later, 2, "the store could not make a write durable and refuses writes until reopened";
     StoreSled = "store.sled", Store, 500, Later, 2, "the metadata engine failed";
+    StoreDatabase = "store.database", Store, 503, Later, 2, "the PostgreSQL database cannot be reached or did not complete the operation";
     StoreCorrupt = "store.corrupt", Store, 500, Never, 1, "the store is damaged";
     StoreUnsupportedFormat = "store.unsupported_format", Store, 500, Never, 2, "a store of a format this version cannot read";
 

@@ -152,6 +152,7 @@ code-store-invalid_state = the message is not in a state that allows this
 code-store-io = a storage input/output error
 code-store-flush = the store could not make a write durable and refuses writes until reopened
 code-store-sled = the metadata engine failed
+code-store-database = the PostgreSQL database cannot be reached or did not complete the operation
 code-store-corrupt = the store is damaged
 code-store-unsupported_format = a store of a format this version cannot read
 

@@ -152,6 +152,7 @@ code-store-invalid_state = gói tin không ở trạng thái cho phép thao tác
 code-store-io = lỗi vào/ra (I/O) của bộ lưu trữ
 code-store-flush = kho lưu trữ không thể ghi bền vững dữ liệu và từ chối mọi thao tác ghi cho đến khi được mở lại
 code-store-sled = bộ máy lưu trữ siêu dữ liệu gặp lỗi
+code-store-database = không kết nối được cơ sở dữ liệu PostgreSQL hoặc thao tác không hoàn tất
 code-store-corrupt = kho lưu trữ bị hỏng
 code-store-unsupported_format = kho lưu trữ có định dạng mà phiên bản này không đọc được
 

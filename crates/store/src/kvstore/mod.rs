@@ -1,8 +1,10 @@
-//! The sled-backed [`Store`]. The crate documentation describes the on-disk format.
+//! The [`Store`]'s logic over ordered key spaces, on either engine: sled and the payload log
+//! on the local disk, or PostgreSQL (`crate::pg`). The crate documentation describes the
+//! format, which is the same on both.
 //!
 //! | module | job |
 //! |---|---|
-//! | this one | the store handle, transactions, and commit (group commit, the backup tap) |
+//! | this one | the store handle, transactions, and commit (group commit, the backup tap, the PostgreSQL batch) |
 //! | [`keys`] | the key schema: the only place that knows key bytes |
 //! | [`codec`] | record values |
 //! | [`records`] | stored records and the helpers that keep their indexes in step |
@@ -16,15 +18,18 @@
 //! | [`compliance`] | the facts of documents for the reports, their counts and open obligations |
 //! | [`check`] | the consistency check |
 //! | [`backup`] | the online backup |
+//! | [`copy`] | copying a whole store into an empty one (engine to engine, the PostgreSQL backup) |
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use crate::blob::PayloadLog;
 use crate::commit::GroupCommit;
 use crate::config::StoreConfig;
 use crate::error::{Result, StoreError};
+use crate::payloads::Payloads;
+use crate::pg::Engine;
+use crate::pg::kv::{Batch, BatchWrites};
 use crate::space::Space;
 
 use keys::{N_TREES, T, prefix_end};
@@ -35,6 +40,7 @@ mod backup;
 mod check;
 mod codec;
 mod compliance;
+mod copy;
 mod inbox;
 mod keys;
 mod open;
@@ -43,16 +49,16 @@ mod read;
 mod records;
 mod upkeep;
 
-/// A durable [`Store`] on sled and the payload log. See the crate documentation for the format.
+/// A durable [`Store`]: on sled and the payload log ([`KvStore::open_at`]), or on PostgreSQL
+/// ([`KvStore::open_postgres`]). See the crate documentation for the format.
 #[derive(Debug)]
-pub struct SledStore {
+pub struct KvStore {
+    /// The data folder (sled), or the database's address without credentials (PostgreSQL).
     dir: PathBuf,
     config: StoreConfig,
-    db: sled::Db,
-    /// sled's log file, for fsync (see `open_at`).
-    db_file: std::fs::File,
+    meta: Meta,
     trees: Vec<Space>,
-    blobs: PayloadLog,
+    blobs: Payloads,
     /// Serialises all metadata writes and guards the write sets not yet applied to sled.
     shared: Mutex<Shared>,
     commit: GroupCommit,
@@ -63,7 +69,7 @@ pub struct SledStore {
     urgent_streaks: Mutex<std::collections::HashMap<String, u32>>,
 }
 
-impl Drop for SledStore {
+impl Drop for KvStore {
     /// Closing makes durable what was applied without waiting for a flush (leases), so that a
     /// clean stop loses nothing and sled has nothing left to write when its handles go.
     fn drop(&mut self) {
@@ -71,6 +77,17 @@ impl Drop for SledStore {
             tracing::warn!(error = %e, "store: last flush at close failed");
         }
     }
+}
+
+/// Where the key spaces are kept.
+#[derive(Debug)]
+enum Meta {
+    Sled {
+        db: sled::Db,
+        /// sled's log file, for fsync (see `open_at`).
+        db_file: std::fs::File,
+    },
+    Pg(Engine),
 }
 
 /// Write sets per tree: key → new value (`None` = delete).
@@ -92,7 +109,21 @@ struct Shared {
     /// While an online backup copies sled: every write applied since it began, full keys in
     /// the order applied (`None` = removed), to be replayed onto the copy (see `backup`).
     tap: Option<Tap>,
+    /// PostgreSQL: the open transaction holding the gateway-wide write lock, which the
+    /// pending writes were computed under (see `crate::pg`).
+    batch: Option<Batch>,
+    /// PostgreSQL: what the operations of the open batch have read from the database. While
+    /// the batch holds the write lock nobody else writes, so a value read once stays true
+    /// for the batch (its own writes are in `pending`, which is looked at first); emptied
+    /// whenever the batch ends.
+    read_cache: std::cell::RefCell<ReadCache>,
 }
+
+/// Values read in one PostgreSQL batch: (space, key) → value (`None`: absent).
+type ReadCache = std::collections::HashMap<(u8, Vec<u8>), Option<Vec<u8>>>;
+
+/// Entries kept in a batch's read cache, at most (past it, it starts again empty).
+const READ_CACHE_MAX: usize = 200_000;
 
 /// One write recorded for a backup: the full sled key and its new value (`None`: removed).
 type TappedWrite = (Vec<u8>, Option<Vec<u8>>);
@@ -137,11 +168,58 @@ fn apply_locked(trees: &[Space], g: &mut Shared, writes: &WriteSet) -> Result<()
     Ok(())
 }
 
+/// A group commit's writes as PostgreSQL rows, with the notifications they imply: a new
+/// inbox entry wakes its agency's long polls, a ready queue entry its hop's forwarders, on
+/// every node.
+fn pg_writes(trees: &[Space], writes: WriteSet) -> BatchWrites {
+    use crate::pg::listen::{StoreChange, note};
+    let mut w = BatchWrites::default();
+    let mut notes = std::collections::BTreeSet::new();
+    for (i, set) in writes.into_iter().enumerate().take(trees.len()) {
+        let tag = i16::try_from(i).unwrap_or(i16::MAX);
+        for (k, v) in set {
+            let change = match (i, &v) {
+                (i, Some(_)) if i == T::Inbox as usize => {
+                    keys::leading_name(&k).map(|a| StoreChange::Delivered(a.to_owned()))
+                }
+                (i, Some(_)) if i == T::Ready as usize => {
+                    keys::leading_name(&k).map(|h| StoreChange::Queued(h.to_owned()))
+                }
+                _ => None,
+            };
+            if let Some(n) = change.as_ref().and_then(note) {
+                notes.insert(n);
+            }
+            match v {
+                Some(v) => {
+                    w.put_spaces.push(tag);
+                    w.put_keys.push(k);
+                    w.put_values.push(v);
+                }
+                None => {
+                    if i == T::Payloads as usize {
+                        w.dropped_payloads.push(k.clone());
+                    }
+                    w.del_spaces.push(tag);
+                    w.del_keys.push(k);
+                }
+            }
+        }
+    }
+    w.notes = notes.into_iter().collect();
+    w
+}
+
 /// The writes of one operation, read through the batches not yet applied and sled.
 struct Tx<'a> {
     trees: &'a [Space],
     /// Writes of earlier operations not yet applied to sled.
     pending: Option<&'a WriteSet>,
+    /// PostgreSQL, under the write lock: the batch's read cache.
+    cache: Option<&'a std::cell::RefCell<ReadCache>>,
+    /// PostgreSQL, reading without the lock: this operation's own read cache (each value
+    /// read once per operation, as sled's reads are cheap and the database's are not).
+    own_cache: Option<std::cell::RefCell<ReadCache>>,
     writes: WriteSet,
     /// Wait for durability even without writes (the caller saw data that may not be flushed yet).
     barrier: bool,
@@ -161,8 +239,8 @@ fn apply(trees: &[Space], writes: &WriteSet) -> Result<()> {
             }
         }
     }
-    match trees.first() {
-        Some(space) => Ok(space.tree().apply_batch(batch)?),
+    match trees.first().and_then(Space::tree) {
+        Some(tree) => Ok(tree.apply_batch(batch)?),
         None => Ok(()),
     }
 }
@@ -173,6 +251,8 @@ impl<'a> Tx<'a> {
         Tx {
             trees,
             pending: Some(&shared.pending),
+            cache: shared.batch.as_ref().map(|_| &shared.read_cache),
+            own_cache: None,
             writes: empty_write_set(),
             barrier: false,
         }
@@ -183,6 +263,9 @@ impl<'a> Tx<'a> {
         Tx {
             trees,
             pending: None,
+            cache: None,
+            own_cache: matches!(trees.first(), Some(Space::Pg { .. }))
+                .then(std::cell::RefCell::default),
             writes: empty_write_set(),
             barrier: false,
         }
@@ -195,7 +278,44 @@ impl<'a> Tx<'a> {
         if let Some(v) = self.pending.and_then(|p| p[t as usize].get(key)) {
             return Ok(v.clone());
         }
-        Ok(self.trees[t as usize].get(key)?.map(|v| v.to_vec()))
+        let Some(cache) = self.read_cache() else {
+            return Ok(self.trees[t as usize].get(key)?.map(|v| v.to_vec()));
+        };
+        let slot = (t as u8, key.to_vec());
+        if let Some(v) = cache.borrow().get(&slot) {
+            return Ok(v.clone());
+        }
+        let v = self.trees[t as usize].get(key)?.map(|v| v.to_vec());
+        let mut c = cache.borrow_mut();
+        if c.len() >= READ_CACHE_MAX {
+            c.clear();
+        }
+        c.insert(slot, v.clone());
+        Ok(v)
+    }
+
+    /// The read cache in use (PostgreSQL only).
+    fn read_cache(&self) -> Option<&std::cell::RefCell<ReadCache>> {
+        self.cache.or(self.own_cache.as_ref())
+    }
+
+    /// PostgreSQL: read every entry of `t` starting with `prefix` in a few pages into the
+    /// read cache, before the caller gets them one by one (on sled, nothing to do).
+    fn prefetch(&self, t: T, prefix: &[u8]) -> Result<()> {
+        let Some(cache) = self.read_cache() else {
+            return Ok(());
+        };
+        let mut found = Vec::new();
+        for item in self.trees[t as usize].scan_prefix(prefix) {
+            let (k, v) = item?;
+            found.push(((t as u8, k.to_vec()), Some(v.to_vec())));
+        }
+        let mut c = cache.borrow_mut();
+        if c.len() + found.len() > READ_CACHE_MAX {
+            c.clear();
+        }
+        c.extend(found);
+        Ok(())
     }
 
     fn put(&mut self, t: T, key: Vec<u8>, value: Vec<u8>) {
@@ -279,7 +399,7 @@ impl<'a> Tx<'a> {
     // ---- typed helpers ----
 }
 
-impl SledStore {
+impl KvStore {
     /// The data directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -295,9 +415,20 @@ impl SledStore {
         self.commit.flush_count()
     }
 
-    /// Approximate size of the sled files in bytes.
+    /// Approximate size of the sled files in bytes (0 on PostgreSQL).
     pub fn metadata_size_on_disk(&self) -> Result<u64> {
-        Ok(self.db.size_on_disk()?)
+        match &self.meta {
+            Meta::Sled { db, .. } => Ok(db.size_on_disk()?),
+            Meta::Pg(_) => Ok(0),
+        }
+    }
+
+    /// The PostgreSQL engine, if the store is on one.
+    pub(crate) fn pg(&self) -> Option<&Engine> {
+        match &self.meta {
+            Meta::Pg(e) => Some(e),
+            Meta::Sled { .. } => None,
+        }
     }
 
     fn tree(&self, t: T) -> &Space {
@@ -316,8 +447,41 @@ impl SledStore {
     }
 
     /// The group-commit leader's work: apply every pending write set to sled as one batch,
-    /// then flush and fsync sled. Returns the last ticket covered.
-    fn apply_and_flush(&self) -> Result<u64> {
+    /// then flush and fsync sled (or commit the PostgreSQL batch). Returns the last ticket
+    /// covered.
+    fn apply_and_flush(&self) -> std::result::Result<u64, (Option<u64>, StoreError)> {
+        let (db, db_file) = match &self.meta {
+            Meta::Sled { db, db_file } => (db, db_file),
+            Meta::Pg(engine) => return self.commit_pg(engine),
+        };
+        self.apply_and_flush_sled(db, db_file)
+            .map_err(|e| (None, e))
+    }
+
+    /// [`Self::apply_and_flush`] on PostgreSQL: take the pending writes and the batch they
+    /// were computed in (a new batch may open meanwhile, and waits for this one's lock),
+    /// then write and commit them. A failure fails exactly the tickets taken; the store
+    /// stays usable (the next batch starts from what is committed).
+    fn commit_pg(&self, engine: &Engine) -> std::result::Result<u64, (Option<u64>, StoreError)> {
+        let (writes, batch, target) = {
+            let mut g = self.lock();
+            let writes = std::mem::replace(&mut g.pending, empty_write_set());
+            g.read_cache.get_mut().clear();
+            (writes, g.batch.take(), self.commit.issued())
+        };
+        let Some(batch) = batch else {
+            return Ok(target);
+        };
+        let w = pg_writes(&self.trees, writes);
+        let r = if w.is_empty() {
+            engine.end_batch(batch)
+        } else {
+            engine.commit_batch(batch, w)
+        };
+        r.map(|()| target).map_err(|e| (Some(target), e))
+    }
+
+    fn apply_and_flush_sled(&self, db: &sled::Db, db_file: &std::fs::File) -> Result<u64> {
         let target = {
             let mut g = self.lock();
             if let Some(p) = &g.poisoned {
@@ -336,8 +500,8 @@ impl SledStore {
             }
             target
         };
-        let flushed = self.db.flush().map_err(StoreError::from).and_then(|_| {
-            self.db_file
+        let flushed = db.flush().map_err(StoreError::from).and_then(|_| {
+            db_file
                 .sync_data()
                 .map_err(|e| StoreError::io("syncing", self.dir.join("meta").join("db"), e))
         });
@@ -351,7 +515,32 @@ impl SledStore {
     /// Wait until everything done so far is durable.
     fn barrier(&self) -> Result<()> {
         let t = self.commit.ticket();
-        self.commit.wait(t, || self.apply_and_flush())
+        self.commit.wait_exact(t, || self.apply_and_flush())
+    }
+
+    /// PostgreSQL: make sure the pending writes have a batch holding the write lock, before
+    /// an operation computes against them (waits for another node's batch).
+    fn hold_write_lock(&self, g: &mut Shared) -> Result<()> {
+        if let (Meta::Pg(engine), None) = (&self.meta, &g.batch) {
+            g.batch = Some(engine.begin_batch()?);
+        }
+        Ok(())
+    }
+
+    /// PostgreSQL: a batch with nothing pending and nobody to commit it releases the lock
+    /// now (an operation that wrote nothing, or was refused, must not keep other nodes
+    /// waiting).
+    fn release_idle_batch(&self, g: &mut Shared) {
+        if let Meta::Pg(engine) = &self.meta
+            && g.pending.iter().all(BTreeMap::is_empty)
+            && let Some(b) = g.batch.take()
+            && let Err(e) = {
+                g.read_cache.get_mut().clear();
+                engine.end_batch(b)
+            }
+        {
+            tracing::warn!(error = %e, "store: releasing the write lock failed (the connection is closed, which releases it)");
+        }
     }
 
     /// Run `f` under the write lock against sled plus the pending writes; add its writes to the
@@ -364,8 +553,16 @@ impl SledStore {
                 "store unusable after an earlier failure: {p}"
             )));
         }
+        self.hold_write_lock(&mut g)?;
         let mut tx = Tx::new(&self.trees, &g);
-        let out = f(&mut tx)?;
+        let out = match f(&mut tx) {
+            Ok(out) => out,
+            Err(e) => {
+                drop(tx);
+                self.release_idle_batch(&mut g);
+                return Err(e);
+            }
+        };
         let Tx {
             writes, barrier, ..
         } = tx;
@@ -373,10 +570,13 @@ impl SledStore {
         for (pending, own) in g.pending.iter_mut().zip(writes) {
             pending.extend(own);
         }
+        if !wrote {
+            self.release_idle_batch(&mut g);
+        }
         let ticket = self.commit.ticket();
         drop(g);
         if wrote || barrier {
-            self.commit.wait(ticket, || self.apply_and_flush())?;
+            self.commit.wait_exact(ticket, || self.apply_and_flush())?;
         }
         Ok(out)
     }
@@ -389,6 +589,10 @@ impl SledStore {
     /// applied, so a later durable write (the lease's ack) makes it durable too, and on disk
     /// the records stay consistent.
     fn write_unsynced<R>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<R>) -> Result<R> {
+        if let Meta::Pg(_) = self.meta {
+            // Other nodes read the database, not this node's memory: commit it.
+            return self.write(f);
+        }
         let mut g = self.lock_applied()?;
         if let Some(p) = &g.poisoned {
             return Err(StoreError::Flush(format!(
@@ -403,6 +607,27 @@ impl SledStore {
             return Err(e);
         }
         Ok(out)
+    }
+
+    /// Run `f` with every write of every node held off and everything before it committed
+    /// (sled: applied, flushed by the next group commit), for maintenance that reads the
+    /// key spaces directly.
+    fn with_writes_held<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
+        if let Meta::Sled { .. } = self.meta {
+            let _g = self.lock_applied()?;
+            return f();
+        }
+        let mut g = loop {
+            self.barrier()?;
+            let g = self.lock();
+            if g.pending.iter().all(BTreeMap::is_empty) {
+                break g;
+            }
+        };
+        self.hold_write_lock(&mut g)?;
+        let out = f();
+        self.release_idle_batch(&mut g);
+        out
     }
 
     /// Lock with everything pending applied to sled (not yet flushed; the tickets waiting for it

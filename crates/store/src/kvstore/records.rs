@@ -129,7 +129,7 @@ pub(super) struct InboxRecord {
 
 /// The activity counters (`meta` key → value) and the `inbox_open` index (key → delivered_at)
 /// that the inboxes and messages imply: what an upgrade from format 3 writes, and what
-/// [`SledStore::check`] compares with the stored ones.
+/// [`KvStore::check`] compares with the stored ones.
 pub(super) type Activity = (BTreeMap<Vec<u8>, u64>, BTreeMap<Vec<u8>, u64>);
 
 /// Count a message its sender sent from here (relayed ones were sent elsewhere).
@@ -296,7 +296,7 @@ impl Tx<'_> {
 
     /// Replace entry `(id, hop)` `old` by `new` (either may be absent), keeping the ready, leased
     /// and age indexes and the per-hop depth counter consistent. The single place that derives
-    /// index membership from an entry; [`SledStore::check`] verifies the same rules.
+    /// index membership from an entry; [`KvStore::check`] verifies the same rules.
     pub(super) fn set_entry(
         &mut self,
         id: MessageId,

@@ -20,7 +20,7 @@ use super::inbox::deliver_in;
 use super::keys::*;
 use super::queues::enqueue_in;
 use super::records::*;
-use super::{SledStore, Tx};
+use super::{KvStore, Tx};
 
 /// Longest DocumentId accepted.
 pub(super) const MAX_DOCUMENT_ID: usize = 1024;
@@ -32,7 +32,7 @@ pub(super) fn put_issued(tx: &mut Tx<'_>, id: MessageId, receipt: &[u8]) {
     tx.put(T::ReceiptsIssued, id.to_bytes().to_vec(), v);
 }
 
-impl SledStore {
+impl KvStore {
     pub(super) fn validate_accept(req: &AcceptRequest) -> Result<()> {
         check_name("sender", &req.sender)?;
         check_unique_names("recipient", &req.recipients)?;
@@ -185,7 +185,7 @@ impl SledStore {
     }
 }
 
-impl Submit for SledStore {
+impl Submit for KvStore {
     fn accept_with(
         &self,
         req: &AcceptRequest,
@@ -215,7 +215,7 @@ impl Submit for SledStore {
                 0 => Self::payload_loc(&Tx::reader(&self.trees), &sha)?,
                 _ => None,
             };
-            let appended: Option<(Loc, Reservation)> = match stored {
+            let appended: Option<(Loc, Option<Reservation>)> = match stored {
                 Some(_) => None,
                 None => Some(self.blobs.append(&sha, &req.bytes)?),
             };

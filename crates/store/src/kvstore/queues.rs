@@ -8,7 +8,7 @@ use crate::types::{AckOutcome, FailOutcome, Lease, MessageId, Sha256, Timestamp}
 use super::codec::*;
 use super::keys::*;
 use super::records::*;
-use super::{SledStore, Tx};
+use super::{KvStore, Tx};
 
 /// Queue `recipients` of message `id` for `hop` within `tx`.
 pub(super) fn enqueue_in(
@@ -59,7 +59,7 @@ pub(super) fn enqueue_in(
     tx.save_message(id, &mut rec, Some(before), now)
 }
 
-impl SledStore {
+impl KvStore {
     /// A leased entry goes back to ready (due unchanged); its recipients back to queued.
     pub(super) fn expire_entry(
         &self,
@@ -224,7 +224,7 @@ impl SledStore {
     }
 }
 
-impl Queues for SledStore {
+impl Queues for KvStore {
     fn enqueue(
         &self,
         id: MessageId,
@@ -407,7 +407,7 @@ impl Queues for SledStore {
 /// Urgent entries leased in a row, while ordinary ones wait, before an ordinary one gets a turn.
 const URGENT_RUN: u32 = 3;
 
-impl SledStore {
+impl KvStore {
     /// The `queue_ready` keys of `hop` to lease now, at most `limit`: urgent entries first
     /// (the most urgent band first, then by due time), but never more than [`URGENT_RUN`] in
     /// a row while ordinary entries are due too, so that ordinary traffic keeps flowing.

@@ -12,13 +12,18 @@ use crate::types::{CheckReport, MessageId, Origin};
 use super::codec::*;
 use super::keys::*;
 use super::records::*;
-use super::{SledStore, Tx};
+use super::{KvStore, Tx};
 
-impl Check for SledStore {
+impl Check for KvStore {
     fn check(&self, level: VerifyLevel) -> Result<CheckReport> {
-        // Apply what is pending and hold the lock: the leader applies batches under this lock,
-        // so sled does not change while we read it.
-        let _g = self.lock_applied()?;
+        // Everything pending applied and every write held off (on PostgreSQL, on every node)
+        // while the key spaces are read.
+        self.with_writes_held(|| self.check_held(level))
+    }
+}
+
+impl KvStore {
+    fn check_held(&self, level: VerifyLevel) -> Result<CheckReport> {
         let mut rep = CheckReport::default();
         let p = &mut rep.problems;
         let mut state_counts: BTreeMap<MessageState, u64> = BTreeMap::new();
@@ -267,7 +272,7 @@ impl Check for SledStore {
                 "message {id} delivered to {agency} but not in the inbox"
             ));
         }
-        let ids = self.tree(T::InboxIds).len() as u64;
+        let ids = self.tree(T::InboxIds).len()? as u64;
         if ids != rep.inbox_entries {
             p.push(format!(
                 "inbox_ids has {ids} keys for {} inbox entries",

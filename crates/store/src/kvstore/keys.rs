@@ -46,6 +46,12 @@ pub(super) fn name_prefix(name: &str) -> Vec<u8> {
     k
 }
 
+/// The name a key begins with (`[len u8] ++ name`), if it is readable.
+pub(super) fn leading_name(key: &[u8]) -> Option<&str> {
+    let (&len, rest) = key.split_first()?;
+    std::str::from_utf8(rest.get(..usize::from(len))?).ok()
+}
+
 /// `[len] name ++ time (8, BE) ++ id (16)`: the key of the ready, leased and age indexes.
 pub(super) fn hop_time_id(hop: &str, t: Timestamp, id: MessageId) -> Vec<u8> {
     let mut k = name_prefix(hop);
@@ -89,17 +95,7 @@ pub(super) fn u64_value(bytes: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(b))
 }
 
-/// The smallest key greater than every key starting with `prefix` (None: no upper bound).
-pub(super) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < u8::MAX {
-            end.push(last + 1);
-            return Some(end);
-        }
-    }
-    None
-}
+pub(super) use crate::space::prefix_end;
 
 /// The sled trees. The discriminant indexes [`TREE_NAMES`] and `Inner::trees`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -12,9 +12,9 @@ use crate::types::{
 
 use super::codec::*;
 use super::keys::*;
-use super::{SledStore, Tx};
+use super::{KvStore, Tx};
 
-impl Lookup for SledStore {
+impl Lookup for KvStore {
     fn read_payload(&self, id: MessageId) -> Result<Vec<u8>> {
         let rec = Tx::reader(&self.trees).load_message(id)?;
         if rec.purged_at.is_some() {

@@ -9,10 +9,10 @@ use crate::error::{Result, StoreError};
 use crate::state::Event;
 use crate::types::Timestamp;
 
-use super::SledStore;
+use super::KvStore;
 use super::keys::*;
 
-impl Upkeep for SledStore {
+impl Upkeep for KvStore {
     fn purge_expired(&self, now: Timestamp, limit: usize) -> Result<usize> {
         let _maintenance = self
             .maintenance
@@ -71,6 +71,9 @@ impl Upkeep for SledStore {
     }
 
     fn sweep_orphan_payloads(&self) -> Result<usize> {
+        if let Some(engine) = self.pg() {
+            return engine.sweep_payloads(T::Payloads as u8);
+        }
         let _maintenance = self
             .maintenance
             .lock()
@@ -138,10 +141,17 @@ impl Upkeep for SledStore {
         self.blobs.failure().map(|f| format!("payload log: {f}"))
     }
 
+    fn on_change(&self, hook: crate::pg::listen::ChangeHook) {
+        if let Some(engine) = self.pg() {
+            engine.listen(hook);
+        }
+    }
+
     #[cfg(feature = "fault-injection")]
     fn inject_sync_failure(&self) {
-        self.blobs
-            .fail_next_sync
-            .store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(log) = self.blobs.log() {
+            log.fail_next_sync
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 }

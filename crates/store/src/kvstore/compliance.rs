@@ -18,7 +18,7 @@ use crate::types::{
 use super::codec::*;
 use super::keys::*;
 use super::records::InboxRecord;
-use super::{SledStore, Tx};
+use super::{KvStore, Tx};
 
 /// The most entries of an overdue list read to count them (the list itself is limited by the caller).
 const MAX_OVERDUE_SCAN: usize = 1_000_000;
@@ -106,6 +106,7 @@ impl Tx<'_> {
             return Ok(None);
         };
         let mut f: DocFacts = decode(&v, "facts", &key)?;
+        self.prefetch(T::FactsReceipts, &key)?;
         for k in self.keys_with_prefix(T::FactsReceipts, &key, usize::MAX)? {
             let bad = || StoreError::corrupt("facts_receipts key", show_key(&k));
             let (&len, name) = k.get(16..).and_then(<[u8]>::split_first).ok_or_else(bad)?;
@@ -292,7 +293,7 @@ pub(super) fn on_delivered(
     Ok(())
 }
 
-impl SledStore {
+impl KvStore {
     fn overdue_items(
         &self,
         tree: T,
@@ -365,7 +366,7 @@ fn spans(from: Day, to: Day) -> Vec<(bool, i32, i32)> {
     }
 }
 
-impl SledStore {
+impl KvStore {
     /// `tree`'s entries with period numbers in `first..=last`: `(agency, value)`.
     fn period_entries(
         &self,
@@ -393,7 +394,7 @@ impl SledStore {
     }
 }
 
-impl Reports for SledStore {
+impl Reports for KvStore {
     fn agency_counts(&self, from: Day, to: Day) -> Result<BTreeMap<String, Counts>> {
         let mut out: BTreeMap<String, Counts> = BTreeMap::new();
         for (monthly, first, last) in spans(from, to) {
@@ -478,7 +479,7 @@ type Derived = BTreeMap<(T, Vec<u8>), Vec<u8>>;
 
 /// What the derived spaces must hold, recomputed from every facts record: each entry's
 /// exact value bytes. Problems with the records themselves go to `p`.
-fn expected(store: &SledStore, p: &mut Vec<String>) -> Result<Derived> {
+fn expected(store: &KvStore, p: &mut Vec<String>) -> Result<Derived> {
     let mut counts: BTreeMap<(T, Vec<u8>), Counts> = BTreeMap::new();
     let mut hists: BTreeMap<(T, Vec<u8>), BTreeMap<i32, u64>> = BTreeMap::new();
     let mut out = BTreeMap::new();
@@ -525,7 +526,7 @@ fn expected(store: &SledStore, p: &mut Vec<String>) -> Result<Derived> {
 }
 
 /// Compare the derived spaces with what the facts records imply.
-pub(super) fn check(store: &SledStore, p: &mut Vec<String>) -> Result<()> {
+pub(super) fn check(store: &KvStore, p: &mut Vec<String>) -> Result<()> {
     let mut want = expected(store, p)?;
     for t in DERIVED {
         let name = TREE_NAMES[t as usize];
@@ -566,7 +567,7 @@ pub(super) fn check(store: &SledStore, p: &mut Vec<String>) -> Result<()> {
 }
 
 /// `inbox_urgent` holds exactly the unacknowledged inbox entries of urgent documents.
-pub(super) fn check_inbox_urgent(store: &SledStore, p: &mut Vec<String>) -> Result<()> {
+pub(super) fn check_inbox_urgent(store: &KvStore, p: &mut Vec<String>) -> Result<()> {
     let mut want = std::collections::BTreeSet::new();
     for item in store.tree(T::Inbox).iter() {
         let (k, v) = item?;

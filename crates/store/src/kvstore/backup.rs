@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::codec::SEGMENT_SIZE;
-use super::{SledStore, Tap};
+use super::{KvStore, Tap};
 use crate::api::Backup;
 use crate::error::{Result, StoreError};
 use crate::types::{BackupReport, Timestamp};
@@ -43,7 +43,7 @@ const COPY_CACHE: u64 = 64 * 1024 * 1024;
 /// The manifest written into every backup.
 pub(crate) const MANIFEST: &str = "BACKUP.json";
 
-impl SledStore {
+impl KvStore {
     /// A consistent copy of this store in the new folder `dest` (see the module docs),
     /// while it keeps working; `during_copy` runs after every entry has been read and
     /// before the cut, so that what it writes reaches the copy through the replay alone
@@ -81,6 +81,9 @@ impl SledStore {
                 "backup folder {} exists already; a backup never overwrites one",
                 dest.display()
             )));
+        }
+        if let Some(engine) = self.pg() {
+            return self.backup_pg(engine, dest, &parent, name, now, started);
         }
         let dest_real = parent
             .canonicalize()
@@ -128,15 +131,63 @@ impl SledStore {
         report.dir = dest.to_path_buf();
         report.at = now;
         report.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let manifest = serde_json::to_vec_pretty(&report)
-            .map_err(|e| StoreError::InvalidInput(format!("backup manifest: {e}")))?;
-        let path = work.join(MANIFEST);
-        write_synced(&path, &manifest)?;
-        fsync_dir(&work)?;
-        std::fs::rename(&work, dest).map_err(|e| StoreError::io("renaming", &work, e))?;
+        finish(&work, dest, &parent, &report)?;
         // Complete: nothing to remove any more.
         cleanup.work = None;
-        fsync_dir(&parent)?;
+        Ok(report)
+    }
+
+    /// The online backup of a PostgreSQL store: a snapshot of the database (writes go on,
+    /// on every node) copied into a new sled data folder, which opens as a store and which
+    /// `lienthong store migrate` can put back into a database. (A database this large is
+    /// better kept by PostgreSQL's own base backups and WAL archive; OPERATIONS.md.)
+    fn backup_pg(
+        &self,
+        engine: &crate::pg::Engine,
+        dest: &Path,
+        parent: &Path,
+        name: &str,
+        now: Timestamp,
+        started: Instant,
+    ) -> Result<BackupReport> {
+        let work = parent.join(format!("{name}.partial"));
+        let _maintenance = self
+            .maintenance
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if work.exists() {
+            std::fs::remove_dir_all(&work).map_err(|e| StoreError::io("removing", &work, e))?;
+        }
+        let mut cleanup = Cleanup {
+            store: self,
+            work: Some(work.clone()),
+        };
+        let snapshot = engine.snapshot()?;
+        let config = crate::config::StoreConfig {
+            verify_on_open: crate::config::VerifyLevel::Off,
+            ..self.config.clone()
+        };
+        let copied = {
+            let copy = KvStore::open_at(&work, config, now)?;
+            copy.copy_from_snapshot(&snapshot)?
+        };
+        drop(snapshot);
+        sync_tree(&work)?;
+        let segments = std::fs::read_dir(work.join("payloads"))
+            .map_err(|e| StoreError::io("listing", work.join("payloads"), e))?
+            .count();
+        let report = BackupReport {
+            dir: dest.to_path_buf(),
+            at: now,
+            entries: copied.entries,
+            replayed: 0,
+            segments: u32::try_from(segments).unwrap_or(u32::MAX),
+            segment_bytes: copied.payload_bytes,
+            paused_ms: 0,
+            took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        };
+        finish(&work, dest, parent, &report)?;
+        cleanup.work = None;
         Ok(report)
     }
 
@@ -155,7 +206,8 @@ impl SledStore {
         let source = self
             .trees
             .first()
-            .map(|s| s.tree().clone())
+            .and_then(crate::space::Space::tree)
+            .cloned()
             .ok_or_else(|| {
                 StoreError::corrupt("store (no key spaces)", self.dir.display().to_string())
             })?;
@@ -242,7 +294,7 @@ impl SledStore {
 /// Stops the recording of writes and removes the unfinished copy when a backup ends
 /// without completing, however it ends.
 struct Cleanup<'a> {
-    store: &'a SledStore,
+    store: &'a KvStore,
     work: Option<PathBuf>,
 }
 
@@ -255,10 +307,20 @@ impl Drop for Cleanup<'_> {
     }
 }
 
-impl Backup for SledStore {
+impl Backup for KvStore {
     fn backup(&self, dest: &Path, now: Timestamp) -> Result<BackupReport> {
         self.backup_with(dest, now, || ())
     }
+}
+
+/// Write the manifest into the finished copy `work`, make it durable and give it its name.
+fn finish(work: &Path, dest: &Path, parent: &Path, report: &BackupReport) -> Result<()> {
+    let manifest = serde_json::to_vec_pretty(report)
+        .map_err(|e| StoreError::InvalidInput(format!("backup manifest: {e}")))?;
+    write_synced(&work.join(MANIFEST), &manifest)?;
+    fsync_dir(work)?;
+    std::fs::rename(work, dest).map_err(|e| StoreError::io("renaming", work, e))?;
+    fsync_dir(parent)
 }
 
 /// Copy the first `len` bytes of `from` to the new file `to`, leaving all-zero blocks

@@ -2,20 +2,22 @@
 //! crash, and the payload check on open.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::blob::{Loc, PayloadLog};
 use crate::commit::GroupCommit;
 use crate::config::{StoreConfig, VerifyLevel};
 use crate::error::{Result, StoreError};
+use crate::payloads::Payloads;
+use crate::pg::{PgEngine, PgOptions, schema};
 use crate::space::Space;
 use crate::types::{Sha256, Timestamp};
 
 use super::codec::*;
 use super::keys::*;
 use super::records::*;
-use super::{Shared, SledStore, Tx, apply, empty_write_set};
+use super::{KvStore, Meta, Shared, Tx, apply, empty_write_set};
 
 /// The store layout version in the `meta` space's `format` key (1: one file per payload under
 /// `blobs/` and one sled tree per logical tree; 2: the payload log, still one sled tree per
@@ -62,17 +64,13 @@ pub(super) fn wait_for_sled_lock(db_file: &Path, within: std::time::Duration) {
     let _ = (db_file, within);
 }
 
-impl SledStore {
+impl KvStore {
     /// Open (or create) the store in `dir`; `now` timestamps recovery events.
     ///
     /// Recovery: leases that were in flight become ready again (due as before); temporary blob
     /// files are removed; then the blobs are checked per [`StoreConfig::verify_on_open`] and the
     /// open **fails** with [`StoreError::Corrupt`] if any referenced payload is missing or damaged.
-    pub fn open_at(
-        dir: impl AsRef<Path>,
-        config: StoreConfig,
-        now: Timestamp,
-    ) -> Result<SledStore> {
+    pub fn open_at(dir: impl AsRef<Path>, config: StoreConfig, now: Timestamp) -> Result<KvStore> {
         let dir = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::io("creating", &dir, e))?;
         wait_for_sled_lock(&dir.join("meta").join("db"), SLED_LOCK_WAIT);
@@ -100,29 +98,76 @@ impl SledStore {
         let trees: Vec<Space> = (0..N_TREES)
             .map(|i| Space::new(shared_tree.clone(), i as u8))
             .collect();
-        let blobs = PayloadLog::open(&dir, config.segment_bytes)?;
-        let store = SledStore {
-            dir,
-            config,
-            db,
-            db_file,
-            trees,
-            blobs,
-            shared: Mutex::new(Shared {
-                pending: empty_write_set(),
-                poisoned: None,
-                tap: None,
-            }),
-            commit: GroupCommit::default(),
-            maintenance: Mutex::new(()),
-            urgent_streaks: Mutex::default(),
-        };
+        let blobs = Payloads::Log(Box::new(PayloadLog::open(&dir, config.segment_bytes)?));
+        let store = KvStore::new(dir, config, Meta::Sled { db, db_file }, trees, blobs);
         store.check_format()?;
         store.remove_dead_segments()?;
         let restored = store.restore_leases(now)?;
         if restored > 0 {
             tracing::info!(restored, "in-flight leases restored to ready");
         }
+        store.verify_blobs_on_open()?;
+        Ok(store)
+    }
+
+    fn new(
+        dir: PathBuf,
+        config: StoreConfig,
+        meta: Meta,
+        trees: Vec<Space>,
+        blobs: Payloads,
+    ) -> KvStore {
+        KvStore {
+            dir,
+            config,
+            meta,
+            trees,
+            blobs,
+            shared: Mutex::new(Shared {
+                pending: empty_write_set(),
+                poisoned: None,
+                tap: None,
+                batch: None,
+                read_cache: std::cell::RefCell::default(),
+            }),
+            commit: GroupCommit::default(),
+            maintenance: Mutex::new(()),
+            urgent_streaks: Mutex::default(),
+        }
+    }
+
+    /// Open (or create) the store in the PostgreSQL database `opts` names: apply the schema's
+    /// migrations (refusing a schema newer than this build), check the record format, and the
+    /// payloads per [`StoreConfig::verify_on_open`].
+    ///
+    /// Unlike [`KvStore::open_at`], leases in flight are left alone: other nodes of the
+    /// gateway may hold them. A dead node's leases expire and are leased again.
+    pub fn open_postgres(opts: &PgOptions, config: StoreConfig) -> Result<KvStore> {
+        let engine = std::sync::Arc::new(PgEngine::new(opts)?);
+        let migrated = schema::migrate(&engine)?;
+        if !migrated.applied.is_empty() {
+            tracing::info!(from = migrated.found, applied = ?migrated.applied, "store schema migrated");
+        }
+        match schema::synchronous_commit(&engine)?.as_str() {
+            "off" => tracing::warn!(
+                database = %engine.shown,
+                "synchronous_commit is off: a crash of PostgreSQL can lose writes the gateway acknowledged"
+            ),
+            level => {
+                tracing::info!(database = %engine.shown, synchronous_commit = level, "store on PostgreSQL")
+            }
+        }
+        let trees: Vec<Space> = (0..N_TREES)
+            .map(|i| Space::pg(engine.clone(), i as u8))
+            .collect();
+        let store = KvStore::new(
+            PathBuf::from(&engine.shown),
+            config,
+            Meta::Pg(engine.clone()),
+            trees,
+            Payloads::Pg(engine),
+        );
+        store.check_format()?;
         store.verify_blobs_on_open()?;
         Ok(store)
     }
@@ -186,9 +231,15 @@ impl SledStore {
             w[T::InboxOpen as usize].insert(k.clone(), Some(at.to_be_bytes().to_vec()));
         }
         w[T::Meta as usize].insert(META_FORMAT.to_vec(), Some(vec![STORE_FORMAT]));
+        let Meta::Sled { db, db_file } = &self.meta else {
+            return Err(StoreError::UnsupportedFormat {
+                found: UPGRADABLE_FORMAT,
+                supported: STORE_FORMAT,
+            });
+        };
         apply(&self.trees, &w)?;
-        self.db.flush()?;
-        self.db_file
+        db.flush()?;
+        db_file
             .sync_data()
             .map_err(|e| StoreError::io("syncing", self.dir.join("meta"), e))?;
         tracing::info!(
@@ -202,14 +253,10 @@ impl SledStore {
     pub(super) fn check_format(&self) -> Result<()> {
         // A store of an earlier layout keeps its records in other sled trees: refuse it rather
         // than see an empty store.
-        if self
-            .db
-            .tree_names()
-            .iter()
-            .any(|n| n.as_ref() == OLD_META_TREE)
+        if let Meta::Sled { db, .. } = &self.meta
+            && db.tree_names().iter().any(|n| n.as_ref() == OLD_META_TREE)
         {
-            let found = self
-                .db
+            let found = db
                 .open_tree(OLD_META_TREE)?
                 .get(META_FORMAT)?
                 .and_then(|v| v.first().copied())
@@ -228,17 +275,29 @@ impl SledStore {
                 supported: STORE_FORMAT,
             }),
             None => {
-                if !self.tree(T::Messages).is_empty() {
+                if !self.tree(T::Messages).is_empty()? {
                     return Err(StoreError::corrupt(
                         "store (format marker missing but messages present)",
                         self.dir.display().to_string(),
                     ));
                 }
-                meta.insert(META_FORMAT, &[STORE_FORMAT])?;
-                self.db.flush()?;
-                self.db_file
-                    .sync_all()
-                    .map_err(|e| StoreError::io("syncing", self.dir.join("meta"), e))
+                match &self.meta {
+                    Meta::Sled { db, db_file } => {
+                        meta.insert(META_FORMAT, &[STORE_FORMAT])?;
+                        db.flush()?;
+                        db_file
+                            .sync_all()
+                            .map_err(|e| StoreError::io("syncing", self.dir.join("meta"), e))
+                    }
+                    // Nodes starting together: the marker goes in under the write lock,
+                    // once.
+                    Meta::Pg(_) => self.write(|tx| {
+                        if tx.get(T::Meta, META_FORMAT)?.is_none() {
+                            tx.put(T::Meta, META_FORMAT.to_vec(), vec![STORE_FORMAT]);
+                        }
+                        Ok(())
+                    }),
+                }
             }
         }
     }
@@ -295,6 +354,17 @@ impl SledStore {
         problems: &mut Vec<String>,
         count: &mut u64,
     ) -> Result<()> {
+        if let (Some(engine), VerifyLevel::BlobsPresent) = (self.pg(), level) {
+            let (missing, n) = engine.missing_payloads(T::Payloads as u8)?;
+            for sha in missing {
+                problems.push(format!(
+                    "payload {} is missing (no row in lt_payload)",
+                    show_key(&sha)
+                ));
+            }
+            *count += n;
+            return Ok(());
+        }
         // Four threads, each over a quarter of the digest space: the checks are system calls
         // (stat or read), which overlap well even on two cores.
         const PARTS: u16 = 4;

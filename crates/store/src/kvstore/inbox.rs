@@ -10,7 +10,7 @@ use crate::types::{
 use super::codec::*;
 use super::keys::*;
 use super::records::*;
-use super::{SledStore, Tx};
+use super::{KvStore, Tx};
 
 /// Deliver message `id` into `agency`'s inbox within `tx` (a duplicate delivery returns the
 /// existing cursor and asks for a barrier).
@@ -85,7 +85,7 @@ pub(super) fn deliver_in(
     })
 }
 
-impl Inboxes for SledStore {
+impl Inboxes for KvStore {
     fn deliver(&self, id: MessageId, agency: &str, now: Timestamp) -> Result<DeliverOutcome> {
         check_name("agency", agency)?;
         self.write(|tx| deliver_in(tx, id, agency, now, &self.config.compliance))
@@ -198,7 +198,7 @@ impl Inboxes for SledStore {
     // ---------- maintenance ----------
 }
 
-impl SledStore {
+impl KvStore {
     /// The inbox entries of `agency` whose positions `index` holds (the whole inbox, or the
     /// entries not acknowledged yet: both keyed by agency and position), after `after`.
     fn list_inbox_of(

@@ -5,7 +5,7 @@ use crate::error::{Result, StoreError};
 use crate::state::{ActionBy, EntryStatus, Event, RecipientState, Refused};
 use crate::types::{MessageId, Timestamp};
 
-use super::SledStore;
+use super::KvStore;
 use super::records::*;
 
 /// The `by` of an operator's event, checked before anything is written.
@@ -19,7 +19,7 @@ pub(super) fn by_check(event: &Event) -> std::result::Result<(), String> {
     }
 }
 
-impl SledStore {
+impl KvStore {
     /// Operator actions share this shape: map every entry, map every recipient, record one event.
     pub(super) fn operator_action(
         &self,
@@ -62,7 +62,7 @@ impl SledStore {
     // ---------- inbox ----------
 }
 
-impl OperatorActions for SledStore {
+impl OperatorActions for KvStore {
     fn suspend(&self, id: MessageId, now: Timestamp, by: &ActionBy) -> Result<()> {
         self.operator_action(
             id,
