@@ -14,10 +14,86 @@ use std::process::ExitCode;
 
 use lienthong_store::{KvStore, VerifyLevel};
 
+/// The store to check, opened without its own payload check (so that the check lists
+/// every problem instead of the open stopping at the first), and its name.
+fn open(args: &Args) -> Result<(KvStore, String), ExitCode> {
+    let (dir, base, section) = match (&args.config, &args.data) {
+        (Some(config), _) => match lienthong_gateway::Config::load(config) {
+            Ok(v) => (
+                v.config.gateway.data_dir.clone(),
+                lienthong_gateway::store_config(&v),
+                v.config.store.clone(),
+            ),
+            Err(e) => {
+                eprintln!("{}", say!("cli-check-store-error", message = e.to_string()));
+                return Err(ExitCode::from(2));
+            }
+        },
+        (None, Some(data)) => (
+            Some(data.clone()),
+            lienthong_store::StoreConfig::default(),
+            lienthong_gateway::config::store::StoreSection::default(),
+        ),
+        (None, None) => {
+            eprintln!("{}", say!("cli-check-store-no-store-given"));
+            return Err(ExitCode::from(2));
+        }
+    };
+    let config = lienthong_store::StoreConfig {
+        verify_on_open: VerifyLevel::Off,
+        ..base
+    };
+    let now = lienthong_types::Clock::now(&lienthong_types::SystemClock);
+    if section.engine == lienthong_gateway::config::store::StoreEngine::Postgres {
+        // Online: the check holds every node's writes while it reads.
+        return match lienthong_gateway::storage::open_store(None, &section, config, now) {
+            Ok(s) => {
+                let name = s.dir().display().to_string();
+                Ok((s, name))
+            }
+            Err(e) => {
+                eprintln!("{}", say!("cli-check-store-error", message = e));
+                Err(ExitCode::from(2))
+            }
+        };
+    }
+    let dir = dir.unwrap_or_default();
+    if !dir.is_dir() {
+        eprintln!(
+            "{}",
+            say!("cli-check-store-no-dir", dir = dir.display().to_string())
+        );
+        return Err(ExitCode::from(2));
+    }
+    // Never create a store while checking one: an empty or mistyped folder is not healthy.
+    if !dir.join("meta").join("db").is_file() {
+        eprintln!(
+            "{}",
+            say!("cli-check-store-no-meta", dir = dir.display().to_string())
+        );
+        return Err(ExitCode::from(2));
+    }
+    match KvStore::open_at(&dir, config, now) {
+        Ok(s) => Ok((s, dir.display().to_string())),
+        Err(e) => {
+            eprintln!(
+                "{}",
+                say!(
+                    "cli-check-store-error",
+                    message = format!("{}: {e}", dir.display())
+                )
+            );
+            eprintln!("{}", say!("cli-check-store-still-running"));
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 /// Arguments of `check-store`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The gateway configuration (TOML); its `gateway.data_dir` is checked.
+    /// The gateway configuration (TOML); the store its `[store]` names is checked (its
+    /// `gateway.data_dir`, or its PostgreSQL database, online).
     #[arg(
         long,
         required_unless_present = "data",
@@ -35,67 +111,16 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> ExitCode {
-    let (dir, base) = match (&args.config, &args.data) {
-        (Some(config), _) => match lienthong_gateway::Config::load(config) {
-            Ok(v) => (
-                v.config.gateway.data_dir.clone(),
-                lienthong_gateway::store_config(&v),
-            ),
-            Err(e) => {
-                eprintln!("{}", say!("cli-check-store-error", message = e.to_string()));
-                return ExitCode::from(2);
-            }
-        },
-        (None, Some(data)) => (data.clone(), lienthong_store::StoreConfig::default()),
-        (None, None) => {
-            eprintln!("{}", say!("cli-check-store-no-store-given"));
-            return ExitCode::from(2);
-        }
-    };
-    if !dir.is_dir() {
-        eprintln!(
-            "{}",
-            say!("cli-check-store-no-dir", dir = dir.display().to_string())
-        );
-        return ExitCode::from(2);
-    }
-    // Never create a store while checking one: an empty or mistyped folder is not healthy.
-    if !dir.join("meta").join("db").is_file() {
-        eprintln!(
-            "{}",
-            say!("cli-check-store-no-meta", dir = dir.display().to_string())
-        );
-        return ExitCode::from(2);
-    }
     let level = if args.hashes {
         VerifyLevel::BlobsHashed
     } else {
         VerifyLevel::BlobsPresent
     };
-    // Opened without its own payload check, so that the check below lists every problem
-    // instead of the open stopping at the first.
-    let config = lienthong_store::StoreConfig {
-        verify_on_open: VerifyLevel::Off,
-        ..base
-    };
-    let store = match KvStore::open_at(
-        &dir,
-        config,
-        lienthong_types::Clock::now(&lienthong_types::SystemClock),
-    ) {
+    let (store, dir) = match open(args) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "{}",
-                say!(
-                    "cli-check-store-error",
-                    message = format!("{}: {e}", dir.display())
-                )
-            );
-            eprintln!("{}", say!("cli-check-store-still-running"));
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
+    let dir = std::path::Path::new(&dir);
     let report = match store.check(level) {
         Ok(r) => r,
         Err(e) => {

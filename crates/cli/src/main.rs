@@ -33,6 +33,7 @@ mod inspect;
 mod remote;
 mod serve;
 mod sign;
+mod store_cmd;
 mod verify;
 mod verify_pdf;
 
@@ -115,6 +116,9 @@ enum Command {
     /// Operators: check a stopped gateway's store (messages, queues, inboxes, payloads).
     #[command(about = say!("cli-help-cmd-check-store"))]
     CheckStore(check_store::Args),
+    /// Operators: move a stopped gateway's store to another engine.
+    #[command(about = say!("cli-help-cmd-store"))]
+    Store(store_cmd::Args),
     /// Operators: back up a running gateway's store (into its `[backup] dir`) and wait.
     #[command(about = say!("cli-help-cmd-backup"))]
     Backup(remote::BackupArgs),
@@ -147,6 +151,7 @@ fn main() -> ExitCode {
         Command::Backup(a) => remote::backup(&a),
         Command::Report(a) => remote::report(&a),
         Command::CheckStore(a) => check_store::run(&a),
+        Command::Store(a) => store_cmd::run(&a),
         Command::Profile(a) => remote::profile(&a),
     }
 }

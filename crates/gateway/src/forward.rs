@@ -175,7 +175,7 @@ pub async fn run(f: Forwarder) {
                 .and_then(Result::ok)
                 .unwrap_or_default();
         if leases.is_empty() {
-            match wait_for_work(&state, &hop, &wake, &stop).await {
+            match wait_for_work(&state, &hop, lease_ms, &wake, &stop).await {
                 None => return,
                 Some(w) => woken = w,
             }
@@ -358,11 +358,13 @@ async fn stored_receipt(
     good_receipt(&bytes, lease, trust, now).ok()
 }
 
-/// With nothing to lease for `hop`: sleep until its next entry is due (at most 30 s), new
-/// work wakes it, or it is stopped (`None`). `Some(true)`: woken by new work.
+/// With nothing to lease for `hop`: sleep until its next entry is due (at most 30 s, and at
+/// most `lease_ms`: another node's lease may expire meanwhile, its entry to be sent from
+/// here), new work wakes it, or it is stopped (`None`). `Some(true)`: woken by new work.
 pub(crate) async fn wait_for_work(
     state: &Arc<AppState>,
     hop: &str,
+    lease_ms: u64,
     wake: &Notify,
     stop: &Notify,
 ) -> Option<bool> {
@@ -373,8 +375,9 @@ pub(crate) async fn wait_for_work(
         .ok()
         .and_then(Result::ok)
         .flatten();
-    let wait = due.map_or(Duration::from_secs(30), |d| {
-        Duration::from_millis(d.millis_since(state.clock.now()).clamp(1, 30_000))
+    let longest = lease_ms.clamp(1, 30_000);
+    let wait = due.map_or(Duration::from_millis(longest), |d| {
+        Duration::from_millis(d.millis_since(state.clock.now()).clamp(1, longest))
     });
     tokio::select! {
         () = wake.notified() => Some(true),

@@ -50,6 +50,7 @@ pub mod seen;
 pub mod server;
 pub mod start_error;
 pub mod state;
+pub mod storage;
 pub mod tls;
 pub mod trust_files;
 pub(crate) mod uplink;

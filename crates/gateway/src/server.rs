@@ -14,7 +14,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use lienthong_dsig::TrustStore;
-use lienthong_store::{KvStore, RetryPolicy, Store, StoreConfig, Timestamp};
+use lienthong_store::{RetryPolicy, Store, StoreConfig, Timestamp};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
@@ -439,9 +439,9 @@ async fn start_inner(
     warn_if_client_crls_stale(&tls, now);
     let store_config = store_config(&v);
     let dir = c.gateway.data_dir.clone();
+    let section = c.store.clone();
     let store: Arc<dyn Store> = tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        KvStore::open_at(&dir, store_config, now).map_err(|e| e.to_string())
+        crate::storage::open_store(dir.as_deref(), &section, store_config, now)
     })
     .await
     .map_err(|e| StartError::Store(e.to_string()))?
@@ -511,6 +511,7 @@ async fn start_inner(
         None if c.backup.dir.is_some() => state.metrics.no_backup_yet(),
         None => {}
     }
+    crate::storage::follow_other_nodes(&state);
     let hops: Vec<String> = peer_urls.keys().chain(uplink_hop.iter()).cloned().collect();
     let codes: Vec<&'static str> = lienthong_types::Code::api().map(|c| c.as_str()).collect();
     state.metrics.register(state.id.as_str(), &hops, &codes);

@@ -46,6 +46,18 @@ impl InboxWaiters {
         }
     }
 
+    /// Deliveries may have been missed (another node's notifications were lost): wake every
+    /// waiter to look again.
+    pub fn delivered_to_all(&self) {
+        let map = self
+            .by_agency
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for n in map.values() {
+            n.notify_waiters();
+        }
+    }
+
     /// Wait for `agency`, if a slot is free. Create the [`tokio::sync::Notified`] future
     /// (and `enable` it) *before* looking at the inbox again, so that a delivery between that
     /// look and the wait is not missed.

@@ -310,7 +310,7 @@ fn the_configuration_reference_loads_and_names_every_key() {
         (f.probe_min_ms, f.probe_max_ms, f.lease_ms)
     );
     // Every field of every section of the configuration is named in it.
-    let src = ["mod.rs", "vxp.rs", "compliance.rs"]
+    let src = ["mod.rs", "vxp.rs", "compliance.rs", "store.rs"]
         .iter()
         .map(|f| std::fs::read_to_string(root().join("crates/gateway/src/config").join(f)).unwrap())
         .collect::<Vec<_>>()

@@ -276,7 +276,9 @@ pub trait Upkeep {
     /// Why the store refuses every write until it is reopened, if it does: a failed flush or
     /// `fdatasync` (disk full, IO error) leaves the kernel's view of the files uncertain, so the
     /// store stops rather than acknowledge writes it cannot vouch for. Readiness probes and
-    /// metrics report it; reads keep working.
+    /// metrics report it; reads keep working. On PostgreSQL: the database does not answer
+    /// now (beginning with [`crate::DATABASE_UNREACHABLE`]; nothing to reopen, it recovers
+    /// when the database answers again).
     fn failure(&self) -> Option<String> {
         None
     }

@@ -179,6 +179,10 @@ pub use types::{
     Timestamp,
 };
 
+/// How [`Upkeep::failure`] begins when a PostgreSQL store's database does not answer: the
+/// gateway recovers by itself once it does (unlike a failed disk, which needs a restart).
+pub const DATABASE_UNREACHABLE: &str = "database unreachable";
+
 /// The [`Store`] trait and the job traits it is made of, for `use lienthong_store::prelude::*`
 /// where a `dyn Store` is called.
 pub mod prelude {

@@ -11,6 +11,7 @@
 
 pub mod compliance;
 pub mod problems;
+pub mod store;
 pub mod vxp;
 
 use std::net::SocketAddr;
@@ -77,6 +78,9 @@ pub struct Config {
     /// Online backups.
     #[serde(default)]
     pub backup: BackupSection,
+    /// Where messages are kept: the embedded store (default) or PostgreSQL.
+    #[serde(default)]
+    pub store: store::StoreSection,
     /// The national axis's DMS API on a second listener (off without it).
     pub vxp: Option<vxp::VxpSection>,
     /// Links to other axes: `[uplink.vxp]`.
@@ -105,8 +109,9 @@ pub struct BackupSection {
 pub struct GatewaySection {
     /// This gateway's id.
     pub id: String,
-    /// Where the store lives.
-    pub data_dir: PathBuf,
+    /// Where the store lives (`[store] engine = "sled"`, the default; not used with
+    /// PostgreSQL).
+    pub data_dir: Option<PathBuf>,
 }
 
 /// `[listen]`.
@@ -513,7 +518,13 @@ impl Config {
                 *p = base.join(&*p);
             }
         };
-        resolve(&mut config.gateway.data_dir);
+        if let Some(d) = &mut config.gateway.data_dir {
+            resolve(d);
+        }
+        config.store.resolve(base);
+        config
+            .store
+            .check(config.gateway.data_dir.is_some(), &mut problems);
         resolve(&mut config.tls.cert);
         resolve(&mut config.tls.key);
         config.tls.client_ca.iter_mut().for_each(resolve);
@@ -527,7 +538,12 @@ impl Config {
         }
         if let Some(d) = &mut config.backup.dir {
             resolve(d);
-            if d.starts_with(&config.gateway.data_dir) {
+            if config
+                .gateway
+                .data_dir
+                .as_ref()
+                .is_some_and(|data| d.starts_with(data))
+            {
                 problems.push(msg!(
                     "config-backup-inside-data",
                     path = d.display().to_string()

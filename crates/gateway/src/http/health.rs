@@ -26,6 +26,23 @@ pub(crate) async fn readyz(State(s): State<Shared>) -> Response {
     let failure = blocking(move || Ok(st.store.failure()))
         .await
         .unwrap_or_else(|e| Some(e.message));
+    if let Some(reason) = failure
+        .as_ref()
+        .filter(|r| r.starts_with(lienthong_store::DATABASE_UNREACHABLE))
+    {
+        // This node cannot reach the gateway's database (PostgreSQL down, or the network to
+        // it cut): out of the load balancer until it can; nothing to restart.
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({
+                "status": "store_unreachable",
+                "gateway": s.id.to_string(),
+                "reason": reason,
+                "action": "the database does not answer this node; check PostgreSQL and the network to it; the gateway reconnects by itself",
+            })),
+        )
+            .into_response();
+    }
     if let Some(reason) = failure {
         // Reads still work, but nothing can be accepted until the disk is fixed and the
         // gateway restarted: take it out of the load balancer and page someone.

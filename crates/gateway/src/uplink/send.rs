@@ -42,7 +42,10 @@ pub(super) async fn run(state: Shared, up: Arc<Uplink>, wake: Arc<Notify>, stop:
         .and_then(Result::ok)
         .unwrap_or_default();
         if leases.is_empty() {
-            if wait_for_work(&state, &up.hop, &wake, &stop).await.is_none() {
+            if wait_for_work(&state, &up.hop, LEASE_MS, &wake, &stop)
+                .await
+                .is_none()
+            {
                 return;
             }
             continue;

@@ -168,6 +168,21 @@ cli-certs-help-dev = Generate the development PKI (DEVELOPMENT ONLY: the keys ar
 cli-certs-help-out = Output directory
 cli-certs-help-status = Operators: every certificate a running gateway depends on (its own, its next hops', its clients') and the days each has left, the one expiring first first
 
+## store migrate
+
+cli-store-help-migrate = Copy a stopped gateway's store into an empty store on another engine (sled ↔ PostgreSQL), then check the copy
+cli-store-help-from = The store to copy: sled:DIR, postgres://USER@HOST:PORT/DATABASE or config:FILE (the store a gateway configuration names)
+cli-store-help-to = The empty store to fill: sled:DIR, postgres://… or config:FILE
+cli-store-help-password-file = The password of a postgres:// store, from this file
+cli-store-error = error: { $message }
+cli-store-endpoint = { $given }: say where the store is: sled:DIR, postgres://USER@HOST:PORT/DATABASE or config:FILE
+cli-store-dest-not-empty = { $dest } is not empty: a store is copied only into an empty one (a new folder, or a new database)
+cli-store-same = { $store } is both the source and the destination
+cli-store-copy-failed = the copy stopped: { $error } (the destination holds part of it: empty it, or make a new one, before trying again)
+cli-store-copied = copied { $from } to { $to }: { $entries } entries, { $payloads } payloads ({ $bytes } bytes), { $seconds } s
+cli-store-states-differ = messages per state differ: { $before } in the source, { $after } in the copy
+cli-store-verified = verified: the store check found no problem in the copy ({ $messages } messages, { $payloads } payloads read back and their SHA-256 compared)
+
 ## check-store
 
 cli-check-store-error = error: { $message }
@@ -231,6 +246,7 @@ cli-help-cmd-inbox = An agency's inbox: list, get, ack
 cli-help-cmd-status = Submit a status package (alias of `send` for one file)
 cli-help-cmd-track = Track a sent message: per-recipient state, hops, receipts, statuses, history
 cli-help-cmd-queue = Operators: queues, messages by state, retry/suspend/resume/cancel
+cli-help-cmd-store = Operators: move a stopped gateway's store to another engine (store migrate)
 cli-help-cmd-check-store = Operators: check a stopped gateway's store (messages, queues, inboxes, payloads)
 cli-help-cmd-backup = Operators: back up a running gateway's store (into its `[backup] dir`) and wait
 cli-help-cmd-report = Operators: the compliance report per agency for a period, grouped by level (a table, CSV, XLSX or JSON)

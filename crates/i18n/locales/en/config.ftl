@@ -13,6 +13,10 @@ config-bad-value = { $key } '{ $value }': { $error }
 config-file-missing = { $key }: file { $path } does not exist
 
 ## Files, folders and trust.
+config-store-data-dir = gateway.data_dir: the store folder is needed with the embedded store (store.engine = "sled", the default); or set store.engine = "postgres"
+config-store-sled-extra = store: url, password_file and tls are for store.engine = "postgres"; the embedded store (sled) uses gateway.data_dir
+config-store-url-missing = store.url: store.engine = "postgres" needs the database, postgres://USER@HOST:PORT/DATABASE
+config-store-range = { $key } = { $value }: { $min } to { $max }
 config-backup-inside-data = backup.dir { $path }: inside gateway.data_dir; backups go elsewhere (another disk if you can)
 config-client-ca-none = tls.client_ca: at least one CA is needed (mutual TLS everywhere)
 config-document-roots-none = trust.document_roots: policy 'require' needs at least one root

@@ -162,6 +162,21 @@ cli-certs-help-dev = Tạo hạ tầng khóa công khai (PKI) dùng cho phát tr
 cli-certs-help-out = Thư mục ghi kết quả
 cli-certs-help-status = Dành cho người vận hành: mọi chứng thư số mà một cổng liên thông đang chạy phụ thuộc vào (của chính cổng, của các chặng kế tiếp, của các hệ thống kết nối) và số ngày còn lại của từng chứng thư số, chứng thư số hết hạn sớm nhất đứng đầu
 
+## store migrate
+
+cli-store-help-migrate = Sao chép kho lưu trữ của một cổng đã dừng sang một kho trống trên bộ máy khác (sled ↔ PostgreSQL), rồi kiểm tra bản sao
+cli-store-help-from = Kho cần sao chép: sled:THƯ_MỤC, postgres://NGƯỜI_DÙNG@MÁY:CỔNG/CSDL hoặc config:TỆP (kho mà cấu hình cổng chỉ ra)
+cli-store-help-to = Kho trống cần ghi vào: sled:THƯ_MỤC, postgres://… hoặc config:TỆP
+cli-store-help-password-file = Mật khẩu của kho postgres://, đọc từ tệp này
+cli-store-error = lỗi: { $message }
+cli-store-endpoint = { $given }: hãy chỉ ra kho ở đâu: sled:THƯ_MỤC, postgres://NGƯỜI_DÙNG@MÁY:CỔNG/CSDL hoặc config:TỆP
+cli-store-dest-not-empty = { $dest } không trống: chỉ sao chép vào một kho trống (thư mục mới hoặc cơ sở dữ liệu mới)
+cli-store-same = { $store } vừa là nguồn vừa là đích
+cli-store-copy-failed = việc sao chép dừng lại: { $error } (đích đã có một phần dữ liệu: hãy làm trống hoặc tạo đích mới trước khi thử lại)
+cli-store-copied = đã sao chép { $from } sang { $to }: { $entries } mục, { $payloads } nội dung ({ $bytes } byte), { $seconds } giây
+cli-store-states-differ = số thông điệp theo trạng thái khác nhau: nguồn { $before }, bản sao { $after }
+cli-store-verified = đã kiểm tra: bản sao không có lỗi nào ({ $messages } thông điệp, { $payloads } nội dung được đọc lại và so SHA-256)
+
 ## check-store
 
 cli-check-store-error = lỗi: { $message }
@@ -225,6 +240,7 @@ cli-help-cmd-inbox = Hộp thư đến của cơ quan: liệt kê (list), lấy 
 cli-help-cmd-status = Gửi một gói tin trạng thái (tương đương lệnh `send` cho một tệp)
 cli-help-cmd-track = Theo dõi một gói tin đã gửi: tình trạng tại từng nơi nhận, các chặng, biên nhận, trạng thái xử lý, lịch sử
 cli-help-cmd-queue = Dành cho người vận hành: hàng đợi, gói tin theo trạng thái, gửi lại/tạm dừng/tiếp tục/hủy
+cli-help-cmd-store = Vận hành: chuyển kho lưu trữ của một cổng đã dừng sang bộ máy khác (store migrate)
 cli-help-cmd-check-store = Dành cho người vận hành: kiểm tra kho lưu trữ của một cổng liên thông đã dừng (gói tin, hàng đợi, hộp thư đến, nội dung gói tin)
 cli-help-cmd-backup = Dành cho người vận hành: sao lưu kho lưu trữ của một cổng liên thông đang chạy (vào thư mục `[backup] dir` của cổng) và chờ sao lưu xong
 cli-help-cmd-report = Dành cho người vận hành: báo cáo tình hình tuân thủ theo từng cơ quan trong một kỳ, nhóm theo cấp (dạng bảng, CSV, XLSX hoặc JSON)

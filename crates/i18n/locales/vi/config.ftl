@@ -13,6 +13,10 @@ config-bad-value = { $key } '{ $value }': giá trị không hợp lệ ({ $error
 config-file-missing = { $key }: tệp { $path } không tồn tại
 
 ## Tệp, thư mục và tin cậy.
+config-store-data-dir = gateway.data_dir: kho lưu trữ nhúng (store.engine = "sled", mặc định) cần thư mục dữ liệu; hoặc đặt store.engine = "postgres"
+config-store-sled-extra = store: url, password_file và tls chỉ dùng cho store.engine = "postgres"; kho nhúng (sled) dùng gateway.data_dir
+config-store-url-missing = store.url: store.engine = "postgres" cần cơ sở dữ liệu, postgres://NGƯỜI_DÙNG@MÁY:CỔNG/CSDL
+config-store-range = { $key } = { $value }: từ { $min } đến { $max }
 config-backup-inside-data = backup.dir { $path }: nằm trong gateway.data_dir; bản sao lưu phải để ở nơi khác (trên ổ đĩa khác nếu có thể)
 config-client-ca-none = tls.client_ca: cần ít nhất một CA (mọi kết nối đều dùng TLS hai chiều)
 config-document-roots-none = trust.document_roots: chính sách 'require' cần ít nhất một chứng thư số gốc

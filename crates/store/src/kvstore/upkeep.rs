@@ -135,6 +135,12 @@ impl Upkeep for KvStore {
     }
 
     fn failure(&self) -> Option<String> {
+        if let Some(engine) = self.pg() {
+            return engine
+                .ping()
+                .err()
+                .map(|e| format!("{}: {e}", crate::DATABASE_UNREACHABLE));
+        }
         if let Some(p) = &self.lock().poisoned {
             return Some(format!("metadata: {p}"));
         }

@@ -100,6 +100,9 @@ impl PgEngine {
             .url
             .parse()
             .map_err(|e| StoreError::InvalidInput(format!("store url: {e}")))?;
+        if let Some(pw) = &opts.password {
+            config.password(pw.as_bytes());
+        }
         if config.get_application_name().is_none() {
             config.application_name("lienthong");
         }
@@ -186,6 +189,30 @@ impl PgEngine {
             Err(StoreError::Database(format!(
                 "{what}: the database runtime stopped"
             )))
+        })
+    }
+
+    /// Whether the database answers now (a `SELECT 1` within two seconds, or the
+    /// operation timeout if shorter): for readiness probes.
+    pub(crate) fn ping(&self) -> Result<()> {
+        let pool = self.pool();
+        let within = self.timeout.min(Duration::from_secs(2));
+        self.run("reaching the database", async move {
+            match tokio::time::timeout(within, async {
+                let c = pool.get().await.map_err(kv::pool_error)?;
+                c.simple_query("SELECT 1")
+                    .await
+                    .map_err(|e| db_error("reaching the database", &e))?;
+                Ok(())
+            })
+            .await
+            {
+                Ok(r) => r,
+                Err(_) => Err(StoreError::Database(format!(
+                    "no answer within {} ms",
+                    within.as_millis()
+                ))),
+            }
         })
     }
 

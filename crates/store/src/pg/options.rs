@@ -10,6 +10,8 @@ pub struct PgOptions {
     /// `postgres://user:password@host:port/database?sslmode=…` (libpq's URL form), or the
     /// `key=value` form.
     pub url: String,
+    /// The password, if not in the URL (read from a file by the caller).
+    pub password: Option<String>,
     /// TLS to the server (ring-based rustls), if the URL's `sslmode` is `prefer` or `require`.
     pub tls: Option<Arc<rustls::ClientConfig>>,
     /// Connections in the pool for reads and payload writes (each node also holds up to two
@@ -28,11 +30,33 @@ impl PgOptions {
     pub fn new(url: impl Into<String>) -> PgOptions {
         PgOptions {
             url: url.into(),
+            password: None,
             tls: None,
             pool_size: 16,
             timeout: Duration::from_secs(10),
             lock_wait: Duration::from_secs(10),
         }
+    }
+}
+
+impl PgOptions {
+    /// The URL's settings, or what is wrong with them: an unreadable URL, no database
+    /// name, `sslmode=require` without TLS settings.
+    pub fn check(&self) -> Result<(), String> {
+        let c: tokio_postgres::Config = self
+            .url
+            .parse()
+            .map_err(|e| format!("url: {e} (postgres://USER@HOST:PORT/DATABASE)"))?;
+        if c.get_dbname().is_none_or(str::is_empty) {
+            return Err("url: name the database (postgres://USER@HOST:PORT/DATABASE)".into());
+        }
+        if c.get_hosts().is_empty() {
+            return Err("url: name the server (postgres://USER@HOST:PORT/DATABASE)".into());
+        }
+        if c.get_ssl_mode() == tokio_postgres::config::SslMode::Require && self.tls.is_none() {
+            return Err("url asks for sslmode=require: give [store.tls] ca".into());
+        }
+        Ok(())
     }
 }
 
