@@ -20,7 +20,11 @@ fn deploy_examples_are_valid() {
         }
         let v = Config::load(&p).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(
-            v.config.gateway.data_dir.starts_with(&dir),
+            v.config
+                .gateway
+                .data_dir
+                .as_ref()
+                .is_some_and(|d| d.starts_with(&dir)),
             "{name}: paths resolve against the file"
         );
         n += 1;
@@ -535,4 +539,51 @@ fn the_calendar_and_the_score_rule_are_checked() {
         let e = Config::from_toml(&format!("{example}\n{extra}"), &dir).unwrap_err();
         assert!(e.contains(says), "{extra}: {e}");
     }
+}
+
+/// `[store]`: each wrong combination named, nothing else said about a good one.
+#[test]
+fn store_section_problems_are_named() {
+    let dir = root().join("deploy/federation");
+    let base = std::fs::read_to_string(dir.join("gw-h50.toml")).unwrap();
+    let without_data: String = base
+        .lines()
+        .filter(|l| !l.starts_with("data_dir = "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let cases: [(String, &[&str]); 4] = [
+        (
+            format!(
+                "{without_data}\n[store]\nengine = \"postgres\"\npool_size = 1\ntimeout_ms = 10\n"
+            ),
+            &[
+                "store.url",
+                "store.pool_size = 1: 2 to 1000",
+                "store.timeout_ms = 10",
+            ],
+        ),
+        (
+            format!("{base}\n[store]\nurl = \"postgres://u@h/db\"\n"),
+            &["url, password_file and tls are for store.engine = \"postgres\""],
+        ),
+        (without_data.clone(), &["gateway.data_dir"]),
+        (
+            format!(
+                "{without_data}\n[store]\nengine = \"postgres\"\nurl = \"postgres://u@h:5432/\"\n"
+            ),
+            &["name the database"],
+        ),
+    ];
+    for (text, needles) in cases {
+        let e = Config::from_toml(&text, &dir).unwrap_err();
+        for n in needles {
+            assert!(e.contains(n), "missing '{n}' in: {e}");
+        }
+    }
+    let good = format!(
+        "{without_data}\n[store]\nengine = \"postgres\"\nurl = \"postgres://lienthong@127.0.0.1:5432/gw\"\n"
+    );
+    let v = Config::from_toml(&good, &dir).unwrap();
+    assert_eq!(v.config.store.pool_size, 16);
+    assert!(v.config.gateway.data_dir.is_none());
 }
