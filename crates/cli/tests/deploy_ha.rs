@@ -162,12 +162,17 @@ fn haproxy_passes_tls_through_to_the_nodes_port_and_checks_readyz() {
         .map(str::trim)
         .filter(|l| l.starts_with("server "))
         .collect();
-    assert_eq!(servers.len(), 2, "two nodes");
+    let (backups, ready): (Vec<&str>, Vec<&str>) =
+        servers.iter().partition(|s| s.contains(" backup"));
+    assert_eq!(ready.len(), 2, "two nodes, checked by /readyz");
+    assert_eq!(backups.len(), 2, "the same two, by TCP, when none is ready");
     for s in &servers {
         assert!(
             s.contains(&format!(":{port} ")),
             "{s}: the nodes listen on {port}"
         );
+    }
+    for s in &ready {
         assert!(s.contains("check-ssl"), "{s}: the check speaks TLS");
     }
     assert!(cfg.contains("option httpchk GET /readyz"));

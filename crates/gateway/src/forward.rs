@@ -75,8 +75,6 @@ pub struct Forwarder {
     pub request_timeout: Duration,
     /// The slowest link still used (bytes per second): a body's share of the timeout.
     pub min_bytes_per_second: u64,
-    /// The largest body there can be (leases outlast its relay).
-    pub max_body_bytes: u64,
     /// From this size on, a resend first asks whether the peer has the message already.
     pub resend_check_bytes: u64,
     /// While the link is down, probe it after the first value, doubling up to the second
@@ -97,19 +95,12 @@ pub async fn run(f: Forwarder) {
         lease_ms,
         request_timeout,
         min_bytes_per_second,
-        max_body_bytes,
         resend_check_bytes,
         probe_every: probe_bounds,
     } = f;
-    // A lease must outlast the slowest relay of the largest body, or the entry would be
-    // leased (and sent) again while its first relay is still going.
-    let lease_ms = lease_ms.max(
-        u64::try_from(
-            transfer_timeout(request_timeout, max_body_bytes, min_bytes_per_second).as_millis(),
-        )
-        .unwrap_or(u64::MAX)
-        .saturating_add(10_000),
-    );
+    // A lease lasts `lease_ms` and is renewed while its relay goes on (`with_renewal`), so a
+    // slow relay of a big body keeps it, and the leases of a node that died (several nodes
+    // on one PostgreSQL) are taken by another within `lease_ms`.
     let limit = Arc::new(Semaphore::new(concurrency));
     // A connection gets three quarters of the request timeout (so that a hung handshake
     // ends as a connection failure, before the request's own deadline), at most
@@ -168,12 +159,21 @@ pub async fn run(f: Forwarder) {
         let st = state.clone();
         let h = hop.clone();
         let free = limit.available_permits().max(1);
-        let leases =
-            tokio::task::spawn_blocking(move || st.store.lease(&h, st.clock.now(), free, lease_ms))
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .unwrap_or_default();
+        let leases = match tokio::task::spawn_blocking(move || {
+            st.store.lease(&h, st.clock.now(), free, lease_ms)
+        })
+        .await
+        {
+            Ok(Ok(l)) => l,
+            Ok(Err(e)) => {
+                tracing::warn!(hop = %hop, error = %e, "leasing from the queue failed; trying again");
+                Vec::new()
+            }
+            Err(e) => {
+                tracing::error!(hop = %hop, error = %e, "leasing task failed");
+                Vec::new()
+            }
+        };
         if leases.is_empty() {
             match wait_for_work(&state, &hop, lease_ms, &wake, &stop).await {
                 None => return,
@@ -192,20 +192,23 @@ pub async fn run(f: Forwarder) {
             tokio::spawn(async move {
                 let _permit = permit;
                 let started = Instant::now();
-                let outcome = match client {
-                    Some(c) => {
-                        send(
-                            &st,
-                            &c,
-                            &url,
-                            &lease,
-                            &trust,
-                            (request_timeout, min_bytes_per_second, resend_check_bytes),
-                        )
-                        .await
+                let relay = async {
+                    match client {
+                        Some(c) => {
+                            send(
+                                &st,
+                                &c,
+                                &url,
+                                &lease,
+                                &trust,
+                                (request_timeout, min_bytes_per_second, resend_check_bytes),
+                            )
+                            .await
+                        }
+                        None => Err(Failure::link("no TLS client configuration".to_owned())),
                     }
-                    None => Err(Failure::link("no TLS client configuration".to_owned())),
                 };
+                let outcome = with_renewal(&st, &lease, lease_ms, relay).await;
                 finish(&st, lease, outcome, started).await;
             });
         }
@@ -218,6 +221,34 @@ pub async fn run(f: Forwarder) {
             .is_ok()
         {
             return;
+        }
+    }
+}
+
+/// Run `work` (the relay of `lease`), renewing the lease every third of `lease_ms` while it
+/// runs: the entry stays this sender's for as long as the relay goes on, and no longer
+/// than `lease_ms` after this node stops renewing (it died, or lost the database).
+pub(crate) async fn with_renewal<T>(
+    state: &Arc<AppState>,
+    lease: &Lease,
+    lease_ms: u64,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    let every = Duration::from_millis((lease_ms / 3).max(100));
+    let mut work = std::pin::pin!(work);
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            () = tokio::time::sleep(every) => {
+                let (st, l) = (state.clone(), lease.clone());
+                let deadline = state.clock.now().plus_millis(lease_ms);
+                match tokio::task::spawn_blocking(move || st.store.renew_lease(&l, deadline)).await {
+                    Ok(Ok(true)) => {}
+                    Ok(Ok(false)) => tracing::warn!(message_id = %lease.id, hop = %lease.hop, "lease lost while sending (it expired and another sender took it); the next hop deduplicates the copies"),
+                    Ok(Err(e)) => tracing::warn!(message_id = %lease.id, hop = %lease.hop, error = %e, "renewing the lease failed; trying again"),
+                    Err(e) => tracing::error!(error = %e, "lease renewal task failed"),
+                }
+            }
         }
     }
 }
@@ -282,7 +313,7 @@ async fn send(
         .header(headers::HOPS, hops.join(","))
         .body(Full::new(body))
         .map_err(|e| e.to_string())?;
-    // One deadline for the request and the answer: the lease outlasts exactly this.
+    // One deadline for the request and the answer (the lease is renewed until it ends).
     let deadline = tokio::time::Instant::now() + transfer_timeout(timeout, size, min_rate);
     // A timeout says nothing sure about the link (a big body on a slow link times out
     // while probes pass): it is this message's failure, retried with its own backoff. A

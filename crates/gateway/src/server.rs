@@ -575,7 +575,6 @@ async fn start_inner(
             lease_ms: c.forward.lease_ms,
             request_timeout: Duration::from_millis(c.forward.request_timeout_ms),
             min_bytes_per_second: c.forward.min_bytes_per_second,
-            max_body_bytes: c.limits.max_body_bytes as u64,
             resend_check_bytes: c.forward.resend_check_bytes,
             probe_every: (
                 Duration::from_millis(c.forward.probe_min_ms),

@@ -7,7 +7,9 @@
 //! `LIENTHONG_BENCH_SIZE` (bytes per message, default 1024), `LIENTHONG_BENCH_DIR`,
 //! `LIENTHONG_BENCH_CACHE_MIB` (sled's page cache; default the store's, 256),
 //! `LIENTHONG_BENCH_BACKUP=1` (then also: an online backup of the deep store while
-//! `LIENTHONG_BENCH_THREADS` writers keep accepting, and their rate meanwhile).
+//! `LIENTHONG_BENCH_THREADS` writers keep accepting, and their rate meanwhile),
+//! `LIENTHONG_BENCH_PG_URL` (the store on this PostgreSQL database, which must be empty,
+//! instead of sled in a folder).
 
 #![allow(clippy::expect_used)]
 
@@ -17,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use lienthong_store::{
-    AcceptRequest, KvStore, MessageKind, Origin, StoreConfig, Timestamp, VerifyLevel,
+    AcceptRequest, KvStore, MessageKind, Origin, PgOptions, StoreConfig, Timestamp, VerifyLevel,
 };
 
 fn env(name: &str, default: u64) -> u64 {
@@ -126,8 +128,18 @@ fn main() {
     let parent = std::env::var("LIENTHONG_BENCH_DIR")
         .unwrap_or_else(|_| std::env::temp_dir().display().to_string());
     let dir = tempfile::tempdir_in(parent).expect("temp dir");
-    let mut store =
-        Arc::new(KvStore::open_at(dir.path(), config(), Timestamp::now_utc()).expect("open"));
+    let pg = std::env::var("LIENTHONG_BENCH_PG_URL").ok().map(|url| {
+        let mut o = PgOptions::new(url);
+        o.pool_size = 64;
+        o
+    });
+    let open = |config: StoreConfig| match &pg {
+        Some(o) => KvStore::open_postgres(o, config),
+        None => KvStore::open_at(dir.path(), config, Timestamp::now_utc()),
+    };
+    let engine = if pg.is_some() { "PostgreSQL" } else { "sled" };
+    println!("deep_queue: store on {engine}");
+    let mut store = Arc::new(open(config()).expect("open"));
 
     // Warm-up (first files and directory blocks), not measured.
     let warm = 5_000.min(depth);
@@ -152,7 +164,7 @@ fn main() {
     let stats = store.queue_stats(Timestamp::now_utc()).expect("stats");
     let total: u64 = stats.hops.iter().map(|h| h.depth).sum();
     println!(
-        "deep_queue: queue depth {total}, sled size on disk {:.0} MiB",
+        "deep_queue: queue depth {total}, sled size on disk {:.0} MiB (0 on PostgreSQL)",
         store.metadata_size_on_disk().unwrap_or(0) as f64 / 1048576.0
     );
     let t = Instant::now();
@@ -168,14 +180,27 @@ fn main() {
         verify_on_open: VerifyLevel::Off,
         ..config()
     };
-    drop(KvStore::open_at(dir.path(), off, Timestamp::now_utc()).expect("reopen"));
+    drop(open(off).expect("reopen"));
     println!(
-        "deep_queue: reopen without blob check (sled recovery only): {:.2} s",
+        "deep_queue: reopen without blob check ({engine} recovery only): {:.2} s",
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
-    store = Arc::new(KvStore::open_at(dir.path(), config(), Timestamp::now_utc()).expect("reopen"));
+    store = Arc::new(open(config()).expect("reopen"));
     let reopen = t.elapsed();
+    // Serving again: the first accept after the reopen.
+    let first = Instant::now();
+    store
+        .accept(
+            &request(b"after the reopen", "000.00.01.H50"),
+            Timestamp::now_utc(),
+        )
+        .expect("accept after reopen");
+    println!(
+        "deep_queue: reopened and the first accept done after {:.2} s (the accept {:.1} ms)",
+        reopen.as_secs_f64() + first.elapsed().as_secs_f64(),
+        first.elapsed().as_secs_f64() * 1e3
+    );
     let stats = store.queue_stats(Timestamp::now_utc()).expect("stats");
     let total_after: u64 = stats.hops.iter().map(|h| h.depth).sum();
     println!(

@@ -154,6 +154,14 @@ pub trait Queues {
     /// again (see the crate documentation).
     fn lease(&self, hop: &str, now: Timestamp, limit: usize, lease_ms: u64) -> Result<Vec<Lease>>;
 
+    /// Extend `lease`, if it is still current (the same attempt, still leased), until
+    /// `deadline`: a sender that is still sending says so, so that leases can be short and
+    /// the leases of a node that died expire soon, while a slow transfer keeps its own.
+    /// `Ok(false)`: the lease is not current any more (it expired and the entry was leased
+    /// again, or it was acknowledged, failed, suspended or cancelled). Like a lease, not
+    /// waited on to be durable on the embedded store.
+    fn renew_lease(&self, lease: &Lease, deadline: Timestamp) -> Result<bool>;
+
     /// When the next entry of `hop` is due (ready entries only), if any.
     fn next_due(&self, hop: &str) -> Result<Option<Timestamp>>;
 

@@ -948,6 +948,41 @@ fn expired_leases_become_leasable_and_late_acks_still_count() {
 }
 
 #[test]
+fn a_renewed_lease_stays_its_senders_and_a_stale_one_cannot_be_renewed() {
+    on_both(|place| {
+        let s = open_on(place);
+        let a = s
+            .accept(&req("A", b"slow transfer", &["B"]), at(0))
+            .unwrap();
+        s.enqueue(a.id, "gw", &strings(&["B"]), at(0), at(0))
+            .unwrap();
+        let l = s.lease("gw", at(1), 10, 1_000).unwrap().pop().unwrap();
+        // Still sending at 800 ms: renewed until 5 s.
+        assert!(s.renew_lease(&l, at(5_000)).unwrap());
+        assert!(
+            s.lease("gw", at(2_000), 10, 1_000).unwrap().is_empty(),
+            "not leased again before the renewed deadline"
+        );
+        healthy(&s);
+        // The sender went quiet: at the renewed deadline another takes it.
+        let again = s.lease("gw", at(5_001), 10, 1_000).unwrap();
+        assert_eq!((again.len(), again[0].attempt), (1, 2));
+        assert!(
+            !s.renew_lease(&l, at(9_000)).unwrap(),
+            "the first lease is no longer current"
+        );
+        assert!(s.renew_lease(&again[0], at(9_000)).unwrap());
+        s.ack_lease(&again[0], b"receipt", at(6_000)).unwrap();
+        assert!(
+            !s.renew_lease(&again[0], at(10_000)).unwrap(),
+            "acknowledged"
+        );
+        assert!(events(&s, a.id).contains(&"lease_expired".to_owned()));
+        healthy(&s);
+    });
+}
+
+#[test]
 fn reopening_restores_in_flight_leases_on_sled_and_leaves_them_to_expire_on_postgres() {
     on_both(|place| {
         let id = {

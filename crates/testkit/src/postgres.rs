@@ -18,7 +18,18 @@ pub struct PgCluster {
     port: u16,
     as_postgres: bool,
     next_db: AtomicU32,
+    /// Server settings (`-c name=value …`).
+    settings: String,
 }
+
+/// Settings of a test cluster: no fsync (a killed server loses nothing it committed, the OS
+/// has the pages; only a power cut would), room for many connections.
+pub const TEST_SETTINGS: &str = "-c fsync=off -c max_connections=200";
+
+/// Settings of a benchmark cluster: durable commits (fsync, `synchronous_commit = on`), as
+/// in production, and memory for a deep queue.
+pub const BENCH_SETTINGS: &str = "-c fsync=on -c synchronous_commit=on -c max_connections=300 \
+     -c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min";
 
 /// The folder of the PostgreSQL server programs, if installed.
 pub fn pg_bin() -> Option<PathBuf> {
@@ -77,12 +88,21 @@ fn free_port() -> u16 {
 }
 
 impl PgCluster {
-    /// A new cluster of its own (for tests that stop and start the server).
+    /// A new cluster of its own (for tests that stop and start the server), with
+    /// [`TEST_SETTINGS`].
+    ///
+    /// # Panics
+    /// When the server programs are missing or it does not start.
+    pub fn start() -> PgCluster {
+        PgCluster::start_with(TEST_SETTINGS)
+    }
+
+    /// A new cluster with these server settings (`-c name=value …`).
     ///
     /// # Panics
     /// When the server programs are missing or it does not start.
     #[allow(clippy::panic, clippy::expect_used)]
-    pub fn start() -> PgCluster {
+    pub fn start_with(settings: &str) -> PgCluster {
         let bin = pg_bin().expect("PostgreSQL's server programs (apt-get install postgresql)");
         let root = std::env::temp_dir().join(format!(
             "lienthong-pg-{}-{}",
@@ -104,6 +124,7 @@ impl PgCluster {
             port: free_port(),
             as_postgres,
             next_db: AtomicU32::new(0),
+            settings: settings.to_owned(),
         };
         let data = c.data();
         let out = c
@@ -154,12 +175,11 @@ impl PgCluster {
     /// When it does not start.
     #[allow(clippy::panic)]
     pub fn start_server(&self) {
-        // Tests need no durability against power loss: fsync off keeps them quick (a
-        // killed server still loses nothing it committed, the OS has the pages).
         let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 {}",
             self.port,
-            self.root.display()
+            self.root.display(),
+            self.settings
         );
         let out = self
             .command("pg_ctl")

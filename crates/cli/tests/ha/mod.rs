@@ -330,6 +330,21 @@ impl Ha {
         out
     }
 
+    /// What gw-h50's operator API says of its queues and unfinished messages.
+    pub fn diagnosis(&self) -> String {
+        let ops = self.client_at(self.lb.addr, Some("operator/ops"));
+        let mut out = String::new();
+        let q = self.rt.block_on(ops.get("/v1/queues"));
+        out.push_str(&format!("queues: {:?}\n", q.map(|a| a.json())));
+        for state in ["queued", "in_flight", "retry_scheduled", "dead", "accepted"] {
+            let m = self
+                .rt
+                .block_on(ops.get(&format!("/v1/messages?state={state}&limit=20")));
+            out.push_str(&format!("{state}: {:?}\n", m.map(|a| a.json())));
+        }
+        out
+    }
+
     pub fn logs(&self) -> String {
         self.root.display().to_string()
     }

@@ -415,14 +415,13 @@ impl Default for RetrySection {
 pub struct ForwardSection {
     /// Relays in flight per peer. Default 16.
     pub concurrency_per_peer: usize,
-    /// Lease length, ms. Default 60 s.
+    /// Lease length, ms, renewed every third of it while the relay goes on. Default 60 s.
     pub lease_ms: u64,
     /// Time for one relay request, ms, plus the body's size at `min_bytes_per_second`.
     /// Default 30 s.
     pub request_timeout_ms: u64,
     /// The slowest link still used: a relay of N bytes gets N at this rate on top of
-    /// `request_timeout_ms`, and leases last long enough for the largest body. Bytes per
-    /// second; default 65,536 (512 kbit/s).
+    /// `request_timeout_ms`. Bytes per second; default 65,536 (512 kbit/s).
     pub min_bytes_per_second: u64,
     /// A relay sent again (its earlier attempt failed or its answer was lost) with a body of
     /// at least this many bytes first asks the peer for its receipt, so that a big document

@@ -10,13 +10,13 @@ use tokio::sync::{Notify, Semaphore};
 
 use super::Uplink;
 use crate::core::link::LinkSays;
-use crate::forward::{Failure, finish, wait_for_work};
+use crate::forward::{Failure, finish, wait_for_work, with_renewal};
 use crate::state::Shared;
 
 /// Sends in flight at most (an SDK client allows 1 to 10 connections).
 const CONCURRENCY: usize = 4;
-/// A lease outlasts a send of the largest document on a slow link.
-const LEASE_MS: u64 = 30 * 60 * 1000;
+/// A lease's length; renewed while its send goes on (`forward::with_renewal`).
+const LEASE_MS: u64 = 60 * 1000;
 
 pub(super) async fn run(state: Shared, up: Arc<Uplink>, wake: Arc<Notify>, stop: Arc<Notify>) {
     let limit = Arc::new(Semaphore::new(CONCURRENCY));
@@ -58,7 +58,7 @@ pub(super) async fn run(state: Shared, up: Arc<Uplink>, wake: Arc<Notify>, stop:
             tokio::spawn(async move {
                 let _permit = permit;
                 let started = Instant::now();
-                let outcome = send(&st, &up, &lease).await;
+                let outcome = with_renewal(&st, &lease, LEASE_MS, send(&st, &up, &lease)).await;
                 finish(&st, lease, outcome, started).await;
             });
         }

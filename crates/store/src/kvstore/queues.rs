@@ -305,6 +305,25 @@ impl Queues for KvStore {
         })
     }
 
+    fn renew_lease(&self, lease: &Lease, deadline: Timestamp) -> Result<bool> {
+        check_name("hop", &lease.hop)?;
+        let (id, hop) = (lease.id, lease.hop.as_str());
+        self.write_unsynced(|tx| match tx.load_entry(id, hop)? {
+            Some(old)
+                if old.attempt == lease.attempt
+                    && matches!(old.status, EntryStatus::Leased { .. }) =>
+            {
+                let new = QueueEntry {
+                    status: EntryStatus::Leased { deadline },
+                    ..old.clone()
+                };
+                tx.set_entry(id, hop, Some(&old), Some(&new))?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        })
+    }
+
     fn next_due(&self, hop: &str) -> Result<Option<Timestamp>> {
         check_name("hop", hop)?;
         match self

@@ -1,0 +1,319 @@
+//! The gateway on PostgreSQL, side by side in one run with what PostgreSQL itself does on
+//! the same server (a throw-away cluster with durable commits: `fsync = on`,
+//! `synchronous_commit = on`):
+//!
+//! 1. `pgbench`: 64 clients inserting 64 KiB rows (a prepared `INSERT` of a 64 KiB `bytea`,
+//!    stored uncompressed as the store's payloads are), for `LIENTHONG_BENCH_SECONDS` (20);
+//! 2. the gateway accepting signed 64 KiB documents over 64 mTLS connections
+//!    (`LIENTHONG_BENCH_DOCS`, 4000) to a recipient homed there, its store on PostgreSQL,
+//!    one node;
+//! 3. the same with two nodes of the gateway on the same database, 32 connections each;
+//! 4. the same on the embedded store (sled), for reference.
+//!
+//! Each round runs all four, `LIENTHONG_BENCH_ROUNDS` (2) rounds in turn, so that the
+//! machine's drift falls on all alike; each gateway run gets a fresh database.
+//!
+//! `cargo bench -p lienthong-gateway --bench postgres`.
+//!
+//! With `LIENTHONG_BENCH_RESTART_URL=postgres://…` instead: start gw-h50 on that database
+//! (a deep one: `LIENTHONG_BENCH_PG_URL` of the store's `deep_queue` bench), and report how
+//! long until `/readyz` answers 200 and the first document is accepted.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use lienthong_gateway::ApiClient;
+use lienthong_gateway::federation::Federation;
+use lienthong_testkit::postgres::{BENCH_SETTINGS, PgCluster};
+
+mod common;
+use common::*;
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Documents/s, p50 and p99 of accepting `bodies` over `clients`.
+async fn accept(clients: Vec<ApiClient>, bodies: Arc<Vec<Vec<u8>>>) -> (f64, Duration, Duration) {
+    for c in &clients {
+        assert_eq!(c.get("/v1/agencies").await.unwrap().status, 200);
+    }
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in clients {
+        let (bodies, next) = (bodies.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(body) = bodies.get(i) else { break };
+                let t = Instant::now();
+                let a = c.submit(body.clone()).await.unwrap();
+                assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+                lat.push(t.elapsed());
+            }
+            lat
+        }));
+    }
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.unwrap());
+    }
+    let took = started.elapsed();
+    lat.sort();
+    (
+        bodies.len() as f64 / took.as_secs_f64(),
+        pct(&lat, 0.5),
+        pct(&lat, 0.99),
+    )
+}
+
+/// gw-g22 and gw-h50 prepared under `root`; gw-h50's store on `url` (sled if `None`).
+fn prepare(root: &std::path::Path, url: Option<&str>) -> Federation {
+    let f = Federation::prepare(&pair_spec(root.to_path_buf())).unwrap();
+    if let Some(url) = url {
+        let path = &f.nodes["gw-h50"].config_path;
+        let text: String = std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with("data_dir = "))
+            .collect::<Vec<_>>()
+            .join("\n")
+            + &format!("\n[store]\nengine = \"postgres\"\nurl = \"{url}\"\npool_size = 32\n");
+        std::fs::write(path, text).unwrap();
+    }
+    f
+}
+
+/// A second node of gw-h50: its configuration with another listening address.
+async fn second_node(f: &Federation) -> (lienthong_gateway::RunningGateway, String) {
+    let path = &f.nodes["gw-h50"].config_path;
+    let addr = f.nodes["gw-h50"].addr;
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let text = std::fs::read_to_string(path)
+        .unwrap()
+        .replace(&format!("addr = \"{addr}\""), &format!("addr = \"{free}\""));
+    let p2 = path.with_file_name("node2.toml");
+    std::fs::write(&p2, text).unwrap();
+    let v = lienthong_gateway::Config::load(&p2).unwrap();
+    let g = lienthong_gateway::start(v).await.unwrap();
+    (g, format!("https://{free}"))
+}
+
+fn client(url: &str) -> ApiClient {
+    let c = certs();
+    ApiClient::new(
+        url,
+        &[c.join("ca.pem").as_path()],
+        Some((
+            c.join("dms/000.00.11.H50.pem").as_path(),
+            c.join("dms/000.00.11.H50.key").as_path(),
+        )),
+    )
+    .unwrap()
+}
+
+/// pgbench's transactions per second: 64 clients, each inserting 64 KiB rows.
+fn pgbench(cluster: &PgCluster, db: &str, script: &std::path::Path, seconds: u64) -> f64 {
+    let out = std::process::Command::new(cluster.bin().join("pgbench"))
+        .args(["-n", "-M", "prepared", "-c", "64", "-j", "2"])
+        .args(["-T", &seconds.to_string(), "-f"])
+        .arg(script)
+        .args(["-h", "127.0.0.1", "-p", &cluster.port().to_string()])
+        .args(["-U", "lienthong", db])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "pgbench: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text.lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no tps in: {text}"))
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    if let Ok(url) = std::env::var("LIENTHONG_BENCH_RESTART_URL") {
+        restart(&url);
+        return;
+    }
+    let rounds = env("LIENTHONG_BENCH_ROUNDS", 2);
+    let docs = env("LIENTHONG_BENCH_DOCS", 4000) as usize;
+    let seconds = env("LIENTHONG_BENCH_SECONDS", 20);
+    let cluster = PgCluster::start_with(BENCH_SETTINGS);
+    let work = std::env::temp_dir().join(format!("lienthong-bench-pg-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+
+    // pgbench's table and script: one 64 KiB row per transaction.
+    cluster.sql("postgres", "CREATE DATABASE pgbench64k");
+    cluster.sql(
+        "pgbench64k",
+        "CREATE TABLE rows64k (id bigserial PRIMARY KEY, data bytea NOT NULL); \
+         ALTER TABLE rows64k ALTER COLUMN data SET STORAGE EXTERNAL",
+    );
+    let hex: String = (0..65536u32)
+        .map(|i| format!("{:02x}", (i.wrapping_mul(2_654_435_761) >> 13) as u8))
+        .collect();
+    let script = work.join("insert64k.sql");
+    std::fs::write(
+        &script,
+        format!("INSERT INTO rows64k (data) VALUES ('\\x{hex}'::bytea);\n"),
+    )
+    .unwrap();
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let payload = payload_64k();
+    eprintln!("signing {docs} documents…");
+    let bodies: Vec<Vec<u8>> = (0..docs)
+        .map(|n| signed_doc("000.00.11.H50", "000.00.00.H50", n, &payload))
+        .collect();
+    let size = bodies[0].len();
+    let bodies = Arc::new(bodies);
+    let mut rows = Vec::new();
+    for round in 0..rounds {
+        let tps = pgbench(&cluster, "pgbench64k", &script, seconds);
+        println!("round {round}: pgbench, 64 clients inserting 64 KiB rows: {tps:.0} rows/s");
+
+        let url = cluster.database();
+        let root = work.join(format!("pg1-{round}"));
+        let one = rt.block_on(async {
+            let mut f = prepare(&root, Some(&url));
+            f.start_all().await.unwrap();
+            let clients = (0..64).map(|_| client(&f.url("gw-h50").unwrap())).collect();
+            let r = accept(clients, bodies.clone()).await;
+            f.stop_all().await;
+            r
+        });
+        println!(
+            "round {round}: gateway on PostgreSQL, one node: {:.0} documents/s (p50 {:.1} ms, p99 {:.1} ms) = {:.2} x pgbench",
+            one.0,
+            one.1.as_secs_f64() * 1e3,
+            one.2.as_secs_f64() * 1e3,
+            one.0 / tps
+        );
+
+        let url = cluster.database();
+        let root = work.join(format!("pg2-{round}"));
+        let two = rt.block_on(async {
+            let mut f = prepare(&root, Some(&url));
+            f.start_all().await.unwrap();
+            let (node2, url2) = second_node(&f).await;
+            let url1 = f.url("gw-h50").unwrap();
+            let clients = (0..64)
+                .map(|i| client(if i % 2 == 0 { &url1 } else { &url2 }))
+                .collect();
+            let r = accept(clients, bodies.clone()).await;
+            node2.shutdown().await;
+            f.stop_all().await;
+            r
+        });
+        println!(
+            "round {round}: gateway on PostgreSQL, two nodes: {:.0} documents/s (p50 {:.1} ms, p99 {:.1} ms) = {:.2} x one node",
+            two.0,
+            two.1.as_secs_f64() * 1e3,
+            two.2.as_secs_f64() * 1e3,
+            two.0 / one.0
+        );
+
+        let root = work.join(format!("sled-{round}"));
+        let sled = rt.block_on(async {
+            let mut f = prepare(&root, None);
+            f.start_all().await.unwrap();
+            let clients = (0..64).map(|_| client(&f.url("gw-h50").unwrap())).collect();
+            let r = accept(clients, bodies.clone()).await;
+            f.stop_all().await;
+            r
+        });
+        println!(
+            "round {round}: gateway on sled (reference): {:.0} documents/s (p50 {:.1} ms, p99 {:.1} ms)",
+            sled.0,
+            sled.1.as_secs_f64() * 1e3,
+            sled.2.as_secs_f64() * 1e3
+        );
+        rows.push((tps, one.0, two.0, sled.0));
+    }
+    println!("\nsummary ({docs} documents of {size} bytes; pgbench {seconds} s per round):");
+    println!(
+        "round | pgbench rows/s | PostgreSQL, 1 node | 2 nodes | sled | 1 node / pgbench | 2 nodes / 1 node"
+    );
+    for (i, (tps, one, two, sled)) in rows.iter().enumerate() {
+        println!(
+            "{i} | {tps:.0} | {one:.0} | {two:.0} | {sled:.0} | {:.2} | {:.2}",
+            one / tps,
+            two / one
+        );
+    }
+    std::fs::remove_dir_all(&work).ok();
+}
+
+/// A node starting on the database at `url`: the time to ready and to its first accept.
+fn restart(url: &str) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let work = std::env::temp_dir().join(format!("lienthong-bench-restart-{}", std::process::id()));
+    let f = prepare(&work, Some(url));
+    let path = f.nodes["gw-h50"].config_path.clone();
+    let addr = f.nodes["gw-h50"].addr;
+    drop(f);
+    let body = signed_doc("000.00.11.H50", "000.00.00.H50", 9_999_999, &payload_64k());
+    rt.block_on(async {
+        let started = Instant::now();
+        let v = lienthong_gateway::Config::load(&path).unwrap();
+        let g = lienthong_gateway::start(v).await.unwrap();
+        let url = format!("https://{addr}");
+        let c = client(&url);
+        loop {
+            if c.get("/readyz").await.is_ok_and(|a| a.status == 200) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let ready = started.elapsed();
+        let a = c.submit(body).await.unwrap();
+        assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+        let served = started.elapsed();
+        let q = client_ops(&url).get("/v1/queues").await.unwrap().json();
+        println!(
+            "restart on {}: ready after {:.2} s, first document accepted after {:.2} s; queues: {}",
+            url,
+            ready.as_secs_f64(),
+            served.as_secs_f64(),
+            q
+        );
+        g.shutdown().await;
+    });
+    std::fs::remove_dir_all(&work).ok();
+}
+
+fn client_ops(url: &str) -> ApiClient {
+    let c = certs();
+    ApiClient::new(
+        url,
+        &[c.join("ca.pem").as_path()],
+        Some((
+            c.join("operator/ops.pem").as_path(),
+            c.join("operator/ops.key").as_path(),
+        )),
+    )
+    .unwrap()
+}
