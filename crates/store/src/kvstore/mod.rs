@@ -29,7 +29,7 @@ use crate::config::StoreConfig;
 use crate::error::{Result, StoreError};
 use crate::payloads::Payloads;
 use crate::pg::Engine;
-use crate::pg::kv::{Batch, BatchWrites};
+use crate::pg::kv::{Batch, BatchIter, BatchWrites};
 use crate::space::Space;
 
 use keys::{N_TREES, T, prefix_end};
@@ -217,6 +217,8 @@ struct Tx<'a> {
     pending: Option<&'a WriteSet>,
     /// PostgreSQL, under the write lock: the batch's read cache.
     cache: Option<&'a std::cell::RefCell<ReadCache>>,
+    /// PostgreSQL, under the write lock: the batch, whose connection the reads go through.
+    batch: Option<&'a Batch>,
     /// PostgreSQL, reading without the lock: this operation's own read cache (each value
     /// read once per operation, as sled's reads are cheap and the database's are not).
     own_cache: Option<std::cell::RefCell<ReadCache>>,
@@ -252,6 +254,7 @@ impl<'a> Tx<'a> {
             trees,
             pending: Some(&shared.pending),
             cache: shared.batch.as_ref().map(|_| &shared.read_cache),
+            batch: shared.batch.as_ref(),
             own_cache: None,
             writes: empty_write_set(),
             barrier: false,
@@ -264,6 +267,7 @@ impl<'a> Tx<'a> {
             trees,
             pending: None,
             cache: None,
+            batch: None,
             own_cache: matches!(trees.first(), Some(Space::Pg { .. }))
                 .then(std::cell::RefCell::default),
             writes: empty_write_set(),
@@ -279,19 +283,52 @@ impl<'a> Tx<'a> {
             return Ok(v.clone());
         }
         let Some(cache) = self.read_cache() else {
-            return Ok(self.trees[t as usize].get(key)?.map(|v| v.to_vec()));
+            return self.base_get(t, key);
         };
         let slot = (t as u8, key.to_vec());
         if let Some(v) = cache.borrow().get(&slot) {
             return Ok(v.clone());
         }
-        let v = self.trees[t as usize].get(key)?.map(|v| v.to_vec());
+        let v = self.base_get(t, key)?;
         let mut c = cache.borrow_mut();
         if c.len() >= READ_CACHE_MAX {
             c.clear();
         }
         c.insert(slot, v.clone());
         Ok(v)
+    }
+
+    /// A key's value in the engine (the batch's transaction, under the write lock on
+    /// PostgreSQL).
+    fn base_get(&self, t: T, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        match self.batch {
+            Some(b) => b.get(t as u8, key),
+            None => Ok(self.trees[t as usize].get(key)?.map(|v| v.to_vec())),
+        }
+    }
+
+    /// The entries of `t` in `start..end` in the engine, keys only unless `values`.
+    fn base_range(
+        &self,
+        t: T,
+        start: &[u8],
+        end: Option<&[u8]>,
+        values: bool,
+    ) -> Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + '_> {
+        match self.batch {
+            Some(b) => Box::new(BatchIter::new(b, t as u8, start, end, values)),
+            None if values => Box::new(
+                self.trees[t as usize]
+                    .range(start, end)
+                    .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec()))),
+            ),
+            None => Box::new(
+                self.trees[t as usize]
+                    .range(start, end)
+                    .keys()
+                    .map(|r| r.map(|k| (k.to_vec(), Vec::new()))),
+            ),
+        }
     }
 
     /// The read cache in use (PostgreSQL only).
@@ -306,9 +343,9 @@ impl<'a> Tx<'a> {
             return Ok(());
         };
         let mut found = Vec::new();
-        for item in self.trees[t as usize].scan_prefix(prefix) {
+        for item in self.base_range(t, prefix, prefix_end(prefix).as_deref(), true) {
             let (k, v) = item?;
-            found.push(((t as u8, k.to_vec()), Some(v.to_vec())));
+            found.push(((t as u8, k), Some(v)));
         }
         let mut c = cache.borrow_mut();
         if c.len() + found.len() > READ_CACHE_MAX {
@@ -349,10 +386,10 @@ impl<'a> Tx<'a> {
         for (k, v) in self.writes[t as usize].range(bounds) {
             overlay.insert(k.clone(), v.is_some());
         }
-        let mut tree_keys = self.trees[t as usize].range(start, end).keys();
+        let mut tree_keys = self.base_range(t, start, end, false);
         let mut next_tree = || -> Result<Option<Vec<u8>>> {
             Ok(match tree_keys.next() {
-                Some(k) => Some(k?.to_vec()),
+                Some(k) => Some(k?.0),
                 None => None,
             })
         };

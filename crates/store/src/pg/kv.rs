@@ -109,102 +109,277 @@ impl PgEngine {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .pop();
-        let (config, tls) = self.connect_args();
-        self.run("taking the write lock", async move {
-            let client = match reuse {
-                Some(c) if !c.is_closed() => c,
-                _ => PgEngine::connect_owned(config, tls).await?,
-            };
-            client
-                .batch_execute(&format!(
-                    "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
-                ))
-                .await
-                .map_err(|e| db_error("taking the write lock", &e))?;
-            Ok(Batch { client })
-        })
+        let writer = match reuse {
+            Some(w) if !w.client.is_closed() => w,
+            _ => Writer::connect(self)?,
+        };
+        let batch = Batch {
+            writer,
+            timeout: self.timeout,
+        };
+        let c = batch.client();
+        batch.block("taking the write lock", async move {
+            c.batch_execute(&format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+            ))
+            .await
+        })?;
+        Ok(batch)
     }
 
     /// Apply `w` in the batch's transaction and commit: returns once the commit is durable
     /// (and the lock released). On error the transaction is gone with its connection, and
     /// nothing of it was applied, unless the connection broke during the commit itself.
     pub(crate) fn commit_batch(&self, batch: Batch, w: BatchWrites) -> Result<()> {
-        let client = self.run("committing", async move {
-            let c = batch.client;
-            let run = async {
-                if !w.put_keys.is_empty() {
-                    c.execute(
-                        "INSERT INTO lt_kv (space, key, value) \
-                         SELECT * FROM unnest($1::int2[], $2::bytea[], $3::bytea[]) \
-                         ON CONFLICT (space, key) DO UPDATE SET value = EXCLUDED.value",
-                        &[&w.put_spaces, &w.put_keys, &w.put_values],
-                    )
-                    .await?;
-                }
-                if !w.del_keys.is_empty() {
-                    c.execute(
-                        "DELETE FROM lt_kv k USING unnest($1::int2[], $2::bytea[]) AS d(space, key) \
-                         WHERE k.space = d.space AND k.key = d.key",
-                        &[&w.del_spaces, &w.del_keys],
-                    )
-                    .await?;
-                }
-                if !w.dropped_payloads.is_empty() {
-                    // Rows an accept touched lately stay for the sweep: it may be about to
-                    // refer to them again.
-                    c.execute(
-                        "DELETE FROM lt_payload WHERE sha256 = ANY($1::bytea[]) \
-                         AND touched < now() - interval '10 minutes'",
-                        &[&w.dropped_payloads],
-                    )
-                    .await?;
-                }
-                if !w.notes.is_empty() {
-                    c.execute(
-                        "SELECT pg_notify('lienthong', n) FROM unnest($1::text[]) AS n",
-                        &[&w.notes],
-                    )
-                    .await?;
-                }
-                c.batch_execute("COMMIT").await
-            };
-            run.await.map_err(|e| db_error("committing", &e))?;
-            Ok(c)
+        let c = batch.client();
+        batch.block("committing", async move {
+            if !w.put_keys.is_empty() {
+                c.execute(
+                    "INSERT INTO lt_kv (space, key, value) \
+                     SELECT * FROM unnest($1::int2[], $2::bytea[], $3::bytea[]) \
+                     ON CONFLICT (space, key) DO UPDATE SET value = EXCLUDED.value",
+                    &[&w.put_spaces, &w.put_keys, &w.put_values],
+                )
+                .await?;
+            }
+            if !w.del_keys.is_empty() {
+                c.execute(
+                    "DELETE FROM lt_kv k USING unnest($1::int2[], $2::bytea[]) AS d(space, key) \
+                     WHERE k.space = d.space AND k.key = d.key",
+                    &[&w.del_spaces, &w.del_keys],
+                )
+                .await?;
+            }
+            if !w.dropped_payloads.is_empty() {
+                // Rows an accept touched lately stay for the sweep: it may be about to
+                // refer to them again.
+                c.execute(
+                    "DELETE FROM lt_payload WHERE sha256 = ANY($1::bytea[]) \
+                     AND touched < now() - interval '10 minutes'",
+                    &[&w.dropped_payloads],
+                )
+                .await?;
+            }
+            if !w.notes.is_empty() {
+                c.execute(
+                    "SELECT pg_notify('lienthong', n) FROM unnest($1::text[]) AS n",
+                    &[&w.notes],
+                )
+                .await?;
+            }
+            // The commit record in the WAL, the lock released, without waiting for the
+            // flush: the next batch may compute meanwhile.
+            c.batch_execute("SET LOCAL synchronous_commit TO off; COMMIT")
+                .await
         })?;
-        self.keep_writer(client);
+        // Durable before acknowledged: a write of this connection's own row, committed at
+        // the server's synchronous_commit level, returns once the WAL is flushed (and
+        // replicated) past it, so past the batch.
+        let c = batch.client();
+        let id = batch.writer.id;
+        batch.block("waiting for the commit to be durable", async move {
+            c.execute(
+                "INSERT INTO lt_flush (writer, n) VALUES ($1, 1) \
+                 ON CONFLICT (writer) DO UPDATE SET n = lt_flush.n + 1",
+                &[&id],
+            )
+            .await
+        })?;
+        self.keep_writer(batch.writer);
         Ok(())
     }
 
     /// Close a batch that wrote nothing: the lock is released at once.
     pub(crate) fn end_batch(&self, batch: Batch) -> Result<()> {
-        let client = self.run("releasing the write lock", async move {
-            batch
-                .client
-                .batch_execute("ROLLBACK")
-                .await
-                .map_err(|e| db_error("releasing the write lock", &e))?;
-            Ok(batch.client)
+        let c = batch.client();
+        batch.block("releasing the write lock", async move {
+            c.batch_execute("ROLLBACK").await
         })?;
-        self.keep_writer(client);
+        self.keep_writer(batch.writer);
         Ok(())
     }
 
-    fn keep_writer(&self, client: tokio_postgres::Client) {
+    fn keep_writer(&self, writer: Writer) {
         let mut w = self
             .writers
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if w.len() < 2 {
-            w.push(client);
+        if w.len() < 4 {
+            w.push(writer);
         }
     }
 }
 
-/// An open transaction holding the write lock. Dropped without [`PgEngine::commit_batch`] or
-/// [`PgEngine::end_batch`], its connection closes and the server rolls it back.
+/// A connection for write batches, with a single-threaded runtime of its own that the
+/// thread using it drives (`block_on`): a query under the write lock costs one round trip
+/// to the server and no hand-over between threads, which matters as every operation of a
+/// batch reads while all the others wait.
+pub(crate) struct Writer {
+    /// Its row in `lt_flush`.
+    id: i64,
+    rt: Option<tokio::runtime::Runtime>,
+    client: tokio_postgres::Client,
+    /// Statements prepared on this connection, by their text.
+    statements: std::sync::Mutex<std::collections::HashMap<String, tokio_postgres::Statement>>,
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Possibly on an async task: never block; the connection's socket closes, and the
+        // server rolls back whatever transaction was open.
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
+impl Writer {
+    fn connect(engine: &PgEngine) -> Result<Writer> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::io("starting a database runtime", "postgres", e))?;
+        let (config, tls) = engine.connect_args();
+        let timeout = engine.timeout;
+        let client = rt.block_on(async move {
+            let connect = async {
+                match tls {
+                    Some(t) => {
+                        let (client, conn) = config.connect(t).await?;
+                        tokio::spawn(async move {
+                            let _ = conn.await;
+                        });
+                        Ok(client)
+                    }
+                    None => {
+                        let (client, conn) = config.connect(tokio_postgres::NoTls).await?;
+                        tokio::spawn(async move {
+                            let _ = conn.await;
+                        });
+                        Ok(client)
+                    }
+                }
+            };
+            match tokio::time::timeout(timeout, connect).await {
+                Ok(r) => r.map_err(|e| db_error("connecting", &e)),
+                Err(_) => Err(StoreError::Database(format!(
+                    "connecting: no answer within {} ms",
+                    timeout.as_millis()
+                ))),
+            }
+        })?;
+        Ok(Writer {
+            id: writer_id(),
+            rt: Some(rt),
+            client,
+            statements: std::sync::Mutex::default(),
+        })
+    }
+}
+
+/// A row of `lt_flush` for a new write connection: one of 1,024 at random, so that the
+/// connections of every node seldom share one (sharing is correct, their flush writes then
+/// wait for each other) and the table never grows past that.
+fn writer_id() -> i64 {
+    let mut b = [0u8; 2];
+    if ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).is_err() {
+        return 0;
+    }
+    i64::from(u16::from_be_bytes(b) % 1024)
+}
+
+/// An open transaction holding the write lock, on its [`Writer`]. Dropped without
+/// [`PgEngine::commit_batch`] or [`PgEngine::end_batch`], its connection closes and the
+/// server rolls it back.
 #[derive(Debug)]
 pub(crate) struct Batch {
-    client: tokio_postgres::Client,
+    writer: Writer,
+    timeout: std::time::Duration,
+}
+
+impl Batch {
+    /// Run `f` on the batch's connection, driven by this thread, within the timeout.
+    fn block<T>(
+        &self,
+        what: &str,
+        fut: impl std::future::Future<Output = std::result::Result<T, tokio_postgres::Error>>,
+    ) -> Result<T> {
+        let Some(rt) = &self.writer.rt else {
+            return Err(StoreError::Database(format!("{what}: connection closed")));
+        };
+        match rt.block_on(async { tokio::time::timeout(self.timeout, fut).await }) {
+            Ok(r) => r.map_err(|e| db_error(what, &e)),
+            Err(_) => Err(StoreError::Database(format!(
+                "{what}: no answer within {} ms",
+                self.timeout.as_millis()
+            ))),
+        }
+    }
+
+    /// The batch's connection.
+    fn client(&self) -> &tokio_postgres::Client {
+        &self.writer.client
+    }
+
+    /// `sql` prepared on the batch's connection (once per connection).
+    fn statement(&self, sql: &str) -> Result<tokio_postgres::Statement> {
+        let cached = self
+            .writer
+            .statements
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(sql)
+            .cloned();
+        if let Some(st) = cached {
+            return Ok(st);
+        }
+        let c = self.client();
+        let st = self.block("preparing", async move { c.prepare(sql).await })?;
+        self.writer
+            .statements
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(sql.to_owned(), st.clone());
+        Ok(st)
+    }
+
+    /// The value of `key` in `space` as this transaction sees it.
+    pub(crate) fn get(&self, space: u8, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let st = self.statement(GET)?;
+        let c = self.client();
+        let row = self.block("reading", async move {
+            c.query_opt(&st, &[&i16::from(space), &key]).await
+        })?;
+        Ok(row.map(|r| r.get::<_, Vec<u8>>(0)))
+    }
+
+    /// A page of a range, as this transaction sees it.
+    pub(crate) fn page(&self, q: &PageQuery) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let st = self.statement(&page_sql(q.inclusive, q.to.is_some(), q.values))?;
+        let c = self.client();
+        let rows = self.block("reading a range", async move {
+            let space = i16::from(q.space);
+            let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
+            match &q.to {
+                Some(to) => c.query(&st, &[&space, &q.from, to, &limit]).await,
+                None => c.query(&st, &[&space, &q.from, &limit]).await,
+            }
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let k: Vec<u8> = r.get(0);
+                let v: Vec<u8> = if q.values { r.get(1) } else { Vec::new() };
+                (k, v)
+            })
+            .collect())
+    }
 }
 
 /// A group commit's writes, as arrays for `unnest`.
@@ -226,5 +401,65 @@ impl BatchWrites {
     /// Nothing to write.
     pub(crate) fn is_empty(&self) -> bool {
         self.put_keys.is_empty() && self.del_keys.is_empty()
+    }
+}
+
+/// The entries of a range, read in pages through a batch (growing from 16 to 1,024 per
+/// page, each after the last key seen).
+pub(crate) struct BatchIter<'a> {
+    batch: &'a Batch,
+    query: PageQuery,
+    buffer: std::collections::VecDeque<(Vec<u8>, Vec<u8>)>,
+    done: bool,
+}
+
+impl<'a> BatchIter<'a> {
+    /// Keys of `space` in `from..to` (`None`: to the end of the space), with their values
+    /// if `values`.
+    pub(crate) fn new(
+        batch: &'a Batch,
+        space: u8,
+        from: &[u8],
+        to: Option<&[u8]>,
+        values: bool,
+    ) -> BatchIter<'a> {
+        BatchIter {
+            batch,
+            query: PageQuery {
+                space,
+                from: from.to_vec(),
+                inclusive: true,
+                to: to.map(<[u8]>::to_vec),
+                limit: 16,
+                values,
+            },
+            buffer: std::collections::VecDeque::new(),
+            done: false,
+        }
+    }
+}
+
+impl Iterator for BatchIter<'_> {
+    type Item = Result<(Vec<u8>, Vec<u8>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.buffer.is_empty() && !self.done {
+            let asked = self.query.limit;
+            let page = match self.batch.page(&self.query) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            };
+            self.done = page.len() < asked;
+            if let Some((last, _)) = page.last() {
+                self.query.from = last.clone();
+                self.query.inclusive = false;
+            }
+            self.query.limit = (asked * 4).min(1024);
+            self.buffer.extend(page);
+        }
+        self.buffer.pop_front().map(Ok)
     }
 }

@@ -54,7 +54,7 @@ pub(crate) struct PgEngine {
     /// Where the database is, without credentials, for messages.
     pub(crate) shown: String,
     /// Connections that held a batch and committed it, kept for the next batch.
-    writers: std::sync::Mutex<Vec<tokio_postgres::Client>>,
+    writers: std::sync::Mutex<Vec<kv::Writer>>,
     pub(crate) listener: listen::Listener,
 }
 

@@ -7,8 +7,10 @@ use super::{PgEngine, db_error};
 use crate::error::{Result, StoreError};
 
 /// The migrations, in order: version, name, SQL.
-pub(crate) const MIGRATIONS: &[(i32, &str, &str)] =
-    &[(1, "kv", include_str!("../../migrations/0001_kv.sql"))];
+pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "kv", include_str!("../../migrations/0001_kv.sql")),
+    (2, "flush", include_str!("../../migrations/0002_flush.sql")),
+];
 
 /// The schema version this build writes.
 pub(crate) fn latest() -> i32 {
