@@ -275,7 +275,9 @@ fn restart(url: &str) {
     let path = f.nodes["gw-h50"].config_path.clone();
     let addr = f.nodes["gw-h50"].addr;
     drop(f);
-    let body = signed_doc("000.00.11.H50", "000.00.00.H50", 9_999_999, &payload_64k());
+    // A number of its own per run: the database keeps the documents of earlier runs.
+    let n = usize::try_from(std::process::id()).unwrap_or(0) + 10_000_000;
+    let body = signed_doc("000.00.11.H50", "000.00.00.H50", n, &payload_64k());
     rt.block_on(async {
         let started = Instant::now();
         let v = lienthong_gateway::Config::load(&path).unwrap();

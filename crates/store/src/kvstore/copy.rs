@@ -196,6 +196,9 @@ impl KvStore {
                 Ok(())
             })?;
         }
+        if let Some(engine) = self.pg() {
+            engine.analyze()?;
+        }
         Ok(report)
     }
 }

@@ -119,6 +119,9 @@ struct Shared {
     read_cache: std::cell::RefCell<ReadCache>,
 }
 
+/// Entries (key, value) of a range, read from the engine.
+type EntryIter<'a> = Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + 'a>;
+
 /// Values read in one PostgreSQL batch: (space, key) → value (`None`: absent).
 type ReadCache = std::collections::HashMap<(u8, Vec<u8>), Option<Vec<u8>>>;
 
@@ -308,13 +311,7 @@ impl<'a> Tx<'a> {
     }
 
     /// The entries of `t` in `start..end` in the engine, keys only unless `values`.
-    fn base_range(
-        &self,
-        t: T,
-        start: &[u8],
-        end: Option<&[u8]>,
-        values: bool,
-    ) -> Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + '_> {
+    fn base_range(&self, t: T, start: &[u8], end: Option<&[u8]>, values: bool) -> EntryIter<'_> {
         match self.batch {
             Some(b) => Box::new(BatchIter::new(b, t as u8, start, end, values)),
             None if values => Box::new(

@@ -15,11 +15,14 @@
 //! writes against the current state under one write lock (on sled, a process-wide mutex).
 //! Across nodes the same guarantee comes from a transaction-scoped advisory lock
 //! (`pg_advisory_xact_lock`) that each node's group-commit batch takes before its first
-//! operation computes and that PostgreSQL releases only once the batch's `COMMIT` is durable
-//! (at the server's `synchronous_commit` level). So the nodes' operations are serialised exactly
-//! as one process's are, leases are handed out once, inboxes are written once, and counters never
-//! lose an update; many operations share one transaction and one WAL flush. Payload bytes, the
-//! bulk of the data, are written outside the lock, concurrently from every node.
+//! operation computes and that its `COMMIT` releases. The commit does not wait for the WAL
+//! flush (`synchronous_commit` off for that transaction), so the next batch computes during
+//! the flush; the node then waits for durability with a write of its own `lt_flush` row at the
+//! server's level, and acknowledges the batch's operations only after it (`kv::commit_batch`).
+//! So the nodes' operations are serialised exactly as one process's are, leases are handed out
+//! once, inboxes are written once, and counters never lose an update; many operations share
+//! one transaction. Payload bytes, the bulk of the data, are written outside the lock,
+//! concurrently from every node.
 
 pub(crate) mod kv;
 pub(crate) mod listen;

@@ -92,6 +92,19 @@ impl PgEngine {
         })
     }
 
+    /// Refresh the planner's statistics of both tables (after a bulk copy: until autovacuum
+    /// gets to them, the first queries of a node starting on millions of fresh rows would be
+    /// planned blind).
+    pub(crate) fn analyze(&self) -> Result<()> {
+        let pool = self.pool();
+        self.run("analyzing", async move {
+            let c = pool.get().await.map_err(pool_error)?;
+            c.batch_execute("ANALYZE lt_kv; ANALYZE lt_payload")
+                .await
+                .map_err(|e| db_error("analyzing", &e))
+        })
+    }
+
     /// Delete rows nothing refers to (no entry in the `payloads` key space, tag `space`)
     /// that no accept has touched for [`UNREFERENCED_GRACE_SECS`]. Returns how many.
     pub(crate) fn sweep_payloads(&self, space: u8) -> Result<usize> {
