@@ -50,37 +50,7 @@ fn main() {
                 false => f.client("gw-h50", Some("dms/000.00.11.H50")).unwrap(),
             })
             .collect();
-        // Warm the connections.
-        for c in &clients {
-            assert_eq!(c.get("/v1/agencies").await.unwrap().status, 200);
-        }
-        let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let started = Instant::now();
-        let mut tasks = Vec::new();
-        for c in clients {
-            let bodies = bodies.clone();
-            let next = next.clone();
-            tasks.push(tokio::spawn(async move {
-                let mut lat = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if i >= bodies.len() {
-                        break;
-                    }
-                    let t = Instant::now();
-                    let a = c.submit(bodies[i].clone()).await.unwrap();
-                    assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
-                    lat.push(t.elapsed());
-                }
-                lat
-            }));
-        }
-        let mut lat = Vec::new();
-        for t in tasks {
-            lat.extend(t.await.unwrap());
-        }
-        let took = started.elapsed();
-        lat.sort();
+        let (took, lat) = accept_all(clients, bodies).await;
         println!(
             "accept: {docs} signed documents of {size} bytes over {conns} mTLS keep-alive {} connections in {:.2} s = {:.0} documents/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
             if http1 { "HTTP/1.1" } else { "HTTP/2" },

@@ -39,35 +39,10 @@ fn env(name: &str, default: u64) -> u64 {
 
 /// Documents/s, p50 and p99 of accepting `bodies` over `clients`.
 async fn accept(clients: Vec<ApiClient>, bodies: Arc<Vec<Vec<u8>>>) -> (f64, Duration, Duration) {
-    for c in &clients {
-        assert_eq!(c.get("/v1/agencies").await.unwrap().status, 200);
-    }
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for c in clients {
-        let (bodies, next) = (bodies.clone(), next.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(body) = bodies.get(i) else { break };
-                let t = Instant::now();
-                let a = c.submit(body.clone()).await.unwrap();
-                assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
-                lat.push(t.elapsed());
-            }
-            lat
-        }));
-    }
-    let mut lat = Vec::new();
-    for t in tasks {
-        lat.extend(t.await.unwrap());
-    }
-    let took = started.elapsed();
-    lat.sort();
+    let n = bodies.len();
+    let (took, lat) = accept_all(clients, bodies).await;
     (
-        bodies.len() as f64 / took.as_secs_f64(),
+        n as f64 / took.as_secs_f64(),
         pct(&lat, 0.5),
         pct(&lat, 0.99),
     )
@@ -108,17 +83,23 @@ async fn second_node(f: &Federation) -> (lienthong_gateway::RunningGateway, Stri
     (g, format!("https://{free}"))
 }
 
-fn client(url: &str) -> ApiClient {
+/// A client of the gateway at `url` with the certificate `CERTS/<identity>.pem`.
+fn client_as(url: &str, identity: &str) -> ApiClient {
     let c = certs();
     ApiClient::new(
         url,
         &[c.join("ca.pem").as_path()],
         Some((
-            c.join("dms/000.00.11.H50.pem").as_path(),
-            c.join("dms/000.00.11.H50.key").as_path(),
+            c.join(format!("{identity}.pem")).as_path(),
+            c.join(format!("{identity}.key")).as_path(),
         )),
     )
     .unwrap()
+}
+
+/// The sending DMS's client.
+fn client(url: &str) -> ApiClient {
+    client_as(url, "dms/000.00.11.H50")
 }
 
 /// pgbench's transactions per second: 64 clients, each inserting 64 KiB rows.
@@ -294,7 +275,11 @@ fn restart(url: &str) {
         let a = c.submit(body).await.unwrap();
         assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
         let served = started.elapsed();
-        let q = client_ops(&url).get("/v1/queues").await.unwrap().json();
+        let q = client_as(&url, "operator/ops")
+            .get("/v1/queues")
+            .await
+            .unwrap()
+            .json();
         println!(
             "restart on {}: ready after {:.2} s, first document accepted after {:.2} s; queues: {}",
             url,
@@ -305,17 +290,4 @@ fn restart(url: &str) {
         g.shutdown().await;
     });
     std::fs::remove_dir_all(&work).ok();
-}
-
-fn client_ops(url: &str) -> ApiClient {
-    let c = certs();
-    ApiClient::new(
-        url,
-        &[c.join("ca.pem").as_path()],
-        Some((
-            c.join("operator/ops.pem").as_path(),
-            c.join("operator/ops.key").as_path(),
-        )),
-    )
-    .unwrap()
 }

@@ -121,3 +121,39 @@ pub async fn await_in_inbox(
         }
     }
 }
+
+/// Submit every one of `bodies` (each answered 202) over `clients`, each client one request
+/// at a time, after warming the connections: the time it took and the latencies, sorted.
+pub async fn accept_all(
+    clients: Vec<lienthong_gateway::ApiClient>,
+    bodies: std::sync::Arc<Vec<Vec<u8>>>,
+) -> (Duration, Vec<Duration>) {
+    for c in &clients {
+        assert_eq!(c.get("/v1/agencies").await.unwrap().status, 200);
+    }
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for c in clients {
+        let (bodies, next) = (bodies.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(body) = bodies.get(i) else { break };
+                let t = std::time::Instant::now();
+                let a = c.submit(body.clone()).await.unwrap();
+                assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+                lat.push(t.elapsed());
+            }
+            lat
+        }));
+    }
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.unwrap());
+    }
+    let took = started.elapsed();
+    lat.sort();
+    (took, lat)
+}

@@ -31,6 +31,31 @@ fn page_sql(inclusive: bool, bounded: bool, values: bool) -> String {
     )
 }
 
+/// Run the page query `st` (made by [`page_sql`] for `q`) on `c`.
+async fn query_page(
+    c: &tokio_postgres::Client,
+    st: &tokio_postgres::Statement,
+    q: &PageQuery,
+) -> std::result::Result<Vec<tokio_postgres::Row>, tokio_postgres::Error> {
+    let space = i16::from(q.space);
+    let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
+    match &q.to {
+        Some(to) => c.query(st, &[&space, &q.from, to, &limit]).await,
+        None => c.query(st, &[&space, &q.from, &limit]).await,
+    }
+}
+
+/// A page's rows as (key, value), the value empty unless it was asked for.
+fn page_entries(rows: Vec<tokio_postgres::Row>, values: bool) -> Vec<(Vec<u8>, Vec<u8>)> {
+    rows.into_iter()
+        .map(|r| {
+            let k: Vec<u8> = r.get(0);
+            let v: Vec<u8> = if values { r.get(1) } else { Vec::new() };
+            (k, v)
+        })
+        .collect()
+}
+
 /// One page of a range read.
 pub(crate) struct PageQuery {
     pub(crate) space: u8,
@@ -70,21 +95,10 @@ impl PgEngine {
                 .prepare_cached(&sql)
                 .await
                 .map_err(|e| db_error("reading a range", &e))?;
-            let space = i16::from(q.space);
-            let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
-            let rows = match &q.to {
-                Some(to) => c.query(&st, &[&space, &q.from, to, &limit]).await,
-                None => c.query(&st, &[&space, &q.from, &limit]).await,
-            }
-            .map_err(|e| db_error("reading a range", &e))?;
-            Ok(rows
-                .into_iter()
-                .map(|r| {
-                    let k: Vec<u8> = r.get(0);
-                    let v: Vec<u8> = if q.values { r.get(1) } else { Vec::new() };
-                    (k, v)
-                })
-                .collect())
+            let rows = query_page(&c, &st, &q)
+                .await
+                .map_err(|e| db_error("reading a range", &e))?;
+            Ok(page_entries(rows, q.values))
         })
     }
 
@@ -363,22 +377,8 @@ impl Batch {
     pub(crate) fn page(&self, q: &PageQuery) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let st = self.statement(&page_sql(q.inclusive, q.to.is_some(), q.values))?;
         let c = self.client();
-        let rows = self.block("reading a range", async move {
-            let space = i16::from(q.space);
-            let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
-            match &q.to {
-                Some(to) => c.query(&st, &[&space, &q.from, to, &limit]).await,
-                None => c.query(&st, &[&space, &q.from, &limit]).await,
-            }
-        })?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let k: Vec<u8> = r.get(0);
-                let v: Vec<u8> = if q.values { r.get(1) } else { Vec::new() };
-                (k, v)
-            })
-            .collect())
+        let rows = self.block("reading a range", query_page(c, &st, q))?;
+        Ok(page_entries(rows, q.values))
     }
 }
 
