@@ -82,8 +82,7 @@ fn endpoint(given: &str, password: Option<&PathBuf>) -> Result<Endpoint, String>
     if given.starts_with("postgres://") || given.starts_with("postgresql://") {
         let mut opts = PgOptions::new(given);
         if let Some(f) = password {
-            let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
-            opts.password = Some(text.trim_end_matches(['\r', '\n']).to_owned());
+            opts.password = Some(lienthong_gateway::config::store::read_password(f)?);
         }
         opts.check()?;
         return Ok(Endpoint::Postgres(Box::new(opts)));

@@ -13,6 +13,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod units;
+
 fn root() -> PathBuf {
     lienthong_testkit::repo_root()
 }
@@ -531,21 +533,7 @@ fn systemd_unit_verifies_and_lets_the_gateway_write_the_documented_backup_folder
         !Path::new(&backups).starts_with(&data_dir),
         "{backups} is inside the data folder {data_dir}: `serve --check` refuses that"
     );
-    let mut writable = Vec::new();
-    for line in unit.lines() {
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        for path in value.split_whitespace() {
-            match key.trim() {
-                "StateDirectory" => writable.push(Path::new("/var/lib").join(path)),
-                "ReadWritePaths" => {
-                    writable.push(PathBuf::from(path.trim_start_matches(['-', '+'])))
-                }
-                _ => {}
-            }
-        }
-    }
+    let writable = units::writable_paths(&unit);
     assert!(
         writable.iter().any(|w| Path::new(&backups).starts_with(w)),
         "the documented backup folder {backups} is read-only under ProtectSystem=strict: \
@@ -553,25 +541,5 @@ fn systemd_unit_verifies_and_lets_the_gateway_write_the_documented_backup_folder
     );
     assert!(writable.iter().any(|w| Path::new(&data_dir).starts_with(w)));
 
-    let Some(systemd_analyze) = lienthong_testkit::tool("systemd-analyze") else {
-        return;
-    };
-    // A copy whose commands are this build's binary: verify checks that they exist.
-    let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join("lienthong.service");
-    let bin = env!("CARGO_BIN_EXE_lienthong");
-    std::fs::write(&copy, unit.replace("/usr/local/bin/lienthong", bin)).unwrap();
-    let out = Command::new(systemd_analyze)
-        .args(["verify", "--man=no"])
-        .arg(copy)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let report =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    let complaints: Vec<&str> = report.lines().filter(|l| l.contains("lienthong")).collect();
-    assert!(
-        out.status.success() && complaints.is_empty(),
-        "systemd-analyze verify deploy/lienthong.service:\n{report}"
-    );
+    units::verify(&unit, "lienthong.service");
 }

@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod units;
+
 fn root() -> PathBuf {
     lienthong_testkit::repo_root()
 }
@@ -97,52 +99,18 @@ fn the_ha_configuration_loads_on_postgres_with_its_files_in_place() {
     assert!(e.contains("gateway.data_dir"), "{e}");
 }
 
-/// Verify `unit` (its commands made this build's binary) with systemd-analyze, as `name`.
-fn verify_unit(unit: &str, name: &str) {
-    let Some(systemd_analyze) = lienthong_testkit::tool("systemd-analyze") else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join(name);
-    let bin = env!("CARGO_BIN_EXE_lienthong");
-    std::fs::write(&copy, unit.replace("/usr/local/bin/lienthong", bin)).unwrap();
-    let out = Command::new(systemd_analyze)
-        .args(["verify", "--man=no"])
-        .arg(&copy)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let report =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    let complaints: Vec<&str> = report.lines().filter(|l| l.contains("lienthong")).collect();
-    assert!(
-        out.status.success() && complaints.is_empty(),
-        "systemd-analyze verify {name}:\n{report}"
-    );
-}
-
 #[test]
 fn the_node_unit_verifies_and_lets_the_node_write_its_backup_folder() {
     let unit = read("deploy/ha/lienthong@.service");
     let config = read("deploy/ha/gateway.toml");
     let backups = quoted(&config, "dir");
-    let writable: Vec<PathBuf> = unit
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .flat_map(|(k, v)| {
-            v.split_whitespace().filter_map(move |p| match k.trim() {
-                "StateDirectory" => Some(Path::new("/var/lib").join(p)),
-                "ReadWritePaths" => Some(PathBuf::from(p)),
-                _ => None,
-            })
-        })
-        .collect();
+    let writable = units::writable_paths(&unit);
     assert!(
         writable.iter().any(|w| Path::new(backups).starts_with(w)),
         "{backups} is not writable under ProtectSystem=strict: {writable:?}"
     );
     assert!(unit.contains("--config /etc/lienthong/gateway.toml"));
-    verify_unit(&unit, "lienthong@node1.service");
+    units::verify(&unit, "lienthong@node1.service");
 }
 
 #[test]

@@ -9,13 +9,15 @@
 #[path = "../../../tests/tests/support/mod.rs"]
 mod support;
 
+mod fed;
 mod ha;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use fed::eventually;
 use ha::Ha;
 use lienthong_types::Sha256;
 
@@ -39,14 +41,13 @@ struct Seen {
 }
 
 /// Submit documents `range` through the load balancer with `workers` DMS connections, each
-/// retried until acknowledged, while `stop` is false; returns when all are acknowledged or
-/// stopped. Runs on the harness's runtime.
+/// retried until acknowledged; returns when all are acknowledged. Runs on the harness's
+/// runtime.
 fn traffic(
     ha: &Ha,
     docs: Arc<Vec<(u32, Vec<u8>)>>,
     workers: usize,
     seen: Arc<Seen>,
-    stop: Arc<AtomicBool>,
 ) -> std::thread::JoinHandle<()> {
     let clients: Vec<_> = (0..workers)
         .map(|_| ha.client_at(ha.lb.addr, Some(&format!("dms/{SENDER}"))))
@@ -57,16 +58,12 @@ fn traffic(
             let next = Arc::new(AtomicU64::new(0));
             let mut tasks = Vec::new();
             for c in clients {
-                let (docs, seen, stop, next) =
-                    (docs.clone(), seen.clone(), stop.clone(), next.clone());
+                let (docs, seen, next) = (docs.clone(), seen.clone(), next.clone());
                 tasks.push(tokio::spawn(async move {
                     loop {
                         let i = next.fetch_add(1, Ordering::SeqCst) as usize;
                         let Some((n, bytes)) = docs.get(i) else { break };
                         loop {
-                            if stop.load(Ordering::SeqCst) {
-                                return;
-                            }
                             match c.submit(bytes.clone()).await {
                                 Ok(a) if a.status.is_success() => {
                                     let id = a.json()["id"].as_str().unwrap_or_default().to_owned();
@@ -178,8 +175,7 @@ fn a_node_killed_again_and_again_under_traffic_loses_and_doubles_nothing() {
     let mut ha = Ha::start("ha-kill");
     let docs = documents(1, 301);
     let seen = Arc::new(Seen::default());
-    let stop = Arc::new(AtomicBool::new(false));
-    let t = traffic(&ha, docs.clone(), 6, seen.clone(), stop.clone());
+    let t = traffic(&ha, docs.clone(), 6, seen.clone());
     // Kill a node (alternately, at moments that vary with the traffic) six times, each
     // while documents are being accepted and relayed, and start it again.
     let mut kills = 0;
@@ -204,7 +200,6 @@ fn a_node_killed_again_and_again_under_traffic_loses_and_doubles_nothing() {
         "all acknowledged in the end"
     );
     assert_exactly_once(&ha, &docs, &seen);
-    stop.store(true, Ordering::SeqCst);
 }
 
 #[test]
@@ -212,20 +207,16 @@ fn postgres_stopped_mid_traffic_answers_503_and_recovers_without_a_restart() {
     let ha = Ha::start("ha-pgstop");
     let docs = documents(1, 161);
     let seen = Arc::new(Seen::default());
-    let stop = Arc::new(AtomicBool::new(false));
-    let t = traffic(&ha, docs.clone(), 4, seen.clone(), stop.clone());
+    let t = traffic(&ha, docs.clone(), 4, seen.clone());
     wait_for(&seen, 40);
     ha.cluster.stop_server("fast");
     // While it is down, submissions are refused with a clear 503.
-    let before = seen.unavailable.load(Ordering::SeqCst);
-    let start = Instant::now();
-    while seen.unavailable.load(Ordering::SeqCst) < before + 5 {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "no 503 while PostgreSQL is down"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    more_503s(
+        &seen,
+        5,
+        Duration::from_secs(30),
+        "503s while PostgreSQL is down",
+    );
     let during = seen.accepted.lock().unwrap().len();
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(
@@ -242,7 +233,6 @@ fn postgres_stopped_mid_traffic_answers_503_and_recovers_without_a_restart() {
     for n in &ha.nodes {
         assert!(n.child.is_some());
     }
-    stop.store(true, Ordering::SeqCst);
 }
 
 #[test]
@@ -250,27 +240,17 @@ fn a_network_cut_to_postgres_answers_503_and_recovers_without_a_restart() {
     let ha = Ha::start("ha-cut");
     let docs = documents(1, 161);
     let seen = Arc::new(Seen::default());
-    let stop = Arc::new(AtomicBool::new(false));
-    let t = traffic(&ha, docs.clone(), 4, seen.clone(), stop.clone());
+    let t = traffic(&ha, docs.clone(), 4, seen.clone());
     wait_for(&seen, 40);
     // Every byte between the nodes and PostgreSQL held, nothing closed: the nodes find out
     // only through their timeouts (2 s here).
     ha.db.pause();
-    let before = seen.unavailable.load(Ordering::SeqCst);
-    let start = Instant::now();
-    while seen.unavailable.load(Ordering::SeqCst) < before + 4 {
-        assert!(
-            start.elapsed() < Duration::from_secs(40),
-            "no 503 during the cut"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    more_503s(&seen, 4, Duration::from_secs(40), "503s during the cut");
     ha.db.resume();
     t.join().unwrap();
     no_other_refusals(&seen);
     assert_eq!(seen.accepted.lock().unwrap().len(), docs.len());
     assert_exactly_once(&ha, &docs, &seen);
-    stop.store(true, Ordering::SeqCst);
 }
 
 #[test]
@@ -316,13 +296,17 @@ fn a_long_poll_on_one_node_wakes_for_a_delivery_by_the_other_and_both_see_the_wh
     }
 }
 
+/// Wait until `n` documents are acknowledged (the traffic is going).
 fn wait_for(seen: &Seen, n: usize) {
-    let start = Instant::now();
-    while seen.accepted.lock().unwrap().len() < n {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "traffic did not start"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    eventually("the traffic to start", Duration::from_secs(60), || {
+        (seen.accepted.lock().unwrap().len() >= n).then_some(())
+    });
+}
+
+/// Wait until `n` more answers 503 `store.unavailable` than now have come.
+fn more_503s(seen: &Seen, n: u64, limit: Duration, what: &str) {
+    let before = seen.unavailable.load(Ordering::SeqCst);
+    eventually(what, limit, || {
+        (seen.unavailable.load(Ordering::SeqCst) >= before + n).then_some(())
+    });
 }

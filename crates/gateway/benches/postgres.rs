@@ -65,6 +65,32 @@ fn prepare(root: &std::path::Path, url: Option<&str>) -> Federation {
     f
 }
 
+/// gw-h50 (its store on `url`, sled if `None`) with gw-g22 beside it, on `nodes` nodes (1
+/// or 2) sharing 64 connections alike: its accept rate, p50 and p99 for `bodies`.
+async fn gateway_run(
+    root: &std::path::Path,
+    url: Option<&str>,
+    nodes: usize,
+    bodies: Arc<Vec<Vec<u8>>>,
+) -> (f64, Duration, Duration) {
+    let mut f = prepare(root, url);
+    f.start_all().await.unwrap();
+    let mut urls = vec![f.url("gw-h50").unwrap()];
+    let mut second = None;
+    if nodes == 2 {
+        let (node2, url2) = second_node(&f).await;
+        urls.push(url2);
+        second = Some(node2);
+    }
+    let clients = (0..64).map(|i| client(&urls[i % urls.len()])).collect();
+    let r = accept(clients, bodies).await;
+    if let Some(node2) = second {
+        node2.shutdown().await;
+    }
+    f.stop_all().await;
+    r
+}
+
 /// A second node of gw-h50: its configuration with another listening address.
 async fn second_node(f: &Federation) -> (lienthong_gateway::RunningGateway, String) {
     let path = &f.nodes["gw-h50"].config_path;
@@ -173,16 +199,12 @@ fn main() {
         let tps = pgbench(&cluster, "pgbench64k", &script, seconds);
         println!("round {round}: pgbench, 64 clients inserting 64 KiB rows: {tps:.0} rows/s");
 
-        let url = cluster.database();
-        let root = work.join(format!("pg1-{round}"));
-        let one = rt.block_on(async {
-            let mut f = prepare(&root, Some(&url));
-            f.start_all().await.unwrap();
-            let clients = (0..64).map(|_| client(&f.url("gw-h50").unwrap())).collect();
-            let r = accept(clients, bodies.clone()).await;
-            f.stop_all().await;
-            r
-        });
+        let one = rt.block_on(gateway_run(
+            &work.join(format!("pg1-{round}")),
+            Some(&cluster.database()),
+            1,
+            bodies.clone(),
+        ));
         println!(
             "round {round}: gateway on PostgreSQL, one node: {:.0} documents/s (p50 {:.1} ms, p99 {:.1} ms) = {:.2} x pgbench",
             one.0,
@@ -191,21 +213,12 @@ fn main() {
             one.0 / tps
         );
 
-        let url = cluster.database();
-        let root = work.join(format!("pg2-{round}"));
-        let two = rt.block_on(async {
-            let mut f = prepare(&root, Some(&url));
-            f.start_all().await.unwrap();
-            let (node2, url2) = second_node(&f).await;
-            let url1 = f.url("gw-h50").unwrap();
-            let clients = (0..64)
-                .map(|i| client(if i % 2 == 0 { &url1 } else { &url2 }))
-                .collect();
-            let r = accept(clients, bodies.clone()).await;
-            node2.shutdown().await;
-            f.stop_all().await;
-            r
-        });
+        let two = rt.block_on(gateway_run(
+            &work.join(format!("pg2-{round}")),
+            Some(&cluster.database()),
+            2,
+            bodies.clone(),
+        ));
         println!(
             "round {round}: gateway on PostgreSQL, two nodes: {:.0} documents/s (p50 {:.1} ms, p99 {:.1} ms) = {:.2} x one node",
             two.0,
@@ -214,15 +227,12 @@ fn main() {
             two.0 / one.0
         );
 
-        let root = work.join(format!("sled-{round}"));
-        let sled = rt.block_on(async {
-            let mut f = prepare(&root, None);
-            f.start_all().await.unwrap();
-            let clients = (0..64).map(|_| client(&f.url("gw-h50").unwrap())).collect();
-            let r = accept(clients, bodies.clone()).await;
-            f.stop_all().await;
-            r
-        });
+        let sled = rt.block_on(gateway_run(
+            &work.join(format!("sled-{round}")),
+            None,
+            1,
+            bodies.clone(),
+        ));
         println!(
             "round {round}: gateway on sled (reference): {:.0} documents/s (p50 {:.1} ms, p99 {:.1} ms)",
             sled.0,

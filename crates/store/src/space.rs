@@ -4,15 +4,14 @@
 //! begin with the tree's tag byte. One sled tree lets a group commit apply a whole batch with
 //! `Tree::apply_batch`, which sled recovers atomically after a crash, instead of a transaction
 //! across seventeen trees (sled's transactional insert reads every key before writing it, and
-//! that read was a third of the commit leader's time).
-
-use std::collections::VecDeque;
+//! that read was a third of the commit leader's time). On PostgreSQL a logical tree is the
+//! rows of `lt_kv` with its tag as `space`, read in pages (`pg::kv::Pages`).
 
 use sled::{IVec, Tree};
 
 use crate::error::Result;
 use crate::pg::Engine;
-use crate::pg::kv::PageQuery;
+use crate::pg::kv::Pages;
 
 /// One logical tree: a tag in sled's shared tree, or a `space` of PostgreSQL's `lt_kv`.
 #[derive(Debug, Clone)]
@@ -36,18 +35,9 @@ pub(crate) enum Space {
 /// Iterator over a space's entries, keys without the tag byte, in key order.
 pub(crate) enum SpaceIter {
     Sled(sled::Iter),
-    /// Read in pages, each after the last key seen (so a long scan never holds a
-    /// connection, and a short one reads little).
-    Pg {
-        engine: Engine,
-        query: PageQuery,
-        buffer: VecDeque<(Vec<u8>, Vec<u8>)>,
-        done: bool,
-    },
+    /// Read in pages from the pool's connections.
+    Pg(Pages<'static>),
 }
-
-/// Largest page of a scan.
-const MAX_PAGE: usize = 1024;
 
 impl Iterator for SpaceIter {
     type Item = Result<(IVec, IVec)>;
@@ -57,62 +47,20 @@ impl Iterator for SpaceIter {
             SpaceIter::Sled(it) => it
                 .next()
                 .map(|r| r.map(|(k, v)| (strip(&k), v)).map_err(Into::into)),
-            SpaceIter::Pg {
-                engine,
-                query,
-                buffer,
-                done,
-            } => {
-                if buffer.is_empty() && !*done {
-                    let asked = query.limit;
-                    let page = match engine.page(PageQuery {
-                        from: query.from.clone(),
-                        to: query.to.clone(),
-                        ..*query
-                    }) {
-                        Ok(p) => p,
-                        Err(e) => {
-                            *done = true;
-                            return Some(Err(e));
-                        }
-                    };
-                    *done = page.len() < asked;
-                    if let Some((last, _)) = page.last() {
-                        query.from = last.clone();
-                        query.inclusive = false;
-                    }
-                    query.limit = (asked * 4).min(MAX_PAGE);
-                    buffer.extend(page);
-                }
-                buffer
-                    .pop_front()
-                    .map(|(k, v)| Ok((IVec::from(k), IVec::from(v))))
-            }
+            SpaceIter::Pg(pages) => pages
+                .next()
+                .map(|r| r.map(|(k, v)| (IVec::from(k), IVec::from(v)))),
         }
     }
 }
 
 impl SpaceIter {
     /// The keys only.
-    pub(crate) fn keys(self) -> impl Iterator<Item = Result<IVec>> {
-        let s = match self {
-            SpaceIter::Pg {
-                engine,
-                mut query,
-                buffer,
-                done,
-            } => {
-                query.values = false;
-                SpaceIter::Pg {
-                    engine,
-                    query,
-                    buffer,
-                    done,
-                }
-            }
-            other => other,
-        };
-        s.map(|r| r.map(|(k, _)| k))
+    pub(crate) fn keys(mut self) -> impl Iterator<Item = Result<IVec>> {
+        if let SpaceIter::Pg(pages) = &mut self {
+            pages.query.values = false;
+        }
+        self.map(|r| r.map(|(k, _)| k))
     }
 }
 
@@ -194,27 +142,22 @@ impl Space {
         }
     }
 
-    fn pg_iter(engine: &Engine, tag: u8, from: Vec<u8>, to: Option<Vec<u8>>) -> SpaceIter {
-        SpaceIter::Pg {
-            engine: engine.clone(),
-            query: PageQuery {
-                space: tag,
-                from,
-                inclusive: true,
-                to,
-                limit: 16,
-                values: true,
-            },
-            buffer: VecDeque::new(),
-            done: false,
-        }
+    fn pg_iter(engine: &Engine, tag: u8, from: &[u8], to: Option<&[u8]>) -> SpaceIter {
+        let engine = engine.clone();
+        SpaceIter::Pg(Pages::new(
+            tag,
+            from,
+            to,
+            true,
+            Box::new(move |q| engine.page(q)),
+        ))
     }
 
     /// Every entry, in key order.
     pub(crate) fn iter(&self) -> SpaceIter {
         match self {
             Space::Sled { tree, tag } => SpaceIter::Sled(tree.scan_prefix([*tag])),
-            Space::Pg { engine, tag } => Self::pg_iter(engine, *tag, Vec::new(), None),
+            Space::Pg { engine, tag } => Self::pg_iter(engine, *tag, &[], None),
         }
     }
 
@@ -225,9 +168,8 @@ impl Space {
                 SpaceIter::Sled(tree.scan_prefix(self.key(prefix.as_ref())))
             }
             Space::Pg { engine, tag } => {
-                let p = prefix.as_ref().to_vec();
-                let end = prefix_end(&p);
-                Self::pg_iter(engine, *tag, p, end)
+                let p = prefix.as_ref();
+                Self::pg_iter(engine, *tag, p, prefix_end(p).as_deref())
             }
         }
     }
@@ -245,9 +187,7 @@ impl Space {
                     },
                 })
             }
-            Space::Pg { engine, tag } => {
-                Self::pg_iter(engine, *tag, start.to_vec(), end.map(<[u8]>::to_vec))
-            }
+            Space::Pg { engine, tag } => Self::pg_iter(engine, *tag, start, end),
         }
     }
 

@@ -159,9 +159,7 @@ impl StoreSection {
         let url = self.url.clone().unwrap_or_default();
         let mut opts = lienthong_store::PgOptions::new(url);
         if let Some(f) = &self.password_file {
-            let text = std::fs::read_to_string(f)
-                .map_err(|e| format!("password_file {}: {e}", f.display()))?;
-            opts.password = Some(text.trim_end_matches(['\r', '\n']).to_owned());
+            opts.password = Some(read_password(f).map_err(|e| format!("password_file {e}"))?);
         }
         opts.pool_size = self.pool_size;
         opts.timeout = Duration::from_millis(self.timeout_ms);
@@ -172,6 +170,12 @@ impl StoreSection {
         opts.check()?;
         Ok(opts)
     }
+}
+
+/// A database password from its file: the text without the trailing line break.
+pub fn read_password(path: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(text.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 /// The rustls (ring) client configuration for the database server.

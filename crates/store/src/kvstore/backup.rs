@@ -82,22 +82,22 @@ impl KvStore {
                 dest.display()
             )));
         }
-        if let Some(engine) = self.pg() {
-            return self.backup_pg(engine, dest, &parent, name, now, started);
-        }
-        let dest_real = parent
-            .canonicalize()
-            .map_err(|e| StoreError::io("resolving", &parent, e))?;
-        let dir_real = self
-            .dir
-            .canonicalize()
-            .map_err(|e| StoreError::io("resolving", &self.dir, e))?;
-        if dest_real.starts_with(&dir_real) {
-            return Err(StoreError::InvalidInput(format!(
-                "backup folder {}: inside the data folder {}",
-                dest.display(),
-                self.dir.display()
-            )));
+        // A PostgreSQL store has no data folder to be inside of.
+        if self.pg().is_none() {
+            let dest_real = parent
+                .canonicalize()
+                .map_err(|e| StoreError::io("resolving", &parent, e))?;
+            let dir_real = self
+                .dir
+                .canonicalize()
+                .map_err(|e| StoreError::io("resolving", &self.dir, e))?;
+            if dest_real.starts_with(&dir_real) {
+                return Err(StoreError::InvalidInput(format!(
+                    "backup folder {}: inside the data folder {}",
+                    dest.display(),
+                    self.dir.display()
+                )));
+            }
         }
         let work = parent.join(format!("{name}.partial"));
         let _maintenance = self
@@ -108,7 +108,8 @@ impl KvStore {
             // Left by a backup cut short: never complete, never used.
             std::fs::remove_dir_all(&work).map_err(|e| StoreError::io("removing", &work, e))?;
         }
-        {
+        let engine = self.pg();
+        if engine.is_none() {
             let mut g = self.lock();
             if let Some(p) = &g.poisoned {
                 return Err(StoreError::Flush(format!(
@@ -126,69 +127,60 @@ impl KvStore {
             store: self,
             work: Some(work.clone()),
         };
-        let mut report = self.backup_into(&work, during_copy)?;
+        let mut report = match engine {
+            Some(engine) => self.backup_pg_into(engine, &work, now)?,
+            None => self.backup_into(&work, during_copy)?,
+        };
         self.lock().tap = None;
         report.dir = dest.to_path_buf();
         report.at = now;
         report.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        finish(&work, dest, &parent, &report)?;
+        let manifest = serde_json::to_vec_pretty(&report)
+            .map_err(|e| StoreError::InvalidInput(format!("backup manifest: {e}")))?;
+        write_synced(&work.join(MANIFEST), &manifest)?;
+        fsync_dir(&work)?;
+        std::fs::rename(&work, dest).map_err(|e| StoreError::io("renaming", &work, e))?;
         // Complete: nothing to remove any more.
         cleanup.work = None;
+        fsync_dir(&parent)?;
         Ok(report)
     }
 
-    /// The online backup of a PostgreSQL store: a snapshot of the database (writes go on,
-    /// on every node) copied into a new sled data folder, which opens as a store and which
-    /// `lienthong store migrate` can put back into a database. (A database this large is
-    /// better kept by PostgreSQL's own base backups and WAL archive; OPERATIONS.md.)
-    fn backup_pg(
+    /// The online backup of a PostgreSQL store, into `work`: a snapshot of the database
+    /// (writes go on, on every node) copied into a new sled data folder, which opens as a
+    /// store and which `lienthong store migrate` can put back into a database. (A database
+    /// this large is better kept by PostgreSQL's own base backups and WAL archive;
+    /// OPERATIONS.md.)
+    fn backup_pg_into(
         &self,
         engine: &crate::pg::Engine,
-        dest: &Path,
-        parent: &Path,
-        name: &str,
+        work: &Path,
         now: Timestamp,
-        started: Instant,
     ) -> Result<BackupReport> {
-        let work = parent.join(format!("{name}.partial"));
-        let _maintenance = self
-            .maintenance
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if work.exists() {
-            std::fs::remove_dir_all(&work).map_err(|e| StoreError::io("removing", &work, e))?;
-        }
-        let mut cleanup = Cleanup {
-            store: self,
-            work: Some(work.clone()),
-        };
         let snapshot = engine.snapshot()?;
         let config = crate::config::StoreConfig {
             verify_on_open: crate::config::VerifyLevel::Off,
             ..self.config.clone()
         };
         let copied = {
-            let copy = KvStore::open_at(&work, config, now)?;
+            let copy = KvStore::open_at(work, config, now)?;
             copy.copy_from_snapshot(&snapshot)?
         };
         drop(snapshot);
-        sync_tree(&work)?;
+        sync_tree(work)?;
         let segments = std::fs::read_dir(work.join("payloads"))
             .map_err(|e| StoreError::io("listing", work.join("payloads"), e))?
             .count();
-        let report = BackupReport {
-            dir: dest.to_path_buf(),
-            at: now,
+        Ok(BackupReport {
+            dir: PathBuf::new(),
+            at: Timestamp::ZERO,
             entries: copied.entries,
             replayed: 0,
             segments: u32::try_from(segments).unwrap_or(u32::MAX),
             segment_bytes: copied.payload_bytes,
             paused_ms: 0,
-            took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        };
-        finish(&work, dest, parent, &report)?;
-        cleanup.work = None;
-        Ok(report)
+            took_ms: 0,
+        })
     }
 
     /// Steps 2 to 5 of the module docs, into `work`.
@@ -311,16 +303,6 @@ impl Backup for KvStore {
     fn backup(&self, dest: &Path, now: Timestamp) -> Result<BackupReport> {
         self.backup_with(dest, now, || ())
     }
-}
-
-/// Write the manifest into the finished copy `work`, make it durable and give it its name.
-fn finish(work: &Path, dest: &Path, parent: &Path, report: &BackupReport) -> Result<()> {
-    let manifest = serde_json::to_vec_pretty(report)
-        .map_err(|e| StoreError::InvalidInput(format!("backup manifest: {e}")))?;
-    write_synced(&work.join(MANIFEST), &manifest)?;
-    fsync_dir(work)?;
-    std::fs::rename(work, dest).map_err(|e| StoreError::io("renaming", work, e))?;
-    fsync_dir(parent)
 }
 
 /// Copy the first `len` bytes of `from` to the new file `to`, leaving all-zero blocks

@@ -29,7 +29,7 @@ use crate::config::StoreConfig;
 use crate::error::{Result, StoreError};
 use crate::payloads::Payloads;
 use crate::pg::Engine;
-use crate::pg::kv::{Batch, BatchIter, BatchWrites};
+use crate::pg::kv::{Batch, BatchWrites, Pages};
 use crate::space::Space;
 
 use keys::{N_TREES, T, prefix_end};
@@ -174,11 +174,11 @@ fn apply_locked(trees: &[Space], g: &mut Shared, writes: &WriteSet) -> Result<()
 /// A group commit's writes as PostgreSQL rows, with the notifications they imply: a new
 /// inbox entry wakes its agency's long polls, a ready queue entry its hop's forwarders, on
 /// every node.
-fn pg_writes(trees: &[Space], writes: WriteSet) -> BatchWrites {
+fn pg_writes(writes: WriteSet) -> BatchWrites {
     use crate::pg::listen::{StoreChange, note};
     let mut w = BatchWrites::default();
     let mut notes = std::collections::BTreeSet::new();
-    for (i, set) in writes.into_iter().enumerate().take(trees.len()) {
+    for (i, set) in writes.into_iter().enumerate() {
         let tag = i16::try_from(i).unwrap_or(i16::MAX);
         for (k, v) in set {
             let change = match (i, &v) {
@@ -218,10 +218,9 @@ struct Tx<'a> {
     trees: &'a [Space],
     /// Writes of earlier operations not yet applied to sled.
     pending: Option<&'a WriteSet>,
-    /// PostgreSQL, under the write lock: the batch's read cache.
-    cache: Option<&'a std::cell::RefCell<ReadCache>>,
-    /// PostgreSQL, under the write lock: the batch, whose connection the reads go through.
-    batch: Option<&'a Batch>,
+    /// PostgreSQL, under the write lock: the batch, whose connection the reads go through,
+    /// and its read cache.
+    batch: Option<(&'a Batch, &'a std::cell::RefCell<ReadCache>)>,
     /// PostgreSQL, reading without the lock: this operation's own read cache (each value
     /// read once per operation, as sled's reads are cheap and the database's are not).
     own_cache: Option<std::cell::RefCell<ReadCache>>,
@@ -256,8 +255,7 @@ impl<'a> Tx<'a> {
         Tx {
             trees,
             pending: Some(&shared.pending),
-            cache: shared.batch.as_ref().map(|_| &shared.read_cache),
-            batch: shared.batch.as_ref(),
+            batch: shared.batch.as_ref().map(|b| (b, &shared.read_cache)),
             own_cache: None,
             writes: empty_write_set(),
             barrier: false,
@@ -269,7 +267,6 @@ impl<'a> Tx<'a> {
         Tx {
             trees,
             pending: None,
-            cache: None,
             batch: None,
             own_cache: matches!(trees.first(), Some(Space::Pg { .. }))
                 .then(std::cell::RefCell::default),
@@ -305,7 +302,7 @@ impl<'a> Tx<'a> {
     /// PostgreSQL).
     fn base_get(&self, t: T, key: &[u8]) -> Result<Option<Vec<u8>>> {
         match self.batch {
-            Some(b) => b.get(t as u8, key),
+            Some((b, _)) => b.get(t as u8, key),
             None => Ok(self.trees[t as usize].get(key)?.map(|v| v.to_vec())),
         }
     }
@@ -313,7 +310,7 @@ impl<'a> Tx<'a> {
     /// The entries of `t` in `start..end` in the engine, keys only unless `values`.
     fn base_range(&self, t: T, start: &[u8], end: Option<&[u8]>, values: bool) -> EntryIter<'_> {
         match self.batch {
-            Some(b) => Box::new(BatchIter::new(b, t as u8, start, end, values)),
+            Some((b, _)) => Box::new(Pages::in_batch(b, t as u8, start, end, values)),
             None if values => Box::new(
                 self.trees[t as usize]
                     .range(start, end)
@@ -330,7 +327,9 @@ impl<'a> Tx<'a> {
 
     /// The read cache in use (PostgreSQL only).
     fn read_cache(&self) -> Option<&std::cell::RefCell<ReadCache>> {
-        self.cache.or(self.own_cache.as_ref())
+        self.batch
+            .map(|(_, cache)| cache)
+            .or(self.own_cache.as_ref())
     }
 
     /// PostgreSQL: read every entry of `t` starting with `prefix` in a few pages into the
@@ -506,7 +505,7 @@ impl KvStore {
         let Some(batch) = batch else {
             return Ok(target);
         };
-        let w = pg_writes(&self.trees, writes);
+        let w = pg_writes(writes);
         let r = if w.is_empty() {
             engine.end_batch(batch)
         } else {

@@ -57,6 +57,7 @@ fn page_entries(rows: Vec<tokio_postgres::Row>, values: bool) -> Vec<(Vec<u8>, V
 }
 
 /// One page of a range read.
+#[derive(Debug, Clone)]
 pub(crate) struct PageQuery {
     pub(crate) space: u8,
     pub(crate) from: Vec<u8>,
@@ -86,8 +87,9 @@ impl PgEngine {
     }
 
     /// Entries of a range in key order (values empty unless asked for).
-    pub(crate) fn page(&self, q: PageQuery) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    pub(crate) fn page(&self, q: &PageQuery) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let pool = self.pool();
+        let q = q.clone();
         self.run("reading a range", async move {
             let c = pool.get().await.map_err(pool_error)?;
             let sql = page_sql(q.inclusive, q.to.is_some(), q.values);
@@ -261,27 +263,10 @@ impl Writer {
             .map_err(|e| StoreError::io("starting a database runtime", "postgres", e))?;
         let (config, tls) = engine.connect_args();
         let timeout = engine.timeout;
+        // Connected from inside this runtime: the connection's task is spawned on it.
         let client = rt.block_on(async move {
-            let connect = async {
-                match tls {
-                    Some(t) => {
-                        let (client, conn) = config.connect(t).await?;
-                        tokio::spawn(async move {
-                            let _ = conn.await;
-                        });
-                        Ok(client)
-                    }
-                    None => {
-                        let (client, conn) = config.connect(tokio_postgres::NoTls).await?;
-                        tokio::spawn(async move {
-                            let _ = conn.await;
-                        });
-                        Ok(client)
-                    }
-                }
-            };
-            match tokio::time::timeout(timeout, connect).await {
-                Ok(r) => r.map_err(|e| db_error("connecting", &e)),
+            match tokio::time::timeout(timeout, PgEngine::connect_owned(config, tls)).await {
+                Ok(r) => r,
                 Err(_) => Err(StoreError::Database(format!(
                     "connecting: no answer within {} ms",
                     timeout.as_millis()
@@ -404,27 +389,31 @@ impl BatchWrites {
     }
 }
 
-/// The entries of a range, read in pages through a batch (growing from 16 to 1,024 per
-/// page, each after the last key seen).
-pub(crate) struct BatchIter<'a> {
-    batch: &'a Batch,
-    query: PageQuery,
+/// Reads one page of a range.
+pub(crate) type Fetch<'a> = Box<dyn FnMut(&PageQuery) -> Result<Vec<(Vec<u8>, Vec<u8>)>> + 'a>;
+
+/// The entries of a range, read page after page, each after the last key seen, the pages
+/// growing from 16 to 1,024 entries: a short scan reads little, a long one holds no
+/// connection between pages.
+pub(crate) struct Pages<'a> {
+    /// The next page to read (`values` may be switched off before the first).
+    pub(crate) query: PageQuery,
+    fetch: Fetch<'a>,
     buffer: std::collections::VecDeque<(Vec<u8>, Vec<u8>)>,
     done: bool,
 }
 
-impl<'a> BatchIter<'a> {
+impl<'a> Pages<'a> {
     /// Keys of `space` in `from..to` (`None`: to the end of the space), with their values
-    /// if `values`.
+    /// if `values`, each page read by `fetch`.
     pub(crate) fn new(
-        batch: &'a Batch,
         space: u8,
         from: &[u8],
         to: Option<&[u8]>,
         values: bool,
-    ) -> BatchIter<'a> {
-        BatchIter {
-            batch,
+        fetch: Fetch<'a>,
+    ) -> Pages<'a> {
+        Pages {
             query: PageQuery {
                 space,
                 from: from.to_vec(),
@@ -433,19 +422,31 @@ impl<'a> BatchIter<'a> {
                 limit: 16,
                 values,
             },
+            fetch,
             buffer: std::collections::VecDeque::new(),
             done: false,
         }
     }
+
+    /// The same range through a batch's transaction.
+    pub(crate) fn in_batch(
+        batch: &'a Batch,
+        space: u8,
+        from: &[u8],
+        to: Option<&[u8]>,
+        values: bool,
+    ) -> Pages<'a> {
+        Pages::new(space, from, to, values, Box::new(move |q| batch.page(q)))
+    }
 }
 
-impl Iterator for BatchIter<'_> {
+impl Iterator for Pages<'_> {
     type Item = Result<(Vec<u8>, Vec<u8>)>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.buffer.is_empty() && !self.done {
             let asked = self.query.limit;
-            let page = match self.batch.page(&self.query) {
+            let page = match (self.fetch)(&self.query) {
                 Ok(p) => p,
                 Err(e) => {
                     self.done = true;

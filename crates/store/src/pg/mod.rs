@@ -224,7 +224,7 @@ impl PgEngine {
         self.pool.clone()
     }
 
-    /// A connection of its own (not pooled), with its task on the engine's runtime.
+    /// A connection of its own (not pooled), with its task on the runtime this runs on.
     pub(crate) async fn connect_owned(
         config: tokio_postgres::Config,
         tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
