@@ -139,7 +139,12 @@ pub struct Ha {
     pub parent: Option<Child>,
     pub rt: tokio::runtime::Runtime,
     root: PathBuf,
+    /// One harness at a time in this test process: each picks free ports, releases them and
+    /// has its processes bind them, and two at once could take each other's.
+    _serial: std::sync::MutexGuard<'static, ()>,
 }
+
+static SERIAL: Mutex<()> = Mutex::new(());
 
 /// One `lienthong serve` process of gw-h50.
 pub struct NodeProc {
@@ -176,6 +181,9 @@ fn spawn(config: &Path, log: &Path) -> Child {
 impl Ha {
     /// Prepare and start everything: the cluster, gw-g22, both nodes of gw-h50.
     pub fn start(tag: &str) -> Ha {
+        let serial = SERIAL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let cluster = PgCluster::start();
         let url = cluster.database();
         let root = support::tempdir(tag);
@@ -188,7 +196,10 @@ impl Ha {
         };
         let mut f = Federation::prepare(&spec).unwrap();
         f.release_ports();
-        let h50 = f.nodes["gw-h50"].clone_parts();
+        let h50 = (
+            f.nodes["gw-h50"].config_path.clone(),
+            f.nodes["gw-h50"].addr,
+        );
         let pg_port = cluster.port();
         let db = Proxy::start(
             "127.0.0.1:0".parse().unwrap(),
@@ -235,10 +246,11 @@ impl Ha {
             parent: None,
             rt,
             root,
+            _serial: serial,
         };
-        let g22 = ha.f.nodes["gw-g22"].clone_parts();
-        ha.parent = Some(spawn(&g22.0, &ha.root.join("gw-g22.log")));
-        ha.wait_ready(g22.1);
+        let g22 = &ha.f.nodes["gw-g22"];
+        ha.parent = Some(spawn(&g22.config_path, &ha.root.join("gw-g22.log")));
+        ha.wait_ready(g22.addr);
         for i in 0..2 {
             ha.start_node(i);
         }
@@ -359,16 +371,5 @@ impl Drop for Ha {
             let _ = p.kill();
             let _ = p.wait();
         }
-    }
-}
-
-/// (config path, listen address) of a prepared gateway.
-trait Parts {
-    fn clone_parts(&self) -> (PathBuf, SocketAddr);
-}
-
-impl Parts for lienthong_gateway::federation::Node {
-    fn clone_parts(&self) -> (PathBuf, SocketAddr) {
-        (self.config_path.clone(), self.addr)
     }
 }
