@@ -185,6 +185,144 @@ impl KvStore {
     }
 }
 
+/// What one accept has, for its logic under the lock (which may run twice, see
+/// `KvStore::write_prepared`).
+struct Accepting<'r> {
+    req: &'r AcceptRequest,
+    plan: &'r Dispatch,
+    sha: Sha256,
+    /// The id the message gets if it is new (minted before the logic runs, so that both
+    /// runs read the same keys).
+    id: MessageId,
+    /// Where this accept appended the payload, if it did.
+    ours: Option<Loc>,
+    now: Timestamp,
+}
+
+impl KvStore {
+    /// The keys an accept of a new message looks up whatever the store holds (on
+    /// PostgreSQL they are read together, before anything else).
+    fn accept_keys(
+        req: &AcceptRequest,
+        plan: &Dispatch,
+        sha: Sha256,
+        id: MessageId,
+    ) -> Vec<(T, Vec<u8>)> {
+        let mut keys = vec![
+            (T::Payloads, sha.as_bytes().to_vec()),
+            (T::Dedup, dedup_key(&req.sender, &sha)),
+        ];
+        if let Some(doc) = req.document_id.as_deref().filter(|d| !d.is_empty()) {
+            keys.push((T::DocIds, doc_key(&req.sender, doc)));
+        }
+        if let Origin::Relayed { .. } = req.origin {
+            keys.push((T::Messages, id.to_bytes().to_vec()));
+        }
+        for agency in &plan.deliver {
+            keys.push((T::InboxIds, inbox_id_key(agency, id)));
+        }
+        keys
+    }
+
+    /// The accept's writes in `tx`: `None` if the payload vanished (go round and append
+    /// it), else the outcome and whether the payload appended by this accept is used.
+    fn accept_in(
+        &self,
+        tx: &mut Tx<'_>,
+        a: &Accepting<'_>,
+    ) -> Result<Option<(AcceptOutcome, bool)>> {
+        let (req, plan, sha, id, now) = (a.req, a.plan, a.sha, a.id, a.now);
+        let loc = match Self::payload_loc(tx, &sha)? {
+            Some(l) => l,
+            None => match a.ours {
+                Some(l) => l,
+                // Purged (or its purge pending) since our look: go round, append it.
+                None => return Ok(None),
+            },
+        };
+        if let Some(out) = self.find_duplicate(tx, req, sha)? {
+            tx.barrier = true;
+            return Ok(Some((out, false)));
+        }
+        Self::check_document_id(tx, req, sha)?;
+        let document_id = req.document_id.as_deref().filter(|d| !d.is_empty());
+        if let (Some(doc), MessageKind::Edoc) = (document_id, req.kind) {
+            let mut v = id.to_bytes().to_vec();
+            v.extend_from_slice(sha.as_bytes());
+            tx.put(T::DocIds, doc_key(&req.sender, doc), v);
+        }
+        let used = Some(loc) == a.ours;
+        if used {
+            tx.put(T::Payloads, sha.as_bytes().to_vec(), loc.to_bytes());
+            tx.add_counter(&seg_key(loc.seg), 1)?;
+        }
+        let size = req.bytes.len() as u64;
+        let mut rec = MessageRecord {
+            sender: req.sender.clone(),
+            kind: req.kind,
+            sha256: sha,
+            size,
+            document_id: document_id.map(str::to_owned),
+            business: req.business,
+            origin: req.origin.clone(),
+            accepted_at: now,
+            state: MessageState::Accepted,
+            recipients: req
+                .recipients
+                .iter()
+                .map(|r| (r.clone(), RecipientState::Accepted))
+                .collect(),
+            finished_at: None,
+            purged_at: None,
+            history_len: 0,
+            status: req.status.clone(),
+            signature: req.signature.clone(),
+            priority: req
+                .facts
+                .as_ref()
+                .map_or(0, |f| f.priority.min(MAX_PRIORITY)),
+        };
+        // Every message, local or relayed, claims its sender's bytes: a copy under
+        // another id is a duplicate (local) or a replay (relayed).
+        tx.put(
+            T::Dedup,
+            dedup_key(&req.sender, &sha),
+            id.to_bytes().to_vec(),
+        );
+        if let Origin::Local = req.origin {
+            tx.add_counter(&activity_key(&req.sender, sent_field(req.kind)), 1)?;
+        }
+        tx.put(
+            T::BlobRefs,
+            blob_ref_key(&sha, id),
+            size.to_be_bytes().to_vec(),
+        );
+        tx.event(id, &mut rec, now, Event::Accepted)?;
+        tx.save_message(id, &mut rec, None, now)?;
+        if let Some(facts) = compliance::initial_facts(req, now) {
+            tx.set_facts(id, &req.sender, None, &facts)?;
+        }
+        if req.kind == MessageKind::Status {
+            compliance::on_status(tx, req, now)?;
+        }
+        for agency in &plan.deliver {
+            deliver_in(tx, id, agency, now, &self.config.compliance)?;
+        }
+        for (hop, recipients) in &plan.enqueue {
+            enqueue_in(tx, id, hop, recipients, now, now)?;
+        }
+        if let Some(receipt) = &plan.issued_receipt {
+            put_issued(tx, id, receipt);
+        }
+        let out = AcceptOutcome {
+            id,
+            sha256: sha,
+            duplicate: false,
+        };
+        Ok(Some((out, used)))
+    }
+}
+
 impl Submit for KvStore {
     fn accept_with(
         &self,
@@ -197,133 +335,51 @@ impl Submit for KvStore {
         let sha = Sha256::digest(&req.bytes);
         // Fast paths, before any byte is written: a duplicate needs only a barrier (the original
         // may be unflushed), and a DocumentId conflict is refused with nothing stored.
-        {
-            let tx = Tx::reader(&self.trees);
-            if let Some(out) = self.find_duplicate(&tx, req, sha)? {
-                self.barrier()?;
-                return Ok(out);
-            }
-            Self::check_document_id(&tx, req, sha)?;
+        let id = match &req.origin {
+            Origin::Local => MessageId::new_v7(now),
+            Origin::Relayed { id, .. } => *id,
+        };
+        let pre = Tx::reader(&self.trees);
+        pre.prefetch_keys(&Self::accept_keys(req, plan, sha, id))?;
+        if let Some(out) = self.find_duplicate(&pre, req, sha)? {
+            self.barrier()?;
+            return Ok(out);
         }
-        let document_id = req.document_id.as_deref().filter(|d| !d.is_empty());
+        Self::check_document_id(&pre, req, sha)?;
+        let mut pre = Some(pre);
         for attempt in 0..2 {
             // 1. The payload is durable in the log before any metadata refers to it, unless
             //    identical bytes are already stored. sled alone may still show a payload whose
             //    purge is pending: then the check under the lock finds it gone and we go round
             //    once more, appending this time whatever sled says.
+            let reader = pre.take().unwrap_or_else(|| Tx::reader(&self.trees));
             let stored = match attempt {
-                0 => Self::payload_loc(&Tx::reader(&self.trees), &sha)?,
+                0 => Self::payload_loc(&reader, &sha)?,
                 _ => None,
             };
             let appended: Option<(Loc, Option<Reservation>)> = match stored {
                 Some(_) => None,
                 None => Some(self.blobs.append(&sha, &req.bytes)?),
             };
-            let ours = appended.as_ref().map(|(l, _)| *l);
-            let used = std::cell::Cell::new(false);
-            let done = self.write(|tx| {
-                let loc = match Self::payload_loc(tx, &sha)? {
-                    Some(l) => l,
-                    None => match ours {
-                        Some(l) => l,
-                        // Purged (or its purge pending) since our look: go round, append it.
-                        None => return Ok(None),
-                    },
-                };
-                if let Some(out) = self.find_duplicate(tx, req, sha)? {
-                    tx.barrier = true;
-                    return Ok(Some(out));
-                }
-                Self::check_document_id(tx, req, sha)?;
-                let id = match &req.origin {
-                    Origin::Local => MessageId::new_v7(now),
-                    Origin::Relayed { id, .. } => *id,
-                };
-                if let (Some(doc), MessageKind::Edoc) = (document_id, req.kind) {
-                    let mut v = id.to_bytes().to_vec();
-                    v.extend_from_slice(sha.as_bytes());
-                    tx.put(T::DocIds, doc_key(&req.sender, doc), v);
-                }
-                if Some(loc) == ours {
-                    tx.put(T::Payloads, sha.as_bytes().to_vec(), loc.to_bytes());
-                    tx.add_counter(&seg_key(loc.seg), 1)?;
-                    used.set(true);
-                }
-                let size = req.bytes.len() as u64;
-                let mut rec = MessageRecord {
-                    sender: req.sender.clone(),
-                    kind: req.kind,
-                    sha256: sha,
-                    size,
-                    document_id: document_id.map(str::to_owned),
-                    business: req.business,
-                    origin: req.origin.clone(),
-                    accepted_at: now,
-                    state: MessageState::Accepted,
-                    recipients: req
-                        .recipients
-                        .iter()
-                        .map(|r| (r.clone(), RecipientState::Accepted))
-                        .collect(),
-                    finished_at: None,
-                    purged_at: None,
-                    history_len: 0,
-                    status: req.status.clone(),
-                    signature: req.signature.clone(),
-                    priority: req
-                        .facts
-                        .as_ref()
-                        .map_or(0, |f| f.priority.min(MAX_PRIORITY)),
-                };
-                // Every message, local or relayed, claims its sender's bytes: a copy under
-                // another id is a duplicate (local) or a replay (relayed).
-                tx.put(
-                    T::Dedup,
-                    dedup_key(&req.sender, &sha),
-                    id.to_bytes().to_vec(),
-                );
-                if let Origin::Local = req.origin {
-                    tx.add_counter(&activity_key(&req.sender, sent_field(req.kind)), 1)?;
-                }
-                tx.put(
-                    T::BlobRefs,
-                    blob_ref_key(&sha, id),
-                    size.to_be_bytes().to_vec(),
-                );
-                tx.event(id, &mut rec, now, Event::Accepted)?;
-                tx.save_message(id, &mut rec, None, now)?;
-                if let Some(facts) = compliance::initial_facts(req, now) {
-                    tx.set_facts(id, &req.sender, None, &facts)?;
-                }
-                if req.kind == MessageKind::Status {
-                    compliance::on_status(tx, req, now)?;
-                }
-                for agency in &plan.deliver {
-                    deliver_in(tx, id, agency, now, &self.config.compliance)?;
-                }
-                for (hop, recipients) in &plan.enqueue {
-                    enqueue_in(tx, id, hop, recipients, now, now)?;
-                }
-                if let Some(receipt) = &plan.issued_receipt {
-                    put_issued(tx, id, receipt);
-                }
-                Ok(Some(AcceptOutcome {
-                    id,
-                    sha256: sha,
-                    duplicate: false,
-                }))
-            });
+            let accepting = Accepting {
+                req,
+                plan,
+                sha,
+                id,
+                ours: appended.as_ref().map(|(l, _)| *l),
+                now,
+            };
+            let done = self.write_prepared(reader, |tx| self.accept_in(tx, &accepting));
+            let used = matches!(done, Ok(Some((_, true))));
             // Bytes we appended that nothing refers to (a duplicate, a refusal, identical bytes
             // stored by a concurrent writer) leave no trace: give their range back.
             if let Some((loc, reservation)) = appended {
-                if !used.get()
-                    && let Err(e) = self.blobs.punch_record(loc)
-                {
+                if !used && let Err(e) = self.blobs.punch_record(loc) {
                     tracing::warn!(error = %e, "could not reclaim an unused payload range");
                 }
                 drop(reservation);
             }
-            if let Some(out) = done? {
+            if let Some((out, _)) = done? {
                 return Ok(out);
             }
         }

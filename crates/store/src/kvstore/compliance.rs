@@ -101,6 +101,9 @@ impl Tx<'_> {
     /// receipts, each kept under its own key (`facts_receipts`: id ++ agency), so that a
     /// document delivered to a thousand agencies here never makes one oversized value.
     pub(super) fn load_facts(&self, id: MessageId) -> Result<Option<DocFacts>> {
+        if let Some(f) = self.facts.get(&id) {
+            return Ok(Some(f.clone()));
+        }
         let key = id.to_bytes();
         let Some(v) = self.get(T::Facts, &key)? else {
             return Ok(None);
@@ -142,6 +145,7 @@ impl Tx<'_> {
         for agency in before.keys().filter(|a| !new.recipients.contains_key(*a)) {
             self.del(T::FactsReceipts, id_key(id, &name_prefix(agency)));
         }
+        self.facts.insert(id, new.clone());
         Ok(())
     }
 

@@ -29,6 +29,7 @@ use crate::config::StoreConfig;
 use crate::error::{Result, StoreError};
 use crate::payloads::Payloads;
 use crate::pg::Engine;
+use crate::pg::known::Seen;
 use crate::pg::kv::{Batch, BatchWrites, Pages};
 use crate::space::Space;
 
@@ -110,23 +111,16 @@ struct Shared {
     /// the order applied (`None` = removed), to be replayed onto the copy (see `backup`).
     tap: Option<Tap>,
     /// PostgreSQL: the open transaction holding the gateway-wide write lock, which the
-    /// pending writes were computed under (see `crate::pg`).
+    /// pending writes were computed under (see `crate::pg`). Its reads go through what the
+    /// node knows (`crate::pg::known`).
     batch: Option<Batch>,
-    /// PostgreSQL: what the operations of the open batch have read from the database. While
-    /// the batch holds the write lock nobody else writes, so a value read once stays true
-    /// for the batch (its own writes are in `pending`, which is looked at first); emptied
-    /// whenever the batch ends.
-    read_cache: std::cell::RefCell<ReadCache>,
 }
+
+/// Keys read at most in one [`Tx::prefetch_keys`].
+const MAX_PREFETCH: usize = 256;
 
 /// Entries (key, value) of a range, read from the engine.
 type EntryIter<'a> = Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + 'a>;
-
-/// Values read in one PostgreSQL batch: (space, key) → value (`None`: absent).
-type ReadCache = std::collections::HashMap<(u8, Vec<u8>), Option<Vec<u8>>>;
-
-/// Entries kept in a batch's read cache, at most (past it, it starts again empty).
-const READ_CACHE_MAX: usize = 200_000;
 
 /// One write recorded for a backup: the full sled key and its new value (`None`: removed).
 type TappedWrite = (Vec<u8>, Option<Vec<u8>>);
@@ -218,12 +212,22 @@ struct Tx<'a> {
     trees: &'a [Space],
     /// Writes of earlier operations not yet applied to sled.
     pending: Option<&'a WriteSet>,
-    /// PostgreSQL, under the write lock: the batch, whose connection the reads go through,
-    /// and its read cache.
-    batch: Option<(&'a Batch, &'a std::cell::RefCell<ReadCache>)>,
-    /// PostgreSQL, reading without the lock: this operation's own read cache (each value
-    /// read once per operation, as sled's reads are cheap and the database's are not).
-    own_cache: Option<std::cell::RefCell<ReadCache>>,
+    /// PostgreSQL, under the write lock: the batch, whose connection the reads go through
+    /// when neither the node nor `hints` has the value.
+    batch: Option<&'a Batch>,
+    /// PostgreSQL, under the write lock: what this operation read before taking it (see
+    /// [`KvStore::write_prepared`]), each value used only while still true.
+    hints: Option<&'a Seen>,
+    /// PostgreSQL, reading without the lock: what this operation read, each value and page
+    /// with the state it was read in (read once per operation, as sled's reads are cheap
+    /// and the database's are not).
+    seen: Option<std::cell::RefCell<Seen>>,
+    /// PostgreSQL, a dry run of [`KvStore::write_prepared`]: values the node knows serve it
+    /// too (its results are thrown away; only what it saw is kept, and checked again).
+    dry_run: bool,
+    /// The facts of documents this transaction wrote, as written (read back by later steps
+    /// of the same operation without asking the engine).
+    facts: std::collections::HashMap<crate::types::MessageId, lienthong_compliance::DocFacts>,
     writes: WriteSet,
     /// Wait for durability even without writes (the caller saw data that may not be flushed yet).
     barrier: bool,
@@ -250,26 +254,32 @@ fn apply(trees: &[Space], writes: &WriteSet) -> Result<()> {
 }
 
 impl<'a> Tx<'a> {
-    /// A transaction seeing sled plus the writes of earlier operations not yet applied.
-    fn new(trees: &'a [Space], shared: &'a Shared) -> Tx<'a> {
+    /// A transaction seeing sled plus the writes of earlier operations not yet applied
+    /// (on PostgreSQL, in the batch holding the write lock, using `hints` while still true).
+    fn new(trees: &'a [Space], shared: &'a Shared, hints: Option<&'a Seen>) -> Tx<'a> {
         Tx {
             trees,
             pending: Some(&shared.pending),
-            batch: shared.batch.as_ref().map(|b| (b, &shared.read_cache)),
-            own_cache: None,
+            batch: shared.batch.as_ref(),
+            hints,
+            seen: None,
+            dry_run: false,
+            facts: std::collections::HashMap::new(),
             writes: empty_write_set(),
             barrier: false,
         }
     }
 
-    /// A read-only view of what is applied to sled.
+    /// A read-only view of what is applied to sled (committed, on PostgreSQL).
     fn reader(trees: &'a [Space]) -> Tx<'a> {
         Tx {
             trees,
             pending: None,
             batch: None,
-            own_cache: matches!(trees.first(), Some(Space::Pg { .. }))
-                .then(std::cell::RefCell::default),
+            hints: None,
+            seen: matches!(trees.first(), Some(Space::Pg { .. })).then(std::cell::RefCell::default),
+            dry_run: false,
+            facts: std::collections::HashMap::new(),
             writes: empty_write_set(),
             barrier: false,
         }
@@ -282,41 +292,61 @@ impl<'a> Tx<'a> {
         if let Some(v) = self.pending.and_then(|p| p[t as usize].get(key)) {
             return Ok(v.clone());
         }
-        let Some(cache) = self.read_cache() else {
-            return self.base_get(t, key);
-        };
-        let slot = (t as u8, key.to_vec());
-        if let Some(v) = cache.borrow().get(&slot) {
-            return Ok(v.clone());
+        if let Some(b) = self.batch {
+            return b.get(t as u8, key, self.hints);
         }
-        let v = self.base_get(t, key)?;
-        let mut c = cache.borrow_mut();
-        if c.len() >= READ_CACHE_MAX {
-            c.clear();
-        }
-        c.insert(slot, v.clone());
-        Ok(v)
-    }
-
-    /// A key's value in the engine (the batch's transaction, under the write lock on
-    /// PostgreSQL).
-    fn base_get(&self, t: T, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        match self.batch {
-            Some((b, _)) => b.get(t as u8, key),
-            None => Ok(self.trees[t as usize].get(key)?.map(|v| v.to_vec())),
+        match (&self.seen, &self.trees[t as usize]) {
+            (Some(seen), Space::Pg { engine, tag }) => {
+                if let Some((_, v)) = seen.borrow().value(*tag, key) {
+                    return Ok(v);
+                }
+                let known = self
+                    .dry_run
+                    .then(|| engine.known_value(*tag, key))
+                    .flatten();
+                let (at, v) = match known {
+                    Some(k) => k,
+                    None => engine.get_seen(*tag, key)?,
+                };
+                seen.borrow_mut().put_value(*tag, key, at, v.clone());
+                Ok(v)
+            }
+            (_, space) => Ok(space.get(key)?.map(|v| v.to_vec())),
         }
     }
 
     /// The entries of `t` in `start..end` in the engine, keys only unless `values`.
     fn base_range(&self, t: T, start: &[u8], end: Option<&[u8]>, values: bool) -> EntryIter<'_> {
-        match self.batch {
-            Some((b, _)) => Box::new(Pages::in_batch(b, t as u8, start, end, values)),
-            None if values => Box::new(
+        if let Some(b) = self.batch {
+            return Box::new(Pages::in_batch(b, self.hints, t as u8, start, end, values));
+        }
+        match (&self.seen, &self.trees[t as usize]) {
+            (Some(seen), Space::Pg { engine, tag }) => Box::new(Pages::new(
+                *tag,
+                start,
+                end,
+                values,
+                Box::new(move |q| {
+                    if let Some((_, entries)) = seen.borrow().page(q) {
+                        return Ok(entries);
+                    }
+                    let (at, entries) = engine.page_seen(q)?;
+                    let mut s = seen.borrow_mut();
+                    if q.values {
+                        for (k, v) in &entries {
+                            s.put_value(q.space, k, at, Some(v.clone()));
+                        }
+                    }
+                    s.put_page(q, at, entries.clone());
+                    Ok(entries)
+                }),
+            )),
+            (_, _) if values => Box::new(
                 self.trees[t as usize]
                     .range(start, end)
                     .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec()))),
             ),
-            None => Box::new(
+            (_, _) => Box::new(
                 self.trees[t as usize]
                     .range(start, end)
                     .keys()
@@ -325,29 +355,44 @@ impl<'a> Tx<'a> {
         }
     }
 
-    /// The read cache in use (PostgreSQL only).
-    fn read_cache(&self) -> Option<&std::cell::RefCell<ReadCache>> {
-        self.batch
-            .map(|(_, cache)| cache)
-            .or(self.own_cache.as_ref())
-    }
-
-    /// PostgreSQL: read every entry of `t` starting with `prefix` in a few pages into the
-    /// read cache, before the caller gets them one by one (on sled, nothing to do).
-    fn prefetch(&self, t: T, prefix: &[u8]) -> Result<()> {
-        let Some(cache) = self.read_cache() else {
+    /// PostgreSQL, reading without the lock: read the keys not read yet in one round trip
+    /// (at most [`MAX_PREFETCH`] of them), so that the caller's reads of them come from
+    /// memory (on sled, or under the lock, nothing to do).
+    fn prefetch_keys(&self, keys: &[(T, Vec<u8>)]) -> Result<()> {
+        let (Some(seen), Some(Space::Pg { engine, .. })) = (&self.seen, self.trees.first()) else {
             return Ok(());
         };
-        let mut found = Vec::new();
+        let wanted: Vec<(u8, Vec<u8>)> = {
+            let s = seen.borrow();
+            keys.iter()
+                .filter(|(t, k)| s.value(*t as u8, k).is_none())
+                .take(MAX_PREFETCH)
+                .map(|(t, k)| (*t as u8, k.clone()))
+                .collect()
+        };
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let (at, values) = engine.get_many_seen(&wanted)?;
+        let mut s = seen.borrow_mut();
+        for ((space, key), v) in wanted.iter().zip(values) {
+            s.put_value(*space, key, at, v);
+        }
+        Ok(())
+    }
+
+    /// PostgreSQL: read every entry of `t` starting with `prefix` in a few pages, so that
+    /// the caller's reads of them one by one come from memory (on sled, nothing to do).
+    fn prefetch(&self, t: T, prefix: &[u8]) -> Result<()> {
+        if self.batch.is_none() && self.seen.is_none() {
+            return Ok(());
+        }
         for item in self.base_range(t, prefix, prefix_end(prefix).as_deref(), true) {
             let (k, v) = item?;
-            found.push(((t as u8, k), Some(v)));
+            if let Some(b) = self.batch {
+                b.learn(t as u8, k, Some(v));
+            }
         }
-        let mut c = cache.borrow_mut();
-        if c.len() + found.len() > READ_CACHE_MAX {
-            c.clear();
-        }
-        c.extend(found);
         Ok(())
     }
 
@@ -499,7 +544,6 @@ impl KvStore {
         let (writes, batch, target) = {
             let mut g = self.lock();
             let writes = std::mem::replace(&mut g.pending, empty_write_set());
-            g.read_cache.get_mut().clear();
             (writes, g.batch.take(), self.commit.issued())
         };
         let Some(batch) = batch else {
@@ -567,10 +611,7 @@ impl KvStore {
         if let Meta::Pg(engine) = &self.meta
             && g.pending.iter().all(BTreeMap::is_empty)
             && let Some(b) = g.batch.take()
-            && let Err(e) = {
-                g.read_cache.get_mut().clear();
-                engine.end_batch(b)
-            }
+            && let Err(e) = engine.end_batch(b)
         {
             tracing::warn!(error = %e, "store: releasing the write lock failed (the connection is closed, which releases it)");
         }
@@ -580,6 +621,35 @@ impl KvStore {
     /// pending batch; then wait (without the lock) for the group commit that applies and flushes
     /// them. An `Err` from `f` discards its writes.
     fn write<R>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<R>) -> Result<R> {
+        self.write_with(None, f)
+    }
+
+    /// [`Self::write`] for logic that may run twice: on PostgreSQL it first runs on `pre` (a
+    /// [`Tx::reader`], which may have read already), without the lock, its writes thrown
+    /// away and its refusals found again under the lock. What it read there, with the state
+    /// each was read in, serves the run under the lock while still true, so that the other
+    /// operations do not wait for those reads (see `crate::pg::known`).
+    fn write_prepared<R>(
+        &self,
+        mut pre: Tx<'_>,
+        f: impl Fn(&mut Tx<'_>) -> Result<R>,
+    ) -> Result<R> {
+        if pre.seen.is_none() {
+            return self.write(f);
+        }
+        pre.dry_run = true;
+        if let Err(e @ StoreError::Database(_)) = f(&mut pre) {
+            return Err(e);
+        }
+        let seen = pre.seen.take().map(std::cell::RefCell::into_inner);
+        self.write_with(seen.as_ref(), f)
+    }
+
+    fn write_with<R>(
+        &self,
+        hints: Option<&Seen>,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<R>,
+    ) -> Result<R> {
         let mut g = self.lock();
         if let Some(p) = &g.poisoned {
             return Err(StoreError::Flush(format!(
@@ -587,7 +657,7 @@ impl KvStore {
             )));
         }
         self.hold_write_lock(&mut g)?;
-        let mut tx = Tx::new(&self.trees, &g);
+        let mut tx = Tx::new(&self.trees, &g, hints);
         let out = match f(&mut tx) {
             Ok(out) => out,
             Err(e) => {
@@ -632,7 +702,7 @@ impl KvStore {
                 "store unusable after an earlier failure: {p}"
             )));
         }
-        let mut tx = Tx::new(&self.trees, &g);
+        let mut tx = Tx::new(&self.trees, &g, None);
         let out = f(&mut tx)?;
         let Tx { writes, .. } = tx;
         if let Err(e) = apply_locked(&self.trees, &mut g, &writes) {

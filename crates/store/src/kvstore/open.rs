@@ -128,7 +128,6 @@ impl KvStore {
                 poisoned: None,
                 tap: None,
                 batch: None,
-                read_cache: std::cell::RefCell::default(),
             }),
             commit: GroupCommit::default(),
             maintenance: Mutex::new(()),
@@ -454,7 +453,7 @@ impl KvStore {
     /// one being appended to. Called at open and after purges; takes the write lock.
     pub(super) fn remove_dead_segments(&self) -> Result<usize> {
         let g = self.lock();
-        let tx = Tx::new(&self.trees, &g);
+        let tx = Tx::new(&self.trees, &g, None);
         let mut removed = 0;
         for seg in self.blobs.segments()? {
             if tx.counter(&seg_key(seg))? == 0 && self.blobs.removable(seg) {

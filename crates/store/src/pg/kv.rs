@@ -1,6 +1,7 @@
 //! The key spaces in `lt_kv`: point reads and ordered pages for the store's logic, and the
 //! batch transaction that applies a group commit's writes under the gateway-wide write lock.
 
+use super::known::{Entries, GenState, Known, Seen};
 use super::{PgEngine, WRITE_LOCK, db_error};
 use crate::error::{Result, StoreError};
 
@@ -17,6 +18,14 @@ pub(crate) fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
 }
 
 const GET: &str = "SELECT value FROM lt_kv WHERE space = $1 AND key = $2";
+/// [`GET`] with the state it was read in (one statement, so one snapshot).
+const GET_SEEN: &str = "SELECT g.gen, g.stamp, k.value FROM lt_gen g \
+     LEFT JOIN lt_kv k ON k.space = $1 AND k.key = $2";
+const STATE: &str = "SELECT gen, stamp FROM lt_gen";
+/// [`GET_SEEN`] for several keys at once, in the order given.
+const GET_MANY_SEEN: &str = "SELECT g.gen, g.stamp, k.value FROM lt_gen g \
+     CROSS JOIN unnest($1::int2[], $2::bytea[]) WITH ORDINALITY AS u(space, key, i) \
+     LEFT JOIN lt_kv k ON k.space = u.space AND k.key = u.key ORDER BY u.i";
 const COUNT: &str = "SELECT count(*) FROM lt_kv WHERE space = $1";
 
 /// The page query for a range: `from` inclusive or not, `to` (exclusive) or to the end of the
@@ -29,6 +38,29 @@ fn page_sql(inclusive: bool, bounded: bool, values: bool) -> String {
         if bounded { " AND key < $3" } else { "" },
         if bounded { "$4" } else { "$3" },
     )
+}
+
+/// [`page_sql`] with the state it was read in: one row at least, whose key is null when the
+/// page is empty.
+fn page_seen_sql(inclusive: bool, bounded: bool, values: bool) -> String {
+    let page = page_sql(inclusive, bounded, true);
+    let page = if values {
+        page
+    } else {
+        page.replacen("SELECT key, value", "SELECT key, NULL::bytea AS value", 1)
+    };
+    format!(
+        "SELECT g.gen, g.stamp, p.key, p.value FROM lt_gen g \
+         LEFT JOIN LATERAL ({page}) p ON true ORDER BY p.key"
+    )
+}
+
+/// The state in the first two columns of `row`.
+fn state_of(row: &tokio_postgres::Row) -> GenState {
+    GenState {
+        generation: row.get(0),
+        stamp: row.get(1),
+    }
 }
 
 /// Run the page query `st` (made by [`page_sql`] for `q`) on `c`.
@@ -104,6 +136,92 @@ impl PgEngine {
         })
     }
 
+    /// The value of `key` in `space`, as committed, and the state it was read in.
+    pub(crate) fn get_seen(&self, space: u8, key: &[u8]) -> Result<(GenState, Option<Vec<u8>>)> {
+        let pool = self.pool();
+        let key = key.to_vec();
+        self.run("reading", async move {
+            let c = pool.get().await.map_err(pool_error)?;
+            let st = c
+                .prepare_cached(GET_SEEN)
+                .await
+                .map_err(|e| db_error("reading", &e))?;
+            let row = c
+                .query_one(&st, &[&i16::from(space), &key])
+                .await
+                .map_err(|e| db_error("reading", &e))?;
+            Ok((state_of(&row), row.get::<_, Option<Vec<u8>>>(2)))
+        })
+    }
+
+    /// The values of several keys (space, key) as committed, in the order given, and the
+    /// state they were read in: one round trip.
+    pub(crate) fn get_many_seen(
+        &self,
+        keys: &[(u8, Vec<u8>)],
+    ) -> Result<(GenState, Vec<Option<Vec<u8>>>)> {
+        let pool = self.pool();
+        let spaces: Vec<i16> = keys.iter().map(|(s, _)| i16::from(*s)).collect();
+        let keys: Vec<Vec<u8>> = keys.iter().map(|(_, k)| k.clone()).collect();
+        self.run("reading", async move {
+            let c = pool.get().await.map_err(pool_error)?;
+            let st = c
+                .prepare_cached(GET_MANY_SEEN)
+                .await
+                .map_err(|e| db_error("reading", &e))?;
+            let rows = c
+                .query(&st, &[&spaces, &keys])
+                .await
+                .map_err(|e| db_error("reading", &e))?;
+            let at = match rows.first() {
+                Some(r) => state_of(r),
+                None => return Err(StoreError::Database("reading: no generation".into())),
+            };
+            let values = rows.iter().map(|r| r.get::<_, Option<Vec<u8>>>(2));
+            Ok((at, values.collect()))
+        })
+    }
+
+    /// What the node knows of `key` in `space`, and the state it knows it in (for a dry run:
+    /// the state may be a batch's not yet committed, which the check under the lock finds).
+    pub(crate) fn known_value(&self, space: u8, key: &[u8]) -> Option<(GenState, Option<Vec<u8>>)> {
+        self.known
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .value_at(space, key)
+    }
+
+    /// A page of a range, as committed, and the state it was read in.
+    pub(crate) fn page_seen(&self, q: &PageQuery) -> Result<(GenState, Entries)> {
+        let pool = self.pool();
+        let q = q.clone();
+        self.run("reading a range", async move {
+            let c = pool.get().await.map_err(pool_error)?;
+            let sql = page_seen_sql(q.inclusive, q.to.is_some(), q.values);
+            let st = c
+                .prepare_cached(&sql)
+                .await
+                .map_err(|e| db_error("reading a range", &e))?;
+            let rows = query_page(&c, &st, &q)
+                .await
+                .map_err(|e| db_error("reading a range", &e))?;
+            let Some(first) = rows.first() else {
+                return Err(StoreError::Database(
+                    "reading a range: no row for the generation (lt_gen is empty)".into(),
+                ));
+            };
+            let at = state_of(first);
+            let mut entries = Vec::with_capacity(rows.len());
+            for r in &rows {
+                if let Some(k) = r.get::<_, Option<Vec<u8>>>(2) {
+                    let v: Option<Vec<u8>> = r.get(3);
+                    entries.push((k, v.unwrap_or_default()));
+                }
+            }
+            Ok((at, entries))
+        })
+    }
+
     /// Entries in `space`.
     pub(crate) fn count(&self, space: u8) -> Result<u64> {
         let pool = self.pool();
@@ -132,14 +250,28 @@ impl PgEngine {
         let batch = Batch {
             writer,
             timeout: self.timeout,
+            known: self.known.clone(),
         };
         let c = batch.client();
-        batch.block("taking the write lock", async move {
-            c.batch_execute(&format!(
-                "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+        let found = batch.block("taking the write lock", async move {
+            c.simple_query(&format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK}); {STATE}"
             ))
             .await
         })?;
+        let found = found.iter().find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => Some(GenState {
+                generation: r.get(0)?.parse().ok()?,
+                stamp: r.get(1)?.parse().ok()?,
+            }),
+            _ => None,
+        });
+        let Some(found) = found else {
+            return Err(StoreError::Database(
+                "taking the write lock: no generation in lt_gen".into(),
+            ));
+        };
+        batch.known().begin(found);
         Ok(batch)
     }
 
@@ -147,42 +279,63 @@ impl PgEngine {
     /// (and the lock released). On error the transaction is gone with its connection, and
     /// nothing of it was applied, unless the connection broke during the commit itself.
     pub(crate) fn commit_batch(&self, batch: Batch, w: BatchWrites) -> Result<()> {
+        let known = batch.known.clone();
+        let r = self.commit_batch_inner(batch, w);
+        if r.is_err() {
+            // The commit may or may not have happened: know nothing.
+            known
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .forget();
+        }
+        r
+    }
+
+    fn commit_batch_inner(&self, batch: Batch, w: BatchWrites) -> Result<()> {
+        let put = batch.statement(PUT)?;
+        let del = batch.statement(DEL)?;
+        let drop_payloads = batch.statement(DROP_PAYLOADS)?;
+        let notify = batch.statement(NOTIFY)?;
+        let state = batch.statement(STATE)?;
+        let c = batch.client();
+        let w = &w;
+        // One round trip: the statements are sent together and run in order.
+        let after = batch.block("committing", async move {
+            let put = async {
+                match w.put_keys.is_empty() {
+                    true => Ok(0),
+                    false => {
+                        c.execute(&put, &[&w.put_spaces, &w.put_keys, &w.put_values])
+                            .await
+                    }
+                }
+            };
+            let del = async {
+                match w.del_keys.is_empty() {
+                    true => Ok(0),
+                    false => c.execute(&del, &[&w.del_spaces, &w.del_keys]).await,
+                }
+            };
+            let dropped = async {
+                match w.dropped_payloads.is_empty() {
+                    true => Ok(0),
+                    false => c.execute(&drop_payloads, &[&w.dropped_payloads]).await,
+                }
+            };
+            let notes = async {
+                match w.notes.is_empty() {
+                    true => Ok(0),
+                    false => c.execute(&notify, &[&w.notes]).await,
+                }
+            };
+            let (_, _, _, _, row) =
+                tokio::try_join!(put, del, dropped, notes, c.query_one(&state, &[]))?;
+            Ok(state_of(&row))
+        })?;
+        // Recorded before the lock is released, so that the next batch finds it.
+        batch.known().wrote(w.changes(), after);
         let c = batch.client();
         batch.block("committing", async move {
-            if !w.put_keys.is_empty() {
-                c.execute(
-                    "INSERT INTO lt_kv (space, key, value) \
-                     SELECT * FROM unnest($1::int2[], $2::bytea[], $3::bytea[]) \
-                     ON CONFLICT (space, key) DO UPDATE SET value = EXCLUDED.value",
-                    &[&w.put_spaces, &w.put_keys, &w.put_values],
-                )
-                .await?;
-            }
-            if !w.del_keys.is_empty() {
-                c.execute(
-                    "DELETE FROM lt_kv k USING unnest($1::int2[], $2::bytea[]) AS d(space, key) \
-                     WHERE k.space = d.space AND k.key = d.key",
-                    &[&w.del_spaces, &w.del_keys],
-                )
-                .await?;
-            }
-            if !w.dropped_payloads.is_empty() {
-                // Rows an accept touched lately stay for the sweep: it may be about to
-                // refer to them again.
-                c.execute(
-                    "DELETE FROM lt_payload WHERE sha256 = ANY($1::bytea[]) \
-                     AND touched < now() - interval '10 minutes'",
-                    &[&w.dropped_payloads],
-                )
-                .await?;
-            }
-            if !w.notes.is_empty() {
-                c.execute(
-                    "SELECT pg_notify('lienthong', n) FROM unnest($1::text[]) AS n",
-                    &[&w.notes],
-                )
-                .await?;
-            }
             // The commit record in the WAL, the lock released, without waiting for the
             // flush: the next batch may compute meanwhile.
             c.batch_execute("SET LOCAL synchronous_commit TO off; COMMIT")
@@ -293,6 +446,16 @@ fn writer_id() -> i64 {
     i64::from(u16::from_be_bytes(b) % 1024)
 }
 
+const PUT: &str = "INSERT INTO lt_kv (space, key, value) \
+     SELECT * FROM unnest($1::int2[], $2::bytea[], $3::bytea[]) \
+     ON CONFLICT (space, key) DO UPDATE SET value = EXCLUDED.value";
+const DEL: &str = "DELETE FROM lt_kv k USING unnest($1::int2[], $2::bytea[]) AS d(space, key) \
+     WHERE k.space = d.space AND k.key = d.key";
+/// Rows an accept touched lately stay for the sweep: it may be about to refer to them again.
+const DROP_PAYLOADS: &str = "DELETE FROM lt_payload WHERE sha256 = ANY($1::bytea[]) \
+     AND touched < now() - interval '10 minutes'";
+const NOTIFY: &str = "SELECT pg_notify('lienthong', n) FROM unnest($1::text[]) AS n";
+
 /// An open transaction holding the write lock, on its [`Writer`]. Dropped without
 /// [`PgEngine::commit_batch`] or [`PgEngine::end_batch`], its connection closes and the
 /// server rolls it back.
@@ -300,6 +463,8 @@ fn writer_id() -> i64 {
 pub(crate) struct Batch {
     writer: Writer,
     timeout: std::time::Duration,
+    /// The node's knowledge of `lt_kv`, which this batch reads first and brings up to date.
+    known: std::sync::Arc<std::sync::Mutex<Known>>,
 }
 
 impl Batch {
@@ -348,18 +513,52 @@ impl Batch {
         Ok(st)
     }
 
-    /// The value of `key` in `space` as this transaction sees it.
-    pub(crate) fn get(&self, space: u8, key: &[u8]) -> Result<Option<Vec<u8>>> {
+    fn known(&self) -> std::sync::MutexGuard<'_, Known> {
+        self.known
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The value of `key` in `space` as this transaction sees it: known to the node, seen by
+    /// the operation before the lock and still true, or read now.
+    pub(crate) fn get(
+        &self,
+        space: u8,
+        key: &[u8],
+        seen: Option<&Seen>,
+    ) -> Result<Option<Vec<u8>>> {
+        if let Some(v) = self.known().value(space, key) {
+            return Ok(v);
+        }
+        if let Some((at, v)) = seen.and_then(|s| s.value(space, key))
+            && self.known().still_true(space, key, at)
+        {
+            self.learn(space, key.to_vec(), v.clone());
+            return Ok(v);
+        }
         let st = self.statement(GET)?;
         let c = self.client();
         let row = self.block("reading", async move {
             c.query_opt(&st, &[&i16::from(space), &key]).await
         })?;
-        Ok(row.map(|r| r.get::<_, Vec<u8>>(0)))
+        let v = row.map(|r| r.get::<_, Vec<u8>>(0));
+        self.learn(space, key.to_vec(), v.clone());
+        Ok(v)
     }
 
-    /// A page of a range, as this transaction sees it.
-    pub(crate) fn page(&self, q: &PageQuery) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    /// A value read in this transaction (or still true in it), for the node to know.
+    pub(crate) fn learn(&self, space: u8, key: Vec<u8>, value: Option<Vec<u8>>) {
+        self.known().learn(space, key, value);
+    }
+
+    /// A page of a range, as this transaction sees it: seen by the operation before the lock
+    /// and still true, or read now.
+    pub(crate) fn page(&self, q: &PageQuery, seen: Option<&Seen>) -> Result<Entries> {
+        if let Some((at, entries)) = seen.and_then(|s| s.page(q))
+            && self.known().page_still_true(q, at)
+        {
+            return Ok(entries);
+        }
         let st = self.statement(&page_sql(q.inclusive, q.to.is_some(), q.values))?;
         let c = self.client();
         let rows = self.block("reading a range", query_page(c, &st, q))?;
@@ -386,6 +585,19 @@ impl BatchWrites {
     /// Nothing to write.
     pub(crate) fn is_empty(&self) -> bool {
         self.put_keys.is_empty() && self.del_keys.is_empty()
+    }
+
+    /// Every change: space, key, new value (`None`: deleted).
+    fn changes(&self) -> impl Iterator<Item = (u8, Vec<u8>, Option<Vec<u8>>)> + '_ {
+        let tag = |s: &i16| u8::try_from(*s).unwrap_or(u8::MAX);
+        let puts = self
+            .put_spaces
+            .iter()
+            .zip(&self.put_keys)
+            .zip(&self.put_values);
+        let dels = self.del_spaces.iter().zip(&self.del_keys);
+        puts.map(move |((s, k), v)| (tag(s), k.clone(), Some(v.clone())))
+            .chain(dels.map(move |(s, k)| (tag(s), k.clone(), None)))
     }
 }
 
@@ -428,15 +640,22 @@ impl<'a> Pages<'a> {
         }
     }
 
-    /// The same range through a batch's transaction.
+    /// The same range through a batch's transaction, using what the operation saw before.
     pub(crate) fn in_batch(
         batch: &'a Batch,
+        seen: Option<&'a Seen>,
         space: u8,
         from: &[u8],
         to: Option<&[u8]>,
         values: bool,
     ) -> Pages<'a> {
-        Pages::new(space, from, to, values, Box::new(move |q| batch.page(q)))
+        Pages::new(
+            space,
+            from,
+            to,
+            values,
+            Box::new(move |q| batch.page(q, seen)),
+        )
     }
 }
 

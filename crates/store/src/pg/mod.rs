@@ -7,6 +7,7 @@
 //! | [`options`] | what the configuration gives: URL, TLS, pool size, timeouts |
 //! | [`schema`] | the migrations kept in the repository and applied at open, with the version check |
 //! | [`kv`] | reading key spaces; the batch transaction that holds the gateway-wide write lock |
+//! | [`known`] | what the node knows of the key spaces between its batches, and what an operation read before the lock |
 //! | [`payloads`] | payload rows: stored before any metadata refers to them, checked on read |
 //! | [`listen`] | `LISTEN`/`NOTIFY`: what another node delivered or queued, told to this one |
 //! | [`snapshot`] | a consistent view of the whole database, for the online backup |
@@ -22,8 +23,11 @@
 //! So the nodes' operations are serialised exactly as one process's are, leases are handed out
 //! once, inboxes are written once, and counters never lose an update; many operations share
 //! one transaction. Payload bytes, the bulk of the data, are written outside the lock,
-//! concurrently from every node.
+//! concurrently from every node. What an operation reads under the lock comes from memory
+//! whenever it can be known to hold ([`known`]), as every round trip there is one that all
+//! the other operations of every node wait for.
 
+pub(crate) mod known;
 pub(crate) mod kv;
 pub(crate) mod listen;
 mod options;
@@ -58,6 +62,8 @@ pub(crate) struct PgEngine {
     pub(crate) shown: String,
     /// Connections that held a batch and committed it, kept for the next batch.
     writers: std::sync::Mutex<Vec<kv::Writer>>,
+    /// What this node knows of `lt_kv` between its batches.
+    known: Arc<std::sync::Mutex<known::Known>>,
     pub(crate) listener: listen::Listener,
 }
 
@@ -165,6 +171,7 @@ impl PgEngine {
             timeout: opts.timeout,
             shown,
             writers: std::sync::Mutex::new(Vec::new()),
+            known: Arc::default(),
             listener: listen::Listener::default(),
         })
     }

@@ -10,6 +10,11 @@ use crate::error::{Result, StoreError};
 pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
     (1, "kv", include_str!("../../migrations/0001_kv.sql")),
     (2, "flush", include_str!("../../migrations/0002_flush.sql")),
+    (
+        3,
+        "generation",
+        include_str!("../../migrations/0003_generation.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

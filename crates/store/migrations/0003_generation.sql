@@ -1,0 +1,25 @@
+-- lienthong store, PostgreSQL schema 3: the generation of lt_kv.
+--
+-- Every statement that changes lt_kv, whoever runs it (a node's batch, a copy, a restore, a
+-- hand-made fix), moves the generation on and gives it a new random stamp. A node that reads
+-- (gen, stamp) under the write lock and finds the state its own last batch left knows that
+-- nobody else wrote since: what it read before, tagged with the state it was read in, is
+-- still true unless the node itself wrote it since. Its operations then compute under the
+-- lock from what they read before taking it, without asking the database again.
+CREATE TABLE lt_gen (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    gen bigint NOT NULL,
+    stamp bigint NOT NULL
+);
+INSERT INTO lt_gen (gen, stamp) VALUES (0, floor(random() * 9e18)::bigint);
+
+CREATE FUNCTION lt_gen_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE lt_gen SET gen = gen + 1, stamp = floor(random() * 9e18)::bigint;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER lt_kv_generation
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON lt_kv
+    FOR EACH STATEMENT EXECUTE FUNCTION lt_gen_bump();
