@@ -13,6 +13,15 @@
 //! Each round runs all four, `LIENTHONG_BENCH_ROUNDS` (2) rounds in turn, so that the
 //! machine's drift falls on all alike; each gateway run gets a fresh database.
 //!
+//! Each run also reports the CPU it took per document (per row for pgbench), from
+//! `/proc`: this process (the gateway nodes, gw-g22 and the clients) and everything else
+//! (PostgreSQL; and pgbench itself in its run), and how much of the machine stayed idle.
+//! On a machine where all of them share the cores, that bounds what any store could reach.
+//!
+//! With `LIENTHONG_BENCH_PG_DELAY_US=N`, pgbench and the gateway reach PostgreSQL through a
+//! proxy in this process that holds every chunk N µs each way, as a database on another
+//! machine would be (a round trip of 2N µs more).
+//!
 //! `cargo bench -p lienthong-gateway --bench postgres`.
 //!
 //! With `LIENTHONG_BENCH_RESTART_URL=postgres://…` instead: start gw-h50 on that database
@@ -37,15 +46,144 @@ fn env(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// Documents/s, p50 and p99 of accepting `bodies` over `clients`.
-async fn accept(clients: Vec<ApiClient>, bodies: Arc<Vec<Vec<u8>>>) -> (f64, Duration, Duration) {
+/// The machine's CPU time so far, from `/proc` (in USER_HZ ticks, 100 per second).
+#[derive(Clone, Copy)]
+struct CpuTicks {
+    total: u64,
+    idle: u64,
+    own: u64,
+    cores: u64,
+}
+
+fn cpu_ticks() -> CpuTicks {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap();
+    let first: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let cores = stat
+        .lines()
+        .filter(|l| l.starts_with("cpu") && !l.starts_with("cpu "))
+        .count();
+    let own = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let after_name = &own[own.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = after_name.split_whitespace().collect();
+    CpuTicks {
+        total: first.iter().sum(),
+        idle: first[3] + first[4],
+        own: f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap(),
+        cores: cores as u64,
+    }
+}
+
+/// CPU per unit of work over a run: this process, everything else, and the idle share.
+#[derive(Clone, Copy, Default)]
+struct CpuUse {
+    own_ms: f64,
+    rest_ms: f64,
+    idle: f64,
+}
+
+impl CpuUse {
+    fn between(a: CpuTicks, b: CpuTicks, units: usize) -> CpuUse {
+        // /proc/stat counts every core's ticks: per core, a tick is 10 ms.
+        let total = (b.total - a.total) as f64;
+        let idle = (b.idle - a.idle) as f64;
+        let own = (b.own - a.own) as f64;
+        let n = units.max(1) as f64;
+        CpuUse {
+            own_ms: own * 10.0 / n,
+            rest_ms: (total - idle - own).max(0.0) * 10.0 / n,
+            idle: idle / total.max(1.0),
+        }
+    }
+
+    /// Documents per second the machine could reach at this CPU per document with no core
+    /// idle.
+    fn ceiling(&self, cores: u64) -> f64 {
+        cores as f64 * 1000.0 / (self.own_ms + self.rest_ms)
+    }
+}
+
+/// A run's figures: documents/s, p50, p99, CPU.
+struct Run {
+    rate: f64,
+    p50: Duration,
+    p99: Duration,
+    cpu: CpuUse,
+}
+
+/// Documents/s, p50, p99 and CPU of accepting `bodies` over `clients`.
+async fn accept(clients: Vec<ApiClient>, bodies: Arc<Vec<Vec<u8>>>) -> Run {
     let n = bodies.len();
+    let before = cpu_ticks();
     let (took, lat) = accept_all(clients, bodies).await;
-    (
-        n as f64 / took.as_secs_f64(),
-        pct(&lat, 0.5),
-        pct(&lat, 0.99),
-    )
+    let after = cpu_ticks();
+    Run {
+        rate: n as f64 / took.as_secs_f64(),
+        p50: pct(&lat, 0.5),
+        p99: pct(&lat, 0.99),
+        cpu: CpuUse::between(before, after, n),
+    }
+}
+
+/// A TCP proxy on loopback to `port` that holds every chunk `delay` each way; its port.
+async fn delay_proxy(port: u16, delay: Duration) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let local = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((inbound, _)) = listener.accept().await {
+            let Ok(outbound) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else {
+                continue;
+            };
+            inbound.set_nodelay(true).ok();
+            outbound.set_nodelay(true).ok();
+            let (ri, wi) = inbound.into_split();
+            let (ro, wo) = outbound.into_split();
+            tokio::spawn(held(ri, wo, delay));
+            tokio::spawn(held(ro, wi, delay));
+        }
+    });
+    local
+}
+
+/// Copy `from` to `to`, each chunk written `delay` after it was read (in order).
+async fn held(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    delay: Duration,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(tokio::time::Instant, Vec<u8>)>();
+    let writer = tokio::spawn(async move {
+        while let Some((at, chunk)) = rx.recv().await {
+            tokio::time::sleep_until(at + delay).await;
+            if to.write_all(&chunk).await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        match from.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if tx
+                    .send((tokio::time::Instant::now(), buf[..n].to_vec()))
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        }
+    }
+    drop(tx);
+    let _ = writer.await;
 }
 
 /// gw-g22 and gw-h50 prepared under `root`; gw-h50's store on `url` (sled if `None`).
@@ -72,7 +210,7 @@ async fn gateway_run(
     url: Option<&str>,
     nodes: usize,
     bodies: Arc<Vec<Vec<u8>>>,
-) -> (f64, Duration, Duration) {
+) -> Run {
     let mut f = prepare(root, url);
     f.start_all().await.unwrap();
     let mut urls = vec![f.url("gw-h50").unwrap()];
@@ -128,27 +266,39 @@ fn client(url: &str) -> ApiClient {
     client_as(url, "dms/000.00.11.H50")
 }
 
-/// pgbench's transactions per second: 64 clients, each inserting 64 KiB rows.
-fn pgbench(cluster: &PgCluster, db: &str, script: &std::path::Path, seconds: u64) -> f64 {
+/// pgbench's transactions per second (64 clients, each inserting 64 KiB rows) through
+/// `port`, and the CPU per row.
+fn pgbench(
+    cluster: &PgCluster,
+    port: u16,
+    db: &str,
+    script: &std::path::Path,
+    seconds: u64,
+) -> (f64, CpuUse) {
+    let before = cpu_ticks();
     let out = std::process::Command::new(cluster.bin().join("pgbench"))
         .args(["-n", "-M", "prepared", "-c", "64", "-j", "2"])
         .args(["-T", &seconds.to_string(), "-f"])
         .arg(script)
-        .args(["-h", "127.0.0.1", "-p", &cluster.port().to_string()])
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
         .args(["-U", "lienthong", db])
         .output()
         .unwrap();
+    let after = cpu_ticks();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
         "pgbench: {text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    text.lines()
+    let tps: f64 = text
+        .lines()
         .find_map(|l| l.strip_prefix("tps = "))
         .and_then(|l| l.split_whitespace().next())
         .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no tps in: {text}"))
+        .unwrap_or_else(|| panic!("no tps in: {text}"));
+    let rows = (tps * seconds as f64) as usize;
+    (tps, CpuUse::between(before, after, rows))
 }
 
 fn main() {
@@ -194,62 +344,82 @@ fn main() {
         .collect();
     let size = bodies[0].len();
     let bodies = Arc::new(bodies);
+    let delay = Duration::from_micros(env("LIENTHONG_BENCH_PG_DELAY_US", 0));
+    let port = match delay.is_zero() {
+        true => cluster.port(),
+        false => rt.block_on(delay_proxy(cluster.port(), delay)),
+    };
+    let through = |url: String| url.replace(&format!(":{}/", cluster.port()), &format!(":{port}/"));
+    if !delay.is_zero() {
+        println!(
+            "PostgreSQL reached through a proxy holding each chunk {} µs each way",
+            delay.as_micros()
+        );
+    }
+    let cores = cpu_ticks().cores;
+    let show = |what: &str, r: &Run| {
+        println!(
+            "  {what}: {:.0} documents/s (p50 {:.1} ms, p99 {:.1} ms); CPU per document: \
+             this process {:.2} ms, PostgreSQL {:.2} ms, {:.0} % idle (at full CPU: {:.0}/s)",
+            r.rate,
+            r.p50.as_secs_f64() * 1e3,
+            r.p99.as_secs_f64() * 1e3,
+            r.cpu.own_ms,
+            r.cpu.rest_ms,
+            r.cpu.idle * 100.0,
+            r.cpu.ceiling(cores),
+        );
+    };
     let mut rows = Vec::new();
     for round in 0..rounds {
-        let tps = pgbench(&cluster, "pgbench64k", &script, seconds);
-        println!("round {round}: pgbench, 64 clients inserting 64 KiB rows: {tps:.0} rows/s");
-
+        println!("round {round}:");
+        let (tps, pg_cpu) = pgbench(&cluster, port, "pgbench64k", &script, seconds);
+        println!(
+            "  pgbench, 64 clients inserting 64 KiB rows: {tps:.0} rows/s; CPU per row \
+             (PostgreSQL and pgbench) {:.2} ms, {:.0} % idle",
+            pg_cpu.rest_ms + pg_cpu.own_ms,
+            pg_cpu.idle * 100.0
+        );
         let one = rt.block_on(gateway_run(
             &work.join(format!("pg1-{round}")),
-            Some(&cluster.database()),
+            Some(&through(cluster.database())),
             1,
             bodies.clone(),
         ));
-        println!(
-            "round {round}: gateway on PostgreSQL, one node: {:.0} documents/s (p50 {:.1} ms, p99 {:.1} ms) = {:.2} x pgbench",
-            one.0,
-            one.1.as_secs_f64() * 1e3,
-            one.2.as_secs_f64() * 1e3,
-            one.0 / tps
-        );
-
+        show("gateway on PostgreSQL, one node", &one);
         let two = rt.block_on(gateway_run(
             &work.join(format!("pg2-{round}")),
-            Some(&cluster.database()),
+            Some(&through(cluster.database())),
             2,
             bodies.clone(),
         ));
-        println!(
-            "round {round}: gateway on PostgreSQL, two nodes: {:.0} documents/s (p50 {:.1} ms, p99 {:.1} ms) = {:.2} x one node",
-            two.0,
-            two.1.as_secs_f64() * 1e3,
-            two.2.as_secs_f64() * 1e3,
-            two.0 / one.0
-        );
-
+        show("gateway on PostgreSQL, two nodes", &two);
         let sled = rt.block_on(gateway_run(
             &work.join(format!("sled-{round}")),
             None,
             1,
             bodies.clone(),
         ));
-        println!(
-            "round {round}: gateway on sled (reference): {:.0} documents/s (p50 {:.1} ms, p99 {:.1} ms)",
-            sled.0,
-            sled.1.as_secs_f64() * 1e3,
-            sled.2.as_secs_f64() * 1e3
-        );
-        rows.push((tps, one.0, two.0, sled.0));
+        show("gateway on sled (reference)", &sled);
+        rows.push((tps, one, two, sled));
     }
-    println!("\nsummary ({docs} documents of {size} bytes; pgbench {seconds} s per round):");
     println!(
-        "round | pgbench rows/s | PostgreSQL, 1 node | 2 nodes | sled | 1 node / pgbench | 2 nodes / 1 node"
+        "\nsummary ({docs} documents of {size} bytes; pgbench {seconds} s per round; {cores} cores):"
+    );
+    println!(
+        "round | pgbench rows/s | PostgreSQL, 1 node | 2 nodes | sled | 1 node / pgbench | 2 nodes / 1 node | 1 node CPU/doc: gateway + PostgreSQL (ms) | idle"
     );
     for (i, (tps, one, two, sled)) in rows.iter().enumerate() {
         println!(
-            "{i} | {tps:.0} | {one:.0} | {two:.0} | {sled:.0} | {:.2} | {:.2}",
-            one / tps,
-            two / one
+            "{i} | {tps:.0} | {:.0} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} + {:.2} | {:.0} %",
+            one.rate,
+            two.rate,
+            sled.rate,
+            one.rate / tps,
+            two.rate / one.rate,
+            one.cpu.own_ms,
+            one.cpu.rest_ms,
+            one.cpu.idle * 100.0
         );
     }
     std::fs::remove_dir_all(&work).ok();

@@ -23,3 +23,17 @@ $$;
 CREATE TRIGGER lt_kv_generation
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON lt_kv
     FOR EACH STATEMENT EXECUTE FUNCTION lt_gen_bump();
+
+-- What each batch of a node changed: the keys, from the state the batch found to the one it
+-- left. A node that finds another node's batches since its own last one drops only their
+-- keys from what it knows. A change made outside the batches moves the generation with no
+-- row here, which breaks the chain: the nodes then forget everything they knew. Rows are
+-- kept for the last 100,000 generations.
+CREATE TABLE lt_changes (
+    gen_to bigint PRIMARY KEY,
+    stamp_to bigint NOT NULL,
+    gen_from bigint NOT NULL,
+    stamp_from bigint NOT NULL,
+    spaces smallint[] NOT NULL,
+    keys bytea[] NOT NULL
+);

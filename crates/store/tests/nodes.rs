@@ -171,3 +171,28 @@ fn every_change_to_the_key_spaces_moves_the_generation_on() {
     assert!(g(&s2) > g(&s1) && g(&s1) > g(&s0));
     assert_eq!(cluster.sql(db, "SELECT count(*) FROM lt_gen").trim(), "1");
 }
+
+/// A change made outside the nodes' batches (by hand) is in no node's record of changes:
+/// a node that finds it forgets everything it knew, and reads the database again.
+#[test]
+fn a_hand_made_change_makes_a_node_forget_what_it_knew() {
+    let Some((place, a, _b)) = two_nodes() else {
+        return;
+    };
+    let cluster = lienthong_testkit::postgres::shared().unwrap();
+    let url = place.url.clone().unwrap();
+    let db = url.rsplit('/').next().unwrap();
+    let mut first = req("A", b"v1", &["B"]);
+    first.document_id = Some("DOC-9".into());
+    first.business = Some(BusinessType::New);
+    a.accept(&first, at(1)).unwrap();
+    // By hand: the DocumentId record goes (space 2 is doc_ids).
+    cluster.sql(db, "DELETE FROM lt_kv WHERE space = 2");
+    assert_eq!(a.document_message("A", "DOC-9").unwrap(), None);
+    // Node a knew the record; it must not refuse a new document under that id now.
+    let mut again = first.clone();
+    again.bytes = b"v2".to_vec();
+    let out = a.accept(&again, at(2)).unwrap();
+    assert!(!out.duplicate);
+    assert_eq!(a.document_message("A", "DOC-9").unwrap(), Some(out.id));
+}

@@ -6,8 +6,11 @@
 //! as soon as it holds the lock:
 //! - if it is the state this node's last batch left, nobody else wrote since, and every
 //!   value this node knew then is still true ([`Known::value`]);
-//! - otherwise another node (or a hand) wrote: everything known is forgotten, and the
-//!   states since begin again from the one found.
+//! - if other nodes' batches ran since, each recorded in `lt_changes` with the state it found
+//!   and the one it left, and they chain from this node's state to the one found, only the
+//!   keys they wrote are forgotten;
+//! - otherwise (a change outside the batches, or a chain too long) everything known is
+//!   forgotten, and the run of states begins again from the one found.
 //!
 //! An operation may also read before it takes the lock (a dry run of its logic, see
 //! `KvStore::write_prepared`): each value and page is tagged with the state it was read in
@@ -31,6 +34,19 @@ pub(crate) struct GenState {
 
 /// A key in a space.
 type Slot = (u8, Vec<u8>);
+
+/// Another node's batch, as `lt_changes` records it: the state it found, the one it left,
+/// and the keys it wrote, each with its value in the state found now when it came along
+/// (`Some(None)`: absent).
+#[derive(Debug, Clone)]
+pub(crate) struct Change {
+    pub(crate) from: GenState,
+    pub(crate) to: GenState,
+    pub(crate) keys: Vec<ChangedKey>,
+}
+
+/// A key another node's batch wrote: space, key, and its value now if it came along.
+pub(crate) type ChangedKey = (u8, Vec<u8>, Option<Option<Vec<u8>>>);
 
 /// Entries of a page: (key, value).
 pub(crate) type Entries = Vec<(Vec<u8>, Vec<u8>)>;
@@ -108,14 +124,76 @@ pub(crate) struct Known {
 }
 
 impl Known {
-    /// A batch holds the lock and found `found`: returns whether what was known still holds
-    /// (else it is forgotten and a new run begins at `found`).
-    pub(crate) fn begin(&mut self, found: GenState) -> bool {
+    /// The generation this node knows, if any: other nodes' batches after it are what
+    /// [`Known::begin`] needs.
+    pub(crate) fn generation(&self) -> Option<i64> {
+        self.at.map(|a| a.generation)
+    }
+
+    /// A batch holds the lock and found `found`, after other nodes' batches `changes` (in
+    /// order, those after [`Known::generation`]): returns whether what was known still
+    /// holds, but for the keys they changed (else it is all forgotten and a new run begins
+    /// at `found`).
+    pub(crate) fn begin(&mut self, found: GenState, changes: &[Change]) -> bool {
         if self.at == Some(found) {
             return true;
         }
-        self.restart(Some(found));
-        false
+        // The list may begin with this node's own last batches (it was asked for before
+        // they were recorded): those are known already.
+        let Some(known_at) = self.at else {
+            self.restart(Some(found));
+            return false;
+        };
+        let theirs = match changes
+            .iter()
+            .position(|c| c.to.generation > known_at.generation)
+        {
+            Some(i) => &changes[i..],
+            None => &[],
+        };
+        let own_ok = changes
+            .iter()
+            .all(|c| c.to.generation != known_at.generation || c.to == known_at);
+        let mut at = known_at;
+        let mut chained = own_ok;
+        for c in theirs {
+            chained &= c.from == at;
+            at = c.to;
+        }
+        if !(chained && at == found) {
+            self.restart(Some(found));
+            return false;
+        }
+        self.at = Some(found);
+        for c in theirs {
+            for (space, key, now) in &c.keys {
+                let slot = (*space, key.clone());
+                if let Some(old) = self.values.remove(&slot) {
+                    self.value_bytes = self
+                        .value_bytes
+                        .saturating_sub(slot.1.len() + old.map_or(0, |v| v.len()) + 48);
+                }
+                self.written.insert(slot, c.to.generation);
+                if let Some(v) = now {
+                    self.learn(*space, key.clone(), v.clone());
+                }
+            }
+            self.states.insert(c.to.generation, c.to.stamp);
+        }
+        self.bound_run();
+        true
+    }
+
+    /// Past the bounds of own writes or states, a new run from the state known: what was
+    /// read before it is read again.
+    fn bound_run(&mut self) {
+        if let Some(at) = self.at
+            && (self.written.len() >= MAX_WRITTEN || self.states.len() >= MAX_STATES)
+        {
+            self.written.clear();
+            self.states.clear();
+            self.states.insert(at.generation, at.stamp);
+        }
     }
 
     /// Forget everything (a batch whose outcome is unknown).
@@ -158,8 +236,11 @@ impl Known {
             self.value_bytes = 0;
         }
         self.value_bytes += size;
+        let key_len = key.len();
         if let Some(old) = self.values.insert((space, key), value) {
-            self.value_bytes = self.value_bytes.saturating_sub(old.map_or(0, |v| v.len()));
+            self.value_bytes = self
+                .value_bytes
+                .saturating_sub(key_len + old.map_or(0, |v| v.len()) + 48);
         }
     }
 
@@ -211,15 +292,10 @@ impl Known {
         writes: impl IntoIterator<Item = (u8, Vec<u8>, Option<Vec<u8>>)>,
         after: GenState,
     ) {
-        let Some(before) = self.at else {
+        if self.at.is_none() {
             return;
-        };
-        if self.written.len() >= MAX_WRITTEN || self.states.len() >= MAX_STATES {
-            // A new run from the batch's state: what was read before it is read again.
-            self.written.clear();
-            self.states.clear();
-            self.states.insert(before.generation, before.stamp);
         }
+        self.bound_run();
         self.at = Some(after);
         self.states.insert(after.generation, after.stamp);
         for (space, key, value) in writes {
@@ -251,42 +327,130 @@ mod tests {
     #[test]
     fn values_hold_across_own_batches_and_go_when_another_node_writes() {
         let mut k = Known::default();
-        assert!(!k.begin(st(5, 50)), "nothing known at first");
+        assert!(!k.begin(st(5, 50), &[]), "nothing known at first");
         k.learn(1, b"a".to_vec(), Some(b"1".to_vec()));
         k.wrote([(1, b"b".to_vec(), Some(b"2".to_vec()))], st(7, 70));
-        assert!(k.begin(st(7, 70)), "our own state: still known");
+        assert!(k.begin(st(7, 70), &[]), "our own state: still known");
         assert_eq!(k.value(1, b"a"), Some(Some(b"1".to_vec())));
         assert_eq!(k.value(1, b"b"), Some(Some(b"2".to_vec())));
         assert_eq!(k.value(1, b"c"), None);
         // Another node committed: same generation would not do either (the stamp differs).
-        assert!(!k.begin(st(7, 71)));
+        assert!(!k.begin(st(7, 71), &[]));
         assert_eq!(k.value(1, b"a"), None);
-        assert!(!k.begin(st(9, 90)));
+        assert!(!k.begin(st(9, 90), &[]));
         assert_eq!(k.value(1, b"b"), None);
     }
 
     #[test]
     fn a_value_seen_before_the_lock_holds_until_this_node_writes_its_key() {
         let mut k = Known::default();
-        k.begin(st(5, 50));
+        k.begin(st(5, 50), &[]);
         let seen = st(5, 50);
         k.wrote([(1, b"x".to_vec(), Some(b"1".to_vec()))], st(6, 60));
-        assert!(k.begin(st(6, 60)));
+        assert!(k.begin(st(6, 60), &[]));
         assert!(k.still_true(1, b"y", seen), "not written since");
         assert!(!k.still_true(1, b"x", seen), "written since it was seen");
         assert!(k.still_true(1, b"x", st(6, 60)), "seen after the write");
         assert!(!k.still_true(1, b"y", st(6, 61)), "a state not in the run");
         assert!(!k.still_true(1, b"y", st(4, 40)), "a state before the run");
         // Another node wrote: nothing seen before holds.
-        assert!(!k.begin(st(8, 80)));
+        assert!(!k.begin(st(8, 80), &[]));
         assert!(!k.still_true(1, b"y", seen));
         assert!(k.still_true(1, b"y", st(8, 80)));
     }
 
     #[test]
+    fn another_nodes_batches_in_a_chain_drop_only_their_keys() {
+        let mut k = Known::default();
+        k.begin(st(1, 10), &[]);
+        k.learn(1, b"a".to_vec(), Some(b"1".to_vec()));
+        k.learn(1, b"b".to_vec(), Some(b"2".to_vec()));
+        let seen = st(1, 10);
+        let theirs = |from, to, key: &[u8]| Change {
+            from,
+            to,
+            keys: vec![(1, key.to_vec(), None)],
+        };
+        let changes = [
+            theirs(st(1, 10), st(3, 30), b"a"),
+            theirs(st(3, 30), st(4, 40), b"c"),
+        ];
+        assert!(k.begin(st(4, 40), &changes), "kept, but for their keys");
+        assert_eq!(k.value(1, b"a"), None, "changed by the other node");
+        assert_eq!(k.value(1, b"b"), Some(Some(b"2".to_vec())));
+        assert!(!k.still_true(1, b"a", seen));
+        assert!(!k.still_true(1, b"c", seen));
+        assert!(k.still_true(1, b"b", seen));
+        assert!(k.still_true(1, b"a", st(3, 30)), "seen after their change");
+        assert!(k.still_true(1, b"b", st(4, 40)));
+        // Their small values come along: known as of the state found.
+        let with_value = Change {
+            from: st(4, 40),
+            to: st(5, 50),
+            keys: vec![
+                (1, b"n".to_vec(), Some(Some(b"7".to_vec()))),
+                (1, b"gone".to_vec(), Some(None)),
+            ],
+        };
+        assert!(k.begin(st(5, 50), &[with_value]));
+        assert_eq!(k.value(1, b"n"), Some(Some(b"7".to_vec())));
+        assert_eq!(k.value(1, b"gone"), Some(None));
+        assert!(
+            !k.still_true(1, b"n", st(4, 40)),
+            "seen before their change"
+        );
+        let changes = [
+            theirs(st(5, 50), st(6, 60), b"a"),
+            theirs(st(6, 60), st(7, 70), b"c"),
+        ];
+        assert!(k.begin(st(7, 70), &changes));
+
+        // A gap in the chain (a change outside the batches): everything goes.
+        let gap = [theirs(st(8, 80), st(9, 90), b"c")];
+        assert!(!k.begin(st(9, 90), &gap));
+        assert_eq!(k.value(1, b"b"), None);
+        assert!(!k.still_true(1, b"b", st(4, 40)));
+        // A chain that does not end at the state found, or starts elsewhere: the same.
+        k.learn(1, b"b".to_vec(), None);
+        assert!(!k.begin(st(11, 110), &[theirs(st(9, 90), st(10, 100), b"c")]));
+        assert_eq!(k.value(1, b"b"), None);
+        k.learn(1, b"b".to_vec(), None);
+        assert!(!k.begin(st(12, 120), &[theirs(st(11, 111), st(12, 120), b"c")]));
+        assert_eq!(k.value(1, b"b"), None);
+    }
+
+    #[test]
+    fn the_nodes_own_batches_at_the_head_of_the_changes_are_skipped() {
+        let mut k = Known::default();
+        k.begin(st(1, 10), &[]);
+        k.wrote([(1, b"mine".to_vec(), Some(b"1".to_vec()))], st(2, 20));
+        let row = |from, to, key: &[u8]| Change {
+            from,
+            to,
+            keys: vec![(1, key.to_vec(), None)],
+        };
+        let changes = [
+            row(st(1, 10), st(2, 20), b"mine"),
+            row(st(2, 20), st(3, 30), b"theirs"),
+        ];
+        assert!(k.begin(st(3, 30), &changes));
+        assert_eq!(k.value(1, b"mine"), Some(Some(b"1".to_vec())));
+        assert!(!k.still_true(1, b"theirs", st(2, 20)));
+        // A row claiming this node's generation with another stamp is not its own.
+        let mut k2 = Known::default();
+        k2.begin(st(1, 10), &[]);
+        k2.wrote([(1, b"mine".to_vec(), None)], st(2, 20));
+        let forged = [
+            row(st(1, 10), st(2, 21), b"x"),
+            row(st(2, 20), st(3, 30), b"y"),
+        ];
+        assert!(!k2.begin(st(3, 30), &forged));
+    }
+
+    #[test]
     fn a_page_holds_unless_a_key_in_its_range_was_written() {
         let mut k = Known::default();
-        k.begin(st(1, 10));
+        k.begin(st(1, 10), &[]);
         let seen = st(1, 10);
         k.wrote([(2, b"m5".to_vec(), None)], st(2, 20));
         assert!(k.page_still_true(&q(2, b"a", Some(b"m")), seen));
@@ -311,7 +475,7 @@ mod tests {
     #[test]
     fn forgetting_and_bounds_never_leave_a_stale_value() {
         let mut k = Known::default();
-        k.begin(st(1, 10));
+        k.begin(st(1, 10), &[]);
         k.learn(1, b"a".to_vec(), None);
         k.forget();
         assert_eq!(k.value(1, b"a"), None);
@@ -319,7 +483,7 @@ mod tests {
         k.learn(1, b"a".to_vec(), None);
         assert_eq!(k.value(1, b"a"), None, "nothing is learnt outside a batch");
         // Past the bound of own writes, the run begins again at the current state.
-        k.begin(st(1, 10));
+        k.begin(st(1, 10), &[]);
         let seen = st(1, 10);
         let many = (0..MAX_WRITTEN as u32 + 1).map(|i| (1, i.to_be_bytes().to_vec(), None));
         k.wrote(many, st(2, 20));

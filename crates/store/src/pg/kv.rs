@@ -1,7 +1,7 @@
 //! The key spaces in `lt_kv`: point reads and ordered pages for the store's logic, and the
 //! batch transaction that applies a group commit's writes under the gateway-wide write lock.
 
-use super::known::{Entries, GenState, Known, Seen};
+use super::known::{Change, Entries, GenState, Known, Seen};
 use super::{PgEngine, WRITE_LOCK, db_error};
 use crate::error::{Result, StoreError};
 
@@ -22,6 +22,25 @@ const GET: &str = "SELECT value FROM lt_kv WHERE space = $1 AND key = $2";
 const GET_SEEN: &str = "SELECT g.gen, g.stamp, k.value FROM lt_gen g \
      LEFT JOIN lt_kv k ON k.space = $1 AND k.key = $2";
 const STATE: &str = "SELECT gen, stamp FROM lt_gen";
+/// Other nodes' batches after a generation, in order, a row per key with its value now if it
+/// is small (counters and the like, which every batch changes; a larger one is read again
+/// when needed), at most [`MAX_CHANGED_KEYS`] rows.
+const CHANGES: &str = "SELECT c.gen_from, c.stamp_from, c.gen_to, c.stamp_to, u.space, u.key, \
+     k.value IS NULL, CASE WHEN length(k.value) <= 256 THEN k.value END \
+     FROM lt_changes c CROSS JOIN LATERAL unnest(c.spaces, c.keys) AS u(space, key) \
+     LEFT JOIN lt_kv k ON k.space = u.space AND k.key = u.key \
+     WHERE c.gen_to > $1 ORDER BY c.gen_to LIMIT $2";
+/// A batch's keys recorded with the state it found, returning the state it leaves.
+const LOG_CHANGES: &str = "INSERT INTO lt_changes \
+     (gen_to, stamp_to, gen_from, stamp_from, spaces, keys) \
+     SELECT gen, stamp, $1, $2, $3, $4 FROM lt_gen RETURNING gen_to, stamp_to";
+/// `lt_changes` rows older than this many generations go (a node further behind forgets
+/// everything it knew).
+const KEEP_CHANGES: i64 = 100_000;
+const PRUNE_CHANGES: &str = "DELETE FROM lt_changes WHERE gen_to < $1";
+/// Keys of other nodes' batches read at most when a batch begins (more: everything is
+/// forgotten).
+const MAX_CHANGED_KEYS: i64 = 50_000;
 /// [`GET_SEEN`] for several keys at once, in the order given.
 const GET_MANY_SEEN: &str = "SELECT g.gen, g.stamp, k.value FROM lt_gen g \
      CROSS JOIN unnest($1::int2[], $2::bytea[]) WITH ORDINALITY AS u(space, key, i) \
@@ -53,6 +72,42 @@ fn page_seen_sql(inclusive: bool, bounded: bool, values: bool) -> String {
         "SELECT g.gen, g.stamp, p.key, p.value FROM lt_gen g \
          LEFT JOIN LATERAL ({page}) p ON true ORDER BY p.key"
     )
+}
+
+/// The rows of [`CHANGES`] as batches, or `None` if they may be cut short.
+fn changes_of(rows: &[tokio_postgres::Row]) -> Option<Vec<Change>> {
+    if rows.len() as i64 >= MAX_CHANGED_KEYS {
+        return None;
+    }
+    let mut out: Vec<Change> = Vec::new();
+    for row in rows {
+        let to = GenState {
+            generation: row.get(2),
+            stamp: row.get(3),
+        };
+        if out.last().is_none_or(|c| c.to != to) {
+            out.push(Change {
+                from: GenState {
+                    generation: row.get(0),
+                    stamp: row.get(1),
+                },
+                to,
+                keys: Vec::new(),
+            });
+        }
+        let space = u8::try_from(row.get::<_, i16>(4)).unwrap_or(u8::MAX);
+        let absent: bool = row.get(6);
+        let small: Option<Vec<u8>> = row.get(7);
+        let now = match (absent, small) {
+            (true, _) => Some(None),
+            (false, Some(v)) => Some(Some(v)),
+            (false, None) => None,
+        };
+        if let Some(c) = out.last_mut() {
+            c.keys.push((space, row.get(5), now));
+        }
+    }
+    Some(out)
 }
 
 /// The state in the first two columns of `row`.
@@ -247,31 +302,34 @@ impl PgEngine {
             Some(w) if !w.client.is_closed() => w,
             _ => Writer::connect(self)?,
         };
-        let batch = Batch {
+        let mut batch = Batch {
             writer,
             timeout: self.timeout,
             known: self.known.clone(),
+            found: None,
         };
+        let state = batch.statement(STATE)?;
+        let changes = batch.statement(CHANGES)?;
+        let since = batch.known().generation();
         let c = batch.client();
-        let found = batch.block("taking the write lock", async move {
-            c.simple_query(&format!(
-                "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK}); {STATE}"
-            ))
-            .await
+        let lock = format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})");
+        // One round trip: the lock, then (once it is held) the state and the other nodes'
+        // batches since this node's last one.
+        let (_, found, rows) = batch.block("taking the write lock", async move {
+            let others = async {
+                match since {
+                    Some(g) => c.query(&changes, &[&g, &MAX_CHANGED_KEYS]).await,
+                    None => Ok(Vec::new()),
+                }
+            };
+            tokio::try_join!(c.batch_execute(&lock), c.query_one(&state, &[]), others)
         })?;
-        let found = found.iter().find_map(|m| match m {
-            tokio_postgres::SimpleQueryMessage::Row(r) => Some(GenState {
-                generation: r.get(0)?.parse().ok()?,
-                stamp: r.get(1)?.parse().ok()?,
-            }),
-            _ => None,
-        });
-        let Some(found) = found else {
-            return Err(StoreError::Database(
-                "taking the write lock: no generation in lt_gen".into(),
-            ));
+        let found = state_of(&found);
+        match changes_of(&rows) {
+            Some(changes) => batch.known().begin(found, &changes),
+            None => batch.known().begin(found, &[]),
         };
-        batch.known().begin(found);
+        batch.found = Some(found);
         Ok(batch)
     }
 
@@ -296,7 +354,21 @@ impl PgEngine {
         let del = batch.statement(DEL)?;
         let drop_payloads = batch.statement(DROP_PAYLOADS)?;
         let notify = batch.statement(NOTIFY)?;
-        let state = batch.statement(STATE)?;
+        let log = batch.statement(LOG_CHANGES)?;
+        let prune = batch.statement(PRUNE_CHANGES)?;
+        let Some(found) = batch.found else {
+            return Err(StoreError::Database(
+                "committing: the batch has no state".into(),
+            ));
+        };
+        let (spaces, keys): (Vec<i16>, Vec<Vec<u8>>) = w
+            .put_spaces
+            .iter()
+            .zip(&w.put_keys)
+            .chain(w.del_spaces.iter().zip(&w.del_keys))
+            .map(|(s, k)| (*s, k.clone()))
+            .unzip();
+        let oldest = found.generation - KEEP_CHANGES;
         let c = batch.client();
         let w = &w;
         // One round trip: the statements are sent together and run in order.
@@ -328,8 +400,17 @@ impl PgEngine {
                     false => c.execute(&notify, &[&w.notes]).await,
                 }
             };
-            let (_, _, _, _, row) =
-                tokio::try_join!(put, del, dropped, notes, c.query_one(&state, &[]))?;
+            let log_args: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
+                [&found.generation, &found.stamp, &spaces, &keys];
+            let prune_args: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&oldest];
+            let (_, _, _, _, row, _) = tokio::try_join!(
+                put,
+                del,
+                dropped,
+                notes,
+                c.query_one(&log, &log_args),
+                c.execute(&prune, &prune_args)
+            )?;
             Ok(state_of(&row))
         })?;
         // Recorded before the lock is released, so that the next batch finds it.
@@ -465,6 +546,8 @@ pub(crate) struct Batch {
     timeout: std::time::Duration,
     /// The node's knowledge of `lt_kv`, which this batch reads first and brings up to date.
     known: std::sync::Arc<std::sync::Mutex<Known>>,
+    /// The state found when the lock was taken.
+    found: Option<GenState>,
 }
 
 impl Batch {
