@@ -9,7 +9,8 @@
 //! `LIENTHONG_BENCH_BACKUP=1` (then also: an online backup of the deep store while
 //! `LIENTHONG_BENCH_THREADS` writers keep accepting, and their rate meanwhile),
 //! `LIENTHONG_BENCH_PG_URL` (the store on this PostgreSQL database, which must be empty,
-//! instead of sled in a folder).
+//! instead of sled in a folder; each rate is then measured right after a `CHECKPOINT`, so
+//! that both start at the same point of PostgreSQL's checkpoint cycle).
 
 #![allow(clippy::expect_used)]
 
@@ -108,6 +109,25 @@ fn fill(
     count as f64 / start.elapsed().as_secs_f64()
 }
 
+/// PostgreSQL: write everything to the data files now (`psql … -c CHECKPOINT`).
+fn checkpoint(pg: Option<&PgOptions>) {
+    let Some(o) = pg else { return };
+    let psql = lienthong_testkit::postgres::pg_bin()
+        .expect("PostgreSQL's programs")
+        .join("psql");
+    let t = Instant::now();
+    let ok = std::process::Command::new(psql)
+        .args([o.url.as_str(), "-qc", "CHECKPOINT"])
+        .status()
+        .expect("psql")
+        .success();
+    assert!(ok, "CHECKPOINT failed");
+    println!(
+        "deep_queue: CHECKPOINT took {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -144,6 +164,7 @@ fn main() {
     // Warm-up (first files and directory blocks), not measured.
     let warm = 5_000.min(depth);
     fill(&store, 0, warm, threads, size, true);
+    checkpoint(pg.as_ref());
     let empty_rate = fill(&store, 10 * depth + 1, n, threads, size, false);
     println!(
         "deep_queue: empty store: {empty_rate:.0} accepts/s ({n} x {size} B, {threads} threads)"
@@ -156,6 +177,7 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
+    checkpoint(pg.as_ref());
     let deep_rate = fill(&store, 20 * depth + 1, n, threads, size, false);
     println!(
         "deep_queue: with {depth} queued: {deep_rate:.0} accepts/s = {:.0}% of empty",

@@ -28,7 +28,7 @@ CREATE TRIGGER lt_kv_generation
 -- left. A node that finds another node's batches since its own last one drops only their
 -- keys from what it knows. A change made outside the batches moves the generation with no
 -- row here, which breaks the chain: the nodes then forget everything they knew. Rows are
--- kept for the last 100,000 generations.
+-- kept for the last 10,000 generations.
 CREATE TABLE lt_changes (
     gen_to bigint PRIMARY KEY,
     stamp_to bigint NOT NULL,

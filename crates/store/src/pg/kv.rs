@@ -36,7 +36,7 @@ const LOG_CHANGES: &str = "INSERT INTO lt_changes \
      SELECT gen, stamp, $1, $2, $3, $4 FROM lt_gen RETURNING gen_to, stamp_to";
 /// `lt_changes` rows older than this many generations go (a node further behind forgets
 /// everything it knew).
-const KEEP_CHANGES: i64 = 100_000;
+const KEEP_CHANGES: i64 = 10_000;
 const PRUNE_CHANGES: &str = "DELETE FROM lt_changes WHERE gen_to < $1";
 /// Keys of other nodes' batches read at most when a batch begins (more: everything is
 /// forgotten).
