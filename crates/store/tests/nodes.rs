@@ -6,27 +6,12 @@
 use lienthong_store::*;
 
 mod common;
-use common::Place;
+use common::{Place, req};
 
 const T0: u64 = 1_760_000_000_000;
 
 fn at(ms: u64) -> Timestamp {
     Timestamp::from_millis(T0 + ms)
-}
-
-fn req(sender: &str, bytes: &[u8], recipients: &[&str]) -> AcceptRequest {
-    AcceptRequest {
-        sender: sender.into(),
-        kind: MessageKind::Edoc,
-        bytes: bytes.to_vec(),
-        document_id: None,
-        business: None,
-        recipients: recipients.iter().map(|s| s.to_string()).collect(),
-        origin: Origin::Local,
-        status: None,
-        signature: None,
-        facts: None,
-    }
 }
 
 fn deliver_to(agency: &str) -> Dispatch {
@@ -39,6 +24,13 @@ fn deliver_to(agency: &str) -> Dispatch {
 fn healthy(s: &KvStore) {
     let rep = s.check(VerifyLevel::BlobsHashed).unwrap();
     assert!(rep.problems.is_empty(), "{:#?}", rep.problems);
+}
+
+/// `sql` run by hand (psql) in the database of `place`; its output.
+fn by_hand(place: &Place, sql: &str) -> String {
+    let cluster = lienthong_testkit::postgres::shared().unwrap();
+    let url = place.url.clone().unwrap();
+    cluster.sql(url.rsplit('/').next().unwrap(), sql)
 }
 
 /// Two nodes on one new database, or `None` when PostgreSQL is not installed (required
@@ -153,23 +145,18 @@ fn every_change_to_the_key_spaces_moves_the_generation_on() {
     let Some((place, a, _b)) = two_nodes() else {
         return;
     };
-    let cluster = lienthong_testkit::postgres::shared().unwrap();
-    let url = place.url.clone().unwrap();
-    let db = url.rsplit('/').next().unwrap();
-    let state = || cluster.sql(db, "SELECT gen || ' ' || stamp FROM lt_gen");
+    let psql = |sql: &str| by_hand(&place, sql);
+    let state = || psql("SELECT gen || ' ' || stamp FROM lt_gen");
     let s0 = state();
     a.accept(&req("A", b"x", &["B"]), at(1)).unwrap();
     let s1 = state();
     assert_ne!(s0, s1, "an accept moved it on");
-    cluster.sql(
-        db,
-        "UPDATE lt_kv SET value = value WHERE space = 0 AND false",
-    );
+    psql("UPDATE lt_kv SET value = value WHERE space = 0 AND false");
     let s2 = state();
     assert_ne!(s1, s2, "a hand-made statement moved it on");
     let g = |s: &str| s.split_whitespace().next().unwrap().parse::<i64>().unwrap();
     assert!(g(&s2) > g(&s1) && g(&s1) > g(&s0));
-    assert_eq!(cluster.sql(db, "SELECT count(*) FROM lt_gen").trim(), "1");
+    assert_eq!(psql("SELECT count(*) FROM lt_gen").trim(), "1");
 }
 
 /// A change made outside the nodes' batches (by hand) is in no node's record of changes:
@@ -179,15 +166,13 @@ fn a_hand_made_change_makes_a_node_forget_what_it_knew() {
     let Some((place, a, _b)) = two_nodes() else {
         return;
     };
-    let cluster = lienthong_testkit::postgres::shared().unwrap();
-    let url = place.url.clone().unwrap();
-    let db = url.rsplit('/').next().unwrap();
+    let psql = |sql: &str| by_hand(&place, sql);
     let mut first = req("A", b"v1", &["B"]);
     first.document_id = Some("DOC-9".into());
     first.business = Some(BusinessType::New);
     a.accept(&first, at(1)).unwrap();
     // By hand: the DocumentId record goes (space 2 is doc_ids).
-    cluster.sql(db, "DELETE FROM lt_kv WHERE space = 2");
+    psql("DELETE FROM lt_kv WHERE space = 2");
     assert_eq!(a.document_message("A", "DOC-9").unwrap(), None);
     // Node a knew the record; it must not refuse a new document under that id now.
     let mut again = first.clone();

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use lienthong_store::*;
 
 mod common;
-use common::{Place, on_both, raw_sled};
+use common::{Place, on_both, raw_sled, req};
 
 /// The payload-log segment files, in order.
 fn segments(dir: &Path) -> Vec<PathBuf> {
@@ -66,21 +66,6 @@ fn open(dir: &Path) -> KvStore {
 /// Open (or reopen) the store of `place`, sled or PostgreSQL.
 fn open_on(place: &Place) -> KvStore {
     place.open(config(), at(0)).unwrap()
-}
-
-fn req(sender: &str, bytes: &[u8], recipients: &[&str]) -> AcceptRequest {
-    AcceptRequest {
-        sender: sender.into(),
-        kind: MessageKind::Edoc,
-        bytes: bytes.to_vec(),
-        document_id: None,
-        business: None,
-        recipients: recipients.iter().map(|s| s.to_string()).collect(),
-        origin: Origin::Local,
-        status: None,
-        signature: None,
-        facts: None,
-    }
 }
 
 fn strings(v: &[&str]) -> Vec<String> {

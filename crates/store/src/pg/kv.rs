@@ -154,17 +154,27 @@ pub(crate) struct PageQuery {
     pub(crate) values: bool,
 }
 
+/// A pooled connection, with `sql` prepared on it (once per connection).
+async fn pooled(
+    pool: &deadpool_postgres::Pool,
+    what: &str,
+    sql: &str,
+) -> Result<(deadpool_postgres::Object, tokio_postgres::Statement)> {
+    let c = pool.get().await.map_err(pool_error)?;
+    let st = c
+        .prepare_cached(sql)
+        .await
+        .map_err(|e| db_error(what, &e))?;
+    Ok((c, st))
+}
+
 impl PgEngine {
     /// The value of `key` in `space`, as committed.
     pub(crate) fn get(&self, space: u8, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let pool = self.pool();
         let key = key.to_vec();
         self.run("reading", async move {
-            let c = pool.get().await.map_err(pool_error)?;
-            let st = c
-                .prepare_cached(GET)
-                .await
-                .map_err(|e| db_error("reading", &e))?;
+            let (c, st) = pooled(&pool, "reading", GET).await?;
             let row = c
                 .query_opt(&st, &[&i16::from(space), &key])
                 .await
@@ -178,12 +188,8 @@ impl PgEngine {
         let pool = self.pool();
         let q = q.clone();
         self.run("reading a range", async move {
-            let c = pool.get().await.map_err(pool_error)?;
             let sql = page_sql(q.inclusive, q.to.is_some(), q.values);
-            let st = c
-                .prepare_cached(&sql)
-                .await
-                .map_err(|e| db_error("reading a range", &e))?;
+            let (c, st) = pooled(&pool, "reading a range", &sql).await?;
             let rows = query_page(&c, &st, &q)
                 .await
                 .map_err(|e| db_error("reading a range", &e))?;
@@ -196,11 +202,7 @@ impl PgEngine {
         let pool = self.pool();
         let key = key.to_vec();
         self.run("reading", async move {
-            let c = pool.get().await.map_err(pool_error)?;
-            let st = c
-                .prepare_cached(GET_SEEN)
-                .await
-                .map_err(|e| db_error("reading", &e))?;
+            let (c, st) = pooled(&pool, "reading", GET_SEEN).await?;
             let row = c
                 .query_one(&st, &[&i16::from(space), &key])
                 .await
@@ -219,11 +221,7 @@ impl PgEngine {
         let spaces: Vec<i16> = keys.iter().map(|(s, _)| i16::from(*s)).collect();
         let keys: Vec<Vec<u8>> = keys.iter().map(|(_, k)| k.clone()).collect();
         self.run("reading", async move {
-            let c = pool.get().await.map_err(pool_error)?;
-            let st = c
-                .prepare_cached(GET_MANY_SEEN)
-                .await
-                .map_err(|e| db_error("reading", &e))?;
+            let (c, st) = pooled(&pool, "reading", GET_MANY_SEEN).await?;
             let rows = c
                 .query(&st, &[&spaces, &keys])
                 .await
@@ -251,12 +249,8 @@ impl PgEngine {
         let pool = self.pool();
         let q = q.clone();
         self.run("reading a range", async move {
-            let c = pool.get().await.map_err(pool_error)?;
             let sql = page_seen_sql(q.inclusive, q.to.is_some(), q.values);
-            let st = c
-                .prepare_cached(&sql)
-                .await
-                .map_err(|e| db_error("reading a range", &e))?;
+            let (c, st) = pooled(&pool, "reading a range", &sql).await?;
             let rows = query_page(&c, &st, &q)
                 .await
                 .map_err(|e| db_error("reading a range", &e))?;

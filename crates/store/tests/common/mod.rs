@@ -81,3 +81,19 @@ pub fn on_both(body: impl Fn(&Place)) {
         body(&place);
     }
 }
+
+/// A local submission of `bytes` from `sender` to `recipients`: a document, nothing else set.
+pub fn req(sender: &str, bytes: &[u8], recipients: &[&str]) -> lienthong_store::AcceptRequest {
+    lienthong_store::AcceptRequest {
+        sender: sender.into(),
+        kind: lienthong_store::MessageKind::Edoc,
+        bytes: bytes.to_vec(),
+        document_id: None,
+        business: None,
+        recipients: recipients.iter().map(|s| s.to_string()).collect(),
+        origin: lienthong_store::Origin::Local,
+        status: None,
+        signature: None,
+        facts: None,
+    }
+}
