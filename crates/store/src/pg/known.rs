@@ -14,8 +14,8 @@
 //!
 //! An operation may also read before it takes the lock (a dry run of its logic, see
 //! `KvStore::write_prepared`): each value and page is tagged with the state it was read in
-//! ([`Seen`]). Under the lock such a value is still true when its state is one of this
-//! node's unbroken run of states and the node has not written the key since
+//! ([`Seen`]). Under the lock such a value is still true when its state is one of the
+//! node's unbroken run of states and no batch in the run wrote the key since
 //! ([`Known::still_true`]); anything else is read again through the batch.
 //!
 //! A stamp is random, so a state is never mistaken for another one with the same
@@ -113,13 +113,14 @@ impl Seen {
 pub(crate) struct Known {
     /// The state `values` hold in (`None`: nothing known).
     at: Option<GenState>,
-    /// The node's unbroken run of states: the one found when it began, then each of its own
-    /// commits' (generation → stamp).
+    /// The unbroken run of states: the one found when it began, then the one each batch
+    /// left, this node's or another node's recorded in `lt_changes` (generation → stamp).
     states: BTreeMap<i64, i64>,
     /// Values as of `at` (`None`: absent).
     values: HashMap<Slot, Option<Vec<u8>>>,
     value_bytes: usize,
-    /// Keys this node wrote during the run: the generation its latest write left.
+    /// Keys written during the run (by this node, or by the other nodes' batches in it): the
+    /// generation the latest write left.
     written: BTreeMap<Slot, i64>,
 }
 
@@ -254,7 +255,7 @@ impl Known {
     }
 
     /// Whether a page read in state `seen` is still the page now: no key in its range was
-    /// written by this node since.
+    /// written since.
     pub(crate) fn page_still_true(&self, q: &PageQuery, seen: GenState) -> bool {
         use std::ops::Bound;
         if !self.in_run(seen) {
