@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::kv::PageQuery;
+use super::page::PageQuery;
 
 /// A state of `lt_kv`: its generation and that generation's stamp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! batch transaction that applies a group commit's writes under the gateway-wide write lock.
 
 use super::known::{Change, Entries, GenState, Known, Seen};
+use super::page::PageQuery;
 use super::{PgEngine, WRITE_LOCK, db_error};
 use crate::error::{Result, StoreError};
 
@@ -141,17 +142,6 @@ fn page_entries(rows: Vec<tokio_postgres::Row>, values: bool) -> Vec<(Vec<u8>, V
             (k, v)
         })
         .collect()
-}
-
-/// One page of a range read.
-#[derive(Debug, Clone)]
-pub(crate) struct PageQuery {
-    pub(crate) space: u8,
-    pub(crate) from: Vec<u8>,
-    pub(crate) inclusive: bool,
-    pub(crate) to: Option<Vec<u8>>,
-    pub(crate) limit: usize,
-    pub(crate) values: bool,
 }
 
 /// A pooled connection, with `sql` prepared on it (once per connection).

@@ -7,6 +7,7 @@
 //! | [`options`] | what the configuration gives: URL, TLS, pool size, timeouts |
 //! | [`schema`] | the migrations kept in the repository and applied at open, with the version check |
 //! | [`kv`] | reading key spaces; the batch transaction that holds the gateway-wide write lock |
+//! | [`page`] | one page of a range read: the query |
 //! | [`known`] | what the node knows of the key spaces between its batches, and what an operation read before the lock |
 //! | [`payloads`] | payload rows: stored before any metadata refers to them, checked on read |
 //! | [`listen`] | `LISTEN`/`NOTIFY`: what another node delivered or queued, told to this one |
@@ -31,6 +32,7 @@ pub(crate) mod known;
 pub(crate) mod kv;
 pub(crate) mod listen;
 mod options;
+pub(crate) mod page;
 pub(crate) mod payloads;
 pub(crate) mod schema;
 pub(crate) mod snapshot;
