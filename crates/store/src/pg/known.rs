@@ -108,6 +108,11 @@ impl Seen {
     }
 }
 
+/// The bytes a known value is counted for: its key, its value and the map's own share.
+fn entry_size(key_len: usize, value: &Option<Vec<u8>>) -> usize {
+    key_len + value.as_ref().map_or(0, Vec::len) + 48
+}
+
 /// What this node knows of `lt_kv`. See the module documentation.
 #[derive(Debug, Default)]
 pub(crate) struct Known {
@@ -172,7 +177,7 @@ impl Known {
                 if let Some(old) = self.values.remove(&slot) {
                     self.value_bytes = self
                         .value_bytes
-                        .saturating_sub(slot.1.len() + old.map_or(0, |v| v.len()) + 48);
+                        .saturating_sub(entry_size(slot.1.len(), &old));
                 }
                 self.written.insert(slot, c.to.generation);
                 if let Some(v) = now {
@@ -215,8 +220,7 @@ impl Known {
 
     /// The value of a key as of the batch's state, if known.
     pub(crate) fn value(&self, space: u8, key: &[u8]) -> Option<Option<Vec<u8>>> {
-        self.at?;
-        self.values.get(&(space, key.to_vec())).cloned()
+        self.value_at(space, key).map(|(_, v)| v)
     }
 
     /// The value of a key as of the state known, with that state, if known (for a dry run
@@ -231,17 +235,15 @@ impl Known {
         if self.at.is_none() {
             return;
         }
-        let size = key.len() + value.as_ref().map_or(0, Vec::len) + 48;
+        let key_len = key.len();
+        let size = entry_size(key_len, &value);
         if self.values.len() >= MAX_VALUES || self.value_bytes + size > MAX_VALUE_BYTES {
             self.values.clear();
             self.value_bytes = 0;
         }
         self.value_bytes += size;
-        let key_len = key.len();
         if let Some(old) = self.values.insert((space, key), value) {
-            self.value_bytes = self
-                .value_bytes
-                .saturating_sub(key_len + old.map_or(0, |v| v.len()) + 48);
+            self.value_bytes = self.value_bytes.saturating_sub(entry_size(key_len, &old));
         }
     }
 
@@ -314,6 +316,15 @@ mod tests {
         GenState { generation, stamp }
     }
 
+    /// Another node's batch from `from` to `to` that wrote `key` (space 1).
+    fn change(from: GenState, to: GenState, key: &[u8]) -> Change {
+        Change {
+            from,
+            to,
+            keys: vec![(1, key.to_vec(), None)],
+        }
+    }
+
     fn q(space: u8, from: &[u8], to: Option<&[u8]>) -> PageQuery {
         PageQuery {
             space,
@@ -367,14 +378,9 @@ mod tests {
         k.learn(1, b"a".to_vec(), Some(b"1".to_vec()));
         k.learn(1, b"b".to_vec(), Some(b"2".to_vec()));
         let seen = st(1, 10);
-        let theirs = |from, to, key: &[u8]| Change {
-            from,
-            to,
-            keys: vec![(1, key.to_vec(), None)],
-        };
         let changes = [
-            theirs(st(1, 10), st(3, 30), b"a"),
-            theirs(st(3, 30), st(4, 40), b"c"),
+            change(st(1, 10), st(3, 30), b"a"),
+            change(st(3, 30), st(4, 40), b"c"),
         ];
         assert!(k.begin(st(4, 40), &changes), "kept, but for their keys");
         assert_eq!(k.value(1, b"a"), None, "changed by the other node");
@@ -401,22 +407,22 @@ mod tests {
             "seen before their change"
         );
         let changes = [
-            theirs(st(5, 50), st(6, 60), b"a"),
-            theirs(st(6, 60), st(7, 70), b"c"),
+            change(st(5, 50), st(6, 60), b"a"),
+            change(st(6, 60), st(7, 70), b"c"),
         ];
         assert!(k.begin(st(7, 70), &changes));
 
         // A gap in the chain (a change outside the batches): everything goes.
-        let gap = [theirs(st(8, 80), st(9, 90), b"c")];
+        let gap = [change(st(8, 80), st(9, 90), b"c")];
         assert!(!k.begin(st(9, 90), &gap));
         assert_eq!(k.value(1, b"b"), None);
         assert!(!k.still_true(1, b"b", st(4, 40)));
         // A chain that does not end at the state found, or starts elsewhere: the same.
         k.learn(1, b"b".to_vec(), None);
-        assert!(!k.begin(st(11, 110), &[theirs(st(9, 90), st(10, 100), b"c")]));
+        assert!(!k.begin(st(11, 110), &[change(st(9, 90), st(10, 100), b"c")]));
         assert_eq!(k.value(1, b"b"), None);
         k.learn(1, b"b".to_vec(), None);
-        assert!(!k.begin(st(12, 120), &[theirs(st(11, 111), st(12, 120), b"c")]));
+        assert!(!k.begin(st(12, 120), &[change(st(11, 111), st(12, 120), b"c")]));
         assert_eq!(k.value(1, b"b"), None);
     }
 
@@ -425,14 +431,9 @@ mod tests {
         let mut k = Known::default();
         k.begin(st(1, 10), &[]);
         k.wrote([(1, b"mine".to_vec(), Some(b"1".to_vec()))], st(2, 20));
-        let row = |from, to, key: &[u8]| Change {
-            from,
-            to,
-            keys: vec![(1, key.to_vec(), None)],
-        };
         let changes = [
-            row(st(1, 10), st(2, 20), b"mine"),
-            row(st(2, 20), st(3, 30), b"theirs"),
+            change(st(1, 10), st(2, 20), b"mine"),
+            change(st(2, 20), st(3, 30), b"theirs"),
         ];
         assert!(k.begin(st(3, 30), &changes));
         assert_eq!(k.value(1, b"mine"), Some(Some(b"1".to_vec())));
@@ -442,8 +443,8 @@ mod tests {
         k2.begin(st(1, 10), &[]);
         k2.wrote([(1, b"mine".to_vec(), None)], st(2, 20));
         let forged = [
-            row(st(1, 10), st(2, 21), b"x"),
-            row(st(2, 20), st(3, 30), b"y"),
+            change(st(1, 10), st(2, 21), b"x"),
+            change(st(2, 20), st(3, 30), b"y"),
         ];
         assert!(!k2.begin(st(3, 30), &forged));
     }

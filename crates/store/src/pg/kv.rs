@@ -82,16 +82,10 @@ fn changes_of(rows: &[tokio_postgres::Row]) -> Option<Vec<Change>> {
     }
     let mut out: Vec<Change> = Vec::new();
     for row in rows {
-        let to = GenState {
-            generation: row.get(2),
-            stamp: row.get(3),
-        };
+        let to = state_at(row, 2);
         if out.last().is_none_or(|c| c.to != to) {
             out.push(Change {
-                from: GenState {
-                    generation: row.get(0),
-                    stamp: row.get(1),
-                },
+                from: state_at(row, 0),
                 to,
                 keys: Vec::new(),
             });
@@ -111,11 +105,11 @@ fn changes_of(rows: &[tokio_postgres::Row]) -> Option<Vec<Change>> {
     Some(out)
 }
 
-/// The state in the first two columns of `row`.
-fn state_of(row: &tokio_postgres::Row) -> GenState {
+/// The state in columns `i` (generation) and `i + 1` (stamp) of `row`.
+fn state_at(row: &tokio_postgres::Row, i: usize) -> GenState {
     GenState {
-        generation: row.get(0),
-        stamp: row.get(1),
+        generation: row.get(i),
+        stamp: row.get(i + 1),
     }
 }
 
@@ -197,7 +191,7 @@ impl PgEngine {
                 .query_one(&st, &[&i16::from(space), &key])
                 .await
                 .map_err(|e| db_error("reading", &e))?;
-            Ok((state_of(&row), row.get::<_, Option<Vec<u8>>>(2)))
+            Ok((state_at(&row, 0), row.get::<_, Option<Vec<u8>>>(2)))
         })
     }
 
@@ -217,7 +211,7 @@ impl PgEngine {
                 .await
                 .map_err(|e| db_error("reading", &e))?;
             let at = match rows.first() {
-                Some(r) => state_of(r),
+                Some(r) => state_at(r, 0),
                 None => return Err(StoreError::Database("reading: no generation".into())),
             };
             let values = rows.iter().map(|r| r.get::<_, Option<Vec<u8>>>(2));
@@ -249,7 +243,7 @@ impl PgEngine {
                     "reading a range: no row for the generation (lt_gen is empty)".into(),
                 ));
             };
-            let at = state_of(first);
+            let at = state_at(first, 0);
             let mut entries = Vec::with_capacity(rows.len());
             for r in &rows {
                 if let Some(k) = r.get::<_, Option<Vec<u8>>>(2) {
@@ -308,7 +302,7 @@ impl PgEngine {
             };
             tokio::try_join!(c.batch_execute(&lock), c.query_one(&state, &[]), others)
         })?;
-        let found = state_of(&found);
+        let found = state_at(&found, 0);
         match changes_of(&rows) {
             Some(changes) => batch.known().begin(found, &changes),
             None => batch.known().begin(found, &[]),
@@ -395,7 +389,7 @@ impl PgEngine {
                 c.query_one(&log, &log_args),
                 c.execute(&prune, &prune_args)
             )?;
-            Ok(state_of(&row))
+            Ok(state_at(&row, 0))
         })?;
         // Recorded before the lock is released, so that the next batch finds it.
         batch.known().wrote(w.changes(), after);
